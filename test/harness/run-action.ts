@@ -1,0 +1,166 @@
+/**
+ * Runs a built bundle exactly as the GitHub runner does: `node dist/<action>/index.js` with
+ * INPUT_<NAME> variables (upper-cased, hyphens kept, spaces as _), defaults from the action's
+ * action.yml, and the GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files; then the post
+ * step with STATE_<name> from what main saved.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ActionRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+  stdout: string;
+  stderr: string;
+  /** stdout + stderr, in arrival order. */
+  log: string;
+  durationMs: number;
+  /** `::error::` lines' messages. */
+  errors: string[];
+  /** Values the action registered with `::add-mask::`. */
+  masked: string[];
+}
+
+export interface RunActionOptions {
+  inputs?: Record<string, string | number | boolean>;
+  env?: Record<string, string | undefined>;
+  /** Run the post step instead of main, with this state (STATE_<name>). */
+  state?: Record<string, string>;
+  post?: boolean;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Called with the child once it started, e.g. to send it SIGTERM mid-run. */
+  onSpawn?: (child: ChildProcess, output: () => string) => void;
+  /** Do not fill defaults from action.yml (to test that the runtime has its own). */
+  noDefaults?: boolean;
+}
+
+export function inputEnvName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+interface ActionMetadata {
+  inputs?: Record<string, { default?: string | number | boolean; required?: boolean }>;
+  runs: { main: string; post?: string };
+}
+
+export function readActionMetadata(action: string): ActionMetadata {
+  return parse(readFileSync(join(repoRoot, action, 'action.yml'), 'utf8')) as ActionMetadata;
+}
+
+/** Parses the runner's file-command format (`name<<DELIM\nvalue\nDELIM` or `name=value`). */
+export function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delim] = heredoc;
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!);
+      out[name!] = value.join('\n');
+    } else {
+      const eq = line.indexOf('=');
+      if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+  }
+  return out;
+}
+
+export function runAction(action: string, options: RunActionOptions = {}): Promise<ActionRun> {
+  const meta = readActionMetadata(action);
+  const dir = mkdtempSync(join(tmpdir(), `dk-run-${action}-`));
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_PATH: join(dir, 'path'),
+  };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('STATE_')) env[k] = v;
+  }
+  Object.assign(env, files, {
+    RUNNER_TEMP: join(dir, 'runner-temp'),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: options.cwd ?? repoRoot,
+  });
+  if (!options.noDefaults) {
+    for (const [name, spec] of Object.entries(meta.inputs ?? {})) {
+      if (spec.default !== undefined) env[inputEnvName(name)] = String(spec.default);
+    }
+  }
+  for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputEnvName(name)] = String(value);
+  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const script = options.post ? meta.runs.post : meta.runs.main;
+  if (!script) throw new Error(`${action}/action.yml has no ${options.post ? 'post' : 'main'} script`);
+  const entry = join(repoRoot, action, script);
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
+
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry], { cwd: options.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let log = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c;
+      log += c;
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c;
+      log += c;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    options.onSpawn?.(child, () => log);
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+      resolve({
+        exitCode,
+        signal,
+        outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
+        state: parseFileCommands(read(files.GITHUB_STATE)),
+        summary: read(files.GITHUB_STEP_SUMMARY),
+        stdout,
+        stderr,
+        log,
+        durationMs: performance.now() - started,
+        errors: [...log.matchAll(/^::error(?: [^:]*)?::(.*)$/gm)].map((m) => decodeCommand(m[1]!)),
+        masked: [...log.matchAll(/^::add-mask::(.*)$/gm)].map((m) => decodeCommand(m[1]!)),
+      });
+    });
+  });
+}
+
+/** Runs main, then post with the state main saved, as the runner does. */
+export async function runActionWithPost(
+  action: string,
+  options: RunActionOptions = {},
+): Promise<{ main: ActionRun; post: ActionRun }> {
+  const main = await runAction(action, options);
+  const post = await runAction(action, { ...options, onSpawn: undefined, post: true, state: main.state });
+  return { main, post };
+}
+
+function decodeCommand(s: string): string {
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
