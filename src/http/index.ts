@@ -1,0 +1,2 @@
+export { httpRequest, describeTransportError, isTransientError, isTransientStatus, HttpTransportError, DEFAULT_HTTP_TIMEOUT_MS, type HttpRequest, type HttpResponse } from './client.js';
+export { retry, backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffPolicy, type RetryOptions, type RetryOutcome } from './backoff.js';
