@@ -1,0 +1,96 @@
+/**
+ * The deployment record: every promote, abort, rolling deploy and rollback appends an entry to a
+ * JSON history file kept beside the compose project (last N kept, written atomically). Rollback
+ * reads it to find the last known good release.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { OperationFailedError } from '../runtime/errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+export interface RecordedImage {
+  service: string;
+  image: string;
+  digest?: string;
+}
+
+export type RecordResult = 'promoted' | 'aborted' | 'aborted (cancelled)' | 'deployed' | 'rolled-back' | 'failed';
+
+export interface RecordEntry {
+  at: string;
+  action: 'deploy-canary' | 'rolling' | 'rollback';
+  result: RecordResult;
+  /** What runs after this entry (for an abort: the canary image that was rejected). */
+  services: RecordedImage[];
+  /** What ran before. */
+  previous: RecordedImage[];
+  runUrl?: string;
+  reason?: string;
+  database?: string;
+}
+
+export interface HistoryFile {
+  version: 1;
+  entries: RecordEntry[];
+}
+
+export const DEFAULT_HISTORY_LIMIT = 50;
+
+/** Pure: the history with `entry` appended and only the last `limit` kept. */
+export function appendEntry(history: HistoryFile, entry: RecordEntry, limit = DEFAULT_HISTORY_LIMIT): HistoryFile {
+  const entries = [...history.entries, entry];
+  return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
+}
+
+const GOOD: RecordResult[] = ['promoted', 'deployed', 'rolled-back'];
+
+/**
+ * Pure: the image to roll `service` back to — the newest image that ran as a good release and is
+ * not the current one, skipping images that were aborted or rolled back from (so rolling back twice
+ * does not bring a bad release back). Undefined when there is no earlier good release.
+ */
+export function lastGoodImage(entries: RecordEntry[], service: string, current: string): RecordedImage | undefined {
+  const rejected = new Set<string>();
+  const timeline: RecordedImage[] = [];
+  for (const e of entries) {
+    const now = e.services.find((s) => s.service === service);
+    const before = e.previous.find((s) => s.service === service);
+    if (GOOD.includes(e.result) && now) {
+      if (before && e.action !== 'rollback') timeline.push(before);
+      timeline.push(now);
+      // An image released again after it was rejected counts as good again.
+      rejected.delete(now.image);
+    }
+    if (e.action === 'rollback' && e.result === 'rolled-back' && before) rejected.add(before.image);
+    if (!GOOD.includes(e.result) && now) rejected.add(now.image);
+  }
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const c = timeline[i]!;
+    if (c.image && c.image !== current && !rejected.has(c.image)) return c;
+  }
+  return undefined;
+}
+
+export class DeploymentHistory {
+  constructor(
+    readonly path: string,
+    private readonly limit = DEFAULT_HISTORY_LIMIT,
+  ) {}
+
+  async read(): Promise<HistoryFile> {
+    if (!existsSync(this.path)) return { version: 1, entries: [] };
+    const text = await readFile(this.path, 'utf8');
+    try {
+      const parsed = JSON.parse(text) as HistoryFile;
+      if (!Array.isArray(parsed.entries)) throw new Error('no entries array');
+      return { version: 1, entries: parsed.entries };
+    } catch (err) {
+      throw new OperationFailedError(`The deployment record ${this.path} is not readable JSON (${(err as Error).message}); fix or remove it.`);
+    }
+  }
+
+  async append(entry: RecordEntry): Promise<void> {
+    const next = appendEntry(await this.read(), entry, this.limit);
+    await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * The compose target: a project run by `docker compose` (v2) or `docker-compose` (v1). The canary
+ * is a derived service (the stable one's definition with the new image) in a generated file; the
+ * released images are pinned in a release override kept beside the project, so that compose's
+ * configuration always says what runs and is never left on an aborted image.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { runProgram, ExecError, type RunResult } from '../exec/run.js';
+import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
+import { parseYaml } from '../runtime/yaml.js';
+import { writeFileAtomic } from '../record/atomic-write.js';
+import {
+  composeCommand,
+  configArgs,
+  portArgs,
+  psArgs,
+  removeServiceArgs,
+  upServiceArgs,
+  versionProbe,
+  type ComposeFlavor,
+  type ComposeProject,
+} from './compose-command.js';
+import {
+  asResolvedConfig,
+  canaryServiceName,
+  deriveCanaryService,
+  overrideFile,
+  requireService,
+  targetPortFor,
+  type ResolvedConfig,
+} from './compose-config.js';
+import { sleep } from './wait.js';
+import { judgeContainerStates, type ContainerState } from './health.js';
+import type { CanaryHandle, DeploymentTarget, Release, ServiceImage, StartCanaryOptions, WaitOptions } from './target.js';
+
+export interface ComposeTargetOptions {
+  /** Compose files as given (relative to `baseDir`). */
+  files: string[];
+  project?: string;
+  flavor?: ComposeFlavor | 'auto';
+  /** Directory relative paths are resolved against (the workspace). */
+  baseDir: string;
+  /** Input names for messages. */
+  inputs?: { files?: string; project?: string };
+  /** Deadline of one compose command that does not wait for containers (config, ps, port). */
+  commandTimeoutMs?: number;
+}
+
+const POLL_MS = 250;
+
+export class ComposeTarget implements DeploymentTarget {
+  readonly kind = 'compose' as const;
+  readonly files: string[];
+  readonly projectName: string;
+  readonly stateDir: string;
+  private flavor: ComposeFlavor | 'auto';
+  private resolved?: ResolvedConfig;
+
+  constructor(private readonly options: ComposeTargetOptions) {
+    if (options.files.length === 0) throw new ConfigurationError(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
+    this.files = options.files.map((f) => (isAbsolute(f) ? f : resolve(options.baseDir, f)));
+    this.projectName = options.project ?? defaultProjectName(dirname(this.files[0]!));
+    this.flavor = options.flavor ?? 'auto';
+    this.stateDir = join(dirname(this.files[0]!), '.deploy-kit');
+  }
+
+  private get filesInput(): string {
+    return this.options.inputs?.files ?? 'compose-file';
+  }
+
+  get releaseFile(): string {
+    return join(this.stateDir, `${this.projectName}.release.yml`);
+  }
+
+  canaryFile(service: string): string {
+    return join(this.stateDir, `${this.projectName}.${service}.canary.yml`);
+  }
+
+  get historyLocation(): string {
+    return join(this.stateDir, `${this.projectName}.history.json`);
+  }
+
+  async getFlavor(): Promise<ComposeFlavor> {
+    if (this.flavor !== 'auto') return this.flavor;
+    for (const f of ['v2', 'v1'] as const) {
+      const probe = versionProbe(f);
+      try {
+        await runProgram(probe.command, probe.args, { timeoutMs: 15_000 });
+        this.flavor = f;
+        return f;
+      } catch {
+        // try the other flavour
+      }
+    }
+    throw new ConfigurationError('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
+      input: 'compose-command',
+    });
+  }
+
+  private async project(extraFiles: string[] = []): Promise<ComposeProject & { extra: string[] }> {
+    const files = existsSync(this.releaseFile) ? [...this.files, this.releaseFile] : this.files;
+    return { flavor: await this.getFlavor(), project: this.options.project, files, extra: extraFiles };
+  }
+
+  private async compose(sub: string[], options: { extraFiles?: string[]; timeoutMs?: number; signal?: AbortSignal; allowFailure?: boolean } = {}): Promise<RunResult> {
+    const p = await this.project();
+    const cmd = composeCommand(p, sub, options.extraFiles);
+    return runProgram(cmd.command, cmd.args, {
+      cwd: dirname(this.files[0]!),
+      timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
+      signal: options.signal,
+      allowFailure: options.allowFailure,
+    });
+  }
+
+  /** The resolved configuration (`config`); a broken file is the user's to fix. */
+  async config(refresh = false): Promise<ResolvedConfig> {
+    if (this.resolved && !refresh) return this.resolved;
+    for (const f of this.files) {
+      if (!existsSync(f)) {
+        throw new ConfigurationError(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
+      }
+    }
+    let out: RunResult;
+    try {
+      out = await this.compose(configArgs());
+    } catch (err) {
+      if (err instanceof ExecError && err.result.exitCode > 0) {
+        const why = (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n');
+        throw new ConfigurationError(`${this.filesInput}: compose rejects the configuration: ${why}`, { input: this.filesInput });
+      }
+      throw err;
+    }
+    this.resolved = asResolvedConfig(parseYaml(out.stdout, 'the resolved compose configuration'), this.files.join(', '));
+    return this.resolved;
+  }
+
+  async validate(services: string[], input: string): Promise<void> {
+    const config = await this.config();
+    for (const s of services) requireService(config, s, input, this.files);
+  }
+
+  async getCurrentRelease(services: string[]): Promise<Release> {
+    const config = await this.config(true);
+    const out: ServiceImage[] = [];
+    for (const service of services) {
+      const def = requireService(config, service, 'service', this.files);
+      const image = typeof def.image === 'string' ? def.image : '';
+      out.push({ service, image, digest: await imageDigest(image) });
+    }
+    return { services: out };
+  }
+
+  async startCanary(service: string, image: string, options: StartCanaryOptions): Promise<CanaryHandle> {
+    const config = await this.config(true);
+    const stable = requireService(config, service, 'service', this.files);
+    const stableImage = typeof stable.image === 'string' ? stable.image : '';
+    const routed = routedPort(stable, options.stableAddress);
+    const canaryName = canaryServiceName(service);
+    const def = deriveCanaryService(stable, {
+      image,
+      routedPort: routed?.containerPort,
+      canaryPort: options.canaryPort,
+      labels: { 'deploy-kit.stable-image': stableImage },
+    });
+    const file = this.canaryFile(service);
+    await writeFileAtomic(file, `# generated by deploy-kit: the canary of "${service}"; removed when the canary ends\n${stringify(overrideFile(config.version, { [canaryName]: def }))}`);
+    await this.compose(upServiceArgs([canaryName], { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
+    await this.waitHealthy(canaryName, { ...options, extraFiles: [file] });
+    const address = routed ? await this.canaryAddress(canaryName, routed, file) : undefined;
+    return { service, canaryName, image, stableImage, address };
+  }
+
+  private async canaryAddress(canaryName: string, routed: RoutedPort, file: string): Promise<string> {
+    if (!routed.loopback) return `${canaryName}:${routed.containerPort}`;
+    const out = await this.compose(portArgs(canaryName, routed.containerPort), { extraFiles: [file] });
+    const hostPort = /:(\d+)\s*$/.exec(out.stdout.trim())?.[1];
+    if (!hostPort) throw new OperationFailedError(`The canary ${canaryName} publishes no host port for container port ${routed.containerPort}.`);
+    return `127.0.0.1:${hostPort}`;
+  }
+
+  async findCanary(service: string, stableAddress?: string): Promise<CanaryHandle | undefined> {
+    const file = this.canaryFile(service);
+    if (!existsSync(file)) return undefined;
+    const canaryName = canaryServiceName(service);
+    const ids = (await this.compose(psArgs(canaryName), { extraFiles: [file] })).stdout.trim();
+    if (!ids) return undefined;
+    const parsed = asResolvedConfig(parseYaml(await readFile(file, 'utf8'), file), file);
+    const def = parsed.services[canaryName] ?? {};
+    const labels = (def.labels ?? {}) as Record<string, string>;
+    const stable = requireService(await this.config(true), service, 'service', this.files);
+    const routed = routedPort(stable, stableAddress);
+    return {
+      service,
+      canaryName,
+      image: String(def.image ?? ''),
+      stableImage: labels['deploy-kit.stable-image'] ?? String(stable.image ?? ''),
+      address: routed ? await this.canaryAddress(canaryName, routed, file) : undefined,
+    };
+  }
+
+  async promote(canary: CanaryHandle, options: WaitOptions): Promise<void> {
+    await this.rollout([{ service: canary.service, image: canary.image }], options);
+  }
+
+  async removeCanary(service: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const file = this.canaryFile(service);
+    if (!existsSync(file)) return false;
+    const canaryName = canaryServiceName(service);
+    const ids = (await this.compose(psArgs(canaryName, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
+    if (ids) await this.compose(removeServiceArgs([canaryName]), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
+    await rm(file, { force: true });
+    return ids !== '';
+  }
+
+  /** Pins the images in the release override, then recreates each service in order, health-waited. */
+  async rollout(updates: ServiceImage[], options: WaitOptions & { onService?: (s: ServiceImage) => void }): Promise<void> {
+    const config = await this.config(true);
+    for (const u of updates) requireService(config, u.service, 'services', this.files);
+    for (const u of updates) {
+      options.onService?.(u);
+      await this.pinImage(u.service, u.image, config.version);
+      await this.compose(upServiceArgs([u.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
+      await this.waitHealthy(u.service, options);
+    }
+    this.resolved = undefined;
+  }
+
+  private async pinImage(service: string, image: string, version: string | undefined): Promise<void> {
+    let services: Record<string, Record<string, unknown>> = {};
+    if (existsSync(this.releaseFile)) {
+      services = asResolvedConfig(parseYaml(await readFile(this.releaseFile, 'utf8'), this.releaseFile), this.releaseFile).services as typeof services;
+    }
+    services[service] = { ...(services[service] ?? {}), image };
+    await writeFileAtomic(
+      this.releaseFile,
+      `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${stringify(overrideFile(version, services))}`,
+    );
+  }
+
+  async waitHealthy(service: string, options: WaitOptions & { extraFiles?: string[] }): Promise<void> {
+    const deadline = Date.now() + options.timeoutMs;
+    let last = 'no container yet';
+    for (;;) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new OperationFailedError('cancelled');
+      const ids = (await this.compose(psArgs(service), { extraFiles: options.extraFiles, signal: options.signal })).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+      const states = ids.length ? await inspectStates(ids, options.signal) : [];
+      const verdict = judgeContainerStates(states);
+      if (verdict.status === 'healthy') return;
+      if (verdict.status === 'failed') throw new OperationFailedError(`${service} is not healthy: ${verdict.reason}`);
+      last = verdict.reason;
+      if (Date.now() >= deadline) {
+        throw new OperationFailedError(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
+      }
+      await sleep(POLL_MS, options.signal);
+    }
+  }
+}
+
+interface RoutedPort {
+  containerPort: number;
+  loopback: boolean;
+}
+
+/** Which container port the router reaches, from the stable address (published host port or service:port). */
+function routedPort(stable: Record<string, unknown>, stableAddress: string | undefined): RoutedPort | undefined {
+  if (!stableAddress) return undefined;
+  const m = /^(.*):(\d+)$/.exec(stableAddress);
+  if (!m) return undefined;
+  const host = m[1]!;
+  const port = Number(m[2]);
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+  if (!loopback) return { containerPort: port, loopback };
+  const target = targetPortFor(stable, port);
+  if (target === undefined) {
+    throw new ConfigurationError(`stable-address is ${stableAddress}, but the service publishes no host port ${port}; give the address the router reaches the stable service on.`, {
+      input: 'stable-address',
+    });
+  }
+  return { containerPort: target, loopback };
+}
+
+async function inspectStates(ids: string[], signal?: AbortSignal): Promise<ContainerState[]> {
+  const out = await runProgram('docker', ['inspect', '--format', '{{json .State}}', ...ids], { timeoutMs: 30_000, signal, allowFailure: true });
+  return out.stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as ContainerState);
+}
+
+/** The registry digest of a local image (`repo@sha256:…`), when it has one. */
+export async function imageDigest(image: string): Promise<string | undefined> {
+  if (!image) return undefined;
+  try {
+    const out = await runProgram('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], { timeoutMs: 15_000, allowFailure: true });
+    if (out.exitCode !== 0) return undefined;
+    const digests = JSON.parse(out.stdout.trim() || '[]') as string[];
+    return digests[0]?.split('@')[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compose's default project name: the directory's name, lower-cased, without other characters. */
+export function defaultProjectName(dir: string): string {
+  return basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '');
+}

@@ -1,0 +1,114 @@
+/**
+ * The nginx router: writes the upstream block (one weighted server per track) to a file that the
+ * nginx configuration includes, atomically, then reloads nginx — `nginx -t` + `nginx -s reload`
+ * (with -c/-p for a particular instance) or a command of the user's, e.g. one run in the proxy's
+ * container. A failed test or reload puts the previous file back and fails: a weight the router
+ * does not serve is never reported as set.
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { runProgram, ExecError } from '../exec/run.js';
+import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
+import { writeFileAtomic } from '../record/atomic-write.js';
+import { sleep } from '../targets/wait.js';
+import { parseUpstream, renderUpstream, upstreamServers, validateServerAddress, validateUpstreamName } from './nginx-upstream.js';
+import type { TrafficRouter, TrafficSplit } from './router.js';
+
+export type NginxReload =
+  | { kind: 'nginx'; binary?: string; config?: string; prefix?: string }
+  | { kind: 'command'; argv: string[] };
+
+export interface NginxRouterOptions {
+  upstreamFile: string;
+  upstreamName: string;
+  stableAddress: string;
+  reload: NginxReload;
+  /** Time for nginx's new workers to take over after a reload signal. Default 300 ms. */
+  settleMs?: number;
+  timeoutMs?: number;
+}
+
+/** The argv of the config test and the reload for a reload setting (pure). */
+export function nginxCommands(reload: NginxReload): { test?: string[]; reload: string[] } {
+  if (reload.kind === 'command') return { reload: reload.argv };
+  const bin = reload.binary ?? 'nginx';
+  const where: string[] = [];
+  if (reload.prefix) where.push('-p', reload.prefix);
+  if (reload.config) where.push('-c', reload.config);
+  return { test: [bin, '-t', '-q', ...where], reload: [bin, ...where, '-s', 'reload'] };
+}
+
+export class NginxRouter implements TrafficRouter {
+  readonly kind = 'nginx';
+
+  constructor(private readonly options: NginxRouterOptions) {}
+
+  async validate(): Promise<void> {
+    const o = this.options;
+    validateUpstreamName(o.upstreamName, 'nginx-upstream');
+    validateServerAddress(o.stableAddress, 'stable-address');
+    const dir = dirname(o.upstreamFile);
+    if (!existsSync(dir)) {
+      throw new ConfigurationError(`nginx-upstream-file: the directory ${dir} does not exist; create it and include the file from your nginx configuration.`, {
+        input: 'nginx-upstream-file',
+      });
+    }
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new ConfigurationError(`nginx-upstream-file: ${dir} is not writable by this runner.`, { input: 'nginx-upstream-file' });
+    }
+    const program = nginxCommands(o.reload).reload[0];
+    if (!program || !findOnPath(program)) {
+      throw new ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
+        input: 'nginx-reload-command',
+      });
+    }
+  }
+
+  async current(): Promise<TrafficSplit | undefined> {
+    if (!existsSync(this.options.upstreamFile)) return undefined;
+    const parsed = parseUpstream(await readFile(this.options.upstreamFile, 'utf8'));
+    if (!parsed) return undefined;
+    return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
+  }
+
+  async setWeight(canaryWeight: number, canaryAddress: string | undefined, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const o = this.options;
+    if (canaryAddress) validateServerAddress(canaryAddress, 'canary-address');
+    const text = renderUpstream(o.upstreamName, upstreamServers(o.stableAddress, canaryAddress, canaryWeight));
+    const previous = existsSync(o.upstreamFile) ? await readFile(o.upstreamFile, 'utf8') : undefined;
+    await writeFileAtomic(o.upstreamFile, text);
+    const readBack = parseUpstream(await readFile(o.upstreamFile, 'utf8'));
+    const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
+    if (!readBack || served !== canaryWeight) {
+      throw new OperationFailedError(`nginx: ${o.upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
+    }
+    const commands = nginxCommands(o.reload);
+    try {
+      if (commands.test) await this.run(commands.test, 'configuration test', options.signal);
+      await this.run(commands.reload, 'reload', options.signal);
+    } catch (err) {
+      // nginx keeps serving the old configuration; the file must say the same.
+      if (previous !== undefined) await writeFileAtomic(o.upstreamFile, previous);
+      throw err;
+    }
+    await sleep(o.settleMs ?? 300, options.signal);
+  }
+
+  private async run(argv: string[], what: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await runProgram(argv[0]!, argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
+    } catch (err) {
+      const detail = err instanceof ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
+      throw new OperationFailedError(`nginx ${what} failed (${argv.join(' ')}): ${detail}`);
+    }
+  }
+}
+
+function findOnPath(program: string): boolean {
+  if (isAbsolute(program) || program.includes('/')) return existsSync(program);
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
+  return dirs.some((d) => d && existsSync(join(d, program)));
+}
