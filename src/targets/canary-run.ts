@@ -114,7 +114,7 @@ export async function runCanary<A extends AnalysisLike>(o: CanaryRunOptions<A>):
 
   if (phase.kind === 'promote') {
     try {
-      await o.log.group(`Promoting ${o.image} to ${o.service}`, () => promote(o, canary!));
+      await o.log.group(`Promoting ${o.image} to ${o.service}`, () => promoteCanary(o, canary!));
       outcome.timings.stableAt = Date.now();
       phase = nextPhase(o.plan, phase, { type: 'finished' });
     } catch (err) {
@@ -131,7 +131,7 @@ export async function runCanary<A extends AnalysisLike>(o: CanaryRunOptions<A>):
   if (phase.kind === 'abort') {
     const reason = phase.reason;
     o.log.warning(`Aborting the canary: ${reason}`);
-    await o.log.group('Aborting: traffic back to stable, canary removed', () => abort(o, outcome));
+    await o.log.group('Aborting: traffic back to stable, canary removed', () => abortCanary(o, outcome));
     phase = nextPhase(o.plan, phase, { type: 'finished' });
   }
 
@@ -152,7 +152,11 @@ async function waitInterval<A extends AnalysisLike>(o: CanaryRunOptions<A>, inde
   }
 }
 
-async function promote<A extends AnalysisLike>(o: CanaryRunOptions<A>, canary: CanaryHandle): Promise<void> {
+/** What promoting or aborting needs (also used alone by `action: promote | abort`). */
+export type CanaryControl = Pick<CanaryRunOptions<AnalysisLike>, 'target' | 'router' | 'service' | 'healthTimeoutMs' | 'signal' | 'log'>;
+
+/** Canary takes all traffic, stable gets its image (health-waited), traffic back to stable, canary removed. */
+export async function promoteCanary(o: CanaryControl, canary: CanaryHandle): Promise<void> {
   // The canary carries all traffic while the stable service is recreated with the new image.
   const current = await o.router.current();
   if (canary.address && current?.canaryWeight !== 100) await o.router.setWeight(100, canary.address, { signal: o.signal });
@@ -167,7 +171,8 @@ async function promote<A extends AnalysisLike>(o: CanaryRunOptions<A>, canary: C
   await o.target.removeCanary(o.service, { signal: o.signal });
 }
 
-async function abort<A extends AnalysisLike>(o: CanaryRunOptions<A>, outcome: CanaryOutcome<A>): Promise<void> {
+/** Traffic back to stable first, then the canary removed; problems are collected, not thrown. */
+export async function abortCanary(o: CanaryControl, outcome: Pick<CanaryOutcome<AnalysisLike>, 'timings' | 'cleanupErrors'>): Promise<void> {
   try {
     await o.router.setWeight(0, undefined);
     outcome.timings.stableAt = Date.now();

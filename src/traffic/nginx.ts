@@ -59,11 +59,20 @@ export class NginxRouter implements TrafficRouter {
     } catch {
       throw new ConfigurationError(`nginx-upstream-file: ${dir} is not writable by this runner.`, { input: 'nginx-upstream-file' });
     }
-    const program = nginxCommands(o.reload).reload[0];
+    const commands = nginxCommands(o.reload);
+    const program = commands.reload[0];
     if (!program || !findOnPath(program)) {
       throw new ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
         input: 'nginx-reload-command',
       });
+    }
+    // The configuration that includes the upstream file must already be valid: nothing is written otherwise.
+    if (commands.test) {
+      try {
+        await this.run(commands.test, 'configuration test');
+      } catch (err) {
+        throw new ConfigurationError(`${(err as Error).message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, { input: 'nginx-config' });
+      }
     }
   }
 
@@ -99,7 +108,7 @@ export class NginxRouter implements TrafficRouter {
 
   private async run(argv: string[], what: string, signal?: AbortSignal): Promise<void> {
     try {
-      await runProgram(argv[0]!, argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
+      await runProgram(findOnPath(argv[0]!) ?? argv[0]!, argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
     } catch (err) {
       const detail = err instanceof ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
       throw new OperationFailedError(`nginx ${what} failed (${argv.join(' ')}): ${detail}`);
@@ -107,8 +116,10 @@ export class NginxRouter implements TrafficRouter {
   }
 }
 
-function findOnPath(program: string): boolean {
-  if (isAbsolute(program) || program.includes('/')) return existsSync(program);
+/** The program's path (PATH, then the sbin directories nginx lives in), or undefined. */
+function findOnPath(program: string): string | undefined {
+  if (isAbsolute(program) || program.includes('/')) return existsSync(program) ? program : undefined;
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-  return dirs.some((d) => d && existsSync(join(d, program)));
+  for (const d of dirs) if (d && existsSync(join(d, program))) return join(d, program);
+  return undefined;
 }

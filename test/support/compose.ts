@@ -87,3 +87,69 @@ export async function serviceContainers(project: string, service: string): Promi
   );
   return out.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
 }
+
+/**
+ * Everything a canary scenario needs, real: a compose project running `stableImage` on a free
+ * 127.0.0.1 port, nginx routing to it through the router's upstream file, and Prometheus scraping
+ * the stable port and the canary's fixed port (labels track=stable|canary and a scenario label).
+ */
+export interface CanaryStage {
+  project: TestComposeProject;
+  nginx: import('./nginx.js').TestNginx;
+  prometheus: import('./prometheus.js').TestPrometheus;
+  canaryPort: number;
+  scenario: string;
+  /** Inputs for deploy-canary pointing at all of it. */
+  inputs: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startCanaryStage(options: { stableImage: string; prometheus?: import('./prometheus.js').TestPrometheus }): Promise<CanaryStage> {
+  const { startNginx } = await import('./nginx.js');
+  const { startPrometheus } = await import('./prometheus.js');
+  const { renderUpstream, upstreamServers } = await import('../../src/traffic/nginx-upstream.js');
+  const project = await createComposeProject({ image: options.stableImage });
+  const cleanups: Array<() => Promise<void>> = [() => project.down()];
+  const stop = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    await project.compose(['up', '-d']);
+    const { waitForHttp } = await import('./fixture-app.js');
+    await waitForHttp(`http://${project.stableAddress}/health`, 60_000);
+    const nginx = await startNginx({ initialUpstream: (name) => renderUpstream(name, upstreamServers(project.stableAddress, undefined, 0)) });
+    cleanups.push(() => nginx.stop());
+    const canaryPort = await freePort();
+    const scenario = project.project;
+    const targets = [
+      { address: project.stableAddress, labels: { track: 'stable', scenario } },
+      { address: `127.0.0.1:${canaryPort}`, labels: { track: 'canary', scenario } },
+    ];
+    let prometheus = options.prometheus;
+    if (!prometheus) {
+      prometheus = await startPrometheus({});
+      const p = prometheus;
+      cleanups.push(() => p.stop());
+    }
+    await prometheus.setTargets(targets, { wait: 'discovered' });
+    const inputs: Record<string, string> = {
+      'compose-file': project.file,
+      project: project.project,
+      'compose-command': project.flavor === 'v2' ? 'docker compose' : 'docker-compose',
+      service: project.service,
+      'nginx-upstream-file': nginx.upstreamFile,
+      'nginx-upstream': nginx.upstreamName,
+      'nginx-config': nginx.config,
+      'nginx-prefix': nginx.prefix,
+      'stable-address': project.stableAddress,
+      'canary-port': String(canaryPort),
+      'prometheus-url': prometheus.url,
+      'metric-labels': `scenario=${scenario}`,
+      'health-timeout': '60s',
+    };
+    return { project, nginx, prometheus, canaryPort, scenario, inputs, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

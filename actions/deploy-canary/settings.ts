@@ -1,0 +1,106 @@
+/**
+ * deploy-canary's inputs, read and validated in full (pure parsing; no I/O) into one typed object.
+ */
+import { ConfigurationError } from '../../src/runtime/errors.js';
+import type { Inputs } from '../../src/runtime/inputs.js';
+import { parseMetricChecks, parseNoDataPolicy, trackSelectors, type MetricCheck, type NoDataPolicy, type Selectors } from '../../src/metrics/config.js';
+import type { ComposeTargetOptions } from '../../src/targets/compose.js';
+import { composeOptionsFromInputs, nginxOptionsFromInputs } from '../../src/targets/from-inputs.js';
+import { parseSteps, validatePlan, type CanaryPlan } from '../../src/traffic/canary-plan.js';
+import type { NginxRouterOptions } from '../../src/traffic/nginx.js';
+
+export const DEFAULT_METRICS = [
+  { name: 'success-rate', template: 'success-rate', min: 99 },
+  { name: 'latency', template: 'latency', quantile: 0.95, max: 1000 },
+];
+
+export interface CanarySettings {
+  action: 'deploy' | 'promote' | 'abort';
+  strategy: 'canary' | 'rolling';
+  compose: ComposeTargetOptions;
+  dryRun: boolean;
+  healthTimeoutMs: number;
+  historyLimit: number;
+  /** canary */
+  service: string;
+  image: string;
+  plan: CanaryPlan;
+  router?: NginxRouterOptions;
+  canaryPort?: number;
+  prometheusUrl: string;
+  checks: MetricCheck[];
+  noData: NoDataPolicy;
+  selectors: Selectors;
+  windowSeconds: number;
+  /** rolling */
+  rolling: Array<{ service: string; image: string }>;
+}
+
+export function readSettings(inputs: Inputs, workspace: string): CanarySettings {
+  const action = inputs.choice('action', ['deploy', 'promote', 'abort'] as const, 'deploy');
+  const strategy = inputs.choice('strategy', ['canary', 'rolling'] as const, 'canary');
+  const compose = composeOptionsFromInputs(inputs, workspace);
+  const dryRun = inputs.boolean('dry-run', false);
+  const healthTimeoutMs = inputs.duration('health-timeout', '2m', { min: 1000 });
+  const historyLimit = inputs.integer('history-limit', 50, { min: 1, max: 10_000 });
+  const image = inputs.string('image');
+  if (image && !/^[^\s]+$/.test(image)) throw new ConfigurationError(`image is "${image}": an image reference has no spaces.`, { input: 'image' });
+  const base = { action, strategy, compose, dryRun, healthTimeoutMs, historyLimit, image };
+
+  if (strategy === 'rolling') {
+    const rolling = parseRollingServices(inputs.list('services', { required: true }), image);
+    return { ...base, service: rolling[0]!.service, plan: emptyPlan(), prometheusUrl: '', checks: [], noData: 'fail', selectors: { canary: '', stable: '' }, windowSeconds: 0, rolling };
+  }
+
+  const service = inputs.string('service', { required: true });
+  if (action === 'deploy' && !image) throw new ConfigurationError('Input required and not supplied: image. Give the new image to deploy as a canary.', { input: 'image' });
+  const plan: CanaryPlan = {
+    steps: parseSteps(inputs.string('steps', { default: '10,25,50,100' })),
+    intervalMs: inputs.duration('interval', '1m'),
+    failureLimit: inputs.integer('failure-limit', 1, { min: 1 }),
+    promoteAfterLastStep: inputs.boolean('promote-after-steps', false),
+  };
+  validatePlan(plan);
+  const router = nginxOptionsFromInputs(inputs, service, workspace);
+  const canaryPortText = inputs.optional('canary-port');
+  const canaryPort = canaryPortText ? inputs.integer('canary-port', 0, { min: 1, max: 65535 }) : undefined;
+
+  const metricsYaml = inputs.yaml('metrics');
+  const checks = metricsYaml ? parseMetricChecks(metricsYaml.value, metricsYaml.label) : parseMetricChecks(DEFAULT_METRICS, 'the default metrics');
+  const noData = parseNoDataPolicy(inputs.string('no-data', { default: 'fail' }), 'no-data');
+  const prometheusUrl = inputs.secret('prometheus-url');
+  if (checks.length > 0 && !prometheusUrl) {
+    throw new ConfigurationError('prometheus-url is required to analyse the canary: give the Prometheus base URL (or metrics: [] to walk the steps without analysis).', {
+      input: 'prometheus-url',
+    });
+  }
+  const labels = parseLabels(inputs.list('metric-labels'));
+  const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
+  const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
+  return { ...base, service, plan, router, canaryPort, prometheusUrl, checks, noData, selectors, windowSeconds: Math.max(1, Math.round(windowMs / 1000)), rolling: [] };
+}
+
+function emptyPlan(): CanaryPlan {
+  return { steps: [100], intervalMs: 1, failureLimit: 1, promoteAfterLastStep: true };
+}
+
+export function parseRollingServices(items: string[], image: string): Array<{ service: string; image: string }> {
+  return items.map((item) => {
+    const eq = item.indexOf('=');
+    const service = (eq < 0 ? item : item.slice(0, eq)).trim();
+    const img = (eq < 0 ? image : item.slice(eq + 1)).trim();
+    if (!service) throw new ConfigurationError(`services: "${item}" has no service name; write service=image.`, { input: 'services' });
+    if (!img) throw new ConfigurationError(`services: "${service}" has no image; write ${service}=<image>, or give the image input.`, { input: 'services' });
+    return { service, image: img };
+  });
+}
+
+export function parseLabels(items: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new ConfigurationError(`metric-labels: "${item}" is not name=value.`, { input: 'metric-labels' });
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * Pure reporting of a canary: the `analysis` output (JSON per step) and the job summary — a
+ * per-step table of measured value vs threshold and a mermaid chart per unit across steps.
+ */
+import { analysisSeries, type StepAnalysis } from '../metrics/analysis.js';
+import { formatNumber } from '../metrics/config.js';
+import { SummaryBuilder, trusted } from '../runtime/summary.js';
+
+export interface ReportedStep {
+  index: number;
+  weight: number;
+  analysis: StepAnalysis;
+}
+
+export interface AnalysisOutputStep {
+  step: number;
+  weight: number;
+  verdict: StepAnalysis['verdict'];
+  at: string;
+  metrics: Array<{ name: string; value: number | null; stable?: number | null; threshold: string; verdict: string; reason: string }>;
+}
+
+/** The `analysis` output: per step its weight, and each metric's measured value, threshold and verdict. */
+export function analysisOutput(steps: ReportedStep[]): AnalysisOutputStep[] {
+  return steps.map((s) => ({
+    step: s.index + 1,
+    weight: s.weight,
+    verdict: s.analysis.verdict,
+    at: s.analysis.at,
+    metrics: s.analysis.results.map((r) => ({
+      name: r.name,
+      value: r.value === null || Number.isNaN(r.value) ? null : r.value,
+      ...(r.stableValue !== undefined ? { stable: r.stableValue === null || Number.isNaN(r.stableValue) ? null : r.stableValue } : {}),
+      threshold: r.threshold,
+      verdict: r.verdict,
+      reason: r.reason,
+    })),
+  }));
+}
+
+const ICON: Record<string, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
+
+export interface CanaryReport {
+  result: 'promoted' | 'aborted' | 'paused' | 'planned';
+  service: string;
+  image: string;
+  previousImage: string;
+  reason?: string;
+  steps: ReportedStep[];
+  /** Extra lines (cleanup problems, timings). */
+  notes?: string[];
+}
+
+export function canarySummary(r: CanaryReport): SummaryBuilder {
+  const title = { promoted: 'promoted', aborted: 'aborted', paused: 'paused', planned: 'planned (dry run)' }[r.result];
+  const s = new SummaryBuilder().heading(`Canary of ${r.service}: ${title}`);
+  s.table(['', ''], [
+    ['Image', r.image],
+    ['Previous image', r.previousImage || '(unknown)'],
+    ['Result', r.result],
+    ...(r.reason ? [['Reason', r.reason]] : []),
+  ]);
+  if (r.steps.length) {
+    const rows: Array<Array<string | ReturnType<typeof trusted>>> = [];
+    for (const step of r.steps) {
+      for (const m of step.analysis.results) {
+        rows.push([
+          `${step.index + 1}`,
+          `${step.weight}%`,
+          m.name,
+          show(m.value),
+          m.stableValue !== undefined ? show(m.stableValue) : '',
+          m.threshold,
+          trusted(ICON[m.verdict] ?? m.verdict),
+          m.reason,
+        ]);
+      }
+    }
+    s.heading('Analysis per step', 3).table(['Step', 'Weight', 'Metric', 'Canary', 'Stable', 'Threshold', 'Verdict', 'Detail'], rows);
+    const data = analysisSeries(r.steps.map((x) => ({ weight: x.weight, analysis: x.analysis })));
+    const units = [...new Set(data.series.map((x) => x.unit))];
+    for (const unit of units) {
+      const series = data.series.filter((x) => x.unit === unit);
+      const title = series.map((x) => x.name).join(', ');
+      s.xyChart(`${title} across steps`, data.labels, series.map((x) => ({ name: x.name, values: x.values })), unit);
+    }
+  }
+  for (const n of r.notes ?? []) s.paragraph(n);
+  return s;
+}
+
+function show(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? 'no data' : formatNumber(v);
+}
