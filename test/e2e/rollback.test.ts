@@ -1,0 +1,127 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from '../harness/run-action.js';
+import { createComposeProject, serviceContainers, type TestComposeProject } from '../support/compose.js';
+import { ensureFixtureAppVersion } from '../support/fixture-app.js';
+
+interface Hook {
+  url: string;
+  bodies: unknown[];
+  server: Server;
+}
+
+function startWebhook(): Promise<Hook> {
+  const bodies: unknown[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      bodies.push(JSON.parse(body));
+      res.end('ok');
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      resolve({ url: `http://127.0.0.1:${port}/services/T000/B000/s3cr3t-hook-token`, bodies, server });
+    }),
+  );
+}
+
+async function imageOf(p: TestComposeProject, service: string): Promise<string> {
+  const [id] = await serviceContainers(p.project, service);
+  const { runProgram } = await import('../../src/exec/run.js');
+  return (await runProgram('docker', ['inspect', '--format', '{{.Config.Image}}|{{.State.Health.Status}}', id!])).stdout.trim();
+}
+
+describe('rollback bundle on compose (real containers)', () => {
+  let v1: string;
+  let v2: string;
+  let p: TestComposeProject;
+  let hook: Hook;
+  const base = (): Record<string, string> => ({
+    'compose-file': p.file,
+    project: p.project,
+    'compose-command': p.flavor === 'v2' ? 'docker compose' : 'docker-compose',
+    'health-timeout': '60s',
+  });
+
+  beforeAll(async () => {
+    [v1, v2] = await Promise.all([ensureFixtureAppVersion('rb-1'), ensureFixtureAppVersion('rb-2')]);
+    p = await createComposeProject({
+      image: v1,
+      service: 'backend',
+      extra: `  frontend:\n    image: ${v1}\n    ports:\n      - "127.0.0.1::8080"\n`,
+    });
+    await p.compose(['up', '-d']);
+    hook = await startWebhook();
+  }, 240_000);
+  afterAll(async () => {
+    hook?.server.close();
+    await p?.down();
+  });
+
+  it('with no earlier good release says so and changes nothing', async () => {
+    const before = await serviceContainers(p.project, 'backend');
+    const run = await runAction('rollback', { inputs: { ...base(), services: 'backend' }, timeoutMs: 60_000 });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/No earlier good release of backend \(now .*rb-1\) is in the deployment record .*; nothing was changed/);
+    expect(await serviceContainers(p.project, 'backend')).toEqual(before);
+  }, 60_000);
+
+  it('bad input changes nothing: unknown service, to-image with to-version, a webhook that is not a URL', async () => {
+    const before = await serviceContainers(p.project, 'backend');
+    for (const [inputs, message] of [
+      [{ services: 'backend,fronted' }, /services: service "fronted" is not defined .*Did you mean "frontend"\?/],
+      [{ services: 'backend', 'to-image': v2, 'to-version': 'x' }, /Give to-image or to-version, not both/],
+      [{ services: 'backend', 'notify-webhook': 'not a url' }, /notify-webhook is not a URL/],
+      [{ services: 'backend', 'to-version': 'bad tag' }, /to-version is "bad tag"/],
+    ] as const) {
+      const run = await runAction('rollback', { inputs: { ...base(), ...inputs }, timeoutMs: 60_000 });
+      expect(run.exitCode).toBe(1);
+      expect(run.errors.join('\n')).toMatch(message);
+    }
+    expect(await serviceContainers(p.project, 'backend')).toEqual(before);
+  }, 60_000);
+
+  it('after a rolling deploy (backend, then frontend), rolls both back in order to the last good release, health-waited, and notifies', async () => {
+    const deploy = await runAction('deploy-canary', {
+      inputs: { ...base(), strategy: 'rolling', services: `backend=${v2}\nfrontend=${v2}` },
+      timeoutMs: 120_000,
+    });
+    expect(deploy.errors).toEqual([]);
+    expect(deploy.log.indexOf('Deploying backend')).toBeLessThan(deploy.log.indexOf('Deploying frontend'));
+    expect(await imageOf(p, 'backend')).toBe(`${v2}|healthy`);
+    expect(await imageOf(p, 'frontend')).toBe(`${v2}|healthy`);
+
+    const run = await runAction('rollback', { inputs: { ...base(), services: 'backend\nfrontend', 'notify-webhook': hook.url }, timeoutMs: 120_000 });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['rolled-back-to']).toBe(`backend=${v1}\nfrontend=${v1}`);
+    expect(run.outputs['rolled-back-from']).toBe(`backend=${v2}\nfrontend=${v2}`);
+    expect(run.outputs.database).toBe('untouched');
+    expect(await imageOf(p, 'backend')).toBe(`${v1}|healthy`);
+    expect(await imageOf(p, 'frontend')).toBe(`${v1}|healthy`);
+    expect(run.log.indexOf('Rolling backend back')).toBeLessThan(run.log.indexOf('Rolling frontend back'));
+    expect(await p.compose(['config'])).not.toContain(v2);
+    // The Slack-compatible message arrived; the webhook URL (a secret) appears nowhere.
+    expect(hook.bodies).toHaveLength(1);
+    expect(hook.bodies[0]).toMatchObject({ text: expect.stringContaining(`Rolled back backend to ${v1}, frontend to ${v1}`), attachments: [{ color: '#ecb22e' }] });
+    expect(run.masked).toContain(hook.url);
+    const logWithoutMaskCommands = run.log.replace(/^::add-mask::.*$/gm, '');
+    for (const text of [logWithoutMaskCommands, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain('s3cr3t-hook-token');
+
+    // Rolling back again does not bring the release it rolled back from back.
+    const again = await runAction('rollback', { inputs: { ...base(), services: 'backend' }, timeoutMs: 60_000 });
+    expect(again.exitCode).toBe(1);
+    expect(again.errors.join('\n')).toMatch(/No earlier good release of backend/);
+  }, 240_000);
+
+  it('rolls back to a given version (to-version)', async () => {
+    const run = await runAction('rollback', { inputs: { ...base(), services: 'frontend', 'to-version': 'rb-2' }, timeoutMs: 120_000 });
+    expect(run.errors).toEqual([]);
+    expect(run.outputs['rolled-back-to']).toBe(v2);
+    expect(await imageOf(p, 'frontend')).toBe(`${v2}|healthy`);
+  }, 120_000);
+});
