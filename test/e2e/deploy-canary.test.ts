@@ -18,6 +18,7 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
   let prometheus: TestPrometheus;
   let good1: string;
   let good2: string;
+  let bad: string;
   const stages: CanaryStage[] = [];
   const stage = async (): Promise<CanaryStage> => {
     const s = await startCanaryStage({ stableImage: good1, prometheus });
@@ -26,7 +27,11 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
   };
 
   beforeAll(async () => {
-    [good1, good2] = await Promise.all([ensureFixtureAppVersion('dc-1'), ensureFixtureAppVersion('dc-2')]);
+    [good1, good2, bad] = await Promise.all([
+      ensureFixtureAppVersion('dc-1'),
+      ensureFixtureAppVersion('dc-2'),
+      ensureFixtureAppVersion('dc-bad', { errorRate: 0.05 }),
+    ]);
     prometheus = await startPrometheus({});
   }, 240_000);
   afterAll(async () => {
@@ -58,6 +63,47 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
     expect((await historyOf(s)).map((e) => [e.result, e.services[0]!.image])).toEqual([['promoted', good2]]);
     // The Prometheus URL is an input read as a secret.
     expect(run.masked).toContain(prometheus.url);
+  }, 180_000);
+
+  it('aborts a version with 5% 5xx: outputs, summary and record say so; stable keeps serving; the job fails', async () => {
+    const s = await stage();
+    const load = startLoad(`${s.nginx.url}/api/orders`, { rps: 50 });
+    const run = await runAction('deploy-canary', { inputs: { ...s.inputs, ...FAST, image: bad }, timeoutMs: 150_000 });
+    await load.stop();
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.result).toBe('aborted');
+    expect(run.outputs.image).toBe(good1);
+    expect(run.errors.join('\n')).toMatch(/Canary of app aborted: analysis failed at 25%: success-rate: .*Traffic is back on stable and the canary was removed/);
+    const analysis = JSON.parse(run.outputs.analysis!) as Array<{ weight: number; verdict: string; metrics: Array<{ name: string; value: number; verdict: string }> }>;
+    expect(analysis).toHaveLength(1);
+    expect(analysis[0]!.metrics.find((m) => m.name === 'success-rate')).toMatchObject({ verdict: 'fail' });
+    expect(run.summary).toMatch(/Canary of app: aborted/);
+    expect(run.summary).toMatch(/Traffic was back on stable \d+ ms after the failing verdict/);
+    expect(await s.nginx.sample(20)).toEqual({ 'dc-1': 20 });
+    expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
+    expect(await s.project.compose(['config'])).toContain(`image: ${good1}`);
+    expect((await historyOf(s)).map((e) => [e.result, e.services[0]!.image])).toEqual([['aborted', bad]]);
+  }, 180_000);
+
+  it('pauses at a last step below 100%, then a later run with action: promote finishes it', async () => {
+    const s = await stage();
+    const load = startLoad(`${s.nginx.url}/api/orders`, { rps: 40 });
+    const first = await runAction('deploy-canary', { inputs: { ...s.inputs, steps: '30', interval: '3s', image: good2 }, timeoutMs: 120_000 });
+    expect(first.errors).toEqual([]);
+    expect(first.outputs.result).toBe('paused');
+    const split = await s.nginx.sample(100);
+    // The load generator shares nginx's round robin, so the sample is close to, not exactly, 30.
+    expect(split['dc-2']).toBeGreaterThanOrEqual(20);
+    expect(split['dc-2']).toBeLessThanOrEqual(40);
+    const second = await runAction('deploy-canary', { inputs: { ...s.inputs, action: 'promote' }, timeoutMs: 120_000 });
+    await load.stop();
+    expect(second.errors).toEqual([]);
+    expect(second.outputs.result).toBe('promoted');
+    expect(await s.nginx.sample(20)).toEqual({ 'dc-2': 20 });
+    expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
+    const third = await runAction('deploy-canary', { inputs: { ...s.inputs, action: 'abort' }, timeoutMs: 60_000 });
+    expect(third.exitCode).toBe(1);
+    expect(third.errors.join('\n')).toMatch(/No canary of app is running: nothing to abort/);
   }, 180_000);
 
   it('post step after SIGTERM mid-canary: traffic 100% on stable, canary removed, record says aborted (cancelled)', async () => {
