@@ -8893,6 +8893,29 @@ function decode(s) {
     return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 }
 
+;// CONCATENATED MODULE: ./src/cli/file-commands.ts
+/** Pure: reads the runner's file-command format (GITHUB_OUTPUT, GITHUB_STATE): `name<<DELIM … DELIM` or `name=value`. */
+function parseFileCommands(text) {
+    const out = {};
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+        if (heredoc) {
+            const value = [];
+            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
+                value.push(lines[i]);
+            out[heredoc[1]] = value.join('\n');
+        }
+        else {
+            const eq = line.indexOf('=');
+            if (eq > 0)
+                out[line.slice(0, eq)] = line.slice(eq + 1);
+        }
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/runtime/parse.ts
 /**
  * Pure parsers for input values. Each takes the raw text and the name of the input (or config
@@ -9128,6 +9151,7 @@ function helpText(action, description, specs) {
 
 
 
+
 /** The package root: dist/cli/index.js → ../.. */
 const packageRoot = (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url)), '..', '..');
 function listActions() {
@@ -9135,24 +9159,6 @@ function listActions() {
         .filter((d) => d.isDirectory() && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(packageRoot, d.name, 'action.yml')))
         .map((d) => d.name)
         .sort();
-}
-function parseFileCommands(text) {
-    const out = {};
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
-        if (heredoc) {
-            const value = [];
-            for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
-                value.push(lines[i]);
-            out[heredoc[1]] = value.join('\n');
-        }
-        else if (lines[i].includes('=')) {
-            const eq = lines[i].indexOf('=');
-            out[lines[i].slice(0, eq)] = lines[i].slice(eq + 1);
-        }
-    }
-    return out;
 }
 function runStep(script, env, translator) {
     return new Promise((resolvePromise) => {

@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { ConfigurationError } from '../runtime/errors.js';
 import { summaryToText } from '../runtime/summary.js';
 import { CommandTranslator } from './commands.js';
+import { parseFileCommands } from './file-commands.js';
 import { helpText, inputEnvironment, parseActionArgs, type InputSpec } from './args.js';
 
 interface ActionYml {
@@ -31,23 +32,6 @@ function listActions(): string[] {
     .filter((d) => d.isDirectory() && existsSync(join(packageRoot, d.name, 'action.yml')))
     .map((d) => d.name)
     .sort();
-}
-
-function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
-    if (heredoc) {
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i]!);
-      out[heredoc[1]!] = value.join('\n');
-    } else if (lines[i]!.includes('=')) {
-      const eq = lines[i]!.indexOf('=');
-      out[lines[i]!.slice(0, eq)] = lines[i]!.slice(eq + 1);
-    }
-  }
-  return out;
 }
 
 function runStep(script: string, env: NodeJS.ProcessEnv, translator: CommandTranslator): Promise<number> {
