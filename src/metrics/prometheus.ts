@@ -99,7 +99,7 @@ export class PrometheusClient {
       }
     } catch (err) {
       if (signal?.aborted) throw err;
-      const why = err instanceof Error ? err.message : String(err);
+      const why = (err instanceof Error ? err.message : String(err)).replace(`Prometheus at ${this.baseUrl}: `, '');
       throw new ConfigurationError(
         `${this.inputName}: Prometheus at ${this.baseUrl} cannot answer a query: ${why}. Check the URL and that Prometheus is reachable from the runner.`,
         { input: this.inputName },
