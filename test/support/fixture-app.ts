@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../../src/exec/run.js';
+import { loadServices } from './services.js';
 
 export const FIXTURE_APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'app');
 export const FIXTURE_APP_REPOSITORY = 'deploy-kit/fixture-app';
@@ -20,8 +21,9 @@ export interface FixtureBehaviour {
   latencyMs?: number;
 }
 
+/** DK_BASE_NODE: the node image scripts/services.sh imports (throws, saying to run it, when missing). */
 function baseImage(): string {
-  return process.env.DK_BASE_NODE || 'deploy-kit/node:base';
+  return loadServices().DK_BASE_NODE;
 }
 
 /** Hash of what goes into the image: the app, the Dockerfile, the base and the baked settings. */

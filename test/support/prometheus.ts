@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface PrometheusTarget {
   /** host:port, e.g. 127.0.0.1:32768 */
@@ -31,18 +31,8 @@ export interface TestPrometheus {
 export const PROMETHEUS_BIN = process.env.DK_PROMETHEUS_BIN || 'prometheus';
 export const SCRAPE_INTERVAL_SECONDS = 1;
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A port that was free a moment ago on 127.0.0.1 (kept for callers of the first version; same as ports.ts freePort). */
+export const freeLocalPort = freePort;
 
 const CONFIG = (targetsFile: string): string => `global:
   scrape_interval: ${SCRAPE_INTERVAL_SECONDS}s
@@ -80,7 +70,7 @@ export async function startPrometheus(options: { targets?: PrometheusTarget[]; t
 
   // A port taken between freeLocalPort() and prometheus' bind is retried with another one.
   for (let attempt = 0; attempt < 3 && !url; attempt++) {
-    const port = await freeLocalPort();
+    const port = await freePort();
     output = '';
     const c = spawn(
       PROMETHEUS_BIN,
