@@ -45,7 +45,9 @@ scrape_configs:
         refresh_interval: 1s
 `;
 
-export async function startPrometheus(options: { targets?: PrometheusTarget[]; timeoutMs?: number } = {}): Promise<TestPrometheus> {
+export async function startPrometheus(
+  options: { targets?: PrometheusTarget[]; timeoutMs?: number; /** a fixed 127.0.0.1 port instead of a free one */ port?: number } = {},
+): Promise<TestPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'dk-prometheus-'));
   const targetsFile = join(dir, 'targets.json');
   const configFile = join(dir, 'prometheus.yml');
@@ -69,8 +71,8 @@ export async function startPrometheus(options: { targets?: PrometheusTarget[]; t
   };
 
   // A port taken between freeLocalPort() and prometheus' bind is retried with another one.
-  for (let attempt = 0; attempt < 3 && !url; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (options.port ? 1 : 3) && !url; attempt++) {
+    const port = options.port ?? (await freePort());
     output = '';
     const c = spawn(
       PROMETHEUS_BIN,

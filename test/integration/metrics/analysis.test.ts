@@ -180,6 +180,13 @@ describe('an unreachable Prometheus', () => {
     expect(a.verdict).toBe('fail');
     for (const r of a.results) expect(r.reason).toMatch(/^Prometheus query failed: Prometheus at http:\/\/127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)/);
     await expect(client.validate('up', 'x')).rejects.toBeInstanceOf(HttpTransportError);
+    // Not cached as a failure: once Prometheus is there, validate works.
+    const prom = await startPrometheus({ port });
+    try {
+      await expect(client.validate('up', 'x')).resolves.toBeUndefined();
+    } finally {
+      await prom.stop();
+    }
   });
 
   it('a URL that is not Prometheus (wrong path) is said plainly', async () => {
@@ -187,6 +194,11 @@ describe('an unreachable Prometheus', () => {
     try {
       const client = new PrometheusClient(`${prom.url}/not-here`);
       await expect(client.ready()).rejects.toThrow(/cannot answer a query: not a Prometheus API answer: HTTP 404/);
+      await expect(client.validate('up', 'x')).rejects.toThrow(
+        new ConfigurationError(`prometheus-url: ${prom.url}/not-here does not answer like Prometheus (not a Prometheus API answer: HTTP 404 404 page not found). Check the URL.`, {
+          input: 'prometheus-url',
+        }),
+      );
     } finally {
       await prom.stop();
     }
