@@ -7,6 +7,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { watchLeftovers } from './watchdog.js';
 
 export interface PrometheusTarget {
   /** host:port, e.g. 127.0.0.1:32768 */
@@ -55,11 +56,13 @@ export async function startPrometheus(
   await writeFile(configFile, CONFIG(targetsFile));
 
   let child: ChildProcess | undefined;
+  let watchdog: { cancel(): void } | undefined;
   let output = '';
   let url = '';
   const stop = async (): Promise<void> => {
     const c = child;
     child = undefined;
+    watchdog?.cancel();
     if (c && c.exitCode === null && c.signalCode === null) {
       const exited = new Promise<void>((r) => c.once('exit', () => r()));
       c.kill('SIGTERM');
@@ -86,6 +89,8 @@ export async function startPrometheus(
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = c;
+    watchdog?.cancel();
+    if (c.pid) watchdog = watchLeftovers({ pids: [c.pid], dirs: [dir] });
     const collect = (b: Buffer): void => {
       output = (output + b.toString()).slice(-20_000);
     };

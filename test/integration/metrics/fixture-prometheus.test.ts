@@ -20,10 +20,11 @@ describe('fixture app + real prometheus', () => {
   let prom: TestPrometheus | undefined;
 
   beforeAll(async () => {
-    [stable, canary, prom] = await Promise.all([
-      startFixtureContainer({ version: '1.0.0', errorRate: 0 }),
-      startFixtureContainer({ version: '2.0.0', errorRate: 0.2 }),
-      startPrometheus(),
+    // Each is kept as soon as it exists, so afterAll stops it even when another fails to start.
+    await Promise.all([
+      startFixtureContainer({ version: '1.0.0', errorRate: 0 }).then((c) => (stable = c)),
+      startFixtureContainer({ version: '2.0.0', errorRate: 0.2 }).then((c) => (canary = c)),
+      startPrometheus().then((p) => (prom = p)),
     ]);
   });
   afterAll(async () => {

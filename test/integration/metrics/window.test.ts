@@ -14,8 +14,8 @@ describe('rate() window vs a 1 s scrape', () => {
   let app: FixtureContainer | undefined;
   let prom: TestPrometheus | undefined;
   beforeAll(async () => {
-    [app, prom] = await Promise.all([startFixtureContainer({ version: 'window' }), startPrometheus()]);
-    await prom.setTargets([{ address: app.address, labels: { job: 'app', track: 'canary' } }]);
+    await Promise.all([startFixtureContainer({ version: 'window' }).then((c) => (app = c)), startPrometheus().then((p) => (prom = p))]);
+    await prom!.setTargets([{ address: app!.address, labels: { job: 'app', track: 'canary' } }]);
   });
   afterAll(async () => {
     await Promise.all([app?.stop(), prom?.stop()]);
