@@ -76,15 +76,23 @@ export class PrometheusClient {
    * parses without evaluating), else an instant query (read for a `bad_data` error).
    */
   async validate(promql: string, name: string, signal?: AbortSignal): Promise<void> {
-    const endpoint = await (this.parseEndpoint ??= this.findParseEndpoint(signal));
     try {
-      await this.api(endpoint, { query: promql }, signal);
+      if (!this.parseEndpoint) {
+        this.parseEndpoint = this.findParseEndpoint(signal);
+        this.parseEndpoint.catch(() => (this.parseEndpoint = undefined)); // found again next time
+      }
+      await this.api(await this.parseEndpoint, { query: promql }, signal);
     } catch (err) {
       if (err instanceof PrometheusError && err.errorType === 'bad_data') {
         throw new ConfigurationError(
           `metrics check "${name}": Prometheus rejects the query: ${err.message.replace(/^invalid parameter "query": /, '')}. Query: ${promql}`,
           { input: name },
         );
+      }
+      if (err instanceof PrometheusError && err.errorType === 'response') {
+        throw new ConfigurationError(`${this.inputName}: ${this.baseUrl} does not answer like Prometheus (${err.message}). Check the URL.`, {
+          input: this.inputName,
+        });
       }
       throw err;
     }
@@ -99,7 +107,7 @@ export class PrometheusClient {
       }
     } catch (err) {
       if (signal?.aborted) throw err;
-      const why = err instanceof Error ? err.message : String(err);
+      const why = (err instanceof Error ? err.message : String(err)).replace(`Prometheus at ${this.baseUrl}: `, '');
       throw new ConfigurationError(
         `${this.inputName}: Prometheus at ${this.baseUrl} cannot answer a query: ${why}. Check the URL and that Prometheus is reachable from the runner.`,
         { input: this.inputName },

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../../src/exec/run.js';
+import { loadServices } from './services.js';
+import { watchLeftovers } from './watchdog.js';
 
 export const FIXTURE_APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'app');
 export const FIXTURE_APP_REPOSITORY = 'deploy-kit/fixture-app';
@@ -20,8 +22,9 @@ export interface FixtureBehaviour {
   latencyMs?: number;
 }
 
+/** DK_BASE_NODE: the node image scripts/services.sh imports (throws, saying to run it, when missing). */
 function baseImage(): string {
-  return process.env.DK_BASE_NODE || 'deploy-kit/node:base';
+  return loadServices().DK_BASE_NODE;
 }
 
 /** Hash of what goes into the image: the app, the Dockerfile, the base and the baked settings. */
@@ -109,10 +112,17 @@ export async function startFixtureContainer(options: FixtureContainerOptions = {
   if (options.healthFail) env.HEALTH_FAIL = '1';
   const args = ['run', '-d', '--name', name, '-p', '127.0.0.1::8080', '--label', 'deploy-kit.test=fixture-app'];
   for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
-  await runProgram('docker', [...args, image], { timeoutMs: 60_000 });
+  const watchdog = watchLeftovers({ containers: [name] });
   const stop = async (): Promise<void> => {
     await runProgram('docker', ['rm', '-f', '-v', name], { allowFailure: true, timeoutMs: 30_000 });
+    watchdog.cancel();
   };
+  try {
+    await runProgram('docker', [...args, image], { timeoutMs: 60_000 });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   try {
     const port = await runProgram('docker', ['port', name, '8080/tcp'], { timeoutMs: 15_000 });
     const address = port.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('127.0.0.1:'));

@@ -4,9 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { watchLeftovers } from './watchdog.js';
 
 export interface PrometheusTarget {
   /** host:port, e.g. 127.0.0.1:32768 */
@@ -31,18 +32,8 @@ export interface TestPrometheus {
 export const PROMETHEUS_BIN = process.env.DK_PROMETHEUS_BIN || 'prometheus';
 export const SCRAPE_INTERVAL_SECONDS = 1;
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A port that was free a moment ago on 127.0.0.1 (kept for callers of the first version; same as ports.ts freePort). */
+export const freeLocalPort = freePort;
 
 const CONFIG = (targetsFile: string): string => `global:
   scrape_interval: ${SCRAPE_INTERVAL_SECONDS}s
@@ -55,7 +46,9 @@ scrape_configs:
         refresh_interval: 1s
 `;
 
-export async function startPrometheus(options: { targets?: PrometheusTarget[]; timeoutMs?: number } = {}): Promise<TestPrometheus> {
+export async function startPrometheus(
+  options: { targets?: PrometheusTarget[]; timeoutMs?: number; /** a fixed 127.0.0.1 port instead of a free one */ port?: number } = {},
+): Promise<TestPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'dk-prometheus-'));
   const targetsFile = join(dir, 'targets.json');
   const configFile = join(dir, 'prometheus.yml');
@@ -63,11 +56,13 @@ export async function startPrometheus(options: { targets?: PrometheusTarget[]; t
   await writeFile(configFile, CONFIG(targetsFile));
 
   let child: ChildProcess | undefined;
+  let watchdog: { cancel(): void } | undefined;
   let output = '';
   let url = '';
   const stop = async (): Promise<void> => {
     const c = child;
     child = undefined;
+    watchdog?.cancel();
     if (c && c.exitCode === null && c.signalCode === null) {
       const exited = new Promise<void>((r) => c.once('exit', () => r()));
       c.kill('SIGTERM');
@@ -79,8 +74,8 @@ export async function startPrometheus(options: { targets?: PrometheusTarget[]; t
   };
 
   // A port taken between freeLocalPort() and prometheus' bind is retried with another one.
-  for (let attempt = 0; attempt < 3 && !url; attempt++) {
-    const port = await freeLocalPort();
+  for (let attempt = 0; attempt < (options.port ? 1 : 3) && !url; attempt++) {
+    const port = options.port ?? (await freePort());
     output = '';
     const c = spawn(
       PROMETHEUS_BIN,
@@ -94,6 +89,8 @@ export async function startPrometheus(options: { targets?: PrometheusTarget[]; t
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = c;
+    watchdog?.cancel();
+    if (c.pid) watchdog = watchLeftovers({ pids: [c.pid], dirs: [dir] });
     const collect = (b: Buffer): void => {
       output = (output + b.toString()).slice(-20_000);
     };

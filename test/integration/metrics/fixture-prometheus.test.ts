@@ -1,7 +1,9 @@
 // The test rig itself: two real fixture containers (stable and a 20 %-error canary) scraped by a
 // real Prometheus through file_sd; a query sees the difference.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureContainer, type FixtureContainer } from '../../support/fixture-app.js';
+import { randomBytes } from 'node:crypto';
+import { runProgram } from '../../../src/exec/run.js';
+import { ensureFixtureAppVersion, startFixtureContainer, type FixtureContainer } from '../../support/fixture-app.js';
 import { startLoad } from '../../support/load.js';
 import { startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 
@@ -18,10 +20,11 @@ describe('fixture app + real prometheus', () => {
   let prom: TestPrometheus | undefined;
 
   beforeAll(async () => {
-    [stable, canary, prom] = await Promise.all([
-      startFixtureContainer({ version: '1.0.0', errorRate: 0 }),
-      startFixtureContainer({ version: '2.0.0', errorRate: 0.2 }),
-      startPrometheus(),
+    // Each is kept as soon as it exists, so afterAll stops it even when another fails to start.
+    await Promise.all([
+      startFixtureContainer({ version: '1.0.0', errorRate: 0 }).then((c) => (stable = c)),
+      startFixtureContainer({ version: '2.0.0', errorRate: 0.2 }).then((c) => (canary = c)),
+      startPrometheus().then((p) => (prom = p)),
     ]);
   });
   afterAll(async () => {
@@ -60,5 +63,49 @@ describe('fixture app + real prometheus', () => {
     expect(byTrack.stable).toBe(100);
     expect(byTrack.canary).toBeGreaterThan(70);
     expect(byTrack.canary).toBeLessThan(90);
+  });
+});
+
+describe('ensureFixtureAppVersion', () => {
+  it('bakes VERSION, ERROR_RATE and LATENCY_MS into a tag; a second call reuses the image', async () => {
+    const version = `t${randomBytes(4).toString('hex')}`;
+    const tag = await ensureFixtureAppVersion(version, { errorRate: 0.5, latencyMs: 30 });
+    expect(tag).toBe(`deploy-kit/fixture-app:${version}`);
+    const app = await startFixtureContainer({ image: tag });
+    try {
+      const id = async (): Promise<string> => (await runProgram('docker', ['image', 'inspect', '-f', '{{.Id}}', tag])).stdout.trim();
+      const before = await id();
+      const started = Date.now();
+      expect(await ensureFixtureAppVersion(version, { errorRate: 0.5, latencyMs: 30 })).toBe(tag);
+      expect(await id()).toBe(before);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await (await fetch(`${app.url}/version`)).text()).toBe(version);
+      const t0 = performance.now();
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await fetch(`${app.url}/`)).status);
+      expect(codes).toEqual([500, 200, 500, 200]);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(4 * 30);
+      const health = await runProgram('docker', ['inspect', '-f', '{{.State.Health.Status}}', app.name]);
+      expect(['starting', 'healthy']).toContain(health.stdout.trim());
+    } finally {
+      await app.stop();
+      await runProgram('docker', ['image', 'rm', tag], { allowFailure: true });
+    }
+  });
+
+  it('HEALTH_FAIL=1 makes /health answer 503 and docker call the container unhealthy', async () => {
+    const app = await startFixtureContainer({ healthFail: true });
+    try {
+      expect((await fetch(`${app.url}/health`).catch(() => undefined))?.status ?? 503).toBe(503);
+      const deadline = Date.now() + 20_000;
+      let status = '';
+      while (Date.now() < deadline && status !== 'unhealthy') {
+        status = (await runProgram('docker', ['inspect', '-f', '{{.State.Health.Status}}', app.name])).stdout.trim();
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe('unhealthy');
+    } finally {
+      await app.stop();
+    }
   });
 });
