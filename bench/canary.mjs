@@ -1,0 +1,262 @@
+#!/usr/bin/env node
+// deploy-canary / rollback benchmark, with the built bundles against real components (docker-compose,
+// nginx, Prometheus with a 1 s scrape, the fixture app):
+//  1. detection: a canary answering 5 % 5xx under 50 rps through nginx — time from the first 5xx the
+//     load generator sees to the moment traffic is 100 % on stable (the bundle's log line), in seconds
+//     and in analysis intervals;
+//  2. false aborts: N healthy canaries with short intervals (steps 50,100; 2 s interval, 4 s window) —
+//     how many were wrongly aborted (target 0);
+//  3. rollback: the rollback bundle to the last good release, until healthy, vs the raw tool
+//     (`docker-compose up -d --no-deps` of the old tag, plus waiting for the health check, as by hand).
+//
+//   node bench/canary.mjs [--bad-runs 3] [--healthy-runs 20] [--rollback-runs 5]
+//
+// Needs scripts/services.sh up (docker, DK_BASE_NODE) and built bundles (node scripts/build.mjs).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    'bad-runs': { type: 'string', default: '3' },
+    'healthy-runs': { type: 'string', default: '20' },
+    'rollback-runs': { type: 'string', default: '5' },
+  },
+});
+const env = { ...loadEnv(), ...process.env };
+const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+const COMPOSE = (env.DK_COMPOSE || 'docker-compose').trim() === 'docker compose' ? ['docker', 'compose'] : ['docker-compose'];
+const cleanups = [];
+
+function loadEnv() {
+  for (const f of [join(root, '.services', 'env'), '/work/main/.services/env']) {
+    if (existsSync(f)) return Object.fromEntries(readFileSync(f, 'utf8').split('\n').map((l) => /^([A-Z_]+)=(.*)$/.exec(l)).filter(Boolean).map((m) => [m[1], m[2]]));
+  }
+  throw new Error('no .services/env: run bash scripts/services.sh up');
+}
+const sh = (cmd, a, opts = {}) => {
+  const r = spawnSync(cmd, a, { encoding: 'utf8', ...opts });
+  if (r.status !== 0 && !opts.allowFailure) throw new Error(`${cmd} ${a.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+async function waitHttp(url, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await r.arrayBuffer();
+      if (r.status === 200) return;
+    } catch {}
+    await sleep(100);
+  }
+  throw new Error(`${url} not up`);
+}
+
+function image(tag, buildArgs = {}) {
+  const a = ['build', '-q', '-t', `deploy-kit/fixture-app:${tag}`, '--build-arg', `BASE=${env.DK_BASE_NODE}`];
+  for (const [k, v] of Object.entries(buildArgs)) a.push('--build-arg', `${k}=${v}`);
+  sh('docker', [...a, join(root, 'test', 'fixtures', 'app')]);
+  return `deploy-kit/fixture-app:${tag}`;
+}
+
+async function prometheus() {
+  const dir = mkdtempSync(join(tmpdir(), 'dk-bench-prom-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'targets.json'), '[]');
+  writeFileSync(join(dir, 'p.yml'), `global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: app\n    file_sd_configs: [{files: ["${join(dir, 'targets.json')}"], refresh_interval: 1s}]\n`);
+  const child = spawn('prometheus', [`--config.file=${join(dir, 'p.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], { stdio: 'ignore' });
+  cleanups.push(() => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })));
+  await waitHttp(`http://127.0.0.1:${port}/-/ready`);
+  return { url: `http://127.0.0.1:${port}`, setTargets: (t) => writeFileSync(join(dir, 'targets.json'), JSON.stringify(t)) };
+}
+
+/** A compose project + nginx in front of it; Prometheus scrapes stable and the canary's port. */
+async function stage(prom, stableImage) {
+  const dir = mkdtempSync(join(tmpdir(), 'dk-bench-'));
+  const project = `dkb${Math.random().toString(16).slice(2, 10)}`;
+  const port = await freePort();
+  const canaryPort = await freePort();
+  writeFileSync(join(dir, 'docker-compose.yml'), `version: "3.8"\nservices:\n  app:\n    image: ${stableImage}\n    ports: ["127.0.0.1:${port}:8080"]\n`);
+  const compose = (a, extra = []) => sh(COMPOSE[0], [...COMPOSE.slice(1), '-p', project, '-f', join(dir, 'docker-compose.yml'), ...extra.flatMap((f) => ['-f', f]), ...a], { cwd: dir });
+  compose(['up', '-d']);
+  await waitHttp(`http://127.0.0.1:${port}/health`);
+  mkdirSync(join(dir, 'nginx', 'logs'), { recursive: true });
+  const ngPort = await freePort();
+  const upstream = join(dir, 'nginx', 'app.conf');
+  writeFileSync(upstream, `upstream app { server 127.0.0.1:${port} weight=100; }\n`);
+  const conf = join(dir, 'nginx', 'nginx.conf');
+  writeFileSync(conf, `worker_processes 1; pid ${dir}/nginx/pid; error_log ${dir}/nginx/logs/error.log;\nevents {}\nhttp { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${dir}/nginx/p; fastcgi_temp_path ${dir}/nginx/f; uwsgi_temp_path ${dir}/nginx/u; scgi_temp_path ${dir}/nginx/s;\n include ${upstream};\n server { listen 127.0.0.1:${ngPort}; location / { proxy_pass http://app; } } }\n`);
+  const ng = spawn(NGINX, ['-p', join(dir, 'nginx'), '-c', conf, '-e', join(dir, 'nginx', 'logs', 'error.log'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  const stop = () => {
+    ng.kill('SIGKILL');
+    const ids = sh('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).trim();
+    if (ids) sh('docker', ['rm', '-f', ...ids.split('\n')], { allowFailure: true });
+    sh('docker', ['network', 'rm', `${project}_default`], { allowFailure: true });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  cleanups.push(stop);
+  await sleep(300);
+  prom.setTargets([
+    { targets: [`127.0.0.1:${port}`], labels: { track: 'stable', scenario: project } },
+    { targets: [`127.0.0.1:${canaryPort}`], labels: { track: 'canary', scenario: project } },
+  ]);
+  const inputs = {
+    'compose-file': join(dir, 'docker-compose.yml'), project, 'compose-command': COMPOSE.join(' '), service: 'app',
+    'nginx-upstream-file': upstream, 'nginx-config': conf, 'nginx-prefix': join(dir, 'nginx'), 'stable-address': `127.0.0.1:${port}`,
+    'canary-port': String(canaryPort), 'prometheus-url': prom.url, 'metric-labels': `scenario=${project}`, 'health-timeout': '60s',
+  };
+  return { dir, project, port, url: `http://127.0.0.1:${ngPort}`, compose, inputs, stop };
+}
+
+/** Runs a bundle as the runner does; resolves with exit code, outputs and each log line's arrival time. */
+function runBundle(action, inputs) {
+  const meta = parse(readFileSync(join(root, action, 'action.yml'), 'utf8'));
+  const tmp = mkdtempSync(join(tmpdir(), 'dk-bench-run-'));
+  const e = { ...process.env, GITHUB_OUTPUT: join(tmp, 'out'), GITHUB_STATE: join(tmp, 'state'), GITHUB_STEP_SUMMARY: join(tmp, 'sum'), RUNNER_TEMP: tmp };
+  for (const f of ['out', 'state', 'sum']) writeFileSync(join(tmp, f), '');
+  for (const [k, v] of Object.entries(meta.inputs ?? {})) if (v.default !== undefined) e[`INPUT_${k.toUpperCase()}`] = String(v.default);
+  for (const [k, v] of Object.entries(inputs)) e[`INPUT_${k.toUpperCase()}`] = String(v);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'dist', action, 'index.js')], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = [];
+    let partial = '';
+    child.stdout.on('data', (b) => {
+      const parts = (partial + b).split('\n');
+      partial = parts.pop();
+      for (const l of parts) lines.push({ t: Date.now(), l });
+    });
+    child.stderr.on('data', () => {});
+    child.on('close', (code) => {
+      const out = readFileSync(join(tmp, 'out'), 'utf8');
+      const result = /^result<<(.+)\n(.*)\n/m.exec(out)?.[2];
+      rmSync(tmp, { recursive: true, force: true });
+      resolve({ code, result, lines, ms: Date.now() - started });
+    });
+  });
+}
+
+function load(url, rps) {
+  const timeline = [];
+  let stop = false;
+  const loop = (async () => {
+    const start = Date.now();
+    for (let i = 0; !stop; i++) {
+      const due = start + (i * 1000) / rps;
+      if (due > Date.now()) await sleep(due - Date.now());
+      fetch(url, { signal: AbortSignal.timeout(5000) })
+        .then(async (r) => (await r.arrayBuffer(), timeline.push({ t: Date.now(), status: r.status })))
+        .catch(() => timeline.push({ t: Date.now(), status: 0 }));
+    }
+  })();
+  return async () => ((stop = true), await loop, await sleep(200), timeline);
+}
+
+const fmt = (xs) => `median ${median(xs).toFixed(2)}, min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)}`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  console.log('building fixture images…');
+  const good = [image('bench-good-a', { VERSION: 'a' }), image('bench-good-b', { VERSION: 'b' })];
+  const bad = image('bench-bad', { VERSION: 'bad', ERROR_RATE: '0.05' });
+  const prom = await prometheus();
+
+  // 1. detection
+  const INTERVAL = 3;
+  const secs = [];
+  for (let i = 0; i < Number(args['bad-runs']); i++) {
+    const s = await stage(prom, good[0]);
+    const stopLoad = load(`${s.url}/api/x`, 50);
+    const run = await runBundle('deploy-canary', { ...s.inputs, steps: '25,50,100', interval: `${INTERVAL}s`, image: bad });
+    const timeline = await stopLoad();
+    const firstBad = timeline.filter((x) => x.status >= 500).map((x) => x.t).sort((a, b) => a - b)[0];
+    const stable = run.lines.find((x) => x.l.includes('Traffic: 100% on stable.'))?.t;
+    const after = timeline.filter((x) => stable && x.t > stable + 100 && x.status >= 500).length;
+    if (run.result !== 'aborted' || !firstBad || !stable) console.log(`  run ${i + 1}: result ${run.result}, no measurement`);
+    else {
+      secs.push((stable - firstBad) / 1000);
+      console.log(`  bad canary run ${i + 1}: first 5xx → 100% stable in ${((stable - firstBad) / 1000).toFixed(2)}s; 5xx after: ${after}`);
+    }
+    s.stop();
+    cleanups.pop();
+  }
+  if (secs.length) console.log(`DETECTION: first bad request → traffic on stable: ${fmt(secs)} s = ${(median(secs) / INTERVAL).toFixed(2)} analysis intervals (${INTERVAL}s)`);
+
+  // 2. false aborts
+  const s2 = await stage(prom, good[0]);
+  const stopLoad2 = load(`${s2.url}/api/x`, 40);
+  let wrong = 0;
+  const n = Number(args['healthy-runs']);
+  for (let i = 0; i < n; i++) {
+    const run = await runBundle('deploy-canary', { ...s2.inputs, steps: '50,100', interval: '2s', 'analysis-window': '4s', image: good[(i + 1) % 2] });
+    if (run.result !== 'promoted') {
+      wrong++;
+      console.log(`  healthy run ${i + 1}: ${run.result} — ${run.lines.filter((x) => x.l.startsWith('::error')).map((x) => x.l).join(' ')}`);
+    }
+  }
+  await stopLoad2();
+  console.log(`FALSE ABORTS: ${wrong} of ${n} healthy canaries (steps 50,100; interval 2s; window 4s)`);
+
+  // 3. rollback vs raw
+  const rb = [];
+  const raw = [];
+  const rawUpOnly = [];
+  const release = join(s2.dir, '.deploy-kit', `${s2.project}.release.yml`);
+  const override = join(s2.dir, 'bench-override.yml');
+  const healthy = async () => {
+    for (const end = Date.now() + 60_000; Date.now() < end; await sleep(100)) {
+      const id = sh('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${s2.project}`, '--filter', 'label=com.docker.compose.service=app']).trim();
+      if (id && sh('docker', ['inspect', '-f', '{{.State.Health.Status}}', id], { allowFailure: true }).trim() === 'healthy') return;
+    }
+    throw new Error('not healthy');
+  };
+  for (let i = 0; i < Number(args['rollback-runs']); i++) {
+    const current = parse(readFileSync(release, 'utf8')).services.app.image;
+    const other = current === good[0] ? good[1] : good[0];
+    // A good release of `other`, then roll back from it.
+    await runBundle('deploy-canary', { ...s2.inputs, strategy: 'rolling', services: `app=${other}` });
+    const r = await runBundle('rollback', { ...s2.inputs, services: 'app' });
+    if (r.code !== 0) throw new Error(`rollback failed: ${r.lines.map((x) => x.l).join('\n')}`);
+    rb.push(r.ms / 1000);
+    // Raw: the old tag by hand — up -d, then wait for the health check.
+    writeFileSync(override, `version: "3.8"\nservices:\n  app:\n    image: ${other}\n`);
+    s2.compose(['up', '-d', '--no-deps', 'app'], [release, override]);
+    await healthy();
+    writeFileSync(override, `version: "3.8"\nservices:\n  app:\n    image: ${current}\n`);
+    const t0 = Date.now();
+    s2.compose(['up', '-d', '--no-deps', 'app'], [release, override]);
+    rawUpOnly.push((Date.now() - t0) / 1000);
+    await healthy();
+    raw.push((Date.now() - t0) / 1000);
+  }
+  console.log(`ROLLBACK: rollback bundle to healthy ${fmt(rb)} s; raw docker-compose up -d + health wait ${fmt(raw)} s (up -d alone ${fmt(rawUpOnly)} s)`);
+  console.log(`ROLLBACK RATIO: ${(median(rb) / median(raw)).toFixed(2)}x of raw up -d + health wait (target <= 1.2x); ${(median(rb) / median(rawUpOnly)).toFixed(2)}x of up -d alone`);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of cleanups.reverse()) {
+      try {
+        c();
+      } catch {}
+    }
+  });
