@@ -226,7 +226,7 @@ async function main() {
     throw new Error('not healthy');
   };
   for (let i = 0; i < Number(args['rollback-runs']); i++) {
-    const current = parse(readFileSync(release, 'utf8')).services.app.image;
+    const current = existsSync(release) ? parse(readFileSync(release, 'utf8')).services.app.image : good[0];
     const other = current === good[0] ? good[1] : good[0];
     // A good release of `other`, then roll back from it.
     await runBundle('deploy-canary', { ...s2.inputs, strategy: 'rolling', services: `app=${other}` });

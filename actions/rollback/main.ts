@@ -23,7 +23,7 @@ runAction(async (ctx) => {
   const target = new ComposeTarget(compose);
   await target.validate(services, 'services');
   const history = new DeploymentHistory(target.historyLocation, historyLimit);
-  const current = (await target.getCurrentRelease(services)).services;
+  const current = (await target.getCurrentRelease(services, { digests: false })).services;
   const plan = planRollback(current, (await history.read()).entries, { toImage, toVersion, recordPath: target.historyLocation });
   const from = current.map((c) => ({ service: c.service, image: c.image }));
   ctx.setOutput('rolled-back-from', formatImages(from));

@@ -41834,7 +41834,16 @@ async function runCanary(o) {
         }
         o.log.info(`Step ${index + 1}/${o.plan.steps.length}: ${weight}% of traffic on the canary; analysing in ${formatDuration(o.plan.intervalMs)}.`);
         await waitInterval(o, index, weight);
-        const analysis = await o.analyse({ index, weight });
+        let analysis;
+        try {
+            analysis = await o.analyse({ index, weight });
+        }
+        catch (err) {
+            throwIfCancelled();
+            phase = nextPhase(o.plan, phase, { type: 'failed', reason: `the analysis at ${weight}% failed: ${errorMessage(err)}` });
+            outcome.timings.verdictAt = Date.now();
+            break;
+        }
         throwIfCancelled();
         outcome.steps.push({ index, weight, analysis });
         if (analysis.verdict === 'fail')
@@ -42264,7 +42273,7 @@ function judgeContainerStates(states) {
 
 
 
-const POLL_MS = 250;
+const POLL_MS = 100;
 class compose_ComposeTarget {
     options;
     kind = 'compose';
@@ -42354,13 +42363,13 @@ class compose_ComposeTarget {
         for (const s of services)
             requireService(config, s, input, this.files);
     }
-    async getCurrentRelease(services) {
+    async getCurrentRelease(services, options = {}) {
         const config = await this.config();
         const out = [];
         for (const service of services) {
             const def = requireService(config, service, 'service', this.files);
             const image = typeof def.image === 'string' ? def.image : '';
-            out.push({ service, image, digest: await imageDigest(image) });
+            out.push({ service, image, digest: options.digests === false ? undefined : await imageDigest(image) });
         }
         return { services: out };
     }

@@ -41432,7 +41432,7 @@ function judgeContainerStates(states) {
 
 
 
-const POLL_MS = 250;
+const POLL_MS = 100;
 class compose_ComposeTarget {
     options;
     kind = 'compose';
@@ -41522,13 +41522,13 @@ class compose_ComposeTarget {
         for (const s of services)
             requireService(config, s, input, this.files);
     }
-    async getCurrentRelease(services) {
+    async getCurrentRelease(services, options = {}) {
         const config = await this.config();
         const out = [];
         for (const service of services) {
             const def = requireService(config, service, 'service', this.files);
             const image = typeof def.image === 'string' ? def.image : '';
-            out.push({ service, image, digest: await imageDigest(image) });
+            out.push({ service, image, digest: options.digests === false ? undefined : await imageDigest(image) });
         }
         return { services: out };
     }
@@ -41958,7 +41958,7 @@ runAction(async (ctx) => {
     const target = new compose_ComposeTarget(compose);
     await target.validate(services, 'services');
     const history = new DeploymentHistory(target.historyLocation, historyLimit);
-    const current = (await target.getCurrentRelease(services)).services;
+    const current = (await target.getCurrentRelease(services, { digests: false })).services;
     const plan = planRollback(current, (await history.read()).entries, { toImage, toVersion, recordPath: target.historyLocation });
     const from = current.map((c) => ({ service: c.service, image: c.image }));
     ctx.setOutput('rolled-back-from', formatImages(from));

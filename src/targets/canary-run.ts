@@ -100,7 +100,15 @@ export async function runCanary<A extends AnalysisLike>(o: CanaryRunOptions<A>):
     }
     o.log.info(`Step ${index + 1}/${o.plan.steps.length}: ${weight}% of traffic on the canary; analysing in ${formatDuration(o.plan.intervalMs)}.`);
     await waitInterval(o, index, weight);
-    const analysis = await o.analyse({ index, weight });
+    let analysis: A;
+    try {
+      analysis = await o.analyse({ index, weight });
+    } catch (err) {
+      throwIfCancelled();
+      phase = nextPhase(o.plan, phase, { type: 'failed', reason: `the analysis at ${weight}% failed: ${errorMessage(err)}` });
+      outcome.timings.verdictAt = Date.now();
+      break;
+    }
     throwIfCancelled();
     outcome.steps.push({ index, weight, analysis });
     if (analysis.verdict === 'fail') failures++;

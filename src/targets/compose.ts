@@ -49,7 +49,7 @@ export interface ComposeTargetOptions {
   commandTimeoutMs?: number;
 }
 
-const POLL_MS = 250;
+const POLL_MS = 100;
 
 export class ComposeTarget implements DeploymentTarget {
   readonly kind = 'compose' as const;
@@ -143,13 +143,13 @@ export class ComposeTarget implements DeploymentTarget {
     for (const s of services) requireService(config, s, input, this.files);
   }
 
-  async getCurrentRelease(services: string[]): Promise<Release> {
+  async getCurrentRelease(services: string[], options: { digests?: boolean } = {}): Promise<Release> {
     const config = await this.config();
     const out: ServiceImage[] = [];
     for (const service of services) {
       const def = requireService(config, service, 'service', this.files);
       const image = typeof def.image === 'string' ? def.image : '';
-      out.push({ service, image, digest: await imageDigest(image) });
+      out.push({ service, image, digest: options.digests === false ? undefined : await imageDigest(image) });
     }
     return { services: out };
   }

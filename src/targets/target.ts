@@ -41,7 +41,8 @@ export interface DeploymentTarget {
   readonly kind: 'compose' | 'kubernetes';
   /** Checks the project and that every service exists; throws ConfigurationError before anything runs. */
   validate(services: string[], input: string): Promise<void>;
-  getCurrentRelease(services: string[]): Promise<Release>;
+  /** Images per service; `digests: false` skips looking up registry digests (faster). */
+  getCurrentRelease(services: string[], options?: { digests?: boolean }): Promise<Release>;
   /** Starts the canary from the service's own definition with the new image and waits until healthy. */
   startCanary(service: string, image: string, options: StartCanaryOptions): Promise<CanaryHandle>;
   /** The canary left running by an earlier run (for `action: promote | abort`), if any. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../harness/run-action.js';
-import { serviceContainers, startCanaryStage, type CanaryStage } from '../support/compose.js';
+import { ensureUnhealthyImage, serviceContainers, startCanaryStage, type CanaryStage } from '../support/compose.js';
 import { ensureFixtureAppVersion } from '../support/fixture-app.js';
 import { startLoad } from '../support/load.js';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.js';
@@ -42,7 +42,9 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
   it('promotes a good version: stable runs it, nginx serves it 100%, the canary is gone, the record says so', async () => {
     const s = await stage();
     const load = startLoad(`${s.nginx.url}/api/orders`, { rps: 40 });
-    const run = await runAction('deploy-canary', { inputs: { ...s.inputs, ...FAST, image: good2 }, timeoutMs: 150_000 });
+    // Prometheus ignores credentials it does not ask for; the password is a secret all the same.
+    const withPassword = s.inputs['prometheus-url']!.replace('http://', 'http://reader:pr0m-s3cret-pw@');
+    const run = await runAction('deploy-canary', { inputs: { ...s.inputs, ...FAST, image: good2, 'prometheus-url': withPassword }, timeoutMs: 150_000 });
     const seen = await load.stop();
     // No request through nginx got a 5xx during the canary and the promotion. (A keep-alive connection
     // to an nginx worker retired by a reload can be reset under the client: allowed for 0.5%.)
@@ -61,8 +63,14 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
     expect(run.summary).toContain('xychart-beta');
     expect(run.summary).toMatch(/\| 1 \| 25% \| success-rate \| 100 \|/);
     expect((await historyOf(s)).map((e) => [e.result, e.services[0]!.image])).toEqual([['promoted', good2]]);
-    // The Prometheus URL is an input read as a secret.
-    expect(run.masked).toContain(prometheus.url);
+    // The Prometheus URL is read as a secret: masked whole and by its password, and never shown.
+    expect(run.masked).toContain(withPassword);
+    expect(run.masked).toContain('pr0m-s3cret-pw');
+    for (const text of [run.log.replace(/^::add-mask::.*$/gm, ''), run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain('pr0m-s3cret-pw');
+    // The post step after a main that finished has nothing to do.
+    const post = await runAction('deploy-canary', { post: true, state: run.state, inputs: s.inputs, timeoutMs: 60_000 });
+    expect(post.exitCode).toBe(0);
+    expect(post.log).toContain('The canary finished in the main step: nothing to clean up.');
   }, 180_000);
 
   it('aborts a version with 5% 5xx: outputs, summary and record say so; stable keeps serving; the job fails', async () => {
@@ -83,6 +91,18 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
     expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
     expect(await s.project.compose(['config'])).toContain(`image: ${good1}`);
     expect((await historyOf(s)).map((e) => [e.result, e.services[0]!.image])).toEqual([['aborted', bad]]);
+  }, 180_000);
+
+  it('aborts a canary that never becomes healthy: no traffic ever reached it', async () => {
+    const s = await stage();
+    const sick = await ensureUnhealthyImage(good2);
+    const run = await runAction('deploy-canary', { inputs: { ...s.inputs, ...FAST, image: sick }, timeoutMs: 150_000 });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.result).toBe('aborted');
+    expect(run.errors.join('\n')).toMatch(/aborted: the canary did not start: app-canary is not healthy: its health check reports unhealthy/);
+    expect(JSON.parse(run.outputs.analysis!)).toEqual([]);
+    expect(await s.nginx.sample(10)).toEqual({ 'dc-1': 10 });
+    expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
   }, 180_000);
 
   it('pauses at a last step below 100%, then a later run with action: promote finishes it', async () => {
@@ -170,6 +190,10 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
       expect(run.errors.join('\n'), JSON.stringify(inputs)).toMatch(message);
       expect(run.log).not.toMatch(/this is a bug/);
     }
+    const dry = await runAction('deploy-canary', { inputs: { ...s.inputs, ...FAST, image: good2, 'dry-run': true }, timeoutMs: 60_000 });
+    expect(dry.errors).toEqual([]);
+    expect(dry.outputs.result).toBe('planned');
+    expect(dry.log).toMatch(/Plan: start app-canary with .*dc-2 beside .*dc-1; steps 25% → 50% → 100%/);
     expect(await readFile(s.nginx.upstreamFile, 'utf8')).toBe(before);
     expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
     expect(existsSync(`${s.project.dir}/.deploy-kit`)).toBe(false);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../harness/run-action.js';
-import { createComposeProject, serviceContainers, type TestComposeProject } from '../support/compose.js';
+import { createComposeProject, ensureUnhealthyImage, serviceContainers, type TestComposeProject } from '../support/compose.js';
 import { ensureFixtureAppVersion } from '../support/fixture-app.js';
 
 interface Hook {
@@ -117,6 +117,16 @@ describe('rollback bundle on compose (real containers)', () => {
     expect(again.exitCode).toBe(1);
     expect(again.errors.join('\n')).toMatch(/No earlier good release of backend/);
   }, 240_000);
+
+  it('a target that does not become healthy: stops, records the failure, notifies it, fails', async () => {
+    const sick = await ensureUnhealthyImage(v1);
+    const before = hook.bodies.length;
+    const run = await runAction('rollback', { inputs: { ...base(), services: 'frontend', 'to-image': sick, 'notify-webhook': hook.url }, timeoutMs: 120_000 });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/frontend did not roll back: frontend is not healthy: its health check reports unhealthy/);
+    expect(run.summary).toMatch(/Rollback failed/);
+    expect(hook.bodies.slice(before)).toEqual([expect.objectContaining({ text: expect.stringContaining('Rollback of frontend FAILED') })]);
+  }, 120_000);
 
   it('rolls back to a given version (to-version)', async () => {
     const run = await runAction('rollback', { inputs: { ...base(), services: 'frontend', 'to-version': 'rb-2' }, timeoutMs: 120_000 });

@@ -153,3 +153,10 @@ export async function startCanaryStage(options: { stableImage: string; prometheu
     throw err;
   }
 }
+
+/** `base` with HEALTH_FAIL=1 baked in: its /health answers 503, so docker reports it unhealthy. */
+export async function ensureUnhealthyImage(base: string): Promise<string> {
+  const tag = `${base}-unhealthy`;
+  await runProgram('docker', ['build', '-q', '-t', tag, '-'], { input: `FROM ${base}\nENV HEALTH_FAIL=1\n`, timeoutMs: 120_000 });
+  return tag;
+}
