@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecError, lastLines } from '../exec/run.js';
+import { retry } from '../http/backoff.js';
 import { errorMessage } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { buildxBuildArgs, classicBuildArgs, classicBuildEnv, imageRefs, ociLabels, pushArgs, type BuildSpec } from './build-command.js';
@@ -15,7 +16,6 @@ import { parsePushDigest } from './docker.js';
 import type { ImageConfig } from './images-config.js';
 import { summariseManifest } from './promote.js';
 import { classifyPushFailure, type PushFailureKind } from './push-errors.js';
-import { RetryError, withRetry } from './retry.js';
 import { computeTags, type GitRef, type TagOptions } from './tags.js';
 
 export type Builder = 'buildx' | 'classic';
@@ -227,43 +227,37 @@ async function retryingPush<T>(
   log: (l: string) => void,
   push: () => Promise<T>,
 ): Promise<T> {
-  try {
-    const { value } = await withRetry(
-      async () => {
-        result.pushAttempts++;
-        return push();
+  const outcome = await retry(
+    async () => {
+      result.pushAttempts++;
+      return push();
+    },
+    {
+      maxAttempts: deps.pushRetries + 1,
+      policy: { initialMs: deps.retryBaseDelayMs, maxMs: 60_000, factor: 2, jitter: 0.5 },
+      signal: deps.signal,
+      retryable: (err) => failureKind(err) === 'transient',
+      onRetry: ({ attempt, error, delayMs }) => {
+        const text = failureText(error);
+        result.failedAttempts.push({ attempt, ref, error: text, kind: 'transient' });
+        deps.log.warning(`Push of ${ref} failed transiently (attempt ${attempt} of ${deps.pushRetries + 1}): ${text}. Retrying in ${(delayMs / 1000).toFixed(1)}s.`);
       },
-      {
-        retries: deps.pushRetries,
-        baseDelayMs: deps.retryBaseDelayMs,
-        maxDelayMs: 60_000,
-        signal: deps.signal,
-        retryable: (err) => failureKind(err) === 'transient',
-        onRetry: (attempt, err, delay) => {
-          const error = failureText(err);
-          result.failedAttempts.push({ attempt, ref, error, kind: 'transient' });
-          deps.log.warning(`Push of ${ref} failed transiently (attempt ${attempt} of ${deps.pushRetries + 1}): ${error}. Retrying in ${(delay / 1000).toFixed(1)}s.`);
-        },
-      },
-    );
-    return value;
-  } catch (err) {
-    const cause = err instanceof RetryError ? err.cause : err;
-    const attempts = err instanceof RetryError ? err.attempts : 1;
-    const kind = failureKind(cause);
-    const error = failureText(cause);
-    result.failedAttempts.push({ attempt: attempts, ref, error, kind });
-    log(`push failed: ${error}`);
-    const why =
-      kind === 'auth'
-        ? 'the registry refused the credentials (not retried): check username and password, and that the account may push to this repository'
-        : kind === 'name'
-          ? 'the registry rejected the name (not retried): check the image name'
-          : kind === 'transient'
-            ? `still failing after ${attempts} attempt(s) (push-retries: ${deps.pushRetries})`
-            : 'not a transient failure, so not retried';
-    throw new Error(`Pushing ${ref} failed — ${why}: ${error}`);
-  }
+    },
+  );
+  if (outcome.ok) return outcome.value as T;
+  const kind = failureKind(outcome.error);
+  const error = failureText(outcome.error);
+  result.failedAttempts.push({ attempt: outcome.attempts, ref, error, kind });
+  log(`push failed: ${error}`);
+  const why =
+    kind === 'auth'
+      ? 'the registry refused the credentials (not retried): check username and password, and that the account may push to this repository'
+      : kind === 'name'
+        ? 'the registry rejected the name (not retried): check the image name'
+        : kind === 'transient'
+          ? `still failing after ${outcome.attempts} attempt(s) (push-retries: ${deps.pushRetries})`
+          : 'not a transient failure, so not retried';
+  throw new Error(`Pushing ${ref} failed — ${why}: ${error}`);
 }
 
 function failureText(err: unknown): string {

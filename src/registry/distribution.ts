@@ -4,12 +4,11 @@
  * Bearer token flow from `WWW-Authenticate` (Basic credentials on the token request), else Basic.
  */
 import { createHash } from 'node:crypto';
-import { OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { parseAuthChallenge } from './auth-challenge.js';
+import { httpRequest, isTransientError, isTransientStatus, retry, type HttpResponse } from '../http/index.js';
+import { OperationFailedError, errorMessage } from '../runtime/errors.js';
 import { DOCKER_HUB } from './reference.js';
-import { isTransientStatus } from './push-errors.js';
-import { withRetry, RetryError } from './retry.js';
 
 export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -78,8 +77,8 @@ export class RegistryClient {
   async getManifest(repository: string, reference: string): Promise<Manifest> {
     const res = await this.request('GET', repository, `manifests/${reference}`, { accept: MANIFEST_ACCEPT.join(', ') });
     if (res.status === 404) throw notFound(this.options.registry, repository, reference);
-    await expectOk(res, `GET manifest ${repository}:${reference}`);
-    const bytes = Buffer.from(await res.arrayBuffer());
+    expectOk(res, `GET manifest ${repository}:${reference}`);
+    const bytes = Buffer.from(res.bytes ?? new Uint8Array());
     const mediaType = mediaTypeOf(res.headers.get('content-type'), bytes);
     const digest = sha256Digest(bytes);
     const claimed = res.headers.get('docker-content-digest');
@@ -93,10 +92,9 @@ export class RegistryClient {
   async headManifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string } | undefined> {
     const res = await this.request('HEAD', repository, `manifests/${reference}`, { accept: MANIFEST_ACCEPT.join(', ') });
     if (res.status === 404) return undefined;
-    await expectOk(res, `HEAD manifest ${repository}:${reference}`);
+    expectOk(res, `HEAD manifest ${repository}:${reference}`);
     const digest = res.headers.get('docker-content-digest');
-    const mediaType = res.headers.get('content-type') ?? '';
-    if (digest) return { digest, mediaType };
+    if (digest) return { digest, mediaType: res.headers.get('content-type') ?? '' };
     // Some registries leave the digest off HEAD; the bytes tell it.
     const m = await this.getManifest(repository, reference);
     return { digest: m.digest, mediaType: m.mediaType };
@@ -105,73 +103,52 @@ export class RegistryClient {
   /** PUTs the exact bytes under `tag` with the same Content-Type; returns the registry's digest. */
   async putManifest(repository: string, tag: string, manifest: Manifest): Promise<string> {
     const res = await this.request('PUT', repository, `manifests/${tag}`, { 'content-type': manifest.mediaType }, manifest.bytes);
-    await expectOk(res, `PUT manifest ${repository}:${tag}`);
-    await res.arrayBuffer().catch(() => undefined);
+    expectOk(res, `PUT manifest ${repository}:${tag}`);
     return res.headers.get('docker-content-digest') ?? manifest.digest;
   }
 
-  private async request(
-    method: string,
-    repository: string,
-    path: string,
-    headers: Record<string, string>,
-    body?: Buffer,
-  ): Promise<Response> {
+  private async request(method: string, repository: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
     const url = `${this.base}/v2/${repository}/${path}`;
     const scope = `repository:${repository}:${method === 'PUT' ? 'pull,push' : 'pull'}`;
-    const send = async (): Promise<Response> => {
-      const authorization = this.authorization(scope);
-      let res = await this.fetchOnce(method, url, { ...headers, ...(authorization ? { authorization } : {}) }, body);
+    const send = async (): Promise<HttpResponse> => {
+      let res = await this.send(method, url, { ...headers, ...this.authorization(scope) }, body);
       if (res.status === 401) {
-        await res.arrayBuffer().catch(() => undefined);
         await this.authenticate(res.headers.get('www-authenticate'), scope);
-        res = await this.fetchOnce(method, url, { ...headers, authorization: this.authorization(scope) ?? '' }, body);
+        res = await this.send(method, url, { ...headers, ...this.authorization(scope) }, body);
         if (res.status === 401) {
-          await res.arrayBuffer().catch(() => undefined);
           throw new OperationFailedError(
             `${this.options.registry} refused the credentials for ${repository} (401 Unauthorized)${this.options.username ? ` as ${this.options.username}` : ' without credentials'}; check username and password.`,
           );
         }
       }
-      if (isTransientStatus(res.status)) {
-        await res.arrayBuffer().catch(() => undefined);
-        throw new RegistryHttpError(`${method} ${url} answered ${res.status} ${res.statusText}`, res.status);
-      }
+      if (isTransientStatus(res.status)) throw new RegistryHttpError(`${method} ${url} answered ${res.status} ${res.statusText}`, res.status);
       return res;
     };
-    try {
-      const { value } = await withRetry(send, {
-        retries: this.options.retries ?? 3,
-        baseDelayMs: this.options.baseDelayMs ?? 500,
-        maxDelayMs: 10_000,
-        signal: this.options.signal,
-        retryable: (err) => err instanceof RegistryHttpError || isNetworkError(err),
-        onRetry: (attempt, err, delay) => {
-          this.retries++;
-          this.options.log?.info(`${(err as Error).message}; retrying in ${delay}ms (attempt ${attempt + 1})`);
-        },
-      });
-      return value;
-    } catch (err) {
-      const cause = err instanceof RetryError ? err.cause : err;
-      if (cause instanceof OperationFailedError) throw cause;
-      const attempts = err instanceof RetryError ? ` after ${err.attempts} attempt(s)` : '';
-      throw new OperationFailedError(`${method} ${url} failed${attempts}: ${describe(cause)}`);
-    }
+    const outcome = await retry(send, {
+      maxAttempts: (this.options.retries ?? 3) + 1,
+      policy: { initialMs: this.options.baseDelayMs ?? 500, maxMs: 10_000, factor: 2, jitter: 0.5 },
+      signal: this.options.signal,
+      retryable: (err) => err instanceof RegistryHttpError || isTransientError(err),
+      onRetry: ({ attempt, error, delayMs }) => {
+        this.retries++;
+        this.options.log?.info(`${errorMessage(error)}; retrying in ${delayMs}ms (attempt ${attempt + 1})`);
+      },
+    });
+    if (outcome.ok) return outcome.value!;
+    if (outcome.error instanceof OperationFailedError) throw outcome.error;
+    throw new OperationFailedError(`${method} ${url} failed after ${outcome.attempts} attempt(s): ${errorMessage(outcome.error)}`);
   }
 
-  private async fetchOnce(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<Response> {
+  private send(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
     this.requests++;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
-    return fetch(url, { method, headers, body, signal, redirect: 'follow' });
+    return httpRequest({ url, method, headers, body, binary: true, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
   }
 
-  private authorization(scope: string): string | undefined {
+  private authorization(scope: string): Record<string, string> {
     const token = this.tokens.get(scope);
-    if (token) return `Bearer ${token}`;
-    if (this.basic && this.options.username !== undefined) return `Basic ${basicCredentials(this.options)}`;
-    return undefined;
+    if (token) return { authorization: `Bearer ${token}` };
+    if (this.basic && this.options.username !== undefined) return { authorization: `Basic ${basicCredentials(this.options)}` };
+    return {};
   }
 
   private async authenticate(header: string | null, scope: string): Promise<void> {
@@ -182,15 +159,20 @@ export class RegistryClient {
       realm.searchParams.set('scope', scope);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (this.options.username) headers.authorization = `Basic ${basicCredentials(this.options)}`;
-      const res = await this.fetchOnce('GET', realm.toString(), headers);
-      if (!res.ok) {
-        await res.arrayBuffer().catch(() => undefined);
+      this.requests++;
+      const res = await httpRequest({ url: realm, headers, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+      if (res.status !== 200) {
         throw new OperationFailedError(
           `The token service ${realm.origin}${realm.pathname} refused ${this.options.username ? `the credentials of ${this.options.username}` : 'an anonymous token'} for ${scope} (${res.status}); check username and password.`,
         );
       }
-      const json = (await res.json()) as { token?: string; access_token?: string };
-      const token = json.token ?? json.access_token;
+      let token: string | undefined;
+      try {
+        const json = JSON.parse(res.body) as { token?: string; access_token?: string };
+        token = json.token ?? json.access_token;
+      } catch {
+        // handled below
+      }
       if (!token) throw new OperationFailedError(`The token service ${realm.origin} answered without a token.`);
       this.options.log?.debug(`registry token obtained for ${scope}`);
       this.tokens.set(scope, token);
@@ -214,10 +196,9 @@ function notFound(registry: string, repository: string, reference: string): Oper
   return new OperationFailedError(`${registry}/${repository}:${reference} does not exist in the registry (404); check the tag and the image name.`);
 }
 
-async function expectOk(res: Response, what: string): Promise<void> {
-  if (res.ok) return;
-  const text = await res.text().catch(() => '');
-  const detail = registryErrorText(text);
+function expectOk(res: HttpResponse, what: string): void {
+  if (res.status >= 200 && res.status < 300) return;
+  const detail = registryErrorText(res.bytes ? Buffer.from(res.bytes).toString('utf8') : res.body);
   throw new OperationFailedError(`${what} failed: ${res.status} ${res.statusText}${detail ? ` — ${detail}` : ''}`);
 }
 
@@ -245,15 +226,3 @@ function mediaTypeOf(contentType: string | null, bytes: Buffer): string {
   }
 }
 
-function isNetworkError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'TimeoutError') return true;
-  const code = (err.cause as { code?: string } | undefined)?.code ?? '';
-  return err.name === 'TypeError' && /fetch failed/.test(err.message) ? code !== 'ERR_INVALID_URL' : /ECONNRESET|ETIMEDOUT|EPIPE|UND_ERR/.test(code);
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause as { code?: string; message?: string } | undefined;
-  return cause?.code || cause?.message ? `${err.message} (${cause.code ?? cause.message})` : err.message;
-}

@@ -41,8 +41,3 @@ export function classifyPushFailure(output: string): PushFailureKind {
   if (TRANSIENT.some((r) => r.test(output))) return 'transient';
   return 'other';
 }
-
-/** For HTTP responses from the registry API. */
-export function isTransientStatus(status: number): boolean {
-  return status === 429 || status === 408 || (status >= 500 && status <= 599);
-}
