@@ -40653,6 +40653,70 @@ async function commandWorks(command, args, timeoutMs = 15_000) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/http/backoff.ts
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
+/**
+ * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
+ * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
+ */
+function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
+    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
+    return Math.round(base * (1 - policy.jitter * random()));
+}
+/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
+ * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
+ */
+async function retry(fn, options = {}) {
+    const maxAttempts = options.maxAttempts ?? Infinity;
+    if (maxAttempts === Infinity && options.deadline === undefined) {
+        throw new Error('retry needs maxAttempts or a deadline');
+    }
+    const started = Date.now();
+    let last = {};
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            const value = await fn(attempt);
+            if (!options.accept || options.accept(value)) {
+                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+            last = { value };
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            last = { error };
+            if (options.retryable && !options.retryable(error)) {
+                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+        }
+        const delayMs = backoffDelay(attempt, options.policy);
+        const outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        if (attempt >= maxAttempts || outOfTime) {
+            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
+        }
+        options.onRetry?.({ attempt, delayMs, ...last });
+        await sleep(delayMs, options.signal);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/runtime/errors.ts
 /**
  * The user's mistake (an input, a config file, the environment): reported as one clear
@@ -40905,106 +40969,95 @@ function parseAuthChallenge(header) {
     return { scheme: m[1].toLowerCase(), params };
 }
 
-;// CONCATENATED MODULE: ./src/registry/push-errors.ts
-/**
- * What a failed push means: transient failures (5xx, 429 / TOOMANYREQUESTS, connection resets,
- * timeouts) are worth another attempt; authentication and name errors are not.
- */
-const AUTH = [/unauthorized/i, /authentication required/i, /\bdenied\b/i, /no basic auth credentials/i, /\b401\b/, /\b403\b/, /incorrect username or password/i];
-const NAME = [
-    /name unknown/i,
-    /NAME_INVALID/,
-    /invalid reference format/i,
-    /repository name must be lowercase/i,
-    /tag does not exist/i,
-    /An image does not exist locally/i,
-    /manifest invalid/i,
-];
-const TRANSIENT = [
-    /\b5\d\d\b/,
-    /\b429\b/,
-    /toomanyrequests/i,
-    /too many requests/i,
-    /connection reset/i,
-    /connection refused/i,
-    /broken pipe/i,
-    /i\/o timeout/i,
-    /TLS handshake timeout/i,
-    /timed out/i,
-    /timeout exceeded/i,
-    /unexpected EOF/i,
-    /\bEOF\b/,
-    /service unavailable/i,
-    /bad gateway/i,
-    /gateway time-?out/i,
-    /ECONNRESET|ETIMEDOUT|EPIPE|ECONNREFUSED|UND_ERR_SOCKET/,
-];
-function classifyPushFailure(output) {
-    if (AUTH.some((r) => r.test(output)))
-        return 'auth';
-    if (NAME.some((r) => r.test(output)))
-        return 'name';
-    if (TRANSIENT.some((r) => r.test(output)))
-        return 'transient';
-    return 'other';
+;// CONCATENATED MODULE: ./src/http/client.ts
+/** Node's fetch with a deadline per request and errors that say what happened in plain words. */
+/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
+class HttpTransportError extends Error {
+    code;
+    latencyMs;
+    name = 'HttpTransportError';
+    constructor(message, code, latencyMs) {
+        super(message);
+        this.code = code;
+        this.latencyMs = latencyMs;
+    }
 }
-/** For HTTP responses from the registry API. */
+const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+async function httpRequest(req) {
+    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const started = performance.now();
+    try {
+        const res = await fetch(req.url, {
+            method: req.method ?? 'GET',
+            headers: req.headers,
+            body: req.body,
+            redirect: req.followRedirects === false ? 'manual' : 'follow',
+            signal,
+        });
+        let body = '';
+        let bytes;
+        if (req.binary)
+            bytes = new Uint8Array(await res.arrayBuffer());
+        else
+            body = await res.text();
+        return {
+            url: res.url || String(req.url),
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers,
+            body,
+            bytes,
+            latencyMs: performance.now() - started,
+            redirected: res.redirected,
+        };
+    }
+    catch (err) {
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (timeout.aborted) {
+            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        }
+        throw describeTransportError(err, latencyMs);
+    }
+}
+/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
+function describeTransportError(err, latencyMs = 0) {
+    let cause = err;
+    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
+        cause = cause.cause;
+    }
+    const code = cause?.code ?? 'EFETCH';
+    const words = {
+        ECONNREFUSED: 'connection refused',
+        ECONNRESET: 'connection reset',
+        ENOTFOUND: 'host not found',
+        EAI_AGAIN: 'host name lookup failed',
+        ETIMEDOUT: 'connection timed out',
+        UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+        UND_ERR_SOCKET: 'connection closed by the server',
+        CERT_HAS_EXPIRED: 'TLS certificate has expired',
+        DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+        SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
+        UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+        ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+    };
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new HttpTransportError(words[code] ? `${words[code]} (${code})` : message, code, latencyMs);
+}
+/** Transient by nature: worth retrying. */
 function isTransientStatus(status) {
-    return status === 429 || status === 408 || (status >= 500 && status <= 599);
+    return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+function isTransientError(err) {
+    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
 }
 
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-/**
- * One small retry helper (to be folded into src/http): exponential backoff with full jitter, a
- * bounded number of attempts, and the caller's AbortSignal honoured while waiting.
- */
-class RetryError extends Error {
-    cause;
-    attempts;
-    name = 'RetryError';
-    constructor(cause, attempts) {
-        super(cause instanceof Error ? cause.message : String(cause));
-        this.cause = cause;
-        this.attempts = attempts;
-    }
-}
-/** Delay before retry number `retry` (1-based): random in [base·2^(retry-1) / 2, base·2^(retry-1)], capped. */
-function backoffDelay(retry, baseDelayMs, maxDelayMs, random = Math.random) {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (retry - 1));
-    return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-/** Runs fn until it succeeds, fails with a non-retryable error, or runs out of retries (then throws RetryError). */
-async function withRetry(fn, options) {
-    const base = options.baseDelayMs ?? 1000;
-    const max = options.maxDelayMs ?? 30_000;
-    for (let attempt = 1;; attempt++) {
-        options.signal?.throwIfAborted();
-        try {
-            return { value: await fn(attempt), attempts: attempt };
-        }
-        catch (err) {
-            if (attempt > options.retries || !options.retryable(err) || options.signal?.aborted)
-                throw new RetryError(err, attempt);
-            const delay = backoffDelay(attempt, base, max, options.random);
-            options.onRetry?.(attempt, err, delay);
-            await sleep(delay, options.signal);
-        }
-    }
-}
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }
-        function onAbort() {
-            clearTimeout(timer);
-            reject(signal.reason ?? new Error('aborted'));
-        }
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
+;// CONCATENATED MODULE: ./src/http/index.ts
+
+
 
 ;// CONCATENATED MODULE: ./src/registry/distribution.ts
 /**
@@ -41012,7 +41065,6 @@ function sleep(ms, signal) {
  * its digest, and put the exact bytes under another tag. Authenticates as registries ask: the
  * Bearer token flow from `WWW-Authenticate` (Basic credentials on the token request), else Basic.
  */
-
 
 
 
@@ -41061,8 +41113,8 @@ class RegistryClient {
         const res = await this.request('GET', repository, `manifests/${reference}`, { accept: MANIFEST_ACCEPT.join(', ') });
         if (res.status === 404)
             throw notFound(this.options.registry, repository, reference);
-        await expectOk(res, `GET manifest ${repository}:${reference}`);
-        const bytes = Buffer.from(await res.arrayBuffer());
+        expectOk(res, `GET manifest ${repository}:${reference}`);
+        const bytes = Buffer.from(res.bytes ?? new Uint8Array());
         const mediaType = mediaTypeOf(res.headers.get('content-type'), bytes);
         const digest = sha256Digest(bytes);
         const claimed = res.headers.get('docker-content-digest');
@@ -41076,11 +41128,10 @@ class RegistryClient {
         const res = await this.request('HEAD', repository, `manifests/${reference}`, { accept: MANIFEST_ACCEPT.join(', ') });
         if (res.status === 404)
             return undefined;
-        await expectOk(res, `HEAD manifest ${repository}:${reference}`);
+        expectOk(res, `HEAD manifest ${repository}:${reference}`);
         const digest = res.headers.get('docker-content-digest');
-        const mediaType = res.headers.get('content-type') ?? '';
         if (digest)
-            return { digest, mediaType };
+            return { digest, mediaType: res.headers.get('content-type') ?? '' };
         // Some registries leave the digest off HEAD; the bytes tell it.
         const m = await this.getManifest(repository, reference);
         return { digest: m.digest, mediaType: m.mediaType };
@@ -41088,66 +41139,52 @@ class RegistryClient {
     /** PUTs the exact bytes under `tag` with the same Content-Type; returns the registry's digest. */
     async putManifest(repository, tag, manifest) {
         const res = await this.request('PUT', repository, `manifests/${tag}`, { 'content-type': manifest.mediaType }, manifest.bytes);
-        await expectOk(res, `PUT manifest ${repository}:${tag}`);
-        await res.arrayBuffer().catch(() => undefined);
+        expectOk(res, `PUT manifest ${repository}:${tag}`);
         return res.headers.get('docker-content-digest') ?? manifest.digest;
     }
     async request(method, repository, path, headers, body) {
         const url = `${this.base}/v2/${repository}/${path}`;
         const scope = `repository:${repository}:${method === 'PUT' ? 'pull,push' : 'pull'}`;
         const send = async () => {
-            const authorization = this.authorization(scope);
-            let res = await this.fetchOnce(method, url, { ...headers, ...(authorization ? { authorization } : {}) }, body);
+            let res = await this.send(method, url, { ...headers, ...this.authorization(scope) }, body);
             if (res.status === 401) {
-                await res.arrayBuffer().catch(() => undefined);
                 await this.authenticate(res.headers.get('www-authenticate'), scope);
-                res = await this.fetchOnce(method, url, { ...headers, authorization: this.authorization(scope) ?? '' }, body);
+                res = await this.send(method, url, { ...headers, ...this.authorization(scope) }, body);
                 if (res.status === 401) {
-                    await res.arrayBuffer().catch(() => undefined);
                     throw new OperationFailedError(`${this.options.registry} refused the credentials for ${repository} (401 Unauthorized)${this.options.username ? ` as ${this.options.username}` : ' without credentials'}; check username and password.`);
                 }
             }
-            if (isTransientStatus(res.status)) {
-                await res.arrayBuffer().catch(() => undefined);
+            if (isTransientStatus(res.status))
                 throw new RegistryHttpError(`${method} ${url} answered ${res.status} ${res.statusText}`, res.status);
-            }
             return res;
         };
-        try {
-            const { value } = await withRetry(send, {
-                retries: this.options.retries ?? 3,
-                baseDelayMs: this.options.baseDelayMs ?? 500,
-                maxDelayMs: 10_000,
-                signal: this.options.signal,
-                retryable: (err) => err instanceof RegistryHttpError || isNetworkError(err),
-                onRetry: (attempt, err, delay) => {
-                    this.retries++;
-                    this.options.log?.info(`${err.message}; retrying in ${delay}ms (attempt ${attempt + 1})`);
-                },
-            });
-            return value;
-        }
-        catch (err) {
-            const cause = err instanceof RetryError ? err.cause : err;
-            if (cause instanceof OperationFailedError)
-                throw cause;
-            const attempts = err instanceof RetryError ? ` after ${err.attempts} attempt(s)` : '';
-            throw new OperationFailedError(`${method} ${url} failed${attempts}: ${describe(cause)}`);
-        }
+        const outcome = await retry(send, {
+            maxAttempts: (this.options.retries ?? 3) + 1,
+            policy: { initialMs: this.options.baseDelayMs ?? 500, maxMs: 10_000, factor: 2, jitter: 0.5 },
+            signal: this.options.signal,
+            retryable: (err) => err instanceof RegistryHttpError || isTransientError(err),
+            onRetry: ({ attempt, error, delayMs }) => {
+                this.retries++;
+                this.options.log?.info(`${errorMessage(error)}; retrying in ${delayMs}ms (attempt ${attempt + 1})`);
+            },
+        });
+        if (outcome.ok)
+            return outcome.value;
+        if (outcome.error instanceof OperationFailedError)
+            throw outcome.error;
+        throw new OperationFailedError(`${method} ${url} failed after ${outcome.attempts} attempt(s): ${errorMessage(outcome.error)}`);
     }
-    async fetchOnce(method, url, headers, body) {
+    send(method, url, headers, body) {
         this.requests++;
-        const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-        const signal = this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
-        return fetch(url, { method, headers, body, signal, redirect: 'follow' });
+        return httpRequest({ url, method, headers, body, binary: true, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
     }
     authorization(scope) {
         const token = this.tokens.get(scope);
         if (token)
-            return `Bearer ${token}`;
+            return { authorization: `Bearer ${token}` };
         if (this.basic && this.options.username !== undefined)
-            return `Basic ${basicCredentials(this.options)}`;
-        return undefined;
+            return { authorization: `Basic ${basicCredentials(this.options)}` };
+        return {};
     }
     async authenticate(header, scope) {
         const challenge = parseAuthChallenge(header);
@@ -41159,13 +41196,19 @@ class RegistryClient {
             const headers = { accept: 'application/json' };
             if (this.options.username)
                 headers.authorization = `Basic ${basicCredentials(this.options)}`;
-            const res = await this.fetchOnce('GET', realm.toString(), headers);
-            if (!res.ok) {
-                await res.arrayBuffer().catch(() => undefined);
+            this.requests++;
+            const res = await httpRequest({ url: realm, headers, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+            if (res.status !== 200) {
                 throw new OperationFailedError(`The token service ${realm.origin}${realm.pathname} refused ${this.options.username ? `the credentials of ${this.options.username}` : 'an anonymous token'} for ${scope} (${res.status}); check username and password.`);
             }
-            const json = (await res.json());
-            const token = json.token ?? json.access_token;
+            let token;
+            try {
+                const json = JSON.parse(res.body);
+                token = json.token ?? json.access_token;
+            }
+            catch {
+                // handled below
+            }
             if (!token)
                 throw new OperationFailedError(`The token service ${realm.origin} answered without a token.`);
             this.options.log?.debug(`registry token obtained for ${scope}`);
@@ -41185,11 +41228,10 @@ function basicCredentials(o) {
 function notFound(registry, repository, reference) {
     return new OperationFailedError(`${registry}/${repository}:${reference} does not exist in the registry (404); check the tag and the image name.`);
 }
-async function expectOk(res, what) {
-    if (res.ok)
+function expectOk(res, what) {
+    if (res.status >= 200 && res.status < 300)
         return;
-    const text = await res.text().catch(() => '');
-    const detail = registryErrorText(text);
+    const detail = registryErrorText(res.bytes ? Buffer.from(res.bytes).toString('utf8') : res.body);
     throw new OperationFailedError(`${what} failed: ${res.status} ${res.statusText}${detail ? ` — ${detail}` : ''}`);
 }
 /** The `errors[].code: message` of a distribution error body, or its first 200 characters. */
@@ -41218,20 +41260,6 @@ function mediaTypeOf(contentType, bytes) {
     catch {
         return header ?? MEDIA_TYPES.ociManifest;
     }
-}
-function isNetworkError(err) {
-    if (!(err instanceof Error))
-        return false;
-    if (err.name === 'TimeoutError')
-        return true;
-    const code = err.cause?.code ?? '';
-    return err.name === 'TypeError' && /fetch failed/.test(err.message) ? code !== 'ERR_INVALID_URL' : /ECONNRESET|ETIMEDOUT|EPIPE|UND_ERR/.test(code);
-}
-function describe(err) {
-    if (!(err instanceof Error))
-        return String(err);
-    const cause = err.cause;
-    return cause?.code || cause?.message ? `${err.message} (${cause.code ?? cause.message})` : err.message;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/promote.ts
@@ -41280,6 +41308,50 @@ async function summariseManifest(client, repository, manifest) {
     }
     const size = (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((n, l) => n + (l.size ?? 0), 0);
     return { size, platforms: [] };
+}
+
+;// CONCATENATED MODULE: ./src/registry/push-errors.ts
+/**
+ * What a failed push means: transient failures (5xx, 429 / TOOMANYREQUESTS, connection resets,
+ * timeouts) are worth another attempt; authentication and name errors are not.
+ */
+const AUTH = [/unauthorized/i, /authentication required/i, /\bdenied\b/i, /no basic auth credentials/i, /\b401\b/, /\b403\b/, /incorrect username or password/i];
+const NAME = [
+    /name unknown/i,
+    /NAME_INVALID/,
+    /invalid reference format/i,
+    /repository name must be lowercase/i,
+    /tag does not exist/i,
+    /An image does not exist locally/i,
+    /manifest invalid/i,
+];
+const TRANSIENT = [
+    /\b5\d\d\b/,
+    /\b429\b/,
+    /toomanyrequests/i,
+    /too many requests/i,
+    /connection reset/i,
+    /connection refused/i,
+    /broken pipe/i,
+    /i\/o timeout/i,
+    /TLS handshake timeout/i,
+    /timed out/i,
+    /timeout exceeded/i,
+    /unexpected EOF/i,
+    /\bEOF\b/,
+    /service unavailable/i,
+    /bad gateway/i,
+    /gateway time-?out/i,
+    /ECONNRESET|ETIMEDOUT|EPIPE|ECONNREFUSED|UND_ERR_SOCKET/,
+];
+function classifyPushFailure(output) {
+    if (AUTH.some((r) => r.test(output)))
+        return 'auth';
+    if (NAME.some((r) => r.test(output)))
+        return 'name';
+    if (TRANSIENT.some((r) => r.test(output)))
+        return 'transient';
+    return 'other';
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -41540,40 +41612,34 @@ async function buildxBuildPush(plan, deps, result, log, grouped) {
     result.digest = digest;
 }
 async function retryingPush(ref, deps, result, log, push) {
-    try {
-        const { value } = await withRetry(async () => {
-            result.pushAttempts++;
-            return push();
-        }, {
-            retries: deps.pushRetries,
-            baseDelayMs: deps.retryBaseDelayMs,
-            maxDelayMs: 60_000,
-            signal: deps.signal,
-            retryable: (err) => failureKind(err) === 'transient',
-            onRetry: (attempt, err, delay) => {
-                const error = failureText(err);
-                result.failedAttempts.push({ attempt, ref, error, kind: 'transient' });
-                deps.log.warning(`Push of ${ref} failed transiently (attempt ${attempt} of ${deps.pushRetries + 1}): ${error}. Retrying in ${(delay / 1000).toFixed(1)}s.`);
-            },
-        });
-        return value;
-    }
-    catch (err) {
-        const cause = err instanceof RetryError ? err.cause : err;
-        const attempts = err instanceof RetryError ? err.attempts : 1;
-        const kind = failureKind(cause);
-        const error = failureText(cause);
-        result.failedAttempts.push({ attempt: attempts, ref, error, kind });
-        log(`push failed: ${error}`);
-        const why = kind === 'auth'
-            ? 'the registry refused the credentials (not retried): check username and password, and that the account may push to this repository'
-            : kind === 'name'
-                ? 'the registry rejected the name (not retried): check the image name'
-                : kind === 'transient'
-                    ? `still failing after ${attempts} attempt(s) (push-retries: ${deps.pushRetries})`
-                    : 'not a transient failure, so not retried';
-        throw new Error(`Pushing ${ref} failed — ${why}: ${error}`);
-    }
+    const outcome = await retry(async () => {
+        result.pushAttempts++;
+        return push();
+    }, {
+        maxAttempts: deps.pushRetries + 1,
+        policy: { initialMs: deps.retryBaseDelayMs, maxMs: 60_000, factor: 2, jitter: 0.5 },
+        signal: deps.signal,
+        retryable: (err) => failureKind(err) === 'transient',
+        onRetry: ({ attempt, error, delayMs }) => {
+            const text = failureText(error);
+            result.failedAttempts.push({ attempt, ref, error: text, kind: 'transient' });
+            deps.log.warning(`Push of ${ref} failed transiently (attempt ${attempt} of ${deps.pushRetries + 1}): ${text}. Retrying in ${(delayMs / 1000).toFixed(1)}s.`);
+        },
+    });
+    if (outcome.ok)
+        return outcome.value;
+    const kind = failureKind(outcome.error);
+    const error = failureText(outcome.error);
+    result.failedAttempts.push({ attempt: outcome.attempts, ref, error, kind });
+    log(`push failed: ${error}`);
+    const why = kind === 'auth'
+        ? 'the registry refused the credentials (not retried): check username and password, and that the account may push to this repository'
+        : kind === 'name'
+            ? 'the registry rejected the name (not retried): check the image name'
+            : kind === 'transient'
+                ? `still failing after ${outcome.attempts} attempt(s) (push-retries: ${deps.pushRetries})`
+                : 'not a transient failure, so not retried';
+    throw new Error(`Pushing ${ref} failed — ${why}: ${error}`);
 }
 function failureText(err) {
     if (err instanceof ExecError) {
