@@ -82,7 +82,8 @@ runAction(async (ctx) => {
     return;
   }
 
-  await docker.assertEngine();
+  // Both answer from the CLI and the engine alone, so they run together (the login does not change them).
+  const [, buildxAvailable] = await Promise.all([docker.assertEngine(), docker.buildxAvailable()]);
   if (settings.loginRegistry && settings.username) {
     const configDir = createRunDockerConfig(run.tempDir);
     ctx.saveState('docker-config', configDir);
@@ -91,7 +92,7 @@ runAction(async (ctx) => {
     await docker.login(settings.loginRegistry, settings.username, password);
     ctx.log.info(`Logged in to ${settings.loginRegistry} as ${settings.username} (DOCKER_CONFIG for this run only; the post step logs out).`);
   }
-  const { builder, notices } = chooseBuilder(builderChoice, await docker.buildxAvailable(), plans);
+  const { builder, notices } = chooseBuilder(builderChoice, buildxAvailable, plans);
   for (const n of notices) ctx.log.notice(n);
   mkdirSync(run.tempDir, { recursive: true });
   const results = await runImages(plans, {

@@ -40886,6 +40886,16 @@ function parsePushDigest(output) {
     const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
     return m ? { digest: m[1], size: m[2] ? Number(m[2]) : undefined } : undefined;
 }
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+function parseBuildxMetadata(text) {
+    try {
+        const digest = JSON.parse(text)['containerimage.digest'];
+        return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 class DockerCli {
     options;
     command;
@@ -41447,7 +41457,7 @@ function computeTags(git, options) {
     if (unique.length === 0) {
         throw new ConfigurationError('No tag could be computed: there is no git ref or commit SHA (GITHUB_REF, GITHUB_SHA) and no tags input. Give tags, or the ref and sha inputs.', { input: field });
     }
-    return { kind, version: version || unique[0], prerelease, tags: unique, skipped };
+    return { kind, version: version || unique[0], prerelease, tags: unique, skipped, values };
 }
 /** Replaces `{{name}}` placeholders; undefined when one has no value for this ref. */
 function renderTemplate(template, values, field) {
@@ -41605,9 +41615,8 @@ async function buildxBuildPush(plan, deps, result, log, grouped) {
     result.buildMs = performance.now() - started;
     if (!plan.spec.push)
         return;
-    const metadata = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(metadataFile, 'utf8'));
-    const digest = metadata['containerimage.digest'];
-    if (typeof digest !== 'string')
+    const digest = parseBuildxMetadata((0,external_node_fs_namespaceObject.readFileSync)(metadataFile, 'utf8'));
+    if (!digest)
         throw new Error(`docker buildx build wrote no containerimage.digest to ${metadataFile}.`);
     result.digest = digest;
 }
@@ -42164,6 +42173,7 @@ function platformList(value, field) {
 
 
 
+
 function resolveSettings(raw) {
     const registry = raw.registry ? normaliseRegistry(raw.registry, 'registry') : undefined;
     if (raw.username && !raw.passwordGiven)
@@ -42186,13 +42196,23 @@ function resolveSettings(raw) {
         throw new ConfigurationError('No image given: set image (e.g. ghcr.io/org/backend) or images (a YAML list).', { input: 'image' });
     }
     const images = resolveImages(inputs, { workspace: raw.workspace, registry, namesOnly: promote }, fromYaml);
+    if (fromYaml) {
+        // build-args and platforms given as inputs apply to every image of the list; an image's own win.
+        const sharedArgs = parseKeyValues(raw.buildArgs, 'build-args', /^[A-Za-z_][A-Za-z0-9_]*$/);
+        const sharedPlatforms = platformList(raw.platforms, 'platforms');
+        for (const image of images) {
+            image.buildArgs = { ...sharedArgs, ...image.buildArgs };
+            if (image.platforms.length === 0)
+                image.platforms = sharedPlatforms;
+        }
+    }
     const credentials = raw.username ? { username: raw.username, loginRegistry: loginRegistry(registry, images) } : {};
     if (promote) {
         if (!raw.promoteFrom)
             throw new ConfigurationError('promote-to is set but promote-from is empty: name the tag to promote, e.g. sha-abc1234.', { input: 'promote-from' });
         if (raw.promoteTo.length === 0)
             throw new ConfigurationError('promote-from is set but promote-to is empty: name the tag(s) to move, e.g. latest or production.', { input: 'promote-to' });
-        const from = assertValidTag(raw.promoteFrom, 'promote-from');
+        const from = assertValidTag(renderPromoteFrom(raw.promoteFrom, raw.git), 'promote-from');
         const to = raw.promoteTo.map((t) => assertValidTag(t, 'promote-to'));
         if (to.includes(from))
             throw new ConfigurationError(`promote-to includes "${from}", the tag being promoted: name other tags.`, { input: 'promote-to' });
@@ -42209,6 +42229,17 @@ function resolveSettings(raw) {
         push: raw.push,
     });
     return { mode: 'build', plans, cacheGiven: raw.cacheFrom.length + raw.cacheTo.length > 0, push: raw.push, ...credentials };
+}
+/** `promote-from` may be a template such as `sha-{{sha}}`, rendered from the git context of this run. */
+function renderPromoteFrom(template, git) {
+    if (!template.includes('{{'))
+        return template;
+    const values = computeTags(git, { semverAliases: false, latest: 'never', templates: [] }).values;
+    const rendered = renderTemplate(template, values, 'promote-from');
+    if (rendered === undefined) {
+        throw new ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, { input: 'promote-from' });
+    }
+    return rendered;
 }
 /** The registry input, else the one registry every image is in. */
 function loginRegistry(registry, images) {
@@ -45629,7 +45660,8 @@ runAction(async (ctx) => {
         ctx.log.notice('dry-run: nothing was built or pushed.');
         return;
     }
-    await docker.assertEngine();
+    // Both answer from the CLI and the engine alone, so they run together (the login does not change them).
+    const [, buildxAvailable] = await Promise.all([docker.assertEngine(), docker.buildxAvailable()]);
     if (settings.loginRegistry && settings.username) {
         const configDir = createRunDockerConfig(run.tempDir);
         ctx.saveState('docker-config', configDir);
@@ -45638,7 +45670,7 @@ runAction(async (ctx) => {
         await docker.login(settings.loginRegistry, settings.username, password);
         ctx.log.info(`Logged in to ${settings.loginRegistry} as ${settings.username} (DOCKER_CONFIG for this run only; the post step logs out).`);
     }
-    const { builder, notices } = chooseBuilder(builderChoice, await docker.buildxAvailable(), plans);
+    const { builder, notices } = chooseBuilder(builderChoice, buildxAvailable, plans);
     for (const n of notices)
         ctx.log.notice(n);
     (0,external_node_fs_namespaceObject.mkdirSync)(run.tempDir, { recursive: true });

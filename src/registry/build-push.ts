@@ -12,7 +12,7 @@ import type { Logger } from '../runtime/logger.js';
 import { buildxBuildArgs, classicBuildArgs, classicBuildEnv, imageRefs, ociLabels, pushArgs, type BuildSpec } from './build-command.js';
 import type { RegistryClient } from './distribution.js';
 import type { DockerCli } from './docker.js';
-import { parsePushDigest } from './docker.js';
+import { parseBuildxMetadata, parsePushDigest } from './docker.js';
 import type { ImageConfig } from './images-config.js';
 import { summariseManifest } from './promote.js';
 import { classifyPushFailure, type PushFailureKind } from './push-errors.js';
@@ -214,9 +214,8 @@ async function buildxBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResu
   );
   result.buildMs = performance.now() - started;
   if (!plan.spec.push) return;
-  const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, unknown>;
-  const digest = metadata['containerimage.digest'];
-  if (typeof digest !== 'string') throw new Error(`docker buildx build wrote no containerimage.digest to ${metadataFile}.`);
+  const digest = parseBuildxMetadata(readFileSync(metadataFile, 'utf8'));
+  if (!digest) throw new Error(`docker buildx build wrote no containerimage.digest to ${metadataFile}.`);
   result.digest = digest;
 }
 

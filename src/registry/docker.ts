@@ -51,6 +51,16 @@ export function parsePushDigest(output: string): { digest: string; size?: number
   return m ? { digest: m[1]!, size: m[2] ? Number(m[2]) : undefined } : undefined;
 }
 
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+export function parseBuildxMetadata(text: string): string | undefined {
+  try {
+    const digest = (JSON.parse(text) as Record<string, unknown>)['containerimage.digest'];
+    return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class DockerCli {
   readonly command: string;
 

@@ -5,9 +5,9 @@
 import { ConfigurationError } from '../runtime/errors.js';
 import type { YamlSource } from '../runtime/yaml.js';
 import { planImages, type Builder, type ImagePlan } from './build-push.js';
-import { imagesFromYaml, parseKeyValues, resolveImages, type ImageConfig, type ImageInput } from './images-config.js';
+import { imagesFromYaml, parseKeyValues, platformList, resolveImages, type ImageConfig, type ImageInput } from './images-config.js';
 import { assertValidTag, normaliseRegistry } from './reference.js';
-import type { GitRef, LatestPolicy } from './tags.js';
+import { computeTags, renderTemplate, type GitRef, type LatestPolicy } from './tags.js';
 
 export interface RawSettings {
   registry?: string;
@@ -64,12 +64,21 @@ export function resolveSettings(raw: RawSettings): Settings {
     throw new ConfigurationError('No image given: set image (e.g. ghcr.io/org/backend) or images (a YAML list).', { input: 'image' });
   }
   const images = resolveImages(inputs, { workspace: raw.workspace, registry, namesOnly: promote }, fromYaml);
+  if (fromYaml) {
+    // build-args and platforms given as inputs apply to every image of the list; an image's own win.
+    const sharedArgs = parseKeyValues(raw.buildArgs, 'build-args', /^[A-Za-z_][A-Za-z0-9_]*$/);
+    const sharedPlatforms = platformList(raw.platforms, 'platforms');
+    for (const image of images) {
+      image.buildArgs = { ...sharedArgs, ...image.buildArgs };
+      if (image.platforms.length === 0) image.platforms = sharedPlatforms;
+    }
+  }
   const credentials = raw.username ? { username: raw.username, loginRegistry: loginRegistry(registry, images) } : {};
 
   if (promote) {
     if (!raw.promoteFrom) throw new ConfigurationError('promote-to is set but promote-from is empty: name the tag to promote, e.g. sha-abc1234.', { input: 'promote-from' });
     if (raw.promoteTo.length === 0) throw new ConfigurationError('promote-from is set but promote-to is empty: name the tag(s) to move, e.g. latest or production.', { input: 'promote-to' });
-    const from = assertValidTag(raw.promoteFrom, 'promote-from');
+    const from = assertValidTag(renderPromoteFrom(raw.promoteFrom, raw.git), 'promote-from');
     const to = raw.promoteTo.map((t) => assertValidTag(t, 'promote-to'));
     if (to.includes(from)) throw new ConfigurationError(`promote-to includes "${from}", the tag being promoted: name other tags.`, { input: 'promote-to' });
     return { mode: 'promote', images, from, to: [...new Set(to)], ...credentials };
@@ -86,6 +95,17 @@ export function resolveSettings(raw: RawSettings): Settings {
     push: raw.push,
   });
   return { mode: 'build', plans, cacheGiven: raw.cacheFrom.length + raw.cacheTo.length > 0, push: raw.push, ...credentials };
+}
+
+/** `promote-from` may be a template such as `sha-{{sha}}`, rendered from the git context of this run. */
+function renderPromoteFrom(template: string, git: GitRef): string {
+  if (!template.includes('{{')) return template;
+  const values = computeTags(git, { semverAliases: false, latest: 'never', templates: [] }).values;
+  const rendered = renderTemplate(template, values, 'promote-from');
+  if (rendered === undefined) {
+    throw new ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, { input: 'promote-from' });
+  }
+  return rendered;
 }
 
 /** The registry input, else the one registry every image is in. */

@@ -38,6 +38,8 @@ export interface TagPlan {
   tags: string[];
   /** Templates left out because a placeholder has no value for this ref (e.g. `{{major}}` on a branch). */
   skipped: string[];
+  /** The placeholder values of this ref, for other templates (e.g. `promote-from: sha-{{sha}}`). */
+  values: Partial<Record<string, string>>;
 }
 
 export const TEMPLATE_PLACEHOLDERS = ['version', 'major', 'minor', 'patch', 'sha', 'branch', 'pr', 'tag', 'event'] as const;
@@ -120,7 +122,7 @@ export function computeTags(git: GitRef, options: TagOptions): TagPlan {
       { input: field },
     );
   }
-  return { kind, version: version || unique[0]!, prerelease, tags: unique, skipped };
+  return { kind, version: version || unique[0]!, prerelease, tags: unique, skipped, values };
 }
 
 /** Replaces `{{name}}` placeholders; undefined when one has no value for this ref. */

@@ -37486,6 +37486,16 @@ function parsePushDigest(output) {
     const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
     return m ? { digest: m[1], size: m[2] ? Number(m[2]) : undefined } : undefined;
 }
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+function parseBuildxMetadata(text) {
+    try {
+        const digest = JSON.parse(text)['containerimage.digest'];
+        return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 class DockerCli {
     options;
     command;

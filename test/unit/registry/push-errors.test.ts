@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyPushFailure } from '../../../src/registry/push-errors.js';
-import { parsePushDigest } from '../../../src/registry/docker.js';
+import { parseBuildxMetadata, parsePushDigest } from '../../../src/registry/docker.js';
 import { parseAuthChallenge } from '../../../src/registry/auth-challenge.js';
 
 describe('classifyPushFailure (docker push stderr as the CLI prints it)', () => {
@@ -28,6 +28,12 @@ describe('parsePushDigest', () => {
     const out = 'The push refers to repository [127.0.0.1:5000/x]\n8b9c: Pushed\nt1: digest: sha256:93c546264dd4f580bd16c9e800209f440d63647d38c6d0ac82e81d81bc2b23c9 size: 735\n';
     expect(parsePushDigest(out)).toEqual({ digest: 'sha256:93c546264dd4f580bd16c9e800209f440d63647d38c6d0ac82e81d81bc2b23c9', size: 735 });
     expect(parsePushDigest('no digest here')).toBeUndefined();
+  });
+  it('reads the digest buildx writes to its metadata file', () => {
+    const d = 'sha256:' + 'a'.repeat(64);
+    expect(parseBuildxMetadata(JSON.stringify({ 'buildx.build.ref': 'x/y/z', 'containerimage.digest': d, 'image.name': 'ghcr.io/o/a:1' }))).toBe(d);
+    expect(parseBuildxMetadata('{}')).toBeUndefined();
+    expect(parseBuildxMetadata('not json')).toBeUndefined();
   });
 });
 

@@ -76,6 +76,7 @@ describe('resolveSettings: several images', () => {
     const s = resolveSettings(
       raw({
         image: undefined,
+        buildArgs: 'BASE=deploy-kit/busybox:base\nGREETING=shared',
         images: yaml(`
 - name: backend
   image: org/backend
@@ -93,6 +94,11 @@ describe('resolveSettings: several images', () => {
     expect(s.plans.map((p) => [p.config.key, p.tags])).toEqual([
       ['backend', ['1.2.3', 'sha-abc1234']],
       ['frontend', ['1.2.3', 'sha-abc1234', 'web-1.2.3']],
+    ]);
+    // The build-args input applies to every image; an image's own value wins.
+    expect(s.plans.map((p) => p.spec.buildArgs)).toEqual([
+      { BASE: 'deploy-kit/busybox:base', GREETING: 'hi' },
+      { BASE: 'deploy-kit/busybox:base', GREETING: 'shared' },
     ]);
   });
 
@@ -128,6 +134,12 @@ describe('resolveSettings: promote', () => {
     expect(() => resolveSettings(raw({ promoteTo: ['latest'] }))).toThrow(/promote-from is empty/);
     expect(() => resolveSettings(raw({ promoteFrom: 'sha-abc1234', promoteTo: ['prod/eu'] }))).toThrow(/promote-to: "prod\/eu" is not a valid tag/);
     expect(() => resolveSettings(raw({ promoteFrom: 'sha-abc1234', promoteTo: ['sha-abc1234'] }))).toThrow(/the tag being promoted/);
+  });
+
+  it('promote-from may be a template of this run\'s git context', () => {
+    expect(resolveSettings(raw({ promoteFrom: 'sha-{{sha}}', promoteTo: ['latest'] }))).toMatchObject({ from: 'sha-abc1234' });
+    expect(resolveSettings(raw({ promoteFrom: '{{version}}', promoteTo: ['latest'] }))).toMatchObject({ from: '1.2.3' });
+    expect(() => resolveSettings(raw({ promoteFrom: 'pr-{{pr}}', promoteTo: ['latest'] }))).toThrow(/placeholder in it has no value for ref "refs\/tags\/v1.2.3"/);
   });
 });
 
