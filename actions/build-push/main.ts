@@ -1,7 +1,7 @@
 // build-push: build images, tag them from the git ref, push with retries — or promote a tag by digest.
 import { mkdirSync } from 'node:fs';
 import { buildxBuildArgs, classicBuildArgs, pushArgs } from '../../src/registry/build-command.js';
-import { runImages, type ImagePlan } from '../../src/registry/build-push.js';
+import { runImages } from '../../src/registry/build-push.js';
 import { RegistryClient } from '../../src/registry/distribution.js';
 import { DockerCli, createRunDockerConfig } from '../../src/registry/docker.js';
 import type { ImageConfig } from '../../src/registry/images-config.js';
@@ -69,7 +69,9 @@ runAction(async (ctx) => {
     for (const t of p.skippedTemplates) ctx.log.info(`${p.config.key}: tag template "${t}" has no value for ${run.ref || 'this ref'}; left out.`);
     ctx.log.info(`${p.config.image.name}: tags ${p.tags.join(', ')}`);
   }
-  setPlanOutputs(ctx, plans);
+  // Known before anything runs, so a later step can use them even when a push fails.
+  ctx.setOutput('version', plans[0]!.version);
+  ctx.setOutput('tags', plans[0]!.refs.join('\n'));
   let docker = new DockerCli({ log: ctx.log, signal: ctx.signal, redact: ctx.redact });
   if (dryRun) {
     const buildx = await docker.buildxAvailable();
@@ -77,6 +79,8 @@ runAction(async (ctx) => {
     const commands = plans.flatMap((p) =>
       builder === 'buildx' ? [buildxBuildArgs(p.spec)] : [classicBuildArgs(p.spec), ...(settings.push ? p.refs.map(pushArgs) : [])],
     );
+    ctx.setOutput('images', Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])));
+    ctx.setOutput('image', plans[0]!.refs[0]!);
     await ctx.writeSummary(planSummary(plans, commands));
     ctx.log.notice('dry-run: nothing was built or pushed.');
     return;
@@ -120,14 +124,6 @@ runAction(async (ctx) => {
     throw new OperationFailedError(failed.map((r) => `${r.key}: ${r.error}`).join('\n'));
   }
 });
-
-function setPlanOutputs(ctx: ActionContext, plans: ImagePlan[]): void {
-  const first = plans[0]!;
-  ctx.setOutput('version', first.version);
-  ctx.setOutput('tags', first.refs.join('\n'));
-  ctx.setOutput('image', first.refs[0]!);
-  ctx.setOutput('images', Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])));
-}
 
 async function promote(
   ctx: ActionContext,

@@ -45650,12 +45650,16 @@ runAction(async (ctx) => {
             ctx.log.info(`${p.config.key}: tag template "${t}" has no value for ${run.ref || 'this ref'}; left out.`);
         ctx.log.info(`${p.config.image.name}: tags ${p.tags.join(', ')}`);
     }
-    setPlanOutputs(ctx, plans);
+    // Known before anything runs, so a later step can use them even when a push fails.
+    ctx.setOutput('version', plans[0].version);
+    ctx.setOutput('tags', plans[0].refs.join('\n'));
     let docker = new DockerCli({ log: ctx.log, signal: ctx.signal, redact: ctx.redact });
     if (dryRun) {
         const buildx = await docker.buildxAvailable();
         const { builder } = chooseBuilder(builderChoice, buildx, plans);
         const commands = plans.flatMap((p) => builder === 'buildx' ? [buildxBuildArgs(p.spec)] : [classicBuildArgs(p.spec), ...(settings.push ? p.refs.map(pushArgs) : [])]);
+        ctx.setOutput('images', Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])));
+        ctx.setOutput('image', plans[0].refs[0]);
         await ctx.writeSummary(planSummary(plans, commands));
         ctx.log.notice('dry-run: nothing was built or pushed.');
         return;
@@ -45699,13 +45703,6 @@ runAction(async (ctx) => {
         throw new OperationFailedError(failed.map((r) => `${r.key}: ${r.error}`).join('\n'));
     }
 });
-function setPlanOutputs(ctx, plans) {
-    const first = plans[0];
-    ctx.setOutput('version', first.version);
-    ctx.setOutput('tags', first.refs.join('\n'));
-    ctx.setOutput('image', first.refs[0]);
-    ctx.setOutput('images', Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])));
-}
 async function promote(ctx, settings, clientFor, dryRun) {
     if (dryRun) {
         for (const i of settings.images)

@@ -186,6 +186,40 @@ describe('build-push bundle (real engine and registry)', () => {
     }
   });
 
+  it('cancelled mid-build (SIGTERM): stops the build, pushes nothing, and the post step still logs out', async () => {
+    const repo = uniqueRepo();
+    const started = performance.now();
+    const { main, post } = await runActionWithPost('build-push', {
+      inputs: {
+        registry: env.DK_REGISTRY_AUTH,
+        username: env.DK_REGISTRY_USER,
+        password: env.DK_REGISTRY_PASSWORD,
+        image: `${repo}/slow`,
+        context: 'test/fixtures/images/slow',
+        'build-args': `BASE=${env.DK_BASE_BUSYBOX}\nNONCE=${repo}`,
+      },
+      env: git('refs/heads/main'),
+      onSpawn: (child, output) => {
+        const timer = setInterval(() => {
+          if (output().includes('build-started')) {
+            clearInterval(timer);
+            child.kill('SIGTERM');
+          }
+        }, 100);
+        child.on('close', () => clearInterval(timer));
+      },
+      timeoutMs: 100_000,
+    });
+    expect(performance.now() - started).toBeLessThan(60_000);
+    expect(main.exitCode).toBe(1);
+    expect(main.log).toContain('Received SIGTERM');
+    expect(main.errors.join('\n')).toMatch(/cancel/i);
+    expect(await registryTags(env.DK_REGISTRY_AUTH, `${repo}/slow`, { username: env.DK_REGISTRY_USER, password: env.DK_REGISTRY_PASSWORD })).toEqual([]);
+    expect(post.exitCode).toBe(0);
+    expect(existsSync(main.state['docker-config']!)).toBe(false);
+    expectNoSecret(main, env.DK_REGISTRY_PASSWORD);
+  });
+
   it('dry-run prints the plan and the docker command lines, and pushes nothing', async () => {
     const repo = uniqueRepo();
     const run = await runAction('build-push', {
