@@ -89,7 +89,7 @@ runAction(async (ctx) => {
   // Both answer from the CLI and the engine alone, so they run together (the login does not change them).
   const [, buildxAvailable] = await Promise.all([docker.assertEngine(), docker.buildxAvailable()]);
   if (settings.loginRegistry && settings.username) {
-    const configDir = createRunDockerConfig(run.tempDir);
+    const configDir = createRunDockerConfig(run.tempDir, undefined, settings.loginRegistry);
     ctx.saveState('docker-config', configDir);
     ctx.saveState('login-registry', settings.loginRegistry);
     docker = docker.withConfig(configDir);

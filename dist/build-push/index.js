@@ -40866,17 +40866,34 @@ function currentDockerConfig(env = process.env) {
  * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
  * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
  * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
  */
-function createRunDockerConfig(parent, source = currentDockerConfig()) {
+function createRunDockerConfig(parent, source = currentDockerConfig(), loginRegistry) {
     (0,external_node_fs_namespaceObject.mkdirSync)(parent, { recursive: true });
     const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'dk-docker-config-'));
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(source, 'config.json')))
-        (0,external_node_fs_namespaceObject.cpSync)((0,external_node_path_namespaceObject.join)(source, 'config.json'), (0,external_node_path_namespaceObject.join)(dir, 'config.json'));
+    const config = readDockerConfig((0,external_node_path_namespaceObject.join)(source, 'config.json'));
+    delete config.credsStore;
+    if (loginRegistry && config.credHelpers && typeof config.credHelpers === 'object') {
+        delete config.credHelpers[loginRegistry];
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
     for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
         if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(source, sub)))
             (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(source, sub), (0,external_node_path_namespaceObject.join)(dir, sub));
     }
     return dir;
+}
+function readDockerConfig(path) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return {};
+    try {
+        const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+    }
+    catch {
+        return {};
+    }
 }
 function removeRunDockerConfig(dir) {
     rmSync(dir, { recursive: true, force: true });
@@ -45667,7 +45684,7 @@ runAction(async (ctx) => {
     // Both answer from the CLI and the engine alone, so they run together (the login does not change them).
     const [, buildxAvailable] = await Promise.all([docker.assertEngine(), docker.buildxAvailable()]);
     if (settings.loginRegistry && settings.username) {
-        const configDir = createRunDockerConfig(run.tempDir);
+        const configDir = createRunDockerConfig(run.tempDir, undefined, settings.loginRegistry);
         ctx.saveState('docker-config', configDir);
         ctx.saveState('login-registry', settings.loginRegistry);
         docker = docker.withConfig(configDir);

@@ -3,7 +3,7 @@
  * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
  * build, push.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ExecError, lastLines, runProgram, type RunResult } from '../exec/run.js';
@@ -30,15 +30,32 @@ export function currentDockerConfig(env: NodeJS.ProcessEnv = process.env): strin
  * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
  * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
  * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
  */
-export function createRunDockerConfig(parent: string, source: string = currentDockerConfig()): string {
+export function createRunDockerConfig(parent: string, source: string = currentDockerConfig(), loginRegistry?: string): string {
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, 'dk-docker-config-'));
-  if (existsSync(join(source, 'config.json'))) cpSync(join(source, 'config.json'), join(dir, 'config.json'));
+  const config = readDockerConfig(join(source, 'config.json'));
+  delete config.credsStore;
+  if (loginRegistry && config.credHelpers && typeof config.credHelpers === 'object') {
+    delete (config.credHelpers as Record<string, unknown>)[loginRegistry];
+  }
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
   for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
     if (existsSync(join(source, sub))) symlinkSync(join(source, sub), join(dir, sub));
   }
   return dir;
+}
+
+function readDockerConfig(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 export function removeRunDockerConfig(dir: string): void {

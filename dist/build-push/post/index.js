@@ -37466,17 +37466,34 @@ function currentDockerConfig(env = process.env) {
  * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
  * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
  * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
  */
-function createRunDockerConfig(parent, source = currentDockerConfig()) {
+function createRunDockerConfig(parent, source = currentDockerConfig(), loginRegistry) {
     mkdirSync(parent, { recursive: true });
     const dir = mkdtempSync(join(parent, 'dk-docker-config-'));
-    if (existsSync(join(source, 'config.json')))
-        cpSync(join(source, 'config.json'), join(dir, 'config.json'));
+    const config = readDockerConfig(join(source, 'config.json'));
+    delete config.credsStore;
+    if (loginRegistry && config.credHelpers && typeof config.credHelpers === 'object') {
+        delete config.credHelpers[loginRegistry];
+    }
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
     for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
         if (existsSync(join(source, sub)))
             symlinkSync(join(source, sub), join(dir, sub));
     }
     return dir;
+}
+function readDockerConfig(path) {
+    if (!existsSync(path))
+        return {};
+    try {
+        const parsed = JSON.parse(readFileSync(path, 'utf8'));
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+    }
+    catch {
+        return {};
+    }
 }
 function removeRunDockerConfig(dir) {
     (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
