@@ -41584,10 +41584,8 @@ async function runImage(plan, deps, prefixLines) {
             await buildxBuildPush(plan, deps, result, log, grouped);
         else
             await classicBuildPush(plan, deps, result, log, grouped);
-        if (result.digest) {
+        if (result.digest)
             result.ref = `${config.image.name}@${result.digest}`;
-            await verify(plan, deps, result);
-        }
     }
     catch (err) {
         result.error = errorMessage(err);
@@ -41607,6 +41605,7 @@ async function classicBuildPush(plan, deps, result, log, grouped) {
     if (!plan.spec.push)
         return;
     const pushStarted = performance.now();
+    let verifying;
     await grouped(`Push ${plan.config.key} (${plan.refs.length} tag${plan.refs.length === 1 ? '' : 's'})`, async () => {
         for (const ref of plan.refs) {
             const r = await retryingPush(ref, deps, result, log, () => deps.docker.run(pushArgs(ref), { timeoutMs: deps.pushTimeoutMs, onLine: (l) => log(l) }));
@@ -41617,9 +41616,12 @@ async function classicBuildPush(plan, deps, result, log, grouped) {
                 throw new Error(`docker push ${ref} gave digest ${pushed.digest}, but the first tag got ${result.digest}.`);
             }
             result.digest = pushed.digest;
+            // The registry is asked for the digest while the other tags are pushed (verify never throws).
+            verifying ??= verify(plan, deps, result);
         }
     });
     result.pushMs = performance.now() - pushStarted;
+    await verifying;
 }
 async function buildxBuildPush(plan, deps, result, log, grouped) {
     const metadataFile = (0,external_node_path_namespaceObject.join)(deps.tempDir, `buildx-metadata-${plan.config.key}-${process.pid}-${Date.now()}.json`);
@@ -41636,6 +41638,7 @@ async function buildxBuildPush(plan, deps, result, log, grouped) {
     if (!digest)
         throw new Error(`docker buildx build wrote no containerimage.digest to ${metadataFile}.`);
     result.digest = digest;
+    await verify(plan, deps, result);
 }
 async function retryingPush(ref, deps, result, log, push) {
     const outcome = await retry(async () => {
@@ -41680,6 +41683,7 @@ function failureKind(err) {
         return 'transient';
     return classifyPushFailure(failureText(err));
 }
+/** Reads the first tag back from the registry: its digest must be the pushed one. Warns instead of throwing. */
 async function verify(plan, deps, result) {
     const client = deps.registryClient?.(plan);
     if (!client)

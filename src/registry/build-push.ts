@@ -159,10 +159,7 @@ async function runImage(plan: ImagePlan, deps: RunDeps, prefixLines: boolean): P
   try {
     if (deps.builder === 'buildx') await buildxBuildPush(plan, deps, result, log, grouped);
     else await classicBuildPush(plan, deps, result, log, grouped);
-    if (result.digest) {
-      result.ref = `${config.image.name}@${result.digest}`;
-      await verify(plan, deps, result);
-    }
+    if (result.digest) result.ref = `${config.image.name}@${result.digest}`;
   } catch (err) {
     result.error = errorMessage(err);
     if (deps.signal?.aborted) throw err;
@@ -184,6 +181,7 @@ async function classicBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageRes
   result.buildMs = performance.now() - started;
   if (!plan.spec.push) return;
   const pushStarted = performance.now();
+  let verifying: Promise<void> | undefined;
   await grouped(`Push ${plan.config.key} (${plan.refs.length} tag${plan.refs.length === 1 ? '' : 's'})`, async () => {
     for (const ref of plan.refs) {
       const r = await retryingPush(ref, deps, result, log, () =>
@@ -195,9 +193,12 @@ async function classicBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageRes
         throw new Error(`docker push ${ref} gave digest ${pushed.digest}, but the first tag got ${result.digest}.`);
       }
       result.digest = pushed.digest;
+      // The registry is asked for the digest while the other tags are pushed (verify never throws).
+      verifying ??= verify(plan, deps, result);
     }
   });
   result.pushMs = performance.now() - pushStarted;
+  await verifying;
 }
 
 async function buildxBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResult, log: (l: string) => void, grouped: Grouped): Promise<void> {
@@ -217,6 +218,7 @@ async function buildxBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResu
   const digest = parseBuildxMetadata(readFileSync(metadataFile, 'utf8'));
   if (!digest) throw new Error(`docker buildx build wrote no containerimage.digest to ${metadataFile}.`);
   result.digest = digest;
+  await verify(plan, deps, result);
 }
 
 async function retryingPush<T>(
@@ -272,6 +274,7 @@ function failureKind(err: unknown): PushFailureKind {
   return classifyPushFailure(failureText(err));
 }
 
+/** Reads the first tag back from the registry: its digest must be the pushed one. Warns instead of throwing. */
 async function verify(plan: ImagePlan, deps: RunDeps, result: ImageResult): Promise<void> {
   const client = deps.registryClient?.(plan);
   if (!client) return;
