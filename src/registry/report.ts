@@ -85,7 +85,8 @@ export function promoteSummary(rows: PromoteRow[], from: string): SummaryBuilder
     rows.map((r) => [
       r.name,
       from,
-      r.result ? r.result.to.map((t) => `${t.tag}${t.moved ? '' : ' (already there)'}`).join(', ') : '—',
+      // The previous digest is what a rollback of the tag would go back to.
+      r.result ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ') : '—',
       r.result ? trusted(`<code title="${escapeCell(r.result.digest)}">${escapeCell(shortDigest(r.result.digest))}</code>`) : '—',
       r.result?.mediaType ?? '—',
       r.result ? formatDuration(r.result.durationMs) : '—',

@@ -41,12 +41,12 @@ describe('report', () => {
   it('promote summary says the digest is unchanged, or what failed', () => {
     const md = promoteSummary(
       [
-        { name: 'ghcr.io/org/backend', result: { digest, mediaType: 'application/vnd.oci.image.index.v1+json', from: 'sha-abc1234', to: [{ tag: 'latest', moved: true }, { tag: 'production', moved: false, previous: digest }], durationMs: 80 } },
+        { name: 'ghcr.io/org/backend', result: { digest, mediaType: 'application/vnd.oci.image.index.v1+json', from: 'sha-abc1234', to: [{ tag: 'latest', moved: true }, { tag: 'production', moved: false, previous: digest }, { tag: 'stable', moved: true, previous: `sha256:${'c'.repeat(64)}` }], durationMs: 80 } },
         { name: 'ghcr.io/org/frontend', error: 'does not exist (404)' },
       ],
       'sha-abc1234',
     ).toString();
-    expect(md).toContain('latest, production (already there)');
+    expect(md).toContain('latest (new), production (already there), stable (was sha256:cccccccccccc…)');
     expect(md).toContain('✅ promoted, digest unchanged');
     expect(md).toContain('❌ does not exist (404)');
   });
