@@ -6,6 +6,12 @@ import { registryBaseUrl, registryErrorText, sha256Digest } from '../../../src/r
 
 describe('classifyPushFailure (docker push stderr as the CLI prints it)', () => {
   it.each([
+    // Captured from docker 28 CLI + engine 20.10 pushing through the fault proxy (429 blob POST, 503/401/502 manifest PUT).
+    ['toomanyrequests: slow down\n', 'transient'],
+    ['received unexpected HTTP status: 503 Service Unavailable\n', 'transient'],
+    ['unauthorized\n', 'auth'],
+    ['received unexpected HTTP status: 502 Bad Gateway\n', 'transient'],
+    // Seen elsewhere (registry and network errors the CLI reports).
     ['received unexpected HTTP status: 503 Service Unavailable', 'transient'],
     ['toomanyrequests: slow down', 'transient'],
     ['Head "https://ghcr.io/v2/org/app/blobs/sha256:x": read tcp 10.0.0.1:443: read: connection reset by peer', 'transient'],
