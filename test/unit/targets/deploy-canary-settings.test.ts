@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { readSettings, parseRollingServices } from '../../../actions/deploy-canary/settings.js';
+import { Inputs } from '../../../src/runtime/inputs.js';
+import { SecretRegistry } from '../../../src/runtime/secrets.js';
+
+function inputs(values: Record<string, string>): { inputs: Inputs; masked: string[] } {
+  const masked: string[] = [];
+  return { inputs: new Inputs((n) => values[n] ?? '', new SecretRegistry(), (f) => masked.push(f), '/ws'), masked };
+}
+
+const canary = {
+  service: 'app',
+  image: 'shop:2',
+  'nginx-upstream-file': 'nginx/app.conf',
+  'stable-address': '127.0.0.1:8080',
+  'prometheus-url': 'http://u:pw-123@prom:9090',
+};
+
+describe('deploy-canary settings', () => {
+  it('reads a canary with defaults: steps, interval as the window, default checks, router with the service as upstream', () => {
+    const { inputs: i, masked } = inputs(canary);
+    const s = readSettings(i, '/ws');
+    expect(s.plan).toEqual({ steps: [10, 25, 50, 100], intervalMs: 60_000, failureLimit: 1, promoteAfterLastStep: false });
+    expect(s.windowSeconds).toBe(60);
+    expect(s.checks.map((c) => [c.name, c.threshold])).toEqual([['success-rate', 99], ['latency', 1000]]);
+    expect(s.router).toEqual({ upstreamFile: '/ws/nginx/app.conf', upstreamName: 'app', stableAddress: '127.0.0.1:8080', reload: { kind: 'nginx', config: undefined, prefix: undefined } });
+    expect(s.selectors).toEqual({ canary: 'track="canary"', stable: 'track="stable"' });
+    expect(s.compose).toMatchObject({ files: ['docker-compose.yml'], flavor: 'auto', baseDir: '/ws' });
+    expect(masked).toContain('pw-123');
+  });
+
+  it('takes a reload command as an argument list and labels for the selectors', () => {
+    const { inputs: i } = inputs({ ...canary, 'nginx-reload-command': 'docker exec  proxy nginx -s reload', 'metric-labels': 'job=shop', 'track-label': 'deployment' });
+    const s = readSettings(i, '/ws');
+    expect(s.router!.reload).toEqual({ kind: 'command', argv: ['docker', 'exec', 'proxy', 'nginx', '-s', 'reload'] });
+    expect(s.selectors.canary).toBe('job="shop",deployment="canary"');
+  });
+
+  it('names what is missing or wrong', () => {
+    expect(() => readSettings(inputs({ ...canary, image: '' }).inputs, '/ws')).toThrow(/image/);
+    expect(() => readSettings(inputs({ ...canary, service: '' }).inputs, '/ws')).toThrow(/service/);
+    expect(() => readSettings(inputs({ ...canary, 'prometheus-url': '' }).inputs, '/ws')).toThrow(/prometheus-url is required/);
+    expect(() => readSettings(inputs({ ...canary, target: 'kubernetes' }).inputs, '/ws')).toThrow(/target: kubernetes is not supported yet/);
+    expect(() => readSettings(inputs({ ...canary, 'failure-limit': '0' }).inputs, '/ws')).toThrow(/failure-limit/);
+    expect(() => readSettings(inputs({ ...canary, 'metric-labels': 'job' }).inputs, '/ws')).toThrow(/metric-labels: "job" is not name=value/);
+    expect(() => readSettings(inputs({ ...canary, 'compose-command': 'podman' }).inputs, '/ws')).toThrow(/compose-command/);
+  });
+
+  it('reads rolling services in order, each with its image or the image input', () => {
+    expect(parseRollingServices(['backend=b:2', 'frontend'], 'f:2')).toEqual([
+      { service: 'backend', image: 'b:2' },
+      { service: 'frontend', image: 'f:2' },
+    ]);
+    expect(() => parseRollingServices(['frontend'], '')).toThrow(/services: "frontend" has no image/);
+    const s = readSettings(inputs({ strategy: 'rolling', services: 'backend=b:2\nfrontend=f:2' }).inputs, '/ws');
+    expect(s.rolling.map((r) => r.service)).toEqual(['backend', 'frontend']);
+  });
+});
