@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // GitHub's parser imports its JSON schemas without import attributes, which Node 20 refuses;
+    // letting Vite transform it makes those imports work on every Node version.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });
