@@ -8,7 +8,8 @@ export function parseYaml(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
-    const line = err.linePos?.[0]?.line;
+    // linePos is only filled with prettyErrors; count lines up to the error's offset instead.
+    const line = err.linePos?.[0]?.line ?? (err.pos ? text.slice(0, err.pos[0]).split('\n').length : undefined);
     const first = err.message.split('\n')[0];
     throw new ConfigurationError(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
       input: source,
