@@ -59,6 +59,6 @@ export function preflightHeaders(spec: CorsSpec): Record<string, string> {
 /** The check's verdict on a preflight: reasons it failed the expectation (allowed or refused). */
 export function evaluatePreflight(spec: CorsSpec, status: number, headers: Headers): string[] {
   const refusals = preflightRefusals(spec, status, headers);
-  if (spec.allowed) return refusals.map((r) => `CORS preflight from ${spec.origin} refused: ${r}`);
+  if (spec.allowed) return refusals.length > 0 ? [`CORS preflight from ${spec.origin} refused ${spec.method.toUpperCase()}: ${refusals.join('; ')}`] : [];
   return refusals.length > 0 ? [] : [`CORS preflight from ${spec.origin} allowed ${spec.method.toUpperCase()}, expected it to be refused`];
 }

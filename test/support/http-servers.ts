@@ -128,7 +128,8 @@ export function standardRoutes(): Record<string, Route> {
       const origin = req.headers.origin;
       if (origin !== 'https://app.example.com') {
         res.writeHead(204);
-        return res.end();
+        res.end();
+        return;
       }
       res.writeHead(204, {
         'access-control-allow-origin': origin,
