@@ -37657,7 +37657,8 @@ function parseCheck(raw, index, options, defaults, secrets) {
     }
     method = method.toUpperCase();
     // Timing and transport
-    const timeoutMs = obj.timeout === undefined ? options.defaults.timeoutMs : duration(obj.timeout, field('timeout'), false);
+    const toRaw = pick('timeout');
+    const timeoutMs = toRaw === undefined ? options.defaults.timeoutMs : duration(toRaw, field('timeout'), false);
     const rtRaw = pick('request-timeout');
     const requestTimeoutMs = rtRaw === undefined ? options.defaults.requestTimeoutMs : duration(rtRaw, field('request-timeout'), false);
     if (requestTimeoutMs === 0)

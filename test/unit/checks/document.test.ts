@@ -119,6 +119,16 @@ checks:
     expect(plan.checks[1]).toMatchObject({ repeat: 10, followRedirects: false, expect: { maxLatencyMs: 50, p50LatencyMs: 20 } });
     expect(plan.checks[2]).toMatchObject({ tlsOnly: true, expect: { tls: { minDays: 14, hostname: true } } });
   });
+  it('defaults apply to every check; a check\'s own value wins', () => {
+    const plan = parse(`
+defaults: { timeout: 5s, request-timeout: 2s, follow-redirects: false, headers: { Accept: application/json } }
+checks:
+  - { name: a, url: /a }
+  - { name: b, url: /b, timeout: 0, follow-redirects: true, headers: { accept: text/html } }
+`);
+    expect(plan.checks[0]).toMatchObject({ timeoutMs: 5000, requestTimeoutMs: 2000, followRedirects: false, headers: { Accept: 'application/json' } });
+    expect(plan.checks[1]).toMatchObject({ timeoutMs: 0, requestTimeoutMs: 2000, followRedirects: true, headers: { accept: 'text/html' } });
+  });
   it('reads a CA file relative to the workspace', () => {
     const ws = mkdtempSync(join(tmpdir(), 'dk-ca-'));
     writeFileSync(join(ws, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Benchmark: 100 checks against a loopback server that answers after 100 ms.
+//   deploy-kit smoke-test (node dist/smoke-test/index.js, run as the runner runs it, INPUT_* env)
+//   vs a sequential curl loop (what the runbooks' scripts do) and xargs -P <same concurrency> curl.
+// Plus start-up: the bundle failing fast on its missing `checks` input vs `node -e 0`.
+// Usage: node bench/smoke-test.mjs [--checks 100] [--delay 100] [--runs 3] [--startup-runs 20]
+// Targets (not asserted): ≥ 15× faster than the loop, within 1.3× of xargs -P, start-up ≤ 2× node -e 0.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    checks: { type: 'string', default: '100' },
+    delay: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '3' },
+    'startup-runs': { type: 'string', default: '20' },
+  },
+});
+const N = Number(args.checks);
+const DELAY = Number(args.delay);
+const RUNS = Number(args.runs);
+const STARTUP_RUNS = Number(args['startup-runs']);
+const bundle = join(root, 'dist', 'smoke-test', 'index.js');
+const meta = parse(readFileSync(join(root, 'smoke-test', 'action.yml'), 'utf8'));
+const concurrency = Number(meta.inputs.concurrency.default);
+
+function run(cmd, argv, env = process.env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - started, code, out }));
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+for (const tool of ['curl', 'xargs', 'bash']) {
+  const probe = await run('sh', ['-c', `command -v ${tool}`]);
+  if (probe.code !== 0) {
+    console.error(`${tool} is not installed (Debian: apt-get install -y ${tool})`);
+    process.exit(2);
+  }
+}
+
+// The server runs in its own process so that the bench's own event loop does not slow it.
+const serverSource = `
+const http = require('node:http');
+const server = http.createServer((req, res) => setTimeout(() => {
+  const body = JSON.stringify({ status: 'ok', path: req.url });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}, ${DELAY}));
+server.keepAliveTimeout = 10000;
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+const server = spawn(process.execPath, ['-e', serverSource], { stdio: ['ignore', 'pipe', 'inherit'] });
+const port = await new Promise((resolve) => server.stdout.once('data', (c) => resolve(Number(String(c).trim()))));
+const base = `http://127.0.0.1:${port}`;
+
+const dir = mkdtempSync(join(tmpdir(), 'dk-bench-smoke-'));
+try {
+  const checks = Array.from({ length: N }, (_, i) => `  - { name: item ${i + 1}, url: /items/${i + 1}, expect: { status: 200 } }`).join('\n');
+  writeFileSync(join(dir, 'smoke.yml'), `checks:\n${checks}\n`);
+  const runnerEnv = () => {
+    const env = { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir };
+    for (const f of ['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV']) {
+      env[f] = join(dir, f.toLowerCase());
+      writeFileSync(env[f], '');
+    }
+    // Inputs as the runner passes them, defaults from action.yml.
+    for (const [name, spec] of Object.entries(meta.inputs)) if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default);
+    env.INPUT_CHECKS = 'smoke.yml';
+    env['INPUT_BASE-URL'] = base;
+    return env;
+  };
+
+  const contenders = {
+    'deploy-kit smoke-test': () => run(process.execPath, [bundle], runnerEnv()),
+    'sequential curl loop': () => run('bash', ['-c', `for i in $(seq 1 ${N}); do curl -s -o /dev/null ${base}/items/$i; done`]),
+    [`xargs -P ${concurrency} curl`]: () => run('bash', ['-c', `seq 1 ${N} | xargs -P ${concurrency} -I{} curl -s -o /dev/null ${base}/items/{}`]),
+  };
+  const times = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  await run('curl', ['-s', '-o', '/dev/null', `${base}/warm-up`]);
+  for (let r = 0; r < RUNS; r++) {
+    for (const [name, fn] of Object.entries(contenders)) {
+      const result = await fn();
+      if (result.code !== 0) {
+        console.error(`${name} failed (exit ${result.code}):\n${result.out}`);
+        process.exitCode = 1;
+      }
+      times[name].push(result.ms);
+    }
+  }
+  const dk = median(times['deploy-kit smoke-test']);
+  const seq = median(times['sequential curl loop']);
+  const xargs = median(times[`xargs -P ${concurrency} curl`]);
+  console.log(`${N} checks, server answers after ${DELAY} ms, concurrency ${concurrency} (action.yml default); median of ${RUNS} runs`);
+  for (const [name, ts] of Object.entries(times)) console.log(`  ${name.padEnd(24)} ${fmt(median(ts)).padStart(10)}   (runs: ${ts.map(fmt).join(', ')})`);
+  console.log(`  speed-up vs sequential loop: ${(seq / dk).toFixed(1)}×   (target ≥ 15×)`);
+  console.log(`  vs xargs -P ${concurrency}:            ${(dk / xargs).toFixed(2)}×   (target ≤ 1.3×)`);
+
+  // Start-up: interleaved runs so that machine load hits both alike.
+  const startup = async (label, env) => {
+    const bare = [];
+    const action = [];
+    for (let i = 0; i < STARTUP_RUNS; i++) {
+      bare.push((await run(process.execPath, ['-e', '0'], env)).ms);
+      const r = await run(process.execPath, [bundle], env);
+      if (r.code !== 1 || !r.out.includes('Input required and not supplied: checks')) console.error(`unexpected start-up run: exit ${r.code}\n${r.out}`);
+      action.push(r.ms);
+    }
+    const b = median(bare);
+    const a = median(action);
+    console.log(`start-up (${label}), median of ${STARTUP_RUNS}: node -e 0 ${fmt(b)}, bundle failing on missing input ${fmt(a)}: ${(a / b).toFixed(2)}× (target ≤ 2×)`);
+  };
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_')));
+  await startup('this environment', env);
+  if (env.NODE_EXTRA_CA_CERTS) {
+    const { NODE_EXTRA_CA_CERTS: _, ...without } = env;
+    await startup('without NODE_EXTRA_CA_CERTS, as on a runner', without);
+  }
+} finally {
+  server.kill();
+  rmSync(dir, { recursive: true, force: true });
+}
