@@ -196,9 +196,9 @@ describe('repeat and load', () => {
 
   it('load runs requests concurrently', async () => {
     const started = performance.now();
-    const [r] = await run('- { name: parallel, url: "/slow?ms=200", load: { requests: 10, concurrency: 10 } }');
+    const [r] = await run('- { name: parallel, url: "/slow?ms=200", load: { requests: 20, concurrency: 20 } }');
     expect(r!.passed).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1500); // 10 × 200 ms in sequence would be 2 s
+    expect(performance.now() - started).toBeLessThan(2000); // 20 × 200 ms in sequence would be 4 s
   });
 
   it('counts failures into the error rate against its target', async () => {
@@ -224,7 +224,7 @@ describe('concurrency and cancellation', () => {
     const pairsMs = performance.now() - started;
     expect(parallel.map((r) => r.name)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7']);
     expect(parallel.every((r) => r.passed)).toBe(true);
-    expect(parallelMs).toBeLessThan(800);
+    expect(parallelMs).toBeLessThan(1500); // in sequence: 1.8 s
     expect(pairsMs).toBeGreaterThan(parallelMs * 1.8);
   });
 
