@@ -3,7 +3,7 @@
 //   deploy-kit smoke-test (node dist/smoke-test/index.js, run as the runner runs it, INPUT_* env)
 //   vs a sequential curl loop (what the runbooks' scripts do) and xargs -P <same concurrency> curl.
 // Plus start-up: the bundle failing fast on its missing `checks` input vs `node -e 0`.
-// Usage: node bench/smoke-test.mjs [--checks 100] [--delay 100] [--runs 3] [--startup-runs 20]
+// Usage: node bench/smoke-test.mjs [--checks 100] [--delay 100] [--runs 3] [--startup-runs 20] [--concurrency N]
 // Targets (not asserted): ≥ 15× faster than the loop, within 1.3× of xargs -P, start-up ≤ 2× node -e 0.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '100' },
     runs: { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '20' },
+    concurrency: { type: 'string' },
   },
 });
 const N = Number(args.checks);
@@ -28,7 +29,7 @@ const RUNS = Number(args.runs);
 const STARTUP_RUNS = Number(args['startup-runs']);
 const bundle = join(root, 'dist', 'smoke-test', 'index.js');
 const meta = parse(readFileSync(join(root, 'smoke-test', 'action.yml'), 'utf8'));
-const concurrency = Number(meta.inputs.concurrency.default);
+const concurrency = Number(args.concurrency ?? meta.inputs.concurrency.default);
 
 function run(cmd, argv, env = process.env) {
   return new Promise((resolve, reject) => {
@@ -70,7 +71,7 @@ const base = `http://127.0.0.1:${port}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'dk-bench-smoke-'));
 try {
-  const checks = Array.from({ length: N }, (_, i) => `  - { name: item ${i + 1}, url: /items/${i + 1}, expect: { status: 200 } }`).join('\n');
+  const checks = Array.from({ length: N }, (_, i) => `  - name: item ${i + 1}\n    url: /items/${i + 1}\n    expect: { status: 200 }`).join('\n');
   writeFileSync(join(dir, 'smoke.yml'), `checks:\n${checks}\n`);
   const runnerEnv = () => {
     const env = { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir };
@@ -82,6 +83,7 @@ try {
     for (const [name, spec] of Object.entries(meta.inputs)) if (spec.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(spec.default);
     env.INPUT_CHECKS = 'smoke.yml';
     env['INPUT_BASE-URL'] = base;
+    env.INPUT_CONCURRENCY = String(concurrency);
     return env;
   };
 
@@ -105,7 +107,7 @@ try {
   const dk = median(times['deploy-kit smoke-test']);
   const seq = median(times['sequential curl loop']);
   const xargs = median(times[`xargs -P ${concurrency} curl`]);
-  console.log(`${N} checks, server answers after ${DELAY} ms, concurrency ${concurrency} (action.yml default); median of ${RUNS} runs`);
+  console.log(`${N} checks, server answers after ${DELAY} ms, concurrency ${concurrency}${args.concurrency ? '' : ' (action.yml default)'}; median of ${RUNS} runs`);
   for (const [name, ts] of Object.entries(times)) console.log(`  ${name.padEnd(24)} ${fmt(median(ts)).padStart(10)}   (runs: ${ts.map(fmt).join(', ')})`);
   console.log(`  speed-up vs sequential loop: ${(seq / dk).toFixed(1)}×   (target ≥ 15×)`);
   console.log(`  vs xargs -P ${concurrency}:            ${(dk / xargs).toFixed(2)}×   (target ≤ 1.3×)`);

@@ -38214,8 +38214,19 @@ function closeIdleConnections() {
 }
 async function httpRequestNode(req) {
     const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    // One controller per request, its timer cleared at the end: a load check sends thousands of
+    // requests, and AbortSignal.timeout would leave a timer behind for each.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(req.signal.reason);
+    if (req.signal?.aborted)
+        onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
     const started = performance.now();
     const maxRedirects = req.maxRedirects ?? 10;
     let url = new URL(req.url);
@@ -38260,11 +38271,15 @@ async function httpRequestNode(req) {
         const latencyMs = performance.now() - started;
         if (req.signal?.aborted)
             throw req.signal.reason;
-        if (timeout.aborted)
+        if (timedOut)
             throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
         if (err instanceof HttpTransportError)
             throw err;
         throw describeTransportError(err, latencyMs);
+    }
+    finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
     }
 }
 function send(url, method, headers, body, req, signal) {

@@ -50,8 +50,18 @@ interface Hop {
 
 export async function httpRequestNode(req: NodeHttpRequest): Promise<NodeHttpResponse> {
   const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+  // One controller per request, its timer cleared at the end: a load check sends thousands of
+  // requests, and AbortSignal.timeout would leave a timer behind for each.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = (): void => controller.abort(req.signal!.reason);
+  if (req.signal?.aborted) onAbort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  const signal = controller.signal;
   const started = performance.now();
   const maxRedirects = req.maxRedirects ?? 10;
   let url = new URL(req.url);
@@ -92,9 +102,12 @@ export async function httpRequestNode(req: NodeHttpRequest): Promise<NodeHttpRes
   } catch (err) {
     const latencyMs = performance.now() - started;
     if (req.signal?.aborted) throw req.signal.reason;
-    if (timeout.aborted) throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+    if (timedOut) throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
     if (err instanceof HttpTransportError) throw err;
     throw describeTransportError(err, latencyMs);
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onAbort);
   }
 }
 

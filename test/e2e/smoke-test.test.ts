@@ -1,11 +1,12 @@
 // The smoke-test bundle run as the runner runs it (node dist/smoke-test/index.js with INPUT_*),
 // against real HTTP servers on 127.0.0.1.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChecksReport } from '../../src/checks/report.js';
-import { runAction } from '../harness/run-action.js';
+import { repoRoot, runAction } from '../harness/run-action.js';
 import { standardRoutes, startServer, type TestServer } from '../support/http-servers.js';
 
 let server: TestServer;
@@ -164,5 +165,23 @@ describe('smoke-test bundle', () => {
     const r = await runAction('smoke-test', { cwd: workspace, noDefaults: true });
     expect(r.exitCode).toBe(1);
     expect(r.errors[0]).toBe('Input required and not supplied: checks. Add it under "with:" in your workflow step.');
+  });
+
+  it('the README demo: examples/smoke.yml passes against scripts/demo-server.mjs', async () => {
+    const demo = spawn(process.execPath, [join(repoRoot, 'scripts', 'demo-server.mjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        demo.stdout.once('data', (c: Buffer) => resolve(String(c)));
+        demo.once('exit', (code) => reject(new Error(`demo server exited (${code})`)));
+      });
+      const base = /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0];
+      const r = await runAction('smoke-test', { inputs: { checks: 'examples/smoke.yml', 'base-url': base } });
+      expect(r.exitCode, r.log).toBe(0);
+      const report = JSON.parse(r.outputs.report!) as ChecksReport;
+      expect(report.checks.map((c) => c.name)).toEqual(['backend health', 'ops page', 'items API', 'health latency', 'health under load']);
+      expect(report.checks[4]!.samples!.requests).toBe(100);
+    } finally {
+      demo.kill();
+    }
   });
 });
