@@ -39014,7 +39014,7 @@ function checksSummary(results, title) {
     const s = new SummaryBuilder().heading(failed.length === 0 ? `${title}: all ${results.length} checks passed` : `${title}: ${failed.length} of ${results.length} checks failed`);
     s.table(['', 'Check', 'Status', 'Latency', 'Attempts', 'Result'], results.map((r) => [
         trusted(r.passed ? '✅' : '❌'),
-        trusted(`${escapeHtml(r.name)}<br><sub>${escapeHtml(`${r.method} ${r.url}`)}</sub>`),
+        trusted(`${escapeCell(r.name)}<br><sub>${escapeCell(`${r.method} ${r.url}`)}</sub>`),
         r.status ?? '—',
         describeLatency(r),
         r.attempts,

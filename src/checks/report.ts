@@ -1,5 +1,5 @@
 /** Pure renderings of check results: the JSON report (an output) and the job summary. */
-import { SummaryBuilder, escapeHtml, trusted } from '../runtime/summary.js';
+import { SummaryBuilder, escapeCell, trusted } from '../runtime/summary.js';
 import { formatMs } from './run.js';
 import type { CheckResult } from './types.js';
 
@@ -79,7 +79,7 @@ export function checksSummary(results: readonly CheckResult[], title: string): S
     ['', 'Check', 'Status', 'Latency', 'Attempts', 'Result'],
     results.map((r) => [
       trusted(r.passed ? '✅' : '❌'),
-      trusted(`${escapeHtml(r.name)}<br><sub>${escapeHtml(`${r.method} ${r.url}`)}</sub>`),
+      trusted(`${escapeCell(r.name)}<br><sub>${escapeCell(`${r.method} ${r.url}`)}</sub>`),
       r.status ?? '—',
       describeLatency(r),
       r.attempts,

@@ -44,6 +44,9 @@ describe('checksSummary', () => {
     expect(text).toContain('p50 20ms · p95 48ms · max 90ms (100 req, 1% errors)');
     expect(text).toContain('<details><summary>ops &lt;admin&gt;: start of the last response body</summary>');
   });
+  it('a pipe in a name cannot break the table', () => {
+    expect(checksSummary([{ ...passed, name: 'a | b' }], 'Smoke test').toString()).toContain('| ✅ | a \\| b<br><sub>');
+  });
   it('says all passed when they did', () => {
     expect(checksSummary([passed], 'Smoke test').toString()).toContain('## Smoke test: all 1 checks passed');
   });
