@@ -5,12 +5,11 @@ import { ConfigurationError } from './errors.js';
 
 /** Parses YAML text; a syntax error names the source and its line. */
 export function parseYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];
   if (err) {
-    // linePos is only filled with prettyErrors; count lines up to the error's offset instead.
-    const line = err.linePos?.[0]?.line ?? (err.pos ? text.slice(0, err.pos[0]).split('\n').length : undefined);
-    const first = err.message.split('\n')[0];
+    const line = err.linePos?.[0]?.line;
+    const first = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigurationError(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
       input: source,
       line,
