@@ -79,6 +79,7 @@ export async function runCheck(check: Check, options: Omit<RunChecksOptions, 'co
       policy: options.backoff ?? READY_BACKOFF,
       signal: options.signal,
       accept: (a) => a.passed,
+      lastAttemptAtDeadline: true,
       onRetry: ({ attempt, delayMs, value }) =>
         log.info(`${check.name}: attempt ${attempt} failed (${value?.reasons.join('; ') ?? 'no answer'}); retrying in ${delayMs}ms`),
     });
