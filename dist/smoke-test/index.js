@@ -37195,6 +37195,36 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -37210,6 +37240,17 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -38197,15 +38238,12 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/http/node-client.ts
 /**
  * HTTP over node:http/node:https, with the same request and response shapes as `httpRequest`,
  * for callers that need what Node's fetch cannot take without the undici package: an extra CA,
  * an explicit skip-verify, a cap on the body, and latency measured from the first byte sent.
  */
-
 
 
 
@@ -38305,7 +38343,13 @@ function send(url, method, headers, body, req, signal) {
     const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     return new Promise((resolve, reject) => {
         const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, options, (res) => {
-            const stream = decoded(res);
+            const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+            if (ENCODINGS.includes(encoding))
+                decoded(res, encoding).then((stream) => consume(res, stream), reject);
+            else
+                consume(res, res);
+        });
+        const consume = (res, stream) => {
             const chunks = [];
             let size = 0;
             let truncated = false;
@@ -38343,7 +38387,7 @@ function send(url, method, headers, body, req, signal) {
                 if (!done && !res.complete)
                     reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' }));
             });
-        });
+        };
         request.on('error', reject);
         if (body !== undefined)
             request.end(body);
@@ -38351,11 +38395,11 @@ function send(url, method, headers, body, req, signal) {
             request.end();
     });
 }
-function decoded(res) {
-    const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-    const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? (0,external_node_zlib_.createGunzip)() : encoding === 'deflate' ? (0,external_node_zlib_.createInflate)() : encoding === 'br' ? (0,external_node_zlib_.createBrotliDecompress)() : undefined;
-    if (!decoder)
-        return res;
+const ENCODINGS = ['gzip', 'x-gzip', 'deflate', 'br'];
+/** A decoding stream for a compressed body; zlib is loaded only when a server compresses. */
+async function decoded(res, encoding) {
+    const zlib = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8522, 23));
+    const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
     res.on('error', (err) => decoder.destroy(err));
     return res.pipe(decoder);
 }

@@ -6,7 +6,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DEFAULT_HTTP_TIMEOUT_MS, HttpTransportError, describeTransportError, type HttpRequest, type HttpResponse } from './client.js';
 
@@ -133,7 +132,11 @@ function send(
   const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
   return new Promise<Hop>((resolve, reject) => {
     const request = (secure ? https : http).request(url, options, (res) => {
-      const stream = decoded(res);
+      const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+      if (ENCODINGS.includes(encoding)) decoded(res, encoding).then((stream) => consume(res, stream), reject);
+      else consume(res, res);
+    });
+    const consume = (res: http.IncomingMessage, stream: Readable): void => {
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
@@ -168,18 +171,19 @@ function send(
       res.on('close', () => {
         if (!done && !res.complete) reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' }));
       });
-    });
+    };
     request.on('error', reject);
     if (body !== undefined) request.end(body);
     else request.end();
   });
 }
 
-function decoded(res: http.IncomingMessage): Readable {
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
-  if (!decoder) return res;
+const ENCODINGS = ['gzip', 'x-gzip', 'deflate', 'br'];
+
+/** A decoding stream for a compressed body; zlib is loaded only when a server compresses. */
+async function decoded(res: http.IncomingMessage, encoding: string): Promise<Readable> {
+  const zlib = await import('node:zlib');
+  const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
   res.on('error', (err) => decoder.destroy(err));
   return res.pipe(decoder);
 }

@@ -45,6 +45,9 @@ describe('smoke-test bundle', () => {
     url: /health
     load: { requests: 50, concurrency: 5 }
     expect: { p95-latency: 1s, error-rate: 0 }
+  - name: compressed
+    url: /gzip
+    expect: { json: { compressed: true } }
 `,
     );
     const r = await run({ checks: file });
@@ -56,9 +59,10 @@ describe('smoke-test bundle', () => {
       ['backend health', true, 200, 1],
       ['frontend', true, 200, 1],
       ['api latency', true, 200, 1],
+      ['compressed', true, 200, 1],
     ]);
     expect(report.checks[2]!.samples!.requests).toBe(50);
-    expect(r.summary).toContain('## Smoke test: all 3 checks passed');
+    expect(r.summary).toContain('## Smoke test: all 4 checks passed');
     expect(r.summary).toMatch(/\| ✅ \| backend health<br><sub>GET http:\/\/127\.0\.0\.1:\d+\/health<\/sub> \| 200 \| \d+ms \| 1 \| passed \|/);
     expect(r.log).toContain('✅ frontend');
     expect(r.errors).toEqual([]);

@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 export interface RecordedRequest {
   method: string;
@@ -92,7 +93,7 @@ const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /**
  * The endpoints the check engine's tests need: healthy JSON, slow, flaky (fails N times, then
- * passes), wrong JSON, not JSON, HTML, redirects, CORS allow and deny, echo of request headers.
+ * passes), wrong JSON, not JSON, HTML, gzip, redirects, CORS allow and deny, echo of request headers.
  */
 export function standardRoutes(): Record<string, Route> {
   return {
@@ -113,6 +114,11 @@ export function standardRoutes(): Record<string, Route> {
     '/not-json': (_req, res) => sendText(res, 200, 'OK'),
     '/ops': (_req, res) => sendText(res, 200, '<!doctype html><html><head><title>Ops</title></head><body>ready</body></html>', 'text/html'),
     '/error': (_req, res) => sendJson(res, 500, { error: 'boom' }),
+    '/gzip': (_req, res) => {
+      const body = gzipSync(JSON.stringify({ status: 'ok', compressed: true }));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length });
+      res.end(body);
+    },
     '/redirect': (_req, res) => {
       res.writeHead(302, { location: '/health' });
       res.end();
