@@ -8,7 +8,7 @@ import { OperationFailedError, runAction } from '../../src/runtime/index.js';
 runAction(async (ctx) => {
   const source = ctx.inputs.yaml('checks', { required: true })!;
   const baseUrl = ctx.inputs.optional('base-url');
-  const concurrency = ctx.inputs.integer('concurrency', 20, { min: 1, max: 1000 });
+  const concurrency = ctx.inputs.integer('concurrency', 50, { min: 1, max: 1000 });
   const timeoutMs = ctx.inputs.duration('timeout', '30s');
   const requestTimeoutMs = ctx.inputs.duration('request-timeout', '10s', { min: 1 });
   const failOnError = ctx.inputs.boolean('fail-on-error', true);
