@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChecksReport } from '../../src/checks/report.js';
 import { repoRoot, runAction } from '../harness/run-action.js';
-import { standardRoutes, startServer, type TestServer } from '../support/http-servers.js';
+import { refusedPort, standardRoutes, startServer, type TestServer } from '../support/http-servers.js';
 
 let server: TestServer;
 let workspace: string;
@@ -163,6 +163,26 @@ describe('smoke-test bundle', () => {
     const duration = await run({ checks: '- { name: a, url: /health, timeout: soon }' });
     expect(duration.errors[0]).toMatch(/checks\[0\] \("a"\) timeout is "soon", which is not a duration/);
     expect(server.requests.length).toBe(before);
+  });
+
+  it('cancelled (SIGTERM) while waiting until ready: stops at once', async () => {
+    const port = await refusedPort();
+    const r = await runAction('smoke-test', {
+      cwd: workspace,
+      inputs: { checks: `- { name: down, url: "http://127.0.0.1:${port}/health" }`, timeout: '5m' },
+      onSpawn: (child, output) => {
+        const poll = setInterval(() => {
+          if (output().includes('down: attempt 1 failed')) {
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }
+        }, 20);
+      },
+    });
+    expect(r.signal).toBeNull();
+    expect(r.exitCode).toBe(1);
+    expect(r.errors.at(-1)).toBe('cancelled by SIGTERM');
+    expect(r.durationMs).toBeLessThan(10_000);
   });
 
   it('fails fast without the checks input', async () => {
