@@ -73,7 +73,7 @@ export async function runCheck(check: Check, options: Omit<RunChecksOptions, 'co
   let last: Attempt | undefined;
   // A measured check first waits until one request passes (when it has a timeout), then measures.
   if (!measured || deadline !== undefined) {
-    const outcome = await retry((n) => attemptOnce(check, { timeoutMs: requestTimeout(check, deadline), signal: options.signal, judgeLatency: !measured, probeTls: true }), {
+    const outcome = await retry(() => attemptOnce(check, { timeoutMs: requestTimeout(check, deadline), signal: options.signal, judgeLatency: !measured, probeTls: true }), {
       deadline,
       maxAttempts: deadline === undefined ? 1 : Infinity,
       policy: options.backoff ?? READY_BACKOFF,
