@@ -2,7 +2,7 @@
  * Pure evaluation of one HTTP response against a check's expectations. Each function returns the
  * reasons for failure in plain words (empty when it passes), never throws for a bad response.
  */
-import { readJsonPath } from './json-path.js';
+import { readJsonPaths } from './json-path.js';
 import type { BodyExpectation, Expectations, StatusMatcher, TargetedAssertion, ValueAssertion } from './types.js';
 
 /** What evaluation needs of a response. */
@@ -90,6 +90,9 @@ export function evaluateValue(a: ValueAssertion, found: boolean, value: unknown,
   }
 }
 
+/** With [*], at most this many items are named in the reasons. */
+const MAX_ITEM_REASONS = 3;
+
 export function evaluateJson(body: string, assertions: readonly TargetedAssertion[]): string[] {
   if (assertions.length === 0) return [];
   let parsed: unknown;
@@ -100,10 +103,16 @@ export function evaluateJson(body: string, assertions: readonly TargetedAssertio
   }
   const reasons: string[] = [];
   for (const t of assertions) {
-    const { found, value } = readJsonPath(parsed, t.path ?? []);
+    const matches = readJsonPaths(parsed, t.path ?? []);
+    const every = t.path?.some((seg) => typeof seg === 'symbol') ?? false;
     for (const a of t.assertions) {
-      const reason = evaluateValue(a, found, value, `json "${t.target}"`);
-      if (reason) reasons.push(reason);
+      if (every && matches.length === 0) {
+        if (!(a.op === 'exists' && !a.value)) reasons.push(`json "${t.target}" matched no items`);
+        continue;
+      }
+      const failed = matches.flatMap((m) => evaluateValue(a, m.found, m.value, `json "${every ? m.path : t.target}"`) ?? []);
+      reasons.push(...failed.slice(0, MAX_ITEM_REASONS));
+      if (failed.length > MAX_ITEM_REASONS) reasons.push(`json "${t.target}": ${failed.length - MAX_ITEM_REASONS} more items fail the same way`);
     }
   }
   return reasons;

@@ -1,8 +1,10 @@
 /**
  * Paths into a JSON value: `status`, `data.items[0].id`, `$.a.b`, `["key.with.dots"]`, `[0]` for a
- * top-level array. Parsed once when the checks document is validated.
+ * top-level array, `items[*].status` for every item of a list (or every value of an object).
+ * Parsed once when the checks document is validated.
  */
-export type PathSegment = string | number;
+export const EVERY = Symbol('every');
+export type PathSegment = string | number | typeof EVERY;
 
 export function parseJsonPath(text: string): PathSegment[] {
   let rest = text.trim();
@@ -12,9 +14,9 @@ export function parseJsonPath(text: string): PathSegment[] {
   const segments: PathSegment[] = [];
   for (let first = true; rest !== ''; first = false) {
     if (rest.startsWith('[')) {
-      const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\]/.exec(rest);
-      if (!m) throw new Error(`cannot read "${rest}": use [0] for an item or ["key"] for a key`);
-      segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? (JSON.parse(`"${m[2]}"`) as string) : m[3]!);
+      const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)'|(\*))\]/.exec(rest);
+      if (!m) throw new Error(`cannot read "${rest}": use [0] for an item, [*] for every item or ["key"] for a key`);
+      segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? (JSON.parse(`"${m[2]}"`) as string) : m[3] !== undefined ? m[3] : EVERY);
       rest = rest.slice(m[0].length);
       continue;
     }
@@ -33,6 +35,7 @@ export function parseJsonPath(text: string): PathSegment[] {
 export function readJsonPath(value: unknown, path: readonly PathSegment[]): { found: boolean; value?: unknown } {
   let current: unknown = value;
   for (const seg of path) {
+    if (seg === EVERY) throw new Error('readJsonPath cannot follow [*]: use readJsonPaths');
     if (typeof seg === 'number') {
       if (!Array.isArray(current) || seg >= current.length) return { found: false };
       current = current[seg];
@@ -44,4 +47,40 @@ export function readJsonPath(value: unknown, path: readonly PathSegment[]): { fo
     }
   }
   return { found: true, value: current };
+}
+
+export interface PathMatch {
+  /** The concrete path, e.g. `items[2].status` for `items[*].status`. */
+  path: string;
+  found: boolean;
+  value?: unknown;
+}
+
+/**
+ * Every value a path reaches. Without [*] that is one match (found or not); with [*] one match per
+ * item (none for an empty list), and a missing field below an item is a match that is not found.
+ */
+export function readJsonPaths(value: unknown, path: readonly PathSegment[], prefix = ''): PathMatch[] {
+  const i = path.indexOf(EVERY);
+  if (i < 0) return [{ path: prefix + formatPath(path, prefix === ''), ...readJsonPath(value, path) }];
+  const head = path.slice(0, i);
+  const parent = readJsonPath(value, head);
+  const at = prefix + formatPath(head, prefix === '');
+  if (!parent.found || parent.value === null || typeof parent.value !== 'object') return [{ path: `${at}[*]`, found: false }];
+  const entries: Array<[PathSegment, unknown]> = Array.isArray(parent.value)
+    ? parent.value.map((v, n) => [n, v])
+    : Object.entries(parent.value as Record<string, unknown>);
+  return entries.flatMap(([key, item]) => readJsonPaths(item, path.slice(i + 1), at + formatPath([key], at === '')));
+}
+
+/** `['a', 0, 'b c']` → `a[0]["b c"]`. */
+export function formatPath(path: readonly PathSegment[], leading = true): string {
+  let out = '';
+  for (const seg of path) {
+    if (seg === EVERY) out += '[*]';
+    else if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[^.[\]"'\s]+$/.test(seg)) out += out === '' && leading ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
 }

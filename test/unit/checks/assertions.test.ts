@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deepEqual, evaluateBody, evaluateHeaders, evaluateJson, evaluateResponse, evaluateValue, statusMatches } from '../../../src/checks/assertions.js';
 import { parseStatus, parseValueAssertions } from '../../../src/checks/document.js';
-import { parseJsonPath, readJsonPath } from '../../../src/checks/json-path.js';
+import { EVERY, formatPath, parseJsonPath, readJsonPath, readJsonPaths } from '../../../src/checks/json-path.js';
 import type { Expectations, TargetedAssertion } from '../../../src/checks/types.js';
 
 const json = (spec: Record<string, unknown>): TargetedAssertion[] =>
@@ -29,6 +29,39 @@ describe('JSON paths', () => {
     expect(readJsonPath(doc, ['a', 'x'])).toEqual({ found: false });
     expect(readJsonPath(doc, ['a', 'b', 5])).toEqual({ found: false });
     expect(readJsonPath(doc, ['a', 0])).toEqual({ found: false });
+  });
+});
+
+describe('[*]: every item', () => {
+  const doc = { projections: [{ name: 'orders', status: 'ok', lag: 2 }, { name: 'users', status: 'lagging', lag: 90 }, { name: 'audit' }], empty: [], map: { a: { up: true }, b: { up: false } } };
+  const body = JSON.stringify(doc);
+  it('parses [*] and reads every item with its concrete path', () => {
+    expect(parseJsonPath('projections[*].status')).toEqual(['projections', EVERY, 'status']);
+    expect(readJsonPaths(doc, parseJsonPath('projections[*].status'))).toEqual([
+      { path: 'projections[0].status', found: true, value: 'ok' },
+      { path: 'projections[1].status', found: true, value: 'lagging' },
+      { path: 'projections[2].status', found: false },
+    ]);
+    expect(readJsonPaths(doc, parseJsonPath('map[*].up')).map((m) => [m.path, m.value])).toEqual([['map.a.up', true], ['map.b.up', false]]);
+    expect(formatPath(['a', 0, 'b c', EVERY])).toBe('a[0]["b c"][*]');
+  });
+  it('every item must pass; the failing ones are named', () => {
+    expect(evaluateJson(body, json({ 'projections[*].status': 'ok', 'projections[*].lag': { '<': 60 } }))).toEqual([
+      'json "projections[1].status" is "lagging", expected "ok"',
+      'json "projections[2].status" is missing',
+      'json "projections[1].lag" is 90, expected < 60',
+      'json "projections[2].lag" is missing',
+    ]);
+    expect(evaluateJson(body, json({ 'projections[*].name': { exists: true }, 'map[*].up': { 'one-of': [true, false] } }))).toEqual([]);
+  });
+  it('an empty list or a missing list matches nothing, which fails', () => {
+    expect(evaluateJson(body, json({ 'empty[*].x': 1, 'nope[*]': 1 }))).toEqual(['json "empty[*].x" matched no items', 'json "nope[*]" is missing']);
+  });
+  it('names at most three failing items', () => {
+    const many = JSON.stringify({ items: Array.from({ length: 10 }, () => ({ ok: false })) });
+    const reasons = evaluateJson(many, json({ 'items[*].ok': true }));
+    expect(reasons).toHaveLength(4);
+    expect(reasons[3]).toBe('json "items[*].ok": 7 more items fail the same way');
   });
 });
 
