@@ -45,7 +45,7 @@ describe('single requests', () => {
   url: /health
   expect:
     status: 200
-    json: { status: ok, version: { matches: '^1\\.' }, uptime: { '>': 0 }, checks.db: { one-of: [up, degraded] }, 'items[2]': 3 }
+    json: { status: ok, version: { matches: '^1\\.' }, uptime: { '>': 0 }, checks.db: { one-of: [up, degraded] }, 'items[2]': 3, 'items[*]': { '>': 0 } }
     headers: { content-type: { contains: json }, x-version: 1.4.2 }
     max-latency: 2s
 - name: ops
