@@ -37633,6 +37633,9 @@ function parseDocument(value, options) {
         doc = value;
         list = value.checks;
     }
+    else if (typeof value === 'string') {
+        fail('the document', `is the text "${value}", not checks: if it is a file path, the file does not exist (check the path); otherwise give a list of checks.`);
+    }
     else {
         fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describe(value)}.`);
     }

@@ -163,6 +163,7 @@ describe('parseChecksDocument: bad input names the check and the field', () => {
     ['tls on http', '- { name: h, url: "http://example.com", expect: { tls: { min-days: 3 } } }', /expect\.tls is set, but http:\/\/example.com is not an https:\/\/ URL/],
     ['missing ca-file', '- { name: h, url: "https://example.com", ca-file: nope.pem }', /ca-file is "nope.pem", which does not exist/],
     ['empty list', 'checks: []', /checks is empty/],
+    ['a path that does not exist', '.deploy/smoke', /the document is the text ".deploy\/smoke", not checks: if it is a file path, the file does not exist/],
     ['a check that is not a mapping', '- /health', /checks\[0\] must be a mapping/],
     ['repeat and load', '- { name: h, url: /a, repeat: 2, load: { requests: 2 } }', /has both repeat and load/],
     ['load concurrency as text', '- { name: h, url: /a, load: { requests: 10, concurrency: many } }', /load\.concurrency is "many": give a whole number/],
