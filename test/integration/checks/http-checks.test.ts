@@ -79,6 +79,12 @@ describe('single requests', () => {
     expect(r!.latencyMs).toBeGreaterThanOrEqual(300);
   });
 
+  it('HEAD gets status and headers without a body', async () => {
+    const [r] = await run('- { name: head, url: /health, method: HEAD, expect: { status: 200, headers: { x-version: 1.4.2 } } }');
+    expect(r).toMatchObject({ passed: true, status: 200 });
+    expect(server.requests.at(-1)!.method).toBe('HEAD');
+  });
+
   it('expects 2xx by default', async () => {
     const [r] = await run('- { name: err, url: /error }');
     expect(r).toMatchObject({ passed: false, status: 500, error: 'status 500, expected 2xx' });
