@@ -40434,6 +40434,36 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -40449,6 +40479,17 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -40690,6 +40731,7 @@ async function retry(fn, options = {}) {
     }
     const started = Date.now();
     let last = {};
+    let atDeadline = false;
     for (let attempt = 1;; attempt++) {
         options.signal?.throwIfAborted();
         try {
@@ -40707,8 +40749,13 @@ async function retry(fn, options = {}) {
                 return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
             }
         }
-        const delayMs = backoffDelay(attempt, options.policy);
-        const outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        let delayMs = backoffDelay(attempt, options.policy);
+        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
+            delayMs = options.deadline - Date.now();
+            outOfTime = false;
+            atDeadline = true;
+        }
         if (attempt >= maxAttempts || outOfTime) {
             return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
         }
@@ -40999,7 +41046,7 @@ function parseAuthChallenge(header) {
 ;// CONCATENATED MODULE: ./src/http/client.ts
 /** Node's fetch with a deadline per request and errors that say what happened in plain words. */
 /** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
-class HttpTransportError extends Error {
+class client_HttpTransportError extends Error {
     code;
     latencyMs;
     name = 'HttpTransportError';
@@ -41009,9 +41056,9 @@ class HttpTransportError extends Error {
         this.latencyMs = latencyMs;
     }
 }
-const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+const client_DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 async function httpRequest(req) {
-    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeoutMs = req.timeoutMs ?? client_DEFAULT_HTTP_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const started = performance.now();
@@ -41045,13 +41092,13 @@ async function httpRequest(req) {
         if (req.signal?.aborted)
             throw req.signal.reason;
         if (timeout.aborted) {
-            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+            throw new client_HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
         }
-        throw describeTransportError(err, latencyMs);
+        throw client_describeTransportError(err, latencyMs);
     }
 }
 /** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
-function describeTransportError(err, latencyMs = 0) {
+function client_describeTransportError(err, latencyMs = 0) {
     let cause = err;
     for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
         cause = cause.cause;
@@ -41072,17 +41119,211 @@ function describeTransportError(err, latencyMs = 0) {
         ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
     };
     const message = cause instanceof Error ? cause.message : String(cause);
-    return new HttpTransportError(words[code] ? `${words[code]} (${code})` : message, code, latencyMs);
+    return new client_HttpTransportError(words[code] ? `${words[code]} (${code})` : message, code, latencyMs);
 }
 /** Transient by nature: worth retrying. */
 function isTransientStatus(status) {
     return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 function isTransientError(err) {
-    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
+    return err instanceof client_HttpTransportError && err.code !== 'ENOTFOUND' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/http/node-client.ts
+/**
+ * HTTP over node:http/node:https, with the same request and response shapes as `httpRequest`,
+ * for callers that need what Node's fetch cannot take without the undici package: an extra CA,
+ * an explicit skip-verify, a cap on the body, and latency measured from the first byte sent.
+ */
+
+
+
+
+const DEFAULT_MAX_BODY = (/* unused pure expression or super */ null && (5 * 1024 * 1024));
+const httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
+const httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true });
+/** Closes pooled keep-alive connections (e.g. at the end of a test). */
+function closeIdleConnections() {
+    httpAgent.destroy();
+    httpsAgent.destroy();
+}
+async function httpRequestNode(req) {
+    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    // One controller per request, its timer cleared at the end: a load check sends thousands of
+    // requests, and AbortSignal.timeout would leave a timer behind for each.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(req.signal.reason);
+    if (req.signal?.aborted)
+        onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
+    const started = performance.now();
+    const maxRedirects = req.maxRedirects ?? 10;
+    let url = new URL(req.url);
+    let method = (req.method ?? 'GET').toUpperCase();
+    let body = req.body;
+    let headers = { ...(req.headers ?? {}) };
+    try {
+        for (let hop = 0;; hop++) {
+            const res = await send(url, method, headers, body, req, signal);
+            const location = res.headers.location;
+            if (req.followRedirects === false || !isRedirect(res.status) || !location) {
+                return {
+                    url: url.toString(),
+                    status: res.status,
+                    statusText: res.statusText,
+                    headers: toHeaders(res.headers),
+                    body: res.body,
+                    latencyMs: performance.now() - started,
+                    redirected: hop > 0,
+                    truncated: res.truncated,
+                };
+            }
+            if (hop >= maxRedirects)
+                throw new HttpTransportError(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
+            const next = new URL(location, url);
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
+            }
+            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body, and
+            // credentials are not carried to another origin.
+            if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+                method = method === 'HEAD' ? 'HEAD' : 'GET';
+                body = undefined;
+                headers = withoutHeaders(headers, ['content-type', 'content-length']);
+            }
+            if (next.origin !== url.origin)
+                headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+            url = next;
+        }
+    }
+    catch (err) {
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (timedOut)
+            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        if (err instanceof HttpTransportError)
+            throw err;
+        throw describeTransportError(err, latencyMs);
+    }
+    finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+    }
+}
+function send(url, method, headers, body, req, signal) {
+    const secure = url.protocol === 'https:';
+    const options = {
+        method,
+        headers,
+        signal,
+        agent: secure ? httpsAgent : httpAgent,
+    };
+    if (secure) {
+        if (req.tls?.ca)
+            options.ca = [...rootCertificates, req.tls.ca];
+        if (req.tls?.insecure)
+            options.rejectUnauthorized = false;
+    }
+    const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    return new Promise((resolve, reject) => {
+        const request = (secure ? https : http).request(url, options, (res) => {
+            const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+            if (ENCODINGS.includes(encoding))
+                decoded(res, encoding).then((stream) => consume(res, stream), reject);
+            else
+                consume(res, res);
+        });
+        const consume = (res, stream) => {
+            const chunks = [];
+            let size = 0;
+            let truncated = false;
+            stream.on('data', (chunk) => {
+                if (truncated)
+                    return;
+                if (size + chunk.length > maxBody) {
+                    chunks.push(chunk.subarray(0, maxBody - size));
+                    size = maxBody;
+                    truncated = true;
+                    res.destroy();
+                    finish();
+                    return;
+                }
+                chunks.push(chunk);
+                size += chunk.length;
+            });
+            let done = false;
+            const finish = () => {
+                if (done)
+                    return;
+                done = true;
+                resolve({
+                    status: res.statusCode ?? 0,
+                    statusText: res.statusMessage ?? '',
+                    headers: res.headers,
+                    body: Buffer.concat(chunks).toString('utf8'),
+                    truncated,
+                });
+            };
+            stream.on('end', finish);
+            stream.on('error', (err) => (truncated ? finish() : reject(err)));
+            res.on('error', (err) => (truncated ? finish() : reject(err)));
+            res.on('close', () => {
+                if (!done && !res.complete)
+                    reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' }));
+            });
+        };
+        request.on('error', reject);
+        if (body !== undefined)
+            request.end(body);
+        else
+            request.end();
+    });
+}
+const ENCODINGS = (/* unused pure expression or super */ null && (['gzip', 'x-gzip', 'deflate', 'br']));
+/** A decoding stream for a compressed body; zlib is loaded only when a server compresses. */
+async function decoded(res, encoding) {
+    const zlib = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8522, 23));
+    const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
+    res.on('error', (err) => decoder.destroy(err));
+    return res.pipe(decoder);
+}
+function isRedirect(status) {
+    return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+function withoutHeaders(headers, names) {
+    return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
+}
+function toHeaders(raw) {
+    const out = new Headers();
+    for (const [name, value] of Object.entries(raw)) {
+        if (value === undefined)
+            continue;
+        if (Array.isArray(value))
+            for (const v of value)
+                out.append(name, v);
+        else
+            out.set(name, value);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/http/index.ts
+
 
 
 
@@ -42615,11 +42856,11 @@ var HttpCodes;
     HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
     HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers;
+var lib_Headers;
 (function (Headers) {
     Headers["Accept"] = "accept";
     Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
+})(lib_Headers || (lib_Headers = {}));
 var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
@@ -42774,7 +43015,7 @@ class lib_HttpClient {
      */
     getJson(requestUrl_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
@@ -42782,8 +43023,8 @@ class lib_HttpClient {
     postJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.post(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -42792,8 +43033,8 @@ class lib_HttpClient {
     putJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.put(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -42802,8 +43043,8 @@ class lib_HttpClient {
     patchJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.patch(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -43070,7 +43311,7 @@ class lib_HttpClient {
     _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
             if (headerValue) {
                 if (typeof headerValue === 'number') {
                     clientHeader = String(headerValue);
@@ -43083,7 +43324,7 @@ class lib_HttpClient {
                 }
             }
         }
-        const additionalValue = additionalHeaders[Headers.ContentType];
+        const additionalValue = additionalHeaders[lib_Headers.ContentType];
         // Return the first non-undefined value, converting numbers or arrays to strings if necessary
         if (additionalValue !== undefined) {
             if (typeof additionalValue === 'number') {
@@ -45275,11 +45516,11 @@ var dist = __nccwpck_require__(8815);
 
 /** Parses YAML text; a syntax error names the source and its line. */
 function parseYaml(text, source) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: true });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line;
-        const first = err.message.split('\n')[0];
+        const first = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
         throw new ConfigurationError(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
             input: source,
             line,

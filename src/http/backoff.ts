@@ -49,6 +49,11 @@ export interface RetryOptions<T> {
   /** Whether a value is good enough; when false the value counts as a failed attempt. */
   accept?: (value: T) => boolean;
   onRetry?: (info: { attempt: number; delayMs: number; error?: unknown; value?: T }) => void;
+  /**
+   * When the next delay would pass the deadline, wait only until the deadline and make one last
+   * attempt there, instead of giving up early (wait-until-ready uses the whole time it was given).
+   */
+  lastAttemptAtDeadline?: boolean;
 }
 
 export interface RetryOutcome<T> {
@@ -70,6 +75,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
   }
   const started = Date.now();
   let last: { value?: T; error?: unknown } = {};
+  let atDeadline = false;
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     try {
@@ -85,8 +91,13 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
         return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
       }
     }
-    const delayMs = backoffDelay(attempt, options.policy);
-    const outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+    let delayMs = backoffDelay(attempt, options.policy);
+    let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+    if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline! - Date.now() > 0) {
+      delayMs = options.deadline! - Date.now();
+      outOfTime = false;
+      atDeadline = true;
+    }
     if (attempt >= maxAttempts || outOfTime) {
       return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
     }

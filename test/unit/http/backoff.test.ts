@@ -39,6 +39,23 @@ describe('retry', () => {
     expect(Date.now() - started).toBeLessThan(400);
     expect(out.attempts).toBeGreaterThanOrEqual(2);
   });
+  it('lastAttemptAtDeadline: waits until the deadline and tries once more there', async () => {
+    const times: number[] = [];
+    const started = Date.now();
+    const out = await retry(async () => {
+      times.push(Date.now() - started);
+      return false;
+    }, {
+      deadline: started + 300,
+      policy: { initialMs: 200, maxMs: 200, factor: 1, jitter: 0 },
+      accept: (v) => v,
+      lastAttemptAtDeadline: true,
+    });
+    expect(out.ok).toBe(false);
+    expect(out.attempts).toBe(3); // at 0, 200, and at the deadline (300)
+    expect(times[2]).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(600);
+  });
   it('refuses to run without a bound', async () => {
     await expect(retry(async () => 1)).rejects.toThrow(/maxAttempts or a deadline/);
   });

@@ -1,0 +1,10 @@
+export * from './types.js';
+export { parseChecksDocument, resolveCheckUrl, parseStatus, parseValueAssertions, type ChecksDocumentOptions, type ChecksPlan } from './document.js';
+export { runChecks, runCheck, mapConcurrent, READY_BACKOFF, type RunChecksOptions } from './run.js';
+export { checksReport, checksSummary, describeLatency, type ChecksReport } from './report.js';
+export { percentile, latencyStats } from './percentile.js';
+export { evaluateResponse, evaluateValue, evaluateJson, evaluateBody, evaluateHeaders, statusMatches } from './assertions.js';
+export { preflightRefusals, evaluatePreflight } from './cors.js';
+export { inspectCertificate, evaluateCertificate } from './tls-probe.js';
+export { substituteEnv } from './substitute.js';
+export { parseJsonPath, readJsonPath } from './json-path.js';
