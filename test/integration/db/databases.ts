@@ -1,0 +1,124 @@
+/**
+ * Throw-away databases on the shared PostgreSQL and MariaDB servers: each test gets its own,
+ * named with a random suffix, and drops it afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+
+export interface Services {
+  pgUrl: string;
+  mysqlUrl: string;
+}
+
+/** DK_PG_URL / DK_MYSQL_URL from the environment, or from /work/main/.services/env written by scripts/services.sh. */
+export function loadDbServices(): Services {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const file of [process.env.DK_SERVICES_ENV, '.services/env', '/work/main/.services/env']) {
+    if (!file || !existsSync(file) || (env.DK_PG_URL && env.DK_MYSQL_URL)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+      if (m && env[m[1]!] === undefined) env[m[1]!] = m[2]!;
+    }
+  }
+  if (!env.DK_PG_URL || !env.DK_MYSQL_URL) {
+    throw new Error('DK_PG_URL / DK_MYSQL_URL are not set: run `bash scripts/services.sh up` and load .services/env');
+  }
+  return { pgUrl: env.DK_PG_URL, mysqlUrl: env.DK_MYSQL_URL };
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  /** Runs SQL (one statement) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+export async function createPgDatabase(services: Services, prefix = 'dk_mig'): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  const admin = new pg.Client({ connectionString: services.pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDatabase(services.pgUrl, name);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    name,
+    url,
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await client.query(sql, params)).rows as T[];
+    },
+    async drop() {
+      await client.end().catch(() => undefined);
+      const a = new pg.Client({ connectionString: services.pgUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export async function createMysqlDatabase(services: Services, prefix = 'dk_mig'): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  const admin = await mysql.createConnection(services.mysqlUrl);
+  await admin.query(`CREATE DATABASE \`${name}\``);
+  await admin.end();
+  const url = withDatabase(services.mysqlUrl, name);
+  const conn = await mysql.createConnection(url);
+  return {
+    name,
+    url,
+    async query<T>(sql: string, params: unknown[] = []) {
+      const [rows] = await conn.query(sql, params);
+      return rows as T[];
+    },
+    async drop() {
+      await conn.end().catch(() => undefined);
+      const a = await mysql.createConnection(services.mysqlUrl);
+      await a.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await a.end();
+    },
+  };
+}
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProgram } from '../../../src/exec/run.js';
+import { clientEnvironment, mysqlClientArgs, parseDatabaseUrl } from '../../../src/db/url.js';
+
+/** A fresh migrations directory holding `files` (name → SQL). */
+export function writeMigrations(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dk-migrations-'));
+  for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
+  return dir;
+}
+
+export function tempDir(prefix = 'dk-backups-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The whole database as the dump tool prints it (schema and data), to compare states exactly. */
+export async function dumpText(url: string): Promise<string> {
+  const t = parseDatabaseUrl(url);
+  const env = clientEnvironment(t);
+  if (t.engine === 'postgres') {
+    // pg_dump 15.14+ brackets the script with a random \\restrict key: the one line that differs between runs.
+    return (await runProgram('pg_dump', ['--no-password'], { env })).stdout.replace(/^\\(un)?restrict .*$/gm, '');
+  }
+  const r = await runProgram('mysqldump', [...mysqlClientArgs(t), '--single-transaction', '--routines', '--triggers', '--skip-dump-date', t.database], { env });
+  return r.stdout;
+}
