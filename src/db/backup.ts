@@ -213,7 +213,7 @@ export async function restoreBackup(target: DatabaseTarget, path: string, option
         redact,
       });
     } else {
-      await runProgram('mysql', [...mysqlClientArgs(target), '--batch', target.database, `--execute=source ${path}`], {
+      await runProgram('mysql', [...mysqlClientArgs(target), '--connect-timeout=10', '--batch', target.database, `--execute=source ${path}`], {
         env,
         signal: options.signal,
         timeoutMs: options.timeoutMs ?? 60 * 60_000,

@@ -148,7 +148,7 @@ export function clientEnvironment(t: DatabaseTarget, base: NodeJS.ProcessEnv = p
 
 /** Connection arguments for mysql / mysqldump (no password: that is MYSQL_PWD). */
 export function mysqlClientArgs(t: DatabaseTarget): string[] {
-  const args = [`--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP', '--connect-timeout=10'];
+  const args = [`--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
   if (t.tls === 'disable') args.push('--skip-ssl');
   else if (t.tls !== 'prefer') {
     args.push('--ssl');
