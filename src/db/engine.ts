@@ -48,6 +48,8 @@ export interface MigrateOptions {
   log?: Logger;
   signal?: AbortSignal;
   redact?: (text: string) => string;
+  /** Called with the plan once it is known, before anything is backed up or applied. */
+  onPlan?: (plan: MigrationPlan, engine: Engine) => void;
 }
 
 export interface AppliedMigration {
@@ -171,6 +173,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
         );
       }
     }
+    options.onPlan?.(plan, target.engine);
     for (const v of plan.unknownApplied) log.warning(`Version ${v} is in ${historyTable} but has no migration file here (applied by a newer release?).`);
     const result: MigrateResult = {
       dryRun: options.dryRun ?? false,
@@ -274,6 +277,8 @@ async function handleFailure(
     outcome: 'rolled-back',
     undone: executor.inOpenTransaction.map((s) => s.version),
   };
+  // A transactional file on PostgreSQL rolled back with its batch: it is undone too.
+  if (failing && failing.transactional && result.engine === 'postgres' && !afterSuccess) failure.undone.push(failing.version);
   const restore = afterSuccess
     ? options.onFailure !== 'none'
     : shouldRestore(options.onFailure ?? 'auto', {

@@ -193,8 +193,9 @@ class PostgresSession implements DatabaseSession {
   }
 
   async runScript(script: MigrationScript, transactional: boolean): Promise<void> {
-    if (transactional) {
-      // The whole file in one simple-protocol round trip: an error's position is an offset in it.
+    if (transactional && /\bbegin\s+atomic\b/i.test(script.sql)) {
+      // SQL-standard function bodies hold semicolons the splitter cannot see past: send the file
+      // whole (simple protocol); an error's position is then an offset in the file.
       try {
         await this.client.query(script.sql);
       } catch (err) {
@@ -202,7 +203,8 @@ class PostgresSession implements DatabaseSession {
       }
       return;
     }
-    // Outside a transaction each statement goes alone (CREATE INDEX CONCURRENTLY refuses a multi-statement query).
+    // One statement per round trip, as psql does: every error names its statement's line, and
+    // outside a transaction CREATE INDEX CONCURRENTLY must be a statement of its own anyway.
     for (const stmt of script.statements) {
       try {
         await this.client.query(stmt.text);

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../runtime/errors.js';
 /**
  * Migration versions: integers (`42`, `20240101120000`) or dotted (`1.2.10`). Ordered segment by
  * segment as numbers, so `1.10` comes after `1.9` and `10` after `9`; trailing `.0` segments do
@@ -57,4 +58,14 @@ export function maxVersion(versions: Iterable<Version>): Version | undefined {
   let best: Version | undefined;
   for (const v of versions) if (best === undefined || compareVersions(v, best) > 0) best = v;
   return best;
+}
+
+/** A version given as an input (`to-version`, `baseline-version`, `expect-version`); normalized. */
+export function parseVersionInput(text: string | undefined, name: string): Version | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const v = text.trim().replace(/^[vV]/, '');
+  if (!isVersion(v)) {
+    throw new ConfigurationError(`${name} is "${text}": give a migration version, an integer (42, 20240101120000) or dotted (1.2.10).`, { input: name });
+  }
+  return normalizeVersion(v);
 }

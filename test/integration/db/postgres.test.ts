@@ -95,7 +95,7 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     expect(f.line).toBe(3);
     expect(f.message).toMatch(/syntax error at or near "SELEC"/);
     expect(f.outcome).toBe('rolled-back');
-    expect(f.undone).toEqual(['2']);
+    expect(f.undone).toEqual(['2', '3']);
     expect((err as MigrationFailedError).result.applied).toEqual([]);
     expect(await dumpText(db.url)).toBe(before);
     expect(await versions(db)).toEqual(['1']);
