@@ -60,6 +60,9 @@ async function openPostgres(target, options) {
         connectionTimeoutMillis: timeout,
         keepAlive: true,
         application_name: options.label.slice(0, 63),
+        // Queries go out without waiting for the previous answer; every caller but
+        // runScriptsPipelined awaits each query, so only that one overlaps them.
+        pipeline: true,
     });
     const client = await (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .connectWithRetry */ .ZO)(target, options.connectTimeoutMs, async (remaining) => {
         const c = make(target.tls, remaining);
@@ -186,6 +189,35 @@ class PostgresSession {
                 throw toSqlError(err, script, (pos) => stmt.line + (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .lineAt */ .mh)(stmt.text, pos) - 1, stmt.line);
             }
         }
+    }
+    async runScriptsPipelined(scripts) {
+        const started = performance.now();
+        const perScript = scripts.map((script) => {
+            const whole = /\bbegin\s+atomic\b/i.test(script.sql);
+            const statements = whole ? [{ text: script.sql, line: 1, offset: 0 }] : script.statements;
+            // A handler is attached at once to every query, so no rejection goes unhandled while we wait.
+            return statements.map((stmt) => this.client.query(stmt.text).then(() => ({ ok: true, at: performance.now() }), (err) => ({
+                ok: false,
+                error: toSqlError(err, script, (pos) => (whole ? (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .lineAt */ .mh)(script.sql, pos) : stmt.line + (0,_sql_split_js__WEBPACK_IMPORTED_MODULE_2__/* .lineAt */ .mh)(stmt.text, pos) - 1), whole ? undefined : stmt.line),
+            })));
+        });
+        const durationsMs = [];
+        let previous = started;
+        let failure;
+        for (let i = 0; i < perScript.length; i++) {
+            let end = previous;
+            for (const r of await Promise.all(perScript[i])) {
+                if (!r.ok)
+                    failure ??= { index: i, error: r.error };
+                else
+                    end = Math.max(end, r.at);
+            }
+            if (failure)
+                continue; // drain what is on the wire; the caller rolls back
+            durationsMs.push(end - previous);
+            previous = end;
+        }
+        return failure ? { durationsMs, failedIndex: failure.index, error: failure.error } : { durationsMs };
     }
     async insertHistory(rows) {
         if (rows.length === 0)

@@ -42398,15 +42398,20 @@ class PlanExecutor {
         const done = [];
         try {
             await this.prelude();
-            for (const step of steps) {
-                if (this.options.signal?.aborted)
-                    throw new errors/* OperationFailedError */.Bp('cancelled before the next migration');
-                const applied = await this.runStep(step, true);
-                done.push({ step, applied });
-                this.inOpenTransaction.push(applied);
-                // MySQL has committed the DDL already: record it at once so the history matches.
-                if (mysql)
-                    await this.writeHistory([{ step, applied }]);
+            if (this.session.runScriptsPipelined && steps.length > 0) {
+                await this.pipelined(steps, done);
+            }
+            else {
+                for (const step of steps) {
+                    if (this.options.signal?.aborted)
+                        throw new errors/* OperationFailedError */.Bp('cancelled before the next migration');
+                    const applied = await this.runStep(step, true);
+                    done.push({ step, applied });
+                    this.inOpenTransaction.push(applied);
+                    // MySQL has committed the DDL already: record it at once so the history matches.
+                    if (mysql)
+                        await this.writeHistory([{ step, applied }]);
+                }
             }
             if (!mysql)
                 await this.writeHistory(done);
@@ -42424,6 +42429,23 @@ class PlanExecutor {
         this.committed.push(...this.inOpenTransaction);
         this.inOpenTransaction = [];
         this.current = undefined;
+    }
+    /** PostgreSQL: every statement of the batch on the wire at once, inside the one transaction. */
+    async pipelined(steps, done) {
+        for (const step of steps) {
+            this.log.info(`${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`);
+        }
+        this.current = steps[0];
+        const outcome = await this.session.runScriptsPipelined(steps.map((s) => s.script));
+        outcome.durationsMs.forEach((ms, i) => {
+            const applied = this.record(steps[i], ms);
+            done.push({ step: steps[i], applied });
+            this.inOpenTransaction.push(applied);
+        });
+        if (outcome.failedIndex !== undefined) {
+            this.current = steps[outcome.failedIndex];
+            throw outcome.error;
+        }
     }
     async alone(batch) {
         await this.prelude();

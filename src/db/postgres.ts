@@ -15,6 +15,7 @@ import {
   type DatabaseSession,
   type HistoryRecord,
   type HistoryShape,
+  type PipelinedOutcome,
   type SessionOptions,
 } from './session.js';
 import { lineAt } from './sql-split.js';
@@ -64,6 +65,9 @@ export async function openPostgres(target: DatabaseTarget, options: SessionOptio
       connectionTimeoutMillis: timeout,
       keepAlive: true,
       application_name: options.label.slice(0, 63),
+      // Queries go out without waiting for the previous answer; every caller but
+      // runScriptsPipelined awaits each query, so only that one overlaps them.
+      pipeline: true,
     });
   const client = await connectWithRetry(
     target,
@@ -212,6 +216,39 @@ class PostgresSession implements DatabaseSession {
         throw toSqlError(err, script, (pos) => stmt.line + lineAt(stmt.text, pos) - 1, stmt.line);
       }
     }
+  }
+
+  async runScriptsPipelined(scripts: readonly MigrationScript[]): Promise<PipelinedOutcome> {
+    const started = performance.now();
+    type Settled = { ok: true; at: number } | { ok: false; error: unknown };
+    const perScript: Promise<Settled>[][] = scripts.map((script) => {
+      const whole = /\bbegin\s+atomic\b/i.test(script.sql);
+      const statements = whole ? [{ text: script.sql, line: 1, offset: 0 }] : script.statements;
+      // A handler is attached at once to every query, so no rejection goes unhandled while we wait.
+      return statements.map((stmt) =>
+        this.client.query(stmt.text).then(
+          (): Settled => ({ ok: true, at: performance.now() }),
+          (err: unknown): Settled => ({
+            ok: false,
+            error: toSqlError(err, script, (pos) => (whole ? lineAt(script.sql, pos) : stmt.line + lineAt(stmt.text, pos) - 1), whole ? undefined : stmt.line),
+          }),
+        ),
+      );
+    });
+    const durationsMs: number[] = [];
+    let previous = started;
+    let failure: { index: number; error: unknown } | undefined;
+    for (let i = 0; i < perScript.length; i++) {
+      let end = previous;
+      for (const r of await Promise.all(perScript[i]!)) {
+        if (!r.ok) failure ??= { index: i, error: r.error };
+        else end = Math.max(end, r.at);
+      }
+      if (failure) continue; // drain what is on the wire; the caller rolls back
+      durationsMs.push(end - previous);
+      previous = end;
+    }
+    return failure ? { durationsMs, failedIndex: failure.index, error: failure.error } : { durationsMs };
   }
 
   async insertHistory(rows: readonly HistoryRecord[]): Promise<void> {

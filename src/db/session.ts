@@ -50,6 +50,12 @@ export interface DatabaseSession {
   rollback(): Promise<void>;
   /** Runs a migration file; a database error becomes a MigrationSqlError naming the file's line. */
   runScript(script: MigrationScript, transactional: boolean): Promise<void>;
+  /**
+   * Runs several files inside the open transaction with their statements pipelined (sent without
+   * waiting for each answer), where the driver can. Returns each file's duration (from the
+   * completion of the previous one), or the index of the first failing file and its error.
+   */
+  runScriptsPipelined?(scripts: readonly MigrationScript[]): Promise<PipelinedOutcome>;
   insertHistory(rows: readonly HistoryRecord[]): Promise<void>;
   deleteHistory(versions: readonly Version[]): Promise<void>;
   updateChecksum(version: Version, checksum: string): Promise<void>;
@@ -59,6 +65,12 @@ export interface DatabaseSession {
   listObjects(): Promise<DatabaseObject[]>;
   execute(sql: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PipelinedOutcome {
+  durationsMs: number[];
+  failedIndex?: number;
+  error?: unknown;
 }
 
 export interface SessionOptions {
