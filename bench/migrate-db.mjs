@@ -2,10 +2,11 @@
 // migrate-db benchmark: 500 small migrations (create table / add column / index) on a fresh
 // PostgreSQL database — the migrate-db bundle (history + checksums written) vs `psql -1 -f` of the
 // same SQL concatenated (the floor) vs `node-pg-migrate up` on the same files (the peer, installed
-// under the OS temp dir, never a project dependency). With --backup (or DK_BENCH_BACKUP=1): the
-// backup step on a ~500 MB pgbench database (`pgbench -i -s 35`) vs a raw `pg_dump -Fc` of it.
+// under the OS temp dir, never a project dependency). Then the backup step on a ~500 MB pgbench
+// database (`pgbench -i -s 35`, about a minute in all) vs a raw `pg_dump -Fc` of it; skip it with
+// --skip-backup (or DK_BENCH_BACKUP=0), or run only it with --backup-only.
 //
-//   node bench/migrate-db.mjs [--count 500] [--runs 3] [--backup] [--scale 35]
+//   node bench/migrate-db.mjs [--count 500] [--runs 5] [--skip-backup | --backup-only] [--scale 35]
 //
 // Needs DK_PG_URL (or /work/main/.services/env from scripts/services.sh) and a built bundle.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,8 +21,9 @@ const { values: args } = parseArgs({
   options: {
     count: { type: 'string', default: '500' },
     runs: { type: 'string', default: '5' },
-    backup: { type: 'boolean', default: process.env.DK_BENCH_BACKUP === '1' },
+    'skip-backup': { type: 'boolean', default: process.env.DK_BENCH_BACKUP === '0' },
     scale: { type: 'string', default: '35' },
+    'backup-only': { type: 'boolean', default: false },
   },
 });
 const COUNT = Number(args.count);
@@ -227,6 +229,5 @@ async function backupBench() {
   }
 }
 
-await migrationsBench();
-if (args.backup) await backupBench();
-else console.log('\n(backup benchmark skipped: pass --backup or DK_BENCH_BACKUP=1; it builds a ~500 MB database)');
+if (!args['backup-only']) await migrationsBench();
+if (!args['skip-backup'] || args['backup-only']) await backupBench();
