@@ -85,14 +85,7 @@ async function openPostgres(target, options) {
         }
     }, classify, options.signal);
     const session = new PostgresSession(client, options);
-    try {
-        await session.init();
-    }
-    catch (err) {
-        await session.close();
-        throw err;
-    }
-    return session;
+    return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .initialized */ .J_)(session);
 }
 class PostgresSession {
     client;

@@ -62,14 +62,7 @@ async function openMysql(target, options) {
         return c;
     }, classify, options.signal);
     const session = new MysqlSession(conn, target, options);
-    try {
-        await session.init();
-    }
-    catch (err) {
-        await session.close();
-        throw err;
-    }
-    return session;
+    return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .initialized */ .J_)(session);
 }
 class MysqlSession {
     conn;

@@ -28374,6 +28374,7 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J_: () => (/* binding */ initialized),
 /* harmony export */   Ut: () => (/* binding */ advisoryLockKey),
 /* harmony export */   Wi: () => (/* binding */ parseHistoryTable),
 /* harmony export */   Z4: () => (/* binding */ MigrationSqlError),
@@ -28464,6 +28465,17 @@ async function connectWithRetry(target, timeoutMs, attempt, classify, signal) {
         await sleep(wait, signal);
     }
     throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationFailedError */ .Bp(`cannot reach ${target.address} after ${Math.round(timeoutMs / 1000)} s (${lastReason}). Check the host and port in database-url, and that the database accepts connections from this runner.`);
+}
+/** Runs a new session's set-up queries; closes it when they fail. */
+async function initialized(session) {
+    try {
+        await session.init();
+    }
+    catch (err) {
+        await session.close();
+        throw err;
+    }
+    return session;
 }
 function describeEngine(engine) {
     return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';

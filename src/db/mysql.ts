@@ -5,6 +5,7 @@ import type { MigrationScript } from './files.js';
 import type { HistoryRow } from './plan.js';
 import {
   connectWithRetry,
+  initialized,
   MigrationSqlError,
   mysqlLockName,
   networkReason,
@@ -70,13 +71,7 @@ export async function openMysql(target: DatabaseTarget, options: SessionOptions)
     options.signal,
   );
   const session = new MysqlSession(conn, target, options);
-  try {
-    await session.init();
-  } catch (err) {
-    await session.close();
-    throw err;
-  }
-  return session;
+  return initialized(session);
 }
 
 class MysqlSession implements DatabaseSession {

@@ -6,6 +6,7 @@ import type { HistoryRow } from './plan.js';
 import {
   advisoryLockKey,
   connectWithRetry,
+  initialized,
   MigrationSqlError,
   networkReason,
   parseHistoryTable,
@@ -95,13 +96,7 @@ export async function openPostgres(target: DatabaseTarget, options: SessionOptio
     options.signal,
   );
   const session = new PostgresSession(client, options);
-  try {
-    await session.init();
-  } catch (err) {
-    await session.close();
-    throw err;
-  }
-  return session;
+  return initialized(session);
 }
 
 class PostgresSession implements DatabaseSession {

@@ -174,6 +174,17 @@ export async function connectWithRetry<T>(
   );
 }
 
+/** Runs a new session's set-up queries; closes it when they fail. */
+export async function initialized<T extends { init(): Promise<void>; close(): Promise<void> }>(session: T): Promise<T> {
+  try {
+    await session.init();
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+  return session;
+}
+
 export function describeEngine(engine: Engine): string {
   return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
 }

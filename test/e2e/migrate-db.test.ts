@@ -2,24 +2,21 @@
  * migrate-db end to end: the committed bundle run as the runner runs it, against the real
  * PostgreSQL 15 and MariaDB servers.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runAction, type ActionRun } from '../harness/run-action.js';
-import { createMysqlDatabase, createPgDatabase, dumpText, loadDbServices, tempDir, writeMigrations, type Services, type TestDatabase } from '../integration/db/databases.js';
+import { createMysqlDatabase, createPgDatabase, dumpText, loadDbServices, tempDir, writeMigrations, useCleanup, type Services, type TestDatabase } from '../integration/db/databases.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'migrations');
 let services: Services;
-const cleanup: Array<() => Promise<void>> = [];
+const cleanup = useCleanup();
 
 beforeAll(() => {
   services = loadDbServices();
-});
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
 });
 
 /** A database owned by its own role whose password is distinctive, so a leak is detectable. */
@@ -33,7 +30,7 @@ async function pgDatabaseWithOwnRole(): Promise<TestDatabase & { password: strin
   const u = new URL(db.url);
   u.username = role;
   u.password = encodeURIComponent(password);
-  cleanup.push(async () => {
+  cleanup(async () => {
     await db.drop();
     const admin = new pg.Client({ connectionString: services.pgUrl });
     await admin.connect();
@@ -58,6 +55,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     const backupDir = tempDir();
     const run = await runAction('migrate-db', {
       inputs: { 'database-url': db.url, migrations: join(fixtures, 'postgres'), 'backup-dir': backupDir },
+      env: { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242' },
     });
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
@@ -75,6 +73,8 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(run.masked).toEqual(expect.arrayContaining([db.url, db.password]));
     const [top] = await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1');
     expect(String(top!.version)).toBe('4');
+    const by = await db.query<{ applied_by: string }>('SELECT DISTINCT applied_by FROM schema_migrations');
+    expect(by).toEqual([{ applied_by: 'https://github.com/acme/shop/actions/runs/4242' }]);
 
     const again = await runAction('migrate-db', { inputs: { 'database-url': db.url, migrations: join(fixtures, 'postgres'), 'backup-dir': backupDir } });
     expect(again.exitCode).toBe(0);
@@ -174,7 +174,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
 
   it('MariaDB: a failing migration restores the backup (restored=true) and the summary says DDL commits implicitly', async () => {
     const db = await createMysqlDatabase(services, 'dk_e2e');
-    cleanup.push(() => db.drop());
+    cleanup(() => db.drop());
     const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE a (id int);' });
     const ok = await runAction('migrate-db', { inputs: { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir() } });
     expect(ok.exitCode).toBe(0);

@@ -3,6 +3,7 @@
  * named with a random suffix, and drops it afterwards.
  */
 import { randomBytes } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
@@ -26,6 +27,15 @@ export function loadDbServices(): Services {
     throw new Error('DK_PG_URL / DK_MYSQL_URL are not set: run `bash scripts/services.sh up` and load .services/env');
   }
   return { pgUrl: env.DK_PG_URL, mysqlUrl: env.DK_MYSQL_URL };
+}
+
+/** Cleanups run after each test, last registered first; returns the function that registers one. */
+export function useCleanup(): (fn: () => Promise<unknown>) => void {
+  const list: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    while (list.length) await list.pop()!().catch(() => undefined);
+  });
+  return (fn) => void list.push(fn);
 }
 
 export function uniqueName(prefix: string): string {

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -13,22 +13,19 @@ import {
   restoreBackup,
   type MigrateOptions,
 } from '../../../src/db/index.js';
-import { createMysqlDatabase, dumpText, loadDbServices, tempDir, writeMigrations, type Services, type TestDatabase } from './databases.js';
+import { createMysqlDatabase, dumpText, loadDbServices, tempDir, writeMigrations, useCleanup, type Services, type TestDatabase } from './databases.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'migrations', 'mysql');
 let services: Services;
-const cleanup: Array<() => Promise<void>> = [];
+const cleanup = useCleanup();
 
 beforeAll(() => {
   services = loadDbServices();
 });
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-});
 
 async function database(): Promise<TestDatabase> {
   const db = await createMysqlDatabase(services);
-  cleanup.push(() => db.drop());
+  cleanup(() => db.drop());
   return db;
 }
 
@@ -120,7 +117,7 @@ describe('migrate-db engine on MariaDB (real server)', () => {
     const db = await database();
     const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE hits (v int);\nINSERT INTO hits VALUES (1);\nSELECT SLEEP(0.5);' });
     const holder = await mysql.createConnection(db.url);
-    cleanup.push(() => holder.end());
+    cleanup(() => holder.end());
     await holder.query('SELECT GET_LOCK(?, 0)', [mysqlLockName(db.name, 'schema_migrations')]);
     const err = await applyMigrations(options(db, dir, { lockTimeoutMs: 500 })).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/another migration run holds the lock.*\(connection \d+, user deploykit/);

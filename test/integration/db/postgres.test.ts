@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
@@ -14,22 +14,19 @@ import {
   restoreBackup,
   type MigrateOptions,
 } from '../../../src/db/index.js';
-import { createPgDatabase, dumpText, loadDbServices, tempDir, writeMigrations, type Services, type TestDatabase } from './databases.js';
+import { createPgDatabase, dumpText, loadDbServices, tempDir, writeMigrations, useCleanup, type Services, type TestDatabase } from './databases.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'migrations', 'postgres');
 let services: Services;
-const cleanup: Array<() => Promise<void>> = [];
+const cleanup = useCleanup();
 
 beforeAll(() => {
   services = loadDbServices();
 });
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
-});
 
 async function database(): Promise<TestDatabase> {
   const db = await createPgDatabase(services);
-  cleanup.push(() => db.drop());
+  cleanup(() => db.drop());
   return db;
 }
 
@@ -157,7 +154,7 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     const pg = (await import('pg')).default;
     const holder = new pg.Client({ connectionString: db.url, application_name: 'release-42 by alice' });
     await holder.connect();
-    cleanup.push(() => holder.end());
+    cleanup(() => holder.end());
     await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('schema_migrations').toString()]);
     const t0 = Date.now();
     const err = await applyMigrations(options(db, dir, { lockTimeoutMs: 800 })).catch((e: unknown) => e);
@@ -265,5 +262,16 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     const rows = await db.query<{ version: string; name: string; checksum: string | null }>('SELECT version::text, name, checksum FROM schema_migrations ORDER BY version');
     expect(rows[0]).toEqual({ version: '1', name: '<< baseline >>', checksum: null });
     expect(readFileSync(join(dir, 'V1__create_users.sql'), 'utf8')).toContain('CREATE TABLE users');
+  });
+
+  it('honours sslmode: prefer falls back to plain on a server without TLS; require refuses it clearly', async () => {
+    const db = await database();
+    const dir = writeMigrations({ 'V1__a.sql': 'CREATE TABLE a (id int);' });
+    const prefer = await applyMigrations(options(db, dir, { target: parseDatabaseUrl(`${db.url}?sslmode=prefer`), backup: true }));
+    expect(prefer.applied).toHaveLength(1);
+    expect(existsSync(prefer.backup!.path)).toBe(true);
+    const err = await applyMigrations(options(db, dir, { target: parseDatabaseUrl(`${db.url}?sslmode=require`) })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as Error).message).toMatch(/does not support SSL connections \(use sslmode=disable or prefer\)/);
   });
 });
