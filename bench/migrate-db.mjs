@@ -8,7 +8,7 @@
 //
 //   node bench/migrate-db.mjs [--count 500] [--runs 5] [--skip-backup | --backup-only] [--scale 35]
 //
-// Needs DK_PG_URL (or /work/main/.services/env from scripts/services.sh) and a built bundle.
+// Needs DK_PG_URL (or .services/env from scripts/services.sh) and a built bundle.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,14 +31,10 @@ const RUNS = Number(args.runs);
 
 function servicesUrl() {
   if (process.env.DK_PG_URL) return process.env.DK_PG_URL;
-  for (const f of ['.services/env', '/work/main/.services/env']) {
-    const p = join(root, f);
-    const file = existsSync(p) ? p : existsSync(f) ? f : undefined;
-    if (!file) continue;
-    const m = /^DK_PG_URL=(.*)$/m.exec(readFileSync(file, 'utf8'));
-    if (m) return m[1];
-  }
-  throw new Error('DK_PG_URL is not set: run `bash scripts/services.sh up` first');
+  const file = join(root, '.services', 'env');
+  const m = existsSync(file) ? /^DK_PG_URL=(.*)$/m.exec(readFileSync(file, 'utf8')) : null;
+  if (m) return m[1];
+  throw new Error('DK_PG_URL is not set: run `bash scripts/services.sh up` (and load .services/env) first');
 }
 const adminUrl = new URL(servicesUrl());
 const pgEnv = (db) => ({

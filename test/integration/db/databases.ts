@@ -4,28 +4,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
+import { loadServices } from '../../support/services.js';
 
 export interface Services {
   pgUrl: string;
   mysqlUrl: string;
 }
 
-/** DK_PG_URL / DK_MYSQL_URL from the environment, or from /work/main/.services/env written by scripts/services.sh. */
+/** The shared servers, from test/support/services.ts (process.env, then .services/env). */
 export function loadDbServices(): Services {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const file of [process.env.DK_SERVICES_ENV, '.services/env', '/work/main/.services/env']) {
-    if (!file || !existsSync(file) || (env.DK_PG_URL && env.DK_MYSQL_URL)) continue;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-      if (m && env[m[1]!] === undefined) env[m[1]!] = m[2]!;
-    }
-  }
-  if (!env.DK_PG_URL || !env.DK_MYSQL_URL) {
-    throw new Error('DK_PG_URL / DK_MYSQL_URL are not set: run `bash scripts/services.sh up` and load .services/env');
-  }
+  const env = loadServices();
   return { pgUrl: env.DK_PG_URL, mysqlUrl: env.DK_MYSQL_URL };
 }
 
