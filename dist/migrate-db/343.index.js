@@ -245,6 +245,10 @@ class PostgresSession {
     async close() {
         await this.client.end().catch(() => undefined);
     }
+    abort() {
+        // end() waits for pipelined queries to finish; a cancel must not wait for a long statement.
+        this.client.connection.stream.destroy();
+    }
 }
 function toSqlError(err, script, lineOf, fallbackLine) {
     const e = err;

@@ -192,6 +192,9 @@ class MysqlSession {
     async close() {
         await this.conn.end().catch(() => undefined);
     }
+    abort() {
+        this.conn.destroy();
+    }
 }
 
 

@@ -42159,7 +42159,7 @@ async function applyMigrations(options) {
         label: `deploy-kit migrate-db ${appliedBy}`,
         signal: options.signal,
     });
-    const onAbort = () => void session.close();
+    const onAbort = () => session.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
         const lockWaitMs = options.dryRun

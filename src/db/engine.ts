@@ -147,7 +147,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
     label: `deploy-kit migrate-db ${appliedBy}`,
     signal: options.signal,
   });
-  const onAbort = (): void => void session.close();
+  const onAbort = (): void => session.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const lockWaitMs = options.dryRun

@@ -234,4 +234,8 @@ class MysqlSession implements DatabaseSession {
   async close(): Promise<void> {
     await this.conn.end().catch(() => undefined);
   }
+
+  abort(): void {
+    this.conn.destroy();
+  }
 }

@@ -283,6 +283,11 @@ class PostgresSession implements DatabaseSession {
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
   }
+
+  abort(): void {
+    // end() waits for pipelined queries to finish; a cancel must not wait for a long statement.
+    (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+  }
 }
 
 function toSqlError(err: unknown, script: MigrationScript, lineOf: (offset: number) => number, fallbackLine?: number): MigrationSqlError | unknown {

@@ -65,6 +65,8 @@ export interface DatabaseSession {
   listObjects(): Promise<DatabaseObject[]>;
   execute(sql: string): Promise<void>;
   close(): Promise<void>;
+  /** Drops the connection at once (cancel): the server rolls back the open transaction and frees the lock. */
+  abort(): void;
 }
 
 export interface PipelinedOutcome {

@@ -45,6 +45,22 @@ function visibleLog(run: ActionRun): string {
   return run.log.replace(/^::add-mask::.*$/gm, '');
 }
 
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+async function advisoryLocks(db: TestDatabase): Promise<number> {
+  const [r] = await db.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+  );
+  return Number(r!.n);
+}
+
 function secretFree(run: ActionRun, secret: string): void {
   for (const text of [visibleLog(run), run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain(secret);
 }
@@ -146,21 +162,15 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
       },
     });
     expect(killed.signal).toBe('SIGKILL');
-    const killedAt = Date.now();
     // The server notices the dead client (client_connection_check_interval) and ends its session.
-    let sessions = 1;
-    while (Date.now() - killedAt < 10_000) {
+    const sessionGone = await waitUntil(async () => {
       const [r] = await db.query<{ n: string }>(
         "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'deploy-kit migrate-db%'",
       );
-      sessions = Number(r!.n);
-      if (sessions === 0) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(sessions).toBe(0);
-    expect(Date.now() - killedAt).toBeLessThan(5000);
-    const [locks] = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-    expect(locks!.n).toBe('0');
+      return r!.n === '0';
+    }, 5000);
+    expect(sessionGone).toBe(true);
+    expect(await advisoryLocks(db)).toBe(0);
     expect(await dumpText(db.url)).toBe(before);
 
     writeFileSync(join(dir, 'V2__slow.sql'), 'INSERT INTO a VALUES (2);\nSELECT pg_sleep(0.1);');
@@ -170,6 +180,35 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(JSON.parse(rerun.outputs.applied!).map((a: { version: string }) => a.version)).toEqual(['1', '2', '3']);
     expect((await db.query<{ version: string }>('SELECT version::text FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual(['1', '2', '3']);
     expect(await db.query('SELECT id FROM a')).toEqual([{ id: 2 }]);
+  });
+
+  it('SIGTERM (the runner cancelling) mid-migration: stops within seconds, the transaction rolls back, the lock is free', async () => {
+    const db = await pgDatabaseWithOwnRole();
+    const dir = writeMigrations({ 'V1__a.sql': 'CREATE TABLE a (id int);', 'V2__slow.sql': 'SELECT pg_sleep(60);' });
+    const before = await dumpText(db.url);
+    let signalledAt = 0;
+    const run = await runAction('migrate-db', {
+      inputs: { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir() },
+      onSpawn: (child, output) => {
+        const poll = setInterval(() => {
+          if (output().includes('Applying V2__slow.sql')) {
+            clearInterval(poll);
+            setTimeout(() => {
+              signalledAt = Date.now();
+              child.kill('SIGTERM');
+            }, 300);
+          }
+        }, 50);
+        child.on('close', () => clearInterval(poll));
+      },
+    });
+    expect(Date.now() - signalledAt).toBeLessThan(5000);
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toMatch(/Received SIGTERM/);
+    expect(run.summary).toContain('rolled back');
+    expect(await dumpText(db.url)).toBe(before);
+    // The server notices the dropped connection within client_connection_check_interval (1 s).
+    expect(await waitUntil(async () => (await advisoryLocks(db)) === 0, 5000)).toBe(true);
   });
 
   it('MariaDB: a failing migration restores the backup (restored=true) and the summary says DDL commits implicitly', async () => {
