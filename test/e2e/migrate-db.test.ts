@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import type { ChildProcess } from 'node:child_process';
+import { runAction, type ActionRun, type RunActionOptions } from '../harness/run-action.js';
 import { createMysqlDatabase, createPgDatabase, dumpText, loadDbServices, tempDir, writeMigrations, useCleanup, type Services, type TestDatabase } from '../integration/db/databases.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'migrations');
@@ -43,6 +44,23 @@ async function pgDatabaseWithOwnRole(): Promise<TestDatabase & { password: strin
 /** The log without the runner's `::add-mask::` commands (which the runner consumes). */
 function visibleLog(run: ActionRun): string {
   return run.log.replace(/^::add-mask::.*$/gm, '');
+}
+
+/** An onSpawn hook that sends `signal` 300 ms after `text` shows in the log (the statement is then running). */
+function signalOnce(text: string, signal: NodeJS.Signals): NonNullable<RunActionOptions['onSpawn']> & { signalledAt(): number } {
+  let at = 0;
+  const hook = (child: ChildProcess, output: () => string): void => {
+    const poll = setInterval(() => {
+      if (!output().includes(text)) return;
+      clearInterval(poll);
+      setTimeout(() => {
+        at = Date.now();
+        child.kill(signal);
+      }, 300);
+    }, 50);
+    child.on('close', () => clearInterval(poll));
+  };
+  return Object.assign(hook, { signalledAt: () => at });
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -151,15 +169,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     const inputs = { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir(), 'lock-timeout': '20s' };
     const killed = await runAction('migrate-db', {
       inputs,
-      onSpawn: (child, output) => {
-        const poll = setInterval(() => {
-          if (output().includes('Applying V2__slow.sql')) {
-            clearInterval(poll);
-            setTimeout(() => child.kill('SIGKILL'), 300);
-          }
-        }, 50);
-        child.on('close', () => clearInterval(poll));
-      },
+      onSpawn: signalOnce('Applying V2__slow.sql', 'SIGKILL'),
     });
     expect(killed.signal).toBe('SIGKILL');
     // The server notices the dead client (client_connection_check_interval) and ends its session.
@@ -186,23 +196,9 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     const db = await pgDatabaseWithOwnRole();
     const dir = writeMigrations({ 'V1__a.sql': 'CREATE TABLE a (id int);', 'V2__slow.sql': 'SELECT pg_sleep(60);' });
     const before = await dumpText(db.url);
-    let signalledAt = 0;
-    const run = await runAction('migrate-db', {
-      inputs: { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir() },
-      onSpawn: (child, output) => {
-        const poll = setInterval(() => {
-          if (output().includes('Applying V2__slow.sql')) {
-            clearInterval(poll);
-            setTimeout(() => {
-              signalledAt = Date.now();
-              child.kill('SIGTERM');
-            }, 300);
-          }
-        }, 50);
-        child.on('close', () => clearInterval(poll));
-      },
-    });
-    expect(Date.now() - signalledAt).toBeLessThan(5000);
+    const onSpawn = signalOnce('Applying V2__slow.sql', 'SIGTERM');
+    const run = await runAction('migrate-db', { inputs: { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir() }, onSpawn });
+    expect(Date.now() - onSpawn.signalledAt()).toBeLessThan(5000);
     expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(/Received SIGTERM/);
     expect(run.summary).toContain('rolled back');
