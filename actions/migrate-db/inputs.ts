@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { RunContext } from '../../src/runtime/context.js';
 import {
+  checkBackupDir,
   checkTargetVersion,
   parseDatabaseUrl,
   parseHistoryTable,
@@ -59,6 +60,7 @@ export function readInputs(inputs: Inputs, run: RunContext): MigrateDbInputs {
   const migrationsDir = isAbsolute(migrationsLabel) ? migrationsLabel : resolve(run.workspace, migrationsLabel);
   const migrations = readMigrationDirectory(migrationsDir, target.engine, migrationsLabel);
   checkTargetVersion(migrations, toVersion, baselineVersion);
+  if (backup && !dryRun) checkBackupDir(backupDir, backupDirInput ?? backupDir);
   return {
     target,
     migrationsDir,

@@ -137,6 +137,8 @@ class PostgresSession {
         return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'integer' };
     }
     async createHistory(integerVersions) {
+        if (this.tableName.schema)
+            await this.client.query(`CREATE SCHEMA IF NOT EXISTS "${this.tableName.schema}"`);
         await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
       version ${integerVersions ? 'BIGINT' : 'VARCHAR(64)'} PRIMARY KEY,
       version_key VARCHAR(255) NOT NULL,

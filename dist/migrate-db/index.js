@@ -41968,10 +41968,42 @@ function toolError(err, what, redact) {
     const detail = err instanceof ExecError ? err.message : err instanceof Error ? err.message : String(err);
     return new errors/* OperationFailedError */.Bp(redact(`${what} failed: ${detail}`));
 }
-/** The tool's version, e.g. to compare pg_dump with the server. */
+/** The tool's version, e.g. to compare pg_dump with the server; a missing tool is a configuration error. */
 async function toolVersion(tool) {
-    const r = await runProgram(tool, ['--version'], { timeoutMs: 15_000 });
-    return r.stdout.trim();
+    try {
+        const r = await runProgram(tool, ['--version'], { timeoutMs: 15_000 });
+        return r.stdout.trim();
+    }
+    catch (err) {
+        const pkg = tool.startsWith('pg_') ? 'postgresql-client' : 'mariadb-client (or mysql-client)';
+        throw new errors/* ConfigurationError */.j1(`backup: ${tool} cannot run (${err instanceof Error ? err.message : String(err)}). Install ${pkg} on the runner, or set backup: false.`, {
+            input: 'backup',
+        });
+    }
+}
+/**
+ * `backup-dir` must be a writable directory, or creatable under a writable one: checked before
+ * anything connects, so a bad path never fails a run half-way.
+ */
+function checkBackupDir(dir, label = dir) {
+    let probe = (0,external_node_path_namespaceObject.resolve)(dir);
+    while (!(0,external_node_fs_.existsSync)(probe)) {
+        const parent = (0,external_node_path_namespaceObject.dirname)(probe);
+        if (parent === probe)
+            break;
+        probe = parent;
+    }
+    const fail = (why) => {
+        throw new errors/* ConfigurationError */.j1(`backup-dir "${label}" ${why}. Give a writable directory, or set backup: false.`, { input: 'backup-dir' });
+    };
+    if (!(0,external_node_fs_.statSync)(probe).isDirectory())
+        fail(`cannot be used: ${probe} is a file`);
+    try {
+        (0,external_node_fs_.accessSync)(probe, external_node_fs_.constants.W_OK | external_node_fs_.constants.X_OK);
+    }
+    catch {
+        fail(`is not writable (${probe})`);
+    }
 }
 /** Dumps the database into `dir` and checks the dump reads back before returning. */
 async function backupDatabase(target, dir, options = {}) {
@@ -42207,6 +42239,8 @@ async function applyMigrations(options) {
         if (wantBackup && plan.steps.length > 0) {
             if (target.engine === 'postgres')
                 checkDumpToolVersion(await toolVersion('pg_dump'), session.serverVersion);
+            else
+                await toolVersion('mysqldump');
             log.info(`Backing up ${describeTarget(target)} into ${options.backupDir} …`);
             result.backup = await backupDatabase(target, options.backupDir, { signal: options.signal, log, redact: options.redact });
             log.info(`Backup ${result.backup.path} (${result.backup.bytes} bytes, ${result.backup.entries} entries) written and read back in ${formatDuration(result.backup.durationMs)}.`);
@@ -42508,6 +42542,8 @@ function readInputs(inputs, run) {
     const migrationsDir = (0,external_node_path_namespaceObject.isAbsolute)(migrationsLabel) ? migrationsLabel : (0,external_node_path_namespaceObject.resolve)(run.workspace, migrationsLabel);
     const migrations = readMigrationDirectory(migrationsDir, target.engine, migrationsLabel);
     checkTargetVersion(migrations, toVersion, baselineVersion);
+    if (backup && !dryRun)
+        checkBackupDir(backupDir, backupDirInput ?? backupDir);
     return {
         target,
         migrationsDir,

@@ -3,8 +3,8 @@
  * `mysqldump --single-transaction` / `mysql`. Programs run through src/exec with argument arrays;
  * the password travels in PGPASSWORD / MYSQL_PWD, never on a command line.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ExecError, runProgram } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -98,10 +98,39 @@ function toolError(err: unknown, what: string, redact: (t: string) => string): O
   return new OperationFailedError(redact(`${what} failed: ${detail}`));
 }
 
-/** The tool's version, e.g. to compare pg_dump with the server. */
+/** The tool's version, e.g. to compare pg_dump with the server; a missing tool is a configuration error. */
 export async function toolVersion(tool: string): Promise<string> {
-  const r = await runProgram(tool, ['--version'], { timeoutMs: 15_000 });
-  return r.stdout.trim();
+  try {
+    const r = await runProgram(tool, ['--version'], { timeoutMs: 15_000 });
+    return r.stdout.trim();
+  } catch (err) {
+    const pkg = tool.startsWith('pg_') ? 'postgresql-client' : 'mariadb-client (or mysql-client)';
+    throw new ConfigurationError(`backup: ${tool} cannot run (${err instanceof Error ? err.message : String(err)}). Install ${pkg} on the runner, or set backup: false.`, {
+      input: 'backup',
+    });
+  }
+}
+
+/**
+ * `backup-dir` must be a writable directory, or creatable under a writable one: checked before
+ * anything connects, so a bad path never fails a run half-way.
+ */
+export function checkBackupDir(dir: string, label = dir): void {
+  let probe = resolve(dir);
+  while (!existsSync(probe)) {
+    const parent = dirname(probe);
+    if (parent === probe) break;
+    probe = parent;
+  }
+  const fail = (why: string): never => {
+    throw new ConfigurationError(`backup-dir "${label}" ${why}. Give a writable directory, or set backup: false.`, { input: 'backup-dir' });
+  };
+  if (!statSync(probe).isDirectory()) fail(`cannot be used: ${probe} is a file`);
+  try {
+    accessSync(probe, constants.W_OK | constants.X_OK);
+  } catch {
+    fail(`is not writable (${probe})`);
+  }
 }
 
 /** Dumps the database into `dir` and checks the dump reads back before returning. */

@@ -197,6 +197,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
 
     if (wantBackup && plan.steps.length > 0) {
       if (target.engine === 'postgres') checkDumpToolVersion(await toolVersion('pg_dump'), session.serverVersion);
+      else await toolVersion('mysqldump');
       log.info(`Backing up ${describeTarget(target)} into ${options.backupDir} …`);
       result.backup = await backupDatabase(target, options.backupDir!, { signal: options.signal, log, redact: options.redact });
       log.info(`Backup ${result.backup.path} (${result.backup.bytes} bytes, ${result.backup.entries} entries) written and read back in ${formatDuration(result.backup.durationMs)}.`);

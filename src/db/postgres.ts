@@ -161,6 +161,7 @@ class PostgresSession implements DatabaseSession {
   }
 
   async createHistory(integerVersions: boolean): Promise<void> {
+    if (this.tableName.schema) await this.client.query(`CREATE SCHEMA IF NOT EXISTS "${this.tableName.schema}"`);
     await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
       version ${integerVersions ? 'BIGINT' : 'VARCHAR(64)'} PRIMARY KEY,
       version_key VARCHAR(255) NOT NULL,

@@ -251,6 +251,8 @@ describe('migrate-db bundle: bad input is refused before anything connects', () 
     ['malformed file name', () => ({ migrations: writeMigrations({ 'V1__a.sql': 'SELECT 1;', 'add_users.sql': 'SELECT 1;' }) }), /"add_users\.sql" is not a migration file name/],
     ['to-version that does not exist', () => ({ migrations: goodDir(), 'to-version': '7' }), /to-version 7 is not the version of any migration file \(nearest: 2\)/],
     ['lock-timeout: -1', () => ({ migrations: goodDir(), 'lock-timeout': '-1' }), /lock-timeout is "-1", which is not a duration\. Durations cannot be negative/],
+    ['backup-dir that is a file', () => ({ migrations: goodDir(), 'backup-dir': join(goodDir(), 'V1__a.sql', 'sub') }), /backup-dir ".*V1__a\.sql\/sub" cannot be used: .* is a file/],
+    ['history-table with SQL in it', () => ({ migrations: goodDir(), 'history-table': 'x; DROP TABLE users' }), /history-table is "x; DROP TABLE users"/],
     ['transaction-mode typo', () => ({ migrations: goodDir(), 'transaction-mode': 'per-migraton' }), /Did you mean "per-migration"/],
   ];
   it.each(cases)('%s', async (_name, inputs, message) => {

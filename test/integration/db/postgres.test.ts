@@ -274,4 +274,14 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     expect(err).toBeInstanceOf(ConfigurationError);
     expect((err as Error).message).toMatch(/does not support SSL connections \(use sslmode=disable or prefer\)/);
   });
+
+  it('a schema-qualified history table is created in its schema, and the lock is per history table', async () => {
+    const db = await database();
+    const dir = writeMigrations({ 'V1.1__a.sql': 'CREATE TABLE a (id int);', 'V1.10__b.sql': 'CREATE TABLE b (id int);', 'V1.9__c.sql': 'CREATE TABLE c (id int);' });
+    const r = await applyMigrations(options(db, dir, { historyTable: 'ops.migrations', backup: false }));
+    expect(r.applied.map((a) => a.version)).toEqual(['1.1', '1.9', '1.10']);
+    expect(r.currentVersion).toBe('1.10');
+    const rows = await db.query<{ version: string }>('SELECT version FROM ops.migrations ORDER BY version_key DESC LIMIT 1');
+    expect(rows).toEqual([{ version: '1.10' }]);
+  });
 });

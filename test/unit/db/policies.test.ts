@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { lockPollDelay, lockWaitDecision } from '../../../src/db/lock.js';
 import { advisoryLockKey, connectRetryDelay, mysqlLockName, parseHistoryTable, quoteTable } from '../../../src/db/session.js';
 import { shouldRestore } from '../../../src/db/engine.js';
-import { backupFileName, checkDumpToolVersion, checkSqlDumpText, majorVersion, objectsMissingFromBackup } from '../../../src/db/backup.js';
+import { backupFileName, checkBackupDir, checkDumpToolVersion, checkSqlDumpText, majorVersion, objectsMissingFromBackup } from '../../../src/db/backup.js';
 
 describe('lock-wait policy', () => {
   it('polls at 100 ms doubling to 1 s, never past the deadline', () => {
@@ -54,6 +57,12 @@ describe('restore on failure', () => {
 });
 
 describe('backup helpers', () => {
+  it('accepts a backup-dir that exists or can be created, refuses one under a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dk-bd-'));
+    writeFileSync(join(dir, 'file'), '');
+    expect(() => checkBackupDir(join(dir, 'new', 'deeper'))).not.toThrow();
+    expect(() => checkBackupDir(join(dir, 'file', 'x'), 'backups')).toThrow(/backup-dir "backups" cannot be used: .*file is a file/);
+  });
   it('names backups by database and UTC time', () => {
     expect(backupFileName('shop', 'postgres', new Date('2026-11-28T09:30:05.123Z'))).toBe('shop-20261128T093005Z.dump');
     expect(backupFileName('my db/x', 'mysql', new Date('2026-11-28T09:30:05Z'))).toBe('my_db_x-20261128T093005Z.sql');
