@@ -38,7 +38,7 @@ runAction(async (ctx) => {
       signal: ctx.signal,
       redact: ctx.redact,
       onPlan: (plan, engine) => {
-        for (const line of planLines(plan, engine)) ctx.log.info(line);
+        ctx.log.info(planLines(plan, engine).join('\n'));
       },
     });
   } catch (err) {

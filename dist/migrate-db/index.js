@@ -41207,23 +41207,30 @@ const VERSION_PATTERN = /^\d+(\.\d+)*$/;
 function isVersion(text) {
     return VERSION_PATTERN.test(text);
 }
+/** Segments as digit strings without leading zeros ("" for 0), trailing zero segments dropped. */
 function segments(v) {
-    const parts = v.split('.').map((s) => BigInt(s));
-    while (parts.length > 1 && parts[parts.length - 1] === 0n)
+    const parts = v.split('.').map((s) => s.replace(/^0+/, ''));
+    while (parts.length > 1 && parts[parts.length - 1] === '')
         parts.pop();
     return parts;
 }
 /** Canonical text: leading zeros and trailing `.0` segments dropped (`007` → `7`, `1.2.0` → `1.2`). */
 function normalizeVersion(v) {
-    return segments(v).map(String).join('.');
+    return segments(v)
+        .map((s) => s || '0')
+        .join('.');
 }
-/** Negative when a < b, 0 when equal, positive when a > b. */
+/** Negative when a < b, 0 when equal, positive when a > b. Numeric per segment, on digit strings (any length). */
 function compareVersions(a, b) {
+    if (a === b)
+        return 0;
     const x = segments(a);
     const y = segments(b);
     for (let i = 0; i < Math.max(x.length, y.length); i++) {
-        const p = x[i] ?? 0n;
-        const q = y[i] ?? 0n;
+        const p = x[i] ?? '';
+        const q = y[i] ?? '';
+        if (p.length !== q.length)
+            return p.length < q.length ? -1 : 1;
         if (p !== q)
             return p < q ? -1 : 1;
     }
@@ -41243,7 +41250,7 @@ function allIntegerVersions(versions) {
  */
 function versionSortKey(v) {
     return segments(v)
-        .map((s) => s.toString().padStart(20, '0'))
+        .map((s) => s.padStart(20, '0'))
         .join('.');
 }
 function maxVersion(versions) {
@@ -41325,7 +41332,7 @@ function hasNoTransactionMarker(text) {
 function buildMigrationSet(files, dialect, dirLabel = '') {
     const byVersion = new Map();
     const seen = new Map();
-    for (const f of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const parsed = parseMigrationFileName(f.name);
         if (!parsed)
             continue;
@@ -42291,7 +42298,7 @@ async function releaseLock(session, skip = false) {
 function failureHeadline(f) {
     const where = f.file ? `${f.file}${f.line ? ` line ${f.line}` : ''}: ` : '';
     const what = {
-        'rolled-back': 'the run was rolled back',
+        'rolled-back': 'its transaction was rolled back',
         restored: 'the database was restored from the backup',
         'left-partial': 'the database may be partly changed (no restore)',
         'restore-failed': 'restoring the backup FAILED',
@@ -42478,9 +42485,7 @@ class PlanExecutor {
     }
     /** PostgreSQL: every statement of the batch on the wire at once, inside the one transaction. */
     async pipelined(steps, done) {
-        for (const step of steps) {
-            this.log.info(`${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`);
-        }
+        this.log.info(steps.map((step) => `${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`).join('\n'));
         this.current = steps[0];
         const outcome = await this.session.runScriptsPipelined(steps.map((s) => s.script));
         outcome.durationsMs.forEach((ms, i) => {
@@ -42774,8 +42779,7 @@ runAction(async (ctx) => {
             signal: ctx.signal,
             redact: ctx.redact,
             onPlan: (plan, engine) => {
-                for (const line of planLines(plan, engine))
-                    ctx.log.info(line);
+                ctx.log.info(planLines(plan, engine).join('\n'));
             },
         });
     }

@@ -248,7 +248,7 @@ async function releaseLock(session: DatabaseSession, skip = false): Promise<void
 function failureHeadline(f: MigrationFailure): string {
   const where = f.file ? `${f.file}${f.line ? ` line ${f.line}` : ''}: ` : '';
   const what: Record<FailureOutcome, string> = {
-    'rolled-back': 'the run was rolled back',
+    'rolled-back': 'its transaction was rolled back',
     restored: 'the database was restored from the backup',
     'left-partial': 'the database may be partly changed (no restore)',
     'restore-failed': 'restoring the backup FAILED',
@@ -437,9 +437,7 @@ class PlanExecutor {
 
   /** PostgreSQL: every statement of the batch on the wire at once, inside the one transaction. */
   private async pipelined(steps: readonly PlanStep[], done: { step: PlanStep; applied: AppliedMigration }[]): Promise<void> {
-    for (const step of steps) {
-      this.log.info(`${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`);
-    }
+    this.log.info(steps.map((step) => `${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`).join('\n'));
     this.current = steps[0];
     const outcome = await this.session.runScriptsPipelined!(steps.map((s) => s.script));
     outcome.durationsMs.forEach((ms, i) => {

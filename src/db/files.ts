@@ -97,7 +97,7 @@ export interface ListedFile {
 export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect, dirLabel = ''): Migration[] {
   const byVersion = new Map<string, Migration>();
   const seen = new Map<string, string>();
-  for (const f of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const parsed = parseMigrationFileName(f.name);
     if (!parsed) continue;
     const key = `${parsed.direction}:${parsed.version}`;

@@ -13,24 +13,29 @@ export function isVersion(text: string): boolean {
   return VERSION_PATTERN.test(text);
 }
 
-function segments(v: Version): bigint[] {
-  const parts = v.split('.').map((s) => BigInt(s));
-  while (parts.length > 1 && parts[parts.length - 1] === 0n) parts.pop();
+/** Segments as digit strings without leading zeros ("" for 0), trailing zero segments dropped. */
+function segments(v: Version): string[] {
+  const parts = v.split('.').map((s) => s.replace(/^0+/, ''));
+  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
   return parts;
 }
 
 /** Canonical text: leading zeros and trailing `.0` segments dropped (`007` → `7`, `1.2.0` → `1.2`). */
 export function normalizeVersion(v: Version): Version {
-  return segments(v).map(String).join('.');
+  return segments(v)
+    .map((s) => s || '0')
+    .join('.');
 }
 
-/** Negative when a < b, 0 when equal, positive when a > b. */
+/** Negative when a < b, 0 when equal, positive when a > b. Numeric per segment, on digit strings (any length). */
 export function compareVersions(a: Version, b: Version): number {
+  if (a === b) return 0;
   const x = segments(a);
   const y = segments(b);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const p = x[i] ?? 0n;
-    const q = y[i] ?? 0n;
+    const p = x[i] ?? '';
+    const q = y[i] ?? '';
+    if (p.length !== q.length) return p.length < q.length ? -1 : 1;
     if (p !== q) return p < q ? -1 : 1;
   }
   return 0;
@@ -50,7 +55,7 @@ export function allIntegerVersions(versions: Iterable<Version>): boolean {
  */
 export function versionSortKey(v: Version): string {
   return segments(v)
-    .map((s) => s.toString().padStart(20, '0'))
+    .map((s) => s.padStart(20, '0'))
     .join('.');
 }
 

@@ -124,7 +124,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     const run = await runAction('migrate-db', { inputs: { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir() } });
     expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(new RegExp(`^::error title=migrate-db%3A V2__b\\.sql failed,file=${dir}/V2__b\\.sql,line=2::relation "nope" does not exist`, 'm'));
-    expect(run.errors.at(-1)).toMatch(/migration failed — V2__b\.sql line 2: relation "nope" does not exist — the run was rolled back/);
+    expect(run.errors.at(-1)).toMatch(/migration failed — V2__b\.sql line 2: relation "nope" does not exist — its transaction was rolled back/);
     expect(run.summary).toContain('❌ failed at line 2, rolled back');
     expect(run.summary).toContain('↩ rolled back');
     expect(run.outputs.applied).toBe('[]');
