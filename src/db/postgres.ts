@@ -150,13 +150,13 @@ class PostgresSession implements DatabaseSession {
   }
 
   async historyShape(): Promise<HistoryShape> {
-    const r = await this.client.query<{ data_type: string }>(
-      `SELECT data_type FROM information_schema.columns
-        WHERE table_name = $1 AND column_name = 'version'
-          AND table_schema = ${this.tableName.schema ? '$2' : 'current_schema()'}`,
-      this.tableName.schema ? [this.tableName.table, this.tableName.schema] : [this.tableName.table],
+    // pg_catalog rather than information_schema: a few catalog lookups instead of a view over all columns.
+    const r = await this.client.query<{ t: string }>(
+      `SELECT a.atttypid::regtype::text AS t FROM pg_attribute a
+        WHERE a.attrelid = to_regclass($1) AND a.attname = 'version' AND NOT a.attisdropped`,
+      [this.table],
     );
-    const t = r.rows[0]?.data_type;
+    const t = r.rows[0]?.t;
     return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'integer' };
   }
 
