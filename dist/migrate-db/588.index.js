@@ -19776,7 +19776,7 @@ module.exports = ColumnDefinition;
 
 /***/ }),
 
-/***/ 481:
+/***/ 2862:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -19916,7 +19916,7 @@ const Types = __webpack_require__(5490);
 const Packet = __webpack_require__(3743);
 const StringParser = __webpack_require__(6809);
 const CharsetToEncoding = __webpack_require__(9998);
-const { toParameter } = __webpack_require__(481);
+const { toParameter } = __webpack_require__(2862);
 
 class Execute {
   constructor(
@@ -21870,7 +21870,7 @@ const CommandCode = __webpack_require__(7361);
 const StringParser = __webpack_require__(6809);
 const CharsetToEncoding = __webpack_require__(9998);
 const ClientConstants = __webpack_require__(60);
-const { toParameter } = __webpack_require__(481);
+const { toParameter } = __webpack_require__(2862);
 
 const { hasFastUtf8Write } = StringParser;
 

@@ -28854,13 +28854,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -28893,6 +28886,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 
@@ -42061,8 +42061,15 @@ async function backupListing(target, path, options) {
         const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact: options.redact });
         return r.stdout;
     }
-    const { readFile } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
-    return readFile(path, 'utf8');
+    // A SQL dump can be far larger than a string may be: keep only the lines that create objects.
+    const { createReadStream } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
+    const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 481, 23));
+    const kept = [];
+    for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+        if (/\b(CREATE|VIEW)\b/.test(line) && !line.startsWith('INSERT'))
+            kept.push(line.length > 400 ? line.slice(0, 400) : line);
+    }
+    return kept.join('\n');
 }
 /**
  * Puts the database back to the backup: objects the backup does not hold are dropped, then

@@ -182,8 +182,14 @@ async function backupListing(target: DatabaseTarget, path: string, options: Tool
     const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact: options.redact });
     return r.stdout;
   }
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path, 'utf8');
+  // A SQL dump can be far larger than a string may be: keep only the lines that create objects.
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const kept: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    if (/\b(CREATE|VIEW)\b/.test(line) && !line.startsWith('INSERT')) kept.push(line.length > 400 ? line.slice(0, 400) : line);
+  }
+  return kept.join('\n');
 }
 
 export interface RestoreOptions extends ToolOptions {
