@@ -149,7 +149,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
   it('two bundles started at once apply each migration exactly once', async () => {
     const db = await pgDatabaseWithOwnRole();
     await db.query(`CREATE TABLE hits (v int); ALTER TABLE hits OWNER TO ${db.role}`);
-    const dir = writeMigrations({ 'V1__slow.sql': 'INSERT INTO hits VALUES (1);\nSELECT pg_sleep(1);', 'V2__b.sql': 'INSERT INTO hits VALUES (2);' });
+    const dir = writeMigrations({ 'V1__slow.sql': 'INSERT INTO hits VALUES (1);\nSELECT pg_sleep(2);', 'V2__b.sql': 'INSERT INTO hits VALUES (2);' });
     const inputs = { 'database-url': db.url, migrations: dir, backup: false, 'lock-timeout': '30s' };
     const [a, b] = await Promise.all([runAction('migrate-db', { inputs }), runAction('migrate-db', { inputs })]);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);

@@ -115,7 +115,7 @@ describe('migrate-db engine on MariaDB (real server)', () => {
 
   it('lock-timeout names the holding connection; two runs at once apply each migration once', async () => {
     const db = await database();
-    const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE hits (v int);\nINSERT INTO hits VALUES (1);\nSELECT SLEEP(0.5);' });
+    const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE hits (v int);\nINSERT INTO hits VALUES (1);\nSELECT SLEEP(1.5);' });
     const holder = await mysql.createConnection(db.url);
     cleanup(() => holder.end());
     await holder.query('SELECT GET_LOCK(?, 0)', [mysqlLockName(db.name, 'schema_migrations')]);

@@ -169,7 +169,7 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     const db = await database();
     await db.query('CREATE TABLE hits (v int)');
     const dir = writeMigrations({
-      'V1__slow.sql': 'INSERT INTO hits VALUES (1);\nSELECT pg_sleep(0.5);',
+      'V1__slow.sql': 'INSERT INTO hits VALUES (1);\nSELECT pg_sleep(1.5);',
       'V2__two.sql': 'INSERT INTO hits VALUES (2);',
     });
     const [a, b] = await Promise.all([applyMigrations(options(db, dir, { backup: false })), applyMigrations(options(db, dir, { backup: false }))]);
@@ -183,7 +183,7 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     const db = await database();
     await db.query('CREATE TABLE big AS SELECT g AS id FROM generate_series(1, 20000) g');
     const dir = writeMigrations({
-      'V1__slow.sql': 'SELECT pg_sleep(1);',
+      'V1__slow.sql': 'SELECT pg_sleep(2);',
       'V2__index.sql': '-- deploy-kit:no-transaction\nCREATE INDEX CONCURRENTLY big_id_idx ON big (id);\n',
     });
     const first = applyMigrations(options(db, dir, { backup: false, lockTimeoutMs: 30_000 }));
