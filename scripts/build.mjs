@@ -1,44 +1,54 @@
 #!/usr/bin/env node
-// Bundles every actions/<action>/{main,post}.ts with ncc into dist/<action>/{index.js,post/index.js}.
-// Usage: node scripts/build.mjs [action ...]   (default: all actions)
+// Bundles every actions/<action>/{main,post}.ts with ncc into dist/<action>/{index.js,post/index.js},
+// and the CLI (src/cli/main.ts) into dist/cli/index.js.
+// Usage: node scripts/build.mjs [--out DIR] [action|cli ...]   (default: everything, into dist/)
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
-const wanted = process.argv.slice(2);
+const argv = process.argv.slice(2);
+let outDir = join(root, 'dist');
+const outFlag = argv.indexOf('--out');
+if (outFlag >= 0) {
+  outDir = resolve(argv[outFlag + 1]);
+  argv.splice(outFlag, 2);
+}
+const wanted = argv;
+const want = (name) => wanted.length === 0 || wanted.includes(name);
 const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(root, 'actions', d.name, 'main.ts')))
   .map((d) => d.name)
-  .filter((a) => wanted.length === 0 || wanted.includes(a))
+  .filter(want)
   .sort();
 
 const jobs = [];
+if (want('cli')) jobs.push({ name: 'cli', entry: join('src', 'cli', 'main.ts'), out: join(outDir, 'cli') });
 for (const action of actions) {
-  const out = join(root, 'dist', action);
-  rmSync(out, { recursive: true, force: true });
-  jobs.push({ entry: join('actions', action, 'main.ts'), out: join('dist', action) });
+  jobs.push({ name: action, entry: join('actions', action, 'main.ts'), out: join(outDir, action) });
   if (existsSync(join(root, 'actions', action, 'post.ts'))) {
-    jobs.push({ entry: join('actions', action, 'post.ts'), out: join('dist', action, 'post') });
+    jobs.push({ name: `${action}/post`, entry: join('actions', action, 'post.ts'), out: join(outDir, action, 'post') });
   }
 }
+for (const name of new Set(jobs.map((j) => j.name.split('/')[0]))) rmSync(join(outDir, name), { recursive: true, force: true });
 
 function build({ entry, out }) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [ncc, 'build', entry, '-o', out, '--quiet', '--target', 'es2022'], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ncc failed for ${entry} (exit ${code})`))));
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`ncc failed for ${entry} (exit ${code})`))));
   });
 }
 
 const started = Date.now();
 const queue = [...jobs];
-const workers = Array.from({ length: 2 }, async () => {
-  while (queue.length) await build(queue.shift());
-});
-await Promise.all(workers);
-console.log(`built ${jobs.length} bundle(s) for ${actions.join(', ') || 'no action'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+await Promise.all(
+  Array.from({ length: 2 }, async () => {
+    while (queue.length) await build(queue.shift());
+  }),
+);
+console.log(`built ${jobs.map((j) => j.name).join(', ') || 'nothing'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { parseFileCommands } from '../../src/cli/file-commands.js';
+
+export { parseFileCommands };
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -55,27 +58,6 @@ interface ActionMetadata {
 
 export function readActionMetadata(action: string): ActionMetadata {
   return parse(readFileSync(join(repoRoot, action, 'action.yml'), 'utf8')) as ActionMetadata;
-}
-
-/** Parses the runner's file-command format (`name<<DELIM\nvalue\nDELIM` or `name=value`). */
-export function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delim] = heredoc;
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!);
-      out[name!] = value.join('\n');
-    } else {
-      const eq = line.indexOf('=');
-      if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-  }
-  return out;
 }
 
 export function runAction(action: string, options: RunActionOptions = {}): Promise<ActionRun> {

@@ -1,0 +1,145 @@
+/**
+ * The docker CLI, run with argument arrays through src/exec: engine and buildx detection, login
+ * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
+ * build, push.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ExecError, lastLines, runProgram, type RunResult } from '../exec/run.js';
+import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { DOCKER_HUB } from './reference.js';
+
+export interface DockerOptions {
+  command?: string;
+  /** DOCKER_CONFIG for every command (the per-run directory after login). */
+  configDir?: string;
+  log: Logger;
+  signal?: AbortSignal;
+  redact?: (text: string) => string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The DOCKER_CONFIG the user has now: $DOCKER_CONFIG or ~/.docker. */
+export function currentDockerConfig(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_CONFIG || join(homedir(), '.docker');
+}
+
+/**
+ * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
+ * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
+ * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
+ */
+export function createRunDockerConfig(parent: string, source: string = currentDockerConfig(), loginRegistry?: string): string {
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, 'dk-docker-config-'));
+  const config = readDockerConfig(join(source, 'config.json'));
+  delete config.credsStore;
+  if (loginRegistry && config.credHelpers && typeof config.credHelpers === 'object') {
+    delete (config.credHelpers as Record<string, unknown>)[loginRegistry];
+  }
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+  for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
+    if (existsSync(join(source, sub))) symlinkSync(join(source, sub), join(dir, sub));
+  }
+  return dir;
+}
+
+function readDockerConfig(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function removeRunDockerConfig(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** `<tag>: digest: sha256:… size: N` — the last line `docker push` prints. */
+export function parsePushDigest(output: string): { digest: string; size?: number } | undefined {
+  const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
+  return m ? { digest: m[1]!, size: m[2] ? Number(m[2]) : undefined } : undefined;
+}
+
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+export function parseBuildxMetadata(text: string): string | undefined {
+  try {
+    const digest = (JSON.parse(text) as Record<string, unknown>)['containerimage.digest'];
+    return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class DockerCli {
+  readonly command: string;
+
+  constructor(private readonly options: DockerOptions) {
+    this.command = options.command ?? 'docker';
+  }
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env = { ...(this.options.env ?? process.env), ...extra };
+    if (this.options.configDir) env.DOCKER_CONFIG = this.options.configDir;
+    return env;
+  }
+
+  withConfig(configDir: string): DockerCli {
+    return new DockerCli({ ...this.options, configDir });
+  }
+
+  run(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; allowFailure?: boolean } = {}): Promise<RunResult> {
+    return runProgram(this.command, args, {
+      env: options.env ?? this.env(),
+      input: options.input,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      signal: this.options.signal,
+      onLine: options.onLine,
+      allowFailure: options.allowFailure,
+      redact: this.options.redact,
+    });
+  }
+
+  /** Fails with a ConfigurationError when no engine answers (the build cannot start). */
+  async assertEngine(): Promise<string> {
+    try {
+      const r = await this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      return r.stdout.trim();
+    } catch (err) {
+      const detail = err instanceof ExecError ? lastLines(err.result.stderr || err.message, 3) : String(err);
+      throw new ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
+    }
+  }
+
+  async buildxAvailable(): Promise<boolean> {
+    const r = await this.run(['buildx', 'version'], { timeoutMs: 15_000, allowFailure: true }).catch(() => undefined);
+    return r?.exitCode === 0;
+  }
+
+  async login(registry: string, username: string, password: string): Promise<void> {
+    const args = ['login', '--username', username, '--password-stdin'];
+    if (registry !== DOCKER_HUB) args.push(registry);
+    const r = await this.run(args, { input: password, timeoutMs: 60_000, allowFailure: true });
+    if (r.exitCode !== 0) {
+      const why = this.redact(lastLines(r.stderr || r.stdout, 5));
+      const credentials = /unauthorized|denied|incorrect|401|authentication/i.test(why);
+      const message = `docker login to ${registry} as ${username} failed: ${why}${credentials ? '\nCheck the username and password (or token) inputs.' : ''}`;
+      throw credentials ? new ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
+    }
+  }
+
+  async logout(registry: string): Promise<void> {
+    await this.run(registry === DOCKER_HUB ? ['logout'] : ['logout', registry], { timeoutMs: 30_000, allowFailure: true });
+  }
+
+  private redact(text: string): string {
+    return this.options.redact ? this.options.redact(text) : text;
+  }
+}
