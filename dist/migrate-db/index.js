@@ -40910,11 +40910,11 @@ var dist = __nccwpck_require__(8815);
 
 /** Parses YAML text; a syntax error names the source and its line. */
 function parseYaml(text, source) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: true });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line;
-        const first = err.message.split('\n')[0];
+        const first = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
         throw new errors/* ConfigurationError */.j1(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
             input: source,
             line,
