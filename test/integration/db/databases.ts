@@ -3,7 +3,7 @@
  * named with a random suffix, and drops it afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { loadServices } from '../../support/services.js';
@@ -94,21 +94,29 @@ export async function createMysqlDatabase(services: Services, prefix = 'dk_mig')
   };
 }
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProgram } from '../../../src/exec/run.js';
 import { clientEnvironment, mysqlClientArgs, parseDatabaseUrl } from '../../../src/db/url.js';
 
-/** A fresh migrations directory holding `files` (name → SQL). */
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh migrations directory holding `files` (name → SQL); removed after the test file. */
 export function writeMigrations(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dk-migrations-'));
+  const dir = tempDir('dk-migrations-');
   for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
   return dir;
 }
 
+/** A temp directory (backups, migrations), removed after the test file. */
 export function tempDir(prefix = 'dk-backups-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** The whole database as the dump tool prints it (schema and data), to compare states exactly. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockPollDelay, lockWaitDecision } from '../../../src/db/lock.js';
@@ -62,6 +62,7 @@ describe('backup helpers', () => {
     writeFileSync(join(dir, 'file'), '');
     expect(() => checkBackupDir(join(dir, 'new', 'deeper'))).not.toThrow();
     expect(() => checkBackupDir(join(dir, 'file', 'x'), 'backups')).toThrow(/backup-dir "backups" cannot be used: .*file is a file/);
+    rmSync(dir, { recursive: true });
   });
   it('names backups by database and UTC time', () => {
     expect(backupFileName('shop', 'postgres', new Date('2026-11-28T09:30:05.123Z'))).toBe('shop-20261128T093005Z.dump');
