@@ -108,9 +108,10 @@ class MysqlSession {
         return `${program ? `"${program}" ` : ''}(connection ${r.id}${p ? `, user ${p.USER} from ${p.HOST}, ${p.TIME} s in its current state` : ''})`;
     }
     async historyShape() {
-        const rows = await this.rows(`SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'version'`, [this.tableName.schema ?? null, this.tableName.table]);
-        const t = rows[0]?.DATA_TYPE?.toLowerCase();
-        return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'int' };
+        const rows = await this.rows(`SELECT COLUMN_NAME AS name, DATA_TYPE AS t FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [this.tableName.schema ?? null, this.tableName.table]);
+        const t = rows.find((c) => c.name.toLowerCase() === 'version')?.t?.toLowerCase();
+        return { exists: rows.length > 0, integerVersions: t === 'bigint' || t === 'int', columns: rows.map((c) => c.name.toLowerCase()) };
     }
     async createHistory(integerVersions) {
         await this.conn.query(`CREATE TABLE IF NOT EXISTS ${this.table} (

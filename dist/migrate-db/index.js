@@ -28375,6 +28375,7 @@ module.exports = {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   J_: () => (/* binding */ initialized),
+/* harmony export */   Kp: () => (/* binding */ checkHistoryShape),
 /* harmony export */   Ut: () => (/* binding */ advisoryLockKey),
 /* harmony export */   Wi: () => (/* binding */ parseHistoryTable),
 /* harmony export */   Z4: () => (/* binding */ MigrationSqlError),
@@ -28384,7 +28385,7 @@ module.exports = {
 /* harmony export */   vD: () => (/* binding */ mysqlLockName),
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
-/* unused harmony exports connectRetryDelay, describeEngine */
+/* unused harmony exports HISTORY_COLUMNS, connectRetryDelay, describeEngine */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
@@ -28394,6 +28395,20 @@ module.exports = {
  */
 
 
+const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by'];
+/**
+ * A table of that name that is not ours (golang-migrate's `schema_migrations (version, dirty)`,
+ * Rails' `schema_migrations (version)`) must not be read as our history nor written to.
+ */
+function checkHistoryShape(shape, table) {
+    if (!shape.exists)
+        return;
+    const missing = HISTORY_COLUMNS.filter((c) => !shape.columns.includes(c));
+    if (missing.length === 0)
+        return;
+    const hint = shape.columns.includes('dirty') ? " (it looks like golang-migrate's)" : '';
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`, { input: 'history-table' });
+}
 /** A SQL error inside a migration file, mapped to the file's line. */
 class MigrationSqlError extends Error {
     script;
@@ -42212,6 +42227,7 @@ async function applyMigrations(options) {
             ? 0
             : await acquireRunLock(session, { timeoutMs: options.lockTimeoutMs ?? 300_000, signal: options.signal, log, what: describeTarget(target) });
         const shape = await session.historyShape();
+        (0,db_session/* checkHistoryShape */.Kp)(shape, historyTable);
         const history = shape.exists ? await session.readHistory() : [];
         const plan = planMigrations(options.migrations, history, {
             toVersion: options.toVersion,

@@ -20,7 +20,7 @@ import {
   type PlanStep,
   type TransactionMode,
 } from './plan.js';
-import { MigrationSqlError, type DatabaseSession, type HistoryRecord } from './session.js';
+import { checkHistoryShape, MigrationSqlError, type DatabaseSession, type HistoryRecord } from './session.js';
 import { describeTarget, type DatabaseTarget, type Engine } from './url.js';
 import { allIntegerVersions, compareVersions, versionSortKey, type Version } from './version.js';
 
@@ -154,6 +154,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
       ? 0
       : await acquireRunLock(session, { timeoutMs: options.lockTimeoutMs ?? 300_000, signal: options.signal, log, what: describeTarget(target) });
     const shape = await session.historyShape();
+    checkHistoryShape(shape, historyTable);
     const history = shape.exists ? await session.readHistory() : [];
     const plan = planMigrations(options.migrations, history, {
       toVersion: options.toVersion,

@@ -131,12 +131,13 @@ class MysqlSession implements DatabaseSession {
   }
 
   async historyShape(): Promise<HistoryShape> {
-    const rows = await this.rows<{ DATA_TYPE: string }>(
-      `SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'version'`,
+    const rows = await this.rows<{ name: string; t: string }>(
+      `SELECT COLUMN_NAME AS name, DATA_TYPE AS t FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
       [this.tableName.schema ?? null, this.tableName.table],
     );
-    const t = rows[0]?.DATA_TYPE?.toLowerCase();
-    return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'int' };
+    const t = rows.find((c) => c.name.toLowerCase() === 'version')?.t?.toLowerCase();
+    return { exists: rows.length > 0, integerVersions: t === 'bigint' || t === 'int', columns: rows.map((c) => c.name.toLowerCase()) };
   }
 
   async createHistory(integerVersions: boolean): Promise<void> {

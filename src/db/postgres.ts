@@ -151,13 +151,13 @@ class PostgresSession implements DatabaseSession {
 
   async historyShape(): Promise<HistoryShape> {
     // pg_catalog rather than information_schema: a few catalog lookups instead of a view over all columns.
-    const r = await this.client.query<{ t: string }>(
-      `SELECT a.atttypid::regtype::text AS t FROM pg_attribute a
-        WHERE a.attrelid = to_regclass($1) AND a.attname = 'version' AND NOT a.attisdropped`,
+    const r = await this.client.query<{ name: string; t: string }>(
+      `SELECT a.attname AS name, a.atttypid::regtype::text AS t FROM pg_attribute a
+        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
       [this.table],
     );
-    const t = r.rows[0]?.t;
-    return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'integer' };
+    const t = r.rows.find((c) => c.name === 'version')?.t;
+    return { exists: r.rows.length > 0, integerVersions: t === 'bigint' || t === 'integer', columns: r.rows.map((c) => c.name.toLowerCase()) };
   }
 
   async createHistory(integerVersions: boolean): Promise<void> {

@@ -22,6 +22,25 @@ export interface HistoryShape {
   exists: boolean;
   /** The version column is an integer type (BIGINT): dotted versions cannot be recorded. */
   integerVersions: boolean;
+  /** The table's columns (lower case), when it exists. */
+  columns: string[];
+}
+
+export const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by'] as const;
+
+/**
+ * A table of that name that is not ours (golang-migrate's `schema_migrations (version, dirty)`,
+ * Rails' `schema_migrations (version)`) must not be read as our history nor written to.
+ */
+export function checkHistoryShape(shape: HistoryShape, table: string): void {
+  if (!shape.exists) return;
+  const missing = HISTORY_COLUMNS.filter((c) => !shape.columns.includes(c));
+  if (missing.length === 0) return;
+  const hint = shape.columns.includes('dirty') ? " (it looks like golang-migrate's)" : '';
+  throw new ConfigurationError(
+    `history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`,
+    { input: 'history-table' },
+  );
 }
 
 /** A database object outside the system schemas, as the restore step sees it. */

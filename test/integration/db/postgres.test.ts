@@ -284,4 +284,15 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     const rows = await db.query<{ version: string }>('SELECT version FROM ops.migrations ORDER BY version_key DESC LIMIT 1');
     expect(rows).toEqual([{ version: '1.10' }]);
   });
+
+  it("refuses golang-migrate's schema_migrations instead of misreading it, and adopts the database under another history table", async () => {
+    const db = await database();
+    await db.query('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
+    await db.query('INSERT INTO schema_migrations VALUES (1, false)');
+    await db.query('CREATE TABLE a (id int)');
+    const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE a (id int);', '2_b.up.sql': 'CREATE TABLE b (id int);' });
+    await expect(applyMigrations(options(db, dir))).rejects.toThrow(/looks like golang-migrate's/);
+    const r = await applyMigrations(options(db, dir, { historyTable: 'deploy_kit_migrations', baselineVersion: '1' }));
+    expect(r.applied.map((a) => a.version)).toEqual(['2']);
+  });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockPollDelay, lockWaitDecision } from '../../../src/db/lock.js';
-import { advisoryLockKey, connectRetryDelay, mysqlLockName, parseHistoryTable, quoteTable } from '../../../src/db/session.js';
+import { advisoryLockKey, checkHistoryShape, connectRetryDelay, HISTORY_COLUMNS, mysqlLockName, parseHistoryTable, quoteTable } from '../../../src/db/session.js';
 import { shouldRestore } from '../../../src/db/engine.js';
 import { backupFileName, checkBackupDir, checkDumpToolVersion, checkSqlDumpText, majorVersion, objectsMissingFromBackup } from '../../../src/db/backup.js';
 
@@ -30,6 +30,13 @@ describe('history table and lock names', () => {
     expect(quoteTable(parseHistoryTable('history'), 'mysql')).toBe('`history`');
     expect(() => parseHistoryTable('a;drop table x')).toThrow(/history-table is "a;drop table x"/);
     expect(() => parseHistoryTable('a.b.c')).toThrow(/history-table/);
+  });
+  it('refuses a history table that is not ours, e.g. golang-migrate\'s', () => {
+    expect(() => checkHistoryShape({ exists: false, integerVersions: false, columns: [] }, 't')).not.toThrow();
+    expect(() => checkHistoryShape({ exists: true, integerVersions: true, columns: [...HISTORY_COLUMNS] }, 't')).not.toThrow();
+    expect(() => checkHistoryShape({ exists: true, integerVersions: true, columns: ['version', 'dirty'] }, 'schema_migrations')).toThrow(
+      /schema_migrations exists but is not a deploy-kit history table \(it looks like golang-migrate's\): it has columns version, dirty and lacks version_key/,
+    );
   });
   it('derives a stable lock per history table', () => {
     expect(advisoryLockKey('schema_migrations')).toBe(advisoryLockKey('schema_migrations'));
