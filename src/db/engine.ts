@@ -344,6 +344,10 @@ class PlanExecutor {
       await this.inTransaction([]);
       return;
     }
+    if (this.session.engine === 'mysql') {
+      await this.mysqlFiles(this.plan.steps);
+      return;
+    }
     for (const batch of this.plan.batches) {
       if (this.options.signal?.aborted) throw new OperationFailedError('cancelled before the next migration');
       if (batch.transactional) await this.inTransaction(batch.steps);
@@ -403,7 +407,6 @@ class PlanExecutor {
   }
 
   private async inTransaction(steps: readonly PlanStep[]): Promise<void> {
-    const mysql = this.session.engine === 'mysql';
     await this.session.begin();
     const done: { step: PlanStep; applied: AppliedMigration }[] = [];
     try {
@@ -416,23 +419,48 @@ class PlanExecutor {
           const applied = await this.runStep(step, true);
           done.push({ step, applied });
           this.inOpenTransaction.push(applied);
-          // MySQL has committed the DDL already: record it at once so the history matches.
-          if (mysql) await this.writeHistory([{ step, applied }]);
         }
       }
-      if (!mysql) await this.writeHistory(done);
+      await this.writeHistory(done);
       await this.session.commit();
     } catch (err) {
       await this.session.rollback().catch(() => undefined);
-      if (mysql) {
-        // Only DML rolls back on MySQL; what the history recorded stays applied.
-        this.committed.push(...this.inOpenTransaction);
-        this.inOpenTransaction = [];
-      }
       throw err;
     }
     this.committed.push(...this.inOpenTransaction);
     this.inOpenTransaction = [];
+    this.current = undefined;
+  }
+
+  /**
+   * MySQL/MariaDB commit DDL implicitly, so a batch transaction cannot hold: each file runs in its
+   * own transaction (which still covers its DML), and its history row is written, marked dirty,
+   * before it starts. A run that dies mid-file leaves that mark, and the next run stops on it
+   * instead of guessing what MySQL kept.
+   */
+  private async mysqlFiles(steps: readonly PlanStep[]): Promise<void> {
+    await this.prelude();
+    for (const step of steps) {
+      if (this.options.signal?.aborted) throw new OperationFailedError('cancelled before the next migration');
+      this.current = step;
+      const up = step.direction === 'up';
+      if (up) await this.session.insertHistory([{ ...this.historyRecord(this.record(step, 0), step.script.checksum), dirty: true }]);
+      else await this.session.setDirty(step.version, true);
+      if (step.transactional) await this.session.begin();
+      try {
+        const applied = await this.runStep(step, step.transactional);
+        if (up) await this.session.markClean(step.version, applied.durationMs);
+        else await this.session.deleteHistory([step.version]);
+        if (step.transactional) await this.session.commit();
+        this.committed.push(applied);
+      } catch (err) {
+        if (step.transactional) await this.session.rollback().catch(() => undefined);
+        // Still alive: the failure is reported (and the backup restored per on-failure), so the mark goes.
+        if (up) await this.session.deleteHistory([step.version]).catch(() => undefined);
+        else await this.session.setDirty(step.version, false).catch(() => undefined);
+        throw err;
+      }
+    }
     this.current = undefined;
   }
 

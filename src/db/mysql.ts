@@ -148,15 +148,16 @@ class MysqlSession implements DatabaseSession {
       checksum CHAR(64) NULL,
       applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
       execution_ms INT NOT NULL DEFAULT 0,
-      applied_by VARCHAR(512) NOT NULL DEFAULT ''
+      applied_by VARCHAR(512) NOT NULL DEFAULT '',
+      dirty BOOLEAN NOT NULL DEFAULT FALSE
     )`);
   }
 
   async readHistory(): Promise<HistoryRow[]> {
-    const rows = await this.rows<{ version: string | number; name: string; checksum: string | null; applied_at: Date; execution_ms: number; applied_by: string }>(
-      `SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by FROM ${this.table} ORDER BY version_key`,
+    const rows = await this.rows<{ version: string | number; name: string; checksum: string | null; applied_at: Date; execution_ms: number; applied_by: string; dirty: number }>(
+      `SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`,
     );
-    return rows.map((x) => ({ version: String(x.version), name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by }));
+    return rows.map((x) => ({ version: String(x.version), name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: Number(x.dirty) === 1 }));
   }
 
   async begin(): Promise<void> {
@@ -190,9 +191,9 @@ class MysqlSession implements DatabaseSession {
   async insertHistory(rows: readonly HistoryRecord[]): Promise<void> {
     if (rows.length === 0) return;
     const values: unknown[] = [];
-    for (const r of rows) values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy);
+    for (const r of rows) values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy, r.dirty ? 1 : 0);
     await this.conn.query(
-      `INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      `INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       values,
     );
   }
@@ -200,6 +201,14 @@ class MysqlSession implements DatabaseSession {
   async deleteHistory(versions: readonly Version[]): Promise<void> {
     if (versions.length === 0) return;
     await this.conn.query(`DELETE FROM ${this.table} WHERE CAST(version AS CHAR) IN (?)`, [versions]);
+  }
+
+  async markClean(version: Version, executionMs: number): Promise<void> {
+    await this.conn.query(`UPDATE ${this.table} SET dirty = FALSE, execution_ms = ? WHERE CAST(version AS CHAR) = ?`, [Math.round(executionMs), version]);
+  }
+
+  async setDirty(version: Version, dirty: boolean): Promise<void> {
+    await this.conn.query(`UPDATE ${this.table} SET dirty = ? WHERE CAST(version AS CHAR) = ?`, [dirty ? 1 : 0, version]);
   }
 
   async updateChecksum(version: Version, checksum: string): Promise<void> {

@@ -17,6 +17,8 @@ export interface HistoryRow {
   appliedAt?: Date;
   executionMs?: number;
   appliedBy?: string;
+  /** A run died while applying this file (MySQL, where DDL commits as it goes): state unknown. */
+  dirty?: boolean;
 }
 
 export const BASELINE_NAME = '<< baseline >>';
@@ -118,6 +120,13 @@ function step(m: Migration, direction: MigrationDirection, script: MigrationScri
 
 export function planMigrations(migrations: readonly Migration[], history: readonly HistoryRow[], options: PlanOptions = {}): MigrationPlan {
   const mode = options.transactionMode ?? 'all';
+  const dirty = history.find((r) => r.dirty);
+  if (dirty) {
+    throw new ConfigurationError(
+      `version ${dirty.version} (${dirty.name}) is marked dirty in the history: a run${dirty.appliedBy ? ` (${dirty.appliedBy})` : ''} stopped while applying it${dirty.appliedAt ? ` at ${dirty.appliedAt.toISOString()}` : ''}, and MySQL may have committed part of it. Nothing was applied. Check the database (restore that run's backup if needed), then delete the row (DELETE FROM <history-table> WHERE version = '${dirty.version}') and re-run.`,
+      { input: 'migrations' },
+    );
+  }
   const rows = history.map((r) => ({ ...r, version: normalizeVersion(r.version) }));
   let baseline: Version | undefined;
   if (rows.length === 0 && options.baselineVersion !== undefined) {

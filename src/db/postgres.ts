@@ -169,15 +169,16 @@ class PostgresSession implements DatabaseSession {
       checksum CHAR(64),
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       execution_ms INTEGER NOT NULL DEFAULT 0,
-      applied_by TEXT NOT NULL DEFAULT ''
+      applied_by TEXT NOT NULL DEFAULT '',
+      dirty BOOLEAN NOT NULL DEFAULT FALSE
     )`);
   }
 
   async readHistory(): Promise<HistoryRow[]> {
-    const r = await this.client.query<{ version: string; name: string; checksum: string | null; applied_at: Date; execution_ms: number; applied_by: string }>(
-      `SELECT version::text AS version, name, checksum, applied_at, execution_ms, applied_by FROM ${this.table} ORDER BY version_key`,
+    const r = await this.client.query<{ version: string; name: string; checksum: string | null; applied_at: Date; execution_ms: number; applied_by: string; dirty: boolean }>(
+      `SELECT version::text AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`,
     );
-    return r.rows.map((x) => ({ version: x.version, name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by }));
+    return r.rows.map((x) => ({ version: x.version, name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: x.dirty }));
   }
 
   async begin(): Promise<void> {
@@ -251,16 +252,24 @@ class PostgresSession implements DatabaseSession {
     if (rows.length === 0) return;
     const values: unknown[] = [];
     const tuples = rows.map((r, i) => {
-      values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy);
-      const b = i * 6;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
+      values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy, r.dirty ?? false);
+      const b = i * 7;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
     });
-    await this.client.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by) VALUES ${tuples.join(', ')}`, values);
+    await this.client.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${tuples.join(', ')}`, values);
   }
 
   async deleteHistory(versions: readonly Version[]): Promise<void> {
     if (versions.length === 0) return;
     await this.client.query(`DELETE FROM ${this.table} WHERE version::text = ANY($1::text[])`, [versions]);
+  }
+
+  async markClean(version: Version, executionMs: number): Promise<void> {
+    await this.client.query(`UPDATE ${this.table} SET dirty = FALSE, execution_ms = $2 WHERE version::text = $1`, [version, Math.round(executionMs)]);
+  }
+
+  async setDirty(version: Version, dirty: boolean): Promise<void> {
+    await this.client.query(`UPDATE ${this.table} SET dirty = $2 WHERE version::text = $1`, [version, dirty]);
   }
 
   async updateChecksum(version: Version, checksum: string): Promise<void> {

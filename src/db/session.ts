@@ -16,6 +16,8 @@ export interface HistoryRecord {
   checksum: string | null;
   executionMs: number;
   appliedBy: string;
+  /** Written before a MySQL file runs and cleared when it committed. */
+  dirty?: boolean;
 }
 
 export interface HistoryShape {
@@ -26,7 +28,7 @@ export interface HistoryShape {
   columns: string[];
 }
 
-export const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by'] as const;
+export const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by', 'dirty'] as const;
 
 /**
  * A table of that name that is not ours (golang-migrate's `schema_migrations (version, dirty)`,
@@ -36,7 +38,7 @@ export function checkHistoryShape(shape: HistoryShape, table: string): void {
   if (!shape.exists) return;
   const missing = HISTORY_COLUMNS.filter((c) => !shape.columns.includes(c));
   if (missing.length === 0) return;
-  const hint = shape.columns.includes('dirty') ? " (it looks like golang-migrate's)" : '';
+  const hint = shape.columns.includes('dirty') && !shape.columns.includes('version_key') ? " (it looks like golang-migrate's)" : '';
   throw new ConfigurationError(
     `history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`,
     { input: 'history-table' },
@@ -77,6 +79,10 @@ export interface DatabaseSession {
   runScriptsPipelined?(scripts: readonly MigrationScript[]): Promise<PipelinedOutcome>;
   insertHistory(rows: readonly HistoryRecord[]): Promise<void>;
   deleteHistory(versions: readonly Version[]): Promise<void>;
+  /** Clears the dirty mark of a row once its file committed, recording how long it took. */
+  markClean(version: Version, executionMs: number): Promise<void>;
+  /** Marks an applied row dirty (a down file is about to run on MySQL) or clean again. */
+  setDirty(version: Version, dirty: boolean): Promise<void>;
   updateChecksum(version: Version, checksum: string): Promise<void>;
   /** The seeds' verify query: the highest version in the history table. */
   currentVersion(): Promise<Version | undefined>;

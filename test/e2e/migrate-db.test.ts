@@ -207,6 +207,34 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(await waitUntil(async () => (await advisoryLocks(db)) === 0, 5000)).toBe(true);
   });
 
+  it('MariaDB kill -9 mid-file: the server frees GET_LOCK, the file\'s DML rolls back, and the next run stops on the dirty mark until it is cleared', async () => {
+    const db = await createMysqlDatabase(services, 'dk_e2e');
+    cleanup(() => db.drop());
+    const dir = writeMigrations({
+      '1_a.up.sql': 'CREATE TABLE a (id int);',
+      '2_slow.up.sql': 'INSERT INTO a VALUES (2);\nSELECT SLEEP(60);',
+      '3_c.up.sql': 'CREATE TABLE c (id int);',
+    });
+    const inputs = { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir(), 'lock-timeout': '30s' };
+    const killed = await runAction('migrate-db', { inputs, onSpawn: signalOnce('Applying 2_slow.up.sql', 'SIGKILL') });
+    expect(killed.signal).toBe('SIGKILL');
+    const rows = await db.query<{ version: string; dirty: number }>('SELECT CAST(version AS CHAR) AS version, dirty FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => [r.version, Number(r.dirty)])).toEqual([
+      ['1', 0],
+      ['2', 1],
+    ]);
+    const refused = await runAction('migrate-db', { inputs });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errors.join('\n')).toMatch(/version 2 \(slow\) is marked dirty in the history: a run .* stopped while applying it/);
+    expect(await db.query('SELECT id FROM a')).toEqual([]);
+    await db.query("DELETE FROM schema_migrations WHERE version = '2'");
+    writeFileSync(join(dir, '2_slow.up.sql'), 'INSERT INTO a VALUES (2);');
+    const rerun = await runAction('migrate-db', { inputs });
+    expect(rerun.exitCode).toBe(0);
+    expect(JSON.parse(rerun.outputs.applied!).map((a: { version: string }) => a.version)).toEqual(['2', '3']);
+    expect(await db.query('SELECT id FROM a')).toEqual([{ id: 2 }]);
+  });
+
   it('MariaDB: a failing migration restores the backup (restored=true) and the summary says DDL commits implicitly', async () => {
     const db = await createMysqlDatabase(services, 'dk_e2e');
     cleanup(() => db.drop());

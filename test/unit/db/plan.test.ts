@@ -75,6 +75,11 @@ describe('planMigrations', () => {
     // With a history already, the baseline input changes nothing.
     expect(planMigrations(set, [row('1')], { baselineVersion: '2' }).baseline).toBeUndefined();
   });
+  it('stops on a dirty row (a run died mid-file on MySQL), naming it, before planning anything', () => {
+    expect(() => planMigrations(set, [row('1'), { ...row('2'), name: 'b', dirty: true, appliedBy: 'https://ci/run/7' }])).toThrow(
+      /version 2 \(b\) is marked dirty in the history: a run \(https:\/\/ci\/run\/7\) stopped while applying it.*Nothing was applied/,
+    );
+  });
   it('notes applied versions that have no file', () => {
     expect(planMigrations(set, [...['1', '2', '3', '4', '5'].map(row), { version: '6', name: 'z', checksum: 'a'.repeat(64) }]).unknownApplied).toEqual(['6']);
   });
