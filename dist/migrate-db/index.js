@@ -42741,7 +42741,7 @@ function planLines(plan, engine) {
     const lines = [`Plan: ${plan.direction} from ${plan.previousVersion ?? '(empty)'} to ${plan.targetVersion ?? '(empty)'}, ${plan.steps.length} migration(s):`];
     plan.batches.forEach((batch, i) => {
         for (const s of batch.steps) {
-            const tx = batch.transactional ? `transaction ${i + 1}${engine === 'mysql' ? ' (DDL commits implicitly)' : ''}` : 'no transaction';
+            const tx = !batch.transactional ? 'no transaction' : engine === 'mysql' ? 'own transaction (DDL commits implicitly)' : `transaction ${i + 1}`;
             lines.push(`  ${s.direction === 'up' ? '↑' : '↓'} ${s.version} ${s.script.file} — ${s.statementCount} statement(s), ${tx}`);
         }
     });
@@ -42774,7 +42774,7 @@ function buildSummary(result) {
         const undone = new Set(f?.undone ?? []);
         const rows = result.plan.batches.flatMap((batch, i) => batch.steps.map((step) => {
             const a = applied.get(step.version);
-            const tx = batch.transactional ? `yes (#${i + 1})` : 'no';
+            const tx = !batch.transactional ? 'no' : result.engine === 'mysql' ? 'own (DDL commits)' : `yes (#${i + 1})`;
             let status;
             if (result.dryRun)
                 status = 'pending';

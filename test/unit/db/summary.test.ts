@@ -20,7 +20,8 @@ function result(extra: Partial<MigrateResult> = {}): MigrateResult {
 
 describe('migrate-db summary', () => {
   it('lists the plan with statements and transactions', () => {
-    expect(planLines(planMigrations(set, []), 'mysql')[1]).toBe('  ↑ 1 V1__a.sql — 1 statement(s), transaction 1 (DDL commits implicitly)');
+    expect(planLines(planMigrations(set, []), 'mysql')[1]).toBe('  ↑ 1 V1__a.sql — 1 statement(s), own transaction (DDL commits implicitly)');
+    expect(planLines(planMigrations(set, []), 'postgres')[3]).toBe('  ↑ 3 V3__c.sql — 1 statement(s), transaction 1');
     const s = buildSummary(result({ dryRun: true })).toString();
     expect(s).toContain('## migrate-db dry run: 3 pending');
     expect(s).toContain('| 1 | V1__a.sql | up | 1 | yes (#1) |  | pending |');
