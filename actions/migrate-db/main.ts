@@ -1,0 +1,53 @@
+import { runAction } from '../../src/runtime/action.js';
+import { OperationFailedError } from '../../src/runtime/errors.js';
+import { applyMigrations, defaultAppliedBy, MigrationFailedError, type MigrateResult } from '../../src/db/index.js';
+import { readInputs } from './inputs.js';
+import { buildSummary, planLines } from './summary.js';
+
+runAction(async (ctx) => {
+  const inputs = readInputs(ctx.inputs, ctx.run);
+  const report = async (result: MigrateResult): Promise<void> => {
+    ctx.setOutput('applied', result.applied.map((a) => ({ version: a.version, name: a.name, file: a.file, direction: a.direction, durationMs: Math.round(a.durationMs) })));
+    ctx.setOutput('current-version', result.currentVersion ?? '');
+    ctx.setOutput('previous-version', result.previousVersion ?? '');
+    ctx.setOutput('pending-count', result.dryRun ? result.pendingCount : result.pendingCount - result.applied.length);
+    ctx.setOutput('backup-path', result.backup?.path ?? '');
+    ctx.setOutput('restored', result.failure?.outcome === 'restored');
+    await ctx.writeSummary(buildSummary(result));
+  };
+  let result: MigrateResult;
+  try {
+    result = await applyMigrations({
+      target: inputs.target,
+      migrations: inputs.migrations,
+      historyTable: inputs.historyTable,
+      transactionMode: inputs.transactionMode,
+      toVersion: inputs.toVersion,
+      allowDown: inputs.allowDown,
+      allowChanged: inputs.allowChanged,
+      baselineVersion: inputs.baselineVersion,
+      expectVersion: inputs.expectVersion,
+      dryRun: inputs.dryRun,
+      backup: inputs.backup,
+      backupDir: inputs.backupDir,
+      onFailure: inputs.onFailure,
+      lockTimeoutMs: inputs.lockTimeoutMs,
+      connectTimeoutMs: inputs.connectTimeoutMs,
+      appliedBy: ctx.run.runUrl ?? defaultAppliedBy(),
+      log: ctx.log,
+      signal: ctx.signal,
+      redact: ctx.redact,
+      onPlan: (plan, engine) => {
+        ctx.log.info(planLines(plan, engine).join('\n'));
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof MigrationFailedError)) throw err;
+    const f = err.result.failure!;
+    if (f.path) ctx.log.error(f.message, { file: f.path, startLine: f.line, title: `migrate-db: ${f.file} failed` });
+    await report(err.result);
+    throw new OperationFailedError(err.message);
+  }
+  await report(result);
+  if (!result.dryRun) ctx.log.info(`Database at version ${result.currentVersion ?? '(none)'} (was ${result.previousVersion ?? '(none)'}).`);
+});

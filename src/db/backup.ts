@@ -1,0 +1,262 @@
+/**
+ * Backups before a migration and restores after a failed one: `pg_dump -Fc` / `pg_restore`,
+ * `mysqldump --single-transaction` / `mysql`. Programs run through src/exec with argument arrays;
+ * the password travels in PGPASSWORD / MYSQL_PWD, never on a command line.
+ */
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ExecError, runProgram } from '../exec/run.js';
+import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import { nullLogger } from '../runtime/logger.js';
+import type { DatabaseObject } from './session.js';
+import { openSession } from './connect.js';
+import { clientEnvironment, mysqlClientArgs, type DatabaseTarget } from './url.js';
+
+export interface BackupResult {
+  path: string;
+  bytes: number;
+  durationMs: number;
+  /** Objects the backup holds (tables, views, functions…), as the verification counted them. */
+  entries: number;
+}
+
+export interface ToolOptions {
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Redacts secrets from tool errors. */
+  redact?: (text: string) => string;
+  timeoutMs?: number;
+}
+
+/** `app-20261128T093000Z.dump` (PostgreSQL custom format) or `.sql` (mysqldump); safe file characters only. */
+export function backupFileName(database: string, engine: DatabaseTarget['engine'], at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const safe = database.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `${safe}-${stamp}.${engine === 'postgres' ? 'dump' : 'sql'}`;
+}
+
+/** The major version from `pg_dump --version` output or a server version (`15.18 (Debian…)` → 15). */
+export function majorVersion(text: string): number | undefined {
+  const m = /(\d+)(?:\.(\d+))?/.exec(text.replace(/^[^\d]*/, ''));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** pg_dump refuses a server newer than itself: say so before anything is applied. */
+export function checkDumpToolVersion(toolVersionText: string, serverVersion: string): void {
+  const tool = majorVersion(toolVersionText);
+  const server = majorVersion(serverVersion);
+  if (tool !== undefined && server !== undefined && tool < server) {
+    throw new ConfigurationError(
+      `pg_dump is version ${tool} but the server runs PostgreSQL ${server}: pg_dump cannot back up a newer server. Install postgresql-client-${server} on the runner (or set backup: false).`,
+      { input: 'backup' },
+    );
+  }
+}
+
+/** A mysqldump file is complete when it starts with the dump header and ends with "Dump completed". */
+export function checkSqlDumpText(head: string, tail: string): string | undefined {
+  if (!/^-- (MySQL|MariaDB) dump/m.test(head.slice(0, 200))) return 'it does not start with a mysqldump header';
+  if (!/-- Dump completed[^\n]*\n?\s*$/.test(tail)) return 'it does not end with "-- Dump completed" (the dump was cut short)';
+  return undefined;
+}
+
+/** Objects in the database that the backup does not hold: the restore drops them first. */
+export function objectsMissingFromBackup(objects: readonly DatabaseObject[], listing: string, engine: DatabaseTarget['engine']): DatabaseObject[] {
+  if (engine === 'postgres') {
+    // `pg_restore --list` lines: "215; 1259 16386 TABLE public users owner"; functions' tags are "name(args)".
+    const entries = listing.split('\n').filter((l) => /^\d+;/.test(l));
+    return objects.filter((o) => {
+      const prefix = ` ${o.kind} ${o.schema} ${o.name}`;
+      const tagEnd = o.kind === 'FUNCTION' || o.kind === 'PROCEDURE' || o.kind === 'AGGREGATE' ? '(' : ' ';
+      return !entries.some((l) => l.includes(prefix + tagEnd) || l.endsWith(prefix));
+    });
+  }
+  const quoted = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+  return objects.filter((o) => {
+    const kinds = o.kind === 'VIEW' ? ['VIEW', 'TABLE'] : [o.kind];
+    return !kinds.some((k) => listing.includes(`${k} ${quoted(o.name)}`));
+  });
+}
+
+function readEnds(path: string, bytes = 4096): { head: string; tail: string } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, head, 0, head.length, 0);
+    const tail = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, tail, 0, tail.length, Math.max(0, size - tail.length));
+    return { head: head.toString('utf8'), tail: tail.toString('utf8') };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function toolError(err: unknown, what: string, redact: (t: string) => string): OperationFailedError {
+  const detail = err instanceof ExecError ? err.message : err instanceof Error ? err.message : String(err);
+  return new OperationFailedError(redact(`${what} failed: ${detail}`));
+}
+
+/** The tool's version, e.g. to compare pg_dump with the server; a missing tool is a configuration error. */
+export async function toolVersion(tool: string): Promise<string> {
+  try {
+    const r = await runProgram(tool, ['--version'], { timeoutMs: 15_000 });
+    return r.stdout.trim();
+  } catch (err) {
+    const pkg = tool.startsWith('pg_') ? 'postgresql-client' : 'mariadb-client (or mysql-client)';
+    throw new ConfigurationError(`backup: ${tool} cannot run (${err instanceof Error ? err.message : String(err)}). Install ${pkg} on the runner, or set backup: false.`, {
+      input: 'backup',
+    });
+  }
+}
+
+/**
+ * `backup-dir` must be a writable directory, or creatable under a writable one: checked before
+ * anything connects, so a bad path never fails a run half-way.
+ */
+export function checkBackupDir(dir: string, label = dir): void {
+  let probe = resolve(dir);
+  while (!existsSync(probe)) {
+    const parent = dirname(probe);
+    if (parent === probe) break;
+    probe = parent;
+  }
+  const fail = (why: string): never => {
+    throw new ConfigurationError(`backup-dir "${label}" ${why}. Give a writable directory, or set backup: false.`, { input: 'backup-dir' });
+  };
+  if (!statSync(probe).isDirectory()) fail(`cannot be used: ${probe} is a file`);
+  try {
+    accessSync(probe, constants.W_OK | constants.X_OK);
+  } catch {
+    fail(`is not writable (${probe})`);
+  }
+}
+
+/** Dumps the database into `dir` and checks the dump reads back before returning. */
+export async function backupDatabase(target: DatabaseTarget, dir: string, options: ToolOptions = {}): Promise<BackupResult> {
+  const redact = options.redact ?? ((t: string) => t);
+  const started = performance.now();
+  mkdirSync(dir, { recursive: true });
+  let path = resolve(join(dir, backupFileName(target.database, target.engine, new Date())));
+  for (let i = 2; existsSync(path); i++) path = path.replace(/(-\d+)?\.(dump|sql)$/, `-${i}.$2`);
+  const env = clientEnvironment(target);
+  const common = { env, signal: options.signal, timeoutMs: options.timeoutMs ?? 60 * 60_000, redact };
+  try {
+    if (target.engine === 'postgres') {
+      await runProgram('pg_dump', ['--format=custom', '--no-password', `--file=${path}`], common);
+    } else {
+      await runProgram(
+        'mysqldump',
+        [...mysqlClientArgs(target), '--single-transaction', '--routines', '--triggers', '--hex-blob', '--no-tablespaces', '--skip-dump-date', `--result-file=${path}`, target.database],
+        common,
+      );
+    }
+  } catch (err) {
+    throw toolError(err, target.engine === 'postgres' ? 'pg_dump' : 'mysqldump', redact);
+  }
+  const entries = await verifyBackup(target, path, options);
+  return { path, bytes: statSync(path).size, durationMs: performance.now() - started, entries };
+}
+
+/** Reads a backup back: `pg_restore --list` for a custom-format dump, a completeness check for SQL. Returns its entry count. */
+export async function verifyBackup(target: DatabaseTarget, path: string, options: ToolOptions = {}): Promise<number> {
+  const redact = options.redact ?? ((t: string) => t);
+  if (!existsSync(path) || statSync(path).size === 0) throw new OperationFailedError(`the backup ${path} is missing or empty`);
+  if (target.engine === 'postgres') {
+    try {
+      const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact });
+      return r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
+    } catch (err) {
+      throw toolError(err, `reading the backup back (pg_restore --list ${path})`, redact);
+    }
+  }
+  const { head, tail } = readEnds(path);
+  const problem = checkSqlDumpText(head, tail);
+  if (problem) throw new OperationFailedError(`the backup ${path} is not a complete dump: ${problem}`);
+  return 1;
+}
+
+async function backupListing(target: DatabaseTarget, path: string, options: ToolOptions): Promise<string> {
+  if (target.engine === 'postgres') {
+    const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact: options.redact });
+    return r.stdout;
+  }
+  // A SQL dump can be far larger than a string may be: keep only the lines that create objects.
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const kept: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    if (/\b(CREATE|VIEW)\b/.test(line) && !line.startsWith('INSERT')) kept.push(line.length > 400 ? line.slice(0, 400) : line);
+  }
+  return kept.join('\n');
+}
+
+export interface RestoreOptions extends ToolOptions {
+  historyTable?: string;
+}
+
+export interface RestoreResult {
+  durationMs: number;
+  /** Objects created after the backup that the restore dropped. */
+  dropped: string[];
+}
+
+/**
+ * Puts the database back to the backup: objects the backup does not hold are dropped, then
+ * `pg_restore --clean --if-exists --single-transaction` (PostgreSQL: all or nothing) or the SQL
+ * dump through `mysql` (MySQL: statement by statement, DDL commits as it goes).
+ */
+export async function restoreBackup(target: DatabaseTarget, path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+  const redact = options.redact ?? ((t: string) => t);
+  const log = options.log ?? nullLogger;
+  const started = performance.now();
+  await verifyBackup(target, path, options);
+  const listing = await backupListing(target, path, options);
+  const session = await openSession(target, { historyTable: options.historyTable ?? 'schema_migrations', connectTimeoutMs: 10_000, label: 'deploy-kit restore', signal: options.signal });
+  const dropped: string[] = [];
+  try {
+    const extra = objectsMissingFromBackup(await session.listObjects(), listing, target.engine);
+    if (extra.length > 0) {
+      log.info(`Dropping ${extra.length} object(s) created after the backup: ${extra.map((o) => `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`).join(', ')}`);
+      if (target.engine === 'postgres') {
+        await session.begin();
+        try {
+          for (const o of extra) await session.execute(o.drop);
+          await session.commit();
+        } catch (err) {
+          await session.rollback().catch(() => undefined);
+          throw err;
+        }
+      } else {
+        await session.execute('SET FOREIGN_KEY_CHECKS = 0');
+        for (const o of extra) await session.execute(o.drop);
+        await session.execute('SET FOREIGN_KEY_CHECKS = 1');
+      }
+      dropped.push(...extra.map((o) => `${o.kind} ${o.name}`));
+    }
+  } finally {
+    await session.close();
+  }
+  const env = clientEnvironment(target);
+  try {
+    if (target.engine === 'postgres') {
+      await runProgram('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--no-password', `--dbname=${target.database}`, path], {
+        env,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs ?? 60 * 60_000,
+        redact,
+      });
+    } else {
+      await runProgram('mysql', [...mysqlClientArgs(target), '--connect-timeout=10', '--batch', target.database, `--execute=source ${path}`], {
+        env,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs ?? 60 * 60_000,
+        redact,
+      });
+    }
+  } catch (err) {
+    throw toolError(err, `restoring ${path}`, redact);
+  }
+  return { durationMs: performance.now() - started, dropped };
+}

@@ -1,0 +1,10 @@
+export * from './version.js';
+export * from './sql-split.js';
+export * from './files.js';
+export * from './plan.js';
+export * from './url.js';
+export * from './lock.js';
+export * from './backup.js';
+export * from './engine.js';
+export { openSession } from './connect.js';
+export { MigrationSqlError, parseHistoryTable, advisoryLockKey, mysqlLockName, type DatabaseSession, type HistoryRecord } from './session.js';
