@@ -4,6 +4,10 @@ import { planRollback, validateVersion, type RollbackStep } from '../../src/reco
 import { sendNotification, validateWebhookUrl, type Notification } from '../../src/notify/webhook.js';
 import { ComposeTarget } from '../../src/targets/compose.js';
 import { composeOptionsFromInputs } from '../../src/targets/from-inputs.js';
+import { parseChecksDocument } from '../../src/checks/document.js';
+import { checksReport, checksSummary } from '../../src/checks/report.js';
+import { runChecks } from '../../src/checks/run.js';
+import { prepareDatabaseRollback, readDatabaseRollback } from './database.js';
 
 runAction(async (ctx) => {
   // Validate, then act.
@@ -19,6 +23,20 @@ runAction(async (ctx) => {
   const webhook = ctx.inputs.secret('notify-webhook');
   if (webhook) validateWebhookUrl(webhook, 'notify-webhook');
   const dryRun = ctx.inputs.boolean('dry-run', false);
+  const database = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
+  const checksSource = ctx.inputs.yaml('checks');
+  const checks = checksSource
+    ? parseChecksDocument(checksSource.value, {
+        source: checksSource.label,
+        file: checksSource.file,
+        baseUrl: ctx.inputs.optional('base-url'),
+        env: process.env,
+        workspace: ctx.run.workspace,
+        defaults: { timeoutMs: ctx.inputs.duration('checks-timeout', '30s'), requestTimeoutMs: 10_000 },
+      })
+    : undefined;
+  for (const secret of checks?.secrets ?? []) ctx.mask(secret);
+  const db = database ? await prepareDatabaseRollback(database) : undefined;
 
   const target = new ComposeTarget(compose);
   await target.validate(services, 'services');
@@ -36,6 +54,8 @@ runAction(async (ctx) => {
   }
   if (dryRun) {
     for (const s of plan.steps) ctx.log.info(`Plan: ${s.service}: ${s.from} → ${s.to} (from ${s.source}).`);
+    if (db) ctx.log.info(`Plan: then ${db.describe}.`);
+    if (checks) ctx.log.info(`Plan: then run ${checks.checks.length} check(s).`);
     ctx.setOutput('rolled-back-to', formatImages(plan.steps.map((s) => ({ service: s.service, image: s.to }))));
     await ctx.writeSummary(summary('Rollback plan (dry run)', plan.steps, []));
     return;
@@ -61,24 +81,56 @@ runAction(async (ctx) => {
     throw new OperationFailedError(reason);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const to = plan.steps.map((s) => ({ service: s.service, image: s.to }));
+  ctx.setOutput('rolled-back-to', formatImages(to));
+  // The database goes back after the services are back and healthy: a restore loses what was
+  // written since the backup, so it is the last and most deliberate step.
+  let databaseResult = 'untouched';
+  let databaseError: string | undefined;
+  if (db) {
+    try {
+      databaseResult = await ctx.log.group(`Database: ${db.describe}`, () =>
+        db.run({ log: ctx.log, signal: ctx.signal, redact: ctx.redact, appliedBy: ctx.run.runUrl ?? 'deploy-kit rollback' }),
+      );
+    } catch (err) {
+      databaseError = errorMessage(err);
+      databaseResult = `FAILED: ${databaseError}`;
+    }
+  }
+  ctx.setOutput('database', databaseResult);
   await history.append({
     at: new Date().toISOString(),
     action: 'rollback',
-    result: 'rolled-back',
-    services: plan.steps.map((s) => ({ service: s.service, image: s.to })),
+    result: databaseError ? 'failed' : 'rolled-back',
+    services: to,
     previous: from,
     runUrl: ctx.run.runUrl,
+    ...(db ? { database: databaseResult } : {}),
   });
-  const to = plan.steps.map((s) => ({ service: s.service, image: s.to }));
-  ctx.setOutput('rolled-back-to', formatImages(to));
-  await ctx.writeSummary(summary(`Rolled back in ${seconds}s`, plan.steps, done));
+  const report = new SummaryBuilder().raw(summary(`Rolled back in ${seconds}s`, plan.steps, done).toString());
+  if (db) report.heading('Database', 3).paragraph(databaseResult);
+  let checksFailed: string | undefined;
+  if (checks && !databaseError) {
+    const results = await runChecks(checks.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log });
+    const r = checksReport(results);
+    ctx.setOutput('checks', r);
+    report.raw(checksSummary(results, 'Checks after the rollback').toString());
+    if (!r.passed) checksFailed = `${r.failed} of ${r.total} checks failed after the rollback: ${results.filter((x) => !x.passed).map((x) => x.name).join(', ')}`;
+  }
+  await ctx.writeSummary(report);
+  const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
   await notify(ctx, webhook, {
-    title: `Rolled back ${plan.steps.map((s) => `${s.service} to ${s.to}`).join(', ')}`,
-    outcome: 'warning',
-    fields: plan.steps.map((s) => ({ title: s.service, value: `${s.from} → ${s.to}` })),
+    title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${plan.steps.map((s) => `${s.service} to ${s.to}`).join(', ')}`,
+    outcome: problem ? 'failure' : 'warning',
+    fields: [
+      ...plan.steps.map((s) => ({ title: s.service, value: `${s.from} → ${s.to}` })),
+      ...(db ? [{ title: 'database', value: databaseResult }] : []),
+      ...(problem ? [{ title: 'problem', value: problem }] : []),
+    ],
     link: ctx.run.runUrl,
   });
-  ctx.log.notice(`Rolled back: ${plan.steps.map((s) => `${s.service} ${s.from} → ${s.to}`).join('; ')}; all healthy.`);
+  if (problem) throw new OperationFailedError(`Services rolled back (${to.map((x) => `${x.service} → ${x.image}`).join(', ')}), but ${problem}.`);
+  ctx.log.notice(`Rolled back: ${plan.steps.map((s) => `${s.service} ${s.from} → ${s.to}`).join('; ')}; all healthy.${db ? ` Database: ${databaseResult}.` : ''}`);
 });
 
 function formatImages(list: Array<{ service: string; image: string }>): string {

@@ -28370,6 +28370,393 @@ module.exports = {
 
 /***/ }),
 
+/***/ 1755:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  cI: () => (/* binding */ ExecError),
+  mB: () => (/* binding */ runProgram)
+});
+
+// UNUSED EXPORTS: DEFAULT_TIMEOUT_MS, commandWorks, lastLines
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/exec/run.ts
+/**
+ * Runs a program with an argument array — never through a shell, so no user text is ever parsed
+ * as a command line — with a deadline, captured output and optional stdin.
+ */
+
+class ExecError extends Error {
+    result;
+    name = 'ExecError';
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+    }
+}
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+function runProgram(command, args, options = {}) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const maxBuffer = options.maxBuffer ?? 8 * 1024 * 1024;
+    const redact = options.redact ?? ((t) => t);
+    const started = performance.now();
+    return new Promise((resolvePromise, rejectPromise) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+            shell: false,
+        });
+        const out = { stdout: '', stderr: '' };
+        const partial = { stdout: '', stderr: '' };
+        let timedOut = false;
+        let killTimer;
+        const kill = () => {
+            if (child.exitCode !== null || child.signalCode !== null)
+                return;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+            killTimer.unref();
+        };
+        const deadline = setTimeout(() => {
+            timedOut = true;
+            kill();
+        }, timeoutMs);
+        const onAbort = () => kill();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        const collect = (stream) => (chunk) => {
+            const text = chunk.toString('utf8');
+            out[stream] += text;
+            if (out[stream].length > maxBuffer)
+                out[stream] = out[stream].slice(-maxBuffer);
+            if (options.onLine) {
+                const lines = (partial[stream] + text).split('\n');
+                partial[stream] = lines.pop() ?? '';
+                for (const line of lines)
+                    options.onLine(line.replace(/\r$/, ''), stream);
+            }
+        };
+        child.stdout.on('data', collect('stdout'));
+        child.stderr.on('data', collect('stderr'));
+        child.stdin.on('error', () => {
+            // The program may exit without reading its stdin; its exit code tells what happened.
+        });
+        if (options.input !== undefined)
+            child.stdin.end(options.input);
+        else
+            child.stdin.end();
+        child.on('error', (err) => {
+            clearTimeout(deadline);
+            options.signal?.removeEventListener('abort', onAbort);
+            const why = err.code === 'ENOENT' ? `${command} was not found on PATH; install it or add it to PATH` : err.message;
+            const result = finish(-1);
+            rejectPromise(new ExecError(redact(why), result));
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(deadline);
+            if (killTimer)
+                clearTimeout(killTimer);
+            options.signal?.removeEventListener('abort', onAbort);
+            if (options.onLine) {
+                for (const s of ['stdout', 'stderr'])
+                    if (partial[s])
+                        options.onLine(partial[s], s);
+            }
+            const result = finish(code ?? (signal ? 128 : -1));
+            if (result.exitCode === 0 || options.allowFailure) {
+                if (!timedOut && !options.signal?.aborted)
+                    return resolvePromise(result);
+            }
+            const why = timedOut
+                ? `timed out after ${Math.round(timeoutMs / 1000)}s`
+                : options.signal?.aborted
+                    ? 'cancelled'
+                    : signal
+                        ? `killed by ${signal}`
+                        : `exited with code ${result.exitCode}`;
+            const detail = lastLines(result.stderr || result.stdout, 20);
+            rejectPromise(new ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
+        });
+        function finish(exitCode) {
+            return {
+                command,
+                args: [...args],
+                exitCode,
+                stdout: out.stdout,
+                stderr: out.stderr,
+                durationMs: performance.now() - started,
+                timedOut,
+            };
+        }
+    });
+}
+function lastLines(text, n) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-n).join('\n');
+}
+/** True when `command` runs with `args` and exits 0 within the deadline (e.g. `docker buildx version`). */
+async function commandWorks(command, args, timeoutMs = 15_000) {
+    try {
+        await runProgram(command, args, { timeoutMs });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 9541:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bp: () => (/* binding */ OperationFailedError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   j1: () => (/* binding */ ConfigurationError)
+/* harmony export */ });
+/* unused harmony export isUserFacing */
+/**
+ * The user's mistake (an input, a config file, the environment): reported as one clear
+ * `::error::` line that names what to fix, exit code 1, and no stack trace.
+ * Anything else that escapes an action is a bug and is reported with its stack.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+    /** The input or config field the message is about, e.g. `timeout` or `checks[2].expect.status`. */
+    input;
+    /** Where in a file the mistake is, for an annotation. */
+    file;
+    line;
+    constructor(message, where = {}) {
+        super(message);
+        this.input = where.input;
+        this.file = where.file;
+        this.line = where.line;
+    }
+}
+/**
+ * A failure of the operation itself (a check failed, a migration was rolled back, a canary
+ * was aborted): reported as an error without a stack; the action already wrote its summary.
+ */
+class OperationFailedError extends Error {
+    name = 'OperationFailedError';
+}
+function isUserFacing(err) {
+    return err instanceof ConfigurationError || err instanceof OperationFailedError;
+}
+function errorMessage(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+
+
+/***/ }),
+
+/***/ 8118:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ nullLogger)
+/* harmony export */ });
+/* unused harmony export memoryLogger */
+const nullLogger = {
+    info() { },
+    debug() { },
+    notice() { },
+    warning() { },
+    error() { },
+    group: (_name, fn) => fn(),
+};
+/** Keeps every line as `level: message`, for tests. */
+function memoryLogger() {
+    const lines = [];
+    return {
+        lines,
+        info: (m) => void lines.push(`info: ${m}`),
+        debug: (m) => void lines.push(`debug: ${m}`),
+        notice: (m) => void lines.push(`notice: ${m}`),
+        warning: (m) => void lines.push(`warning: ${m}`),
+        error: (m) => void lines.push(`error: ${m}`),
+        async group(name, fn) {
+            lines.push(`group: ${name}`);
+            return fn();
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 6219:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E1: () => (/* binding */ parseList),
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   Sn: () => (/* binding */ assertKnownKeys),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   kp: () => (/* binding */ closest),
+/* harmony export */   lo: () => (/* binding */ parsePercent),
+/* harmony export */   nL: () => (/* binding */ parseEnum),
+/* harmony export */   yG: () => (/* binding */ parseBoolean)
+/* harmony export */ });
+/* unused harmony export editDistance */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+/**
+ * Pure parsers for input values. Each takes the raw text and the name of the input (or config
+ * field) it came from, so its error can say exactly what to fix.
+ */
+
+const DURATION_UNITS = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+};
+/**
+ * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
+ * Negative or malformed values are configuration errors.
+ */
+function parseDuration(text, name) {
+    if (typeof text === 'number') {
+        if (!Number.isFinite(text) || text < 0)
+            throw durationError(String(text), name);
+        return Math.round(text * 1000);
+    }
+    const value = text.trim();
+    if (value === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is empty: give a duration such as 500ms, 30s, 5m or 1h.`, { input: name });
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+    let total = 0;
+    let consumed = 0;
+    for (let m = part.exec(value); m; m = part.exec(value)) {
+        total += Number(m[1]) * DURATION_UNITS[m[2]];
+        consumed = part.lastIndex;
+    }
+    if (consumed !== value.length || consumed === 0)
+        throw durationError(value, name);
+    return Math.round(total);
+}
+function durationError(value, name) {
+    const hint = value.startsWith('-') ? ' Durations cannot be negative.' : '';
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is "${value}", which is not a duration.${hint} Use a number with a unit: 500ms, 30s, 5m, 1h (a bare number means seconds).`, { input: name });
+}
+/** Milliseconds as a short human text: 850ms, 12.5s, 3m20s, 1h5m. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${Number((ms / 1000).toFixed(ms < 10_000 ? 2 : 1))}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return `${h}h${m > 0 ? `${m}m` : ''}`;
+    return `${m}m${s > 0 ? `${s}s` : ''}`;
+}
+const TRUE = ['true', 'yes', 'on', '1'];
+const FALSE = ['false', 'no', 'off', '0'];
+function parseBoolean(text, name) {
+    if (typeof text === 'boolean')
+        return text;
+    const v = text.trim().toLowerCase();
+    if (TRUE.includes(v))
+        return true;
+    if (FALSE.includes(v))
+        return false;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is "${text}": use true or false.`, { input: name });
+}
+function parseInteger(text, name, range = {}) {
+    const v = typeof text === 'number' ? text : Number(text.trim());
+    if (typeof text === 'string' && !/^-?\d+$/.test(text.trim())) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is "${text}": give a whole number.`, { input: name });
+    }
+    if (!Number.isInteger(v))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is ${text}: give a whole number.`, { input: name });
+    if (range.min !== undefined && v < range.min) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is ${v}: it must be at least ${range.min}.`, { input: name });
+    }
+    if (range.max !== undefined && v > range.max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is ${v}: it must be at most ${range.max}.`, { input: name });
+    }
+    return v;
+}
+/** `5%`, `0.5%`, `5` → 5 (percent, 0..100). */
+function parsePercent(text, name) {
+    const raw = typeof text === 'number' ? String(text) : text.trim();
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    const v = m ? Number(m[1]) : NaN;
+    if (!m || v > 100) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is "${text}": give a percentage from 0 to 100, such as 1% or 99.5%.`, { input: name });
+    }
+    return v;
+}
+/** A list given as lines or commas; blank entries and surrounding spaces dropped. */
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+function parseEnum(text, name, allowed) {
+    const v = text.trim();
+    if (allowed.includes(v))
+        return v;
+    const near = closest(v, allowed);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
+}
+/** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
+function closest(word, candidates) {
+    let best;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+        const d = editDistance(word.toLowerCase(), c.toLowerCase());
+        if (d < bestDistance) {
+            best = c;
+            bestDistance = d;
+        }
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+function editDistance(a, b) {
+    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let diag = prev[0];
+        prev[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const tmp = prev[j];
+            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diag = tmp;
+        }
+    }
+    return prev[b.length];
+}
+/**
+ * Rejects keys of a config object that are not allowed, suggesting the nearest allowed one.
+ * `where` names the object for the message, e.g. `checks[2] ("health")`.
+ */
+function assertKnownKeys(obj, allowed, where) {
+    for (const key of Object.keys(obj)) {
+        if (allowed.includes(key))
+            continue;
+        const near = closest(key, allowed);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+    }
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -28384,10 +28771,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -28468,6 +28876,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -28489,6 +28904,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -28500,6 +28929,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 
@@ -28552,10 +28988,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 
 /***/ }),
 
@@ -28566,6 +29016,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 
 /***/ }),
 
+/***/ 3557:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+
+/***/ }),
+
 /***/ 4756:
 /***/ ((module) => {
 
@@ -28573,10 +29030,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
 /***/ 9023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8253:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
@@ -37169,7 +37647,7 @@ exports.visitAsync = visitAsync;
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -37179,9 +37657,167 @@ exports.visitAsync = visitAsync;
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
 /******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
@@ -37316,10 +37952,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -37333,15 +37969,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -37355,8 +37991,8 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -37502,11 +38138,11 @@ var HttpCodes;
     HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
     HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers;
+var lib_Headers;
 (function (Headers) {
     Headers["Accept"] = "accept";
     Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
+})(lib_Headers || (lib_Headers = {}));
 var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
@@ -37661,7 +38297,7 @@ class lib_HttpClient {
      */
     getJson(requestUrl_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
@@ -37669,8 +38305,8 @@ class lib_HttpClient {
     postJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.post(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -37679,8 +38315,8 @@ class lib_HttpClient {
     putJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.put(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -37689,8 +38325,8 @@ class lib_HttpClient {
     patchJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.patch(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -37957,7 +38593,7 @@ class lib_HttpClient {
     _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
             if (headerValue) {
                 if (typeof headerValue === 'number') {
                     clientHeader = String(headerValue);
@@ -37970,7 +38606,7 @@ class lib_HttpClient {
                 }
             }
         }
-        const additionalValue = additionalHeaders[Headers.ContentType];
+        const additionalValue = additionalHeaders[lib_Headers.ContentType];
         // Return the first non-undefined value, converting numbers or arrays to strings if necessary
         if (additionalValue !== undefined) {
             if (typeof additionalValue === 'number') {
@@ -38315,7 +38951,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -38338,7 +38974,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -38638,7 +39274,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -38665,7 +39301,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -38723,7 +39359,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -38752,11 +39388,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -38976,7 +39612,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -38991,7 +39627,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -39002,7 +39638,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -39011,7 +39647,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -39078,8 +39714,8 @@ function io_copyFile(srcFile, destFile, force) {
     });
 }
 //# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+// EXTERNAL MODULE: external "timers"
+var external_timers_ = __nccwpck_require__(3557);
 ;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -39442,7 +40078,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -39628,7 +40264,7 @@ class ExecState extends external_events_.EventEmitter {
             this._setResult();
         }
         else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+            this.timeout = (0,external_timers_.setTimeout)(ExecState.HandleTimeout, this.delay, this);
         }
     }
     _debug(message) {
@@ -40131,8 +40767,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
@@ -40155,191 +40791,14 @@ function runContextFromEnv(env, cwd, tmp) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/runtime/errors.ts
-/**
- * The user's mistake (an input, a config file, the environment): reported as one clear
- * `::error::` line that names what to fix, exit code 1, and no stack trace.
- * Anything else that escapes an action is a bug and is reported with its stack.
- */
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-    /** The input or config field the message is about, e.g. `timeout` or `checks[2].expect.status`. */
-    input;
-    /** Where in a file the mistake is, for an annotation. */
-    file;
-    line;
-    constructor(message, where = {}) {
-        super(message);
-        this.input = where.input;
-        this.file = where.file;
-        this.line = where.line;
-    }
-}
-/**
- * A failure of the operation itself (a check failed, a migration was rolled back, a canary
- * was aborted): reported as an error without a stack; the action already wrote its summary.
- */
-class errors_OperationFailedError extends Error {
-    name = 'OperationFailedError';
-}
-function isUserFacing(err) {
-    return err instanceof errors_ConfigurationError || err instanceof errors_OperationFailedError;
-}
-function errorMessage(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-
-;// CONCATENATED MODULE: ./src/runtime/parse.ts
-/**
- * Pure parsers for input values. Each takes the raw text and the name of the input (or config
- * field) it came from, so its error can say exactly what to fix.
- */
-
-const DURATION_UNITS = {
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-};
-/**
- * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
- * Negative or malformed values are configuration errors.
- */
-function parseDuration(text, name) {
-    if (typeof text === 'number') {
-        if (!Number.isFinite(text) || text < 0)
-            throw durationError(String(text), name);
-        return Math.round(text * 1000);
-    }
-    const value = text.trim();
-    if (value === '')
-        throw new errors_ConfigurationError(`${name} is empty: give a duration such as 500ms, 30s, 5m or 1h.`, { input: name });
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-    let total = 0;
-    let consumed = 0;
-    for (let m = part.exec(value); m; m = part.exec(value)) {
-        total += Number(m[1]) * DURATION_UNITS[m[2]];
-        consumed = part.lastIndex;
-    }
-    if (consumed !== value.length || consumed === 0)
-        throw durationError(value, name);
-    return Math.round(total);
-}
-function durationError(value, name) {
-    const hint = value.startsWith('-') ? ' Durations cannot be negative.' : '';
-    return new errors_ConfigurationError(`${name} is "${value}", which is not a duration.${hint} Use a number with a unit: 500ms, 30s, 5m, 1h (a bare number means seconds).`, { input: name });
-}
-/** Milliseconds as a short human text: 850ms, 12.5s, 3m20s, 1h5m. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${Number((ms / 1000).toFixed(ms < 10_000 ? 2 : 1))}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return `${h}h${m > 0 ? `${m}m` : ''}`;
-    return `${m}m${s > 0 ? `${s}s` : ''}`;
-}
-const TRUE = ['true', 'yes', 'on', '1'];
-const FALSE = ['false', 'no', 'off', '0'];
-function parseBoolean(text, name) {
-    if (typeof text === 'boolean')
-        return text;
-    const v = text.trim().toLowerCase();
-    if (TRUE.includes(v))
-        return true;
-    if (FALSE.includes(v))
-        return false;
-    throw new errors_ConfigurationError(`${name} is "${text}": use true or false.`, { input: name });
-}
-function parseInteger(text, name, range = {}) {
-    const v = typeof text === 'number' ? text : Number(text.trim());
-    if (typeof text === 'string' && !/^-?\d+$/.test(text.trim())) {
-        throw new errors_ConfigurationError(`${name} is "${text}": give a whole number.`, { input: name });
-    }
-    if (!Number.isInteger(v))
-        throw new errors_ConfigurationError(`${name} is ${text}: give a whole number.`, { input: name });
-    if (range.min !== undefined && v < range.min) {
-        throw new errors_ConfigurationError(`${name} is ${v}: it must be at least ${range.min}.`, { input: name });
-    }
-    if (range.max !== undefined && v > range.max) {
-        throw new errors_ConfigurationError(`${name} is ${v}: it must be at most ${range.max}.`, { input: name });
-    }
-    return v;
-}
-/** `5%`, `0.5%`, `5` → 5 (percent, 0..100). */
-function parsePercent(text, name) {
-    const raw = typeof text === 'number' ? String(text) : text.trim();
-    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    const v = m ? Number(m[1]) : NaN;
-    if (!m || v > 100) {
-        throw new errors_ConfigurationError(`${name} is "${text}": give a percentage from 0 to 100, such as 1% or 99.5%.`, { input: name });
-    }
-    return v;
-}
-/** A list given as lines or commas; blank entries and surrounding spaces dropped. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-}
-function parseEnum(text, name, allowed) {
-    const v = text.trim();
-    if (allowed.includes(v))
-        return v;
-    const near = closest(v, allowed);
-    throw new errors_ConfigurationError(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
-}
-/** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
-function closest(word, candidates) {
-    let best;
-    let bestDistance = Infinity;
-    for (const c of candidates) {
-        const d = editDistance(word.toLowerCase(), c.toLowerCase());
-        if (d < bestDistance) {
-            best = c;
-            bestDistance = d;
-        }
-    }
-    return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-function editDistance(a, b) {
-    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let diag = prev[0];
-        prev[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const tmp = prev[j];
-            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diag = tmp;
-        }
-    }
-    return prev[b.length];
-}
-/**
- * Rejects keys of a config object that are not allowed, suggesting the nearest allowed one.
- * `where` names the object for the message, e.g. `checks[2] ("health")`.
- */
-function assertKnownKeys(obj, allowed, where) {
-    for (const key of Object.keys(obj)) {
-        if (allowed.includes(key))
-            continue;
-        const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
-    }
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+// EXTERNAL MODULE: ./src/runtime/parse.ts
+var parse = __nccwpck_require__(6219);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/runtime/yaml.ts
@@ -40354,7 +40813,7 @@ function parseYaml(text, source) {
     if (err) {
         const line = err.linePos?.[0]?.line;
         const first = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-        throw new errors_ConfigurationError(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
+        throw new errors/* ConfigurationError */.j1(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
             input: source,
             line,
         });
@@ -40370,12 +40829,12 @@ function loadYamlInput(raw, inputName, baseDir) {
     const text = raw.trim();
     const oneLine = !text.includes('\n');
     if (oneLine && text !== '') {
-        const path = (0,external_node_path_namespaceObject.isAbsolute)(text) ? text : (0,external_node_path_namespaceObject.resolve)(baseDir, text);
-        if ((0,external_node_fs_namespaceObject.existsSync)(path) && (0,external_node_fs_namespaceObject.statSync)(path).isFile()) {
-            return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
+        const path = (0,external_node_path_.isAbsolute)(text) ? text : (0,external_node_path_.resolve)(baseDir, text);
+        if ((0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isFile()) {
+            return { value: parseYaml((0,external_node_fs_.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new errors_ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
+            throw new errors/* ConfigurationError */.j1(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
         }
     }
     const label = `the ${inputName} input`;
@@ -40433,34 +40892,34 @@ class Inputs {
     }
     boolean(name, defaultValue) {
         const v = this.raw(name);
-        return v === '' ? defaultValue : parseBoolean(v, name);
+        return v === '' ? defaultValue : (0,parse/* parseBoolean */.yG)(v, name);
     }
     integer(name, defaultValue, range = {}) {
         const v = this.raw(name);
-        return v === '' ? defaultValue : parseInteger(v, name, range);
+        return v === '' ? defaultValue : (0,parse/* parseInteger */.cG)(v, name, range);
     }
     /** Milliseconds. */
     duration(name, defaultValue, options = {}) {
         const v = this.raw(name) || defaultValue;
-        const ms = parseDuration(v, name);
+        const ms = (0,parse/* parseDuration */.E9)(v, name);
         if (options.min !== undefined && ms < options.min) {
-            throw new errors_ConfigurationError(`${name} is ${v}: it must be at least ${options.min}ms.`, { input: name });
+            throw new errors/* ConfigurationError */.j1(`${name} is ${v}: it must be at least ${options.min}ms.`, { input: name });
         }
         return ms;
     }
     percent(name, defaultValue) {
         const v = this.raw(name);
-        return v === '' ? defaultValue : parsePercent(v, name);
+        return v === '' ? defaultValue : (0,parse/* parsePercent */.lo)(v, name);
     }
     list(name, options = {}) {
-        const items = parseList(this.source(name) ?? '');
+        const items = (0,parse/* parseList */.E1)(this.source(name) ?? '');
         if (items.length === 0 && options.required)
             throw missing(name);
         return items;
     }
     choice(name, allowed, defaultValue) {
         const v = this.raw(name);
-        return v === '' ? defaultValue : parseEnum(v, name, allowed);
+        return v === '' ? defaultValue : (0,parse/* parseEnum */.nL)(v, name, allowed);
     }
     /** A YAML block or a path to a YAML file (relative to the workspace). */
     yaml(name, options = {}) {
@@ -40474,7 +40933,7 @@ class Inputs {
     }
 }
 function missing(name) {
-    return new errors_ConfigurationError(`Input required and not supplied: ${name}. Add it under "with:" in your workflow step.`, {
+    return new errors/* ConfigurationError */.j1(`Input required and not supplied: ${name}. Add it under "with:" in your workflow step.`, {
         input: name,
     });
 }
@@ -40567,7 +41026,7 @@ const runnerLogger = {
     group: (name, fn) => group(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_.tmpdir)());
     const inputs = new Inputs((name) => getInput(name), secrets, (form) => core_setSecret(form), run.workspace);
     return {
         inputs,
@@ -40604,7 +41063,7 @@ function runAction(main, options = {}) {
         if (controller.signal.aborted)
             return;
         warning(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
-        controller.abort(new errors_OperationFailedError(`cancelled by ${sig}`));
+        controller.abort(new errors/* OperationFailedError */.Bp(`cancelled by ${sig}`));
         options.onCancel?.();
     };
     process.once('SIGINT', cancel);
@@ -40625,47 +41084,23 @@ function runAction(main, options = {}) {
     });
 }
 function reportFailure(err) {
-    if (err instanceof errors_ConfigurationError) {
+    if (err instanceof errors/* ConfigurationError */.j1) {
         setFailed(secrets.redact(err.message));
         if (err.file)
             error(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
         return;
     }
-    if (err instanceof errors_OperationFailedError) {
+    if (err instanceof errors/* OperationFailedError */.Bp) {
         setFailed(secrets.redact(err.message));
         return;
     }
     const stack = err instanceof Error && err.stack ? err.stack : String(err);
-    setFailed(`${secrets.redact(errorMessage(err))} — this is a bug in deploy-kit; please report it with the log below.`);
+    setFailed(`${secrets.redact((0,errors/* errorMessage */.gJ)(err))} — this is a bug in deploy-kit; please report it with the log below.`);
     info(secrets.redact(stack));
 }
 
-;// CONCATENATED MODULE: ./src/runtime/logger.ts
-const nullLogger = {
-    info() { },
-    debug() { },
-    notice() { },
-    warning() { },
-    error() { },
-    group: (_name, fn) => fn(),
-};
-/** Keeps every line as `level: message`, for tests. */
-function memoryLogger() {
-    const lines = [];
-    return {
-        lines,
-        info: (m) => void lines.push(`info: ${m}`),
-        debug: (m) => void lines.push(`debug: ${m}`),
-        notice: (m) => void lines.push(`notice: ${m}`),
-        warning: (m) => void lines.push(`warning: ${m}`),
-        error: (m) => void lines.push(`error: ${m}`),
-        async group(name, fn) {
-            lines.push(`group: ${name}`);
-            return fn();
-        },
-    };
-}
-
+// EXTERNAL MODULE: ./src/runtime/logger.ts
+var logger = __nccwpck_require__(8118);
 ;// CONCATENATED MODULE: ./src/runtime/summary.ts
 /**
  * A pure Markdown builder for job summaries. Every piece of user or error text goes through
@@ -40781,9 +41216,9 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * same directory, flushed to disk, then renamed over the target.
  */
 async function atomic_write_writeFileAtomic(path, content) {
-    const dir = (0,external_node_path_namespaceObject.dirname)(path);
+    const dir = (0,external_node_path_.dirname)(path);
     await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const tmp = (0,external_node_path_.join)(dir, `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     const handle = await (0,promises_namespaceObject.open)(tmp, 'w', 0o644);
     try {
         await handle.writeFile(content, 'utf8');
@@ -40856,7 +41291,7 @@ class DeploymentHistory {
         this.limit = limit;
     }
     async read() {
-        if (!(0,external_node_fs_namespaceObject.existsSync)(this.path))
+        if (!(0,external_node_fs_.existsSync)(this.path))
             return { version: 1, entries: [] };
         const text = await (0,promises_namespaceObject.readFile)(this.path, 'utf8');
         try {
@@ -40866,7 +41301,7 @@ class DeploymentHistory {
             return { version: 1, entries: parsed.entries };
         }
         catch (err) {
-            throw new errors_OperationFailedError(`The deployment record ${this.path} is not readable JSON (${err.message}); fix or remove it.`);
+            throw new errors/* OperationFailedError */.Bp(`The deployment record ${this.path} is not readable JSON (${err.message}); fix or remove it.`);
         }
     }
     async append(entry) {
@@ -40893,7 +41328,7 @@ function withTag(image, version) {
 }
 function validateVersion(version, input) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
-        throw new errors_ConfigurationError(`${input} is "${version}": a docker tag uses letters, digits, "_", "." and "-" (at most 128).`, { input });
+        throw new errors/* ConfigurationError */.j1(`${input} is "${version}": a docker tag uses letters, digits, "_", "." and "-" (at most 128).`, { input });
     }
 }
 function planRollback(current, entries, options) {
@@ -41042,10 +41477,10 @@ function validateWebhookUrl(url, input) {
         parsed = new URL(url);
     }
     catch {
-        throw new errors_ConfigurationError(`${input} is not a URL; give the webhook's https:// address (kept in a secret).`, { input });
+        throw new errors/* ConfigurationError */.j1(`${input} is not a URL; give the webhook's https:// address (kept in a secret).`, { input });
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        throw new errors_ConfigurationError(`${input} must be an http(s) URL.`, { input });
+        throw new errors/* ConfigurationError */.j1(`${input} must be an http(s) URL.`, { input });
     }
     return parsed;
 }
@@ -41062,143 +41497,18 @@ async function sendNotification(url, n, options = {}) {
             signal: options.signal,
         });
         if (res.status < 200 || res.status >= 300) {
-            throw new errors_OperationFailedError(`The notification webhook at ${host} answered ${res.status} ${res.statusText}: ${res.body.slice(0, 200)}`);
+            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} answered ${res.status} ${res.statusText}: ${res.body.slice(0, 200)}`);
         }
     }
     catch (err) {
         if (err instanceof HttpTransportError)
-            throw new errors_OperationFailedError(`The notification webhook at ${host} did not answer: ${err.message}`);
+            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} did not answer: ${err.message}`);
         throw err;
     }
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/exec/run.ts
-/**
- * Runs a program with an argument array — never through a shell, so no user text is ever parsed
- * as a command line — with a deadline, captured output and optional stdin.
- */
-
-class run_ExecError extends Error {
-    result;
-    name = 'ExecError';
-    constructor(message, result) {
-        super(message);
-        this.result = result;
-    }
-}
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
-function run_runProgram(command, args, options = {}) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const maxBuffer = options.maxBuffer ?? 8 * 1024 * 1024;
-    const redact = options.redact ?? ((t) => t);
-    const started = performance.now();
-    return new Promise((resolvePromise, rejectPromise) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
-            cwd: options.cwd,
-            env: options.env ?? process.env,
-            stdio: ['pipe', 'pipe', 'pipe'],
-            shell: false,
-        });
-        const out = { stdout: '', stderr: '' };
-        const partial = { stdout: '', stderr: '' };
-        let timedOut = false;
-        let killTimer;
-        const kill = () => {
-            if (child.exitCode !== null || child.signalCode !== null)
-                return;
-            child.kill('SIGTERM');
-            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-            killTimer.unref();
-        };
-        const deadline = setTimeout(() => {
-            timedOut = true;
-            kill();
-        }, timeoutMs);
-        const onAbort = () => kill();
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        const collect = (stream) => (chunk) => {
-            const text = chunk.toString('utf8');
-            out[stream] += text;
-            if (out[stream].length > maxBuffer)
-                out[stream] = out[stream].slice(-maxBuffer);
-            if (options.onLine) {
-                const lines = (partial[stream] + text).split('\n');
-                partial[stream] = lines.pop() ?? '';
-                for (const line of lines)
-                    options.onLine(line.replace(/\r$/, ''), stream);
-            }
-        };
-        child.stdout.on('data', collect('stdout'));
-        child.stderr.on('data', collect('stderr'));
-        child.stdin.on('error', () => {
-            // The program may exit without reading its stdin; its exit code tells what happened.
-        });
-        if (options.input !== undefined)
-            child.stdin.end(options.input);
-        else
-            child.stdin.end();
-        child.on('error', (err) => {
-            clearTimeout(deadline);
-            options.signal?.removeEventListener('abort', onAbort);
-            const why = err.code === 'ENOENT' ? `${command} was not found on PATH; install it or add it to PATH` : err.message;
-            const result = finish(-1);
-            rejectPromise(new run_ExecError(redact(why), result));
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(deadline);
-            if (killTimer)
-                clearTimeout(killTimer);
-            options.signal?.removeEventListener('abort', onAbort);
-            if (options.onLine) {
-                for (const s of ['stdout', 'stderr'])
-                    if (partial[s])
-                        options.onLine(partial[s], s);
-            }
-            const result = finish(code ?? (signal ? 128 : -1));
-            if (result.exitCode === 0 || options.allowFailure) {
-                if (!timedOut && !options.signal?.aborted)
-                    return resolvePromise(result);
-            }
-            const why = timedOut
-                ? `timed out after ${Math.round(timeoutMs / 1000)}s`
-                : options.signal?.aborted
-                    ? 'cancelled'
-                    : signal
-                        ? `killed by ${signal}`
-                        : `exited with code ${result.exitCode}`;
-            const detail = lastLines(result.stderr || result.stdout, 20);
-            rejectPromise(new run_ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
-        });
-        function finish(exitCode) {
-            return {
-                command,
-                args: [...args],
-                exitCode,
-                stdout: out.stdout,
-                stderr: out.stderr,
-                durationMs: performance.now() - started,
-                timedOut,
-            };
-        }
-    });
-}
-function lastLines(text, n) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-n).join('\n');
-}
-/** True when `command` runs with `args` and exits 0 within the deadline (e.g. `docker buildx version`). */
-async function commandWorks(command, args, timeoutMs = 15_000) {
-    try {
-        await run_runProgram(command, args, { timeoutMs });
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
+// EXTERNAL MODULE: ./src/exec/run.ts + 1 modules
+var run = __nccwpck_require__(1755);
 ;// CONCATENATED MODULE: ./src/targets/compose-command.ts
 /**
  * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
@@ -41252,7 +41562,7 @@ function parseComposeCommand(text, input = 'compose-command') {
         return 'v2';
     if (v === 'docker-compose' || v === 'v1')
         return 'v1';
-    throw new errors_ConfigurationError(`${input} is "${text}": use auto, "docker compose" (v2) or "docker-compose" (v1).`, { input });
+    throw new errors/* ConfigurationError */.j1(`${input} is "${text}": use auto, "docker compose" (v2) or "docker-compose" (v1).`, { input });
 }
 
 ;// CONCATENATED MODULE: ./src/targets/compose-config.ts
@@ -41264,12 +41574,12 @@ function parseComposeCommand(text, input = 'compose-command') {
 
 function asResolvedConfig(value, source) {
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        throw new errors_ConfigurationError(`${source} did not resolve to a compose project (no mapping at the top).`);
+        throw new errors/* ConfigurationError */.j1(`${source} did not resolve to a compose project (no mapping at the top).`);
     }
     const obj = value;
     const services = obj.services;
     if (!services || typeof services !== 'object' || Array.isArray(services)) {
-        throw new errors_ConfigurationError(`${source} has no "services:" section; deploy-kit needs the service to deploy defined there.`);
+        throw new errors/* ConfigurationError */.j1(`${source} has no "services:" section; deploy-kit needs the service to deploy defined there.`);
     }
     return {
         version: typeof obj.version === 'string' ? obj.version : undefined,
@@ -41282,8 +41592,8 @@ function requireService(config, service, input, files) {
     if (def)
         return def;
     const names = Object.keys(config.services);
-    const guess = closest(service, names);
-    throw new errors_ConfigurationError(`${input}: service "${service}" is not defined in ${files.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''} Services there: ${names.join(', ') || 'none'}.`, { input });
+    const guess = (0,parse/* closest */.kp)(service, names);
+    throw new errors/* ConfigurationError */.j1(`${input}: service "${service}" is not defined in ${files.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''} Services there: ${names.join(', ') || 'none'}.`, { input });
 }
 /** Reads `ports:` in short ("127.0.0.1:8080:80/tcp", v1 output) or long syntax (v2 output). */
 function parsePorts(def) {
@@ -41444,23 +41754,23 @@ class compose_ComposeTarget {
     constructor(options) {
         this.options = options;
         if (options.files.length === 0)
-            throw new errors_ConfigurationError(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
-        this.files = options.files.map((f) => ((0,external_node_path_namespaceObject.isAbsolute)(f) ? f : (0,external_node_path_namespaceObject.resolve)(options.baseDir, f)));
-        this.projectName = normaliseProjectName(options.project ?? (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(this.files[0])));
+            throw new errors/* ConfigurationError */.j1(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
+        this.files = options.files.map((f) => ((0,external_node_path_.isAbsolute)(f) ? f : (0,external_node_path_.resolve)(options.baseDir, f)));
+        this.projectName = normaliseProjectName(options.project ?? (0,external_node_path_.basename)((0,external_node_path_.dirname)(this.files[0])));
         this.flavor = options.flavor ?? 'auto';
-        this.stateDir = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(this.files[0]), '.deploy-kit');
+        this.stateDir = (0,external_node_path_.join)((0,external_node_path_.dirname)(this.files[0]), '.deploy-kit');
     }
     get filesInput() {
         return this.options.inputs?.files ?? 'compose-file';
     }
     get releaseFile() {
-        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.release.yml`);
+        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.release.yml`);
     }
     canaryFile(service) {
-        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.${service}.canary.yml`);
+        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.${service}.canary.yml`);
     }
     get historyLocation() {
-        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.history.json`);
+        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.history.json`);
     }
     async getFlavor() {
         if (this.flavor !== 'auto')
@@ -41468,7 +41778,7 @@ class compose_ComposeTarget {
         for (const f of ['v2', 'v1']) {
             const probe = versionProbe(f);
             try {
-                await run_runProgram(probe.command, probe.args, { timeoutMs: 15_000 });
+                await (0,run/* runProgram */.mB)(probe.command, probe.args, { timeoutMs: 15_000 });
                 this.flavor = f;
                 return f;
             }
@@ -41476,19 +41786,19 @@ class compose_ComposeTarget {
                 // try the other flavour
             }
         }
-        throw new errors_ConfigurationError('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
+        throw new errors/* ConfigurationError */.j1('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
             input: 'compose-command',
         });
     }
     async project(extraFiles = []) {
-        const files = (0,external_node_fs_namespaceObject.existsSync)(this.releaseFile) ? [...this.files, this.releaseFile] : this.files;
+        const files = (0,external_node_fs_.existsSync)(this.releaseFile) ? [...this.files, this.releaseFile] : this.files;
         return { flavor: await this.getFlavor(), project: this.options.project, files, extra: extraFiles };
     }
     async compose(sub, options = {}) {
         const p = await this.project();
         const cmd = composeCommand(p, sub, options.extraFiles);
-        return run_runProgram(cmd.command, cmd.args, {
-            cwd: (0,external_node_path_namespaceObject.dirname)(this.files[0]),
+        return (0,run/* runProgram */.mB)(cmd.command, cmd.args, {
+            cwd: (0,external_node_path_.dirname)(this.files[0]),
             timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
             signal: options.signal,
             allowFailure: options.allowFailure,
@@ -41499,8 +41809,8 @@ class compose_ComposeTarget {
         if (this.resolved && !refresh)
             return this.resolved;
         for (const f of this.files) {
-            if (!(0,external_node_fs_namespaceObject.existsSync)(f)) {
-                throw new errors_ConfigurationError(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
+            if (!(0,external_node_fs_.existsSync)(f)) {
+                throw new errors/* ConfigurationError */.j1(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
             }
         }
         let out;
@@ -41508,9 +41818,9 @@ class compose_ComposeTarget {
             out = await this.compose(configArgs());
         }
         catch (err) {
-            if (err instanceof run_ExecError && err.result.exitCode > 0) {
+            if (err instanceof run/* ExecError */.cI && err.result.exitCode > 0) {
                 const why = (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n');
-                throw new errors_ConfigurationError(`${this.filesInput}: compose rejects the configuration: ${why}`, { input: this.filesInput });
+                throw new errors/* ConfigurationError */.j1(`${this.filesInput}: compose rejects the configuration: ${why}`, { input: this.filesInput });
             }
             throw err;
         }
@@ -41557,12 +41867,12 @@ class compose_ComposeTarget {
         const out = await this.compose(portArgs(canaryName, routed.containerPort), { extraFiles: [file] });
         const hostPort = /:(\d+)\s*$/.exec(out.stdout.trim())?.[1];
         if (!hostPort)
-            throw new errors_OperationFailedError(`The canary ${canaryName} publishes no host port for container port ${routed.containerPort}.`);
+            throw new errors/* OperationFailedError */.Bp(`The canary ${canaryName} publishes no host port for container port ${routed.containerPort}.`);
         return `127.0.0.1:${hostPort}`;
     }
     async findCanary(service, stableAddress) {
         const file = this.canaryFile(service);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        if (!(0,external_node_fs_.existsSync)(file))
             return undefined;
         const canaryName = canaryServiceName(service);
         const ids = (await this.compose(psArgs(canaryName), { extraFiles: [file] })).stdout.trim();
@@ -41586,7 +41896,7 @@ class compose_ComposeTarget {
     }
     async removeCanary(service, options = {}) {
         const file = this.canaryFile(service);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        if (!(0,external_node_fs_.existsSync)(file))
             return false;
         const canaryName = canaryServiceName(service);
         const ids = (await this.compose(psArgs(canaryName, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
@@ -41610,7 +41920,7 @@ class compose_ComposeTarget {
     }
     async pinImage(service, image, version) {
         let services = {};
-        if ((0,external_node_fs_namespaceObject.existsSync)(this.releaseFile)) {
+        if ((0,external_node_fs_.existsSync)(this.releaseFile)) {
             services = asResolvedConfig(parseYaml(await (0,promises_namespaceObject.readFile)(this.releaseFile, 'utf8'), this.releaseFile), this.releaseFile).services;
         }
         services[service] = { ...(services[service] ?? {}), image };
@@ -41619,7 +41929,7 @@ class compose_ComposeTarget {
     }
     /** Running containers of a service (the canary's too), found by compose's labels. */
     async containerIds(service, signal) {
-        const out = await run_runProgram('docker', ['ps', '-q', ...containerFilter(this.projectName, service)], { timeoutMs: 30_000, signal });
+        const out = await (0,run/* runProgram */.mB)('docker', ['ps', '-q', ...containerFilter(this.projectName, service)], { timeoutMs: 30_000, signal });
         return out.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
     }
     async waitHealthy(service, options) {
@@ -41627,17 +41937,17 @@ class compose_ComposeTarget {
         let last = 'no container yet';
         for (;;) {
             if (options.signal?.aborted)
-                throw options.signal.reason ?? new errors_OperationFailedError('cancelled');
+                throw options.signal.reason ?? new errors/* OperationFailedError */.Bp('cancelled');
             const ids = await this.containerIds(service, options.signal);
             const states = ids.length ? await inspectStates(ids, options.signal) : [];
             const verdict = judgeContainerStates(states);
             if (verdict.status === 'healthy')
                 return;
             if (verdict.status === 'failed')
-                throw new errors_OperationFailedError(`${service} is not healthy: ${verdict.reason}`);
+                throw new errors/* OperationFailedError */.Bp(`${service} is not healthy: ${verdict.reason}`);
             last = verdict.reason;
             if (Date.now() >= deadline) {
-                throw new errors_OperationFailedError(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
+                throw new errors/* OperationFailedError */.Bp(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
             }
             await wait_sleep(POLL_MS, options.signal);
         }
@@ -41661,14 +41971,14 @@ function routedPort(stable, stableAddress) {
         return { containerPort: port, loopback };
     const target = targetPortFor(stable, port);
     if (target === undefined) {
-        throw new errors_ConfigurationError(`stable-address is ${stableAddress}, but the service publishes no host port ${port}; give the address the router reaches the stable service on.`, {
+        throw new errors/* ConfigurationError */.j1(`stable-address is ${stableAddress}, but the service publishes no host port ${port}; give the address the router reaches the stable service on.`, {
             input: 'stable-address',
         });
     }
     return { containerPort: target, loopback };
 }
 async function inspectStates(ids, signal) {
-    const out = await run_runProgram('docker', ['inspect', '--format', '{{json .State}}', ...ids], { timeoutMs: 30_000, signal, allowFailure: true });
+    const out = await (0,run/* runProgram */.mB)('docker', ['inspect', '--format', '{{json .State}}', ...ids], { timeoutMs: 30_000, signal, allowFailure: true });
     return out.stdout
         .split('\n')
         .filter((l) => l.trim().startsWith('{'))
@@ -41679,7 +41989,7 @@ async function imageDigest(image) {
     if (!image)
         return undefined;
     try {
-        const out = await run_runProgram('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], { timeoutMs: 15_000, allowFailure: true });
+        const out = await (0,run/* runProgram */.mB)('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], { timeoutMs: 15_000, allowFailure: true });
         if (out.exitCode !== 0)
             return undefined;
         const digests = JSON.parse(out.stdout.trim() || '[]');
@@ -41887,7 +42197,7 @@ function findOnPath(program) {
 function composeOptionsFromInputs(inputs, workspace) {
     const target = inputs.choice('target', ['compose', 'kubernetes'], 'compose');
     if (target === 'kubernetes') {
-        throw new errors_ConfigurationError('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
+        throw new errors/* ConfigurationError */.j1('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
     }
     const files = inputs.list('compose-file');
     return {
@@ -41930,7 +42240,1525 @@ function nginxRouter(options) {
     return new NginxRouter(options);
 }
 
+;// CONCATENATED MODULE: ./src/checks/json-path.ts
+function parseJsonPath(text) {
+    let rest = text.trim();
+    if (rest === '$' || rest === '')
+        return [];
+    if (rest.startsWith('$.'))
+        rest = rest.slice(2);
+    else if (rest.startsWith('$['))
+        rest = rest.slice(1);
+    const segments = [];
+    for (let first = true; rest !== ''; first = false) {
+        if (rest.startsWith('[')) {
+            const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\]/.exec(rest);
+            if (!m)
+                throw new Error(`cannot read "${rest}": use [0] for an item or ["key"] for a key`);
+            segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? JSON.parse(`"${m[2]}"`) : m[3]);
+            rest = rest.slice(m[0].length);
+            continue;
+        }
+        if (!first) {
+            if (!rest.startsWith('.'))
+                throw new Error(`unexpected "${rest[0]}" before "${rest}"`);
+            rest = rest.slice(1);
+        }
+        const m = /^[^.[\]]+/.exec(rest);
+        if (!m)
+            throw new Error('a segment is empty');
+        segments.push(m[0]);
+        rest = rest.slice(m[0].length);
+    }
+    return segments;
+}
+function readJsonPath(value, path) {
+    let current = value;
+    for (const seg of path) {
+        if (typeof seg === 'number') {
+            if (!Array.isArray(current) || seg >= current.length)
+                return { found: false };
+            current = current[seg];
+        }
+        else {
+            if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, seg)) {
+                return { found: false };
+            }
+            current = current[seg];
+        }
+    }
+    return { found: true, value: current };
+}
+
+;// CONCATENATED MODULE: ./src/checks/substitute.ts
+/**
+ * `${{ env.NAME }}` in a checks file, replaced from the process environment. Every value put in is
+ * returned so the caller masks it before anything is logged: tokens in headers are the usual case.
+ */
+
+const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
+/** `where` names the field for errors, e.g. `checks[0] ("api") headers.Authorization`. */
+function substituteEnv(text, env, where) {
+    const values = [];
+    const out = text.replace(EXPRESSION, (_all, expr) => {
+        const m = ENV_REF.exec(expr);
+        if (!m) {
+            throw new errors/* ConfigurationError */.j1(`${where} uses \${{ ${expr} }}: only \${{ env.NAME }} is replaced in a checks file. Map other values (secrets, inputs) to an environment variable under the step's env: and use \${{ env.NAME }}.`, { input: where });
+        }
+        const name = m[1];
+        const value = env[name];
+        if (value === undefined || value === '') {
+            throw new errors/* ConfigurationError */.j1(`${where} uses \${{ env.${name} }}, but ${name} is ${value === undefined ? 'not set' : 'empty'}. Set it under the step's env: (e.g. ${name}: \${{ secrets.${name} }}).`, { input: where });
+        }
+        values.push(value);
+        return value;
+    });
+    return { text: out, values };
+}
+
+;// CONCATENATED MODULE: ./src/checks/document.ts
+/**
+ * A checks document (parsed YAML) → typed checks. The whole document is validated before anything
+ * is sent: every mistake is a ConfigurationError that names the check (index and name) and field.
+ *
+ * Accepted shapes: `{ checks: [...], base-url?, defaults? }` or a bare list of checks.
+ */
+
+
+
+
+
+
+const CHECK_KEYS = [
+    'name', 'url', 'method', 'headers', 'body', 'timeout', 'request-timeout', 'follow-redirects',
+    'ca-file', 'insecure', 'repeat', 'load', 'cors', 'expect',
+];
+const DOCUMENT_KEYS = ['checks', 'base-url', 'defaults'];
+const DEFAULTS_KEYS = ['headers', 'timeout', 'request-timeout', 'follow-redirects', 'ca-file', 'insecure'];
+const EXPECT_KEYS = [
+    'status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls',
+];
+const VALUE_OPERATORS = [
+    'equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte',
+];
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+function isObject(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+function fail(where, message) {
+    throw new errors/* ConfigurationError */.j1(`${where} ${message}`, { input: where });
+}
+function expectObject(v, where, hint) {
+    if (!isObject(v))
+        fail(where, `must be a mapping (${hint}), not ${describe(v)}.`);
+    return v;
+}
+function describe(v) {
+    if (v === null || v === undefined)
+        return 'empty';
+    if (Array.isArray(v))
+        return 'a list';
+    return typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
+}
+function expectString(v, where) {
+    if (typeof v === 'string' && v.trim() !== '')
+        return v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    fail(where, `must be text, not ${describe(v)}.`);
+}
+/** Parses and validates a whole checks document; throws on the first mistake. */
+function parseChecksDocument(value, options) {
+    try {
+        return parseDocument(value, options);
+    }
+    catch (err) {
+        if (err instanceof errors/* ConfigurationError */.j1) {
+            throw new errors/* ConfigurationError */.j1(`${options.source}: ${err.message}`, { input: err.input, file: options.file ?? err.file, line: err.line });
+        }
+        throw err;
+    }
+}
+function parseDocument(value, options) {
+    let list;
+    let doc = {};
+    if (Array.isArray(value))
+        list = value;
+    else if (isObject(value)) {
+        (0,parse/* assertKnownKeys */.Sn)(value, DOCUMENT_KEYS, 'the document');
+        doc = value;
+        list = value.checks;
+    }
+    else {
+        fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describe(value)}.`);
+    }
+    if (!Array.isArray(list))
+        fail('checks', `must be a list of checks, not ${describe(list)}.`);
+    if (list.length === 0)
+        fail('checks', 'is empty: add at least one check.');
+    const baseUrl = options.baseUrl ?? (doc['base-url'] === undefined ? undefined : expectString(doc['base-url'], 'base-url'));
+    if (baseUrl !== undefined)
+        validateBaseUrl(baseUrl, options.baseUrl !== undefined ? 'the base-url input' : 'base-url');
+    const defaults = doc.defaults === undefined ? {} : expectObject(doc.defaults, 'defaults', 'headers, timeout, …');
+    (0,parse/* assertKnownKeys */.Sn)(defaults, DEFAULTS_KEYS, 'defaults');
+    const secrets = [];
+    const names = new Map();
+    const checks = list.map((raw, index) => {
+        const check = parseCheck(raw, index, { ...options, baseUrl }, defaults, secrets);
+        const before = names.get(check.name);
+        if (before !== undefined) {
+            fail(check.label, `has the same name as checks[${before}]: give each check its own name (names key the report).`);
+        }
+        names.set(check.name, index);
+        return check;
+    });
+    return { checks, secrets: [...new Set(secrets)] };
+}
+function validateBaseUrl(text, where) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        fail(where, `is "${text}", which is not a URL: give an absolute http(s) URL such as https://api.example.com.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        fail(where, `is "${text}": use an http:// or https:// URL.`);
+}
+/** `/health` against `https://api.example.com/v1` → `https://api.example.com/v1/health` (the base's path is kept). */
+function resolveCheckUrl(url, baseUrl) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url))
+        return new URL(url).toString();
+    if (baseUrl === undefined)
+        throw new Error('relative');
+    const base = baseUrl.replace(/\/+$/, '');
+    return new URL(`${base}${url.startsWith('/') || url.startsWith('?') ? '' : '/'}${url}`).toString();
+}
+function parseCheck(raw, index, options, defaults, secrets) {
+    const at = `checks[${index}]`;
+    const obj = expectObject(raw, at, 'name, url, expect, …');
+    const name = obj.name === undefined ? undefined : expectString(obj.name, `${at} name`).trim();
+    const title = name ?? (typeof obj.url === 'string' ? obj.url : undefined);
+    const label = title === undefined ? at : `${at} ("${title}")`;
+    (0,parse/* assertKnownKeys */.Sn)(obj, CHECK_KEYS, label);
+    if (obj.url === undefined)
+        fail(label, 'has no url: add url: /path (relative to base-url) or a full URL.');
+    const rawUrl = expectString(obj.url, `${label} url`);
+    const field = (f) => `${label} ${f}`;
+    const pick = (key) => (obj[key] !== undefined ? obj[key] : defaults[key]);
+    const sub = (text, f) => {
+        const s = substituteEnv(text, options.env, field(f));
+        secrets.push(...s.values);
+        return s.text;
+    };
+    // URL
+    const urlText = sub(rawUrl.trim(), 'url');
+    let url;
+    try {
+        url = resolveCheckUrl(urlText, options.baseUrl);
+    }
+    catch (err) {
+        if (err.message === 'relative')
+            fail(field('url'), `is "${rawUrl}", a relative URL, but no base-url is set: set the base-url input (or base-url: in the file), or give a full URL.`);
+        fail(field('url'), `is "${rawUrl}", which is not a valid URL: give a path such as /health or a full URL such as https://api.example.com/health.`);
+    }
+    const parsedUrl = new URL(url);
+    if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:')
+        fail(field('url'), `is "${rawUrl}": only http:// and https:// URLs can be checked.`);
+    if (parsedUrl.hostname === '')
+        fail(field('url'), `is "${rawUrl}", which has no host.`);
+    // Request
+    const cors = obj.cors === undefined ? undefined : parseCors(obj.cors, field('cors'));
+    let method = obj.method === undefined ? (cors ? 'OPTIONS' : 'GET') : (0,parse/* parseEnum */.nL)(expectString(obj.method, field('method')).toUpperCase(), field('method'), METHODS);
+    if (cors && method !== 'OPTIONS')
+        fail(field('method'), `is ${method}, but a cors check sends an OPTIONS preflight: put the real request's method under cors.method.`);
+    const headers = parseHeaders(defaults.headers, 'defaults.headers', field, sub);
+    for (const [k, v] of Object.entries(parseHeaders(obj.headers, 'headers', field, sub))) {
+        for (const existing of Object.keys(headers))
+            if (existing.toLowerCase() === k.toLowerCase())
+                delete headers[existing];
+        headers[k] = v;
+    }
+    let body;
+    if (obj.body !== undefined && obj.body !== null) {
+        if (method === 'GET' || method === 'HEAD' || cors)
+            fail(field('body'), `is set, but a ${cors ? 'CORS preflight' : method} request has no body: use method: POST (or PUT, PATCH).`);
+        if (typeof obj.body === 'string')
+            body = sub(obj.body, 'body');
+        else if (typeof obj.body === 'object') {
+            body = JSON.stringify(substituteDeep(obj.body, (s) => sub(s, 'body')));
+            if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+                headers['content-type'] = 'application/json';
+        }
+        else
+            body = String(obj.body);
+    }
+    method = method.toUpperCase();
+    // Timing and transport
+    const toRaw = pick('timeout');
+    const timeoutMs = toRaw === undefined ? options.defaults.timeoutMs : duration(toRaw, field('timeout'), false);
+    const rtRaw = pick('request-timeout');
+    const requestTimeoutMs = rtRaw === undefined ? options.defaults.requestTimeoutMs : duration(rtRaw, field('request-timeout'), false);
+    if (requestTimeoutMs === 0)
+        fail(field('request-timeout'), 'is 0: give the time one request may take, such as 10s.');
+    const frRaw = pick('follow-redirects');
+    const followRedirects = frRaw === undefined ? true : bool(frRaw, field('follow-redirects'));
+    const insRaw = pick('insecure');
+    const insecure = insRaw === undefined ? false : bool(insRaw, field('insecure'));
+    const caRaw = pick('ca-file');
+    const ca = caRaw === undefined ? undefined : readCaFile(expectString(caRaw, field('ca-file')), field('ca-file'), options.workspace);
+    if (ca !== undefined && insecure)
+        fail(field('insecure'), 'is true together with ca-file: insecure skips verification, so the CA would not be used. Remove one of them.');
+    if ((ca !== undefined || insecure) && parsedUrl.protocol !== 'https:') {
+        fail(field(insecure ? 'insecure' : 'ca-file'), `is set, but ${rawUrl} is not an https:// URL.`);
+    }
+    // Repetitions
+    if (obj.repeat !== undefined && obj.load !== undefined)
+        fail(label, 'has both repeat and load: use repeat for sequential requests or load for concurrent ones.');
+    const repeat = obj.repeat === undefined ? undefined : document_int(obj.repeat, field('repeat'), { min: 1, max: 100_000 });
+    const load = obj.load === undefined ? undefined : parseLoad(obj.load, field('load'));
+    if (cors && (repeat !== undefined || load !== undefined))
+        fail(label, 'has cors with repeat or load: a CORS check sends one preflight.');
+    // Expectations
+    const expect = parseExpect(obj.expect, field('expect'));
+    const measured = repeat !== undefined || load !== undefined;
+    for (const [key, v] of [
+        ['p50-latency', expect.p50LatencyMs],
+        ['p95-latency', expect.p95LatencyMs],
+        ['p99-latency', expect.p99LatencyMs],
+        ['error-rate', expect.errorRatePercent],
+    ]) {
+        if (v !== undefined && !measured) {
+            fail(field(`expect.${key}`), `needs repeat: N or load: {requests, concurrency} on the check: a single request has no ${key === 'error-rate' ? 'error rate' : 'percentiles'}${key === 'error-rate' ? '' : ' (use max-latency)'}.`);
+        }
+    }
+    if (expect.tls && parsedUrl.protocol !== 'https:')
+        fail(field('expect.tls'), `is set, but ${rawUrl} is not an https:// URL.`);
+    const expectObj = isObject(obj.expect) ? obj.expect : {};
+    const tlsOnly = expect.tls !== undefined && Object.keys(expectObj).length === 1 && !cors && !measured;
+    return {
+        index,
+        name: name ?? rawUrl,
+        label,
+        url,
+        method,
+        headers,
+        body,
+        timeoutMs,
+        requestTimeoutMs,
+        followRedirects,
+        ca,
+        insecure,
+        repeat,
+        load,
+        cors,
+        expect,
+        tlsOnly,
+    };
+}
+function substituteDeep(value, sub) {
+    if (typeof value === 'string')
+        return sub(value);
+    if (Array.isArray(value))
+        return value.map((v) => substituteDeep(v, sub));
+    if (isObject(value))
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, sub)]));
+    return value;
+}
+function parseHeaders(raw, key, field, sub) {
+    if (raw === undefined || raw === null)
+        return {};
+    const obj = expectObject(raw, field(key), 'header name: value');
+    const out = {};
+    for (const [name, value] of Object.entries(obj)) {
+        if (!HEADER_NAME.test(name))
+            fail(field(key), `has "${name}", which is not a valid header name.`);
+        const text = sub(expectString(value, field(`${key}.${name}`)), `${key}.${name}`);
+        if (/[\r\n\0]/.test(text))
+            fail(field(`${key}.${name}`), 'contains a line break or NUL (after ${{ env }} substitution), which a header cannot hold.');
+        out[name] = text;
+    }
+    return out;
+}
+function bool(v, where) {
+    if (typeof v !== 'boolean' && typeof v !== 'string')
+        fail(where, `must be true or false, not ${describe(v)}.`);
+    return (0,parse/* parseBoolean */.yG)(v, where);
+}
+function document_int(v, where, range) {
+    if (typeof v !== 'number' && typeof v !== 'string')
+        fail(where, `must be a whole number, not ${describe(v)}.`);
+    return (0,parse/* parseInteger */.cG)(v, where, range);
+}
+function readCaFile(path, where, workspace) {
+    const full = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
+    if (!(0,external_node_fs_.existsSync)(full) || !(0,external_node_fs_.statSync)(full).isFile())
+        fail(where, `is "${path}", which does not exist (looked in ${workspace}).`);
+    const pem = (0,external_node_fs_.readFileSync)(full, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+        fail(where, `is "${path}", which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+    return pem;
+}
+/** A duration; in latency fields a bare number is refused (is `50` seconds or ms?). */
+function duration(raw, where, needUnit) {
+    if (typeof raw === 'number' && needUnit)
+        fail(where, `is ${raw} without a unit: write ${raw}ms or ${raw}s.`);
+    if (typeof raw === 'number' && raw < 0)
+        fail(where, `is ${raw}: durations cannot be negative.`);
+    if (typeof raw !== 'number' && typeof raw !== 'string')
+        fail(where, `must be a duration such as 500ms or 30s, not ${describe(raw)}.`);
+    if (typeof raw === 'string' && needUnit && /^\s*\d+(\.\d+)?\s*$/.test(raw))
+        fail(where, `is "${raw}" without a unit: write ${raw.trim()}ms or ${raw.trim()}s.`);
+    return (0,parse/* parseDuration */.E9)(raw, where);
+}
+function parseLoad(raw, where) {
+    const obj = expectObject(raw, where, '{ requests: 100, concurrency: 5 }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['requests', 'concurrency'], where);
+    if (obj.requests === undefined)
+        fail(where, 'has no requests: write load: { requests: 100, concurrency: 5 }.');
+    const requests = document_int(obj.requests, `${where}.requests`, { min: 1, max: 100_000 });
+    const concurrency = obj.concurrency === undefined ? 1 : document_int(obj.concurrency, `${where}.concurrency`, { min: 1, max: 1000 });
+    return { requests, concurrency };
+}
+function parseCors(raw, where) {
+    const obj = expectObject(raw, where, '{ origin: https://app.example.com, method: POST }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['origin', 'method', 'headers', 'credentials', 'allowed'], where);
+    if (obj.origin === undefined)
+        fail(where, 'has no origin: give the page origin that calls the API, e.g. https://app.example.com.');
+    const origin = expectString(obj.origin, `${where}.origin`).trim();
+    if (origin !== 'null') {
+        let parsed;
+        try {
+            parsed = new URL(origin);
+        }
+        catch {
+            // reported below
+        }
+        if (!parsed || parsed.origin !== origin)
+            fail(`${where}.origin`, `is "${origin}", which is not an origin: write scheme://host[:port] with no path, e.g. https://app.example.com.`);
+    }
+    const method = obj.method === undefined ? 'GET' : (0,parse/* parseEnum */.nL)(expectString(obj.method, `${where}.method`).toUpperCase(), `${where}.method`, METHODS);
+    let requestHeaders = [];
+    if (obj.headers !== undefined) {
+        const list = Array.isArray(obj.headers) ? obj.headers : typeof obj.headers === 'string' ? obj.headers.split(',') : fail(`${where}.headers`, 'must be a list of header names.');
+        requestHeaders = list.map((h) => expectString(h, `${where}.headers`).trim());
+        for (const h of requestHeaders)
+            if (!HEADER_NAME.test(h))
+                fail(`${where}.headers`, `has "${h}", which is not a valid header name.`);
+    }
+    const credentials = obj.credentials === undefined ? false : bool(obj.credentials, `${where}.credentials`);
+    const allowed = obj.allowed === undefined ? true : bool(obj.allowed, `${where}.allowed`);
+    return { origin, method, requestHeaders, credentials, allowed };
+}
+function parseExpect(raw, where) {
+    const out = { json: [], headers: [] };
+    if (raw === undefined || raw === null)
+        return out;
+    const obj = expectObject(raw, where, 'status, json, body, …');
+    (0,parse/* assertKnownKeys */.Sn)(obj, EXPECT_KEYS, where);
+    if (obj.status !== undefined)
+        out.status = parseStatus(obj.status, `${where}.status`);
+    if (obj.json !== undefined) {
+        const json = expectObject(obj.json, `${where}.json`, 'field path: value or { operator: value }');
+        out.json = Object.entries(json).map(([path, spec]) => {
+            let segments;
+            try {
+                segments = parseJsonPath(path);
+            }
+            catch (err) {
+                fail(`${where}.json`, `has the path "${path}", which cannot be read: ${err.message}. Write a.b[0].c.`);
+            }
+            return { target: path, path: segments, assertions: parseValueAssertions(spec, `${where}.json "${path}"`) };
+        });
+    }
+    if (obj.headers !== undefined) {
+        const headers = expectObject(obj.headers, `${where}.headers`, 'header name: value or { operator: value }');
+        out.headers = Object.entries(headers).map(([name, spec]) => {
+            if (!HEADER_NAME.test(name))
+                fail(`${where}.headers`, `has "${name}", which is not a valid header name.`);
+            return { target: name, assertions: parseValueAssertions(spec, `${where}.headers.${name}`) };
+        });
+    }
+    if (obj.body !== undefined)
+        out.body = parseBodyExpectation(obj.body, `${where}.body`);
+    const latency = (key) => (obj[key] === undefined ? undefined : duration(obj[key], `${where}.${key}`, true));
+    out.maxLatencyMs = latency('max-latency');
+    out.p50LatencyMs = latency('p50-latency');
+    out.p95LatencyMs = latency('p95-latency');
+    out.p99LatencyMs = latency('p99-latency');
+    if (obj['error-rate'] !== undefined) {
+        const v = obj['error-rate'];
+        if (typeof v !== 'number' && typeof v !== 'string')
+            fail(`${where}.error-rate`, `must be a percentage such as 0 or 1%, not ${describe(v)}.`);
+        out.errorRatePercent = (0,parse/* parsePercent */.lo)(v, `${where}.error-rate`);
+    }
+    if (obj.tls !== undefined)
+        out.tls = parseTlsExpectation(obj.tls, `${where}.tls`);
+    return out;
+}
+/** `200`, `"2xx"`, `[200, 204]`, `[2xx, 301]`. */
+function parseStatus(raw, where) {
+    const items = Array.isArray(raw) ? raw : [raw];
+    if (items.length === 0)
+        fail(where, 'is an empty list: give a code such as 200, a list, or a class such as 2xx.');
+    return items.map((item) => {
+        const text = typeof item === 'number' || typeof item === 'string' ? String(item).trim() : '';
+        const cls = /^([1-5])xx$/i.exec(text);
+        if (cls)
+            return { class: Number(cls[1]) };
+        if (/^\d{3}$/.test(text) && Number(text) >= 100 && Number(text) <= 599)
+            return { code: Number(text) };
+        fail(where, `has ${JSON.stringify(item)}, which is not a status: use a code from 100 to 599 (200), a list ([200, 204]) or a class (2xx).`);
+    });
+}
+const OP_ALIASES = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
+/** A plain value means equals; a mapping holds operators (equals, matches, exists, one-of, <, …). */
+function parseValueAssertions(spec, where) {
+    if (!isObject(spec))
+        return [{ op: 'equals', value: spec }];
+    const keys = Object.keys(spec);
+    if (keys.length === 0)
+        fail(where, `is an empty mapping: give a value, or operators (${VALUE_OPERATORS.join(', ')}). To compare with an object, use equals: {…}.`);
+    (0,parse/* assertKnownKeys */.Sn)(spec, VALUE_OPERATORS, where);
+    return keys.map((key) => {
+        const v = spec[key];
+        const at = `${where}.${key}`;
+        switch (key) {
+            case 'equals':
+                return { op: 'equals', value: v };
+            case 'not-equals':
+                return { op: 'not-equals', value: v };
+            case 'matches':
+                return { op: 'matches', ...regex(v, at) };
+            case 'exists':
+                return { op: 'exists', value: bool(v, at) };
+            case 'one-of':
+                if (!Array.isArray(v) || v.length === 0)
+                    fail(at, 'must be a non-empty list of values.');
+                return { op: 'one-of', values: v };
+            case 'contains':
+                return { op: 'contains', value: v };
+            default: {
+                const op = OP_ALIASES[key] ?? key;
+                const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+                if (typeof n !== 'number' || !Number.isFinite(n))
+                    fail(at, `must be a number, not ${describe(v)}.`);
+                return { op, value: n };
+            }
+        }
+    });
+}
+function regex(v, where) {
+    const source = expectString(v, where);
+    try {
+        return { pattern: new RegExp(source), source };
+    }
+    catch (err) {
+        fail(where, `is not a valid regular expression: ${err.message}.`);
+    }
+}
+function stringList(v, where) {
+    const items = Array.isArray(v) ? v : [v];
+    return items.map((item) => expectString(item, where));
+}
+function parseBodyExpectation(raw, where) {
+    if (typeof raw === 'string')
+        return { contains: [raw], notContains: [], matches: [] };
+    const obj = expectObject(raw, where, '{ contains: text, not-contains: text, matches: regex }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['contains', 'not-contains', 'matches'], where);
+    return {
+        contains: obj.contains === undefined ? [] : stringList(obj.contains, `${where}.contains`),
+        notContains: obj['not-contains'] === undefined ? [] : stringList(obj['not-contains'], `${where}.not-contains`),
+        matches: obj.matches === undefined ? [] : stringList(obj.matches, `${where}.matches`).map((s) => regex(s, `${where}.matches`)),
+    };
+}
+function parseTlsExpectation(raw, where) {
+    const obj = expectObject(raw, where, '{ min-days: 14 }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['min-days', 'hostname'], where);
+    const minDays = obj['min-days'] === undefined ? undefined : document_int(obj['min-days'], `${where}.min-days`, { min: 0, max: 3650 });
+    const hostname = obj.hostname === undefined ? true : bool(obj.hostname, `${where}.hostname`);
+    return { minDays, hostname };
+}
+
+;// CONCATENATED MODULE: ./src/http/backoff.ts
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
+/**
+ * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
+ * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
+ */
+function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
+    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
+    return Math.round(base * (1 - policy.jitter * random()));
+}
+/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
+function backoff_sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
+ * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
+ */
+async function retry(fn, options = {}) {
+    const maxAttempts = options.maxAttempts ?? Infinity;
+    if (maxAttempts === Infinity && options.deadline === undefined) {
+        throw new Error('retry needs maxAttempts or a deadline');
+    }
+    const started = Date.now();
+    let last = {};
+    let atDeadline = false;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            const value = await fn(attempt);
+            if (!options.accept || options.accept(value)) {
+                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+            last = { value };
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            last = { error };
+            if (options.retryable && !options.retryable(error)) {
+                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+        }
+        let delayMs = backoffDelay(attempt, options.policy);
+        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
+            delayMs = options.deadline - Date.now();
+            outOfTime = false;
+            atDeadline = true;
+        }
+        if (attempt >= maxAttempts || outOfTime) {
+            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
+        }
+        options.onRetry?.({ attempt, delayMs, ...last });
+        await backoff_sleep(delayMs, options.signal);
+    }
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/http/node-client.ts
+/**
+ * HTTP over node:http/node:https, with the same request and response shapes as `httpRequest`,
+ * for callers that need what Node's fetch cannot take without the undici package: an extra CA,
+ * an explicit skip-verify, a cap on the body, and latency measured from the first byte sent.
+ */
+
+
+
+
+const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
+const httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
+const httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true });
+/** Closes pooled keep-alive connections (e.g. at the end of a test). */
+function closeIdleConnections() {
+    httpAgent.destroy();
+    httpsAgent.destroy();
+}
+async function httpRequestNode(req) {
+    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    // One controller per request, its timer cleared at the end: a load check sends thousands of
+    // requests, and AbortSignal.timeout would leave a timer behind for each.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(req.signal.reason);
+    if (req.signal?.aborted)
+        onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
+    const started = performance.now();
+    const maxRedirects = req.maxRedirects ?? 10;
+    let url = new URL(req.url);
+    let method = (req.method ?? 'GET').toUpperCase();
+    let body = req.body;
+    let headers = { ...(req.headers ?? {}) };
+    try {
+        for (let hop = 0;; hop++) {
+            const res = await send(url, method, headers, body, req, signal);
+            const location = res.headers.location;
+            if (req.followRedirects === false || !isRedirect(res.status) || !location) {
+                return {
+                    url: url.toString(),
+                    status: res.status,
+                    statusText: res.statusText,
+                    headers: toHeaders(res.headers),
+                    body: res.body,
+                    latencyMs: performance.now() - started,
+                    redirected: hop > 0,
+                    truncated: res.truncated,
+                };
+            }
+            if (hop >= maxRedirects)
+                throw new HttpTransportError(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
+            const next = new URL(location, url);
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
+            }
+            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body, and
+            // credentials are not carried to another origin.
+            if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+                method = method === 'HEAD' ? 'HEAD' : 'GET';
+                body = undefined;
+                headers = withoutHeaders(headers, ['content-type', 'content-length']);
+            }
+            if (next.origin !== url.origin)
+                headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+            url = next;
+        }
+    }
+    catch (err) {
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (timedOut)
+            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        if (err instanceof HttpTransportError)
+            throw err;
+        throw describeTransportError(err, latencyMs);
+    }
+    finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+    }
+}
+function send(url, method, headers, body, req, signal) {
+    const secure = url.protocol === 'https:';
+    const options = {
+        method,
+        headers,
+        signal,
+        agent: secure ? httpsAgent : httpAgent,
+    };
+    if (secure) {
+        if (req.tls?.ca)
+            options.ca = [...external_node_tls_.rootCertificates, req.tls.ca];
+        if (req.tls?.insecure)
+            options.rejectUnauthorized = false;
+    }
+    const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    return new Promise((resolve, reject) => {
+        const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, options, (res) => {
+            const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+            if (ENCODINGS.includes(encoding))
+                decoded(res, encoding).then((stream) => consume(res, stream), reject);
+            else
+                consume(res, res);
+        });
+        const consume = (res, stream) => {
+            const chunks = [];
+            let size = 0;
+            let truncated = false;
+            stream.on('data', (chunk) => {
+                if (truncated)
+                    return;
+                if (size + chunk.length > maxBody) {
+                    chunks.push(chunk.subarray(0, maxBody - size));
+                    size = maxBody;
+                    truncated = true;
+                    res.destroy();
+                    finish();
+                    return;
+                }
+                chunks.push(chunk);
+                size += chunk.length;
+            });
+            let done = false;
+            const finish = () => {
+                if (done)
+                    return;
+                done = true;
+                resolve({
+                    status: res.statusCode ?? 0,
+                    statusText: res.statusMessage ?? '',
+                    headers: res.headers,
+                    body: Buffer.concat(chunks).toString('utf8'),
+                    truncated,
+                });
+            };
+            stream.on('end', finish);
+            stream.on('error', (err) => (truncated ? finish() : reject(err)));
+            res.on('error', (err) => (truncated ? finish() : reject(err)));
+            res.on('close', () => {
+                if (!done && !res.complete)
+                    reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' }));
+            });
+        };
+        request.on('error', reject);
+        if (body !== undefined)
+            request.end(body);
+        else
+            request.end();
+    });
+}
+const ENCODINGS = ['gzip', 'x-gzip', 'deflate', 'br'];
+/** A decoding stream for a compressed body; zlib is loaded only when a server compresses. */
+async function decoded(res, encoding) {
+    const zlib = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8522, 23));
+    const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
+    res.on('error', (err) => decoder.destroy(err));
+    return res.pipe(decoder);
+}
+function isRedirect(status) {
+    return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+function withoutHeaders(headers, names) {
+    return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
+}
+function toHeaders(raw) {
+    const out = new Headers();
+    for (const [name, value] of Object.entries(raw)) {
+        if (value === undefined)
+            continue;
+        if (Array.isArray(value))
+            for (const v of value)
+                out.append(name, v);
+        else
+            out.set(name, value);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/checks/assertions.ts
+/**
+ * Pure evaluation of one HTTP response against a check's expectations. Each function returns the
+ * reasons for failure in plain words (empty when it passes), never throws for a bad response.
+ */
+
+function statusMatches(status, matchers) {
+    return matchers.some((m) => ('code' in m ? m.code === status : Math.floor(status / 100) === m.class));
+}
+function describeStatusMatchers(matchers) {
+    return matchers.map((m) => ('code' in m ? String(m.code) : `${m.class}xx`)).join(' or ');
+}
+/** A value for a message: JSON, cut to a readable length. */
+function show(value, max = 80) {
+    let text;
+    try {
+        text = value === undefined ? 'undefined' : JSON.stringify(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+function typeName(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an array';
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+function deepEqual(a, b) {
+    if (a === b)
+        return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+        return false;
+    if (Array.isArray(a) !== Array.isArray(b))
+        return false;
+    if (Array.isArray(a) && Array.isArray(b))
+        return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+}
+/**
+ * One assertion on a value that may be absent. `subject` names it for the message, e.g.
+ * `json "version"` or `header content-type`. Returns the reason it fails, or undefined.
+ */
+function evaluateValue(a, found, value, subject) {
+    if (a.op === 'exists') {
+        if (a.value && !found)
+            return `${subject} is missing`;
+        if (!a.value && found)
+            return `${subject} should be absent but is ${show(value)}`;
+        return undefined;
+    }
+    if (!found)
+        return `${subject} is missing`;
+    switch (a.op) {
+        case 'equals':
+            if (deepEqual(value, a.value))
+                return undefined;
+            return typeof value !== typeof a.value
+                ? `${subject} is ${show(value)} (${typeName(value)}), expected ${show(a.value)} (${typeName(a.value)})`
+                : `${subject} is ${show(value)}, expected ${show(a.value)}`;
+        case 'not-equals':
+            return deepEqual(value, a.value) ? `${subject} is ${show(value)}, expected anything else` : undefined;
+        case 'one-of':
+            return a.values.some((v) => deepEqual(value, v)) ? undefined : `${subject} is ${show(value)}, expected one of ${show(a.values)}`;
+        case 'matches': {
+            if (value !== null && typeof value === 'object')
+                return `${subject} is ${typeName(value)}, expected text matching /${a.source}/`;
+            return a.pattern.test(String(value)) ? undefined : `${subject} is ${show(value)}, which does not match /${a.source}/`;
+        }
+        case 'contains': {
+            if (typeof value === 'string') {
+                return value.includes(String(a.value)) ? undefined : `${subject} is ${show(value)}, which does not contain ${show(a.value)}`;
+            }
+            if (Array.isArray(value)) {
+                return value.some((v) => deepEqual(v, a.value)) ? undefined : `${subject} is ${show(value)}, which does not contain ${show(a.value)}`;
+            }
+            return `${subject} is ${typeName(value)}, expected text or an array containing ${show(a.value)}`;
+        }
+        default: {
+            if (typeof value !== 'number')
+                return `${subject} is ${show(value)} (${typeName(value)}), expected a number ${a.op} ${a.value}`;
+            const ok = a.op === '<' ? value < a.value : a.op === '<=' ? value <= a.value : a.op === '>' ? value > a.value : value >= a.value;
+            return ok ? undefined : `${subject} is ${value}, expected ${a.op} ${a.value}`;
+        }
+    }
+}
+function evaluateJson(body, assertions) {
+    if (assertions.length === 0)
+        return [];
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
+    }
+    catch (err) {
+        return [`the body is not JSON (${err.message}): ${show(body, 60)}`];
+    }
+    const reasons = [];
+    for (const t of assertions) {
+        const { found, value } = readJsonPath(parsed, t.path ?? []);
+        for (const a of t.assertions) {
+            const reason = evaluateValue(a, found, value, `json "${t.target}"`);
+            if (reason)
+                reasons.push(reason);
+        }
+    }
+    return reasons;
+}
+function evaluateHeaders(headers, assertions) {
+    const reasons = [];
+    for (const t of assertions) {
+        const value = headers.get(t.target);
+        for (const a of t.assertions) {
+            const reason = evaluateValue(a, value !== null, value ?? undefined, `header ${t.target.toLowerCase()}`);
+            if (reason)
+                reasons.push(reason);
+        }
+    }
+    return reasons;
+}
+function evaluateBody(body, expected) {
+    if (!expected)
+        return [];
+    const reasons = [];
+    for (const text of expected.contains)
+        if (!body.includes(text))
+            reasons.push(`the body does not contain ${show(text)}`);
+    for (const text of expected.notContains)
+        if (body.includes(text))
+            reasons.push(`the body contains ${show(text)}`);
+    for (const m of expected.matches)
+        if (!m.pattern.test(body))
+            reasons.push(`the body does not match /${m.source}/`);
+    return reasons;
+}
+/**
+ * Everything that can be judged from one response: status (default 2xx), JSON, headers, body, and
+ * max-latency (for a single request; repeat/load judge latency over all requests instead).
+ */
+function evaluateResponse(res, expect, options) {
+    const reasons = [];
+    const matchers = expect.status ?? (options.defaultStatus ? [{ class: 2 }] : []);
+    if (matchers.length > 0 && !statusMatches(res.status, matchers)) {
+        reasons.push(`status ${res.status}, expected ${describeStatusMatchers(matchers)}`);
+    }
+    reasons.push(...evaluateJson(res.body, expect.json));
+    reasons.push(...evaluateHeaders(res.headers, expect.headers));
+    reasons.push(...evaluateBody(res.body, expect.body));
+    if (options.latency && expect.maxLatencyMs !== undefined && res.latencyMs > expect.maxLatencyMs) {
+        reasons.push(`latency ${Math.round(res.latencyMs)}ms is over ${expect.maxLatencyMs}ms`);
+    }
+    return reasons;
+}
+
+;// CONCATENATED MODULE: ./src/checks/cors.ts
+const SAFELISTED_METHODS = ['GET', 'HEAD', 'POST'];
+// content-type is left out on purpose: a request that names it sends a non-simple type (JSON).
+const SAFELISTED_HEADERS = ['accept', 'accept-language', 'content-language'];
+function list(value) {
+    return (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+/** The reasons a browser would refuse the request after this preflight; empty means allowed. */
+function preflightRefusals(spec, status, headers) {
+    const reasons = [];
+    if (status < 200 || status > 299)
+        reasons.push(`the preflight answered status ${status}`);
+    const allowOrigin = headers.get('access-control-allow-origin');
+    if (allowOrigin === null)
+        reasons.push('no Access-Control-Allow-Origin header');
+    else if (allowOrigin.trim() === '*') {
+        if (spec.credentials)
+            reasons.push('Access-Control-Allow-Origin is *, which does not allow credentials');
+    }
+    else if (allowOrigin.trim() !== spec.origin) {
+        reasons.push(`Access-Control-Allow-Origin is "${allowOrigin}", not ${spec.origin}`);
+    }
+    if (spec.credentials && headers.get('access-control-allow-credentials')?.trim() !== 'true') {
+        reasons.push('Access-Control-Allow-Credentials is not true');
+    }
+    const methods = list(headers.get('access-control-allow-methods'));
+    const method = spec.method.toUpperCase();
+    const anyMethod = methods.includes('*') && !spec.credentials;
+    if (!SAFELISTED_METHODS.includes(method) && !anyMethod && !methods.some((m) => m.toUpperCase() === method)) {
+        reasons.push(`method ${method} is not in Access-Control-Allow-Methods (${methods.join(', ') || 'none'})`);
+    }
+    const allowedHeaders = list(headers.get('access-control-allow-headers')).map((h) => h.toLowerCase());
+    const anyHeader = allowedHeaders.includes('*') && !spec.credentials;
+    for (const name of spec.requestHeaders.map((h) => h.toLowerCase())) {
+        if (SAFELISTED_HEADERS.includes(name) || allowedHeaders.includes(name))
+            continue;
+        // `*` never covers Authorization.
+        if (anyHeader && name !== 'authorization')
+            continue;
+        reasons.push(`header ${name} is not in Access-Control-Allow-Headers (${allowedHeaders.join(', ') || 'none'})`);
+    }
+    return reasons;
+}
+/** The headers of the preflight request itself. */
+function preflightHeaders(spec) {
+    const headers = {
+        origin: spec.origin,
+        'access-control-request-method': spec.method.toUpperCase(),
+    };
+    if (spec.requestHeaders.length > 0)
+        headers['access-control-request-headers'] = spec.requestHeaders.map((h) => h.toLowerCase()).join(',');
+    return headers;
+}
+/** The check's verdict on a preflight: reasons it failed the expectation (allowed or refused). */
+function evaluatePreflight(spec, status, headers) {
+    const refusals = preflightRefusals(spec, status, headers);
+    if (spec.allowed)
+        return refusals.length > 0 ? [`CORS preflight from ${spec.origin} refused ${spec.method.toUpperCase()}: ${refusals.join('; ')}`] : [];
+    return refusals.length > 0 ? [] : [`CORS preflight from ${spec.origin} allowed ${spec.method.toUpperCase()}, expected it to be refused`];
+}
+
+;// CONCATENATED MODULE: ./src/checks/percentile.ts
+/**
+ * The p-th percentile (0 < p ≤ 100) by nearest rank: the smallest value such that at least p % of
+ * the values are less than or equal to it, i.e. sorted[ceil(p/100 · n) − 1]. p = 0 gives the minimum.
+ * Always one of the observed values; undefined for no values.
+ */
+function percentile(values, p) {
+    if (!(p >= 0 && p <= 100))
+        throw new RangeError(`percentile must be within 0..100, got ${p}`);
+    if (values.length === 0)
+        return undefined;
+    const sorted = [...values].sort((a, b) => a - b);
+    return nearestRank(sorted, p);
+}
+function nearestRank(sorted, p) {
+    const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+    return sorted[rank - 1];
+}
+function latencyStats(values) {
+    if (values.length === 0)
+        return undefined;
+    const sorted = [...values].sort((a, b) => a - b);
+    const sum = sorted.reduce((a, b) => a + b, 0);
+    return {
+        count: sorted.length,
+        min: sorted[0],
+        mean: sum / sorted.length,
+        p50: nearestRank(sorted, 50),
+        p95: nearestRank(sorted, 95),
+        p99: nearestRank(sorted, 99),
+        max: sorted[sorted.length - 1],
+    };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/checks/tls-probe.ts
+/**
+ * Reads a server's certificate with a TLS handshake (node:tls): expiry, chain trust and host name,
+ * each reported on its own rather than as one failed connection.
+ */
+
+
+
+const DAY_MS = 86_400_000;
+function inspectCertificate(url, options) {
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(target.port || 443);
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_tls_.connect)({
+            host,
+            port,
+            servername: (0,external_node_net_.isIP)(host) ? undefined : host,
+            ca: options.ca ? [...external_node_tls_.rootCertificates, options.ca] : undefined,
+            // Verification is judged below, part by part, so that an expired or misnamed certificate
+            // is reported as such instead of as a refused connection.
+            rejectUnauthorized: false,
+            // Host name judged on its own below, so that `authorized` speaks of the chain only.
+            checkServerIdentity: () => undefined,
+        });
+        const onAbort = () => {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(options.signal.reason);
+        };
+        const timer = setTimeout(() => {
+            options.signal?.removeEventListener('abort', onAbort);
+            socket.destroy();
+            reject(new HttpTransportError(`no TLS handshake within ${options.timeoutMs}ms`, 'TIMEOUT', performance.now() - started));
+        }, options.timeoutMs);
+        if (options.signal?.aborted)
+            return onAbort();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        socket.once('secureConnect', () => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+            const cert = socket.getPeerCertificate();
+            const identity = (0,external_node_tls_.checkServerIdentity)(host, cert);
+            socket.end();
+            resolve(certificateInfo(cert, socket.authorized, socket.authorizationError, identity, options.now ?? Date.now()));
+        });
+        socket.once('error', (err) => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+            if (options.signal?.aborted)
+                return reject(options.signal.reason);
+            reject(describeTransportError(err, performance.now() - started));
+        });
+    });
+}
+function certificateInfo(cert, authorized, authError, identity, now) {
+    const validTo = new Date(cert.valid_to);
+    return {
+        subject: commonName(cert.subject),
+        issuer: commonName(cert.issuer),
+        validFrom: new Date(cert.valid_from).toISOString(),
+        validTo: validTo.toISOString(),
+        daysLeft: Math.floor((validTo.getTime() - now) / DAY_MS),
+        trusted: authorized,
+        trustError: authorized ? undefined : String(authError ?? 'not trusted'),
+        hostnameValid: identity === undefined,
+        hostnameError: identity?.message,
+    };
+}
+/** Reasons the certificate fails the check's expectation (pure). */
+function evaluateCertificate(info, expect, insecure) {
+    const reasons = [];
+    if (!insecure && !info.trusted)
+        reasons.push(`the certificate is not trusted (${info.trustError}); pass its CA with ca-file, or set insecure: true to skip verification`);
+    if (expect.hostname && !info.hostnameValid)
+        reasons.push(`the certificate is not valid for this host name: ${info.hostnameError}`);
+    if (info.daysLeft < 0)
+        reasons.push(`the certificate expired on ${info.validTo.slice(0, 10)}`);
+    else if (expect.minDays !== undefined && info.daysLeft < expect.minDays) {
+        reasons.push(`the certificate expires in ${info.daysLeft} day${info.daysLeft === 1 ? '' : 's'} (${info.validTo.slice(0, 10)}), fewer than the ${expect.minDays} required`);
+    }
+    return reasons;
+}
+function commonName(name) {
+    const cn = name?.CN;
+    return Array.isArray(cn) ? cn.join(', ') : (cn ?? JSON.stringify(name ?? {}));
+}
+
+;// CONCATENATED MODULE: ./src/checks/run.ts
+/**
+ * Runs validated checks against live servers: concurrently (bounded), each retried with backoff
+ * until its `timeout` (wait until ready), repeat/load measured into latency percentiles.
+ */
+
+
+
+
+
+
+
+
+const READY_BACKOFF = { initialMs: 200, maxMs: 2000, factor: 2, jitter: 0.5 };
+const USER_AGENT = 'deploy-kit';
+const EXCERPT_CHARS = 300;
+/** The last attempt may take at least this long even when the deadline is nearer. */
+const MIN_ATTEMPT_MS = 500;
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapConcurrent(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+async function runChecks(checks, options) {
+    if (!(options.concurrency >= 1))
+        throw new RangeError('concurrency must be at least 1');
+    return mapConcurrent(checks, options.concurrency, async (check) => {
+        const result = await runCheck(check, options);
+        options.onResult?.(result, check);
+        return result;
+    });
+}
+async function runCheck(check, options = {}) {
+    const log = options.log ?? logger/* nullLogger */.G;
+    const started = performance.now();
+    const measured = check.repeat !== undefined || check.load !== undefined;
+    const deadline = check.timeoutMs > 0 ? Date.now() + check.timeoutMs : undefined;
+    const base = { name: check.name, url: check.url, method: check.method };
+    let attempts = 0;
+    let last;
+    // A measured check first waits until one request passes (when it has a timeout), then measures.
+    if (!measured || deadline !== undefined) {
+        const outcome = await retry(() => attemptOnce(check, { timeoutMs: requestTimeout(check, deadline), signal: options.signal, judgeLatency: !measured, probeTls: true }), {
+            deadline,
+            maxAttempts: deadline === undefined ? 1 : Infinity,
+            policy: options.backoff ?? READY_BACKOFF,
+            signal: options.signal,
+            accept: (a) => a.passed,
+            lastAttemptAtDeadline: true,
+            onRetry: ({ attempt, delayMs, value }) => log.info(`${check.name}: attempt ${attempt} failed (${value?.reasons.join('; ') ?? 'no answer'}); retrying in ${delayMs}ms`),
+        });
+        attempts = outcome.attempts;
+        last = outcome.value;
+        if (!outcome.ok) {
+            const reasons = last?.reasons ?? ['no answer'];
+            const waited = deadline !== undefined ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatMs(performance.now() - started)}` : '';
+            return {
+                ...base,
+                passed: false,
+                status: last?.status,
+                latencyMs: last?.latencyMs,
+                attempts,
+                error: `${reasons.join('; ')}${waited}`,
+                reasons,
+                certificate: last?.certificate,
+                bodyExcerpt: last?.bodyExcerpt,
+                durationMs: performance.now() - started,
+            };
+        }
+        if (!measured) {
+            return { ...base, passed: true, status: last.status, latencyMs: last.latencyMs, attempts, reasons: [], certificate: last.certificate, durationMs: performance.now() - started };
+        }
+    }
+    // Without a readiness phase the certificate is read once here, not on every measured request.
+    if (!last && check.expect.tls)
+        last = await probeCertificateOnly(check, options.signal);
+    const sampled = await measure(check, options.signal);
+    if (last && !last.passed)
+        sampled.reasons.unshift(...last.reasons);
+    return {
+        ...base,
+        passed: sampled.reasons.length === 0,
+        status: sampled.lastStatus,
+        latencyMs: sampled.latency?.p50,
+        attempts: Math.max(1, attempts),
+        error: sampled.reasons.length > 0 ? sampled.reasons.join('; ') : undefined,
+        reasons: sampled.reasons,
+        samples: { requests: sampled.requests, failed: sampled.failed, errorRatePercent: sampled.errorRatePercent, latency: sampled.latency },
+        certificate: last?.certificate,
+        bodyExcerpt: sampled.bodyExcerpt,
+        durationMs: performance.now() - started,
+    };
+}
+function requestTimeout(check, deadline) {
+    if (deadline === undefined)
+        return check.requestTimeoutMs;
+    return Math.min(check.requestTimeoutMs, Math.max(deadline - Date.now(), MIN_ATTEMPT_MS));
+}
+function request(check, timeoutMs, signal) {
+    const headers = { 'user-agent': USER_AGENT, ...lowerKeys(check.headers) };
+    if (check.cors)
+        Object.assign(headers, preflightHeaders(check.cors));
+    return httpRequestNode({
+        url: check.url,
+        method: check.method,
+        headers,
+        body: check.body,
+        timeoutMs,
+        followRedirects: check.followRedirects,
+        signal,
+        tls: { ca: check.ca, insecure: check.insecure },
+    });
+}
+function lowerKeys(headers) {
+    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+/** One try of the whole check; transport failures become reasons, only cancellation throws. */
+async function attemptOnce(check, { timeoutMs, signal, judgeLatency, probeTls }) {
+    const reasons = [];
+    let certificate;
+    try {
+        if (check.expect.tls && probeTls) {
+            certificate = await inspectCertificate(check.url, { ca: check.ca, timeoutMs, signal });
+            reasons.push(...evaluateCertificate(certificate, check.expect.tls, check.insecure));
+            if (check.tlsOnly)
+                return { passed: reasons.length === 0, reasons, certificate };
+        }
+        const res = await request(check, timeoutMs, signal);
+        reasons.push(...evaluateResponse(res, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
+        if (check.cors)
+            reasons.push(...evaluatePreflight(check.cors, res.status, res.headers));
+        return {
+            passed: reasons.length === 0,
+            reasons,
+            status: res.status,
+            latencyMs: res.latencyMs,
+            bodyExcerpt: reasons.length > 0 ? excerpt(res.body) : undefined,
+            certificate,
+        };
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw signal.reason;
+        if (err instanceof HttpTransportError)
+            return { passed: false, reasons: [...reasons, err.message], certificate };
+        throw err;
+    }
+}
+async function probeCertificateOnly(check, signal) {
+    return attemptOnce({ ...check, tlsOnly: true }, { timeoutMs: check.requestTimeoutMs, signal, judgeLatency: false, probeTls: true });
+}
+function excerpt(body) {
+    if (body === '')
+        return undefined;
+    return body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body;
+}
+/** repeat (sequential) or load (concurrent): every request judged, then latency and error rate. */
+async function measure(check, signal) {
+    const total = check.load?.requests ?? check.repeat ?? 1;
+    const concurrency = check.load?.concurrency ?? 1;
+    const latencies = [];
+    let failed = 0;
+    let firstFailure;
+    let lastStatus;
+    await mapConcurrent(Array.from({ length: total }), concurrency, async () => {
+        const a = await attemptOnce(check, { timeoutMs: check.requestTimeoutMs, signal, judgeLatency: false, probeTls: false });
+        if (a.latencyMs !== undefined)
+            latencies.push(a.latencyMs);
+        if (a.status !== undefined)
+            lastStatus = a.status;
+        if (!a.passed) {
+            failed++;
+            firstFailure ??= a;
+        }
+    });
+    const latency = latencyStats(latencies);
+    const errorRatePercent = (failed / total) * 100;
+    const reasons = [];
+    const allowed = check.expect.errorRatePercent ?? 0;
+    if (errorRatePercent > allowed) {
+        reasons.push(`error rate ${run_round(errorRatePercent)}% (${failed} of ${total}) is over ${allowed}%; first failure: ${firstFailure?.reasons.join('; ') ?? 'unknown'}`);
+    }
+    if (latency) {
+        const targets = [
+            ['p50', check.expect.p50LatencyMs, latency.p50],
+            ['p95', check.expect.p95LatencyMs, latency.p95],
+            ['p99', check.expect.p99LatencyMs, latency.p99],
+            ['max', check.expect.maxLatencyMs, latency.max],
+        ];
+        for (const [label, target, value] of targets) {
+            if (target !== undefined && value > target)
+                reasons.push(`${label} latency ${Math.round(value)}ms is over ${target}ms`);
+        }
+    }
+    else if ([check.expect.p50LatencyMs, check.expect.p95LatencyMs, check.expect.p99LatencyMs, check.expect.maxLatencyMs].some((t) => t !== undefined)) {
+        reasons.push('no request got an answer, so no latency could be measured');
+    }
+    return { requests: total, failed, errorRatePercent, latency, lastStatus, reasons, bodyExcerpt: firstFailure?.bodyExcerpt };
+}
+function run_round(n) {
+    return Math.round(n * 100) / 100;
+}
+function formatMs(ms) {
+    return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/report.ts
+/** Pure renderings of check results: the JSON report (an output) and the job summary. */
+
+
+const r1 = (n) => Math.round(n * 10) / 10;
+function checksReport(results) {
+    const failed = results.filter((r) => !r.passed).length;
+    return {
+        passed: failed === 0,
+        total: results.length,
+        failed,
+        checks: results.map((r) => ({
+            name: r.name,
+            url: r.url,
+            method: r.method,
+            passed: r.passed,
+            status: r.status ?? null,
+            latencyMs: r.latencyMs === undefined ? null : r1(r.latencyMs),
+            attempts: r.attempts,
+            error: r.error ?? null,
+            ...(r.samples
+                ? {
+                    samples: {
+                        ...r.samples,
+                        errorRatePercent: r1(r.samples.errorRatePercent),
+                        latency: r.samples.latency && {
+                            count: r.samples.latency.count,
+                            min: r1(r.samples.latency.min),
+                            mean: r1(r.samples.latency.mean),
+                            p50: r1(r.samples.latency.p50),
+                            p95: r1(r.samples.latency.p95),
+                            p99: r1(r.samples.latency.p99),
+                            max: r1(r.samples.latency.max),
+                        },
+                    },
+                }
+                : {}),
+            ...(r.certificate ? { certificate: r.certificate } : {}),
+        })),
+    };
+}
+/** The latency cell: one figure for a single request, percentiles for repeat/load. */
+function describeLatency(r) {
+    const l = r.samples?.latency;
+    if (l) {
+        return `p50 ${formatMs(l.p50)} · p95 ${formatMs(l.p95)} · max ${formatMs(l.max)} (${r.samples.requests} req, ${Math.round(r.samples.errorRatePercent * 100) / 100}% errors)`;
+    }
+    if (r.certificate && r.latencyMs === undefined)
+        return `certificate: ${r.certificate.daysLeft} days left`;
+    return r.latencyMs === undefined ? '—' : formatMs(r.latencyMs);
+}
+function checksSummary(results, title) {
+    const failed = results.filter((r) => !r.passed);
+    const s = new SummaryBuilder().heading(failed.length === 0 ? `${title}: all ${results.length} checks passed` : `${title}: ${failed.length} of ${results.length} checks failed`);
+    s.table(['', 'Check', 'Status', 'Latency', 'Attempts', 'Result'], results.map((r) => [
+        trusted(r.passed ? '✅' : '❌'),
+        trusted(`${escapeCell(r.name)}<br><sub>${escapeCell(`${r.method} ${r.url}`)}</sub>`),
+        r.status ?? '—',
+        describeLatency(r),
+        r.attempts,
+        r.passed ? 'passed' : (r.error ?? 'failed'),
+    ]));
+    for (const r of failed) {
+        if (r.bodyExcerpt)
+            s.details(`${r.name}: start of the last response body`, r.bodyExcerpt, { code: '' });
+    }
+    return s;
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/database.ts
+/**
+ * The database part of rollback, through src/db (loaded only when database-url is given): restore
+ * a backup (`restore-backup`) or migrate down to `to-migration-version`. Inputs are checked in full
+ * before anything connects.
+ */
+
+
+
+/** Pure: which database rollback the inputs ask for, or undefined without database-url. */
+function readDatabaseRollback(inputs, workspace, tempDir) {
+    const url = inputs.secret('database-url');
+    const backup = inputs.optional('restore-backup');
+    const toVersion = inputs.optional('to-migration-version');
+    if (!url) {
+        if (backup || toVersion) {
+            const input = backup ? 'restore-backup' : 'to-migration-version';
+            throw new errors/* ConfigurationError */.j1(`${input} needs database-url: give the database's connection URL (from a secret).`, { input: 'database-url' });
+        }
+        return undefined;
+    }
+    if (backup && toVersion)
+        throw new errors/* ConfigurationError */.j1('Give restore-backup or to-migration-version, not both.', { input: 'to-migration-version' });
+    if (!backup && !toVersion) {
+        throw new errors/* ConfigurationError */.j1('database-url is given but not what to do: give restore-backup (a backup file) or to-migration-version.', { input: 'database-url' });
+    }
+    const abs = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
+    const historyTable = inputs.string('history-table', { default: 'schema_migrations' });
+    const backupDir = abs(inputs.optional('backup-dir') ?? (0,external_node_path_.join)(tempDir, 'deploy-kit-backups'));
+    if (backup) {
+        const path = abs(backup);
+        if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
+            throw new errors/* ConfigurationError */.j1(`restore-backup: the file "${backup}" does not exist (resolved to ${path}).`, { input: 'restore-backup' });
+        }
+        return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
+    }
+    const migrations = inputs.string('migrations', { default: 'db/migrations' });
+    return { url, mode: 'migrate', toVersion, migrationsDir: abs(migrations), migrationsLabel: migrations, historyTable, backupDir };
+}
+/** Parses the URL, reads the migrations and checks the version — still without connecting. */
+async function prepareDatabaseRollback(settings) {
+    const db = await __nccwpck_require__.e(/* import() */ 576).then(__nccwpck_require__.bind(__nccwpck_require__, 1576));
+    const target = db.parseDatabaseUrl(settings.url);
+    if (settings.mode === 'restore') {
+        return {
+            settings,
+            describe: `restore ${settings.backupPath} into ${db.describeTarget(target)}`,
+            async run(o) {
+                const r = await db.restoreBackup(target, settings.backupPath, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
+                const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
+                return `restored ${settings.backupPath} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}`;
+            },
+        };
+    }
+    const version = db.parseVersionInput(settings.toVersion, 'to-migration-version');
+    const migrations = db.readMigrationDirectory(settings.migrationsDir, target.engine, settings.migrationsLabel);
+    db.checkTargetVersion(migrations, version);
+    return {
+        settings,
+        describe: `migrate ${db.describeTarget(target)} down to version ${version}`,
+        async run(o) {
+            const r = await db.migrateTo(version, {
+                target,
+                migrations,
+                historyTable: settings.historyTable,
+                allowDown: true,
+                backup: true,
+                backupDir: settings.backupDir,
+                onFailure: 'auto',
+                appliedBy: o.appliedBy,
+                log: o.log,
+                signal: o.signal,
+                redact: o.redact,
+            });
+            const undone = r.applied.filter((a) => a.direction === 'down').map((a) => a.version);
+            return `migrated ${target.database} from version ${r.previousVersion ?? '(none)'} down to ${r.currentVersion ?? '(none)'}${undone.length ? ` (undid ${undone.join(', ')})` : ' (nothing to undo)'}; backup first at ${r.backup?.path ?? '(none)'}`;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/main.ts
+
+
+
+
 
 
 
@@ -41944,9 +43772,9 @@ runAction(async (ctx) => {
     const toImage = ctx.inputs.optional('to-image');
     const toVersion = ctx.inputs.optional('to-version');
     if (toImage && toVersion)
-        throw new errors_ConfigurationError('Give to-image or to-version, not both.', { input: 'to-version' });
+        throw new errors/* ConfigurationError */.j1('Give to-image or to-version, not both.', { input: 'to-version' });
     if (toImage && services.length > 1)
-        throw new errors_ConfigurationError('to-image names one image: give one service, or use to-version for several.', { input: 'to-image' });
+        throw new errors/* ConfigurationError */.j1('to-image names one image: give one service, or use to-version for several.', { input: 'to-image' });
     if (toVersion)
         validateVersion(toVersion, 'to-version');
     const healthTimeoutMs = ctx.inputs.duration('health-timeout', '2m', { min: 1000 });
@@ -41955,6 +43783,21 @@ runAction(async (ctx) => {
     if (webhook)
         validateWebhookUrl(webhook, 'notify-webhook');
     const dryRun = ctx.inputs.boolean('dry-run', false);
+    const database = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
+    const checksSource = ctx.inputs.yaml('checks');
+    const checks = checksSource
+        ? parseChecksDocument(checksSource.value, {
+            source: checksSource.label,
+            file: checksSource.file,
+            baseUrl: ctx.inputs.optional('base-url'),
+            env: process.env,
+            workspace: ctx.run.workspace,
+            defaults: { timeoutMs: ctx.inputs.duration('checks-timeout', '30s'), requestTimeoutMs: 10_000 },
+        })
+        : undefined;
+    for (const secret of checks?.secrets ?? [])
+        ctx.mask(secret);
+    const db = database ? await prepareDatabaseRollback(database) : undefined;
     const target = new compose_ComposeTarget(compose);
     await target.validate(services, 'services');
     const history = new DeploymentHistory(target.historyLocation, historyLimit);
@@ -41967,11 +43810,15 @@ runAction(async (ctx) => {
         ctx.setOutput('rolled-back-to', '');
         await ctx.writeSummary(new SummaryBuilder().heading('Rollback: nothing to roll back to').paragraph(plan.reason));
         await notify(ctx, webhook, { title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
-        throw new errors_OperationFailedError(plan.reason);
+        throw new errors/* OperationFailedError */.Bp(plan.reason);
     }
     if (dryRun) {
         for (const s of plan.steps)
             ctx.log.info(`Plan: ${s.service}: ${s.from} → ${s.to} (from ${s.source}).`);
+        if (db)
+            ctx.log.info(`Plan: then ${db.describe}.`);
+        if (checks)
+            ctx.log.info(`Plan: then run ${checks.checks.length} check(s).`);
         ctx.setOutput('rolled-back-to', formatImages(plan.steps.map((s) => ({ service: s.service, image: s.to }))));
         await ctx.writeSummary(summary('Rollback plan (dry run)', plan.steps, []));
         return;
@@ -41989,31 +43836,65 @@ runAction(async (ctx) => {
     }
     catch (err) {
         const failed = plan.steps[done.length];
-        const reason = `${failed?.service ?? 'a service'} did not roll back: ${errorMessage(err)}`;
+        const reason = `${failed?.service ?? 'a service'} did not roll back: ${(0,errors/* errorMessage */.gJ)(err)}`;
         await history.append({ at: new Date().toISOString(), action: 'rollback', result: 'failed', services: plan.steps.map((s) => ({ service: s.service, image: s.to })), previous: from, runUrl: ctx.run.runUrl, reason });
         await ctx.writeSummary(summary('Rollback failed', plan.steps, done, reason));
         await notify(ctx, webhook, { title: `Rollback of ${services.join(', ')} FAILED`, outcome: 'failure', fields: [{ title: 'Why', value: reason }], link: ctx.run.runUrl });
-        throw new errors_OperationFailedError(reason);
+        throw new errors/* OperationFailedError */.Bp(reason);
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const to = plan.steps.map((s) => ({ service: s.service, image: s.to }));
+    ctx.setOutput('rolled-back-to', formatImages(to));
+    // The database goes back after the services are back and healthy: a restore loses what was
+    // written since the backup, so it is the last and most deliberate step.
+    let databaseResult = 'untouched';
+    let databaseError;
+    if (db) {
+        try {
+            databaseResult = await ctx.log.group(`Database: ${db.describe}`, () => db.run({ log: ctx.log, signal: ctx.signal, redact: ctx.redact, appliedBy: ctx.run.runUrl ?? 'deploy-kit rollback' }));
+        }
+        catch (err) {
+            databaseError = (0,errors/* errorMessage */.gJ)(err);
+            databaseResult = `FAILED: ${databaseError}`;
+        }
+    }
+    ctx.setOutput('database', databaseResult);
     await history.append({
         at: new Date().toISOString(),
         action: 'rollback',
-        result: 'rolled-back',
-        services: plan.steps.map((s) => ({ service: s.service, image: s.to })),
+        result: databaseError ? 'failed' : 'rolled-back',
+        services: to,
         previous: from,
         runUrl: ctx.run.runUrl,
+        ...(db ? { database: databaseResult } : {}),
     });
-    const to = plan.steps.map((s) => ({ service: s.service, image: s.to }));
-    ctx.setOutput('rolled-back-to', formatImages(to));
-    await ctx.writeSummary(summary(`Rolled back in ${seconds}s`, plan.steps, done));
+    const report = new SummaryBuilder().raw(summary(`Rolled back in ${seconds}s`, plan.steps, done).toString());
+    if (db)
+        report.heading('Database', 3).paragraph(databaseResult);
+    let checksFailed;
+    if (checks && !databaseError) {
+        const results = await runChecks(checks.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log });
+        const r = checksReport(results);
+        ctx.setOutput('checks', r);
+        report.raw(checksSummary(results, 'Checks after the rollback').toString());
+        if (!r.passed)
+            checksFailed = `${r.failed} of ${r.total} checks failed after the rollback: ${results.filter((x) => !x.passed).map((x) => x.name).join(', ')}`;
+    }
+    await ctx.writeSummary(report);
+    const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
     await notify(ctx, webhook, {
-        title: `Rolled back ${plan.steps.map((s) => `${s.service} to ${s.to}`).join(', ')}`,
-        outcome: 'warning',
-        fields: plan.steps.map((s) => ({ title: s.service, value: `${s.from} → ${s.to}` })),
+        title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${plan.steps.map((s) => `${s.service} to ${s.to}`).join(', ')}`,
+        outcome: problem ? 'failure' : 'warning',
+        fields: [
+            ...plan.steps.map((s) => ({ title: s.service, value: `${s.from} → ${s.to}` })),
+            ...(db ? [{ title: 'database', value: databaseResult }] : []),
+            ...(problem ? [{ title: 'problem', value: problem }] : []),
+        ],
         link: ctx.run.runUrl,
     });
-    ctx.log.notice(`Rolled back: ${plan.steps.map((s) => `${s.service} ${s.from} → ${s.to}`).join('; ')}; all healthy.`);
+    if (problem)
+        throw new errors/* OperationFailedError */.Bp(`Services rolled back (${to.map((x) => `${x.service} → ${x.image}`).join(', ')}), but ${problem}.`);
+    ctx.log.notice(`Rolled back: ${plan.steps.map((s) => `${s.service} ${s.from} → ${s.to}`).join('; ')}; all healthy.${db ? ` Database: ${databaseResult}.` : ''}`);
 });
 function formatImages(list) {
     return list.length === 1 ? list[0].image : list.map((x) => `${x.service}=${x.image}`).join('\n');
@@ -42034,7 +43915,7 @@ async function notify(ctx, webhook, n) {
         ctx.log.info('Notification sent.');
     }
     catch (err) {
-        ctx.log.warning(`The notification was not sent: ${errorMessage(err)}`);
+        ctx.log.warning(`The notification was not sent: ${(0,errors/* errorMessage */.gJ)(err)}`);
     }
 }
 

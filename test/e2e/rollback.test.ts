@@ -107,7 +107,7 @@ describe('rollback bundle on compose (real containers)', () => {
     expect(await p.compose(['config'])).not.toContain(v2);
     // The Slack-compatible message arrived; the webhook URL (a secret) appears nowhere.
     expect(hook.bodies).toHaveLength(1);
-    expect(hook.bodies[0]).toMatchObject({ text: expect.stringContaining(`Rolled back backend to ${v1}, frontend to ${v1}`), attachments: [{ color: '#ecb22e' }] });
+    expect(hook.bodies[0]).toMatchObject({ text: expect.stringContaining(`Rolled back: backend to ${v1}, frontend to ${v1}`), attachments: [{ color: '#ecb22e' }] });
     expect(run.masked).toContain(hook.url);
     const logWithoutMaskCommands = run.log.replace(/^::add-mask::.*$/gm, '');
     for (const text of [logWithoutMaskCommands, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain('s3cr3t-hook-token');
@@ -126,6 +126,91 @@ describe('rollback bundle on compose (real containers)', () => {
     expect(run.errors.join('\n')).toMatch(/frontend did not roll back: frontend is not healthy: its health check reports unhealthy/);
     expect(run.summary).toMatch(/Rollback failed/);
     expect(hook.bodies.slice(before)).toEqual([expect.objectContaining({ text: expect.stringContaining('Rollback of frontend FAILED') })]);
+  }, 120_000);
+
+  it('with the database: services back, the pre-migration backup restored (PostgreSQL), then the checks pass', async () => {
+    const { createPgDatabase, loadDbServices, tempDir } = await import('../integration/db/databases.js');
+    const { backupDatabase, parseDatabaseUrl } = await import('../../src/db/index.js');
+    const db = await createPgDatabase(loadDbServices(), 'dk_rb');
+    try {
+      await db.query('CREATE TABLE orders (id int PRIMARY KEY, note text)');
+      await db.query("INSERT INTO orders VALUES (1, 'before')");
+      const backup = await backupDatabase(parseDatabaseUrl(db.url), tempDir());
+      // The release: a migration after the backup, then the new backend.
+      await db.query('CREATE TABLE coupons (id int)');
+      await db.query("INSERT INTO orders VALUES (2, 'after')");
+      const deploy = await runAction('deploy-canary', { inputs: { ...base(), strategy: 'rolling', services: `backend=${v2}` }, timeoutMs: 120_000 });
+      expect(deploy.errors).toEqual([]);
+
+      const run = await runAction('rollback', {
+        inputs: {
+          ...base(),
+          services: 'backend',
+          'database-url': db.url,
+          'restore-backup': backup.path,
+          checks: `- name: backend health\n  url: http://${p.stableAddress}/health\n  expect:\n    status: 200\n    json:\n      version: rb-1\n`,
+        },
+        timeoutMs: 120_000,
+      });
+      expect(run.errors).toEqual([]);
+      expect(run.outputs['rolled-back-to']).toBe(v1);
+      expect(run.outputs.database).toMatch(new RegExp(`^restored ${backup.path} into ${db.name} in [\\d.]+s; dropped 1 object\\(s\\) created after it: TABLE coupons`));
+      expect(JSON.parse(run.outputs.checks!)).toMatchObject({ passed: true, total: 1 });
+      expect(run.summary).toMatch(/### Database/);
+      expect(await db.query('SELECT id, note FROM orders ORDER BY id')).toEqual([{ id: 1, note: 'before' }]);
+      expect(await db.query("SELECT to_regclass('coupons') AS t")).toEqual([{ t: null }]);
+      expect(await imageOf(p, 'backend')).toBe(`${v1}|healthy`);
+      // The database URL's password never shows.
+      const password = decodeURIComponent(new URL(db.url).password);
+      if (password) {
+        expect(run.masked).toContain(password);
+        expect(run.log.replace(/^::add-mask::.*$/gm, '')).not.toContain(password);
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 240_000);
+
+  it('with the database: migrates down to to-migration-version through the down scripts (a backup first)', async () => {
+    const { createPgDatabase, loadDbServices, writeMigrations } = await import('../integration/db/databases.js');
+    const { applyMigrations, parseDatabaseUrl, readMigrationDirectory } = await import('../../src/db/index.js');
+    const db = await createPgDatabase(loadDbServices(), 'dk_rbm');
+    try {
+      const dir = writeMigrations({
+        'V1__orders.sql': 'CREATE TABLE orders (id int PRIMARY KEY);',
+        'V2__coupons.sql': 'CREATE TABLE coupons (id int);',
+        'U2__coupons.sql': 'DROP TABLE coupons;',
+      });
+      const target = parseDatabaseUrl(db.url);
+      await applyMigrations({ target, migrations: readMigrationDirectory(dir, 'postgres'), backup: false });
+      await runAction('deploy-canary', { inputs: { ...base(), strategy: 'rolling', services: `backend=${v2}` }, timeoutMs: 120_000 });
+      const run = await runAction('rollback', {
+        inputs: { ...base(), services: 'backend', 'database-url': db.url, 'to-migration-version': '1', migrations: dir },
+        timeoutMs: 120_000,
+      });
+      expect(run.errors).toEqual([]);
+      expect(run.outputs.database).toMatch(new RegExp(`^migrated ${db.name} from version 2 down to 1 \\(undid 2\\); backup first at .*\\.dump$`));
+      expect(await db.query("SELECT to_regclass('coupons') AS t")).toEqual([{ t: null }]);
+      expect(await db.query("SELECT to_regclass('orders')::text AS t")).toEqual([{ t: 'orders' }]);
+    } finally {
+      await db.drop();
+    }
+  }, 240_000);
+
+  it('database inputs are checked before anything changes', async () => {
+    const before = await serviceContainers(p.project, 'backend');
+    for (const [inputs, message] of [
+      [{ services: 'backend', 'restore-backup': '/nonexistent.dump' }, /restore-backup needs database-url/],
+      [{ services: 'backend', 'database-url': 'postgres://u:longer-secret-pw@127.0.0.1:5432/x' }, /give restore-backup .* or to-migration-version/],
+      [{ services: 'backend', 'database-url': 'postgres://u:longer-secret-pw@127.0.0.1:5432/x', 'restore-backup': 'missing.dump' }, /restore-backup: the file "missing.dump" does not exist/],
+      [{ services: 'backend', 'database-url': 'oracle://u:longer-secret-pw@h/x', 'to-migration-version': '1' }, /database-url/],
+      [{ services: 'backend', checks: '- name: x\n  url: /health\n  expect: { status: 99999 }\n' }, /checks/],
+    ] as const) {
+      const run = await runAction('rollback', { inputs: { ...base(), ...inputs }, timeoutMs: 60_000 });
+      expect(run.exitCode, JSON.stringify(inputs)).toBe(1);
+      expect(run.errors.join('\n'), JSON.stringify(inputs)).toMatch(message);
+    }
+    expect(await serviceContainers(p.project, 'backend')).toEqual(before);
   }, 120_000);
 
   it('rolls back to a given version (to-version)', async () => {

@@ -1,0 +1,100 @@
+/**
+ * The database part of rollback, through src/db (loaded only when database-url is given): restore
+ * a backup (`restore-backup`) or migrate down to `to-migration-version`. Inputs are checked in full
+ * before anything connects.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigurationError } from '../../src/runtime/errors.js';
+import type { Inputs } from '../../src/runtime/inputs.js';
+import type { Logger } from '../../src/runtime/logger.js';
+
+export interface DatabaseRollback {
+  url: string;
+  mode: 'restore' | 'migrate';
+  /** restore: the backup file (absolute). */
+  backupPath?: string;
+  /** migrate: the version to go down to, the migrations directory and its label. */
+  toVersion?: string;
+  migrationsDir?: string;
+  migrationsLabel?: string;
+  historyTable: string;
+  backupDir: string;
+}
+
+/** Pure: which database rollback the inputs ask for, or undefined without database-url. */
+export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir: string): DatabaseRollback | undefined {
+  const url = inputs.secret('database-url');
+  const backup = inputs.optional('restore-backup');
+  const toVersion = inputs.optional('to-migration-version');
+  if (!url) {
+    if (backup || toVersion) {
+      const input = backup ? 'restore-backup' : 'to-migration-version';
+      throw new ConfigurationError(`${input} needs database-url: give the database's connection URL (from a secret).`, { input: 'database-url' });
+    }
+    return undefined;
+  }
+  if (backup && toVersion) throw new ConfigurationError('Give restore-backup or to-migration-version, not both.', { input: 'to-migration-version' });
+  if (!backup && !toVersion) {
+    throw new ConfigurationError('database-url is given but not what to do: give restore-backup (a backup file) or to-migration-version.', { input: 'database-url' });
+  }
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(workspace, p));
+  const historyTable = inputs.string('history-table', { default: 'schema_migrations' });
+  const backupDir = abs(inputs.optional('backup-dir') ?? join(tempDir, 'deploy-kit-backups'));
+  if (backup) {
+    const path = abs(backup);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new ConfigurationError(`restore-backup: the file "${backup}" does not exist (resolved to ${path}).`, { input: 'restore-backup' });
+    }
+    return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
+  }
+  const migrations = inputs.string('migrations', { default: 'db/migrations' });
+  return { url, mode: 'migrate', toVersion, migrationsDir: abs(migrations), migrationsLabel: migrations, historyTable, backupDir };
+}
+
+export interface PreparedDatabaseRollback {
+  settings: DatabaseRollback;
+  describe: string;
+  run(options: { log: Logger; signal: AbortSignal; redact: (t: string) => string; appliedBy: string }): Promise<string>;
+}
+
+/** Parses the URL, reads the migrations and checks the version — still without connecting. */
+export async function prepareDatabaseRollback(settings: DatabaseRollback): Promise<PreparedDatabaseRollback> {
+  const db = await import('../../src/db/index.js');
+  const target = db.parseDatabaseUrl(settings.url);
+  if (settings.mode === 'restore') {
+    return {
+      settings,
+      describe: `restore ${settings.backupPath} into ${db.describeTarget(target)}`,
+      async run(o) {
+        const r = await db.restoreBackup(target, settings.backupPath!, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
+        const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
+        return `restored ${settings.backupPath} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}`;
+      },
+    };
+  }
+  const version = db.parseVersionInput(settings.toVersion, 'to-migration-version')!;
+  const migrations = db.readMigrationDirectory(settings.migrationsDir!, target.engine, settings.migrationsLabel);
+  db.checkTargetVersion(migrations, version);
+  return {
+    settings,
+    describe: `migrate ${db.describeTarget(target)} down to version ${version}`,
+    async run(o) {
+      const r = await db.migrateTo(version, {
+        target,
+        migrations,
+        historyTable: settings.historyTable,
+        allowDown: true,
+        backup: true,
+        backupDir: settings.backupDir,
+        onFailure: 'auto',
+        appliedBy: o.appliedBy,
+        log: o.log,
+        signal: o.signal,
+        redact: o.redact,
+      });
+      const undone = r.applied.filter((a) => a.direction === 'down').map((a) => a.version);
+      return `migrated ${target.database} from version ${r.previousVersion ?? '(none)'} down to ${r.currentVersion ?? '(none)'}${undone.length ? ` (undid ${undone.join(', ')})` : ' (nothing to undo)'}; backup first at ${r.backup?.path ?? '(none)'}`;
+    },
+  };
+}

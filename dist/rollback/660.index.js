@@ -1,0 +1,203 @@
+export const id = 660;
+export const ids = [660];
+export const modules = {
+
+/***/ 5660:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   openMysql: () => (/* binding */ openMysql)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9750);
+/** The MySQL/MariaDB session (`mysql2`, loaded on first use). DDL commits implicitly here. */
+
+
+function sslConfig(target) {
+    if (target.tls === 'disable' || target.tls === 'prefer')
+        return undefined;
+    const ca = target.caFile ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(target.caFile, 'utf8') : undefined;
+    if (target.tls === 'require')
+        return { rejectUnauthorized: false };
+    if (target.tls === 'verify-ca')
+        return { rejectUnauthorized: true, ca, verifyIdentity: false };
+    return { rejectUnauthorized: true, ca, verifyIdentity: true };
+}
+function classify(err) {
+    const e = err;
+    const net = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .networkReason */ .d8)(err);
+    if (net)
+        return { kind: 'retry', reason: net, error: err };
+    if (/timeout|timed out/i.test(e.message ?? ''))
+        return { kind: 'retry', reason: 'connection timed out', error: err };
+    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_DBACCESS_DENIED_ERROR') {
+        return { kind: 'fatal', reason: `${e.message} (check the user and password in database-url)`, error: err };
+    }
+    if (e.code === 'ER_BAD_DB_ERROR')
+        return { kind: 'fatal', reason: `${e.message} (check the database name in database-url)`, error: err };
+    return { kind: 'fatal', reason: e.message ?? String(err), error: err };
+}
+async function openMysql(target, options) {
+    const mysql = await __webpack_require__.e(/* import() */ 588).then(__webpack_require__.t.bind(__webpack_require__, 7588, 19));
+    const create = mysql.createConnection ?? mysql.default.createConnection;
+    const conn = await (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .connectWithRetry */ .ZO)(target, options.connectTimeoutMs, async (remaining) => {
+        const c = await create({
+            host: target.host,
+            port: target.port,
+            user: target.user,
+            password: target.password,
+            database: target.database,
+            ssl: sslConfig(target),
+            connectTimeout: remaining,
+            multipleStatements: false,
+            supportBigNumbers: true,
+            bigNumberStrings: true,
+            dateStrings: false,
+            connectAttributes: { program_name: options.label.slice(0, 64) },
+        });
+        c.on('error', () => {
+            // A dropped connection surfaces as the failing query's error.
+        });
+        return c;
+    }, classify, options.signal);
+    const session = new MysqlSession(conn, target, options);
+    return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .initialized */ .J_)(session);
+}
+class MysqlSession {
+    conn;
+    engine = 'mysql';
+    serverVersion = '';
+    table;
+    tableName;
+    lockName;
+    constructor(conn, target, options) {
+        this.conn = conn;
+        this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(options.historyTable);
+        this.table = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.tableName, 'mysql');
+        this.lockName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .mysqlLockName */ .vD)(target.database, options.historyTable);
+    }
+    async rows(sql, params = []) {
+        const [rows] = await this.conn.query(sql, params);
+        return rows;
+    }
+    async init() {
+        const [r] = await this.rows('SELECT VERSION() AS v');
+        this.serverVersion = r.v;
+    }
+    async tryLock() {
+        const [r] = await this.rows('SELECT GET_LOCK(?, 0) AS ok', [this.lockName]);
+        return Number(r?.ok) === 1;
+    }
+    async unlock() {
+        await this.conn.query('SELECT RELEASE_LOCK(?)', [this.lockName]);
+    }
+    async lockHolder() {
+        const [r] = await this.rows('SELECT IS_USED_LOCK(?) AS id', [this.lockName]);
+        if (!r?.id)
+            return undefined;
+        const [p] = await this.rows('SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ?', [r.id]);
+        let program;
+        try {
+            const [a] = await this.rows("SELECT ATTR_VALUE AS v FROM performance_schema.session_connect_attrs WHERE PROCESSLIST_ID = ? AND ATTR_NAME = 'program_name'", [r.id]);
+            program = a?.v;
+        }
+        catch {
+            // performance_schema is off by default on MariaDB
+        }
+        return `${program ? `"${program}" ` : ''}(connection ${r.id}${p ? `, user ${p.USER} from ${p.HOST}, ${p.TIME} s in its current state` : ''})`;
+    }
+    async historyShape() {
+        const rows = await this.rows(`SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'version'`, [this.tableName.schema ?? null, this.tableName.table]);
+        const t = rows[0]?.DATA_TYPE?.toLowerCase();
+        return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'int' };
+    }
+    async createHistory(integerVersions) {
+        await this.conn.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+      version ${integerVersions ? 'BIGINT' : 'VARCHAR(64)'} NOT NULL PRIMARY KEY,
+      version_key VARCHAR(255) NOT NULL,
+      name VARCHAR(255) NOT NULL,
+      checksum CHAR(64) NULL,
+      applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+      execution_ms INT NOT NULL DEFAULT 0,
+      applied_by VARCHAR(512) NOT NULL DEFAULT ''
+    )`);
+    }
+    async readHistory() {
+        const rows = await this.rows(`SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by FROM ${this.table} ORDER BY version_key`);
+        return rows.map((x) => ({ version: String(x.version), name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by }));
+    }
+    async begin() {
+        await this.conn.query('START TRANSACTION');
+    }
+    async commit() {
+        await this.conn.query('COMMIT');
+    }
+    async rollback() {
+        await this.conn.query('ROLLBACK');
+    }
+    async runScript(script) {
+        // One statement per round trip: the server's "at line N" is then relative to that statement.
+        for (const stmt of script.statements) {
+            try {
+                await this.conn.query(stmt.text);
+            }
+            catch (err) {
+                const e = err;
+                if (!e || typeof e !== 'object' || e.sqlState === undefined)
+                    throw err;
+                const msg = e.sqlMessage ?? e.message ?? String(err);
+                const at = /at line (\d+)\s*$/.exec(msg);
+                const line = at ? stmt.line + Number(at[1]) - 1 : stmt.line;
+                throw new _session_js__WEBPACK_IMPORTED_MODULE_1__/* .MigrationSqlError */ .Z4(msg, script, line, e.code);
+            }
+        }
+    }
+    async insertHistory(rows) {
+        if (rows.length === 0)
+            return;
+        const values = [];
+        for (const r of rows)
+            values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy);
+        await this.conn.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, values);
+    }
+    async deleteHistory(versions) {
+        if (versions.length === 0)
+            return;
+        await this.conn.query(`DELETE FROM ${this.table} WHERE CAST(version AS CHAR) IN (?)`, [versions]);
+    }
+    async updateChecksum(version, checksum) {
+        await this.conn.query(`UPDATE ${this.table} SET checksum = ? WHERE CAST(version AS CHAR) = ?`, [checksum, version]);
+    }
+    async currentVersion() {
+        const rows = await this.rows(`SELECT CAST(version AS CHAR) AS version FROM ${this.table} ORDER BY version_key DESC LIMIT 1`);
+        return rows[0]?.version;
+    }
+    async listObjects() {
+        const rels = await this.rows("SELECT TABLE_TYPE AS kind, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
+        const routines = await this.rows('SELECT ROUTINE_TYPE AS kind, ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()');
+        const q = (s) => `\`${s.replace(/`/g, '``')}\``;
+        const out = [];
+        for (const r of rels) {
+            const kind = r.kind === 'VIEW' || r.kind === 'SYSTEM VIEW' ? 'VIEW' : r.kind === 'SEQUENCE' ? 'SEQUENCE' : 'TABLE';
+            out.push({ kind, schema: '', name: r.name, drop: `DROP ${kind} IF EXISTS ${q(r.name)}` });
+        }
+        for (const r of routines)
+            out.push({ kind: r.kind, schema: '', name: r.name, drop: `DROP ${r.kind} IF EXISTS ${q(r.name)}` });
+        return out;
+    }
+    async execute(sql) {
+        await this.conn.query(sql);
+    }
+    async close() {
+        await this.conn.end().catch(() => undefined);
+    }
+    abort() {
+        this.conn.destroy();
+    }
+}
+
+
+/***/ })
+
+};
