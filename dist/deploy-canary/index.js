@@ -40805,6 +40805,7 @@ async function retry(fn, options = {}) {
     }
     const started = Date.now();
     let last = {};
+    let atDeadline = false;
     for (let attempt = 1;; attempt++) {
         options.signal?.throwIfAborted();
         try {
@@ -40822,8 +40823,13 @@ async function retry(fn, options = {}) {
                 return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
             }
         }
-        const delayMs = backoffDelay(attempt, options.policy);
-        const outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        let delayMs = backoffDelay(attempt, options.policy);
+        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
+            delayMs = options.deadline - Date.now();
+            outOfTime = false;
+            atDeadline = true;
+        }
         if (attempt >= maxAttempts || outOfTime) {
             return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
         }

@@ -131,10 +131,10 @@ class PostgresSession {
     }
     async historyShape() {
         // pg_catalog rather than information_schema: a few catalog lookups instead of a view over all columns.
-        const r = await this.client.query(`SELECT a.atttypid::regtype::text AS t FROM pg_attribute a
-        WHERE a.attrelid = to_regclass($1) AND a.attname = 'version' AND NOT a.attisdropped`, [this.table]);
-        const t = r.rows[0]?.t;
-        return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'integer' };
+        const r = await this.client.query(`SELECT a.attname AS name, a.atttypid::regtype::text AS t FROM pg_attribute a
+        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, [this.table]);
+        const t = r.rows.find((c) => c.name === 'version')?.t;
+        return { exists: r.rows.length > 0, integerVersions: t === 'bigint' || t === 'integer', columns: r.rows.map((c) => c.name.toLowerCase()) };
     }
     async createHistory(integerVersions) {
         if (this.tableName.schema)
@@ -146,12 +146,13 @@ class PostgresSession {
       checksum CHAR(64),
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       execution_ms INTEGER NOT NULL DEFAULT 0,
-      applied_by TEXT NOT NULL DEFAULT ''
+      applied_by TEXT NOT NULL DEFAULT '',
+      dirty BOOLEAN NOT NULL DEFAULT FALSE
     )`);
     }
     async readHistory() {
-        const r = await this.client.query(`SELECT version::text AS version, name, checksum, applied_at, execution_ms, applied_by FROM ${this.table} ORDER BY version_key`);
-        return r.rows.map((x) => ({ version: x.version, name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by }));
+        const r = await this.client.query(`SELECT version::text AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`);
+        return r.rows.map((x) => ({ version: x.version, name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: x.dirty }));
     }
     async begin() {
         await this.client.query('BEGIN');
@@ -219,16 +220,22 @@ class PostgresSession {
             return;
         const values = [];
         const tuples = rows.map((r, i) => {
-            values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy);
-            const b = i * 6;
-            return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
+            values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy, r.dirty ?? false);
+            const b = i * 7;
+            return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
         });
-        await this.client.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by) VALUES ${tuples.join(', ')}`, values);
+        await this.client.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${tuples.join(', ')}`, values);
     }
     async deleteHistory(versions) {
         if (versions.length === 0)
             return;
         await this.client.query(`DELETE FROM ${this.table} WHERE version::text = ANY($1::text[])`, [versions]);
+    }
+    async markClean(version, executionMs) {
+        await this.client.query(`UPDATE ${this.table} SET dirty = FALSE, execution_ms = $2 WHERE version::text = $1`, [version, Math.round(executionMs)]);
+    }
+    async setDirty(version, dirty) {
+        await this.client.query(`UPDATE ${this.table} SET dirty = $2 WHERE version::text = $1`, [version, dirty]);
     }
     async updateChecksum(version, checksum) {
         await this.client.query(`UPDATE ${this.table} SET checksum = $2 WHERE version::text = $1`, [version, checksum]);

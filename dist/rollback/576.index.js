@@ -320,6 +320,10 @@ function step(m, direction, script) {
 }
 function planMigrations(migrations, history, options = {}) {
     const mode = options.transactionMode ?? 'all';
+    const dirty = history.find((r) => r.dirty);
+    if (dirty) {
+        throw new errors/* ConfigurationError */.j1(`version ${dirty.version} (${dirty.name}) is marked dirty in the history: a run${dirty.appliedBy ? ` (${dirty.appliedBy})` : ''} stopped while applying it${dirty.appliedAt ? ` at ${dirty.appliedAt.toISOString()}` : ''}, and MySQL may have committed part of it. Nothing was applied. Check the database (restore that run's backup if needed), then delete the row (DELETE FROM <history-table> WHERE version = '${dirty.version}') and re-run.`, { input: 'migrations' });
+    }
     const rows = history.map((r) => ({ ...r, version: normalizeVersion(r.version) }));
     let baseline;
     if (rows.length === 0 && options.baselineVersion !== undefined) {
@@ -934,6 +938,7 @@ async function applyMigrations(options) {
             ? 0
             : await acquireRunLock(session, { timeoutMs: options.lockTimeoutMs ?? 300_000, signal: options.signal, log, what: describeTarget(target) });
         const shape = await session.historyShape();
+        (0,db_session/* checkHistoryShape */.Kp)(shape, historyTable);
         const history = shape.exists ? await session.readHistory() : [];
         const plan = planMigrations(options.migrations, history, {
             toVersion: options.toVersion,
@@ -1118,6 +1123,10 @@ class PlanExecutor {
             await this.inTransaction([]);
             return;
         }
+        if (this.session.engine === 'mysql') {
+            await this.mysqlFiles(this.plan.steps);
+            return;
+        }
         for (const batch of this.plan.batches) {
             if (this.options.signal?.aborted)
                 throw new errors/* OperationFailedError */.Bp('cancelled before the next migration');
@@ -1175,7 +1184,6 @@ class PlanExecutor {
         return this.record(step, performance.now() - t0);
     }
     async inTransaction(steps) {
-        const mysql = this.session.engine === 'mysql';
         await this.session.begin();
         const done = [];
         try {
@@ -1190,26 +1198,59 @@ class PlanExecutor {
                     const applied = await this.runStep(step, true);
                     done.push({ step, applied });
                     this.inOpenTransaction.push(applied);
-                    // MySQL has committed the DDL already: record it at once so the history matches.
-                    if (mysql)
-                        await this.writeHistory([{ step, applied }]);
                 }
             }
-            if (!mysql)
-                await this.writeHistory(done);
+            await this.writeHistory(done);
             await this.session.commit();
         }
         catch (err) {
             await this.session.rollback().catch(() => undefined);
-            if (mysql) {
-                // Only DML rolls back on MySQL; what the history recorded stays applied.
-                this.committed.push(...this.inOpenTransaction);
-                this.inOpenTransaction = [];
-            }
             throw err;
         }
         this.committed.push(...this.inOpenTransaction);
         this.inOpenTransaction = [];
+        this.current = undefined;
+    }
+    /**
+     * MySQL/MariaDB commit DDL implicitly, so a batch transaction cannot hold: each file runs in its
+     * own transaction (which still covers its DML), and its history row is written, marked dirty,
+     * before it starts. A run that dies mid-file leaves that mark, and the next run stops on it
+     * instead of guessing what MySQL kept.
+     */
+    async mysqlFiles(steps) {
+        await this.prelude();
+        for (const step of steps) {
+            if (this.options.signal?.aborted)
+                throw new errors/* OperationFailedError */.Bp('cancelled before the next migration');
+            this.current = step;
+            const up = step.direction === 'up';
+            if (up)
+                await this.session.insertHistory([{ ...this.historyRecord(this.record(step, 0), step.script.checksum), dirty: true }]);
+            else
+                await this.session.setDirty(step.version, true);
+            if (step.transactional)
+                await this.session.begin();
+            try {
+                const applied = await this.runStep(step, step.transactional);
+                if (up)
+                    await this.session.markClean(step.version, applied.durationMs);
+                else
+                    await this.session.deleteHistory([step.version]);
+                if (step.transactional)
+                    await this.session.commit();
+                this.committed.push(applied);
+            }
+            catch (err) {
+                if (step.transactional)
+                    await this.session.rollback().catch(() => undefined);
+                // Still alive: the failure is reported (and the backup restored per on-failure), so the mark goes.
+                if (up)
+                    await this.session.deleteHistory([step.version]).catch(() => undefined);
+                else
+                    await this.session.setDirty(step.version, false).catch(() => undefined);
+                throw err;
+            }
+        }
         this.current = undefined;
     }
     /** PostgreSQL: every statement of the batch on the wire at once, inside the one transaction. */
@@ -1257,6 +1298,7 @@ class PlanExecutor {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   J_: () => (/* binding */ initialized),
+/* harmony export */   Kp: () => (/* binding */ checkHistoryShape),
 /* harmony export */   Ut: () => (/* binding */ advisoryLockKey),
 /* harmony export */   Wi: () => (/* binding */ parseHistoryTable),
 /* harmony export */   Z4: () => (/* binding */ MigrationSqlError),
@@ -1266,7 +1308,7 @@ class PlanExecutor {
 /* harmony export */   vD: () => (/* binding */ mysqlLockName),
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
-/* unused harmony exports connectRetryDelay, describeEngine */
+/* unused harmony exports HISTORY_COLUMNS, connectRetryDelay, describeEngine */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9541);
@@ -1276,6 +1318,20 @@ class PlanExecutor {
  */
 
 
+const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by', 'dirty'];
+/**
+ * A table of that name that is not ours (golang-migrate's `schema_migrations (version, dirty)`,
+ * Rails' `schema_migrations (version)`) must not be read as our history nor written to.
+ */
+function checkHistoryShape(shape, table) {
+    if (!shape.exists)
+        return;
+    const missing = HISTORY_COLUMNS.filter((c) => !shape.columns.includes(c));
+    if (missing.length === 0)
+        return;
+    const hint = shape.columns.includes('dirty') && !shape.columns.includes('version_key') ? " (it looks like golang-migrate's)" : '';
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`, { input: 'history-table' });
+}
 /** A SQL error inside a migration file, mapped to the file's line. */
 class MigrationSqlError extends Error {
     script;

@@ -108,9 +108,10 @@ class MysqlSession {
         return `${program ? `"${program}" ` : ''}(connection ${r.id}${p ? `, user ${p.USER} from ${p.HOST}, ${p.TIME} s in its current state` : ''})`;
     }
     async historyShape() {
-        const rows = await this.rows(`SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'version'`, [this.tableName.schema ?? null, this.tableName.table]);
-        const t = rows[0]?.DATA_TYPE?.toLowerCase();
-        return { exists: t !== undefined, integerVersions: t === 'bigint' || t === 'int' };
+        const rows = await this.rows(`SELECT COLUMN_NAME AS name, DATA_TYPE AS t FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [this.tableName.schema ?? null, this.tableName.table]);
+        const t = rows.find((c) => c.name.toLowerCase() === 'version')?.t?.toLowerCase();
+        return { exists: rows.length > 0, integerVersions: t === 'bigint' || t === 'int', columns: rows.map((c) => c.name.toLowerCase()) };
     }
     async createHistory(integerVersions) {
         await this.conn.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
@@ -120,12 +121,13 @@ class MysqlSession {
       checksum CHAR(64) NULL,
       applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
       execution_ms INT NOT NULL DEFAULT 0,
-      applied_by VARCHAR(512) NOT NULL DEFAULT ''
+      applied_by VARCHAR(512) NOT NULL DEFAULT '',
+      dirty BOOLEAN NOT NULL DEFAULT FALSE
     )`);
     }
     async readHistory() {
-        const rows = await this.rows(`SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by FROM ${this.table} ORDER BY version_key`);
-        return rows.map((x) => ({ version: String(x.version), name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by }));
+        const rows = await this.rows(`SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`);
+        return rows.map((x) => ({ version: String(x.version), name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: Number(x.dirty) === 1 }));
     }
     async begin() {
         await this.conn.query('START TRANSACTION');
@@ -158,13 +160,19 @@ class MysqlSession {
             return;
         const values = [];
         for (const r of rows)
-            values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy);
-        await this.conn.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, values);
+            values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy, r.dirty ? 1 : 0);
+        await this.conn.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, values);
     }
     async deleteHistory(versions) {
         if (versions.length === 0)
             return;
         await this.conn.query(`DELETE FROM ${this.table} WHERE CAST(version AS CHAR) IN (?)`, [versions]);
+    }
+    async markClean(version, executionMs) {
+        await this.conn.query(`UPDATE ${this.table} SET dirty = FALSE, execution_ms = ? WHERE CAST(version AS CHAR) = ?`, [Math.round(executionMs), version]);
+    }
+    async setDirty(version, dirty) {
+        await this.conn.query(`UPDATE ${this.table} SET dirty = ? WHERE CAST(version AS CHAR) = ?`, [dirty ? 1 : 0, version]);
     }
     async updateChecksum(version, checksum) {
         await this.conn.query(`UPDATE ${this.table} SET checksum = ? WHERE CAST(version AS CHAR) = ?`, [checksum, version]);

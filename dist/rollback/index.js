@@ -42241,6 +42241,12 @@ function nginxRouter(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/checks/json-path.ts
+/**
+ * Paths into a JSON value: `status`, `data.items[0].id`, `$.a.b`, `["key.with.dots"]`, `[0]` for a
+ * top-level array, `items[*].status` for every item of a list (or every value of an object).
+ * Parsed once when the checks document is validated.
+ */
+const EVERY = Symbol('every');
 function parseJsonPath(text) {
     let rest = text.trim();
     if (rest === '$' || rest === '')
@@ -42252,10 +42258,10 @@ function parseJsonPath(text) {
     const segments = [];
     for (let first = true; rest !== ''; first = false) {
         if (rest.startsWith('[')) {
-            const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\]/.exec(rest);
+            const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)'|(\*))\]/.exec(rest);
             if (!m)
-                throw new Error(`cannot read "${rest}": use [0] for an item or ["key"] for a key`);
-            segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? JSON.parse(`"${m[2]}"`) : m[3]);
+                throw new Error(`cannot read "${rest}": use [0] for an item, [*] for every item or ["key"] for a key`);
+            segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? JSON.parse(`"${m[2]}"`) : m[3] !== undefined ? m[3] : EVERY);
             rest = rest.slice(m[0].length);
             continue;
         }
@@ -42275,6 +42281,8 @@ function parseJsonPath(text) {
 function readJsonPath(value, path) {
     let current = value;
     for (const seg of path) {
+        if (seg === EVERY)
+            throw new Error('readJsonPath cannot follow [*]: use readJsonPaths');
         if (typeof seg === 'number') {
             if (!Array.isArray(current) || seg >= current.length)
                 return { found: false };
@@ -42288,6 +42296,39 @@ function readJsonPath(value, path) {
         }
     }
     return { found: true, value: current };
+}
+/**
+ * Every value a path reaches. Without [*] that is one match (found or not); with [*] one match per
+ * item (none for an empty list), and a missing field below an item is a match that is not found.
+ */
+function readJsonPaths(value, path, prefix = '') {
+    const i = path.indexOf(EVERY);
+    if (i < 0)
+        return [{ path: prefix + formatPath(path, prefix === ''), ...readJsonPath(value, path) }];
+    const head = path.slice(0, i);
+    const parent = readJsonPath(value, head);
+    const at = prefix + formatPath(head, prefix === '');
+    if (!parent.found || parent.value === null || typeof parent.value !== 'object')
+        return [{ path: `${at}[*]`, found: false }];
+    const entries = Array.isArray(parent.value)
+        ? parent.value.map((v, n) => [n, v])
+        : Object.entries(parent.value);
+    return entries.flatMap(([key, item]) => readJsonPaths(item, path.slice(i + 1), at + formatPath([key], at === '')));
+}
+/** `['a', 0, 'b c']` → `a[0]["b c"]`. */
+function formatPath(path, leading = true) {
+    let out = '';
+    for (const seg of path) {
+        if (seg === EVERY)
+            out += '[*]';
+        else if (typeof seg === 'number')
+            out += `[${seg}]`;
+        else if (/^[^.[\]"'\s]+$/.test(seg))
+            out += out === '' && leading ? seg : `.${seg}`;
+        else
+            out += `[${JSON.stringify(seg)}]`;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/checks/substitute.ts
@@ -42390,6 +42431,9 @@ function parseDocument(value, options) {
         (0,parse/* assertKnownKeys */.Sn)(value, DOCUMENT_KEYS, 'the document');
         doc = value;
         list = value.checks;
+    }
+    else if (typeof value === 'string') {
+        fail('the document', `is the text "${value}", not checks: if it is a file path, the file does not exist (check the path); otherwise give a list of checks.`);
     }
     else {
         fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describe(value)}.`);
@@ -43135,6 +43179,8 @@ function evaluateValue(a, found, value, subject) {
         }
     }
 }
+/** With [*], at most this many items are named in the reasons. */
+const MAX_ITEM_REASONS = 3;
 function evaluateJson(body, assertions) {
     if (assertions.length === 0)
         return [];
@@ -43147,11 +43193,18 @@ function evaluateJson(body, assertions) {
     }
     const reasons = [];
     for (const t of assertions) {
-        const { found, value } = readJsonPath(parsed, t.path ?? []);
+        const matches = readJsonPaths(parsed, t.path ?? []);
+        const every = t.path?.some((seg) => typeof seg === 'symbol') ?? false;
         for (const a of t.assertions) {
-            const reason = evaluateValue(a, found, value, `json "${t.target}"`);
-            if (reason)
-                reasons.push(reason);
+            if (every && matches.length === 0) {
+                if (!(a.op === 'exists' && !a.value))
+                    reasons.push(`json "${t.target}" matched no items`);
+                continue;
+            }
+            const failed = matches.flatMap((m) => evaluateValue(a, m.found, m.value, `json "${every ? m.path : t.target}"`) ?? []);
+            reasons.push(...failed.slice(0, MAX_ITEM_REASONS));
+            if (failed.length > MAX_ITEM_REASONS)
+                reasons.push(`json "${t.target}": ${failed.length - MAX_ITEM_REASONS} more items fail the same way`);
         }
     }
     return reasons;
