@@ -20,8 +20,8 @@ runAction(async (ctx) => {
   // Validate, then act: compose project, service, router and every query, before anything starts.
   await target.validate([s.service], 'service');
   await router.validate();
-  const client = s.checks.length ? new PrometheusClient(s.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
-  if (client && s.action === 'deploy') {
+  const client = s.checks.length && s.action === 'deploy' ? new PrometheusClient(s.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
+  if (client) {
     await client.ready(ctx.signal);
     for (const check of s.checks) {
       await client.validate(renderQuery(check, s.selectors.canary, s.windowSeconds), check.name, ctx.signal);

@@ -69,7 +69,8 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const checks = metricsYaml ? parseMetricChecks(metricsYaml.value, metricsYaml.label) : parseMetricChecks(DEFAULT_METRICS, 'the default metrics');
   const noData = parseNoDataPolicy(inputs.string('no-data', { default: 'fail' }), 'no-data');
   const prometheusUrl = inputs.secret('prometheus-url');
-  if (checks.length > 0 && !prometheusUrl) {
+  // Only a deploy analyses; promote and abort of a paused canary need no Prometheus.
+  if (checks.length > 0 && !prometheusUrl && action === 'deploy') {
     throw new ConfigurationError('prometheus-url is required to analyse the canary: give the Prometheus base URL (or metrics: [] to walk the steps without analysis).', {
       input: 'prometheus-url',
     });

@@ -42889,7 +42889,8 @@ function readSettings(inputs, workspace) {
     const checks = metricsYaml ? parseMetricChecks(metricsYaml.value, metricsYaml.label) : parseMetricChecks(DEFAULT_METRICS, 'the default metrics');
     const noData = parseNoDataPolicy(inputs.string('no-data', { default: 'fail' }), 'no-data');
     const prometheusUrl = inputs.secret('prometheus-url');
-    if (checks.length > 0 && !prometheusUrl) {
+    // Only a deploy analyses; promote and abort of a paused canary need no Prometheus.
+    if (checks.length > 0 && !prometheusUrl && action === 'deploy') {
         throw new ConfigurationError('prometheus-url is required to analyse the canary: give the Prometheus base URL (or metrics: [] to walk the steps without analysis).', {
             input: 'prometheus-url',
         });
@@ -42953,8 +42954,8 @@ runAction(async (ctx) => {
     // Validate, then act: compose project, service, router and every query, before anything starts.
     await target.validate([s.service], 'service');
     await router.validate();
-    const client = s.checks.length ? new PrometheusClient(s.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
-    if (client && s.action === 'deploy') {
+    const client = s.checks.length && s.action === 'deploy' ? new PrometheusClient(s.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
+    if (client) {
         await client.ready(ctx.signal);
         for (const check of s.checks) {
             await client.validate(renderQuery(check, s.selectors.canary, s.windowSeconds), check.name, ctx.signal);

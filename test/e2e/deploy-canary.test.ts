@@ -115,7 +115,7 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
     // The load generator shares nginx's round robin, so the sample is close to, not exactly, 30.
     expect(split['dc-2']).toBeGreaterThanOrEqual(20);
     expect(split['dc-2']).toBeLessThanOrEqual(40);
-    const second = await runAction('deploy-canary', { inputs: { ...s.inputs, action: 'promote' }, timeoutMs: 120_000 });
+    const second = await runAction('deploy-canary', { inputs: { ...s.inputs, action: 'promote', 'prometheus-url': '' }, timeoutMs: 120_000 });
     await load.stop();
     expect(second.errors).toEqual([]);
     expect(second.outputs.result).toBe('promoted');

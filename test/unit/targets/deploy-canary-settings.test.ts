@@ -40,6 +40,7 @@ describe('deploy-canary settings', () => {
     expect(() => readSettings(inputs({ ...canary, image: '' }).inputs, '/ws')).toThrow(/image/);
     expect(() => readSettings(inputs({ ...canary, service: '' }).inputs, '/ws')).toThrow(/service/);
     expect(() => readSettings(inputs({ ...canary, 'prometheus-url': '' }).inputs, '/ws')).toThrow(/prometheus-url is required/);
+    expect(readSettings(inputs({ ...canary, image: '', 'prometheus-url': '', action: 'promote' }).inputs, '/ws').action).toBe('promote');
     expect(() => readSettings(inputs({ ...canary, target: 'kubernetes' }).inputs, '/ws')).toThrow(/target: kubernetes is not supported yet/);
     expect(() => readSettings(inputs({ ...canary, 'failure-limit': '0' }).inputs, '/ws')).toThrow(/failure-limit/);
     expect(() => readSettings(inputs({ ...canary, 'metric-labels': 'job' }).inputs, '/ws')).toThrow(/metric-labels: "job" is not name=value/);
