@@ -42137,6 +42137,7 @@ function asResolvedConfig(value, source) {
         throw new ConfigurationError(`${source} has no "services:" section; deploy-kit needs the service to deploy defined there.`);
     }
     return {
+        name: typeof obj.name === 'string' ? obj.name : undefined,
         version: typeof obj.version === 'string' ? obj.version : undefined,
         services: services,
     };
@@ -42287,13 +42288,17 @@ class compose_ComposeTarget {
     projectName;
     stateDir;
     flavor;
+    /** The project name on the containers' labels; v2 prints it in `config` (a `name:` in the file wins there). */
+    labelProject;
     resolved;
     constructor(options) {
         this.options = options;
         if (options.files.length === 0)
             throw new ConfigurationError(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
         this.files = options.files.map((f) => ((0,external_node_path_namespaceObject.isAbsolute)(f) ? f : (0,external_node_path_namespaceObject.resolve)(options.baseDir, f)));
-        this.projectName = normaliseProjectName(options.project ?? (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(this.files[0])));
+        // As compose chooses it: -p, then COMPOSE_PROJECT_NAME, then the first file's directory.
+        this.projectName = normaliseProjectName(options.project ?? (process.env.COMPOSE_PROJECT_NAME || (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(this.files[0]))));
+        this.labelProject = this.projectName;
         this.flavor = options.flavor ?? 'auto';
         this.stateDir = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(this.files[0]), '.deploy-kit');
     }
@@ -42362,6 +42367,8 @@ class compose_ComposeTarget {
             throw err;
         }
         this.resolved = asResolvedConfig(parseYaml(out.stdout, 'the resolved compose configuration'), this.files.join(', '));
+        if (this.resolved.name)
+            this.labelProject = this.resolved.name;
         return this.resolved;
     }
     async validate(services, input) {
@@ -42466,7 +42473,7 @@ class compose_ComposeTarget {
     }
     /** Running containers of a service (the canary's too), found by compose's labels. */
     async containerIds(service, signal) {
-        const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.projectName, service)], { timeoutMs: 30_000, signal });
+        const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
         return out.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
     }
     async waitHealthy(service, options) {

@@ -8,6 +8,8 @@ import { closest } from '../runtime/parse.js';
 export type ServiceDefinition = Record<string, unknown>;
 
 export interface ResolvedConfig {
+  /** The project's name, when compose prints it (v2). */
+  name?: string;
   version?: string;
   services: Record<string, ServiceDefinition>;
 }
@@ -22,6 +24,7 @@ export function asResolvedConfig(value: unknown, source: string): ResolvedConfig
     throw new ConfigurationError(`${source} has no "services:" section; deploy-kit needs the service to deploy defined there.`);
   }
   return {
+    name: typeof obj.name === 'string' ? obj.name : undefined,
     version: typeof obj.version === 'string' ? obj.version : undefined,
     services: services as Record<string, ServiceDefinition>,
   };

@@ -57,12 +57,16 @@ export class ComposeTarget implements DeploymentTarget {
   readonly projectName: string;
   readonly stateDir: string;
   private flavor: ComposeFlavor | 'auto';
+  /** The project name on the containers' labels; v2 prints it in `config` (a `name:` in the file wins there). */
+  private labelProject: string;
   private resolved?: ResolvedConfig;
 
   constructor(private readonly options: ComposeTargetOptions) {
     if (options.files.length === 0) throw new ConfigurationError(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
     this.files = options.files.map((f) => (isAbsolute(f) ? f : resolve(options.baseDir, f)));
-    this.projectName = normaliseProjectName(options.project ?? basename(dirname(this.files[0]!)));
+    // As compose chooses it: -p, then COMPOSE_PROJECT_NAME, then the first file's directory.
+    this.projectName = normaliseProjectName(options.project ?? (process.env.COMPOSE_PROJECT_NAME || basename(dirname(this.files[0]!))));
+    this.labelProject = this.projectName;
     this.flavor = options.flavor ?? 'auto';
     this.stateDir = join(dirname(this.files[0]!), '.deploy-kit');
   }
@@ -135,6 +139,7 @@ export class ComposeTarget implements DeploymentTarget {
       throw err;
     }
     this.resolved = asResolvedConfig(parseYaml(out.stdout, 'the resolved compose configuration'), this.files.join(', '));
+    if (this.resolved.name) this.labelProject = this.resolved.name;
     return this.resolved;
   }
 
@@ -244,7 +249,7 @@ export class ComposeTarget implements DeploymentTarget {
 
   /** Running containers of a service (the canary's too), found by compose's labels. */
   private async containerIds(service: string, signal?: AbortSignal): Promise<string[]> {
-    const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.projectName, service)], { timeoutMs: 30_000, signal });
+    const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
     return out.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
   }
 

@@ -20,6 +20,9 @@ describe('compose configuration', () => {
       'service: service "backnd" is not defined in /srv/docker-compose.yml. Did you mean "backend"? Services there: backend, frontend.',
     );
     expect(() => asResolvedConfig({ version: '3' }, 'f.yml')).toThrow(/no "services:" section/);
+    // v2 prints the project's name and no version; v1 the version and no name.
+    expect(asResolvedConfig({ name: 'shop', services: {} }, 'x')).toEqual({ name: 'shop', version: undefined, services: {} });
+    expect(asResolvedConfig({ version: '3.8', services: {} }, 'x')).toEqual({ name: undefined, version: '3.8', services: {} });
   });
 
   it('derives the canary from the stable definition: new image, own ports on 127.0.0.1, no fixed name or deps', () => {
