@@ -7,7 +7,8 @@ import { ensureFixtureAppVersion } from '../support/fixture-app.js';
 import { startLoad } from '../support/load.js';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.js';
 
-const FAST = { steps: '25,50,100', interval: '3s' };
+// The rate() window spans more than one interval, so a late scrape on a busy machine is not "no data".
+const FAST = { steps: '25,50,100', interval: '3s', 'analysis-window': '5s' };
 
 async function historyOf(stage: CanaryStage): Promise<Array<{ result: string; services: Array<{ image: string }> }>> {
   const file = `${stage.project.dir}/.deploy-kit/${stage.project.project}.history.json`;

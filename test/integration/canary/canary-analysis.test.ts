@@ -34,7 +34,7 @@ function canaryRun(s: CanaryStage, prometheusUrl: string, image: string) {
     stableAddress: s.project.stableAddress,
     canaryPort: s.canaryPort,
     healthTimeoutMs: 60_000,
-    analyse: () => analyseStep(client, CHECKS, selectors, { windowSeconds: 3, noData: 'fail' }),
+    analyse: () => analyseStep(client, CHECKS, selectors, { windowSeconds: 5, noData: 'fail' }),
     describeFailure: (a) => a.results.filter((r) => r.verdict === 'fail').map((r) => `${r.name}: ${r.reason}`).join('; '),
     log,
   });
