@@ -5,7 +5,7 @@
  * step with STATE_<name> from what main saved.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,13 @@ export interface RunActionOptions {
   noDefaults?: boolean;
 }
 
+const runDirs: string[] = [];
+
+/** Removes the temp dirs of every run so far (the setup file calls it after each test file). */
+export function removeRunDirs(): void {
+  for (const dir of runDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
@@ -63,6 +70,7 @@ export function readActionMetadata(action: string): ActionMetadata {
 export function runAction(action: string, options: RunActionOptions = {}): Promise<ActionRun> {
   const meta = readActionMetadata(action);
   const dir = mkdtempSync(join(tmpdir(), `dk-run-${action}-`));
+  runDirs.push(dir);
   const files = {
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STATE: join(dir, 'state'),
