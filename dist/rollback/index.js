@@ -28377,6 +28377,7 @@ module.exports = {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   cI: () => (/* binding */ ExecError),
+  aY: () => (/* binding */ findOnPath),
   mB: () => (/* binding */ runProgram)
 });
 
@@ -28384,11 +28385,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/exec/run.ts
 /**
  * Runs a program with an argument array — never through a shell, so no user text is ever parsed
  * as a command line — with a deadline, captured output and optional stdin.
  */
+
+
 
 class ExecError extends Error {
     result;
@@ -28507,6 +28514,23 @@ async function commandWorks(command, args, timeoutMs = 15_000) {
     catch {
         return false;
     }
+}
+/** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
+function findOnPath(command, path = process.env.PATH ?? '') {
+    for (const dir of path.split(external_node_path_.delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = (0,external_node_path_.join)(dir, command);
+        try {
+            (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
+            if ((0,external_node_fs_.statSync)(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
 }
 
 
@@ -41780,16 +41804,20 @@ class compose_ComposeTarget {
     async getFlavor() {
         if (this.flavor !== 'auto')
             return this.flavor;
-        for (const f of ['v2', 'v1']) {
-            const probe = versionProbe(f);
-            try {
-                await (0,run/* runProgram */.mB)(probe.command, probe.args, { timeoutMs: 15_000 });
-                this.flavor = f;
-                return f;
-            }
-            catch {
-                // try the other flavour
-            }
+        const v2 = versionProbe('v2');
+        try {
+            await (0,run/* runProgram */.mB)(v2.command, v2.args, { timeoutMs: 15_000 });
+            this.flavor = 'v2';
+            return 'v2';
+        }
+        catch {
+            // no v2: fall back to v1
+        }
+        // v1 is a Python program that takes half a second to start: finding it on PATH is enough here,
+        // and the first real command reports it if it is broken.
+        if ((0,run/* findOnPath */.aY)(versionProbe('v1').command)) {
+            this.flavor = 'v1';
+            return 'v1';
         }
         throw new errors/* ConfigurationError */.j1('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
             input: 'compose-command',

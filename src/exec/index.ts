@@ -1,1 +1,1 @@
-export { runProgram, commandWorks, lastLines, ExecError, DEFAULT_TIMEOUT_MS, type RunOptions, type RunResult } from './run.js';
+export { runProgram, commandWorks, findOnPath, lastLines, ExecError, DEFAULT_TIMEOUT_MS, type RunOptions, type RunResult } from './run.js';

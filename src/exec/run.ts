@@ -3,6 +3,8 @@
  * as a command line — with a deadline, captured output and optional stdin.
  */
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export interface RunOptions {
   cwd?: string;
@@ -147,4 +149,19 @@ export async function commandWorks(command: string, args: readonly string[], tim
   } catch {
     return false;
   }
+}
+
+/** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
+export function findOnPath(command: string, path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

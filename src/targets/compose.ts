@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { runProgram, ExecError, type RunResult } from '../exec/run.js';
+import { runProgram, findOnPath, ExecError, type RunResult } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/yaml.js';
 import { writeFileAtomic } from '../record/atomic-write.js';
@@ -89,15 +89,19 @@ export class ComposeTarget implements DeploymentTarget {
 
   async getFlavor(): Promise<ComposeFlavor> {
     if (this.flavor !== 'auto') return this.flavor;
-    for (const f of ['v2', 'v1'] as const) {
-      const probe = versionProbe(f);
-      try {
-        await runProgram(probe.command, probe.args, { timeoutMs: 15_000 });
-        this.flavor = f;
-        return f;
-      } catch {
-        // try the other flavour
-      }
+    const v2 = versionProbe('v2');
+    try {
+      await runProgram(v2.command, v2.args, { timeoutMs: 15_000 });
+      this.flavor = 'v2';
+      return 'v2';
+    } catch {
+      // no v2: fall back to v1
+    }
+    // v1 is a Python program that takes half a second to start: finding it on PATH is enough here,
+    // and the first real command reports it if it is broken.
+    if (findOnPath(versionProbe('v1').command)) {
+      this.flavor = 'v1';
+      return 'v1';
     }
     throw new ConfigurationError('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
       input: 'compose-command',

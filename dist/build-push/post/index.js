@@ -37200,6 +37200,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
  * as a command line — with a deadline, captured output and optional stdin.
  */
 
+
+
 class ExecError extends Error {
     result;
     name = 'ExecError';
@@ -37317,6 +37319,23 @@ async function commandWorks(command, args, timeoutMs = 15_000) {
     catch {
         return false;
     }
+}
+/** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
+function findOnPath(command, path = process.env.PATH ?? '') {
+    for (const dir of path.split(delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = join(dir, command);
+        try {
+            accessSync(candidate, constants.X_OK);
+            if (statSync(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/errors.ts

@@ -41140,6 +41140,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
  * as a command line — with a deadline, captured output and optional stdin.
  */
 
+
+
 class ExecError extends Error {
     result;
     name = 'ExecError';
@@ -41257,6 +41259,23 @@ async function commandWorks(command, args, timeoutMs = 15_000) {
     catch {
         return false;
     }
+}
+/** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
+function findOnPath(command, path = process.env.PATH ?? '') {
+    for (const dir of path.split(external_node_path_namespaceObject.delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, command);
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
+            if ((0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/targets/compose-command.ts
@@ -41530,16 +41549,20 @@ class ComposeTarget {
     async getFlavor() {
         if (this.flavor !== 'auto')
             return this.flavor;
-        for (const f of ['v2', 'v1']) {
-            const probe = versionProbe(f);
-            try {
-                await runProgram(probe.command, probe.args, { timeoutMs: 15_000 });
-                this.flavor = f;
-                return f;
-            }
-            catch {
-                // try the other flavour
-            }
+        const v2 = versionProbe('v2');
+        try {
+            await runProgram(v2.command, v2.args, { timeoutMs: 15_000 });
+            this.flavor = 'v2';
+            return 'v2';
+        }
+        catch {
+            // no v2: fall back to v1
+        }
+        // v1 is a Python program that takes half a second to start: finding it on PATH is enough here,
+        // and the first real command reports it if it is broken.
+        if (findOnPath(versionProbe('v1').command)) {
+            this.flavor = 'v1';
+            return 'v1';
         }
         throw new errors_ConfigurationError('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
             input: 'compose-command',
@@ -41872,7 +41895,7 @@ class NginxRouter {
         }
         const commands = nginxCommands(o.reload);
         const program = commands.reload[0];
-        if (!program || !findOnPath(program)) {
+        if (!program || !nginx_findOnPath(program)) {
             throw new errors_ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
                 input: 'nginx-reload-command',
             });
@@ -41923,7 +41946,7 @@ class NginxRouter {
     }
     async run(argv, what, signal) {
         try {
-            await runProgram(findOnPath(argv[0]) ?? argv[0], argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
+            await runProgram(nginx_findOnPath(argv[0]) ?? argv[0], argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
         }
         catch (err) {
             const detail = err instanceof ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
@@ -41932,7 +41955,7 @@ class NginxRouter {
     }
 }
 /** The program's path (PATH, then the sbin directories nginx lives in), or undefined. */
-function findOnPath(program) {
+function nginx_findOnPath(program) {
     if ((0,external_node_path_namespaceObject.isAbsolute)(program) || program.includes('/'))
         return (0,external_node_fs_namespaceObject.existsSync)(program) ? program : undefined;
     const dirs = [...(process.env.PATH ?? '').split(external_node_path_namespaceObject.delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];

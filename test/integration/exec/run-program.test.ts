@@ -49,3 +49,12 @@ describe('runProgram', () => {
     expect(await commandWorks('false', [])).toBe(false);
   });
 });
+
+describe('findOnPath', () => {
+  it('finds an executable on PATH without running it, and nothing for a missing one', async () => {
+    const { findOnPath } = await import('../../../src/exec/run.js');
+    expect(findOnPath('sh')).toMatch(/\/sh$/);
+    expect(findOnPath('no-such-program-dk')).toBeUndefined();
+    expect(findOnPath('sh', '/nonexistent-dir')).toBeUndefined();
+  });
+});

@@ -29,6 +29,20 @@ describe(`compose target (${process.env.DK_COMPOSE ?? 'docker-compose'}) with re
     await p?.down();
   });
 
+  it('compose-command auto finds the compose that works here (the one services.sh found) and reads the project with it', async () => {
+    const auto = new ComposeTarget({ files: [p.file], project: p.project, baseDir: p.dir, flavor: 'auto' });
+    expect(await auto.getFlavor()).toBe(p.flavor);
+    await expect(auto.validate(['app'], 'service')).resolves.not.toThrow();
+    const none = new ComposeTarget({ files: [p.file], project: p.project, baseDir: p.dir, flavor: 'auto' });
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent-dk';
+    try {
+      await expect(none.getFlavor()).rejects.toThrow(/Neither "docker compose" \(v2\) nor "docker-compose" \(v1\) works/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('rejects an unknown service and a missing or invalid compose file as configuration errors', async () => {
     await expect(target.validate(['backnd'], 'service')).rejects.toThrow(/service: service "backnd" is not defined in .*docker-compose.yml/);
     const missing = new ComposeTarget({ files: ['nope.yml'], project: p.project, baseDir: p.dir, flavor: p.flavor });
