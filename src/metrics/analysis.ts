@@ -91,16 +91,27 @@ function hasData(v: number | null | undefined): v is number {
   return typeof v === 'number' && !Number.isNaN(v);
 }
 
+/**
+ * Prometheus's ratios carry float noise (100 × ok/all over identical counters can come back as
+ * 99.99999999999999), so values this close to the threshold count as equal to it: `min: 100` must
+ * pass a canary that served every request.
+ */
+function nearlyEqual(a: number, b: number): boolean {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
 export function compare(value: number, comparison: MetricCheck['comparison'], threshold: number): boolean {
+  const equal = nearlyEqual(value, threshold);
   switch (comparison) {
     case '>=':
-      return value >= threshold;
+      return value >= threshold || equal;
     case '<=':
-      return value <= threshold;
+      return value <= threshold || equal;
     case '>':
-      return value > threshold;
+      return value > threshold && !equal;
     case '<':
-      return value < threshold;
+      return value < threshold && !equal;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSeries, judgeStep, shouldAbort, valueOf, type Measurement, type StepAnalysis, type Verdict } from '../../../src/metrics/analysis.js';
+import { analysisSeries, compare, judgeStep, shouldAbort, valueOf, type Measurement, type StepAnalysis, type Verdict } from '../../../src/metrics/analysis.js';
 import type { MetricCheck, NoDataPolicy } from '../../../src/metrics/config.js';
 
 const SR: MetricCheck = { name: 'success-rate', template: 'success-rate', threshold: 99, comparison: '>=' };
@@ -128,5 +128,27 @@ describe('analysisSeries', () => {
 
   it('no steps → empty chart data', () => {
     expect(analysisSeries([])).toEqual({ labels: [], series: [] });
+  });
+});
+
+describe('compare', () => {
+  it('treats float noise from Prometheus ratios as equal to the threshold', () => {
+    expect(compare(99.99999999999999, '>=', 100)).toBe(true);
+    expect(compare(100.00000000000001, '<=', 100)).toBe(true);
+    expect(compare(99.99999999999999, '<', 100)).toBe(false);
+    expect(compare(100.00000000000001, '>', 100)).toBe(false);
+  });
+  it('still tells real differences apart', () => {
+    expect(compare(99.9, '>=', 100)).toBe(false);
+    expect(compare(250.001, '<=', 250)).toBe(false);
+    expect(compare(0.0000001, '>', 0)).toBe(true);
+    expect(compare(99.5, '>', 99)).toBe(true);
+  });
+});
+
+describe('compare with infinities', () => {
+  it('+Inf latency is never within tolerance of a finite limit', () => {
+    expect(compare(Infinity, '<=', 250)).toBe(false);
+    expect(compare(Infinity, '>=', 99)).toBe(true);
   });
 });
