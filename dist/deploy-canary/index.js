@@ -41778,24 +41778,6 @@ function plannedDurationMs(plan) {
     return plan.steps.length * plan.intervalMs;
 }
 
-;// CONCATENATED MODULE: ./src/targets/wait.ts
-/** Sleeps, or rejects with the signal's reason as soon as it aborts. */
-function wait_sleep(ms, signal) {
-    return new Promise((resolveSleep, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolveSleep();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/targets/canary-run.ts
 /**
  * Runs a canary on any target and router: start it, walk the steps (weight → wait → analyse),
@@ -41906,7 +41888,7 @@ async function waitInterval(o, index, weight) {
     const every = o.progressEveryMs ?? Math.max(5000, o.plan.intervalMs / 4);
     const end = Date.now() + o.plan.intervalMs;
     for (let left = end - Date.now(); left > 0; left = end - Date.now()) {
-        await wait_sleep(Math.min(left, every), o.signal);
+        await sleep(Math.min(left, every), o.signal);
         const now = end - Date.now();
         if (now > 0)
             o.log.info(`Step ${index + 1}/${o.plan.steps.length} at ${weight}%: ${formatDuration(now)} left.`);
@@ -42527,7 +42509,7 @@ class compose_ComposeTarget {
             if (Date.now() >= deadline) {
                 throw new OperationFailedError(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
             }
-            await wait_sleep(POLL_MS, options.signal);
+            await sleep(POLL_MS, options.signal);
         }
     }
 }
@@ -42740,7 +42722,7 @@ class nginx_NginxRouter {
                 await writeFileAtomic(o.upstreamFile, previous);
             throw err;
         }
-        await wait_sleep(o.settleMs ?? 300, options.signal);
+        await sleep(o.settleMs ?? 300, options.signal);
     }
     async run(argv, what, signal) {
         try {

@@ -41703,22 +41703,74 @@ function targetPortFor(def, publishedPort) {
     return parsePorts(def).find((p) => p.published === publishedPort)?.target;
 }
 
-;// CONCATENATED MODULE: ./src/targets/wait.ts
-/** Sleeps, or rejects with the signal's reason as soon as it aborts. */
-function wait_sleep(ms, signal) {
-    return new Promise((resolveSleep, reject) => {
+;// CONCATENATED MODULE: ./src/http/backoff.ts
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
+/**
+ * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
+ * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
+ */
+function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
+    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
+    return Math.round(base * (1 - policy.jitter * random()));
+}
+/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
+function backoff_sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
         if (signal?.aborted)
             return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
         const onAbort = () => {
             clearTimeout(timer);
             reject(signal.reason);
         };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolveSleep();
-        }, ms);
         signal?.addEventListener('abort', onAbort, { once: true });
     });
+}
+/**
+ * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
+ * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
+ */
+async function retry(fn, options = {}) {
+    const maxAttempts = options.maxAttempts ?? Infinity;
+    if (maxAttempts === Infinity && options.deadline === undefined) {
+        throw new Error('retry needs maxAttempts or a deadline');
+    }
+    const started = Date.now();
+    let last = {};
+    let atDeadline = false;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            const value = await fn(attempt);
+            if (!options.accept || options.accept(value)) {
+                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+            last = { value };
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            last = { error };
+            if (options.retryable && !options.retryable(error)) {
+                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+        }
+        let delayMs = backoffDelay(attempt, options.policy);
+        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
+            delayMs = options.deadline - Date.now();
+            outOfTime = false;
+            atDeadline = true;
+        }
+        if (attempt >= maxAttempts || outOfTime) {
+            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
+        }
+        options.onRetry?.({ attempt, delayMs, ...last });
+        await backoff_sleep(delayMs, options.signal);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/targets/health.ts
@@ -41984,7 +42036,7 @@ class compose_ComposeTarget {
             if (Date.now() >= deadline) {
                 throw new errors/* OperationFailedError */.Bp(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
             }
-            await wait_sleep(POLL_MS, options.signal);
+            await backoff_sleep(POLL_MS, options.signal);
         }
     }
 }
@@ -42859,76 +42911,6 @@ function parseTlsExpectation(raw, where) {
     const minDays = obj['min-days'] === undefined ? undefined : document_int(obj['min-days'], `${where}.min-days`, { min: 0, max: 3650 });
     const hostname = obj.hostname === undefined ? true : bool(obj.hostname, `${where}.hostname`);
     return { minDays, hostname };
-}
-
-;// CONCATENATED MODULE: ./src/http/backoff.ts
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
-/**
- * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
- * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
- */
-function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
-    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
-    return Math.round(base * (1 - policy.jitter * random()));
-}
-/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
-function backoff_sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
- * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
- */
-async function retry(fn, options = {}) {
-    const maxAttempts = options.maxAttempts ?? Infinity;
-    if (maxAttempts === Infinity && options.deadline === undefined) {
-        throw new Error('retry needs maxAttempts or a deadline');
-    }
-    const started = Date.now();
-    let last = {};
-    let atDeadline = false;
-    for (let attempt = 1;; attempt++) {
-        options.signal?.throwIfAborted();
-        try {
-            const value = await fn(attempt);
-            if (!options.accept || options.accept(value)) {
-                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
-            }
-            last = { value };
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            last = { error };
-            if (options.retryable && !options.retryable(error)) {
-                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
-            }
-        }
-        let delayMs = backoffDelay(attempt, options.policy);
-        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
-        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
-            delayMs = options.deadline - Date.now();
-            outOfTime = false;
-            atDeadline = true;
-        }
-        if (attempt >= maxAttempts || outOfTime) {
-            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
-        }
-        options.onRetry?.({ attempt, delayMs, ...last });
-        await backoff_sleep(delayMs, options.signal);
-    }
 }
 
 // EXTERNAL MODULE: external "node:http"

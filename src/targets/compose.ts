@@ -32,7 +32,7 @@ import {
   targetPortFor,
   type ResolvedConfig,
 } from './compose-config.js';
-import { sleep } from './wait.js';
+import { sleep } from '../http/backoff.js';
 import { judgeContainerStates, type ContainerState } from './health.js';
 import type { CanaryHandle, DeploymentTarget, Release, ServiceImage, StartCanaryOptions, WaitOptions } from './target.js';
 
