@@ -40838,8 +40838,30 @@ async function retry(fn, options = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/http/socket-errors.ts
+/** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
+const WORDS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    CERT_HAS_EXPIRED: 'TLS certificate has expired',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+};
+function socketErrorWords(code) {
+    return code ? WORDS[code] : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/http/client.ts
-/** Node's fetch with a deadline per request and errors that say what happened in plain words. */
+
 /** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
 class HttpTransportError extends Error {
     code;
@@ -40899,22 +40921,9 @@ function describeTransportError(err, latencyMs = 0) {
         cause = cause.cause;
     }
     const code = cause?.code ?? 'EFETCH';
-    const words = {
-        ECONNREFUSED: 'connection refused',
-        ECONNRESET: 'connection reset',
-        ENOTFOUND: 'host not found',
-        EAI_AGAIN: 'host name lookup failed',
-        ETIMEDOUT: 'connection timed out',
-        UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-        UND_ERR_SOCKET: 'connection closed by the server',
-        CERT_HAS_EXPIRED: 'TLS certificate has expired',
-        DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
-        SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
-        UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
-        ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
-    };
     const message = cause instanceof Error ? cause.message : String(cause);
-    return new HttpTransportError(words[code] ? `${words[code]} (${code})` : message, code, latencyMs);
+    const words = socketErrorWords(code);
+    return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
 }
 /** Transient by nature: worth retrying. */
 function isTransientStatus(status) {

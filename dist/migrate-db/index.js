@@ -28370,29 +28370,58 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9750:
+/***/ 5437:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   J_: () => (/* binding */ initialized),
-/* harmony export */   Kp: () => (/* binding */ checkHistoryShape),
-/* harmony export */   Ut: () => (/* binding */ advisoryLockKey),
-/* harmony export */   Wi: () => (/* binding */ parseHistoryTable),
-/* harmony export */   Z4: () => (/* binding */ MigrationSqlError),
-/* harmony export */   Z8: () => (/* binding */ quoteTable),
-/* harmony export */   ZO: () => (/* binding */ connectWithRetry),
-/* harmony export */   d8: () => (/* binding */ networkReason),
-/* harmony export */   vD: () => (/* binding */ mysqlLockName),
-/* harmony export */   yy: () => (/* binding */ sleep)
-/* harmony export */ });
-/* unused harmony exports HISTORY_COLUMNS, connectRetryDelay, describeEngine */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Z4: () => (/* binding */ MigrationSqlError),
+  Ut: () => (/* binding */ advisoryLockKey),
+  Kp: () => (/* binding */ checkHistoryShape),
+  ZO: () => (/* binding */ connectWithRetry),
+  J_: () => (/* binding */ initialized),
+  vD: () => (/* binding */ mysqlLockName),
+  d8: () => (/* binding */ networkReason),
+  Wi: () => (/* binding */ parseHistoryTable),
+  Z8: () => (/* binding */ quoteTable),
+  yy: () => (/* binding */ sleep)
+});
+
+// UNUSED EXPORTS: HISTORY_COLUMNS, connectRetryDelay, describeEngine
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+;// CONCATENATED MODULE: ./src/http/socket-errors.ts
+/** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
+const WORDS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    CERT_HAS_EXPIRED: 'TLS certificate has expired',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+};
+function socketErrorWords(code) {
+    return code ? WORDS[code] : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/db/session.ts
 /**
  * What the engine needs from a database, implemented for PostgreSQL (`pg`) and MySQL/MariaDB
  * (`mysql2`), plus the pure helpers both share: history table naming, lock names, connect retry.
  */
+
 
 
 const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by', 'dirty'];
@@ -28407,7 +28436,7 @@ function checkHistoryShape(shape, table) {
     if (missing.length === 0)
         return;
     const hint = shape.columns.includes('dirty') && !shape.columns.includes('version_key') ? " (it looks like golang-migrate's)" : '';
-    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`, { input: 'history-table' });
+    throw new errors/* ConfigurationError */.j1(`history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`, { input: 'history-table' });
 }
 /** A SQL error inside a migration file, mapped to the file's line. */
 class MigrationSqlError extends Error {
@@ -28427,7 +28456,7 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 function parseHistoryTable(text) {
     const parts = text.trim().split('.');
     if (parts.length > 2 || parts.some((p) => !IDENT.test(p))) {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`history-table is "${text}": give a table name (letters, digits, _; at most 63 characters), optionally schema-qualified like app.schema_migrations.`, { input: 'history-table' });
+        throw new errors/* ConfigurationError */.j1(`history-table is "${text}": give a table name (letters, digits, _; at most 63 characters), optionally schema-qualified like app.schema_migrations.`, { input: 'history-table' });
     }
     return parts.length === 2 ? { schema: parts[0], table: parts[1] } : { table: parts[0] };
 }
@@ -28437,7 +28466,7 @@ function quoteTable(t, engine) {
 }
 /** A signed 64-bit advisory lock key from the history table's name (one run at a time per table). */
 function advisoryLockKey(historyTable) {
-    const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(`deploy-kit:migrate-db:${historyTable}`).digest();
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(`deploy-kit:migrate-db:${historyTable}`).digest();
     return digest.readBigInt64BE(0);
 }
 /** A MySQL GET_LOCK name (at most 64 characters), per database and history table. */
@@ -28445,7 +28474,7 @@ function mysqlLockName(database, historyTable) {
     const name = `deploy-kit:${database}.${historyTable}`;
     if (name.length <= 64)
         return name;
-    return `deploy-kit:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(name).digest('hex').slice(0, 40)}`;
+    return `deploy-kit:${(0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 40)}`;
 }
 /** Delay before the next connect attempt: 250 ms doubling to 2 s, never past the deadline. */
 function connectRetryDelay(attempt, remainingMs) {
@@ -28460,7 +28489,7 @@ async function connectWithRetry(target, timeoutMs, attempt, classify, signal) {
     let lastReason = '';
     for (let i = 0;; i++) {
         if (signal?.aborted)
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationFailedError */ .Bp('cancelled while connecting to the database');
+            throw new errors/* OperationFailedError */.Bp('cancelled while connecting to the database');
         const remaining = deadline - Date.now();
         try {
             return await attempt(Math.max(1000, remaining));
@@ -28468,7 +28497,7 @@ async function connectWithRetry(target, timeoutMs, attempt, classify, signal) {
         catch (err) {
             const failure = classify(err);
             if (failure.kind === 'fatal') {
-                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`database-url: ${describeEngine(target.engine)} at ${target.address} refused the connection: ${failure.reason}.`, {
+                throw new errors/* ConfigurationError */.j1(`database-url: ${describeEngine(target.engine)} at ${target.address} refused the connection: ${failure.reason}.`, {
                     input: 'database-url',
                 });
             }
@@ -28479,7 +28508,7 @@ async function connectWithRetry(target, timeoutMs, attempt, classify, signal) {
             break;
         await sleep(wait, signal);
     }
-    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationFailedError */ .Bp(`cannot reach ${target.address} after ${Math.round(timeoutMs / 1000)} s (${lastReason}). Check the host and port in database-url, and that the database accepts connections from this runner.`);
+    throw new errors/* OperationFailedError */.Bp(`cannot reach ${target.address} after ${Math.round(timeoutMs / 1000)} s (${lastReason}). Check the host and port in database-url, and that the database accepts connections from this runner.`);
 }
 /** Runs a new session's set-up queries; closes it when they fail. */
 async function initialized(session) {
@@ -28510,17 +28539,7 @@ function sleep(ms, signal) {
 }
 /** Plain words for a socket error code. */
 function networkReason(err) {
-    const code = err?.code;
-    const map = {
-        ECONNREFUSED: 'connection refused',
-        ETIMEDOUT: 'connection timed out',
-        ENOTFOUND: 'host name not found',
-        EAI_AGAIN: 'host name lookup failed',
-        EHOSTUNREACH: 'host unreachable',
-        ENETUNREACH: 'network unreachable',
-        ECONNRESET: 'connection reset',
-    };
-    return code ? map[code] : undefined;
+    return socketErrorWords(err?.code);
 }
 
 
@@ -41710,8 +41729,8 @@ function mysqlClientArgs(t) {
     return args;
 }
 
-// EXTERNAL MODULE: ./src/db/session.ts
-var db_session = __nccwpck_require__(9750);
+// EXTERNAL MODULE: ./src/db/session.ts + 1 modules
+var db_session = __nccwpck_require__(5437);
 ;// CONCATENATED MODULE: ./src/db/lock.ts
 /**
  * The run lock: one migration run at a time per database and history table. The waiting side

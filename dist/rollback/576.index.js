@@ -1312,10 +1312,12 @@ class PlanExecutor {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9541);
+/* harmony import */ var _http_socket_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9323);
 /**
  * What the engine needs from a database, implemented for PostgreSQL (`pg`) and MySQL/MariaDB
  * (`mysql2`), plus the pure helpers both share: history table naming, lock names, connect retry.
  */
+
 
 
 const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by', 'dirty'];
@@ -1433,17 +1435,7 @@ function sleep(ms, signal) {
 }
 /** Plain words for a socket error code. */
 function networkReason(err) {
-    const code = err?.code;
-    const map = {
-        ECONNREFUSED: 'connection refused',
-        ETIMEDOUT: 'connection timed out',
-        ENOTFOUND: 'host name not found',
-        EAI_AGAIN: 'host name lookup failed',
-        EHOSTUNREACH: 'host unreachable',
-        ENETUNREACH: 'network unreachable',
-        ECONNRESET: 'connection reset',
-    };
-    return code ? map[code] : undefined;
+    return (0,_http_socket_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .socketErrorWords */ .X)(err?.code);
 }
 
 

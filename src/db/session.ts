@@ -8,6 +8,7 @@ import type { MigrationScript } from './files.js';
 import type { HistoryRow } from './plan.js';
 import type { DatabaseTarget, Engine } from './url.js';
 import type { Version } from './version.js';
+import { socketErrorWords } from '../http/socket-errors.js';
 
 export interface HistoryRecord {
   version: Version;
@@ -231,15 +232,5 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Plain words for a socket error code. */
 export function networkReason(err: unknown): string | undefined {
-  const code = (err as { code?: string } | undefined)?.code;
-  const map: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ETIMEDOUT: 'connection timed out',
-    ENOTFOUND: 'host name not found',
-    EAI_AGAIN: 'host name lookup failed',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ECONNRESET: 'connection reset',
-  };
-  return code ? map[code] : undefined;
+  return socketErrorWords((err as { code?: string } | undefined)?.code);
 }

@@ -1,3 +1,5 @@
+import { socketErrorWords } from './socket-errors.js';
+
 /** Node's fetch with a deadline per request and errors that say what happened in plain words. */
 
 export interface HttpRequest {
@@ -85,22 +87,9 @@ export function describeTransportError(err: unknown, latencyMs = 0): HttpTranspo
     cause = (cause as { cause?: unknown }).cause;
   }
   const code = (cause as { code?: string })?.code ?? 'EFETCH';
-  const words: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'host name lookup failed',
-    ETIMEDOUT: 'connection timed out',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    UND_ERR_SOCKET: 'connection closed by the server',
-    CERT_HAS_EXPIRED: 'TLS certificate has expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
-  };
   const message = cause instanceof Error ? cause.message : String(cause);
-  return new HttpTransportError(words[code] ? `${words[code]} (${code})` : message, code, latencyMs);
+  const words = socketErrorWords(code);
+  return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
 }
 
 /** Transient by nature: worth retrying. */

@@ -32,9 +32,6 @@ export interface TestPrometheus {
 export const PROMETHEUS_BIN = process.env.DK_PROMETHEUS_BIN || 'prometheus';
 export const SCRAPE_INTERVAL_SECONDS = 1;
 
-/** A port that was free a moment ago on 127.0.0.1 (kept for callers of the first version; same as ports.ts freePort). */
-export const freeLocalPort = freePort;
-
 const CONFIG = (targetsFile: string): string => `global:
   scrape_interval: ${SCRAPE_INTERVAL_SECONDS}s
   scrape_timeout: ${SCRAPE_INTERVAL_SECONDS}s
@@ -73,7 +70,7 @@ export async function startPrometheus(
     await rm(dir, { recursive: true, force: true });
   };
 
-  // A port taken between freeLocalPort() and prometheus' bind is retried with another one.
+  // A port taken between freePort() and prometheus' bind is retried with another one.
   for (let attempt = 0; attempt < (options.port ? 1 : 3) && !url; attempt++) {
     const port = options.port ?? (await freePort());
     output = '';

@@ -8,7 +8,8 @@ import { ConfigurationError } from '../../../src/runtime/errors.js';
 import { HttpTransportError } from '../../../src/http/client.js';
 import { startFixtureContainer, type FixtureContainer } from '../../support/fixture-app.js';
 import { startLoad } from '../../support/load.js';
-import { freeLocalPort, startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
+import { freePort } from '../../support/ports.js';
+import { startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 
 const WINDOW_SECONDS = 5;
 const TRACKS = {
@@ -166,7 +167,7 @@ describe('analyseStep against real Prometheus', () => {
 
 describe('an unreachable Prometheus', () => {
   it('ready() is a clear configuration error; analysis fails every check; validate() says refused', async () => {
-    const port = await freeLocalPort();
+    const port = await freePort();
     const client = new PrometheusClient(`http://127.0.0.1:${port}`, { attempts: 2, timeoutMs: 2000 });
     const ready = await client.ready().then(
       () => undefined,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusClient } from '../../../src/metrics/prometheus.js';
 import { HttpTransportError } from '../../../src/http/client.js';
 import { startLoad } from '../../support/load.js';
-import { freeLocalPort } from '../../support/prometheus.js';
+import { freePort } from '../../support/ports.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -42,7 +42,7 @@ describe('startLoad (stand-in app)', () => {
   });
 
   it('records refused connections as status 0 and stops on the signal', async () => {
-    const port = await freeLocalPort();
+    const port = await freePort();
     const ac = new AbortController();
     const load = startLoad(`http://127.0.0.1:${port}/`, { rps: 20, signal: ac.signal });
     await new Promise((r) => setTimeout(r, 300));
