@@ -97,7 +97,9 @@ for (let i = 0; i < iterations; i++) {
 console.log(`build+push  raw docker build && docker push:          median ${fmt(median(raw))}  [${raw.map(fmt).join(' ')}]`);
 console.log(`build+push  raw, with the same OCI labels as the action: median ${fmt(median(rawLabelled))}  [${rawLabelled.map(fmt).join(' ')}]`);
 console.log(`build+push  build-push action (classic):              median ${fmt(median(action))}  [${action.map(fmt).join(' ')}]`);
-console.log(`build+push  overhead ratio action/raw = ${(median(action) / median(raw)).toFixed(3)}× (best runs ${(best(action) / best(raw)).toFixed(3)}×); action/raw-with-labels = ${(median(action) / median(rawLabelled)).toFixed(3)}× (best runs ${(best(action) / best(rawLabelled)).toFixed(3)}×) (target ≤ 1.05×)`);
+console.log(
+  `build+push  overhead ratio action/raw = ${(median(action) / median(raw)).toFixed(3)}× (best runs ${(best(action) / best(raw)).toFixed(3)}×); action/raw-with-labels = ${(median(action) / median(rawLabelled)).toFixed(3)}× (best runs ${(best(action) / best(rawLabelled)).toFixed(3)}×) (target ≤ 1.05×)`,
+);
 
 const promote = [];
 const rebuild = [];
@@ -110,18 +112,35 @@ for (let i = 0; i < iterations; i++) {
   rebuild.push(time(() => rawBuildPush(`${repo}/raw`, `rebuild-${i}`, { noCache: true })));
   rebuildCached.push(time(() => rawBuildPush(`${repo}/raw`, `rebuild-${i}`)));
   // The manual way when the image is still local: docker tag + docker push.
-  retag.push(time(() => {
-    run('docker', ['tag', source, `${registry}/${repo}/action:retag-${i}`]);
-    run('docker', ['push', `${registry}/${repo}/action:retag-${i}`]);
-  }));
-  skopeo.push(time(() => run('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${source}`, `docker://${registry}/${repo}/action:skopeo-${i}`])));
+  retag.push(
+    time(() => {
+      run('docker', ['tag', source, `${registry}/${repo}/action:retag-${i}`]);
+      run('docker', ['push', `${registry}/${repo}/action:retag-${i}`]);
+    }),
+  );
+  skopeo.push(
+    time(() =>
+      run('skopeo', [
+        'copy',
+        '-q',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${source}`,
+        `docker://${registry}/${repo}/action:skopeo-${i}`,
+      ]),
+    ),
+  );
 }
 console.log(`promote     build-push promote (registry API): median ${fmt(median(promote))}  [${promote.map(fmt).join(' ')}]`);
 console.log(`promote     rebuild --no-cache + push:         median ${fmt(median(rebuild))}`);
 console.log(`promote     rebuild (cached) + push:           median ${fmt(median(rebuildCached))}`);
 console.log(`promote     docker tag + push (image local):   median ${fmt(median(retag))}`);
 console.log(`promote     skopeo copy (registry to registry): median ${fmt(median(skopeo))}`);
-console.log(`promote     speed-up rebuild/promote = ${(median(rebuild) / median(promote)).toFixed(1)}× (best runs ${(best(rebuild) / best(promote)).toFixed(1)}×) (target ≥ 10×); vs cached rebuild ${(median(rebuildCached) / median(promote)).toFixed(1)}×; promote/skopeo = ${(median(promote) / median(skopeo)).toFixed(1)}×`);
+console.log(
+  `promote     speed-up rebuild/promote = ${(median(rebuild) / median(promote)).toFixed(1)}× (best runs ${(best(rebuild) / best(promote)).toFixed(1)}×) (target ≥ 10×); vs cached rebuild ${(median(rebuildCached) / median(promote)).toFixed(1)}×; promote/skopeo = ${(median(promote) / median(skopeo)).toFixed(1)}×`,
+);
 
-const local = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}']).stdout.split('\n').filter((r) => r.includes(`${repo}/`));
+const local = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])
+  .stdout.split('\n')
+  .filter((r) => r.includes(`${repo}/`));
 if (local.length) spawnSync('docker', ['rmi', '--force', ...local]);

@@ -36,7 +36,14 @@ const cleanups = [];
 
 function loadEnv() {
   for (const f of [join(root, '.services', 'env'), '/work/main/.services/env']) {
-    if (existsSync(f)) return Object.fromEntries(readFileSync(f, 'utf8').split('\n').map((l) => /^([A-Z_]+)=(.*)$/.exec(l)).filter(Boolean).map((m) => [m[1], m[2]]));
+    if (existsSync(f))
+      return Object.fromEntries(
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+          .filter(Boolean)
+          .map((m) => [m[1], m[2]]),
+      );
   }
   throw new Error('no .services/env: run bash scripts/services.sh up');
 }
@@ -78,8 +85,15 @@ async function prometheus() {
   const dir = mkdtempSync(join(tmpdir(), 'dk-bench-prom-'));
   const port = await freePort();
   writeFileSync(join(dir, 'targets.json'), '[]');
-  writeFileSync(join(dir, 'p.yml'), `global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: app\n    file_sd_configs: [{files: ["${join(dir, 'targets.json')}"], refresh_interval: 1s}]\n`);
-  const child = spawn('prometheus', [`--config.file=${join(dir, 'p.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], { stdio: 'ignore' });
+  writeFileSync(
+    join(dir, 'p.yml'),
+    `global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: app\n    file_sd_configs: [{files: ["${join(dir, 'targets.json')}"], refresh_interval: 1s}]\n`,
+  );
+  const child = spawn(
+    'prometheus',
+    [`--config.file=${join(dir, 'p.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'],
+    { stdio: 'ignore' },
+  );
   cleanups.push(() => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })));
   await waitHttp(`http://127.0.0.1:${port}/-/ready`);
   return { url: `http://127.0.0.1:${port}`, setTargets: (t) => writeFileSync(join(dir, 'targets.json'), JSON.stringify(t)) };
@@ -92,7 +106,8 @@ async function stage(prom, stableImage) {
   const port = await freePort();
   const canaryPort = await freePort();
   writeFileSync(join(dir, 'docker-compose.yml'), `version: "3.8"\nservices:\n  app:\n    image: ${stableImage}\n    ports: ["127.0.0.1:${port}:8080"]\n`);
-  const compose = (a, extra = []) => sh(COMPOSE[0], [...COMPOSE.slice(1), '-p', project, '-f', join(dir, 'docker-compose.yml'), ...extra.flatMap((f) => ['-f', f]), ...a], { cwd: dir });
+  const compose = (a, extra = []) =>
+    sh(COMPOSE[0], [...COMPOSE.slice(1), '-p', project, '-f', join(dir, 'docker-compose.yml'), ...extra.flatMap((f) => ['-f', f]), ...a], { cwd: dir });
   compose(['up', '-d']);
   await waitHttp(`http://127.0.0.1:${port}/health`);
   mkdirSync(join(dir, 'nginx', 'logs'), { recursive: true });
@@ -100,7 +115,10 @@ async function stage(prom, stableImage) {
   const upstream = join(dir, 'nginx', 'app.conf');
   writeFileSync(upstream, `upstream app { server 127.0.0.1:${port} weight=100; }\n`);
   const conf = join(dir, 'nginx', 'nginx.conf');
-  writeFileSync(conf, `worker_processes 1; pid ${dir}/nginx/pid; error_log ${dir}/nginx/logs/error.log;\nevents {}\nhttp { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${dir}/nginx/p; fastcgi_temp_path ${dir}/nginx/f; uwsgi_temp_path ${dir}/nginx/u; scgi_temp_path ${dir}/nginx/s;\n include ${upstream};\n server { listen 127.0.0.1:${ngPort}; location / { proxy_pass http://app; } } }\n`);
+  writeFileSync(
+    conf,
+    `worker_processes 1; pid ${dir}/nginx/pid; error_log ${dir}/nginx/logs/error.log;\nevents {}\nhttp { access_log off; client_body_temp_path ${dir}/nginx/b; proxy_temp_path ${dir}/nginx/p; fastcgi_temp_path ${dir}/nginx/f; uwsgi_temp_path ${dir}/nginx/u; scgi_temp_path ${dir}/nginx/s;\n include ${upstream};\n server { listen 127.0.0.1:${ngPort}; location / { proxy_pass http://app; } } }\n`,
+  );
   const ng = spawn(NGINX, ['-p', join(dir, 'nginx'), '-c', conf, '-e', join(dir, 'nginx', 'logs', 'error.log'), '-g', 'daemon off;'], { stdio: 'ignore' });
   const stop = () => {
     ng.kill('SIGKILL');
@@ -116,9 +134,18 @@ async function stage(prom, stableImage) {
     { targets: [`127.0.0.1:${canaryPort}`], labels: { track: 'canary', scenario: project } },
   ]);
   const inputs = {
-    'compose-file': join(dir, 'docker-compose.yml'), project, 'compose-command': COMPOSE.join(' '), service: 'app',
-    'nginx-upstream-file': upstream, 'nginx-config': conf, 'nginx-prefix': join(dir, 'nginx'), 'stable-address': `127.0.0.1:${port}`,
-    'canary-port': String(canaryPort), 'prometheus-url': prom.url, 'metric-labels': `scenario=${project}`, 'health-timeout': '60s',
+    'compose-file': join(dir, 'docker-compose.yml'),
+    project,
+    'compose-command': COMPOSE.join(' '),
+    service: 'app',
+    'nginx-upstream-file': upstream,
+    'nginx-config': conf,
+    'nginx-prefix': join(dir, 'nginx'),
+    'stable-address': `127.0.0.1:${port}`,
+    'canary-port': String(canaryPort),
+    'prometheus-url': prom.url,
+    'metric-labels': `scenario=${project}`,
+    'health-timeout': '60s',
   };
   return { dir, project, port, url: `http://127.0.0.1:${ngPort}`, compose, inputs, stop };
 }
@@ -184,7 +211,10 @@ async function main() {
     const stopLoad = load(`${s.url}/api/x`, 50);
     const run = await runBundle('deploy-canary', { ...s.inputs, steps: '25,50,100', interval: `${INTERVAL}s`, image: bad });
     const timeline = await stopLoad();
-    const firstBad = timeline.filter((x) => x.status >= 500).map((x) => x.t).sort((a, b) => a - b)[0];
+    const firstBad = timeline
+      .filter((x) => x.status >= 500)
+      .map((x) => x.t)
+      .sort((a, b) => a - b)[0];
     const stable = run.lines.find((x) => x.l.includes('Traffic: 100% on stable.'))?.t;
     const after = timeline.filter((x) => stable && x.t > stable + 100 && x.status >= 500).length;
     if (run.result !== 'aborted' || !firstBad || !stable) console.log(`  run ${i + 1}: result ${run.result}, no measurement`);
@@ -195,7 +225,8 @@ async function main() {
     s.stop();
     cleanups.pop();
   }
-  if (secs.length) console.log(`DETECTION: first bad request → traffic on stable: ${fmt(secs)} s = ${(median(secs) / INTERVAL).toFixed(2)} analysis intervals (${INTERVAL}s)`);
+  if (secs.length)
+    console.log(`DETECTION: first bad request → traffic on stable: ${fmt(secs)} s = ${(median(secs) / INTERVAL).toFixed(2)} analysis intervals (${INTERVAL}s)`);
 
   // 2. false aborts
   const s2 = await stage(prom, good[0]);
@@ -206,7 +237,12 @@ async function main() {
     const run = await runBundle('deploy-canary', { ...s2.inputs, steps: '50,100', interval: '2s', 'analysis-window': '4s', image: good[(i + 1) % 2] });
     if (run.result !== 'promoted') {
       wrong++;
-      console.log(`  healthy run ${i + 1}: ${run.result} — ${run.lines.filter((x) => x.l.startsWith('::error')).map((x) => x.l).join(' ')}`);
+      console.log(
+        `  healthy run ${i + 1}: ${run.result} — ${run.lines
+          .filter((x) => x.l.startsWith('::error'))
+          .map((x) => x.l)
+          .join(' ')}`,
+      );
     }
   }
   await stopLoad2();
@@ -220,7 +256,14 @@ async function main() {
   const override = join(s2.dir, 'bench-override.yml');
   const healthy = async () => {
     for (const end = Date.now() + 60_000; Date.now() < end; await sleep(100)) {
-      const id = sh('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${s2.project}`, '--filter', 'label=com.docker.compose.service=app']).trim();
+      const id = sh('docker', [
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${s2.project}`,
+        '--filter',
+        'label=com.docker.compose.service=app',
+      ]).trim();
       if (id && sh('docker', ['inspect', '-f', '{{.State.Health.Status}}', id], { allowFailure: true }).trim() === 'healthy') return;
     }
     throw new Error('not healthy');
@@ -245,7 +288,9 @@ async function main() {
     raw.push((Date.now() - t0) / 1000);
   }
   console.log(`ROLLBACK: rollback bundle to healthy ${fmt(rb)} s; raw docker-compose up -d + health wait ${fmt(raw)} s (up -d alone ${fmt(rawUpOnly)} s)`);
-  console.log(`ROLLBACK RATIO: ${(median(rb) / median(raw)).toFixed(2)}x of raw up -d + health wait (target <= 1.2x); ${(median(rb) / median(rawUpOnly)).toFixed(2)}x of up -d alone`);
+  console.log(
+    `ROLLBACK RATIO: ${(median(rb) / median(raw)).toFixed(2)}x of raw up -d + health wait (target <= 1.2x); ${(median(rb) / median(rawUpOnly)).toFixed(2)}x of up -d alone`,
+  );
 }
 
 main()

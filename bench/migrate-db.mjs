@@ -174,7 +174,9 @@ async function migrationsBench() {
     {
       label: 'node-pg-migrate up (peer)',
       run: async (db) => {
-        const r = await run(peer, ['up', '-m', dir, '--single-transaction', '--no-check-order', '--no-verbose'], { env: { ...process.env, DATABASE_URL: dbUrl(db) } });
+        const r = await run(peer, ['up', '-m', dir, '--single-transaction', '--no-check-order', '--no-verbose'], {
+          env: { ...process.env, DATABASE_URL: dbUrl(db) },
+        });
         const check = await run('psql', ['-XAtc', 'SELECT count(*) FROM pgmigrations'], { env: pgEnv(db) });
         if (check.out.trim() !== String(COUNT)) throw new Error(`node-pg-migrate recorded ${check.out.trim()} rows, expected ${COUNT}`);
         return r.ms;

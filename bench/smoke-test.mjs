@@ -109,7 +109,9 @@ try {
   const dk = median(times['deploy-kit smoke-test']);
   const seq = median(times['sequential curl loop']);
   const xargs = median(times[`xargs -P ${concurrency} curl`]);
-  console.log(`${N} checks, server answers after ${DELAY} ms, concurrency ${concurrency}${args.concurrency ? '' : ' (action.yml default)'}; median of ${RUNS} runs`);
+  console.log(
+    `${N} checks, server answers after ${DELAY} ms, concurrency ${concurrency}${args.concurrency ? '' : ' (action.yml default)'}; median of ${RUNS} runs`,
+  );
   for (const [name, ts] of Object.entries(times)) console.log(`  ${name.padEnd(24)} ${fmt(median(ts)).padStart(10)}   (runs: ${ts.map(fmt).join(', ')})`);
   const xName = `xargs -P ${concurrency} curl`;
   const [dkBest, seqBest, xBest] = [best(times['deploy-kit smoke-test']), best(times['sequential curl loop']), best(times[xName])];

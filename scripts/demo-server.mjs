@@ -26,7 +26,12 @@ function send(res, status, type, body) {
 const routes = {
   '/health': (res) => send(res, 200, 'application/json', JSON.stringify({ status: 'ok', version: '1.4.2' })),
   '/ops': (res) =>
-    send(res, 200, 'text/html; charset=utf-8', '<!doctype html><html><head><title>Ops console</title></head><body><h1>Ops console</h1><p>All systems go.</p></body></html>'),
+    send(
+      res,
+      200,
+      'text/html; charset=utf-8',
+      '<!doctype html><html><head><title>Ops console</title></head><body><h1>Ops console</h1><p>All systems go.</p></body></html>',
+    ),
   '/api/items': (res) => send(res, 200, 'application/json', JSON.stringify({ items, total: items.length })),
 };
 

@@ -16,14 +16,16 @@ const actions = readdirSync(root, { withFileTypes: true })
   .map((d) => d.name);
 const meta = Object.fromEntries(actions.map((a) => [a, parse(readFileSync(join(root, a, 'action.yml'), 'utf8'))]));
 
-const cell = (text) => String(text ?? '').trim().replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+const cell = (text) =>
+  String(text ?? '')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|');
 const code = (text) => (text === undefined || text === '' ? '' : `\`${cell(text)}\``);
 
 function inputsTable(action) {
   const inputs = meta[action].inputs ?? {};
-  const rows = Object.entries(inputs).map(
-    ([name, s]) => `| \`${name}\` | ${s.required ? 'yes' : 'no'} | ${code(s.default)} | ${cell(s.description)} |`,
-  );
+  const rows = Object.entries(inputs).map(([name, s]) => `| \`${name}\` | ${s.required ? 'yes' : 'no'} | ${code(s.default)} | ${cell(s.description)} |`);
   return ['| input | required | default | description |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 

@@ -79,7 +79,10 @@ runAction(async (ctx) => {
     const commands = plans.flatMap((p) =>
       builder === 'buildx' ? [buildxBuildArgs(p.spec)] : [classicBuildArgs(p.spec), ...(settings.push ? p.refs.map(pushArgs) : [])],
     );
-    ctx.setOutput('images', Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])));
+    ctx.setOutput(
+      'images',
+      Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])),
+    );
     ctx.setOutput('image', plans[0]!.refs[0]!);
     await ctx.writeSummary(planSummary(plans, commands));
     ctx.log.notice('dry-run: nothing was built or pushed.');
@@ -117,7 +120,10 @@ runAction(async (ctx) => {
   const first = results[0]!;
   ctx.setOutput('digest', first.digest ?? '');
   ctx.setOutput('image', first.ref);
-  ctx.setOutput('push-attempts', results.reduce((n, r) => n + r.pushAttempts, 0));
+  ctx.setOutput(
+    'push-attempts',
+    results.reduce((n, r) => n + r.pushAttempts, 0),
+  );
   await ctx.writeSummary(buildSummary(results, builder, notices));
   const failed = results.filter((r) => r.error);
   if (failed.length) {
@@ -150,7 +156,16 @@ async function promote(
   const output = Object.fromEntries(
     settings.images.map((image, i) => {
       const r = rows[i]?.result;
-      return [image.key, { name: image.image.name, ref: r ? `${image.image.name}@${r.digest}` : '', digest: r?.digest ?? '', tags: r ? settings.to : [], version: settings.from }];
+      return [
+        image.key,
+        {
+          name: image.image.name,
+          ref: r ? `${image.image.name}@${r.digest}` : '',
+          digest: r?.digest ?? '',
+          tags: r ? settings.to : [],
+          version: settings.from,
+        },
+      ];
     }),
   );
   ctx.setOutput('images', output);

@@ -35,7 +35,9 @@ runAction(async (ctx) => {
   if (s.action !== 'deploy') return manual(ctx, s, target, history, control, current.image);
 
   if (s.dryRun) {
-    ctx.log.info(`Plan: start ${s.service}-canary with ${s.image} beside ${current.image}; steps ${s.plan.steps.join('% → ')}%, ${formatDuration(s.plan.intervalMs)} each, then analyse ${s.checks.map((c) => c.name).join(', ') || 'nothing'}.`);
+    ctx.log.info(
+      `Plan: start ${s.service}-canary with ${s.image} beside ${current.image}; steps ${s.plan.steps.join('% → ')}%, ${formatDuration(s.plan.intervalMs)} each, then analyse ${s.checks.map((c) => c.name).join(', ') || 'nothing'}.`,
+    );
     ctx.setOutput('result', 'planned');
     ctx.setOutput('analysis', []);
     ctx.setOutput('previous-image', current.image);
@@ -64,7 +66,11 @@ runAction(async (ctx) => {
       client
         ? analyseStep(client, s.checks, s.selectors, { windowSeconds: s.windowSeconds, noData: s.noData, signal: ctx.signal })
         : { verdict: 'pass', results: [], at: new Date().toISOString() },
-    describeFailure: (a) => a.results.filter((r) => r.verdict === 'fail').map((r) => `${r.name}: ${r.reason}`).join('; '),
+    describeFailure: (a) =>
+      a.results
+        .filter((r) => r.verdict === 'fail')
+        .map((r) => `${r.name}: ${r.reason}`)
+        .join('; '),
     onStarting: () => ctx.saveState(DEPLOY_STATE, state),
   });
 
@@ -93,10 +99,20 @@ runAction(async (ctx) => {
   }
   for (const e of outcome.cleanupErrors) notes.push(`Cleanup problem: ${e}`);
   await ctx.writeSummary(
-    canarySummary({ result: outcome.result, service: s.service, image: s.image, previousImage: current.image, reason: outcome.reason, steps: outcome.steps, notes }),
+    canarySummary({
+      result: outcome.result,
+      service: s.service,
+      image: s.image,
+      previousImage: current.image,
+      reason: outcome.reason,
+      steps: outcome.steps,
+      notes,
+    }),
   );
   if (outcome.result === 'aborted') {
-    const extra = outcome.cleanupErrors.length ? ` Cleanup problems: ${outcome.cleanupErrors.join('; ')}` : ' Traffic is back on stable and the canary was removed.';
+    const extra = outcome.cleanupErrors.length
+      ? ` Cleanup problems: ${outcome.cleanupErrors.join('; ')}`
+      : ' Traffic is back on stable and the canary was removed.';
     throw new OperationFailedError(`Canary of ${s.service} aborted: ${outcome.reason}.${extra}`);
   }
   ctx.log.notice(promoted ? `${s.service} now runs ${s.image}.` : `The canary of ${s.service} is paused at ${s.plan.steps.at(-1)}%.`);
@@ -145,13 +161,19 @@ async function manual(
   await ctx.writeSummary(
     new SummaryBuilder()
       .heading(`Canary of ${s.service}: ${result} by hand`)
-      .table(['', ''], [['Canary image', canary.image], ['Stable image', canary.stableImage || stableImage], ...outcome.cleanupErrors.map((e) => ['Cleanup problem', e])]),
+      .table(
+        ['', ''],
+        [['Canary image', canary.image], ['Stable image', canary.stableImage || stableImage], ...outcome.cleanupErrors.map((e) => ['Cleanup problem', e])],
+      ),
   );
   if (outcome.cleanupErrors.length) throw new OperationFailedError(`Aborting the canary left problems: ${outcome.cleanupErrors.join('; ')}`);
 }
 
 async function rolling(ctx: ActionContext, s: CanarySettings, target: ComposeTarget): Promise<void> {
-  await target.validate(s.rolling.map((r) => r.service), 'services');
+  await target.validate(
+    s.rolling.map((r) => r.service),
+    'services',
+  );
   const before = await target.getCurrentRelease(s.rolling.map((r) => r.service));
   if (s.dryRun) {
     ctx.log.info(`Plan: ${s.rolling.map((r) => `${r.service} → ${r.image}`).join(', then ')}, each health-waited.`);
@@ -170,10 +192,25 @@ async function rolling(ctx: ActionContext, s: CanarySettings, target: ComposeTar
       },
     });
   } catch (err) {
-    await history.append({ at: new Date().toISOString(), action: 'rolling', result: 'failed', services: s.rolling, previous: before.services, runUrl: ctx.run.runUrl, reason: String((err as Error).message) });
+    await history.append({
+      at: new Date().toISOString(),
+      action: 'rolling',
+      result: 'failed',
+      services: s.rolling,
+      previous: before.services,
+      runUrl: ctx.run.runUrl,
+      reason: String((err as Error).message),
+    });
     throw new OperationFailedError(`Rolling deploy stopped at ${done.at(-1)}: ${(err as Error).message}`);
   }
-  await history.append({ at: new Date().toISOString(), action: 'rolling', result: 'deployed', services: s.rolling, previous: before.services, runUrl: ctx.run.runUrl });
+  await history.append({
+    at: new Date().toISOString(),
+    action: 'rolling',
+    result: 'deployed',
+    services: s.rolling,
+    previous: before.services,
+    runUrl: ctx.run.runUrl,
+  });
   ctx.setOutput('result', 'promoted');
   ctx.setOutput('analysis', []);
   ctx.setOutput('previous-image', before.services.map((x) => x.image).join(','));

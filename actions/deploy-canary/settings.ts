@@ -49,11 +49,22 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
 
   if (strategy === 'rolling') {
     const rolling = parseRollingServices(inputs.list('services', { required: true }), image);
-    return { ...base, service: rolling[0]!.service, plan: emptyPlan(), prometheusUrl: '', checks: [], noData: 'fail', selectors: { canary: '', stable: '' }, windowSeconds: 0, rolling };
+    return {
+      ...base,
+      service: rolling[0]!.service,
+      plan: emptyPlan(),
+      prometheusUrl: '',
+      checks: [],
+      noData: 'fail',
+      selectors: { canary: '', stable: '' },
+      windowSeconds: 0,
+      rolling,
+    };
   }
 
   const service = inputs.string('service', { required: true });
-  if (action === 'deploy' && !image) throw new ConfigurationError('Input required and not supplied: image. Give the new image to deploy as a canary.', { input: 'image' });
+  if (action === 'deploy' && !image)
+    throw new ConfigurationError('Input required and not supplied: image. Give the new image to deploy as a canary.', { input: 'image' });
   const plan: CanaryPlan = {
     steps: parseSteps(inputs.string('steps', { default: '10,25,50,100' })),
     intervalMs: inputs.duration('interval', '1m'),
@@ -71,14 +82,29 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const prometheusUrl = inputs.secret('prometheus-url');
   // Only a deploy analyses; promote and abort of a paused canary need no Prometheus.
   if (checks.length > 0 && !prometheusUrl && action === 'deploy') {
-    throw new ConfigurationError('prometheus-url is required to analyse the canary: give the Prometheus base URL (or metrics: [] to walk the steps without analysis).', {
-      input: 'prometheus-url',
-    });
+    throw new ConfigurationError(
+      'prometheus-url is required to analyse the canary: give the Prometheus base URL (or metrics: [] to walk the steps without analysis).',
+      {
+        input: 'prometheus-url',
+      },
+    );
   }
   const labels = parseLabels(inputs.list('metric-labels'));
   const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
   const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
-  return { ...base, service, plan, router, canaryPort, prometheusUrl, checks, noData, selectors, windowSeconds: Math.max(1, Math.round(windowMs / 1000)), rolling: [] };
+  return {
+    ...base,
+    service,
+    plan,
+    router,
+    canaryPort,
+    prometheusUrl,
+    checks,
+    noData,
+    selectors,
+    windowSeconds: Math.max(1, Math.round(windowMs / 1000)),
+    rolling: [],
+  };
 }
 
 function emptyPlan(): CanaryPlan {

@@ -7,7 +7,10 @@ import { buildSummary, planLines } from './summary.js';
 runAction(async (ctx) => {
   const inputs = readInputs(ctx.inputs, ctx.run);
   const report = async (result: MigrateResult): Promise<void> => {
-    ctx.setOutput('applied', result.applied.map((a) => ({ version: a.version, name: a.name, file: a.file, direction: a.direction, durationMs: Math.round(a.durationMs) })));
+    ctx.setOutput(
+      'applied',
+      result.applied.map((a) => ({ version: a.version, name: a.name, file: a.file, direction: a.direction, durationMs: Math.round(a.durationMs) })),
+    );
     ctx.setOutput('current-version', result.currentVersion ?? '');
     ctx.setOutput('previous-version', result.previousVersion ?? '');
     ctx.setOutput('pending-count', result.dryRun ? result.pendingCount : result.pendingCount - result.applied.length);

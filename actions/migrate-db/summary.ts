@@ -52,7 +52,8 @@ export function buildSummary(result: MigrateResult): SummaryBuilder {
         let status: string;
         if (result.dryRun) status = 'pending';
         else if (a) status = '✅ applied';
-        else if (f && f.version === step.version) status = `❌ failed${f.line ? ` at line ${f.line}` : ''}${undone.has(step.version) ? (f.outcome === 'restored' ? ', restored' : ', rolled back') : ''}`;
+        else if (f && f.version === step.version)
+          status = `❌ failed${f.line ? ` at line ${f.line}` : ''}${undone.has(step.version) ? (f.outcome === 'restored' ? ', restored' : ', rolled back') : ''}`;
         else if (undone.has(step.version)) status = f?.outcome === 'restored' ? '↩ restored' : '↩ rolled back';
         else status = '⏭ not run';
         const duration = a ? formatDuration(a.durationMs) : '';
@@ -65,7 +66,11 @@ export function buildSummary(result: MigrateResult): SummaryBuilder {
     s.paragraph('MySQL/MariaDB commits DDL implicitly, so a transaction cannot undo a schema change there: the backup is the safety net.');
   }
   if (f?.outcome === 'restore-failed' && result.backup) {
-    s.details('Restore by hand', `${f.restoreError ?? ''}\n\n${result.engine === 'postgres' ? `pg_restore --clean --if-exists --single-transaction -d <database> ${result.backup.path}` : `mysql <database> < ${result.backup.path}`}`, { code: 'text' });
+    s.details(
+      'Restore by hand',
+      `${f.restoreError ?? ''}\n\n${result.engine === 'postgres' ? `pg_restore --clean --if-exists --single-transaction -d <database> ${result.backup.path}` : `mysql <database> < ${result.backup.path}`}`,
+      { code: 'text' },
+    );
   }
   if (f) s.details('Error', f.message, { code: 'text' });
   return s;

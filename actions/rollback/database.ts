@@ -36,7 +36,9 @@ export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir:
   }
   if (backup && toVersion) throw new ConfigurationError('Give restore-backup or to-migration-version, not both.', { input: 'to-migration-version' });
   if (!backup && !toVersion) {
-    throw new ConfigurationError('database-url is given but not what to do: give restore-backup (a backup file) or to-migration-version.', { input: 'database-url' });
+    throw new ConfigurationError('database-url is given but not what to do: give restore-backup (a backup file) or to-migration-version.', {
+      input: 'database-url',
+    });
   }
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(workspace, p));
   const historyTable = inputs.string('history-table', { default: 'schema_migrations' });

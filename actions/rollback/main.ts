@@ -16,7 +16,8 @@ runAction(async (ctx) => {
   const toImage = ctx.inputs.optional('to-image');
   const toVersion = ctx.inputs.optional('to-version');
   if (toImage && toVersion) throw new ConfigurationError('Give to-image or to-version, not both.', { input: 'to-version' });
-  if (toImage && services.length > 1) throw new ConfigurationError('to-image names one image: give one service, or use to-version for several.', { input: 'to-image' });
+  if (toImage && services.length > 1)
+    throw new ConfigurationError('to-image names one image: give one service, or use to-version for several.', { input: 'to-image' });
   if (toVersion) validateVersion(toVersion, 'to-version');
   const healthTimeoutMs = ctx.inputs.duration('health-timeout', '2m', { min: 1000 });
   const historyLimit = ctx.inputs.integer('history-limit', 50, { min: 1, max: 10_000 });
@@ -49,7 +50,11 @@ runAction(async (ctx) => {
   if (!plan.ok) {
     ctx.setOutput('rolled-back-to', '');
     await ctx.writeSummary(new SummaryBuilder().heading('Rollback: nothing to roll back to').paragraph(plan.reason));
-    await notify(ctx, webhook, { title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
+    await notify(ctx, webhook, {
+      title: `Rollback of ${services.join(', ')} not possible`,
+      outcome: 'failure',
+      fields: [{ title: 'Why', value: plan.reason }],
+    });
     throw new OperationFailedError(plan.reason);
   }
   if (dryRun) {
@@ -75,9 +80,22 @@ runAction(async (ctx) => {
   } catch (err) {
     const failed = plan.steps[done.length];
     const reason = `${failed?.service ?? 'a service'} did not roll back: ${errorMessage(err)}`;
-    await history.append({ at: new Date().toISOString(), action: 'rollback', result: 'failed', services: plan.steps.map((s) => ({ service: s.service, image: s.to })), previous: from, runUrl: ctx.run.runUrl, reason });
+    await history.append({
+      at: new Date().toISOString(),
+      action: 'rollback',
+      result: 'failed',
+      services: plan.steps.map((s) => ({ service: s.service, image: s.to })),
+      previous: from,
+      runUrl: ctx.run.runUrl,
+      reason,
+    });
     await ctx.writeSummary(summary('Rollback failed', plan.steps, done, reason));
-    await notify(ctx, webhook, { title: `Rollback of ${services.join(', ')} FAILED`, outcome: 'failure', fields: [{ title: 'Why', value: reason }], link: ctx.run.runUrl });
+    await notify(ctx, webhook, {
+      title: `Rollback of ${services.join(', ')} FAILED`,
+      outcome: 'failure',
+      fields: [{ title: 'Why', value: reason }],
+      link: ctx.run.runUrl,
+    });
     throw new OperationFailedError(reason);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -115,7 +133,11 @@ runAction(async (ctx) => {
     const r = checksReport(results);
     ctx.setOutput('checks', r);
     report.raw(checksSummary(results, 'Checks after the rollback').toString());
-    if (!r.passed) checksFailed = `${r.failed} of ${r.total} checks failed after the rollback: ${results.filter((x) => !x.passed).map((x) => x.name).join(', ')}`;
+    if (!r.passed)
+      checksFailed = `${r.failed} of ${r.total} checks failed after the rollback: ${results
+        .filter((x) => !x.passed)
+        .map((x) => x.name)
+        .join(', ')}`;
   }
   await ctx.writeSummary(report);
   const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
@@ -130,7 +152,9 @@ runAction(async (ctx) => {
     link: ctx.run.runUrl,
   });
   if (problem) throw new OperationFailedError(`Services rolled back (${to.map((x) => `${x.service} → ${x.image}`).join(', ')}), but ${problem}.`);
-  ctx.log.notice(`Rolled back: ${plan.steps.map((s) => `${s.service} ${s.from} → ${s.to}`).join('; ')}; all healthy.${db ? ` Database: ${databaseResult}.` : ''}`);
+  ctx.log.notice(
+    `Rolled back: ${plan.steps.map((s) => `${s.service} ${s.from} → ${s.to}`).join('; ')}; all healthy.${db ? ` Database: ${databaseResult}.` : ''}`,
+  );
 });
 
 function formatImages(list: Array<{ service: string; image: string }>): string {

@@ -49,7 +49,10 @@ runAction(async (ctx) => {
     ctx.log.info(`All ${report.total} checks passed.`);
     return;
   }
-  const names = results.filter((r) => !r.passed).map((r) => r.name).join(', ');
+  const names = results
+    .filter((r) => !r.passed)
+    .map((r) => r.name)
+    .join(', ');
   const message = `${report.failed} of ${report.total} checks failed: ${names}.`;
   if (failOnError) throw new OperationFailedError(message);
   ctx.log.warning(`${message} fail-on-error is false, so the step passes.`);

@@ -40849,7 +40849,9 @@ function parseImageName(text, field, registry) {
     if (parts.length > 1 && looksLikeHost(parts[0]))
         host = parts.shift();
     if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
-        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, { input: field });
+        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+            input: field,
+        });
     }
     if (host !== undefined && !HOST.test(host)) {
         throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
@@ -40881,7 +40883,10 @@ function suggestComponent(component) {
 }
 /** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
 function normaliseRegistry(text, field) {
-    const host = text.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+    const host = text
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
     if (host === 'index.docker.io' || host === 'registry-1.docker.io')
         return DOCKER_HUB;
     if (!HOST.test(host)) {
@@ -41270,7 +41275,9 @@ function send(url, method, headers, body, req, signal) {
     const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     return new Promise((resolve, reject) => {
         const request = (secure ? https : http).request(url, options, (res) => {
-            const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+            const encoding = String(res.headers['content-encoding'] ?? '')
+                .trim()
+                .toLowerCase();
             if (ENCODINGS.includes(encoding))
                 decoded(res, encoding).then((stream) => consume(res, stream), reject);
             else
@@ -41611,7 +41618,15 @@ async function summariseManifest(client, repository, manifest) {
  * What a failed push means: transient failures (5xx, 429 / TOOMANYREQUESTS, connection resets,
  * timeouts) are worth another attempt; authentication and name errors are not.
  */
-const AUTH = [/unauthorized/i, /authentication required/i, /\bdenied\b/i, /no basic auth credentials/i, /\b401\b/, /\b403\b/, /incorrect username or password/i];
+const AUTH = [
+    /unauthorized/i,
+    /authentication required/i,
+    /\bdenied\b/i,
+    /no basic auth credentials/i,
+    /\b401\b/,
+    /\b403\b/,
+    /incorrect username or password/i,
+];
 const NAME = [
     /name unknown/i,
     /NAME_INVALID/,
@@ -42118,7 +42133,9 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
     }
 }
 
@@ -42151,12 +42168,8 @@ class SummaryBuilder {
     }
     /** A table; cells are escaped unless wrapped with `trusted()`. */
     table(headers, rows) {
-        const cell = (c) => c instanceof Trusted ? c.markdown : escapeCell(String(c));
-        const lines = [
-            `| ${headers.map(cell).join(' | ')} |`,
-            `| ${headers.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-        ];
+        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
         this.parts.push(`${lines.join('\n')}\n`);
         return this;
     }
@@ -42277,7 +42290,9 @@ function promoteSummary(rows, from) {
         r.name,
         from,
         // The previous digest is what a rollback of the tag would go back to.
-        r.result ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ') : '—',
+        r.result
+            ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
+            : '—',
         r.result ? trusted(`<code title="${escapeCell(r.result.digest)}">${escapeCell(shortDigest(r.result.digest))}</code>`) : '—',
         r.result?.mediaType ?? '—',
         r.result ? formatDuration(r.result.durationMs) : '—',
@@ -42422,7 +42437,12 @@ function parseKeyValues(value, field, keyPattern) {
         }
         return out;
     }
-    const lines = Array.isArray(value) ? value.map(String) : String(value).split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = Array.isArray(value)
+        ? value.map(String)
+        : String(value)
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean);
     for (const line of lines) {
         const eq = line.indexOf('=');
         if (eq <= 0)
@@ -42435,11 +42455,13 @@ function stringList(value, field) {
     if (value === undefined || value === null || value === '')
         return [];
     if (Array.isArray(value)) {
-        return value.map((v) => {
+        return value
+            .map((v) => {
             if (typeof v !== 'string' && typeof v !== 'number')
                 throw new ConfigurationError(`${field} must be a list of strings.`, { input: field });
             return String(v).trim();
-        }).filter(Boolean);
+        })
+            .filter(Boolean);
     }
     if (typeof value === 'string' || typeof value === 'number')
         return parseList(String(value));
@@ -42475,7 +42497,9 @@ function resolveSettings(raw) {
     let inputs;
     const fromYaml = raw.images !== undefined;
     if (fromYaml && raw.image) {
-        throw new ConfigurationError('Both image and images are set: use image (with context, dockerfile, …) for one image, or images for a list.', { input: 'images' });
+        throw new ConfigurationError('Both image and images are set: use image (with context, dockerfile, …) for one image, or images for a list.', {
+            input: 'images',
+        });
     }
     if (fromYaml) {
         inputs = imagesFromYaml(raw.images.value, raw.images.label);
@@ -42528,7 +42552,9 @@ function renderPromoteFrom(template, git) {
     const values = computeTags(git, { semverAliases: false, latest: 'never', templates: [] }).values;
     const rendered = renderTemplate(template, values, 'promote-from');
     if (rendered === undefined) {
-        throw new ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, { input: 'promote-from' });
+        throw new ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, {
+            input: 'promote-from',
+        });
     }
     return rendered;
 }
@@ -45570,7 +45596,9 @@ function loadYamlInput(raw, inputName, baseDir) {
             return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
+            throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+                input: inputName,
+            });
         }
     }
     const label = `the ${inputName} input`;
@@ -46016,7 +46044,16 @@ async function promote(ctx, settings, clientFor, dryRun) {
     }
     const output = Object.fromEntries(settings.images.map((image, i) => {
         const r = rows[i]?.result;
-        return [image.key, { name: image.image.name, ref: r ? `${image.image.name}@${r.digest}` : '', digest: r?.digest ?? '', tags: r ? settings.to : [], version: settings.from }];
+        return [
+            image.key,
+            {
+                name: image.image.name,
+                ref: r ? `${image.image.name}@${r.digest}` : '',
+                digest: r?.digest ?? '',
+                tags: r ? settings.to : [],
+                version: settings.from,
+            },
+        ];
     }));
     ctx.setOutput('images', output);
     const first = rows[0]?.result;

@@ -8720,12 +8720,8 @@ class SummaryBuilder {
     }
     /** A table; cells are escaped unless wrapped with `trusted()`. */
     table(headers, rows) {
-        const cell = (c) => c instanceof Trusted ? c.markdown : escapeCell(String(c));
-        const lines = [
-            `| ${headers.map(cell).join(' | ')} |`,
-            `| ${headers.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-        ];
+        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
         this.parts.push(`${lines.join('\n')}\n`);
         return this;
     }
@@ -9059,7 +9055,9 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
     }
 }
 
@@ -9091,7 +9089,9 @@ function parseActionArgs(argv, specs, action) {
         const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
         if (!names.includes(name)) {
             const near = closest(name, names);
-            throw new errors_ConfigurationError(`${action} has no input "${name}".${near ? ` Did you mean --${near}?` : ''} Run deploy-kit ${action} --help for the list.`, { input: name });
+            throw new errors_ConfigurationError(`${action} has no input "${name}".${near ? ` Did you mean --${near}?` : ''} Run deploy-kit ${action} --help for the list.`, {
+                input: name,
+            });
         }
         let value;
         if (eq > 0)

@@ -40332,7 +40332,9 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
     }
 }
 
@@ -40375,7 +40377,9 @@ function loadYamlInput(raw, inputName, baseDir) {
             return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
+            throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+                input: inputName,
+            });
         }
     }
     const label = `the ${inputName} input`;
@@ -40695,12 +40699,8 @@ class SummaryBuilder {
     }
     /** A table; cells are escaped unless wrapped with `trusted()`. */
     table(headers, rows) {
-        const cell = (c) => c instanceof Trusted ? c.markdown : escapeCell(String(c));
-        const lines = [
-            `| ${headers.map(cell).join(' | ')} |`,
-            `| ${headers.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-        ];
+        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
         this.parts.push(`${lines.join('\n')}\n`);
         return this;
     }
@@ -41370,7 +41370,10 @@ function trackSelectors(labels, track = {}) {
  */
 function renderQuery(check, selector, windowSeconds, names = DEFAULT_METRIC_NAMES) {
     const w = `${Math.max(1, Math.round(windowSeconds))}s`;
-    const sel = selector.trim().replace(/^\{|\}$/g, '').trim();
+    const sel = selector
+        .trim()
+        .replace(/^\{|\}$/g, '')
+        .trim();
     const matchers = (...extra) => `{${[sel, ...extra].filter((s) => s !== '').join(',')}}`;
     switch (check.template) {
         case 'success-rate':
@@ -41540,7 +41543,9 @@ function analysis_valueOf(samples) {
         return { value: samples[0].value };
     const shown = samples
         .slice(0, 3)
-        .map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`)
+        .map((s) => `{${Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}}`)
         .join(', ');
     return {
         value: null,
@@ -41704,7 +41709,10 @@ function canaryEntry(o) {
 
 /** `10,25,50,100` (commas, spaces or newlines; `%` allowed). */
 function parseSteps(text, input = 'steps') {
-    const items = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+    const items = text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (items.length === 0)
         throw new ConfigurationError(`${input} is empty: give canary weights in percent, e.g. 10,25,50,100.`, { input });
     const steps = items.map((item) => {
@@ -42499,7 +42507,10 @@ class compose_ComposeTarget {
     /** Running containers of a service (the canary's too), found by compose's labels. */
     async containerIds(service, signal) {
         const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
-        return out.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
+        return out.stdout
+            .split('\n')
+            .map((x) => x.trim())
+            .filter(Boolean);
     }
     async waitHealthy(service, options) {
         const deadline = Date.now() + options.timeoutMs;
@@ -42524,7 +42535,14 @@ class compose_ComposeTarget {
 }
 /** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
 function containerFilter(project, service) {
-    return ['--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`, '--filter', 'label=com.docker.compose.oneoff=False'];
+    return [
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${service}`,
+        '--filter',
+        'label=com.docker.compose.oneoff=False',
+    ];
 }
 /** Which container port the router reaches, from the stable address (published host port or service:port). */
 function routedPort(stable, stableAddress) {
@@ -42695,7 +42713,9 @@ class nginx_NginxRouter {
                 await this.run(commands.test, 'configuration test');
             }
             catch (err) {
-                throw new ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, { input: 'nginx-config' });
+                throw new ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, {
+                    input: 'nginx-config',
+                });
             }
         }
     }
@@ -42783,12 +42803,7 @@ const ICON = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
 function canarySummary(r) {
     const title = { promoted: 'promoted', aborted: 'aborted', paused: 'paused', planned: 'planned (dry run)' }[r.result];
     const s = new SummaryBuilder().heading(`Canary of ${r.service}: ${title}`);
-    s.table(['', ''], [
-        ['Image', r.image],
-        ['Previous image', r.previousImage || '(unknown)'],
-        ['Result', r.result],
-        ...(r.reason ? [['Reason', r.reason]] : []),
-    ]);
+    s.table(['', ''], [['Image', r.image], ['Previous image', r.previousImage || '(unknown)'], ['Result', r.result], ...(r.reason ? [['Reason', r.reason]] : [])]);
     if (r.steps.length) {
         const rows = [];
         for (const step of r.steps) {
@@ -42902,7 +42917,17 @@ function readSettings(inputs, workspace) {
     const base = { action, strategy, compose, dryRun, healthTimeoutMs, historyLimit, image };
     if (strategy === 'rolling') {
         const rolling = parseRollingServices(inputs.list('services', { required: true }), image);
-        return { ...base, service: rolling[0].service, plan: emptyPlan(), prometheusUrl: '', checks: [], noData: 'fail', selectors: { canary: '', stable: '' }, windowSeconds: 0, rolling };
+        return {
+            ...base,
+            service: rolling[0].service,
+            plan: emptyPlan(),
+            prometheusUrl: '',
+            checks: [],
+            noData: 'fail',
+            selectors: { canary: '', stable: '' },
+            windowSeconds: 0,
+            rolling,
+        };
     }
     const service = inputs.string('service', { required: true });
     if (action === 'deploy' && !image)
@@ -42930,7 +42955,19 @@ function readSettings(inputs, workspace) {
     const labels = parseLabels(inputs.list('metric-labels'));
     const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
     const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
-    return { ...base, service, plan, router, canaryPort, prometheusUrl, checks, noData, selectors, windowSeconds: Math.max(1, Math.round(windowMs / 1000)), rolling: [] };
+    return {
+        ...base,
+        service,
+        plan,
+        router,
+        canaryPort,
+        prometheusUrl,
+        checks,
+        noData,
+        selectors,
+        windowSeconds: Math.max(1, Math.round(windowMs / 1000)),
+        rolling: [],
+    };
 }
 function emptyPlan() {
     return { steps: [100], intervalMs: 1, failureLimit: 1, promoteAfterLastStep: true };
@@ -43028,7 +43065,10 @@ runAction(async (ctx) => {
         analyse: async () => client
             ? analyseStep(client, s.checks, s.selectors, { windowSeconds: s.windowSeconds, noData: s.noData, signal: ctx.signal })
             : { verdict: 'pass', results: [], at: new Date().toISOString() },
-        describeFailure: (a) => a.results.filter((r) => r.verdict === 'fail').map((r) => `${r.name}: ${r.reason}`).join('; '),
+        describeFailure: (a) => a.results
+            .filter((r) => r.verdict === 'fail')
+            .map((r) => `${r.name}: ${r.reason}`)
+            .join('; '),
         onStarting: () => ctx.saveState(DEPLOY_STATE, state),
     });
     const promoted = outcome.result === 'promoted';
@@ -43054,9 +43094,19 @@ runAction(async (ctx) => {
     }
     for (const e of outcome.cleanupErrors)
         notes.push(`Cleanup problem: ${e}`);
-    await ctx.writeSummary(canarySummary({ result: outcome.result, service: s.service, image: s.image, previousImage: current.image, reason: outcome.reason, steps: outcome.steps, notes }));
+    await ctx.writeSummary(canarySummary({
+        result: outcome.result,
+        service: s.service,
+        image: s.image,
+        previousImage: current.image,
+        reason: outcome.reason,
+        steps: outcome.steps,
+        notes,
+    }));
     if (outcome.result === 'aborted') {
-        const extra = outcome.cleanupErrors.length ? ` Cleanup problems: ${outcome.cleanupErrors.join('; ')}` : ' Traffic is back on stable and the canary was removed.';
+        const extra = outcome.cleanupErrors.length
+            ? ` Cleanup problems: ${outcome.cleanupErrors.join('; ')}`
+            : ' Traffic is back on stable and the canary was removed.';
         throw new OperationFailedError(`Canary of ${s.service} aborted: ${outcome.reason}.${extra}`);
     }
     ctx.log.notice(promoted ? `${s.service} now runs ${s.image}.` : `The canary of ${s.service} is paused at ${s.plan.steps.at(-1)}%.`);
@@ -43120,10 +43170,25 @@ async function rolling(ctx, s, target) {
         });
     }
     catch (err) {
-        await history.append({ at: new Date().toISOString(), action: 'rolling', result: 'failed', services: s.rolling, previous: before.services, runUrl: ctx.run.runUrl, reason: String(err.message) });
+        await history.append({
+            at: new Date().toISOString(),
+            action: 'rolling',
+            result: 'failed',
+            services: s.rolling,
+            previous: before.services,
+            runUrl: ctx.run.runUrl,
+            reason: String(err.message),
+        });
         throw new OperationFailedError(`Rolling deploy stopped at ${done.at(-1)}: ${err.message}`);
     }
-    await history.append({ at: new Date().toISOString(), action: 'rolling', result: 'deployed', services: s.rolling, previous: before.services, runUrl: ctx.run.runUrl });
+    await history.append({
+        at: new Date().toISOString(),
+        action: 'rolling',
+        result: 'deployed',
+        services: s.rolling,
+        previous: before.services,
+        runUrl: ctx.run.runUrl,
+    });
     ctx.setOutput('result', 'promoted');
     ctx.setOutput('analysis', []);
     ctx.setOutput('previous-image', before.services.map((x) => x.image).join(','));

@@ -96,7 +96,9 @@ class MysqlSession {
         const [r] = await this.rows('SELECT IS_USED_LOCK(?) AS id', [this.lockName]);
         if (!r?.id)
             return undefined;
-        const [p] = await this.rows('SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ?', [r.id]);
+        const [p] = await this.rows('SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ?', [
+            r.id,
+        ]);
         let program;
         try {
             const [a] = await this.rows("SELECT ATTR_VALUE AS v FROM performance_schema.session_connect_attrs WHERE PROCESSLIST_ID = ? AND ATTR_NAME = 'program_name'", [r.id]);
@@ -127,7 +129,15 @@ class MysqlSession {
     }
     async readHistory() {
         const rows = await this.rows(`SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`);
-        return rows.map((x) => ({ version: String(x.version), name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: Number(x.dirty) === 1 }));
+        return rows.map((x) => ({
+            version: String(x.version),
+            name: x.name,
+            checksum: x.checksum,
+            appliedAt: x.applied_at,
+            executionMs: x.execution_ms,
+            appliedBy: x.applied_by,
+            dirty: Number(x.dirty) === 1,
+        }));
     }
     async begin() {
         await this.conn.query('START TRANSACTION');
@@ -182,7 +192,7 @@ class MysqlSession {
         return rows[0]?.version;
     }
     async listObjects() {
-        const rels = await this.rows("SELECT TABLE_TYPE AS kind, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
+        const rels = await this.rows('SELECT TABLE_TYPE AS kind, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
         const routines = await this.rows('SELECT ROUTINE_TYPE AS kind, ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()');
         const q = (s) => `\`${s.replace(/`/g, '``')}\``;
         const out = [];

@@ -152,7 +152,15 @@ class PostgresSession {
     }
     async readHistory() {
         const r = await this.client.query(`SELECT version::text AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`);
-        return r.rows.map((x) => ({ version: x.version, name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: x.dirty }));
+        return r.rows.map((x) => ({
+            version: x.version,
+            name: x.name,
+            checksum: x.checksum,
+            appliedAt: x.applied_at,
+            executionMs: x.execution_ms,
+            appliedBy: x.applied_by,
+            dirty: x.dirty,
+        }));
     }
     async begin() {
         await this.client.query('BEGIN');

@@ -338,16 +338,19 @@ function planMigrations(migrations, history, options = {}) {
     const changed = findChangedFiles(migrations, rows);
     if (changed.length > 0 && !options.allowChanged) {
         const first = changed[0];
-        throw new errors/* ConfigurationError */.j1(`${first.file} was changed after it was applied (version ${first.version}: recorded checksum ${first.recorded.slice(0, 12)}…, file now ${first.current.slice(0, 12)}…)${changed.length > 1 ? ` — and ${changed.length - 1} more: ${changed.slice(1).map((c) => c.file).join(', ')}` : ''}. Nothing was applied. Restore the file, or add a new migration for the change; set allow-changed: true only if the edit is deliberate (the recorded checksums are then updated).`, { input: 'migrations', file: first.path });
+        throw new errors/* ConfigurationError */.j1(`${first.file} was changed after it was applied (version ${first.version}: recorded checksum ${first.recorded.slice(0, 12)}…, file now ${first.current.slice(0, 12)}…)${changed.length > 1
+            ? ` — and ${changed.length - 1} more: ${changed
+                .slice(1)
+                .map((c) => c.file)
+                .join(', ')}`
+            : ''}. Nothing was applied. Restore the file, or add a new migration for the change; set allow-changed: true only if the edit is deliberate (the recorded checksums are then updated).`, { input: 'migrations', file: first.path });
     }
     const known = new Set(migrations.map((m) => m.version));
     const unknownApplied = rows.filter((r) => !known.has(r.version) && r.checksum !== null).map((r) => r.version);
     const target = options.toVersion !== undefined ? normalizeVersion(options.toVersion) : undefined;
     const goingDown = target !== undefined && current !== undefined && compareVersions(target, current) < 0;
     if (goingDown) {
-        const toUndo = rows
-            .filter((r) => compareVersions(r.version, target) > 0)
-            .sort((a, b) => compareVersions(b.version, a.version));
+        const toUndo = rows.filter((r) => compareVersions(r.version, target) > 0).sort((a, b) => compareVersions(b.version, a.version));
         if (!options.allowDown) {
             throw new errors/* ConfigurationError */.j1(`to-version ${target} is below the database's current version ${current}: that would undo ${toUndo.map((r) => r.version).join(', ')}. Set allow-down: true to run their down migrations.`, { input: 'to-version' });
         }
@@ -639,7 +642,10 @@ async function openSession(target, options) {
 
 /** `app-20261128T093000Z.dump` (PostgreSQL custom format) or `.sql` (mysqldump); safe file characters only. */
 function backupFileName(database, engine, at) {
-    const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = at
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
     const safe = database.replace(/[^A-Za-z0-9_.-]/g, '_');
     return `${safe}-${stamp}.${engine === 'postgres' ? 'dump' : 'sql'}`;
 }
@@ -751,7 +757,17 @@ async function backupDatabase(target, dir, options = {}) {
             await (0,run/* runProgram */.mB)('pg_dump', ['--format=custom', '--no-password', `--file=${path}`], common);
         }
         else {
-            await (0,run/* runProgram */.mB)('mysqldump', [...mysqlClientArgs(target), '--single-transaction', '--routines', '--triggers', '--hex-blob', '--no-tablespaces', '--skip-dump-date', `--result-file=${path}`, target.database], common);
+            await (0,run/* runProgram */.mB)('mysqldump', [
+                ...mysqlClientArgs(target),
+                '--single-transaction',
+                '--routines',
+                '--triggers',
+                '--hex-blob',
+                '--no-tablespaces',
+                '--skip-dump-date',
+                `--result-file=${path}`,
+                target.database,
+            ], common);
         }
     }
     catch (err) {
@@ -806,7 +822,12 @@ async function restoreBackup(target, path, options = {}) {
     const started = performance.now();
     await verifyBackup(target, path, options);
     const listing = await backupListing(target, path, options);
-    const session = await openSession(target, { historyTable: options.historyTable ?? 'schema_migrations', connectTimeoutMs: 10_000, label: 'deploy-kit restore', signal: options.signal });
+    const session = await openSession(target, {
+        historyTable: options.historyTable ?? 'schema_migrations',
+        connectTimeoutMs: 10_000,
+        label: 'deploy-kit restore',
+        signal: options.signal,
+    });
     const dropped = [];
     try {
         const extra = objectsMissingFromBackup(await session.listObjects(), listing, target.engine);
@@ -1081,7 +1102,12 @@ async function handleFailure(err, executor, result, options, mode, log, afterSuc
     }
     log.info(`Restoring ${result.backup.path} …`);
     try {
-        const r = await restoreBackup(options.target, result.backup.path, { signal: options.signal, log, redact: options.redact, historyTable: options.historyTable });
+        const r = await restoreBackup(options.target, result.backup.path, {
+            signal: options.signal,
+            log,
+            redact: options.redact,
+            historyTable: options.historyTable,
+        });
         log.info(`Restored the backup in ${(0,parse/* formatDuration */.a3)(r.durationMs)}.`);
         failure.outcome = 'restored';
         failure.undone = [...executor.committed.map((s) => s.version), ...failure.undone];
@@ -1145,7 +1171,16 @@ class PlanExecutor {
             this.historyReady = true;
         }
         if (this.plan.baseline) {
-            await this.session.insertHistory([{ version: this.plan.baseline, versionKey: versionSortKey(this.plan.baseline), name: BASELINE_NAME, checksum: null, executionMs: 0, appliedBy: this.appliedBy }]);
+            await this.session.insertHistory([
+                {
+                    version: this.plan.baseline,
+                    versionKey: versionSortKey(this.plan.baseline),
+                    name: BASELINE_NAME,
+                    checksum: null,
+                    executionMs: 0,
+                    appliedBy: this.appliedBy,
+                },
+            ]);
             this.log.info(`Baseline: the database is adopted at version ${this.plan.baseline}.`);
         }
         for (const c of this.plan.checksumUpdates) {
@@ -1167,7 +1202,14 @@ class PlanExecutor {
         };
     }
     historyRecord(a, checksum) {
-        return { version: a.version, versionKey: versionSortKey(a.version), name: a.name, checksum, executionMs: Math.round(a.durationMs), appliedBy: this.appliedBy };
+        return {
+            version: a.version,
+            versionKey: versionSortKey(a.version),
+            name: a.name,
+            checksum,
+            executionMs: Math.round(a.durationMs),
+            appliedBy: this.appliedBy,
+        };
     }
     async writeHistory(steps) {
         const ups = steps.filter((s) => s.step.direction === 'up');
@@ -1255,7 +1297,9 @@ class PlanExecutor {
     }
     /** PostgreSQL: every statement of the batch on the wire at once, inside the one transaction. */
     async pipelined(steps, done) {
-        this.log.info(steps.map((step) => `${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`).join('\n'));
+        this.log.info(steps
+            .map((step) => `${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`)
+            .join('\n'));
         this.current = steps[0];
         const outcome = await this.session.runScriptsPipelined(steps.map((s) => s.script));
         outcome.durationsMs.forEach((ms, i) => {
@@ -1487,7 +1531,10 @@ function splitStatements(sql, dialect) {
         const c = sql[i];
         const next = sql[i + 1];
         // MySQL client command at the start of a line: DELIMITER $$
-        if (dialect === 'mysql' && start < 0 && /^delimiter[ \t]/i.test(sql.slice(i, i + 10)) && (i === 0 || sql[i - 1] === '\n' || /^\s*$/.test(lineBefore(sql, i)))) {
+        if (dialect === 'mysql' &&
+            start < 0 &&
+            /^delimiter[ \t]/i.test(sql.slice(i, i + 10)) &&
+            (i === 0 || sql[i - 1] === '\n' || /^\s*$/.test(lineBefore(sql, i)))) {
             const eol = sql.indexOf('\n', i);
             const cmdEnd = eol < 0 ? n : eol;
             delimiter = sql.slice(i + 9, cmdEnd).trim() || ';';

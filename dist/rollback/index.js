@@ -28804,7 +28804,9 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
     }
 }
 
@@ -40888,7 +40890,9 @@ function loadYamlInput(raw, inputName, baseDir) {
             return { value: parseYaml((0,external_node_fs_.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new errors/* ConfigurationError */.j1(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
+            throw new errors/* ConfigurationError */.j1(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+                input: inputName,
+            });
         }
     }
     const label = `the ${inputName} input`;
@@ -41184,12 +41188,8 @@ class SummaryBuilder {
     }
     /** A table; cells are escaped unless wrapped with `trusted()`. */
     table(headers, rows) {
-        const cell = (c) => c instanceof Trusted ? c.markdown : escapeCell(String(c));
-        const lines = [
-            `| ${headers.map(cell).join(' | ')} |`,
-            `| ${headers.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-        ];
+        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
         this.parts.push(`${lines.join('\n')}\n`);
         return this;
     }
@@ -42036,7 +42036,10 @@ class compose_ComposeTarget {
     /** Running containers of a service (the canary's too), found by compose's labels. */
     async containerIds(service, signal) {
         const out = await (0,run/* runProgram */.mB)('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
-        return out.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
+        return out.stdout
+            .split('\n')
+            .map((x) => x.trim())
+            .filter(Boolean);
     }
     async waitHealthy(service, options) {
         const deadline = Date.now() + options.timeoutMs;
@@ -42061,7 +42064,14 @@ class compose_ComposeTarget {
 }
 /** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
 function containerFilter(project, service) {
-    return ['--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`, '--filter', 'label=com.docker.compose.oneoff=False'];
+    return [
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${service}`,
+        '--filter',
+        'label=com.docker.compose.oneoff=False',
+    ];
 }
 /** Which container port the router reaches, from the stable address (published host port or service:port). */
 function routedPort(stable, stableAddress) {
@@ -42232,7 +42242,9 @@ class nginx_NginxRouter {
                 await this.run(commands.test, 'configuration test');
             }
             catch (err) {
-                throw new ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, { input: 'nginx-config' });
+                throw new ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, {
+                    input: 'nginx-config',
+                });
             }
         }
     }
@@ -42478,17 +42490,25 @@ function substituteEnv(text, env, where) {
 
 
 const CHECK_KEYS = [
-    'name', 'url', 'method', 'headers', 'body', 'timeout', 'request-timeout', 'follow-redirects',
-    'ca-file', 'insecure', 'repeat', 'load', 'cors', 'expect',
+    'name',
+    'url',
+    'method',
+    'headers',
+    'body',
+    'timeout',
+    'request-timeout',
+    'follow-redirects',
+    'ca-file',
+    'insecure',
+    'repeat',
+    'load',
+    'cors',
+    'expect',
 ];
 const DOCUMENT_KEYS = ['checks', 'base-url', 'defaults'];
 const DEFAULTS_KEYS = ['headers', 'timeout', 'request-timeout', 'follow-redirects', 'ca-file', 'insecure'];
-const EXPECT_KEYS = [
-    'status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls',
-];
-const VALUE_OPERATORS = [
-    'equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte',
-];
+const EXPECT_KEYS = ['status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls'];
+const VALUE_OPERATORS = ['equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 function isObject(v) {
@@ -42792,7 +42812,11 @@ function parseCors(raw, where) {
     const method = obj.method === undefined ? 'GET' : (0,parse/* parseEnum */.nL)(expectString(obj.method, `${where}.method`).toUpperCase(), `${where}.method`, METHODS);
     let requestHeaders = [];
     if (obj.headers !== undefined) {
-        const list = Array.isArray(obj.headers) ? obj.headers : typeof obj.headers === 'string' ? obj.headers.split(',') : fail(`${where}.headers`, 'must be a list of header names.');
+        const list = Array.isArray(obj.headers)
+            ? obj.headers
+            : typeof obj.headers === 'string'
+                ? obj.headers.split(',')
+                : fail(`${where}.headers`, 'must be a list of header names.');
         requestHeaders = list.map((h) => expectString(h, `${where}.headers`).trim());
         for (const h of requestHeaders)
             if (!HEADER_NAME.test(h))
@@ -43045,7 +43069,9 @@ function send(url, method, headers, body, req, signal) {
     const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     return new Promise((resolve, reject) => {
         const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, options, (res) => {
-            const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+            const encoding = String(res.headers['content-encoding'] ?? '')
+                .trim()
+                .toLowerCase();
             if (ENCODINGS.includes(encoding))
                 decoded(res, encoding).then((stream) => consume(res, stream), reject);
             else
@@ -43558,7 +43584,16 @@ async function runCheck(check, options = {}) {
             };
         }
         if (!measured) {
-            return { ...base, passed: true, status: last.status, latencyMs: last.latencyMs, attempts, reasons: [], certificate: last.certificate, durationMs: performance.now() - started };
+            return {
+                ...base,
+                passed: true,
+                status: last.status,
+                latencyMs: last.latencyMs,
+                attempts,
+                reasons: [],
+                certificate: last.certificate,
+                durationMs: performance.now() - started,
+            };
         }
     }
     // Without a readiness phase the certificate is read once here, not on every measured request.
@@ -43787,7 +43822,9 @@ function readDatabaseRollback(inputs, workspace, tempDir) {
     if (backup && toVersion)
         throw new errors/* ConfigurationError */.j1('Give restore-backup or to-migration-version, not both.', { input: 'to-migration-version' });
     if (!backup && !toVersion) {
-        throw new errors/* ConfigurationError */.j1('database-url is given but not what to do: give restore-backup (a backup file) or to-migration-version.', { input: 'database-url' });
+        throw new errors/* ConfigurationError */.j1('database-url is given but not what to do: give restore-backup (a backup file) or to-migration-version.', {
+            input: 'database-url',
+        });
     }
     const abs = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
     const historyTable = inputs.string('history-table', { default: 'schema_migrations' });
@@ -43898,7 +43935,11 @@ runAction(async (ctx) => {
     if (!plan.ok) {
         ctx.setOutput('rolled-back-to', '');
         await ctx.writeSummary(new SummaryBuilder().heading('Rollback: nothing to roll back to').paragraph(plan.reason));
-        await notify(ctx, webhook, { title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
+        await notify(ctx, webhook, {
+            title: `Rollback of ${services.join(', ')} not possible`,
+            outcome: 'failure',
+            fields: [{ title: 'Why', value: plan.reason }],
+        });
         throw new errors/* OperationFailedError */.Bp(plan.reason);
     }
     if (dryRun) {
@@ -43926,9 +43967,22 @@ runAction(async (ctx) => {
     catch (err) {
         const failed = plan.steps[done.length];
         const reason = `${failed?.service ?? 'a service'} did not roll back: ${(0,errors/* errorMessage */.gJ)(err)}`;
-        await history.append({ at: new Date().toISOString(), action: 'rollback', result: 'failed', services: plan.steps.map((s) => ({ service: s.service, image: s.to })), previous: from, runUrl: ctx.run.runUrl, reason });
+        await history.append({
+            at: new Date().toISOString(),
+            action: 'rollback',
+            result: 'failed',
+            services: plan.steps.map((s) => ({ service: s.service, image: s.to })),
+            previous: from,
+            runUrl: ctx.run.runUrl,
+            reason,
+        });
         await ctx.writeSummary(summary('Rollback failed', plan.steps, done, reason));
-        await notify(ctx, webhook, { title: `Rollback of ${services.join(', ')} FAILED`, outcome: 'failure', fields: [{ title: 'Why', value: reason }], link: ctx.run.runUrl });
+        await notify(ctx, webhook, {
+            title: `Rollback of ${services.join(', ')} FAILED`,
+            outcome: 'failure',
+            fields: [{ title: 'Why', value: reason }],
+            link: ctx.run.runUrl,
+        });
         throw new errors/* OperationFailedError */.Bp(reason);
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -43967,7 +44021,10 @@ runAction(async (ctx) => {
         ctx.setOutput('checks', r);
         report.raw(checksSummary(results, 'Checks after the rollback').toString());
         if (!r.passed)
-            checksFailed = `${r.failed} of ${r.total} checks failed after the rollback: ${results.filter((x) => !x.passed).map((x) => x.name).join(', ')}`;
+            checksFailed = `${r.failed} of ${r.total} checks failed after the rollback: ${results
+                .filter((x) => !x.passed)
+                .map((x) => x.name)
+                .join(', ')}`;
     }
     await ctx.writeSummary(report);
     const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;

@@ -37437,7 +37437,9 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
     }
 }
 
@@ -37573,17 +37575,25 @@ function substituteEnv(text, env, where) {
 
 
 const CHECK_KEYS = [
-    'name', 'url', 'method', 'headers', 'body', 'timeout', 'request-timeout', 'follow-redirects',
-    'ca-file', 'insecure', 'repeat', 'load', 'cors', 'expect',
+    'name',
+    'url',
+    'method',
+    'headers',
+    'body',
+    'timeout',
+    'request-timeout',
+    'follow-redirects',
+    'ca-file',
+    'insecure',
+    'repeat',
+    'load',
+    'cors',
+    'expect',
 ];
 const DOCUMENT_KEYS = ['checks', 'base-url', 'defaults'];
 const DEFAULTS_KEYS = ['headers', 'timeout', 'request-timeout', 'follow-redirects', 'ca-file', 'insecure'];
-const EXPECT_KEYS = [
-    'status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls',
-];
-const VALUE_OPERATORS = [
-    'equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte',
-];
+const EXPECT_KEYS = ['status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls'];
+const VALUE_OPERATORS = ['equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 function isObject(v) {
@@ -37887,7 +37897,11 @@ function parseCors(raw, where) {
     const method = obj.method === undefined ? 'GET' : parseEnum(expectString(obj.method, `${where}.method`).toUpperCase(), `${where}.method`, METHODS);
     let requestHeaders = [];
     if (obj.headers !== undefined) {
-        const list = Array.isArray(obj.headers) ? obj.headers : typeof obj.headers === 'string' ? obj.headers.split(',') : fail(`${where}.headers`, 'must be a list of header names.');
+        const list = Array.isArray(obj.headers)
+            ? obj.headers
+            : typeof obj.headers === 'string'
+                ? obj.headers.split(',')
+                : fail(`${where}.headers`, 'must be a list of header names.');
         requestHeaders = list.map((h) => expectString(h, `${where}.headers`).trim());
         for (const h of requestHeaders)
             if (!HEADER_NAME.test(h))
@@ -38056,12 +38070,8 @@ class SummaryBuilder {
     }
     /** A table; cells are escaped unless wrapped with `trusted()`. */
     table(headers, rows) {
-        const cell = (c) => c instanceof Trusted ? c.markdown : escapeCell(String(c));
-        const lines = [
-            `| ${headers.map(cell).join(' | ')} |`,
-            `| ${headers.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-        ];
+        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
         this.parts.push(`${lines.join('\n')}\n`);
         return this;
     }
@@ -38396,7 +38406,9 @@ function send(url, method, headers, body, req, signal) {
     const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
     return new Promise((resolve, reject) => {
         const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, options, (res) => {
-            const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+            const encoding = String(res.headers['content-encoding'] ?? '')
+                .trim()
+                .toLowerCase();
             if (ENCODINGS.includes(encoding))
                 decoded(res, encoding).then((stream) => consume(res, stream), reject);
             else
@@ -38935,7 +38947,16 @@ async function runCheck(check, options = {}) {
             };
         }
         if (!measured) {
-            return { ...base, passed: true, status: last.status, latencyMs: last.latencyMs, attempts, reasons: [], certificate: last.certificate, durationMs: performance.now() - started };
+            return {
+                ...base,
+                passed: true,
+                status: last.status,
+                latencyMs: last.latencyMs,
+                attempts,
+                reasons: [],
+                certificate: last.certificate,
+                durationMs: performance.now() - started,
+            };
         }
     }
     // Without a readiness phase the certificate is read once here, not on every measured request.
@@ -42144,7 +42165,9 @@ function loadYamlInput(raw, inputName, baseDir) {
             return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
+            throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+                input: inputName,
+            });
         }
     }
     const label = `the ${inputName} input`;
@@ -42469,7 +42492,10 @@ runAction(async (ctx) => {
         ctx.log.info(`All ${report.total} checks passed.`);
         return;
     }
-    const names = results.filter((r) => !r.passed).map((r) => r.name).join(', ');
+    const names = results
+        .filter((r) => !r.passed)
+        .map((r) => r.name)
+        .join(', ');
     const message = `${report.failed} of ${report.total} checks failed: ${names}.`;
     if (failOnError)
         throw new OperationFailedError(message);

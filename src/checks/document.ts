@@ -33,17 +33,25 @@ export interface ChecksPlan {
 }
 
 export const CHECK_KEYS = [
-  'name', 'url', 'method', 'headers', 'body', 'timeout', 'request-timeout', 'follow-redirects',
-  'ca-file', 'insecure', 'repeat', 'load', 'cors', 'expect',
+  'name',
+  'url',
+  'method',
+  'headers',
+  'body',
+  'timeout',
+  'request-timeout',
+  'follow-redirects',
+  'ca-file',
+  'insecure',
+  'repeat',
+  'load',
+  'cors',
+  'expect',
 ] as const;
 export const DOCUMENT_KEYS = ['checks', 'base-url', 'defaults'] as const;
 export const DEFAULTS_KEYS = ['headers', 'timeout', 'request-timeout', 'follow-redirects', 'ca-file', 'insecure'] as const;
-export const EXPECT_KEYS = [
-  'status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls',
-] as const;
-export const VALUE_OPERATORS = [
-  'equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte',
-] as const;
+export const EXPECT_KEYS = ['status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls'] as const;
+export const VALUE_OPERATORS = ['equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte'] as const;
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -95,7 +103,10 @@ function parseDocument(value: unknown, options: ChecksDocumentOptions): ChecksPl
     doc = value;
     list = value.checks;
   } else if (typeof value === 'string') {
-    fail('the document', `is the text "${value}", not checks: if it is a file path, the file does not exist (check the path); otherwise give a list of checks.`);
+    fail(
+      'the document',
+      `is the text "${value}", not checks: if it is a file path, the file does not exist (check the path); otherwise give a list of checks.`,
+    );
   } else {
     fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describe(value)}.`);
   }
@@ -162,7 +173,8 @@ function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions,
   try {
     url = resolveCheckUrl(urlText, options.baseUrl);
   } catch (err) {
-    if ((err as Error).message === 'relative') fail(field('url'), `is "${rawUrl}", a relative URL, but no base-url is set: set the base-url input (or base-url: in the file), or give a full URL.`);
+    if ((err as Error).message === 'relative')
+      fail(field('url'), `is "${rawUrl}", a relative URL, but no base-url is set: set the base-url input (or base-url: in the file), or give a full URL.`);
     fail(field('url'), `is "${rawUrl}", which is not a valid URL: give a path such as /health or a full URL such as https://api.example.com/health.`);
   }
   const parsedUrl = new URL(url);
@@ -171,8 +183,10 @@ function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions,
 
   // Request
   const cors = obj.cors === undefined ? undefined : parseCors(obj.cors, field('cors'));
-  let method: string = obj.method === undefined ? (cors ? 'OPTIONS' : 'GET') : parseEnum(expectString(obj.method, field('method')).toUpperCase(), field('method'), METHODS);
-  if (cors && method !== 'OPTIONS') fail(field('method'), `is ${method}, but a cors check sends an OPTIONS preflight: put the real request's method under cors.method.`);
+  let method: string =
+    obj.method === undefined ? (cors ? 'OPTIONS' : 'GET') : parseEnum(expectString(obj.method, field('method')).toUpperCase(), field('method'), METHODS);
+  if (cors && method !== 'OPTIONS')
+    fail(field('method'), `is ${method}, but a cors check sends an OPTIONS preflight: put the real request's method under cors.method.`);
   const headers = parseHeaders(defaults.headers, 'defaults.headers', field, sub);
   for (const [k, v] of Object.entries(parseHeaders(obj.headers, 'headers', field, sub))) {
     for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
@@ -180,7 +194,8 @@ function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions,
   }
   let body: string | undefined;
   if (obj.body !== undefined && obj.body !== null) {
-    if (method === 'GET' || method === 'HEAD' || cors) fail(field('body'), `is set, but a ${cors ? 'CORS preflight' : method} request has no body: use method: POST (or PUT, PATCH).`);
+    if (method === 'GET' || method === 'HEAD' || cors)
+      fail(field('body'), `is set, but a ${cors ? 'CORS preflight' : method} request has no body: use method: POST (or PUT, PATCH).`);
     if (typeof obj.body === 'string') body = sub(obj.body, 'body');
     else if (typeof obj.body === 'object') {
       body = JSON.stringify(substituteDeep(obj.body, (s) => sub(s, 'body')));
@@ -201,13 +216,15 @@ function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions,
   const insecure = insRaw === undefined ? false : bool(insRaw, field('insecure'));
   const caRaw = pick('ca-file');
   const ca = caRaw === undefined ? undefined : readCaFile(expectString(caRaw, field('ca-file')), field('ca-file'), options.workspace);
-  if (ca !== undefined && insecure) fail(field('insecure'), 'is true together with ca-file: insecure skips verification, so the CA would not be used. Remove one of them.');
+  if (ca !== undefined && insecure)
+    fail(field('insecure'), 'is true together with ca-file: insecure skips verification, so the CA would not be used. Remove one of them.');
   if ((ca !== undefined || insecure) && parsedUrl.protocol !== 'https:') {
     fail(field(insecure ? 'insecure' : 'ca-file'), `is set, but ${rawUrl} is not an https:// URL.`);
   }
 
   // Repetitions
-  if (obj.repeat !== undefined && obj.load !== undefined) fail(label, 'has both repeat and load: use repeat for sequential requests or load for concurrent ones.');
+  if (obj.repeat !== undefined && obj.load !== undefined)
+    fail(label, 'has both repeat and load: use repeat for sequential requests or load for concurrent ones.');
   const repeat = obj.repeat === undefined ? undefined : int(obj.repeat, field('repeat'), { min: 1, max: 100_000 });
   const load = obj.load === undefined ? undefined : parseLoad(obj.load, field('load'));
   if (cors && (repeat !== undefined || load !== undefined)) fail(label, 'has cors with repeat or load: a CORS check sends one preflight.');
@@ -222,7 +239,10 @@ function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions,
     ['error-rate', expect.errorRatePercent],
   ] as const) {
     if (v !== undefined && !measured) {
-      fail(field(`expect.${key}`), `needs repeat: N or load: {requests, concurrency} on the check: a single request has no ${key === 'error-rate' ? 'error rate' : 'percentiles'}${key === 'error-rate' ? '' : ' (use max-latency)'}.`);
+      fail(
+        field(`expect.${key}`),
+        `needs repeat: N or load: {requests, concurrency} on the check: a single request has no ${key === 'error-rate' ? 'error rate' : 'percentiles'}${key === 'error-rate' ? '' : ' (use max-latency)'}.`,
+      );
     }
   }
   if (expect.tls && parsedUrl.protocol !== 'https:') fail(field('expect.tls'), `is set, but ${rawUrl} is not an https:// URL.`);
@@ -293,7 +313,8 @@ function duration(raw: unknown, where: string, needUnit: boolean): number {
   if (typeof raw === 'number' && needUnit) fail(where, `is ${raw} without a unit: write ${raw}ms or ${raw}s.`);
   if (typeof raw === 'number' && raw < 0) fail(where, `is ${raw}: durations cannot be negative.`);
   if (typeof raw !== 'number' && typeof raw !== 'string') fail(where, `must be a duration such as 500ms or 30s, not ${describe(raw)}.`);
-  if (typeof raw === 'string' && needUnit && /^\s*\d+(\.\d+)?\s*$/.test(raw)) fail(where, `is "${raw}" without a unit: write ${raw.trim()}ms or ${raw.trim()}s.`);
+  if (typeof raw === 'string' && needUnit && /^\s*\d+(\.\d+)?\s*$/.test(raw))
+    fail(where, `is "${raw}" without a unit: write ${raw.trim()}ms or ${raw.trim()}s.`);
   return parseDuration(raw, where);
 }
 
@@ -318,12 +339,17 @@ function parseCors(raw: unknown, where: string): CorsSpec {
     } catch {
       // reported below
     }
-    if (!parsed || parsed.origin !== origin) fail(`${where}.origin`, `is "${origin}", which is not an origin: write scheme://host[:port] with no path, e.g. https://app.example.com.`);
+    if (!parsed || parsed.origin !== origin)
+      fail(`${where}.origin`, `is "${origin}", which is not an origin: write scheme://host[:port] with no path, e.g. https://app.example.com.`);
   }
   const method = obj.method === undefined ? 'GET' : parseEnum(expectString(obj.method, `${where}.method`).toUpperCase(), `${where}.method`, METHODS);
   let requestHeaders: string[] = [];
   if (obj.headers !== undefined) {
-    const list = Array.isArray(obj.headers) ? obj.headers : typeof obj.headers === 'string' ? obj.headers.split(',') : fail(`${where}.headers`, 'must be a list of header names.');
+    const list = Array.isArray(obj.headers)
+      ? obj.headers
+      : typeof obj.headers === 'string'
+        ? obj.headers.split(',')
+        : fail(`${where}.headers`, 'must be a list of header names.');
     requestHeaders = list.map((h) => expectString(h, `${where}.headers`).trim());
     for (const h of requestHeaders) if (!HEADER_NAME.test(h)) fail(`${where}.headers`, `has "${h}", which is not a valid header name.`);
   }
@@ -391,7 +417,8 @@ const OP_ALIASES: Record<string, '<' | '<=' | '>' | '>='> = { lt: '<', lte: '<='
 export function parseValueAssertions(spec: unknown, where: string): ValueAssertion[] {
   if (!isObject(spec)) return [{ op: 'equals', value: spec }];
   const keys = Object.keys(spec);
-  if (keys.length === 0) fail(where, `is an empty mapping: give a value, or operators (${VALUE_OPERATORS.join(', ')}). To compare with an object, use equals: {…}.`);
+  if (keys.length === 0)
+    fail(where, `is an empty mapping: give a value, or operators (${VALUE_OPERATORS.join(', ')}). To compare with an object, use equals: {…}.`);
   assertKnownKeys(spec, VALUE_OPERATORS, where);
   return keys.map((key): ValueAssertion => {
     const v = spec[key];

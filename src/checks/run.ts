@@ -73,16 +73,19 @@ export async function runCheck(check: Check, options: Omit<RunChecksOptions, 'co
   let last: Attempt | undefined;
   // A measured check first waits until one request passes (when it has a timeout), then measures.
   if (!measured || deadline !== undefined) {
-    const outcome = await retry(() => attemptOnce(check, { timeoutMs: requestTimeout(check, deadline), signal: options.signal, judgeLatency: !measured, probeTls: true }), {
-      deadline,
-      maxAttempts: deadline === undefined ? 1 : Infinity,
-      policy: options.backoff ?? READY_BACKOFF,
-      signal: options.signal,
-      accept: (a) => a.passed,
-      lastAttemptAtDeadline: true,
-      onRetry: ({ attempt, delayMs, value }) =>
-        log.info(`${check.name}: attempt ${attempt} failed (${value?.reasons.join('; ') ?? 'no answer'}); retrying in ${delayMs}ms`),
-    });
+    const outcome = await retry(
+      () => attemptOnce(check, { timeoutMs: requestTimeout(check, deadline), signal: options.signal, judgeLatency: !measured, probeTls: true }),
+      {
+        deadline,
+        maxAttempts: deadline === undefined ? 1 : Infinity,
+        policy: options.backoff ?? READY_BACKOFF,
+        signal: options.signal,
+        accept: (a) => a.passed,
+        lastAttemptAtDeadline: true,
+        onRetry: ({ attempt, delayMs, value }) =>
+          log.info(`${check.name}: attempt ${attempt} failed (${value?.reasons.join('; ') ?? 'no answer'}); retrying in ${delayMs}ms`),
+      },
+    );
     attempts = outcome.attempts;
     last = outcome.value;
     if (!outcome.ok) {
@@ -102,7 +105,16 @@ export async function runCheck(check: Check, options: Omit<RunChecksOptions, 'co
       };
     }
     if (!measured) {
-      return { ...base, passed: true, status: last!.status, latencyMs: last!.latencyMs, attempts, reasons: [], certificate: last!.certificate, durationMs: performance.now() - started };
+      return {
+        ...base,
+        passed: true,
+        status: last!.status,
+        latencyMs: last!.latencyMs,
+        attempts,
+        reasons: [],
+        certificate: last!.certificate,
+        durationMs: performance.now() - started,
+      };
     }
   }
 

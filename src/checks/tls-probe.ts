@@ -63,7 +63,13 @@ export function inspectCertificate(url: string, options: ProbeOptions): Promise<
   });
 }
 
-function certificateInfo(cert: PeerCertificate, authorized: boolean, authError: Error | null | undefined, identity: Error | undefined, now: number): CertificateInfo {
+function certificateInfo(
+  cert: PeerCertificate,
+  authorized: boolean,
+  authError: Error | null | undefined,
+  identity: Error | undefined,
+  now: number,
+): CertificateInfo {
   const validTo = new Date(cert.valid_to);
   return {
     subject: commonName(cert.subject),
@@ -81,11 +87,14 @@ function certificateInfo(cert: PeerCertificate, authorized: boolean, authError: 
 /** Reasons the certificate fails the check's expectation (pure). */
 export function evaluateCertificate(info: CertificateInfo, expect: TlsExpectation, insecure: boolean): string[] {
   const reasons: string[] = [];
-  if (!insecure && !info.trusted) reasons.push(`the certificate is not trusted (${info.trustError}); pass its CA with ca-file, or set insecure: true to skip verification`);
+  if (!insecure && !info.trusted)
+    reasons.push(`the certificate is not trusted (${info.trustError}); pass its CA with ca-file, or set insecure: true to skip verification`);
   if (expect.hostname && !info.hostnameValid) reasons.push(`the certificate is not valid for this host name: ${info.hostnameError}`);
   if (info.daysLeft < 0) reasons.push(`the certificate expired on ${info.validTo.slice(0, 10)}`);
   else if (expect.minDays !== undefined && info.daysLeft < expect.minDays) {
-    reasons.push(`the certificate expires in ${info.daysLeft} day${info.daysLeft === 1 ? '' : 's'} (${info.validTo.slice(0, 10)}), fewer than the ${expect.minDays} required`);
+    reasons.push(
+      `the certificate expires in ${info.daysLeft} day${info.daysLeft === 1 ? '' : 's'} (${info.validTo.slice(0, 10)}), fewer than the ${expect.minDays} required`,
+    );
   }
   return reasons;
 }

@@ -41,10 +41,9 @@ export function parseActionArgs(argv: readonly string[], specs: Record<string, I
     const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     if (!names.includes(name)) {
       const near = closest(name, names);
-      throw new ConfigurationError(
-        `${action} has no input "${name}".${near ? ` Did you mean --${near}?` : ''} Run deploy-kit ${action} --help for the list.`,
-        { input: name },
-      );
+      throw new ConfigurationError(`${action} has no input "${name}".${near ? ` Did you mean --${near}?` : ''} Run deploy-kit ${action} --help for the list.`, {
+        input: name,
+      });
     }
     let value: string;
     if (eq > 0) value = arg.slice(eq + 1);

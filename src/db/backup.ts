@@ -31,7 +31,10 @@ export interface ToolOptions {
 
 /** `app-20261128T093000Z.dump` (PostgreSQL custom format) or `.sql` (mysqldump); safe file characters only. */
 export function backupFileName(database: string, engine: DatabaseTarget['engine'], at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const safe = database.replace(/[^A-Za-z0-9_.-]/g, '_');
   return `${safe}-${stamp}.${engine === 'postgres' ? 'dump' : 'sql'}`;
 }
@@ -105,9 +108,12 @@ export async function toolVersion(tool: string): Promise<string> {
     return r.stdout.trim();
   } catch (err) {
     const pkg = tool.startsWith('pg_') ? 'postgresql-client' : 'mariadb-client (or mysql-client)';
-    throw new ConfigurationError(`backup: ${tool} cannot run (${err instanceof Error ? err.message : String(err)}). Install ${pkg} on the runner, or set backup: false.`, {
-      input: 'backup',
-    });
+    throw new ConfigurationError(
+      `backup: ${tool} cannot run (${err instanceof Error ? err.message : String(err)}). Install ${pkg} on the runner, or set backup: false.`,
+      {
+        input: 'backup',
+      },
+    );
   }
 }
 
@@ -148,7 +154,17 @@ export async function backupDatabase(target: DatabaseTarget, dir: string, option
     } else {
       await runProgram(
         'mysqldump',
-        [...mysqlClientArgs(target), '--single-transaction', '--routines', '--triggers', '--hex-blob', '--no-tablespaces', '--skip-dump-date', `--result-file=${path}`, target.database],
+        [
+          ...mysqlClientArgs(target),
+          '--single-transaction',
+          '--routines',
+          '--triggers',
+          '--hex-blob',
+          '--no-tablespaces',
+          '--skip-dump-date',
+          `--result-file=${path}`,
+          target.database,
+        ],
         common,
       );
     }
@@ -213,12 +229,19 @@ export async function restoreBackup(target: DatabaseTarget, path: string, option
   const started = performance.now();
   await verifyBackup(target, path, options);
   const listing = await backupListing(target, path, options);
-  const session = await openSession(target, { historyTable: options.historyTable ?? 'schema_migrations', connectTimeoutMs: 10_000, label: 'deploy-kit restore', signal: options.signal });
+  const session = await openSession(target, {
+    historyTable: options.historyTable ?? 'schema_migrations',
+    connectTimeoutMs: 10_000,
+    label: 'deploy-kit restore',
+    signal: options.signal,
+  });
   const dropped: string[] = [];
   try {
     const extra = objectsMissingFromBackup(await session.listObjects(), listing, target.engine);
     if (extra.length > 0) {
-      log.info(`Dropping ${extra.length} object(s) created after the backup: ${extra.map((o) => `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`).join(', ')}`);
+      log.info(
+        `Dropping ${extra.length} object(s) created after the backup: ${extra.map((o) => `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`).join(', ')}`,
+      );
       if (target.engine === 'postgres') {
         await session.begin();
         try {

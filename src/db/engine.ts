@@ -11,15 +11,7 @@ import { backupDatabase, checkDumpToolVersion, restoreBackup, toolVersion, type 
 import { openSession } from './connect.js';
 import type { Migration } from './files.js';
 import { acquireRunLock } from './lock.js';
-import {
-  BASELINE_NAME,
-  checkExpectedVersion,
-  planMigrations,
-  type MigrationPlan,
-  type PlanBatch,
-  type PlanStep,
-  type TransactionMode,
-} from './plan.js';
+import { BASELINE_NAME, checkExpectedVersion, planMigrations, type MigrationPlan, type PlanBatch, type PlanStep, type TransactionMode } from './plan.js';
 import { checkHistoryShape, MigrationSqlError, type DatabaseSession, type HistoryRecord } from './session.js';
 import { describeTarget, type DatabaseTarget, type Engine } from './url.js';
 import { allIntegerVersions, compareVersions, versionSortKey, type Version } from './version.js';
@@ -201,7 +193,9 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
       else await toolVersion('mysqldump');
       log.info(`Backing up ${describeTarget(target)} into ${options.backupDir} …`);
       result.backup = await backupDatabase(target, options.backupDir!, { signal: options.signal, log, redact: options.redact });
-      log.info(`Backup ${result.backup.path} (${result.backup.bytes} bytes, ${result.backup.entries} entries) written and read back in ${formatDuration(result.backup.durationMs)}.`);
+      log.info(
+        `Backup ${result.backup.path} (${result.backup.bytes} bytes, ${result.backup.entries} entries) written and read back in ${formatDuration(result.backup.durationMs)}.`,
+      );
     }
 
     const executor = new PlanExecutor(session, options, plan, shape.exists, integerVersions, appliedBy, log);
@@ -220,7 +214,9 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
     // The seeds' verify step: read the version back from the database.
     result.currentVersion = await session.currentVersion();
     if (options.expectVersion !== undefined && (result.currentVersion === undefined || compareVersions(result.currentVersion, options.expectVersion) !== 0)) {
-      const err = new OperationFailedError(`expect-version is ${options.expectVersion} but the database reports ${result.currentVersion ?? 'no version'} after the run`);
+      const err = new OperationFailedError(
+        `expect-version is ${options.expectVersion} but the database reports ${result.currentVersion ?? 'no version'} after the run`,
+      );
       result.failure = await handleFailure(err, executor, result, options, mode, log, true);
       result.durationMs = performance.now() - started;
       await releaseLock(session);
@@ -294,7 +290,9 @@ async function handleFailure(
     const partial = result.engine === 'mysql' || (failing !== undefined && !failing.transactional);
     if (partial && !afterSuccess) {
       failure.outcome = 'left-partial';
-      log.warning(`${failure.file ?? 'A migration'} failed and on-failure is "none": ${result.engine === 'mysql' ? 'MySQL commits DDL implicitly, so statements before the error stay applied' : 'it ran outside a transaction, so statements before the error stay applied'}. Restore ${result.backup?.path ?? 'a backup'} if needed.`);
+      log.warning(
+        `${failure.file ?? 'A migration'} failed and on-failure is "none": ${result.engine === 'mysql' ? 'MySQL commits DDL implicitly, so statements before the error stay applied' : 'it ran outside a transaction, so statements before the error stay applied'}. Restore ${result.backup?.path ?? 'a backup'} if needed.`,
+      );
     }
     return failure;
   }
@@ -305,7 +303,12 @@ async function handleFailure(
   }
   log.info(`Restoring ${result.backup.path} …`);
   try {
-    const r = await restoreBackup(options.target, result.backup.path, { signal: options.signal, log, redact: options.redact, historyTable: options.historyTable });
+    const r = await restoreBackup(options.target, result.backup.path, {
+      signal: options.signal,
+      log,
+      redact: options.redact,
+      historyTable: options.historyTable,
+    });
     log.info(`Restored the backup in ${formatDuration(r.durationMs)}.`);
     failure.outcome = 'restored';
     failure.undone = [...executor.committed.map((s) => s.version), ...failure.undone];
@@ -363,7 +366,16 @@ class PlanExecutor {
       this.historyReady = true;
     }
     if (this.plan.baseline) {
-      await this.session.insertHistory([{ version: this.plan.baseline, versionKey: versionSortKey(this.plan.baseline), name: BASELINE_NAME, checksum: null, executionMs: 0, appliedBy: this.appliedBy }]);
+      await this.session.insertHistory([
+        {
+          version: this.plan.baseline,
+          versionKey: versionSortKey(this.plan.baseline),
+          name: BASELINE_NAME,
+          checksum: null,
+          executionMs: 0,
+          appliedBy: this.appliedBy,
+        },
+      ]);
       this.log.info(`Baseline: the database is adopted at version ${this.plan.baseline}.`);
     }
     for (const c of this.plan.checksumUpdates) {
@@ -387,7 +399,14 @@ class PlanExecutor {
   }
 
   private historyRecord(a: AppliedMigration, checksum: string): HistoryRecord {
-    return { version: a.version, versionKey: versionSortKey(a.version), name: a.name, checksum, executionMs: Math.round(a.durationMs), appliedBy: this.appliedBy };
+    return {
+      version: a.version,
+      versionKey: versionSortKey(a.version),
+      name: a.name,
+      checksum,
+      executionMs: Math.round(a.durationMs),
+      appliedBy: this.appliedBy,
+    };
   }
 
   private async writeHistory(steps: readonly { step: PlanStep; applied: AppliedMigration }[]): Promise<void> {
@@ -400,7 +419,9 @@ class PlanExecutor {
   private async runStep(step: PlanStep, transactional: boolean): Promise<AppliedMigration> {
     this.current = step;
     const verb = step.direction === 'up' ? 'Applying' : 'Reverting';
-    this.log.info(`${verb} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'}${transactional ? '' : ', outside a transaction'})`);
+    this.log.info(
+      `${verb} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'}${transactional ? '' : ', outside a transaction'})`,
+    );
     const t0 = performance.now();
     await this.session.runScript(step.script, transactional);
     return this.record(step, performance.now() - t0);
@@ -466,7 +487,14 @@ class PlanExecutor {
 
   /** PostgreSQL: every statement of the batch on the wire at once, inside the one transaction. */
   private async pipelined(steps: readonly PlanStep[], done: { step: PlanStep; applied: AppliedMigration }[]): Promise<void> {
-    this.log.info(steps.map((step) => `${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`).join('\n'));
+    this.log.info(
+      steps
+        .map(
+          (step) =>
+            `${step.direction === 'up' ? 'Applying' : 'Reverting'} ${step.script.file} (${step.statementCount} statement${step.statementCount === 1 ? '' : 's'})`,
+        )
+        .join('\n'),
+    );
     this.current = steps[0];
     const outcome = await this.session.runScriptsPipelined!(steps.map((s) => s.script));
     outcome.durationsMs.forEach((ms, i) => {

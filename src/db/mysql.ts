@@ -113,10 +113,9 @@ class MysqlSession implements DatabaseSession {
   async lockHolder(): Promise<string | undefined> {
     const [r] = await this.rows<{ id: string | null }>('SELECT IS_USED_LOCK(?) AS id', [this.lockName]);
     if (!r?.id) return undefined;
-    const [p] = await this.rows<{ USER: string; HOST: string; TIME: number }>(
-      'SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ?',
-      [r.id],
-    );
+    const [p] = await this.rows<{ USER: string; HOST: string; TIME: number }>('SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ?', [
+      r.id,
+    ]);
     let program: string | undefined;
     try {
       const [a] = await this.rows<{ v: string }>(
@@ -154,10 +153,24 @@ class MysqlSession implements DatabaseSession {
   }
 
   async readHistory(): Promise<HistoryRow[]> {
-    const rows = await this.rows<{ version: string | number; name: string; checksum: string | null; applied_at: Date; execution_ms: number; applied_by: string; dirty: number }>(
-      `SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`,
-    );
-    return rows.map((x) => ({ version: String(x.version), name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: Number(x.dirty) === 1 }));
+    const rows = await this.rows<{
+      version: string | number;
+      name: string;
+      checksum: string | null;
+      applied_at: Date;
+      execution_ms: number;
+      applied_by: string;
+      dirty: number;
+    }>(`SELECT CAST(version AS CHAR) AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`);
+    return rows.map((x) => ({
+      version: String(x.version),
+      name: x.name,
+      checksum: x.checksum,
+      appliedAt: x.applied_at,
+      executionMs: x.execution_ms,
+      appliedBy: x.applied_by,
+      dirty: Number(x.dirty) === 1,
+    }));
   }
 
   async begin(): Promise<void> {
@@ -222,7 +235,7 @@ class MysqlSession implements DatabaseSession {
 
   async listObjects(): Promise<DatabaseObject[]> {
     const rels = await this.rows<{ kind: string; name: string }>(
-      "SELECT TABLE_TYPE AS kind, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+      'SELECT TABLE_TYPE AS kind, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
     );
     const routines = await this.rows<{ kind: string; name: string }>(
       'SELECT ROUTINE_TYPE AS kind, ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()',

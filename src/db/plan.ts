@@ -143,7 +143,14 @@ export function planMigrations(migrations: readonly Migration[], history: readon
   if (changed.length > 0 && !options.allowChanged) {
     const first = changed[0]!;
     throw new ConfigurationError(
-      `${first.file} was changed after it was applied (version ${first.version}: recorded checksum ${first.recorded.slice(0, 12)}…, file now ${first.current.slice(0, 12)}…)${changed.length > 1 ? ` — and ${changed.length - 1} more: ${changed.slice(1).map((c) => c.file).join(', ')}` : ''}. Nothing was applied. Restore the file, or add a new migration for the change; set allow-changed: true only if the edit is deliberate (the recorded checksums are then updated).`,
+      `${first.file} was changed after it was applied (version ${first.version}: recorded checksum ${first.recorded.slice(0, 12)}…, file now ${first.current.slice(0, 12)}…)${
+        changed.length > 1
+          ? ` — and ${changed.length - 1} more: ${changed
+              .slice(1)
+              .map((c) => c.file)
+              .join(', ')}`
+          : ''
+      }. Nothing was applied. Restore the file, or add a new migration for the change; set allow-changed: true only if the edit is deliberate (the recorded checksums are then updated).`,
       { input: 'migrations', file: first.path },
     );
   }
@@ -154,9 +161,7 @@ export function planMigrations(migrations: readonly Migration[], history: readon
   const goingDown = target !== undefined && current !== undefined && compareVersions(target, current) < 0;
 
   if (goingDown) {
-    const toUndo = rows
-      .filter((r) => compareVersions(r.version, target) > 0)
-      .sort((a, b) => compareVersions(b.version, a.version));
+    const toUndo = rows.filter((r) => compareVersions(r.version, target) > 0).sort((a, b) => compareVersions(b.version, a.version));
     if (!options.allowDown) {
       throw new ConfigurationError(
         `to-version ${target} is below the database's current version ${current}: that would undo ${toUndo.map((r) => r.version).join(', ')}. Set allow-down: true to run their down migrations.`,
@@ -167,7 +172,10 @@ export function planMigrations(migrations: readonly Migration[], history: readon
     for (const r of toUndo) {
       const m = migrations.find((x) => x.version === r.version);
       if (r.checksum === null) {
-        throw new ConfigurationError(`to-version ${target} is below the baseline ${r.version}, which has no down migration. Choose a version at or above the baseline.`, { input: 'to-version' });
+        throw new ConfigurationError(
+          `to-version ${target} is below the baseline ${r.version}, which has no down migration. Choose a version at or above the baseline.`,
+          { input: 'to-version' },
+        );
       }
       if (!m?.down) {
         throw new ConfigurationError(

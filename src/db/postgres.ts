@@ -175,10 +175,24 @@ class PostgresSession implements DatabaseSession {
   }
 
   async readHistory(): Promise<HistoryRow[]> {
-    const r = await this.client.query<{ version: string; name: string; checksum: string | null; applied_at: Date; execution_ms: number; applied_by: string; dirty: boolean }>(
-      `SELECT version::text AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`,
-    );
-    return r.rows.map((x) => ({ version: x.version, name: x.name, checksum: x.checksum, appliedAt: x.applied_at, executionMs: x.execution_ms, appliedBy: x.applied_by, dirty: x.dirty }));
+    const r = await this.client.query<{
+      version: string;
+      name: string;
+      checksum: string | null;
+      applied_at: Date;
+      execution_ms: number;
+      applied_by: string;
+      dirty: boolean;
+    }>(`SELECT version::text AS version, name, checksum, applied_at, execution_ms, applied_by, dirty FROM ${this.table} ORDER BY version_key`);
+    return r.rows.map((x) => ({
+      version: x.version,
+      name: x.name,
+      checksum: x.checksum,
+      appliedAt: x.applied_at,
+      executionMs: x.execution_ms,
+      appliedBy: x.applied_by,
+      dirty: x.dirty,
+    }));
   }
 
   async begin(): Promise<void> {
@@ -256,7 +270,10 @@ class PostgresSession implements DatabaseSession {
       const b = i * 7;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
     });
-    await this.client.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${tuples.join(', ')}`, values);
+    await this.client.query(
+      `INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${tuples.join(', ')}`,
+      values,
+    );
   }
 
   async deleteHistory(versions: readonly Version[]): Promise<void> {
@@ -342,4 +359,3 @@ SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typna
    AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
 `;
-

@@ -47,7 +47,12 @@ export function splitStatements(sql: string, dialect: Dialect): SqlStatement[] {
     const c = sql[i]!;
     const next = sql[i + 1];
     // MySQL client command at the start of a line: DELIMITER $$
-    if (dialect === 'mysql' && start < 0 && /^delimiter[ \t]/i.test(sql.slice(i, i + 10)) && (i === 0 || sql[i - 1] === '\n' || /^\s*$/.test(lineBefore(sql, i)))) {
+    if (
+      dialect === 'mysql' &&
+      start < 0 &&
+      /^delimiter[ \t]/i.test(sql.slice(i, i + 10)) &&
+      (i === 0 || sql[i - 1] === '\n' || /^\s*$/.test(lineBefore(sql, i)))
+    ) {
       const eol = sql.indexOf('\n', i);
       const cmdEnd = eol < 0 ? n : eol;
       delimiter = sql.slice(i + 9, cmdEnd).trim() || ';';
@@ -80,7 +85,7 @@ export function splitStatements(sql: string, dialect: Dialect): SqlStatement[] {
       continue;
     }
     begin();
-    if (c === "'" ) {
+    if (c === "'") {
       const backslash = dialect === 'mysql' || isEscapeStringPrefix(sql, i);
       advanceTo(skipQuoted(sql, i, "'", backslash));
       continue;

@@ -83,7 +83,8 @@ export async function httpRequestNode(req: NodeHttpRequest): Promise<NodeHttpRes
           truncated: res.truncated,
         };
       }
-      if (hop >= maxRedirects) throw new HttpTransportError(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
+      if (hop >= maxRedirects)
+        throw new HttpTransportError(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
       const next = new URL(location, url);
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
         throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
@@ -132,7 +133,9 @@ function send(
   const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
   return new Promise<Hop>((resolve, reject) => {
     const request = (secure ? https : http).request(url, options, (res) => {
-      const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+      const encoding = String(res.headers['content-encoding'] ?? '')
+        .trim()
+        .toLowerCase();
       if (ENCODINGS.includes(encoding)) decoded(res, encoding).then((stream) => consume(res, stream), reject);
       else consume(res, res);
     });

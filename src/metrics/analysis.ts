@@ -37,11 +37,7 @@ export const NO_DATA_EMPTY = 'no data: the query returned an empty vector';
 export const NO_DATA_NAN = 'no data: the query returned NaN (no requests in the window?)';
 
 /** Pure: measured values → verdicts (threshold, max-increase vs stable, no-data policy). */
-export function judgeStep(
-  checks: MetricCheck[],
-  measured: Measurement[],
-  options: { noData: NoDataPolicy; at?: Date },
-): StepAnalysis {
+export function judgeStep(checks: MetricCheck[], measured: Measurement[], options: { noData: NoDataPolicy; at?: Date }): StepAnalysis {
   if (measured.length !== checks.length) throw new Error(`judgeStep: ${checks.length} checks but ${measured.length} measurements`);
   const results = checks.map((check, i) => judgeMetric(check, measured[i]!, check.noData ?? options.noData));
   return { verdict: combine(results.map((r) => r.verdict)), results, at: (options.at ?? new Date()).toISOString() };
@@ -179,7 +175,12 @@ export function valueOf(samples: Sample[]): { value: number | null; error?: stri
   if (samples.length === 1) return { value: samples[0]!.value };
   const shown = samples
     .slice(0, 3)
-    .map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`)
+    .map(
+      (s) =>
+        `{${Object.entries(s.labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}}`,
+    )
     .join(', ');
   return {
     value: null,

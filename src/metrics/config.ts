@@ -243,10 +243,7 @@ export function selectorFor(labels: Record<string, string>): string {
 }
 
 /** Canary and stable selectors from shared labels plus a track label: `job="app",track="canary"`. */
-export function trackSelectors(
-  labels: Record<string, string>,
-  track: { label?: string; canary?: string; stable?: string } = {},
-): Selectors {
+export function trackSelectors(labels: Record<string, string>, track: { label?: string; canary?: string; stable?: string } = {}): Selectors {
   const key = track.label ?? 'track';
   return {
     canary: selectorFor({ ...labels, [key]: track.canary ?? 'canary' }),
@@ -261,7 +258,10 @@ export function trackSelectors(
  */
 export function renderQuery(check: MetricCheck, selector: string, windowSeconds: number, names: MetricNames = DEFAULT_METRIC_NAMES): string {
   const w = `${Math.max(1, Math.round(windowSeconds))}s`;
-  const sel = selector.trim().replace(/^\{|\}$/g, '').trim();
+  const sel = selector
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .trim();
   const matchers = (...extra: string[]): string => `{${[sel, ...extra].filter((s) => s !== '').join(',')}}`;
   switch (check.template) {
     case 'success-rate':

@@ -196,11 +196,7 @@ export function toSamples(body: ApiBody): Sample[] {
       value: parseSampleValue(r.value?.[1]),
     }));
   }
-  throw new PrometheusError(
-    `the query returned a ${type ?? 'missing'} result; an analysis query must return an instant vector or a scalar`,
-    'bad_data',
-    200,
-  );
+  throw new PrometheusError(`the query returned a ${type ?? 'missing'} result; an analysis query must return an instant vector or a scalar`, 'bad_data', 200);
 }
 
 /** The base URL without a trailing slash; user:password in it becomes a Basic Authorization header (fetch refuses credentials in URLs). */

@@ -184,9 +184,7 @@ async function classicBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageRes
   let verifying: Promise<void> | undefined;
   await grouped(`Push ${plan.config.key} (${plan.refs.length} tag${plan.refs.length === 1 ? '' : 's'})`, async () => {
     for (const ref of plan.refs) {
-      const r = await retryingPush(ref, deps, result, log, () =>
-        deps.docker.run(pushArgs(ref), { timeoutMs: deps.pushTimeoutMs, onLine: (l) => log(l) }),
-      );
+      const r = await retryingPush(ref, deps, result, log, () => deps.docker.run(pushArgs(ref), { timeoutMs: deps.pushTimeoutMs, onLine: (l) => log(l) }));
       const pushed = parsePushDigest(r.stdout);
       if (!pushed) throw new Error(`docker push ${ref} printed no digest:\n${lastLines(r.stdout, 5)}`);
       if (result.digest && result.digest !== pushed.digest) {
@@ -208,9 +206,7 @@ async function buildxBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResu
   // buildx builds and pushes in one command; a transient push failure reruns it (the build is cached).
   await grouped(`Build and push ${plan.config.key} (docker buildx build)`, () =>
     plan.spec.push
-      ? retryingPush(plan.refs[0]!, deps, result, log, () =>
-          deps.docker.run(buildxBuildArgs(spec), { timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) }),
-        )
+      ? retryingPush(plan.refs[0]!, deps, result, log, () => deps.docker.run(buildxBuildArgs(spec), { timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) }))
       : deps.docker.run(buildxBuildArgs(spec), { timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) }),
   );
   result.buildMs = performance.now() - started;
@@ -221,13 +217,7 @@ async function buildxBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResu
   await verify(plan, deps, result);
 }
 
-async function retryingPush<T>(
-  ref: string,
-  deps: RunDeps,
-  result: ImageResult,
-  log: (l: string) => void,
-  push: () => Promise<T>,
-): Promise<T> {
+async function retryingPush<T>(ref: string, deps: RunDeps, result: ImageResult, log: (l: string) => void, push: () => Promise<T>): Promise<T> {
   const outcome = await retry(
     async () => {
       result.pushAttempts++;
@@ -241,7 +231,9 @@ async function retryingPush<T>(
       onRetry: ({ attempt, error, delayMs }) => {
         const text = failureText(error);
         result.failedAttempts.push({ attempt, ref, error: text, kind: 'transient' });
-        deps.log.warning(`Push of ${ref} failed transiently (attempt ${attempt} of ${deps.pushRetries + 1}): ${text}. Retrying in ${(delayMs / 1000).toFixed(1)}s.`);
+        deps.log.warning(
+          `Push of ${ref} failed transiently (attempt ${attempt} of ${deps.pushRetries + 1}): ${text}. Retrying in ${(delayMs / 1000).toFixed(1)}s.`,
+        );
       },
     },
   );

@@ -179,9 +179,7 @@ export class RegistryClient {
       return;
     }
     if (this.options.username === undefined) {
-      throw new OperationFailedError(
-        `${this.options.registry} requires authentication (${challenge?.scheme ?? 'no challenge'}); give username and password.`,
-      );
+      throw new OperationFailedError(`${this.options.registry} requires authentication (${challenge?.scheme ?? 'no challenge'}); give username and password.`);
     }
     // Basic, or a challenge we do not understand: plain Basic is what every registry accepts then.
     this.basic = true;
@@ -225,4 +223,3 @@ function mediaTypeOf(contentType: string | null, bytes: Buffer): string {
     return header ?? MEDIA_TYPES.ociManifest;
   }
 }
-

@@ -95,7 +95,16 @@ export class DockerCli {
     return new DockerCli({ ...this.options, configDir });
   }
 
-  run(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; allowFailure?: boolean } = {}): Promise<RunResult> {
+  run(
+    args: string[],
+    options: {
+      env?: NodeJS.ProcessEnv;
+      input?: string;
+      timeoutMs?: number;
+      onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+      allowFailure?: boolean;
+    } = {},
+  ): Promise<RunResult> {
     return runProgram(this.command, args, {
       env: options.env ?? this.env(),
       input: options.input,

@@ -165,7 +165,12 @@ export function parseKeyValues(value: unknown, field: string, keyPattern: RegExp
     }
     return out;
   }
-  const lines = Array.isArray(value) ? value.map(String) : String(value).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = Array.isArray(value)
+    ? value.map(String)
+    : String(value)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
   for (const line of lines) {
     const eq = line.indexOf('=');
     if (eq <= 0) throw new ConfigurationError(`${field}: "${line}" is not KEY=VALUE.`, { input: field });
@@ -177,10 +182,12 @@ export function parseKeyValues(value: unknown, field: string, keyPattern: RegExp
 export function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null || value === '') return [];
   if (Array.isArray(value)) {
-    return value.map((v) => {
-      if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigurationError(`${field} must be a list of strings.`, { input: field });
-      return String(v).trim();
-    }).filter(Boolean);
+    return value
+      .map((v) => {
+        if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigurationError(`${field} must be a list of strings.`, { input: field });
+        return String(v).trim();
+      })
+      .filter(Boolean);
   }
   if (typeof value === 'string' || typeof value === 'number') return parseList(String(value));
   throw new ConfigurationError(`${field} must be a list of strings.`, { input: field });

@@ -5,7 +5,15 @@
 
 export type PushFailureKind = 'transient' | 'auth' | 'name' | 'other';
 
-const AUTH = [/unauthorized/i, /authentication required/i, /\bdenied\b/i, /no basic auth credentials/i, /\b401\b/, /\b403\b/, /incorrect username or password/i];
+const AUTH = [
+  /unauthorized/i,
+  /authentication required/i,
+  /\bdenied\b/i,
+  /no basic auth credentials/i,
+  /\b401\b/,
+  /\b403\b/,
+  /incorrect username or password/i,
+];
 const NAME = [
   /name unknown/i,
   /NAME_INVALID/,

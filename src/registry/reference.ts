@@ -38,10 +38,9 @@ export function parseImageName(text: string, field: string, registry?: string): 
   let host: string | undefined;
   if (parts.length > 1 && looksLikeHost(parts[0]!)) host = parts.shift();
   if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
-    throw new ConfigurationError(
-      `${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`,
-      { input: field },
-    );
+    throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+      input: field,
+    });
   }
   if (host !== undefined && !HOST.test(host)) {
     throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
@@ -49,10 +48,7 @@ export function parseImageName(text: string, field: string, registry?: string): 
   const path = parts.join('/');
   if (path !== path.toLowerCase()) {
     const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
-    throw new ConfigurationError(
-      `${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`,
-      { input: field },
-    );
+    throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
   }
   const bad = parts.find((p) => !COMPONENT.test(p));
   if (bad !== undefined) {
@@ -81,7 +77,10 @@ function suggestComponent(component: string): string {
 
 /** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
 export function normaliseRegistry(text: string, field: string): string {
-  const host = text.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const host = text
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
   if (host === 'index.docker.io' || host === 'registry-1.docker.io') return DOCKER_HUB;
   if (!HOST.test(host)) {
     throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {

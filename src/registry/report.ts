@@ -35,7 +35,9 @@ const shortDigest = (d: string | undefined): string => (d ? `${d.slice(0, 19)}�
 
 export function buildSummary(results: ImageResult[], builder: Builder, notices: string[] = []): SummaryBuilder {
   const failed = results.filter((r) => r.error);
-  const s = new SummaryBuilder().heading(`build-push: ${failed.length ? `${failed.length} of ${results.length} image(s) failed` : `${results.length} image(s) built`}`);
+  const s = new SummaryBuilder().heading(
+    `build-push: ${failed.length ? `${failed.length} of ${results.length} image(s) failed` : `${results.length} image(s) built`}`,
+  );
   s.table(
     ['Image', 'Tags', 'Digest', 'Size', 'Build', 'Push', 'Push attempts', 'Result'],
     results.map((r) => [
@@ -86,7 +88,9 @@ export function promoteSummary(rows: PromoteRow[], from: string): SummaryBuilder
       r.name,
       from,
       // The previous digest is what a rollback of the tag would go back to.
-      r.result ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ') : '—',
+      r.result
+        ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
+        : '—',
       r.result ? trusted(`<code title="${escapeCell(r.result.digest)}">${escapeCell(shortDigest(r.result.digest))}</code>`) : '—',
       r.result?.mediaType ?? '—',
       r.result ? formatDuration(r.result.durationMs) : '—',

@@ -54,7 +54,9 @@ export function resolveSettings(raw: RawSettings): Settings {
   let inputs: ImageInput[];
   const fromYaml = raw.images !== undefined;
   if (fromYaml && raw.image) {
-    throw new ConfigurationError('Both image and images are set: use image (with context, dockerfile, …) for one image, or images for a list.', { input: 'images' });
+    throw new ConfigurationError('Both image and images are set: use image (with context, dockerfile, …) for one image, or images for a list.', {
+      input: 'images',
+    });
   }
   if (fromYaml) {
     inputs = imagesFromYaml(raw.images!.value, raw.images!.label);
@@ -76,8 +78,10 @@ export function resolveSettings(raw: RawSettings): Settings {
   const credentials = raw.username ? { username: raw.username, loginRegistry: loginRegistry(registry, images) } : {};
 
   if (promote) {
-    if (!raw.promoteFrom) throw new ConfigurationError('promote-to is set but promote-from is empty: name the tag to promote, e.g. sha-abc1234.', { input: 'promote-from' });
-    if (raw.promoteTo.length === 0) throw new ConfigurationError('promote-from is set but promote-to is empty: name the tag(s) to move, e.g. latest or production.', { input: 'promote-to' });
+    if (!raw.promoteFrom)
+      throw new ConfigurationError('promote-to is set but promote-from is empty: name the tag to promote, e.g. sha-abc1234.', { input: 'promote-from' });
+    if (raw.promoteTo.length === 0)
+      throw new ConfigurationError('promote-from is set but promote-to is empty: name the tag(s) to move, e.g. latest or production.', { input: 'promote-to' });
     const from = assertValidTag(renderPromoteFrom(raw.promoteFrom, raw.git), 'promote-from');
     const to = raw.promoteTo.map((t) => assertValidTag(t, 'promote-to'));
     if (to.includes(from)) throw new ConfigurationError(`promote-to includes "${from}", the tag being promoted: name other tags.`, { input: 'promote-to' });
@@ -103,7 +107,9 @@ function renderPromoteFrom(template: string, git: GitRef): string {
   const values = computeTags(git, { semverAliases: false, latest: 'never', templates: [] }).values;
   const rendered = renderTemplate(template, values, 'promote-from');
   if (rendered === undefined) {
-    throw new ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, { input: 'promote-from' });
+    throw new ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, {
+      input: 'promote-from',
+    });
   }
   return rendered;
 }
@@ -113,9 +119,12 @@ function loginRegistry(registry: string | undefined, images: ImageConfig[]): str
   if (registry) return registry;
   const hosts = [...new Set(images.map((i) => i.image.registry))];
   if (hosts.length > 1) {
-    throw new ConfigurationError(`The images are in several registries (${hosts.join(', ')}) but one set of credentials is given: set registry to the one to log in to.`, {
-      input: 'registry',
-    });
+    throw new ConfigurationError(
+      `The images are in several registries (${hosts.join(', ')}) but one set of credentials is given: set registry to the one to log in to.`,
+      {
+        input: 'registry',
+      },
+    );
   }
   return hosts[0]!;
 }
@@ -126,21 +135,28 @@ export const BUILDER_CHOICES: readonly BuilderChoice[] = ['auto', 'buildx', 'cla
 /** buildx when asked or when it answers; the classic builder otherwise. Checks what only buildx can do. */
 export function chooseBuilder(requested: BuilderChoice, buildxAvailable: boolean, plans: ImagePlan[]): { builder: Builder; notices: string[] } {
   if (requested === 'buildx' && !buildxAvailable) {
-    throw new ConfigurationError('builder is buildx but `docker buildx version` does not answer: add docker/setup-buildx-action before this step, or use builder: auto.', {
-      input: 'builder',
-    });
+    throw new ConfigurationError(
+      'builder is buildx but `docker buildx version` does not answer: add docker/setup-buildx-action before this step, or use builder: auto.',
+      {
+        input: 'builder',
+      },
+    );
   }
   const builder: Builder = requested === 'classic' ? 'classic' : buildxAvailable ? 'buildx' : 'classic';
   const notices: string[] = [];
   if (builder === 'classic') {
     const multi = plans.find((p) => p.spec.platforms.length > 1);
     if (multi) {
-      throw new ConfigurationError(`${multi.config.key} asks for several platforms (${multi.spec.platforms.join(', ')}), which needs buildx; it is not available here. Add docker/setup-buildx-action.`, {
-        input: 'platforms',
-      });
+      throw new ConfigurationError(
+        `${multi.config.key} asks for several platforms (${multi.spec.platforms.join(', ')}), which needs buildx; it is not available here. Add docker/setup-buildx-action.`,
+        {
+          input: 'platforms',
+        },
+      );
     }
     const cache = plans.find((p) => p.spec.cacheFrom.length + p.spec.cacheTo.length > 0);
-    if (cache) notices.push('cache-from / cache-to are ignored: the classic builder (no buildx here) cannot use them. Add docker/setup-buildx-action to use them.');
+    if (cache)
+      notices.push('cache-from / cache-to are ignored: the classic builder (no buildx here) cannot use them. Add docker/setup-buildx-action to use them.');
   }
   return { builder, notices };
 }

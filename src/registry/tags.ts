@@ -104,8 +104,7 @@ export function computeTags(git: GitRef, options: TagOptions): TagPlan {
   }
   if (sha) tags.push(`sha-${sha}`);
 
-  const wantsLatest =
-    options.latest === 'always' ? kind !== 'pull-request' && !prerelease : options.latest === 'release' && kind === 'version' && !prerelease;
+  const wantsLatest = options.latest === 'always' ? kind !== 'pull-request' && !prerelease : options.latest === 'release' && kind === 'version' && !prerelease;
   if (wantsLatest) tags.push('latest');
 
   const skipped: string[] = [];

@@ -1,12 +1,5 @@
 import { ConfigurationError } from './errors.js';
-import {
-  parseBoolean,
-  parseDuration,
-  parseEnum,
-  parseInteger,
-  parseList,
-  parsePercent,
-} from './parse.js';
+import { parseBoolean, parseDuration, parseEnum, parseInteger, parseList, parsePercent } from './parse.js';
 import type { SecretRegistry } from './secrets.js';
 import { loadYamlInput, type YamlSource } from './yaml.js';
 

@@ -66,11 +66,7 @@ export function parseBoolean(text: string | boolean, name: string): boolean {
   throw new ConfigurationError(`${name} is "${text}": use true or false.`, { input: name });
 }
 
-export function parseInteger(
-  text: string | number,
-  name: string,
-  range: { min?: number; max?: number } = {},
-): number {
+export function parseInteger(text: string | number, name: string, range: { min?: number; max?: number } = {}): number {
   const v = typeof text === 'number' ? text : Number(text.trim());
   if (typeof text === 'string' && !/^-?\d+$/.test(text.trim())) {
     throw new ConfigurationError(`${name} is "${text}": give a whole number.`, { input: name });
@@ -108,10 +104,7 @@ export function parseEnum<T extends string>(text: string, name: string, allowed:
   const v = text.trim() as T;
   if (allowed.includes(v)) return v;
   const near = closest(v, allowed);
-  throw new ConfigurationError(
-    `${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`,
-    { input: name },
-  );
+  throw new ConfigurationError(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
 }
 
 /** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
@@ -150,9 +143,8 @@ export function assertKnownKeys(obj: Record<string, unknown>, allowed: readonly 
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
     const near = closest(key, allowed);
-    throw new ConfigurationError(
-      `${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`,
-      { input: where },
-    );
+    throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+      input: where,
+    });
   }
 }

@@ -33,13 +33,8 @@ export class SummaryBuilder {
 
   /** A table; cells are escaped unless wrapped with `trusted()`. */
   table(headers: string[], rows: Array<Array<string | number | Trusted>>): this {
-    const cell = (c: string | number | Trusted): string =>
-      c instanceof Trusted ? c.markdown : escapeCell(String(c));
-    const lines = [
-      `| ${headers.map(cell).join(' | ')} |`,
-      `| ${headers.map(() => '---').join(' | ')} |`,
-      ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-    ];
+    const cell = (c: string | number | Trusted): string => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+    const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
     this.parts.push(`${lines.join('\n')}\n`);
     return this;
   }

@@ -40,10 +40,9 @@ export function loadYamlInput(raw: string, inputName: string, baseDir: string): 
       return { value: parseYaml(readFileSync(path, 'utf8'), text), file: path, label: text };
     }
     if (/\.(ya?ml|json)$/i.test(text)) {
-      throw new ConfigurationError(
-        `${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`,
-        { input: inputName },
-      );
+      throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+        input: inputName,
+      });
     }
   }
   const label = `the ${inputName} input`;

@@ -31,15 +31,21 @@ export function nginxOptionsFromInputs(inputs: Inputs, service: string, workspac
   inputs.choice('router', ['nginx'] as const, 'nginx');
   const upstreamFile = inputs.optional('nginx-upstream-file');
   if (!upstreamFile) {
-    throw new ConfigurationError('nginx-upstream-file is required for router: nginx: give the file nginx includes the upstream block from (e.g. /etc/nginx/conf.d/upstreams/app.conf).', {
-      input: 'nginx-upstream-file',
-    });
+    throw new ConfigurationError(
+      'nginx-upstream-file is required for router: nginx: give the file nginx includes the upstream block from (e.g. /etc/nginx/conf.d/upstreams/app.conf).',
+      {
+        input: 'nginx-upstream-file',
+      },
+    );
   }
   const stableAddress = inputs.optional('stable-address');
   if (!stableAddress) {
-    throw new ConfigurationError('stable-address is required for router: nginx: give host:port nginx reaches the stable service on (e.g. 127.0.0.1:8080 or app:8080).', {
-      input: 'stable-address',
-    });
+    throw new ConfigurationError(
+      'stable-address is required for router: nginx: give host:port nginx reaches the stable service on (e.g. 127.0.0.1:8080 or app:8080).',
+      {
+        input: 'stable-address',
+      },
+    );
   }
   const command = inputs.optional('nginx-reload-command');
   const reload: NginxReload = command

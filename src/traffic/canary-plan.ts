@@ -16,7 +16,10 @@ export interface CanaryPlan {
 
 /** `10,25,50,100` (commas, spaces or newlines; `%` allowed). */
 export function parseSteps(text: string, input = 'steps'): number[] {
-  const items = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new ConfigurationError(`${input} is empty: give canary weights in percent, e.g. 10,25,50,100.`, { input });
   const steps = items.map((item) => {
     const m = /^(\d+)%?$/.exec(item);

@@ -54,12 +54,10 @@ export interface CanaryReport {
 export function canarySummary(r: CanaryReport): SummaryBuilder {
   const title = { promoted: 'promoted', aborted: 'aborted', paused: 'paused', planned: 'planned (dry run)' }[r.result];
   const s = new SummaryBuilder().heading(`Canary of ${r.service}: ${title}`);
-  s.table(['', ''], [
-    ['Image', r.image],
-    ['Previous image', r.previousImage || '(unknown)'],
-    ['Result', r.result],
-    ...(r.reason ? [['Reason', r.reason]] : []),
-  ]);
+  s.table(
+    ['', ''],
+    [['Image', r.image], ['Previous image', r.previousImage || '(unknown)'], ['Result', r.result], ...(r.reason ? [['Reason', r.reason]] : [])],
+  );
   if (r.steps.length) {
     const rows: Array<Array<string | ReturnType<typeof trusted>>> = [];
     for (const step of r.steps) {
@@ -82,7 +80,12 @@ export function canarySummary(r: CanaryReport): SummaryBuilder {
     for (const unit of units) {
       const series = data.series.filter((x) => x.unit === unit);
       const title = series.map((x) => x.name).join(', ');
-      s.xyChart(`${title} across steps`, data.labels, series.map((x) => ({ name: x.name, values: x.values })), unit);
+      s.xyChart(
+        `${title} across steps`,
+        data.labels,
+        series.map((x) => ({ name: x.name, values: x.values })),
+        unit,
+      );
     }
   }
   for (const n of r.notes ?? []) s.paragraph(n);

@@ -15,9 +15,7 @@ import { sleep } from '../http/backoff.js';
 import { parseUpstream, renderUpstream, upstreamServers, validateServerAddress, validateUpstreamName } from './nginx-upstream.js';
 import type { TrafficRouter, TrafficSplit } from './router.js';
 
-export type NginxReload =
-  | { kind: 'nginx'; binary?: string; config?: string; prefix?: string }
-  | { kind: 'command'; argv: string[] };
+export type NginxReload = { kind: 'nginx'; binary?: string; config?: string; prefix?: string } | { kind: 'command'; argv: string[] };
 
 export interface NginxRouterOptions {
   upstreamFile: string;
@@ -71,7 +69,9 @@ export class NginxRouter implements TrafficRouter {
       try {
         await this.run(commands.test, 'configuration test');
       } catch (err) {
-        throw new ConfigurationError(`${(err as Error).message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, { input: 'nginx-config' });
+        throw new ConfigurationError(`${(err as Error).message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, {
+          input: 'nginx-config',
+        });
       }
     }
   }

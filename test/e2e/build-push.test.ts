@@ -19,11 +19,22 @@ afterAll(async () => {
   await removeImages(cleanup);
 });
 
-const git = (ref: string) => ({ GITHUB_REF: ref, GITHUB_SHA: SHA, GITHUB_EVENT_NAME: 'push', GITHUB_REPOSITORY: 'org/seed', GITHUB_SERVER_URL: 'https://github.com' });
+const git = (ref: string) => ({
+  GITHUB_REF: ref,
+  GITHUB_SHA: SHA,
+  GITHUB_EVENT_NAME: 'push',
+  GITHUB_REPOSITORY: 'org/seed',
+  GITHUB_SERVER_URL: 'https://github.com',
+});
 
 function expectNoSecret(run: ActionRun, secret: string, readsIt = true): void {
   // The runner consumes ::add-mask:: lines; every other line must not hold the secret.
-  expect(run.log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(secret);
+  expect(
+    run.log
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n'),
+  ).not.toContain(secret);
   expect(run.summary).not.toContain(secret);
   expect(JSON.stringify(run.outputs)).not.toContain(secret);
   if (readsIt) expect(run.masked).toContain(secret);
@@ -65,7 +76,13 @@ describe('build-push bundle (real engine and registry)', () => {
     expect(main.outputs.version).toBe('2.3.4');
     expect(main.outputs.tags!.split('\n')).toEqual(refs);
     expect(JSON.parse(main.outputs.images!)).toEqual({
-      backend: { name: `${env.DK_REGISTRY_AUTH}/${repo}/backend`, ref: main.outputs.image, digest, tags: ['2.3.4', '2.3', '2', 'sha-9f8e7d6', '2.3.4-debug'], version: '2.3.4' },
+      backend: {
+        name: `${env.DK_REGISTRY_AUTH}/${repo}/backend`,
+        ref: main.outputs.image,
+        digest,
+        tags: ['2.3.4', '2.3', '2', 'sha-9f8e7d6', '2.3.4-debug'],
+        version: '2.3.4',
+      },
     });
     expect(main.outputs['push-attempts']).toBe('5');
     for (const t of ['2.3', '2', 'sha-9f8e7d6', '2.3.4-debug']) expect(await registryDigest(env.DK_REGISTRY_AUTH, `${repo}/backend`, t, creds)).toBe(digest);
@@ -103,7 +120,9 @@ describe('build-push bundle (real engine and registry)', () => {
       env: git('refs/heads/main'),
     });
     expect(main.exitCode).toBe(1);
-    expect(main.errors[0]).toMatch(new RegExp(`docker login to ${env.DK_REGISTRY_AUTH.replace(/\./g, '\\.')} as ${env.DK_REGISTRY_USER} failed: .*401 Unauthorized`, 's'));
+    expect(main.errors[0]).toMatch(
+      new RegExp(`docker login to ${env.DK_REGISTRY_AUTH.replace(/\./g, '\\.')} as ${env.DK_REGISTRY_USER} failed: .*401 Unauthorized`, 's'),
+    );
     expect(main.errors[0]).toContain('Check the username and password');
     expect(main.log).not.toContain('this is a bug');
     expectNoSecret(main, wrong);

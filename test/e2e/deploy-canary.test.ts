@@ -57,7 +57,11 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
     expect(run.outputs.image).toBe(good2);
     expect(run.outputs['previous-image']).toBe(good1);
     const analysis = JSON.parse(run.outputs.analysis!) as Array<{ weight: number; verdict: string; metrics: Array<{ name: string; value: number }> }>;
-    expect(analysis.map((a) => [a.weight, a.verdict])).toEqual([[25, 'pass'], [50, 'pass'], [100, 'pass']]);
+    expect(analysis.map((a) => [a.weight, a.verdict])).toEqual([
+      [25, 'pass'],
+      [50, 'pass'],
+      [100, 'pass'],
+    ]);
     // Prometheus's ratio of identical counters can carry float noise (99.99999999999999).
     expect(analysis[0]!.metrics.find((m) => m.name === 'success-rate')!.value).toBeCloseTo(100, 6);
     expect(await s.nginx.sample(20)).toEqual({ 'dc-2': 20 });
@@ -83,8 +87,14 @@ describe('deploy-canary bundle on compose + nginx + Prometheus (real)', () => {
     expect(run.exitCode).toBe(1);
     expect(run.outputs.result).toBe('aborted');
     expect(run.outputs.image).toBe(good1);
-    expect(run.errors.join('\n')).toMatch(/Canary of app aborted: analysis failed at 25%: success-rate: .*Traffic is back on stable and the canary was removed/);
-    const analysis = JSON.parse(run.outputs.analysis!) as Array<{ weight: number; verdict: string; metrics: Array<{ name: string; value: number; verdict: string }> }>;
+    expect(run.errors.join('\n')).toMatch(
+      /Canary of app aborted: analysis failed at 25%: success-rate: .*Traffic is back on stable and the canary was removed/,
+    );
+    const analysis = JSON.parse(run.outputs.analysis!) as Array<{
+      weight: number;
+      verdict: string;
+      metrics: Array<{ name: string; value: number; verdict: string }>;
+    }>;
     expect(analysis).toHaveLength(1);
     expect(analysis[0]!.metrics.find((m) => m.name === 'success-rate')).toMatchObject({ verdict: 'fail' });
     expect(run.summary).toMatch(/Canary of app: aborted/);

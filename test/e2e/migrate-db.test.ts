@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { ChildProcess } from 'node:child_process';
 import { runAction, type ActionRun, type RunActionOptions } from '../harness/run-action.js';
-import { createMysqlDatabase, createPgDatabase, dumpText, loadDbServices, tempDir, writeMigrations, useCleanup, type Services, type TestDatabase } from '../integration/db/databases.js';
+import {
+  createMysqlDatabase,
+  createPgDatabase,
+  dumpText,
+  loadDbServices,
+  tempDir,
+  writeMigrations,
+  useCleanup,
+  type Services,
+  type TestDatabase,
+} from '../integration/db/databases.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'migrations');
 let services: Services;
@@ -188,7 +198,11 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(rerun.exitCode).toBe(0);
     expect(rerun.log).not.toContain('Waiting up to');
     expect(JSON.parse(rerun.outputs.applied!).map((a: { version: string }) => a.version)).toEqual(['1', '2', '3']);
-    expect((await db.query<{ version: string }>('SELECT version::text FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual(['1', '2', '3']);
+    expect((await db.query<{ version: string }>('SELECT version::text FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
     expect(await db.query('SELECT id FROM a')).toEqual([{ id: 2 }]);
   });
 
@@ -207,7 +221,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(await waitUntil(async () => (await advisoryLocks(db)) === 0, 5000)).toBe(true);
   });
 
-  it('MariaDB kill -9 mid-file: the server frees GET_LOCK, the file\'s DML rolls back, and the next run stops on the dirty mark until it is cleared', async () => {
+  it("MariaDB kill -9 mid-file: the server frees GET_LOCK, the file's DML rolls back, and the next run stops on the dirty mark until it is cleared", async () => {
     const db = await createMysqlDatabase(services, 'dk_e2e');
     cleanup(() => db.drop());
     const dir = writeMigrations({
@@ -271,15 +285,43 @@ describe('migrate-db bundle: bad input is refused before anything connects', () 
   const goodDir = (): string => writeMigrations({ 'V1__a.sql': 'CREATE TABLE a (id int);', 'V2__b.sql': 'CREATE TABLE b (id int);' });
   const cases: Array<[string, () => Record<string, string>, RegExp]> = [
     ['unparseable URL', () => ({ 'database-url': 'postgres://user:pa ss@[bad/db', migrations: goodDir() }), /database-url cannot be parsed as a URL/],
-    ['unknown scheme', () => ({ 'database-url': `redis://u:secret-pw@127.0.0.1:${port}/0`, migrations: goodDir() }), /scheme "redis", which is not supported: use postgres:\/\/, postgresql:\/\/, mysql:\/\/ or mariadb:\/\//],
+    [
+      'unknown scheme',
+      () => ({ 'database-url': `redis://u:secret-pw@127.0.0.1:${port}/0`, migrations: goodDir() }),
+      /scheme "redis", which is not supported: use postgres:\/\/, postgresql:\/\/, mysql:\/\/ or mariadb:\/\//,
+    ],
     ['missing directory', () => ({ migrations: '/nonexistent/migrations' }), /migrations: the directory "\/nonexistent\/migrations" does not exist/],
     ['empty directory', () => ({ migrations: tempDir('dk-empty-') }), /holds no migration files/],
-    ['duplicate versions', () => ({ migrations: writeMigrations({ 'V1__a.sql': 'SELECT 1;', '1_b.up.sql': 'SELECT 1;' }) }), /"V1__a\.sql" and "1_b\.up\.sql" both have version 1/],
-    ['a .down.sql without its .up.sql', () => ({ migrations: writeMigrations({ '1_a.up.sql': 'SELECT 1;', '2_b.down.sql': 'SELECT 1;' }) }), /"2_b\.down\.sql" is a down migration without its up migration/],
-    ['malformed file name', () => ({ migrations: writeMigrations({ 'V1__a.sql': 'SELECT 1;', 'add_users.sql': 'SELECT 1;' }) }), /"add_users\.sql" is not a migration file name/],
-    ['to-version that does not exist', () => ({ migrations: goodDir(), 'to-version': '7' }), /to-version 7 is not the version of any migration file \(nearest: 2\)/],
-    ['lock-timeout: -1', () => ({ migrations: goodDir(), 'lock-timeout': '-1' }), /lock-timeout is "-1", which is not a duration\. Durations cannot be negative/],
-    ['backup-dir that is a file', () => ({ migrations: goodDir(), 'backup-dir': join(goodDir(), 'V1__a.sql', 'sub') }), /backup-dir ".*V1__a\.sql\/sub" cannot be used: .* is a file/],
+    [
+      'duplicate versions',
+      () => ({ migrations: writeMigrations({ 'V1__a.sql': 'SELECT 1;', '1_b.up.sql': 'SELECT 1;' }) }),
+      /"V1__a\.sql" and "1_b\.up\.sql" both have version 1/,
+    ],
+    [
+      'a .down.sql without its .up.sql',
+      () => ({ migrations: writeMigrations({ '1_a.up.sql': 'SELECT 1;', '2_b.down.sql': 'SELECT 1;' }) }),
+      /"2_b\.down\.sql" is a down migration without its up migration/,
+    ],
+    [
+      'malformed file name',
+      () => ({ migrations: writeMigrations({ 'V1__a.sql': 'SELECT 1;', 'add_users.sql': 'SELECT 1;' }) }),
+      /"add_users\.sql" is not a migration file name/,
+    ],
+    [
+      'to-version that does not exist',
+      () => ({ migrations: goodDir(), 'to-version': '7' }),
+      /to-version 7 is not the version of any migration file \(nearest: 2\)/,
+    ],
+    [
+      'lock-timeout: -1',
+      () => ({ migrations: goodDir(), 'lock-timeout': '-1' }),
+      /lock-timeout is "-1", which is not a duration\. Durations cannot be negative/,
+    ],
+    [
+      'backup-dir that is a file',
+      () => ({ migrations: goodDir(), 'backup-dir': join(goodDir(), 'V1__a.sql', 'sub') }),
+      /backup-dir ".*V1__a\.sql\/sub" cannot be used: .* is a file/,
+    ],
     ['history-table with SQL in it', () => ({ migrations: goodDir(), 'history-table': 'x; DROP TABLE users' }), /history-table is "x; DROP TABLE users"/],
     ['transaction-mode typo', () => ({ migrations: goodDir(), 'transaction-mode': 'per-migraton' }), /Did you mean "per-migration"/],
   ];

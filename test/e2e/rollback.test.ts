@@ -107,7 +107,10 @@ describe('rollback bundle on compose (real containers)', () => {
     expect(await p.compose(['config'])).not.toContain(v2);
     // The Slack-compatible message arrived; the webhook URL (a secret) appears nowhere.
     expect(hook.bodies).toHaveLength(1);
-    expect(hook.bodies[0]).toMatchObject({ text: expect.stringContaining(`Rolled back: backend to ${v1}, frontend to ${v1}`), attachments: [{ color: '#ecb22e' }] });
+    expect(hook.bodies[0]).toMatchObject({
+      text: expect.stringContaining(`Rolled back: backend to ${v1}, frontend to ${v1}`),
+      attachments: [{ color: '#ecb22e' }],
+    });
     expect(run.masked).toContain(hook.url);
     const logWithoutMaskCommands = run.log.replace(/^::add-mask::.*$/gm, '');
     for (const text of [logWithoutMaskCommands, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain('s3cr3t-hook-token');
@@ -154,7 +157,9 @@ describe('rollback bundle on compose (real containers)', () => {
       });
       expect(run.errors).toEqual([]);
       expect(run.outputs['rolled-back-to']).toBe(v1);
-      expect(run.outputs.database).toMatch(new RegExp(`^restored ${backup.path} into ${db.name} in [\\d.]+s; dropped 1 object\\(s\\) created after it: TABLE coupons`));
+      expect(run.outputs.database).toMatch(
+        new RegExp(`^restored ${backup.path} into ${db.name} in [\\d.]+s; dropped 1 object\\(s\\) created after it: TABLE coupons`),
+      );
       expect(JSON.parse(run.outputs.checks!)).toMatchObject({ passed: true, total: 1 });
       expect(run.summary).toMatch(/### Database/);
       expect(await db.query('SELECT id, note FROM orders ORDER BY id')).toEqual([{ id: 1, note: 'before' }]);
@@ -202,7 +207,10 @@ describe('rollback bundle on compose (real containers)', () => {
     for (const [inputs, message] of [
       [{ services: 'backend', 'restore-backup': '/nonexistent.dump' }, /restore-backup needs database-url/],
       [{ services: 'backend', 'database-url': 'postgres://u:longer-secret-pw@127.0.0.1:5432/x' }, /give restore-backup .* or to-migration-version/],
-      [{ services: 'backend', 'database-url': 'postgres://u:longer-secret-pw@127.0.0.1:5432/x', 'restore-backup': 'missing.dump' }, /restore-backup: the file "missing.dump" does not exist/],
+      [
+        { services: 'backend', 'database-url': 'postgres://u:longer-secret-pw@127.0.0.1:5432/x', 'restore-backup': 'missing.dump' },
+        /restore-backup: the file "missing.dump" does not exist/,
+      ],
       [{ services: 'backend', 'database-url': 'oracle://u:longer-secret-pw@h/x', 'to-migration-version': '1' }, /database-url/],
       [{ services: 'backend', checks: '- name: x\n  url: /health\n  expect: { status: 99999 }\n' }, /checks/],
     ] as const) {

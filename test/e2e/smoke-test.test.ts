@@ -79,7 +79,9 @@ describe('smoke-test bundle', () => {
     const r = await run({ checks: file });
     expect(r.exitCode).toBe(1);
     expect(r.outputs).toMatchObject({ passed: 'false', 'failed-count': '2' });
-    expect(r.log).toMatch(/^::error title=smoke-test%3A wrong json::wrong json \(GET http:\/\/127\.0\.0\.1:\d+\/wrong-json\): json "status" is "degraded", expected "ok"$/m);
+    expect(r.log).toMatch(
+      /^::error title=smoke-test%3A wrong json::wrong json \(GET http:\/\/127\.0\.0\.1:\d+\/wrong-json\): json "status" is "degraded", expected "ok"$/m,
+    );
     expect(r.log).toMatch(/^::error title=smoke-test%3A server error::server error .*: status 500, expected 2xx$/m);
     expect(r.errors.at(-1)).toBe('2 of 3 checks failed: wrong json, server error.');
     expect(r.summary).toContain('## Smoke test: 2 of 3 checks failed');

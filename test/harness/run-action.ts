@@ -142,10 +142,7 @@ export function runAction(action: string, options: RunActionOptions = {}): Promi
 }
 
 /** Runs main, then post with the state main saved, as the runner does. */
-export async function runActionWithPost(
-  action: string,
-  options: RunActionOptions = {},
-): Promise<{ main: ActionRun; post: ActionRun }> {
+export async function runActionWithPost(action: string, options: RunActionOptions = {}): Promise<{ main: ActionRun; post: ActionRun }> {
   const main = await runAction(action, options);
   const post = await runAction(action, { ...options, onSpawn: undefined, post: true, state: main.state });
   return { main, post };

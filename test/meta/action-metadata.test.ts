@@ -78,7 +78,9 @@ describe('action.yml files', () => {
 const workflowDirs = ['.github/workflows', 'action-templates'];
 const workflows = workflowDirs.flatMap((dir) =>
   existsSync(join(repoRoot, dir))
-    ? readdirSync(join(repoRoot, dir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${dir}/${f}`)
+    ? readdirSync(join(repoRoot, dir))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => `${dir}/${f}`)
     : [],
 );
 
@@ -90,26 +92,23 @@ describe('workflows and templates', () => {
     const result = parseWorkflow({ name: file, content: read(file) }, new NoOperationTraceWriter());
     expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([]);
   });
-  it.each(workflows.filter((w) => w.startsWith('action-templates/')))(
-    '%s uses deploy-kit actions that exist, with inputs they declare',
-    (file) => {
-      const doc = parse(read(file)) as { jobs: Record<string, { steps?: Array<{ uses?: string; with?: Record<string, unknown> }> }> };
-      let used = 0;
-      for (const job of Object.values(doc.jobs)) {
-        for (const step of job.steps ?? []) {
-          const m = /^org\/deploy-kit\/([a-z-]+)@v1$/.exec(step.uses ?? '');
-          if (!m) continue;
-          used++;
-          const action = m[1]!;
-          expect(existsSync(join(repoRoot, action, 'action.yml')), `${action} exists`).toBe(true);
-          const inputs = (parse(read(`${action}/action.yml`)) as ActionYml).inputs ?? {};
-          for (const key of Object.keys(step.with ?? {})) expect(Object.keys(inputs), `${action} has input ${key}`).toContain(key);
-          for (const [name, spec] of Object.entries(inputs)) {
-            if (spec?.required) expect(Object.keys(step.with ?? {}), `${action} needs ${name}`).toContain(name);
-          }
+  it.each(workflows.filter((w) => w.startsWith('action-templates/')))('%s uses deploy-kit actions that exist, with inputs they declare', (file) => {
+    const doc = parse(read(file)) as { jobs: Record<string, { steps?: Array<{ uses?: string; with?: Record<string, unknown> }> }> };
+    let used = 0;
+    for (const job of Object.values(doc.jobs)) {
+      for (const step of job.steps ?? []) {
+        const m = /^org\/deploy-kit\/([a-z-]+)@v1$/.exec(step.uses ?? '');
+        if (!m) continue;
+        used++;
+        const action = m[1]!;
+        expect(existsSync(join(repoRoot, action, 'action.yml')), `${action} exists`).toBe(true);
+        const inputs = (parse(read(`${action}/action.yml`)) as ActionYml).inputs ?? {};
+        for (const key of Object.keys(step.with ?? {})) expect(Object.keys(inputs), `${action} has input ${key}`).toContain(key);
+        for (const [name, spec] of Object.entries(inputs)) {
+          if (spec?.required) expect(Object.keys(step.with ?? {}), `${action} needs ${name}`).toContain(name);
         }
       }
-      expect(used, 'the template uses deploy-kit').toBeGreaterThan(0);
-    },
-  );
+    }
+    expect(used, 'the template uses deploy-kit').toBeGreaterThan(0);
+  });
 });

@@ -85,7 +85,10 @@ export async function serviceContainers(project: string, service: string): Promi
     ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`],
     { timeoutMs: 30_000 },
   );
-  return out.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  return out.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

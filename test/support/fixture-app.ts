@@ -125,7 +125,10 @@ export async function startFixtureContainer(options: FixtureContainerOptions = {
   }
   try {
     const port = await runProgram('docker', ['port', name, '8080/tcp'], { timeoutMs: 15_000 });
-    const address = port.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith('127.0.0.1:'));
+    const address = port.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.startsWith('127.0.0.1:'));
     if (!address) throw new Error(`docker port ${name}: no 127.0.0.1 binding in "${port.stdout.trim()}"`);
     const url = `http://${address}`;
     if (options.waitHealthy ?? !options.healthFail) await waitForHttp(`${url}/health`, options.timeoutMs ?? 30_000);

@@ -97,7 +97,8 @@ const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export function standardRoutes(): Record<string, Route> {
   return {
-    '/health': (_req, res) => sendJson(res, 200, { status: 'ok', version: '1.4.2', checks: { db: 'up' }, items: [1, 2, 3], uptime: 1234 }, { 'x-version': '1.4.2' }),
+    '/health': (_req, res) =>
+      sendJson(res, 200, { status: 'ok', version: '1.4.2', checks: { db: 'up' }, items: [1, 2, 3], uptime: 1234 }, { 'x-version': '1.4.2' }),
     '/slow': async (_req, res, { query }) => {
       await delay(Number(query.get('ms') ?? 200));
       sendJson(res, 200, { status: 'ok' });
@@ -182,13 +183,49 @@ function openssl(args: string[], cwd: string): void {
 export function generateTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'dk-pki-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '400', '-subj', '/CN=deploy-kit test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '400',
+      '-subj',
+      '/CN=deploy-kit test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   const leaf = (name: string, days: number, san: string): { key: string; cert: string } => {
     writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
     openssl(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`,
-      '-days', String(days), '-extfile', `${name}.ext`], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        String(days),
+        '-extfile',
+        `${name}.ext`,
+      ],
+      dir,
+    );
     return { key: readFileSync(join(dir, `${name}.key`), 'utf8'), cert: readFileSync(join(dir, `${name}.crt`), 'utf8') };
   };
   return {

@@ -40,7 +40,9 @@ export async function startNginx(options: { upstreamName?: string; initialUpstre
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     await writeFile(config, nginxConfig(prefix, port, upstreamFile, upstreamName));
-    const c = spawn(NGINX_BIN, ['-p', prefix, '-c', config, '-e', join(prefix, 'logs', 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(NGINX_BIN, ['-p', prefix, '-c', config, '-e', join(prefix, 'logs', 'error.log'), '-g', 'daemon off;'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     c.stderr?.on('data', (b: Buffer) => (out += b.toString()));
     const url = `http://127.0.0.1:${port}`;

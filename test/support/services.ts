@@ -64,8 +64,7 @@ export function loadServices(): ServicesEnv {
   }
   if (missing.length > 0) {
     throw new Error(
-      `test services are not set up (missing ${missing.join(', ')} in ${SERVICES_ENV_FILE} and the environment): ` +
-        'run `bash scripts/services.sh up` first',
+      `test services are not set up (missing ${missing.join(', ')} in ${SERVICES_ENV_FILE} and the environment): ` + 'run `bash scripts/services.sh up` first',
     );
   }
   return Object.freeze(result as Record<ServiceVariable, string>);

@@ -37402,7 +37402,9 @@ function parseImageName(text, field, registry) {
     if (parts.length > 1 && looksLikeHost(parts[0]))
         host = parts.shift();
     if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
-        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, { input: field });
+        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+            input: field,
+        });
     }
     if (host !== undefined && !HOST.test(host)) {
         throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
@@ -37434,7 +37436,10 @@ function suggestComponent(component) {
 }
 /** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
 function normaliseRegistry(text, field) {
-    const host = text.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+    const host = text
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
     if (host === 'index.docker.io' || host === 'registry-1.docker.io')
         return DOCKER_HUB;
     if (!HOST.test(host)) {
@@ -40704,7 +40709,9 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
     }
 }
 
@@ -40743,7 +40750,9 @@ function loadYamlInput(raw, inputName, baseDir) {
             return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new errors_ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
+            throw new errors_ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+                input: inputName,
+            });
         }
     }
     const label = `the ${inputName} input`;

@@ -40332,7 +40332,9 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, { input: where });
+        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
     }
 }
 
@@ -40375,7 +40377,9 @@ function loadYamlInput(raw, inputName, baseDir) {
             return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new errors_ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, { input: inputName });
+            throw new errors_ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+                input: inputName,
+            });
         }
     }
     const label = `the ${inputName} input`;
@@ -40695,12 +40699,8 @@ class SummaryBuilder {
     }
     /** A table; cells are escaped unless wrapped with `trusted()`. */
     table(headers, rows) {
-        const cell = (c) => c instanceof Trusted ? c.markdown : escapeCell(String(c));
-        const lines = [
-            `| ${headers.map(cell).join(' | ')} |`,
-            `| ${headers.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-        ];
+        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
         this.parts.push(`${lines.join('\n')}\n`);
         return this;
     }
@@ -40897,7 +40897,10 @@ function canaryEntry(o) {
 
 /** `10,25,50,100` (commas, spaces or newlines; `%` allowed). */
 function parseSteps(text, input = 'steps') {
-    const items = text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+    const items = text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (items.length === 0)
         throw new ConfigurationError(`${input} is empty: give canary weights in percent, e.g. 10,25,50,100.`, { input });
     const steps = items.map((item) => {
@@ -41762,7 +41765,10 @@ class ComposeTarget {
     /** Running containers of a service (the canary's too), found by compose's labels. */
     async containerIds(service, signal) {
         const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
-        return out.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
+        return out.stdout
+            .split('\n')
+            .map((x) => x.trim())
+            .filter(Boolean);
     }
     async waitHealthy(service, options) {
         const deadline = Date.now() + options.timeoutMs;
@@ -41787,7 +41793,14 @@ class ComposeTarget {
 }
 /** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
 function containerFilter(project, service) {
-    return ['--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`, '--filter', 'label=com.docker.compose.oneoff=False'];
+    return [
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${service}`,
+        '--filter',
+        'label=com.docker.compose.oneoff=False',
+    ];
 }
 /** Which container port the router reaches, from the stable address (published host port or service:port). */
 function routedPort(stable, stableAddress) {
@@ -41958,7 +41971,9 @@ class NginxRouter {
                 await this.run(commands.test, 'configuration test');
             }
             catch (err) {
-                throw new errors_ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, { input: 'nginx-config' });
+                throw new errors_ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, {
+                    input: 'nginx-config',
+                });
             }
         }
     }

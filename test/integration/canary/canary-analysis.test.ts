@@ -21,7 +21,12 @@ const CHECKS = parseMetricChecks(
 
 function canaryRun(s: CanaryStage, prometheusUrl: string, image: string) {
   const target = new ComposeTarget({ files: [s.project.file], project: s.project.project, baseDir: s.project.dir, flavor: s.project.flavor });
-  const router = new NginxRouter({ upstreamFile: s.nginx.upstreamFile, upstreamName: s.nginx.upstreamName, stableAddress: s.project.stableAddress, reload: s.nginx.reload });
+  const router = new NginxRouter({
+    upstreamFile: s.nginx.upstreamFile,
+    upstreamName: s.nginx.upstreamName,
+    stableAddress: s.project.stableAddress,
+    reload: s.nginx.reload,
+  });
   const client = new PrometheusClient(prometheusUrl, { timeoutMs: 2000, attempts: 1 });
   const selectors = trackSelectors({ scenario: s.scenario });
   const log = memoryLogger();
@@ -35,7 +40,11 @@ function canaryRun(s: CanaryStage, prometheusUrl: string, image: string) {
     canaryPort: s.canaryPort,
     healthTimeoutMs: 60_000,
     analyse: () => analyseStep(client, CHECKS, selectors, { windowSeconds: 5, noData: 'fail' }),
-    describeFailure: (a) => a.results.filter((r) => r.verdict === 'fail').map((r) => `${r.name}: ${r.reason}`).join('; '),
+    describeFailure: (a) =>
+      a.results
+        .filter((r) => r.verdict === 'fail')
+        .map((r) => `${r.name}: ${r.reason}`)
+        .join('; '),
     log,
   });
   return { run, log, target };

@@ -123,11 +123,14 @@ describe('single requests', () => {
 describe('wait until ready', () => {
   it('retries a flaky endpoint (503 twice) until it passes and counts the attempts', async () => {
     const logger = memoryLogger();
-    const [r] = await runChecks(plan('- { name: flaky, url: "/flaky?fail=2&key=ready1", expect: { json: { status: ok } } }', { timeoutMs: 5000, requestTimeoutMs: 2000 }), {
-      concurrency: 1,
-      backoff: fast,
-      log: logger,
-    });
+    const [r] = await runChecks(
+      plan('- { name: flaky, url: "/flaky?fail=2&key=ready1", expect: { json: { status: ok } } }', { timeoutMs: 5000, requestTimeoutMs: 2000 }),
+      {
+        concurrency: 1,
+        backoff: fast,
+        log: logger,
+      },
+    );
     expect(r).toMatchObject({ passed: true, attempts: 3, status: 200 });
     expect(logger.lines.filter((l) => l.includes('flaky: attempt'))).toHaveLength(2);
     expect(logger.lines[0]).toMatch(/flaky: attempt 1 failed \(status 503, expected 2xx; json "status" is "starting", expected "ok"\); retrying in \d+ms/);

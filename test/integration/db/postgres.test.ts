@@ -255,11 +255,15 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     await db.query('CREATE TABLE users (id bigserial primary key, login text not null unique, created_at timestamptz not null default now())');
     const dir = tempDir('dk-migrations-');
     cpSync(fixtures, dir, { recursive: true });
-    await expect(applyMigrations(options(db, dir, { baselineVersion: '1', expectVersion: '3' }))).rejects.toThrow(/expect-version is 3, but after this run the database would be at 4/);
+    await expect(applyMigrations(options(db, dir, { baselineVersion: '1', expectVersion: '3' }))).rejects.toThrow(
+      /expect-version is 3, but after this run the database would be at 4/,
+    );
     expect(await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations'")).toEqual([]);
     const r = await applyMigrations(options(db, dir, { baselineVersion: '1', expectVersion: '4' }));
     expect(r.applied.map((a) => a.version)).toEqual(['2', '3', '4']);
-    const rows = await db.query<{ version: string; name: string; checksum: string | null }>('SELECT version::text, name, checksum FROM schema_migrations ORDER BY version');
+    const rows = await db.query<{ version: string; name: string; checksum: string | null }>(
+      'SELECT version::text, name, checksum FROM schema_migrations ORDER BY version',
+    );
     expect(rows[0]).toEqual({ version: '1', name: '<< baseline >>', checksum: null });
     expect(readFileSync(join(dir, 'V1__create_users.sql'), 'utf8')).toContain('CREATE TABLE users');
   });
@@ -277,7 +281,11 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
 
   it('a schema-qualified history table is created in its schema, and the lock is per history table', async () => {
     const db = await database();
-    const dir = writeMigrations({ 'V1.1__a.sql': 'CREATE TABLE a (id int);', 'V1.10__b.sql': 'CREATE TABLE b (id int);', 'V1.9__c.sql': 'CREATE TABLE c (id int);' });
+    const dir = writeMigrations({
+      'V1.1__a.sql': 'CREATE TABLE a (id int);',
+      'V1.10__b.sql': 'CREATE TABLE b (id int);',
+      'V1.9__c.sql': 'CREATE TABLE c (id int);',
+    });
     const r = await applyMigrations(options(db, dir, { historyTable: 'ops.migrations', backup: false }));
     expect(r.applied.map((a) => a.version)).toEqual(['1.1', '1.9', '1.10']);
     expect(r.currentVersion).toBe('1.10');

@@ -114,7 +114,7 @@ describe('analyseStep against real Prometheus', () => {
     expect(absent.results[0]!.reason).toMatch(new RegExp(`^no data: the query returned an empty vector; no-data: ${policy}`));
   });
 
-  it('validate() accepts the templates and rejects bad PromQL with Prometheus\'s own message', async () => {
+  it("validate() accepts the templates and rejects bad PromQL with Prometheus's own message", async () => {
     for (const check of CHECKS) await client.validate(renderQuery(check, selectors('good').canary, WINDOW_SECONDS), check.name);
     const [custom] = parseMetricChecks([{ name: 'queue depth', query: 'sum(rate(http_requests_total{ {{selector}} }[{{window}}])', max: 5 }], 'metrics');
     const bad = renderQuery(custom!, 'job="app"', 5);
@@ -144,7 +144,7 @@ describe('analyseStep against real Prometheus', () => {
     expect(a.results[1]).toMatchObject({ verdict: 'pass', value: 1 });
   });
 
-  it('a query that parses but fails when evaluated fails its check with Prometheus\'s reason', async () => {
+  it("a query that parses but fails when evaluated fails its check with Prometheus's reason", async () => {
     const [check] = parseMetricChecks([{ name: 'many-to-many', query: 'up{job="app"} + on() up{job="app"}', max: 1 }], 'metrics');
     await client.validate(renderQuery(check!, '', 5), check!.name); // it parses
     const a = await analyseStep(client, [check!], selectors('good'), { windowSeconds: WINDOW_SECONDS, noData: 'pass', time: measuredAt });
@@ -155,9 +155,9 @@ describe('analyseStep against real Prometheus', () => {
   it('an aborted signal stops the analysis with the abort reason (not a verdict)', async () => {
     const ac = new AbortController();
     ac.abort(new Error('cancelled by the runner'));
-    await expect(
-      analyseStep(client, CHECKS, selectors('good'), { windowSeconds: WINDOW_SECONDS, noData: 'fail', signal: ac.signal }),
-    ).rejects.toThrow('cancelled by the runner');
+    await expect(analyseStep(client, CHECKS, selectors('good'), { windowSeconds: WINDOW_SECONDS, noData: 'fail', signal: ac.signal })).rejects.toThrow(
+      'cancelled by the runner',
+    );
   });
 
   it('ready() passes on a live Prometheus', async () => {
@@ -179,7 +179,8 @@ describe('an unreachable Prometheus', () => {
     );
     const a = await analyseStep(client, CHECKS, selectors('good'), { windowSeconds: 5, noData: 'pass' });
     expect(a.verdict).toBe('fail');
-    for (const r of a.results) expect(r.reason).toMatch(/^Prometheus query failed: Prometheus at http:\/\/127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)/);
+    for (const r of a.results)
+      expect(r.reason).toMatch(/^Prometheus query failed: Prometheus at http:\/\/127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)/);
     await expect(client.validate('up', 'x')).rejects.toBeInstanceOf(HttpTransportError);
     // Not cached as a failure: once Prometheus is there, validate works.
     const prom = await startPrometheus({ port });
@@ -196,9 +197,12 @@ describe('an unreachable Prometheus', () => {
       const client = new PrometheusClient(`${prom.url}/not-here`);
       await expect(client.ready()).rejects.toThrow(/cannot answer a query: not a Prometheus API answer: HTTP 404/);
       await expect(client.validate('up', 'x')).rejects.toThrow(
-        new ConfigurationError(`prometheus-url: ${prom.url}/not-here does not answer like Prometheus (not a Prometheus API answer: HTTP 404 404 page not found). Check the URL.`, {
-          input: 'prometheus-url',
-        }),
+        new ConfigurationError(
+          `prometheus-url: ${prom.url}/not-here does not answer like Prometheus (not a Prometheus API answer: HTTP 404 404 page not found). Check the URL.`,
+          {
+            input: 'prometheus-url',
+          },
+        ),
       );
     } finally {
       await prom.stop();

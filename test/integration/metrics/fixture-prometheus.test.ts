@@ -56,8 +56,7 @@ describe('fixture app + real prometheus', () => {
     expect(stableLoad!.byStatus[200]).toBe(stableLoad!.sent);
     expect(canaryLoad!.byStatus[500]).toBeGreaterThan(0);
 
-    const q =
-      '100 * sum by (track) (rate(http_requests_total{job="app",code!~"5.."}[5s])) / sum by (track) (rate(http_requests_total{job="app"}[5s]))';
+    const q = '100 * sum by (track) (rate(http_requests_total{job="app",code!~"5.."}[5s])) / sum by (track) (rate(http_requests_total{job="app"}[5s]))';
     const rows = await instant(prom!, q);
     const byTrack = Object.fromEntries(rows.map((r) => [r.metric.track, Number(r.value[1])]));
     expect(byTrack.stable).toBe(100);

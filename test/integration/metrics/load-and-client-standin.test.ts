@@ -90,7 +90,7 @@ describe('PrometheusClient HTTP edges (stand-in Prometheus)', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
-  it('a 503 is retried and then reported with Prometheus\'s error text', async () => {
+  it("a 503 is retried and then reported with Prometheus's error text", async () => {
     let requests = 0;
     const url = await serve((_, res) => {
       requests++;

@@ -20,7 +20,10 @@ afterAll(async () => {
   await removeImages(cleanup);
 });
 
-function plan(images: Parameters<typeof resolveImages>[0], git = { ref: 'refs/tags/v1.4.2', sha: 'abc1234def5678901234567890abcdef12345678', eventName: 'push' }): ImagePlan[] {
+function plan(
+  images: Parameters<typeof resolveImages>[0],
+  git = { ref: 'refs/tags/v1.4.2', sha: 'abc1234def5678901234567890abcdef12345678', eventName: 'push' },
+): ImagePlan[] {
   const configs = resolveImages(images, { workspace: fixtures, registry: env.DK_REGISTRY }, true);
   const plans = planImages(configs, {
     git,

@@ -100,9 +100,7 @@ export class FaultProxy {
         });
       }
     }
-    const index = (this.options.rules ?? []).findIndex(
-      (r, i) => this.remaining[i]! > 0 && (!r.method || r.method === method) && r.path.test(path),
-    );
+    const index = (this.options.rules ?? []).findIndex((r, i) => this.remaining[i]! > 0 && (!r.method || r.method === method) && r.path.test(path));
     if (index >= 0) {
       this.remaining[index]!--;
       const rule = this.options.rules![index]!;

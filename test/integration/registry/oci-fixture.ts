@@ -28,14 +28,31 @@ async function uploadBlob(host: string, repo: string, data: Buffer, auth?: { use
   return { digest, size: data.length };
 }
 
-async function putManifest(host: string, repo: string, ref: string, mediaType: string, bytes: Buffer, auth?: { username: string; password: string }): Promise<string> {
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { method: 'PUT', headers: { 'content-type': mediaType, ...authHeader(auth) }, body: bytes });
+async function putManifest(
+  host: string,
+  repo: string,
+  ref: string,
+  mediaType: string,
+  bytes: Buffer,
+  auth?: { username: string; password: string },
+): Promise<string> {
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, {
+    method: 'PUT',
+    headers: { 'content-type': mediaType, ...authHeader(auth) },
+    body: bytes,
+  });
   if (res.status !== 201) throw new Error(`manifest PUT → ${res.status} ${await res.text()}`);
   return res.headers.get('docker-content-digest')!;
 }
 
 export async function pushOciIndex(host: string, repo: string, tag: string, auth?: { username: string; password: string }): Promise<PushedIndex> {
-  const manifests: Array<{ mediaType: string; digest: string; size: number; platform: { os: string; architecture: string }; annotations?: Record<string, string> }> = [];
+  const manifests: Array<{
+    mediaType: string;
+    digest: string;
+    size: number;
+    platform: { os: string; architecture: string };
+    annotations?: Record<string, string>;
+  }> = [];
   for (const architecture of ['amd64', 'arm64']) {
     const layer = await uploadBlob(host, repo, Buffer.from(`layer for ${architecture} ${repo}`), auth);
     const config = await uploadBlob(
@@ -56,7 +73,12 @@ export async function pushOciIndex(host: string, repo: string, tag: string, auth
     manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: manifest.length, platform: { os: 'linux', architecture } });
   }
   // An attestation manifest as buildx attaches it: platform unknown/unknown, pointing at the amd64 image.
-  const statement = await uploadBlob(host, repo, Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2' })), auth);
+  const statement = await uploadBlob(
+    host,
+    repo,
+    Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2' })),
+    auth,
+  );
   const emptyConfig = await uploadBlob(host, repo, Buffer.from('{}'), auth);
   const attestation = Buffer.from(
     JSON.stringify({

@@ -50,9 +50,9 @@ describe('promote by digest (real registry)', () => {
       /requires authentication.*give username and password/,
     );
     const wrong = 'not-the-password-71b2';
-    const err = await promoteTag(new RegistryClient({ registry: env.DK_REGISTRY_AUTH, username: creds.username, password: wrong }), repo, 'sha-1234567', ['prod']).catch(
-      (e: unknown) => e as Error,
-    );
+    const err = await promoteTag(new RegistryClient({ registry: env.DK_REGISTRY_AUTH, username: creds.username, password: wrong }), repo, 'sha-1234567', [
+      'prod',
+    ]).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/refused the credentials.*401/);
     expect((err as Error).message).not.toContain(wrong);

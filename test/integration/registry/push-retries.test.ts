@@ -27,7 +27,11 @@ async function setUp(rules: FaultRule[]): Promise<{ proxy: FaultProxy; plans: Im
   const proxy = await FaultProxy.start({ target: env.DK_REGISTRY, rules });
   proxies.push(proxy);
   const repo = `${uniqueRepo()}/backend`;
-  const configs = resolveImages([{ image: repo, context: 'app', buildArgs: { BASE: env.DK_BASE_BUSYBOX, NONCE: repo } }], { workspace: fixtures, registry: proxy.host }, true);
+  const configs = resolveImages(
+    [{ image: repo, context: 'app', buildArgs: { BASE: env.DK_BASE_BUSYBOX, NONCE: repo } }],
+    { workspace: fixtures, registry: proxy.host },
+    true,
+  );
   const plans = planImages(configs, {
     git: { ref: 'refs/heads/main', sha: '0123456789abcdef0123456789abcdef01234567', eventName: 'push' },
     tags: { semverAliases: false, latest: 'never', templates: [] },

@@ -29,12 +29,19 @@ describe('webhook notifier against a real local HTTP server', () => {
   afterAll(() => server?.close());
 
   it('POSTs the Slack-compatible JSON', async () => {
-    await sendNotification(`${base}/hooks/ok-token`, { title: 'Rolled back app to app:1', outcome: 'warning', fields: [{ title: 'app', value: 'app:2 → app:1' }] });
+    await sendNotification(`${base}/hooks/ok-token`, {
+      title: 'Rolled back app to app:1',
+      outcome: 'warning',
+      fields: [{ title: 'app', value: 'app:2 → app:1' }],
+    });
     expect(received).toEqual([
       {
         path: '/hooks/ok-token',
         type: 'application/json',
-        body: { text: 'Rolled back app to app:1', attachments: [{ color: '#ecb22e', fallback: 'Rolled back app to app:1', fields: [{ title: 'app', value: 'app:2 → app:1', short: true }] }] },
+        body: {
+          text: 'Rolled back app to app:1',
+          attachments: [{ color: '#ecb22e', fallback: 'Rolled back app to app:1', fields: [{ title: 'app', value: 'app:2 → app:1', short: true }] }],
+        },
       },
     ]);
   });
@@ -45,7 +52,11 @@ describe('webhook notifier against a real local HTTP server', () => {
     expect((err as Error).message).toMatch(/answered 500 .*invalid_token/);
     expect((err as Error).message).not.toContain('secret-token');
     const closed = await freePort();
-    const err2 = await sendNotification(`http://127.0.0.1:${closed}/hooks/secret-token`, { title: 't', outcome: 'failure', fields: [] }, { timeoutMs: 2000 }).catch((e: unknown) => e);
+    const err2 = await sendNotification(
+      `http://127.0.0.1:${closed}/hooks/secret-token`,
+      { title: 't', outcome: 'failure', fields: [] },
+      { timeoutMs: 2000 },
+    ).catch((e: unknown) => e);
     expect((err2 as Error).message).toMatch(/did not answer/);
     expect((err2 as Error).message).not.toContain('secret-token');
   });

@@ -82,7 +82,12 @@ describe('nginx router against a real nginx', () => {
   it('refuses a directory that does not exist and an unknown reload program before writing anything', async () => {
     const r = new NginxRouter({ upstreamFile: '/nonexistent-dir/x.conf', upstreamName: 'app', stableAddress: stable.address, reload: nginx.reload });
     await expect(r.validate()).rejects.toThrow(/nginx-upstream-file: the directory \/nonexistent-dir does not exist/);
-    const r2 = new NginxRouter({ upstreamFile: nginx.upstreamFile, upstreamName: 'app', stableAddress: stable.address, reload: { kind: 'command', argv: ['no-such-reloader'] } });
+    const r2 = new NginxRouter({
+      upstreamFile: nginx.upstreamFile,
+      upstreamName: 'app',
+      stableAddress: stable.address,
+      reload: { kind: 'command', argv: ['no-such-reloader'] },
+    });
     await expect(r2.validate()).rejects.toThrow(/"no-such-reloader" was not found on PATH/);
   });
 });

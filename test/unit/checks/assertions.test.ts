@@ -33,7 +33,11 @@ describe('JSON paths', () => {
 });
 
 describe('[*]: every item', () => {
-  const doc = { projections: [{ name: 'orders', status: 'ok', lag: 2 }, { name: 'users', status: 'lagging', lag: 90 }, { name: 'audit' }], empty: [], map: { a: { up: true }, b: { up: false } } };
+  const doc = {
+    projections: [{ name: 'orders', status: 'ok', lag: 2 }, { name: 'users', status: 'lagging', lag: 90 }, { name: 'audit' }],
+    empty: [],
+    map: { a: { up: true }, b: { up: false } },
+  };
   const body = JSON.stringify(doc);
   it('parses [*] and reads every item with its concrete path', () => {
     expect(parseJsonPath('projections[*].status')).toEqual(['projections', EVERY, 'status']);
@@ -42,7 +46,10 @@ describe('[*]: every item', () => {
       { path: 'projections[1].status', found: true, value: 'lagging' },
       { path: 'projections[2].status', found: false },
     ]);
-    expect(readJsonPaths(doc, parseJsonPath('map[*].up')).map((m) => [m.path, m.value])).toEqual([['map.a.up', true], ['map.b.up', false]]);
+    expect(readJsonPaths(doc, parseJsonPath('map[*].up')).map((m) => [m.path, m.value])).toEqual([
+      ['map.a.up', true],
+      ['map.b.up', false],
+    ]);
     expect(formatPath(['a', 0, 'b c', EVERY])).toBe('a[0]["b c"][*]');
   });
   it('every item must pass; the failing ones are named', () => {
@@ -119,7 +126,11 @@ describe('status, body, headers', () => {
   it('checks contains, not-contains and matches on the body', () => {
     const expectation = { contains: ['<title>'], notContains: ['error'], matches: [{ pattern: /ready/, source: 'ready' }] };
     expect(evaluateBody('<title>x</title> ready', expectation)).toEqual([]);
-    expect(evaluateBody('an error', expectation)).toEqual(['the body does not contain "<title>"', 'the body contains "error"', 'the body does not match /ready/']);
+    expect(evaluateBody('an error', expectation)).toEqual([
+      'the body does not contain "<title>"',
+      'the body contains "error"',
+      'the body does not match /ready/',
+    ]);
   });
   it('reads headers case-insensitively', () => {
     const headers = new Headers({ 'Content-Type': 'application/json; charset=utf-8', 'X-Version': '1.4.2' });

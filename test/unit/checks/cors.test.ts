@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { evaluatePreflight, preflightHeaders, preflightRefusals } from '../../../src/checks/cors.js';
 import type { CorsSpec } from '../../../src/checks/types.js';
 
-const spec: CorsSpec = { origin: 'https://app.example.com', method: 'PUT', requestHeaders: ['Content-Type', 'Authorization'], credentials: false, allowed: true };
+const spec: CorsSpec = {
+  origin: 'https://app.example.com',
+  method: 'PUT',
+  requestHeaders: ['Content-Type', 'Authorization'],
+  credentials: false,
+  allowed: true,
+};
 const allowAll = new Headers({
   'access-control-allow-origin': 'https://app.example.com',
   'access-control-allow-methods': 'GET, POST, PUT',

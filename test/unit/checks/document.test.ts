@@ -27,7 +27,7 @@ function configError(fn: () => unknown): ConfigurationError {
   throw new Error('expected a ConfigurationError');
 }
 
-describe('parseChecksDocument: the issue\'s example', () => {
+describe("parseChecksDocument: the issue's example", () => {
   const plan = parse(`
 checks:
   - name: backend health
@@ -74,12 +74,12 @@ checks:
 });
 
 describe('parseChecksDocument: requests', () => {
-  it('keeps the base URL\'s path and resolves absolute URLs as they are', () => {
+  it("keeps the base URL's path and resolves absolute URLs as they are", () => {
     expect(resolveCheckUrl('/health', 'https://x.example.com/v1/')).toBe('https://x.example.com/v1/health');
     expect(resolveCheckUrl('health?a=1', 'https://x.example.com/v1')).toBe('https://x.example.com/v1/health?a=1');
     expect(resolveCheckUrl('http://other:8080/a', 'https://x.example.com')).toBe('http://other:8080/a');
   });
-  it('the base-url input wins over the file\'s', () => {
+  it("the base-url input wins over the file's", () => {
     const doc = 'base-url: https://file.example.com\nchecks: [{ url: /a }]';
     expect(parse(doc).checks[0]!.url).toBe('https://api.example.com/a');
     expect(parse(doc, { baseUrl: undefined }).checks[0]!.url).toBe('https://file.example.com/a');
@@ -115,11 +115,14 @@ checks:
   url: https://api.example.com
   expect: { tls: { min-days: 14 } }
 `);
-    expect(plan.checks[0]).toMatchObject({ method: 'OPTIONS', cors: { origin: 'https://app.example.com', method: 'PUT', requestHeaders: ['Content-Type'], allowed: true } });
+    expect(plan.checks[0]).toMatchObject({
+      method: 'OPTIONS',
+      cors: { origin: 'https://app.example.com', method: 'PUT', requestHeaders: ['Content-Type'], allowed: true },
+    });
     expect(plan.checks[1]).toMatchObject({ repeat: 10, followRedirects: false, expect: { maxLatencyMs: 50, p50LatencyMs: 20 } });
     expect(plan.checks[2]).toMatchObject({ tlsOnly: true, expect: { tls: { minDays: 14, hostname: true } } });
   });
-  it('defaults apply to every check; a check\'s own value wins', () => {
+  it("defaults apply to every check; a check's own value wins", () => {
     const plan = parse(`
 defaults: { timeout: 5s, request-timeout: 2s, follow-redirects: false, headers: { Accept: application/json } }
 checks:
@@ -139,28 +142,60 @@ checks:
 
 describe('parseChecksDocument: bad input names the check and the field', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['unknown key with a suggestion', '- { name: h, url: /a, expcet: { status: 200 } }', /checks\[0\] \("h"\) has an unknown key "expcet"\. Did you mean "expect"\?/],
-    ['unknown expectation', '- { name: h, url: /a, expect: { stauts: 200 } }', /checks\[0\] \("h"\) expect has an unknown key "stauts"\. Did you mean "status"\?/],
-    ['unknown JSON operator', '- { name: h, url: /a, expect: { json: { v: { matchs: x } } } }', /expect\.json "v" has an unknown key "matchs"\. Did you mean "matches"\?/],
+    [
+      'unknown key with a suggestion',
+      '- { name: h, url: /a, expcet: { status: 200 } }',
+      /checks\[0\] \("h"\) has an unknown key "expcet"\. Did you mean "expect"\?/,
+    ],
+    [
+      'unknown expectation',
+      '- { name: h, url: /a, expect: { stauts: 200 } }',
+      /checks\[0\] \("h"\) expect has an unknown key "stauts"\. Did you mean "status"\?/,
+    ],
+    [
+      'unknown JSON operator',
+      '- { name: h, url: /a, expect: { json: { v: { matchs: x } } } }',
+      /expect\.json "v" has an unknown key "matchs"\. Did you mean "matches"\?/,
+    ],
     ['unknown top-level key', 'chekcs: []', /the document has an unknown key "chekcs"\. Did you mean "checks"\?/],
     ['invalid URL', '- { name: h, url: "https://exa mple.com/x" }', /checks\[0\] \("h"\) url is "https:\/\/exa mple.com\/x", which is not a valid URL/],
     ['non-http URL', '- { name: h, url: "ftp://example.com/x" }', /only http:\/\/ and https:\/\//],
     ['relative URL without base-url', '- { name: h, url: /health }', /a relative URL, but no base-url is set/],
-    ['negative duration', '- { name: h, url: /a, timeout: -5s }', /checks\[0\] \("h"\) timeout is "-5s", which is not a duration\. Durations cannot be negative/],
+    [
+      'negative duration',
+      '- { name: h, url: /a, timeout: -5s }',
+      /checks\[0\] \("h"\) timeout is "-5s", which is not a duration\. Durations cannot be negative/,
+    ],
     ['unparseable duration', '- { name: h, url: /a, expect: { max-latency: fast } }', /expect\.max-latency is "fast", which is not a duration/],
     ['latency without a unit', '- { name: h, url: /a, expect: { max-latency: 50 } }', /expect\.max-latency is 50 without a unit: write 50ms or 50s/],
-    ['load concurrency 0', '- { name: h, url: /a, load: { requests: 10, concurrency: 0 } }', /checks\[0\] \("h"\) load\.concurrency is 0: it must be at least 1/],
+    [
+      'load concurrency 0',
+      '- { name: h, url: /a, load: { requests: 10, concurrency: 0 } }',
+      /checks\[0\] \("h"\) load\.concurrency is 0: it must be at least 1/,
+    ],
     ['repeat 0', '- { name: h, url: /a, repeat: 0 }', /repeat is 0: it must be at least 1/],
     ['bad status', '- { name: h, url: /a, expect: { status: 2000 } }', /expect\.status has 2000, which is not a status/],
     ['bad regex', '- { name: h, url: /a, expect: { body: { matches: "(" } } }', /expect\.body\.matches is not a valid regular expression/],
     ['percentile without repeat', '- { name: h, url: /a, expect: { p95-latency: 50ms } }', /expect\.p95-latency needs repeat: N or load/],
     ['missing url', '- { name: h }', /checks\[0\] \("h"\) has no url/],
     ['duplicate names', '- { name: h, url: /a }\n- { name: h, url: /b }', /checks\[1\] \("h"\) has the same name as checks\[0\]/],
-    ['missing env variable', '- { name: h, url: /a, headers: { Authorization: "Bearer ${{ env.MISSING }}" } }', /checks\[0\] \("h"\) headers\.Authorization uses \$\{\{ env\.MISSING \}\}, but MISSING is not set/],
+    [
+      'missing env variable',
+      '- { name: h, url: /a, headers: { Authorization: "Bearer ${{ env.MISSING }}" } }',
+      /checks\[0\] \("h"\) headers\.Authorization uses \$\{\{ env\.MISSING \}\}, but MISSING is not set/,
+    ],
     ['body on GET', '- { name: h, url: /a, body: x }', /body is set, but a GET request has no body/],
     ['bad method', '- { name: h, url: /a, method: GTE }', /method is "GTE": use one of .* Did you mean "GET"\?/],
-    ['cors origin with a path', '- { name: h, url: /a, cors: { origin: "https://app.example.com/x" } }', /cors\.origin is "https:\/\/app.example.com\/x", which is not an origin/],
-    ['tls on http', '- { name: h, url: "http://example.com", expect: { tls: { min-days: 3 } } }', /expect\.tls is set, but http:\/\/example.com is not an https:\/\/ URL/],
+    [
+      'cors origin with a path',
+      '- { name: h, url: /a, cors: { origin: "https://app.example.com/x" } }',
+      /cors\.origin is "https:\/\/app.example.com\/x", which is not an origin/,
+    ],
+    [
+      'tls on http',
+      '- { name: h, url: "http://example.com", expect: { tls: { min-days: 3 } } }',
+      /expect\.tls is set, but http:\/\/example.com is not an https:\/\/ URL/,
+    ],
     ['missing ca-file', '- { name: h, url: "https://example.com", ca-file: nope.pem }', /ca-file is "nope.pem", which does not exist/],
     ['empty list', 'checks: []', /checks is empty/],
     ['a path that does not exist', '.deploy/smoke', /the document is the text ".deploy\/smoke", not checks: if it is a file path, the file does not exist/],

@@ -20,9 +20,11 @@ describe('mapConcurrent', () => {
     expect(await mapConcurrent([1, 2], 10, async (x) => x * 2)).toEqual([2, 4]);
   });
   it('rejects when one item rejects', async () => {
-    await expect(mapConcurrent([1, 2, 3], 2, async (x) => {
-      if (x === 2) throw new Error('boom');
-      return x;
-    })).rejects.toThrow('boom');
+    await expect(
+      mapConcurrent([1, 2, 3], 2, async (x) => {
+        if (x === 2) throw new Error('boom');
+        return x;
+      }),
+    ).rejects.toThrow('boom');
   });
 });

@@ -3,7 +3,17 @@ import { checksReport, checksSummary, describeLatency } from '../../../src/check
 import { evaluateCertificate } from '../../../src/checks/tls-probe.js';
 import type { CertificateInfo, CheckResult } from '../../../src/checks/types.js';
 
-const passed: CheckResult = { name: 'health', url: 'https://api.example.com/health', method: 'GET', passed: true, status: 200, latencyMs: 12.345, attempts: 1, reasons: [], durationMs: 13 };
+const passed: CheckResult = {
+  name: 'health',
+  url: 'https://api.example.com/health',
+  method: 'GET',
+  passed: true,
+  status: 200,
+  latencyMs: 12.345,
+  attempts: 1,
+  reasons: [],
+  durationMs: 13,
+};
 const failed: CheckResult = {
   name: 'ops <admin>',
   url: 'https://app.example.com/ops',
@@ -58,17 +68,34 @@ describe('checksSummary', () => {
 
 describe('evaluateCertificate', () => {
   const info: CertificateInfo = {
-    subject: 'api', issuer: 'CA', validFrom: '2026-01-01T00:00:00.000Z', validTo: '2026-12-01T00:00:00.000Z', daysLeft: 3, trusted: true, hostnameValid: true,
+    subject: 'api',
+    issuer: 'CA',
+    validFrom: '2026-01-01T00:00:00.000Z',
+    validTo: '2026-12-01T00:00:00.000Z',
+    daysLeft: 3,
+    trusted: true,
+    hostnameValid: true,
   };
   it('passes enough days, a trusted chain and a matching host name', () => {
     expect(evaluateCertificate({ ...info, daysLeft: 30 }, { minDays: 14, hostname: true }, false)).toEqual([]);
   });
   it('fails too few days, expiry, an untrusted chain unless insecure, a wrong host unless hostname: false', () => {
-    expect(evaluateCertificate(info, { minDays: 14, hostname: true }, false)).toEqual(['the certificate expires in 3 days (2026-12-01), fewer than the 14 required']);
+    expect(evaluateCertificate(info, { minDays: 14, hostname: true }, false)).toEqual([
+      'the certificate expires in 3 days (2026-12-01), fewer than the 14 required',
+    ]);
     expect(evaluateCertificate({ ...info, daysLeft: -1 }, { hostname: true }, false)).toEqual(['the certificate expired on 2026-12-01']);
-    const bad = { ...info, daysLeft: 100, trusted: false, trustError: 'SELF_SIGNED_CERT_IN_CHAIN', hostnameValid: false, hostnameError: "Host: x. is not in the cert's altnames" };
+    const bad = {
+      ...info,
+      daysLeft: 100,
+      trusted: false,
+      trustError: 'SELF_SIGNED_CERT_IN_CHAIN',
+      hostnameValid: false,
+      hostnameError: "Host: x. is not in the cert's altnames",
+    };
     expect(evaluateCertificate(bad, { hostname: true }, false)).toHaveLength(2);
-    expect(evaluateCertificate(bad, { hostname: true }, true)).toEqual(["the certificate is not valid for this host name: Host: x. is not in the cert's altnames"]);
+    expect(evaluateCertificate(bad, { hostname: true }, true)).toEqual([
+      "the certificate is not valid for this host name: Host: x. is not in the cert's altnames",
+    ]);
     expect(evaluateCertificate(bad, { hostname: false }, true)).toEqual([]);
   });
 });

@@ -22,7 +22,11 @@ describe('migration file names', () => {
 describe('buildMigrationSet', () => {
   const f = (name: string, content = 'SELECT 1;') => ({ name, content });
   it('orders by version, pairs up and down files, and reads the no-transaction marker', () => {
-    const set = buildMigrationSet([f('10_j.up.sql'), f('9_i.up.sql'), f('9_i.down.sql'), f('1.10_h.up.sql', '-- deploy-kit:no-transaction\nCREATE INDEX CONCURRENTLY x ON t (a);')], 'postgres', 'db');
+    const set = buildMigrationSet(
+      [f('10_j.up.sql'), f('9_i.up.sql'), f('9_i.down.sql'), f('1.10_h.up.sql', '-- deploy-kit:no-transaction\nCREATE INDEX CONCURRENTLY x ON t (a);')],
+      'postgres',
+      'db',
+    );
     expect(set.map((m) => m.version)).toEqual(['1.10', '9', '10']);
     expect(set[0]!.up!.transactional).toBe(false);
     expect(set[0]!.up!.path).toBe('db/1.10_h.up.sql');

@@ -51,8 +51,12 @@ describe('planMigrations', () => {
   });
   it('goes down only with allow-down, in reverse, needing every down file', () => {
     const history = ['1', '2', '3'].map(row);
-    expect(() => planMigrations(set, history, { toVersion: '1' })).toThrow(/to-version 1 is below the database's current version 3: that would undo 3, 2\. Set allow-down: true/);
-    expect(() => planMigrations(set, history, { toVersion: '1', allowDown: true })).toThrow(/version 3 \(V3__idx\.sql\) has no down migration\. Add U3__idx\.sql/);
+    expect(() => planMigrations(set, history, { toVersion: '1' })).toThrow(
+      /to-version 1 is below the database's current version 3: that would undo 3, 2\. Set allow-down: true/,
+    );
+    expect(() => planMigrations(set, history, { toVersion: '1', allowDown: true })).toThrow(
+      /version 3 \(V3__idx\.sql\) has no down migration\. Add U3__idx\.sql/,
+    );
     const plan = planMigrations(set, ['1', '2'].map(row), { toVersion: '0', allowDown: true });
     expect(plan.steps.map((s) => `${s.direction}:${s.version}`)).toEqual(['down:2', 'down:1']);
     expect(plan.targetVersion).toBeUndefined();

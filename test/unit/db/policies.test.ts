@@ -3,7 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockPollDelay, lockWaitDecision } from '../../../src/db/lock.js';
-import { advisoryLockKey, checkHistoryShape, connectRetryDelay, HISTORY_COLUMNS, mysqlLockName, parseHistoryTable, quoteTable } from '../../../src/db/session.js';
+import {
+  advisoryLockKey,
+  checkHistoryShape,
+  connectRetryDelay,
+  HISTORY_COLUMNS,
+  mysqlLockName,
+  parseHistoryTable,
+  quoteTable,
+} from '../../../src/db/session.js';
 import { shouldRestore } from '../../../src/db/engine.js';
 import { backupFileName, checkBackupDir, checkDumpToolVersion, checkSqlDumpText, majorVersion, objectsMissingFromBackup } from '../../../src/db/backup.js';
 
@@ -31,7 +39,7 @@ describe('history table and lock names', () => {
     expect(() => parseHistoryTable('a;drop table x')).toThrow(/history-table is "a;drop table x"/);
     expect(() => parseHistoryTable('a.b.c')).toThrow(/history-table/);
   });
-  it('refuses a history table that is not ours, e.g. golang-migrate\'s', () => {
+  it("refuses a history table that is not ours, e.g. golang-migrate's", () => {
     expect(() => checkHistoryShape({ exists: false, integerVersions: false, columns: [] }, 't')).not.toThrow();
     expect(() => checkHistoryShape({ exists: true, integerVersions: true, columns: [...HISTORY_COLUMNS] }, 't')).not.toThrow();
     expect(() => checkHistoryShape({ exists: true, integerVersions: true, columns: ['version', 'dirty'] }, 'schema_migrations')).toThrow(
@@ -77,7 +85,9 @@ describe('backup helpers', () => {
   });
   it('refuses a pg_dump older than the server before anything runs', () => {
     expect(majorVersion('pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)')).toBe(15);
-    expect(() => checkDumpToolVersion('pg_dump (PostgreSQL) 15.18', '16.2')).toThrow(/pg_dump is version 15 but the server runs PostgreSQL 16.*postgresql-client-16/);
+    expect(() => checkDumpToolVersion('pg_dump (PostgreSQL) 15.18', '16.2')).toThrow(
+      /pg_dump is version 15 but the server runs PostgreSQL 16.*postgresql-client-16/,
+    );
     expect(() => checkDumpToolVersion('pg_dump (PostgreSQL) 16.1', '15.18 (Debian)')).not.toThrow();
   });
   it('checks a SQL dump is complete', () => {

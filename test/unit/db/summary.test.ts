@@ -15,7 +15,18 @@ const set = buildMigrationSet(
 
 function result(extra: Partial<MigrateResult> = {}): MigrateResult {
   const plan = planMigrations(set, []);
-  return { dryRun: false, engine: 'postgres', serverVersion: '15.18', database: 'PostgreSQL database "app" at h:5432 as u', plan, applied: [], pendingCount: 3, lockWaitMs: 0, durationMs: 10, ...extra };
+  return {
+    dryRun: false,
+    engine: 'postgres',
+    serverVersion: '15.18',
+    database: 'PostgreSQL database "app" at h:5432 as u',
+    plan,
+    applied: [],
+    pendingCount: 3,
+    lockWaitMs: 0,
+    durationMs: 10,
+    ...extra,
+  };
 }
 
 describe('migrate-db summary', () => {

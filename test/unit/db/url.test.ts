@@ -3,7 +3,15 @@ import { clientEnvironment, describeTarget, mysqlClientArgs, parseDatabaseUrl } 
 
 describe('parseDatabaseUrl', () => {
   it('classifies the engine by scheme and fills default ports', () => {
-    expect(parseDatabaseUrl('postgres://app:pw@db:5433/shop')).toMatchObject({ engine: 'postgres', host: 'db', port: 5433, user: 'app', password: 'pw', database: 'shop', tls: 'prefer' });
+    expect(parseDatabaseUrl('postgres://app:pw@db:5433/shop')).toMatchObject({
+      engine: 'postgres',
+      host: 'db',
+      port: 5433,
+      user: 'app',
+      password: 'pw',
+      database: 'shop',
+      tls: 'prefer',
+    });
     expect(parseDatabaseUrl('postgresql://app@db/shop').port).toBe(5432);
     expect(parseDatabaseUrl('mysql://app:pw@db/shop')).toMatchObject({ engine: 'mysql', port: 3306, tls: 'disable' });
     expect(parseDatabaseUrl('mariadb://app:pw@db:3307/shop').engine).toBe('mysql');
@@ -43,7 +51,14 @@ describe('parseDatabaseUrl', () => {
   it('describes the target and builds tool environments with the password out of argv', () => {
     const pg = parseDatabaseUrl('postgres://app:s3cret@db:5432/shop?sslmode=disable');
     expect(describeTarget(pg)).toBe('PostgreSQL database "shop" at db:5432 as app');
-    expect(clientEnvironment(pg, {})).toMatchObject({ PGHOST: 'db', PGPORT: '5432', PGUSER: 'app', PGDATABASE: 'shop', PGPASSWORD: 's3cret', PGSSLMODE: 'disable' });
+    expect(clientEnvironment(pg, {})).toMatchObject({
+      PGHOST: 'db',
+      PGPORT: '5432',
+      PGUSER: 'app',
+      PGDATABASE: 'shop',
+      PGPASSWORD: 's3cret',
+      PGSSLMODE: 'disable',
+    });
     const my = parseDatabaseUrl('mysql://app:s3cret@db/shop');
     expect(clientEnvironment(my, {}).MYSQL_PWD).toBe('s3cret');
     expect(mysqlClientArgs(my).join(' ')).not.toContain('s3cret');

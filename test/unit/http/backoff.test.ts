@@ -23,13 +23,23 @@ describe('retry', () => {
     expect(out).toMatchObject({ ok: true, value: 3, attempts: 3 });
   });
   it('stops at maxAttempts with the last error', async () => {
-    const out = await retry(async (a) => { throw new Error(`boom ${a}`); }, { maxAttempts: 3, policy: fast });
+    const out = await retry(
+      async (a) => {
+        throw new Error(`boom ${a}`);
+      },
+      { maxAttempts: 3, policy: fast },
+    );
     expect(out.ok).toBe(false);
     expect(out.attempts).toBe(3);
     expect((out.error as Error).message).toBe('boom 3');
   });
   it('does not retry errors that are not retryable', async () => {
-    const out = await retry(async () => { throw new Error('401'); }, { maxAttempts: 5, policy: fast, retryable: () => false });
+    const out = await retry(
+      async () => {
+        throw new Error('401');
+      },
+      { maxAttempts: 5, policy: fast, retryable: () => false },
+    );
     expect(out.attempts).toBe(1);
   });
   it('honours the deadline', async () => {
@@ -42,15 +52,18 @@ describe('retry', () => {
   it('lastAttemptAtDeadline: waits until the deadline and tries once more there', async () => {
     const times: number[] = [];
     const started = Date.now();
-    const out = await retry(async () => {
-      times.push(Date.now() - started);
-      return false;
-    }, {
-      deadline: started + 300,
-      policy: { initialMs: 200, maxMs: 200, factor: 1, jitter: 0 },
-      accept: (v) => v,
-      lastAttemptAtDeadline: true,
-    });
+    const out = await retry(
+      async () => {
+        times.push(Date.now() - started);
+        return false;
+      },
+      {
+        deadline: started + 300,
+        policy: { initialMs: 200, maxMs: 200, factor: 1, jitter: 0 },
+        accept: (v) => v,
+        lastAttemptAtDeadline: true,
+      },
+    );
     expect(out.ok).toBe(false);
     expect(out.attempts).toBe(3); // at 0, 200, and at the deadline (300)
     expect(times[2]).toBeGreaterThanOrEqual(290);

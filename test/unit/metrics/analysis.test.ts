@@ -43,11 +43,23 @@ describe('judgeStep: max-increase against stable', () => {
   const sr1: MetricCheck = { ...SR, threshold: 90, maxIncrease: 1 };
   const cases: Array<[string, MetricCheck, Measurement, Verdict, RegExp]> = [
     ['latency within +20 %', lat20, m(110, { stableValue: 100 }), 'pass', /stable 100ms, canary \+10% vs stable \(within the allowed \+20%\)/],
-    ['latency +50 % fails though under the max', lat20, m(150, { stableValue: 100 }), 'fail', /^150ms <= 250ms; stable 100ms, canary \+50% vs stable \(beyond the allowed \+20%\)$/],
+    [
+      'latency +50 % fails though under the max',
+      lat20,
+      m(150, { stableValue: 100 }),
+      'fail',
+      /^150ms <= 250ms; stable 100ms, canary \+50% vs stable \(beyond the allowed \+20%\)$/,
+    ],
     ['latency at exactly +20 % passes', lat20, m(120, { stableValue: 100 }), 'pass', /within/],
     ['success rate 2 % lower than stable fails at 1 %', sr1, m(97.9, { stableValue: 99.9 }), 'fail', /canary -2.002% vs stable \(beyond the allowed -1%\)/],
     ['success rate higher than stable passes', sr1, m(100, { stableValue: 99 }), 'pass', /within/],
-    ['stable without data: comparison skipped, said so', lat20, m(100, { stableValue: null }), 'pass', /stable has no data, so the comparison with stable was skipped/],
+    [
+      'stable without data: comparison skipped, said so',
+      lat20,
+      m(100, { stableValue: null }),
+      'pass',
+      /stable has no data, so the comparison with stable was skipped/,
+    ],
     ['stable NaN: skipped too', lat20, m(100, { stableValue: NaN }), 'pass', /comparison with stable was skipped/],
     ['stable 0, canary above: fails', { ...LAT, maxIncrease: 20 }, m(1, { stableValue: 0 }), 'fail', /\+Infinity% vs stable/],
     ['threshold and comparison both fail: both said', lat20, m(400, { stableValue: 100 }), 'fail', /^400ms is not <= 250ms; stable 100ms, canary \+300%/],
@@ -69,7 +81,11 @@ describe('judgeStep: several checks', () => {
   ] as Array<[Verdict[], Verdict]>)('%j → %s', (verdicts, expected) => {
     const value = { pass: 100, fail: 0, inconclusive: null } as const;
     const checks = verdicts.map((_, i) => ({ ...SR, name: `c${i}` }));
-    const step = judgeStep(checks, verdicts.map((v) => m(value[v])), { noData: 'inconclusive' });
+    const step = judgeStep(
+      checks,
+      verdicts.map((v) => m(value[v])),
+      { noData: 'inconclusive' },
+    );
     expect(step.results.map((r) => r.verdict)).toEqual(verdicts);
     expect(step.verdict).toBe(expected);
   });
@@ -116,7 +132,12 @@ describe('analysisSeries', () => {
     const checks: MetricCheck[] = [SR, { ...LAT, maxIncrease: 20 }];
     const s1 = judgeStep(checks, [m(100), m(10, { stableValue: 9 })], { noData: 'fail' });
     const s2 = judgeStep(checks, [m(null), m(12, { stableValue: null })], { noData: 'fail' });
-    expect(analysisSeries([{ weight: 10, analysis: s1 }, { weight: 50, analysis: s2 }])).toEqual({
+    expect(
+      analysisSeries([
+        { weight: 10, analysis: s1 },
+        { weight: 50, analysis: s2 },
+      ]),
+    ).toEqual({
       labels: ['10%', '50%'],
       series: [
         { name: 'success-rate', metric: 'success-rate', track: 'canary', unit: '%', values: [100, NaN] },

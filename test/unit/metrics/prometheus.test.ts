@@ -20,9 +20,9 @@ describe('parseSampleValue', () => {
 
 describe('toSamples', () => {
   it('reads a vector and a scalar', () => {
-    expect(
-      toSamples({ status: 'success', data: { resultType: 'vector', result: [{ metric: { track: 'canary' }, value: [1, '99'] }] } }),
-    ).toEqual([{ labels: { track: 'canary' }, value: 99 }]);
+    expect(toSamples({ status: 'success', data: { resultType: 'vector', result: [{ metric: { track: 'canary' }, value: [1, '99'] }] } })).toEqual([
+      { labels: { track: 'canary' }, value: 99 },
+    ]);
     expect(toSamples({ status: 'success', data: { resultType: 'scalar', result: [1, '2'] } })).toEqual([{ labels: {}, value: 2 }]);
   });
   it('refuses a range vector with a message that says why', () => {

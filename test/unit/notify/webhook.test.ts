@@ -11,7 +11,9 @@ describe('Slack-compatible payload', () => {
     });
     expect(body).toEqual({
       text: 'Rolled back app to app:1 &lt;@here&gt; (<https://github.com/o/r/actions/runs/1|run>)',
-      attachments: [{ color: '#ecb22e', fallback: 'Rolled back app to app:1 &lt;@here&gt;', fields: [{ title: 'from', value: 'app:2 &amp; more', short: true }] }],
+      attachments: [
+        { color: '#ecb22e', fallback: 'Rolled back app to app:1 &lt;@here&gt;', fields: [{ title: 'from', value: 'app:2 &amp; more', short: true }] },
+      ],
     });
     expect(escapeSlack('<a>')).toBe('&lt;a&gt;');
   });

@@ -39,7 +39,10 @@ describe('rollback plan', () => {
 
   it('says clearly when there is no earlier good release, and honours to-image / to-version', () => {
     const none = planRollback([{ service: 'app', image: 'a:1' }], [], { recordPath: '/r.json' });
-    expect(none).toEqual({ ok: false, reason: expect.stringMatching(/^No earlier good release of app \(now a:1\) is in the deployment record \/r.json; nothing was changed/) });
+    expect(none).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^No earlier good release of app \(now a:1\) is in the deployment record \/r.json; nothing was changed/),
+    });
     expect(planRollback([{ service: 'app', image: 'a:3' }], [], { recordPath: '', toImage: 'a:1' })).toEqual({
       ok: true,
       steps: [{ service: 'app', from: 'a:3', to: 'a:1', source: 'to-image' }],

@@ -4,7 +4,11 @@ import { assertValidTag, isValidTag, normaliseRegistry, parseImageName, sanitise
 describe('parseImageName', () => {
   it('splits host and repository; puts a bare name under the registry input', () => {
     expect(parseImageName('ghcr.io/org/backend', 'image')).toEqual({ registry: 'ghcr.io', repository: 'org/backend', name: 'ghcr.io/org/backend' });
-    expect(parseImageName('org/backend', 'image', '127.0.0.1:5000')).toEqual({ registry: '127.0.0.1:5000', repository: 'org/backend', name: '127.0.0.1:5000/org/backend' });
+    expect(parseImageName('org/backend', 'image', '127.0.0.1:5000')).toEqual({
+      registry: '127.0.0.1:5000',
+      repository: 'org/backend',
+      name: '127.0.0.1:5000/org/backend',
+    });
     expect(parseImageName('localhost:5000/app', 'image')).toMatchObject({ registry: 'localhost:5000', repository: 'app' });
   });
 
@@ -38,7 +42,9 @@ describe('tags', () => {
     expect(isValidTag('a/b')).toBe(false);
     expect(isValidTag('a'.repeat(129))).toBe(false);
     expect(sanitiseTag('feature/ABC--x')).toBe('feature-ABC-x');
-    expect(() => assertValidTag('prod/eu', 'promote-to')).toThrow('promote-to: "prod/eu" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters — e.g. "prod-eu".');
+    expect(() => assertValidTag('prod/eu', 'promote-to')).toThrow(
+      'promote-to: "prod/eu" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters — e.g. "prod-eu".',
+    );
   });
 });
 

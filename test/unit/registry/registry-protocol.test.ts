@@ -32,7 +32,8 @@ describe('classifyPushFailure (docker push stderr as the CLI prints it)', () => 
 
 describe('parsePushDigest', () => {
   it('reads the digest line docker push prints last', () => {
-    const out = 'The push refers to repository [127.0.0.1:5000/x]\n8b9c: Pushed\nt1: digest: sha256:93c546264dd4f580bd16c9e800209f440d63647d38c6d0ac82e81d81bc2b23c9 size: 735\n';
+    const out =
+      'The push refers to repository [127.0.0.1:5000/x]\n8b9c: Pushed\nt1: digest: sha256:93c546264dd4f580bd16c9e800209f440d63647d38c6d0ac82e81d81bc2b23c9 size: 735\n';
     expect(parsePushDigest(out)).toEqual({ digest: 'sha256:93c546264dd4f580bd16c9e800209f440d63647d38c6d0ac82e81d81bc2b23c9', size: 735 });
     expect(parsePushDigest('no digest here')).toBeUndefined();
   });

@@ -23,11 +23,16 @@ const result = (over: Partial<ImageResult> = {}): ImageResult => ({
 
 describe('report', () => {
   it('images output: key → name, ref, digest, tags, version', () => {
-    expect(imagesOutput([result()])).toEqual({ backend: { name: 'ghcr.io/org/backend', ref: `ghcr.io/org/backend@${digest}`, digest, tags: ['1.2.3', 'sha-abc1234'], version: '1.2.3' } });
+    expect(imagesOutput([result()])).toEqual({
+      backend: { name: 'ghcr.io/org/backend', ref: `ghcr.io/org/backend@${digest}`, digest, tags: ['1.2.3', 'sha-abc1234'], version: '1.2.3' },
+    });
   });
 
   it('summary: table with tags, digest, size, durations, attempts; failed attempts escaped in details', () => {
-    const md = buildSummary([result(), result({ key: 'frontend', name: 'ghcr.io/org/<frontend>', digest: undefined, error: 'Pushing failed | boom', pushAttempts: 0 })], 'classic').toString();
+    const md = buildSummary(
+      [result(), result({ key: 'frontend', name: 'ghcr.io/org/<frontend>', digest: undefined, error: 'Pushing failed | boom', pushAttempts: 0 })],
+      'classic',
+    ).toString();
     expect(md).toContain('## build-push: 1 of 2 image(s) failed');
     expect(md).toContain('| ghcr.io/org/backend | `1.2.3` `sha-abc1234` |');
     expect(md).toContain('5.2 MiB | 12.3s | 2.1s | 3 | ✅ pushed, digest verified |');
@@ -41,7 +46,20 @@ describe('report', () => {
   it('promote summary says the digest is unchanged, or what failed', () => {
     const md = promoteSummary(
       [
-        { name: 'ghcr.io/org/backend', result: { digest, mediaType: 'application/vnd.oci.image.index.v1+json', from: 'sha-abc1234', to: [{ tag: 'latest', moved: true }, { tag: 'production', moved: false, previous: digest }, { tag: 'stable', moved: true, previous: `sha256:${'c'.repeat(64)}` }], durationMs: 80 } },
+        {
+          name: 'ghcr.io/org/backend',
+          result: {
+            digest,
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            from: 'sha-abc1234',
+            to: [
+              { tag: 'latest', moved: true },
+              { tag: 'production', moved: false, previous: digest },
+              { tag: 'stable', moved: true, previous: `sha256:${'c'.repeat(64)}` },
+            ],
+            durationMs: 80,
+          },
+        },
         { name: 'ghcr.io/org/frontend', error: 'does not exist (404)' },
       ],
       'sha-abc1234',

@@ -113,15 +113,29 @@ describe('resolveSettings: several images', () => {
       /images\[1\]\.image is "org\/A": repository names must be lower-case. Use "org\/a"/,
     );
     expect(() => resolveSettings(raw({ image: undefined, images: yaml('- context: app') }))).toThrow(/images\[0\] has no image/);
-    expect(() => resolveSettings(raw({ image: undefined, images: yaml('- image: org/a\n  context: app\n- image: org/a\n  context: app') }))).toThrow(/both named "a"/);
-    expect(() => resolveSettings(raw({ image: undefined, images: yaml('- image: org/a\n  context: missing') }))).toThrow(/images\[0\]\.context: the build context "missing"/);
+    expect(() => resolveSettings(raw({ image: undefined, images: yaml('- image: org/a\n  context: app\n- image: org/a\n  context: app') }))).toThrow(
+      /both named "a"/,
+    );
+    expect(() => resolveSettings(raw({ image: undefined, images: yaml('- image: org/a\n  context: missing') }))).toThrow(
+      /images\[0\]\.context: the build context "missing"/,
+    );
     expect(() => resolveSettings(raw({ image: undefined, images: yaml('[]') }))).toThrow(/must be a YAML list of images/);
-    expect(() => resolveSettings(raw({ image: undefined, images: yaml('- image: org/a\n  context: app\n  tags: ["bad tag"]') }))).toThrow(/"bad tag" is not a valid tag/);
+    expect(() => resolveSettings(raw({ image: undefined, images: yaml('- image: org/a\n  context: app\n  tags: ["bad tag"]') }))).toThrow(
+      /"bad tag" is not a valid tag/,
+    );
   });
 
   it('images in several registries need the registry input when logging in', () => {
     expect(() =>
-      resolveSettings(raw({ registry: undefined, username: 'u', passwordGiven: true, image: undefined, images: yaml('- image: ghcr.io/o/a\n  context: app\n- image: quay.io/o/b\n  context: app') })),
+      resolveSettings(
+        raw({
+          registry: undefined,
+          username: 'u',
+          passwordGiven: true,
+          image: undefined,
+          images: yaml('- image: ghcr.io/o/a\n  context: app\n- image: quay.io/o/b\n  context: app'),
+        }),
+      ),
     ).toThrow(/several registries \(ghcr.io, quay.io\)/);
   });
 });
@@ -136,10 +150,12 @@ describe('resolveSettings: promote', () => {
     expect(() => resolveSettings(raw({ promoteFrom: 'sha-abc1234', promoteTo: ['sha-abc1234'] }))).toThrow(/the tag being promoted/);
   });
 
-  it('promote-from may be a template of this run\'s git context', () => {
+  it("promote-from may be a template of this run's git context", () => {
     expect(resolveSettings(raw({ promoteFrom: 'sha-{{sha}}', promoteTo: ['latest'] }))).toMatchObject({ from: 'sha-abc1234' });
     expect(resolveSettings(raw({ promoteFrom: '{{version}}', promoteTo: ['latest'] }))).toMatchObject({ from: '1.2.3' });
-    expect(() => resolveSettings(raw({ promoteFrom: 'pr-{{pr}}', promoteTo: ['latest'] }))).toThrow(/placeholder in it has no value for ref "refs\/tags\/v1.2.3"/);
+    expect(() => resolveSettings(raw({ promoteFrom: 'pr-{{pr}}', promoteTo: ['latest'] }))).toThrow(
+      /placeholder in it has no value for ref "refs\/tags\/v1.2.3"/,
+    );
   });
 });
 

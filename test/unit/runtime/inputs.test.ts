@@ -6,7 +6,12 @@ import { SecretRegistry } from '../../../src/runtime/secrets.js';
 function inputs(values: Record<string, string>) {
   const masked: string[] = [];
   const registry = new SecretRegistry();
-  const i = new Inputs((n) => values[n] ?? '', registry, (f) => masked.push(f), process.cwd());
+  const i = new Inputs(
+    (n) => values[n] ?? '',
+    registry,
+    (f) => masked.push(f),
+    process.cwd(),
+  );
   return { i, masked, registry };
 }
 

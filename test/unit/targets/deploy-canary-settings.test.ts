@@ -5,7 +5,15 @@ import { SecretRegistry } from '../../../src/runtime/secrets.js';
 
 function inputs(values: Record<string, string>): { inputs: Inputs; masked: string[] } {
   const masked: string[] = [];
-  return { inputs: new Inputs((n) => values[n] ?? '', new SecretRegistry(), (f) => masked.push(f), '/ws'), masked };
+  return {
+    inputs: new Inputs(
+      (n) => values[n] ?? '',
+      new SecretRegistry(),
+      (f) => masked.push(f),
+      '/ws',
+    ),
+    masked,
+  };
 }
 
 const canary = {
@@ -22,15 +30,28 @@ describe('deploy-canary settings', () => {
     const s = readSettings(i, '/ws');
     expect(s.plan).toEqual({ steps: [10, 25, 50, 100], intervalMs: 60_000, failureLimit: 1, promoteAfterLastStep: false });
     expect(s.windowSeconds).toBe(60);
-    expect(s.checks.map((c) => [c.name, c.threshold])).toEqual([['success-rate', 99], ['latency', 1000]]);
-    expect(s.router).toEqual({ upstreamFile: '/ws/nginx/app.conf', upstreamName: 'app', stableAddress: '127.0.0.1:8080', reload: { kind: 'nginx', config: undefined, prefix: undefined } });
+    expect(s.checks.map((c) => [c.name, c.threshold])).toEqual([
+      ['success-rate', 99],
+      ['latency', 1000],
+    ]);
+    expect(s.router).toEqual({
+      upstreamFile: '/ws/nginx/app.conf',
+      upstreamName: 'app',
+      stableAddress: '127.0.0.1:8080',
+      reload: { kind: 'nginx', config: undefined, prefix: undefined },
+    });
     expect(s.selectors).toEqual({ canary: 'track="canary"', stable: 'track="stable"' });
     expect(s.compose).toMatchObject({ files: ['docker-compose.yml'], flavor: 'auto', baseDir: '/ws' });
     expect(masked).toContain('pw-123');
   });
 
   it('takes a reload command as an argument list and labels for the selectors', () => {
-    const { inputs: i } = inputs({ ...canary, 'nginx-reload-command': 'docker exec  proxy nginx -s reload', 'metric-labels': 'job=shop', 'track-label': 'deployment' });
+    const { inputs: i } = inputs({
+      ...canary,
+      'nginx-reload-command': 'docker exec  proxy nginx -s reload',
+      'metric-labels': 'job=shop',
+      'track-label': 'deployment',
+    });
     const s = readSettings(i, '/ws');
     expect(s.router!.reload).toEqual({ kind: 'command', argv: ['docker', 'exec', 'proxy', 'nginx', '-s', 'reload'] });
     expect(s.selectors.canary).toBe('job="shop",deployment="canary"');

@@ -11,9 +11,7 @@ describe('judgeContainerStates', () => {
 
   it('fails at once on an exited container or an unhealthy check, with its output', () => {
     expect(judgeContainerStates([{ Status: 'exited', Running: false, ExitCode: 3 }])).toEqual({ status: 'failed', reason: 'a container exited with code 3' });
-    const v = judgeContainerStates([
-      { Status: 'running', Running: true, Health: { Status: 'unhealthy', Log: [{ ExitCode: 1, Output: 'HTTP 503\n' }] } },
-    ]);
+    const v = judgeContainerStates([{ Status: 'running', Running: true, Health: { Status: 'unhealthy', Log: [{ ExitCode: 1, Output: 'HTTP 503\n' }] } }]);
     expect(v).toEqual({ status: 'failed', reason: 'its health check reports unhealthy: HTTP 503' });
   });
 });

@@ -6,7 +6,14 @@ const step = (rate: number | null, p95: number, verdict: 'pass' | 'fail'): StepA
   verdict,
   at: '2026-11-28T09:00:00.000Z',
   results: [
-    { name: 'success-rate', query: 'q1', value: rate, threshold: '>= 99%', verdict: rate !== null && rate >= 99 ? 'pass' : 'fail', reason: rate === null ? 'no data <none>' : 'ok' },
+    {
+      name: 'success-rate',
+      query: 'q1',
+      value: rate,
+      threshold: '>= 99%',
+      verdict: rate !== null && rate >= 99 ? 'pass' : 'fail',
+      reason: rate === null ? 'no data <none>' : 'ok',
+    },
     { name: 'latency', query: 'q2', value: p95, threshold: '<= 1000ms', verdict: 'pass', reason: 'ok' },
   ],
 });
@@ -29,7 +36,12 @@ describe('canary report', () => {
           { name: 'latency', value: 120, threshold: '<= 1000ms', verdict: 'pass', reason: 'ok' },
         ],
       },
-      expect.objectContaining({ step: 2, weight: 50, verdict: 'fail', metrics: expect.arrayContaining([expect.objectContaining({ name: 'success-rate', value: null })]) }),
+      expect.objectContaining({
+        step: 2,
+        weight: 50,
+        verdict: 'fail',
+        metrics: expect.arrayContaining([expect.objectContaining({ name: 'success-rate', value: null })]),
+      }),
     ]);
   });
 
