@@ -24,6 +24,8 @@ export interface WorkflowRunOptions {
   /** Fields of the `github` context (sha, ref, ref_name, repository_owner, actor…); sensible defaults otherwise. */
   github?: Record<string, unknown>;
   vars?: Record<string, string>;
+  /** Variables of a deployment environment (GitHub's environment variables), over `vars` in jobs that name it. */
+  environments?: Record<string, Record<string, string>>;
   secrets?: Record<string, string>;
   /** The git repository `actions/checkout` clones. */
   repository?: string;
@@ -62,6 +64,10 @@ export interface JobRecord {
   outputs: Record<string, string>;
   steps: StepRecord[];
   workspace: string;
+  /** The deployment environment the job named (evaluated), if any. */
+  environment?: string;
+  /** runs-on, evaluated. */
+  runsOn?: unknown;
 }
 
 export interface WorkflowRun {
@@ -95,6 +101,8 @@ interface JobYml {
   outputs?: Record<string, string>;
   steps?: StepYml[];
   concurrency?: unknown;
+  environment?: string | { name: string; url?: string };
+  'runs-on'?: unknown;
 }
 
 export interface WorkflowYml {
@@ -200,8 +208,15 @@ export async function runWorkflow(file: string, options: WorkflowRunOptions): Pr
       note(`job ${jobId}: skipped`);
       continue;
     }
-    note(`job ${jobId}: started`);
     jobStatus.failed = false;
+    const environment =
+      job.environment === undefined
+        ? undefined
+        : interpolateString(typeof job.environment === 'string' ? job.environment : job.environment.name, ctx(), jobStatus);
+    record.environment = environment;
+    record.runsOn = interpolate(job['runs-on'], ctx(), jobStatus);
+    if (environment !== undefined) base.vars = { ...options.vars, ...options.environments?.[environment] };
+    note(`job ${jobId}: started${environment ? ` (environment ${environment})` : ''}`);
     const jobEnv = { ...workflowEnv, ...envStrings(job.env, ctx(), jobStatus) };
     const added: Record<string, string> = {};
     const steps: Record<string, { outputs: Record<string, string>; outcome: Outcome; conclusion: Outcome }> = {};
@@ -283,6 +298,7 @@ export async function runWorkflow(file: string, options: WorkflowRunOptions): Pr
     const outCtx: Contexts = { ...base, needs, steps, env: { ...jobEnv, ...added }, job: { status: record.result } };
     for (const [k, v] of Object.entries(job.outputs ?? {})) record.outputs[k] = interpolateString(v, outCtx, jobStatus);
     note(`job ${jobId}: ${record.result}`);
+    base.vars = options.vars ?? {};
   }
   rmSync(root, { recursive: true, force: true, maxRetries: 3 });
 
