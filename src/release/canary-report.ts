@@ -38,7 +38,7 @@ export function analysisOutput(steps: ReportedStep[]): AnalysisOutputStep[] {
   }));
 }
 
-const ICON: Record<string, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
+const ICON: Record<string, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️', skipped: '⏭️' };
 
 export interface CanaryReport {
   result: 'promoted' | 'aborted' | 'paused' | 'planned';
@@ -47,18 +47,39 @@ export interface CanaryReport {
   previousImage: string;
   reason?: string;
   steps: ReportedStep[];
+  /** False when nothing was analysed (metrics: []): the steps' verdicts are `skipped`, which is not a pass. */
+  analysed?: boolean;
   /** Extra lines (cleanup problems, timings). */
   notes?: string[];
 }
 
+/** The result in words: "promoted without analysis" when there was nothing to analyse. */
+export function resultText(result: CanaryReport['result'], analysed = true): string {
+  if (result === 'planned') return 'planned (dry run)';
+  return analysed ? result : `${result} without analysis`;
+}
+
 export function canarySummary(r: CanaryReport): SummaryBuilder {
-  const title = { promoted: 'promoted', aborted: 'aborted', paused: 'paused', planned: 'planned (dry run)' }[r.result];
-  const s = new SummaryBuilder().heading(`Canary of ${r.service}: ${title}`);
+  const analysed = r.analysed ?? true;
+  const s = new SummaryBuilder().heading(`Canary of ${r.service}: ${resultText(r.result, analysed)}`);
   s.table(
     ['', ''],
-    [['Image', r.image], ['Previous image', r.previousImage || '(unknown)'], ['Result', r.result], ...(r.reason ? [['Reason', r.reason]] : [])],
+    [
+      ['Image', r.image],
+      ['Previous image', r.previousImage || '(unknown)'],
+      ['Result', r.result === 'planned' ? r.result : resultText(r.result, analysed)],
+      ...(r.reason ? [['Reason', r.reason]] : []),
+    ],
   );
-  if (r.steps.length) {
+  if (!analysed) {
+    s.paragraph('Nothing was analysed: metrics is empty, so every step’s verdict is skipped (not a pass).');
+    if (r.steps.length) {
+      s.heading('Steps', 3).table(
+        ['Step', 'Weight', 'Verdict'],
+        r.steps.map((step) => [`${step.index + 1}`, `${step.weight}%`, trusted(`${ICON.skipped} skipped`)]),
+      );
+    }
+  } else if (r.steps.length) {
     const rows: Array<Array<string | ReturnType<typeof trusted>>> = [];
     for (const step of r.steps) {
       for (const m of step.analysis.results) {
