@@ -127,8 +127,8 @@ export class ComposeTarget implements DeploymentTarget {
     sub: string[],
     options: { extraFiles?: string[]; timeoutMs?: number; signal?: AbortSignal; allowFailure?: boolean } = {},
   ): Promise<RunResult> {
-    const p = await this.project();
-    const cmd = composeCommand(p, sub, options.extraFiles);
+    const project = await this.project();
+    const cmd = composeCommand(project, sub, options.extraFiles);
     return runProgram(cmd.command, cmd.args, {
       cwd: dirname(this.files[0]!),
       timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
