@@ -5,6 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { restoreWarning } from '../../src/db/backup-age.js';
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -65,13 +66,14 @@ export async function prepareDatabaseRollback(settings: DatabaseRollback): Promi
   const db = await import('../../src/db/index.js');
   const target = db.parseDatabaseUrl(settings.url);
   if (settings.mode === 'restore') {
+    const lost = (): string => restoreWarning(settings.backupPath!, statSync(settings.backupPath!).mtime, new Date());
     return {
       settings,
-      describe: `restore ${settings.backupPath} into ${db.describeTarget(target)}`,
+      describe: `restore ${settings.backupPath} into ${db.describeTarget(target)} (${lost()})`,
       async run(o) {
         const r = await db.restoreBackup(target, settings.backupPath!, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
         const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
-        return `restored ${settings.backupPath} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}`;
+        return `restored ${settings.backupPath} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}. ${lost()}`;
       },
     };
   }

@@ -45,9 +45,13 @@ export function appendEntry(history: HistoryFile, entry: RecordEntry, limit = DE
 const GOOD: RecordResult[] = ['promoted', 'deployed', 'rolled-back'];
 
 /**
- * Pure: the image to roll `service` back to — the newest image that ran as a good release and is
- * not the current one, skipping images that were aborted or rolled back from (so rolling back twice
- * does not bring a bad release back). Undefined when there is no earlier good release.
+ * Pure: the image to roll `service` back to. The record is a sequence of transitions (previous → services,
+ * result); last good = the newest image that ran as a promoted or deployed release (or as the one a release
+ * replaced) and was neither aborted nor rolled back from later, and is not the current one.
+ * A rollback rejects the image it ran *from*, whatever its result (a rollback whose database step or
+ * roll-out failed was still escaping that release), and never the image it rolled *to*: a failed rollback
+ * rejects nothing it didn't run. So two rollbacks in a row never return to the bad release.
+ * Undefined when there is no earlier good release.
  */
 export function lastGoodImage(entries: RecordEntry[], service: string, current: string): RecordedImage | undefined {
   const rejected = new Set<string>();
@@ -55,14 +59,23 @@ export function lastGoodImage(entries: RecordEntry[], service: string, current: 
   for (const e of entries) {
     const now = e.services.find((s) => s.service === service);
     const before = e.previous.find((s) => s.service === service);
+    if (e.action === 'rollback') {
+      if (before) rejected.add(before.image);
+      if (e.result === 'rolled-back' && now) {
+        timeline.push(now);
+        // Rolled back to on purpose and running well: good again.
+        rejected.delete(now.image);
+      }
+      continue;
+    }
     if (GOOD.includes(e.result) && now) {
-      if (before && e.action !== 'rollback') timeline.push(before);
+      if (before) timeline.push(before);
       timeline.push(now);
       // An image released again after it was rejected counts as good again.
       rejected.delete(now.image);
+    } else if (now) {
+      rejected.add(now.image);
     }
-    if (e.action === 'rollback' && e.result === 'rolled-back' && before) rejected.add(before.image);
-    if (!GOOD.includes(e.result) && now) rejected.add(now.image);
   }
   for (let i = timeline.length - 1; i >= 0; i--) {
     const c = timeline[i]!;

@@ -162,6 +162,10 @@ describe('rollback bundle on compose (real containers)', () => {
       );
       expect(JSON.parse(run.outputs.checks!)).toMatchObject({ passed: true, total: 1 });
       expect(run.summary).toMatch(/### Database/);
+      // A restore is deliberate: the summary says how old the backup is and that later writes are lost.
+      expect(run.summary).toMatch(
+        /The backup was taken at \d{4}-\d\d-\d\dT[\d:.]+Z \((?:\d+ s|\d+ min) ago\): every write made to the database after that is lost\./,
+      );
       expect(await db.query('SELECT id, note FROM orders ORDER BY id')).toEqual([{ id: 1, note: 'before' }]);
       expect(await db.query("SELECT to_regclass('coupons') AS t")).toEqual([{ t: null }]);
       expect(await imageOf(p, 'backend')).toBe(`${v1}|healthy`);

@@ -107,11 +107,17 @@ export interface CanaryStage {
   stop(): Promise<void>;
 }
 
-export async function startCanaryStage(options: { stableImage: string; prometheus?: import('./prometheus.js').TestPrometheus }): Promise<CanaryStage> {
+export async function startCanaryStage(options: {
+  stableImage: string;
+  prometheus?: import('./prometheus.js').TestPrometheus;
+  /** The canaried service's name (default app) and more services for the project (compose YAML under services:). */
+  service?: string;
+  extra?: string;
+}): Promise<CanaryStage> {
   const { startNginx } = await import('./nginx.js');
   const { startPrometheus } = await import('./prometheus.js');
   const { renderUpstream, upstreamServers } = await import('../../src/traffic/nginx-upstream.js');
-  const project = await createComposeProject({ image: options.stableImage });
+  const project = await createComposeProject({ image: options.stableImage, service: options.service, extra: options.extra });
   const cleanups: Array<() => Promise<void>> = [() => project.down()];
   const stop = async (): Promise<void> => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
