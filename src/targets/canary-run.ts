@@ -10,7 +10,7 @@ import { formatDuration } from '../runtime/parse.js';
 import { nextPhase, type CanaryPhase, type CanaryPlan, type CanaryResult } from '../traffic/canary-plan.js';
 import type { TrafficRouter } from '../traffic/router.js';
 import type { CanaryHandle, DeploymentTarget } from './target.js';
-import { sleep } from '../http/backoff.js';
+import { sleep } from '../util/sleep.js';
 
 export interface AnalysisLike {
   verdict: 'pass' | 'fail' | 'inconclusive';

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { runProgram, findOnPath, ExecError, type RunResult } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/yaml.js';
-import { writeFileAtomic } from '../record/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   composeCommand,
   configArgs,
@@ -32,7 +32,7 @@ import {
   targetPortFor,
   type ResolvedConfig,
 } from './compose-config.js';
-import { sleep } from '../http/backoff.js';
+import { sleep } from '../util/sleep.js';
 import { judgeContainerStates, type ContainerState } from './health.js';
 import type { CanaryHandle, DeploymentTarget, Release, ServiceImage, StartCanaryOptions, WaitOptions } from './target.js';
 
