@@ -188,11 +188,6 @@ export function valueOf(samples: Sample[]): { value: number | null; error?: stri
   };
 }
 
-/** Pure: true once the failed analyses reach `failureLimit` (at least 1). Inconclusive ones do not count. */
-export function shouldAbort(history: StepAnalysis[], failureLimit: number): boolean {
-  return history.filter((a) => a.verdict === 'fail').length >= Math.max(1, failureLimit);
-}
-
 export interface AnalysisSeries {
   /** One per step, e.g. "10%". */
   labels: string[];
