@@ -204,7 +204,7 @@ export async function connectWithRetry<T>(
 }
 
 /** Runs a new session's set-up queries; closes it when they fail. */
-export async function initialized<T extends { init(): Promise<void>; close(): Promise<void> }>(session: T): Promise<T> {
+export async function initialised<T extends { init(): Promise<void>; close(): Promise<void> }>(session: T): Promise<T> {
   try {
     await session.init();
   } catch (err) {
