@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { actionNode } from '../scripts/action-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const iterations = Number(process.argv[2] ?? 5);
@@ -65,7 +66,7 @@ function actionRun(inputs) {
   for (const f of Object.values(files)) writeFileSync(f, '');
   const e = { ...process.env, ...files, RUNNER_TEMP: dir, GITHUB_WORKSPACE: root, GITHUB_REF: 'refs/heads/bench', GITHUB_SHA: sha, GITHUB_EVENT_NAME: 'push' };
   for (const [k, v] of Object.entries(inputs)) e[`INPUT_${k.toUpperCase()}`] = v;
-  run(process.execPath, [join(root, 'dist', 'build-push', 'index.js')], { env: e, cwd: root });
+  run(actionNode(), [join(root, 'dist', 'build-push', 'index.js')], { env: e, cwd: root });
 }
 
 function actionBuildPush(name, nonce) {

@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { actionNode } from '../scripts/action-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -57,7 +58,7 @@ const freePort = () =>
   new Promise((res) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
+      const p = /** @type {import('node:net').AddressInfo} */ (s.address()).port;
       s.close(() => res(p));
     });
   });
@@ -160,7 +161,7 @@ function runBundle(action, inputs) {
   for (const [k, v] of Object.entries(inputs)) e[`INPUT_${k.toUpperCase()}`] = String(v);
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'dist', action, 'index.js')], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(actionNode(), [join(root, 'dist', action, 'index.js')], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = [];
     let partial = '';
     child.stdout.on('data', (b) => {

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { actionNode } from '../scripts/action-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -51,6 +52,7 @@ const dbUrl = (db) => {
   return u.toString();
 };
 
+/** @param {string} cmd @param {string[]} argv @param {{ env?: NodeJS.ProcessEnv, input?: string, quiet?: boolean }} [options] */
 function run(cmd, argv, { env, input, quiet = true } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -161,7 +163,7 @@ async function migrationsBench() {
     {
       label: 'deploy-kit migrate-db (backup: false)',
       run: async (db) => {
-        const r = await run(process.execPath, [bundle], { env: actionEnv({ 'database-url': dbUrl(db), migrations: dir, backup: 'false' }) });
+        const r = await run(actionNode(), [bundle], { env: actionEnv({ 'database-url': dbUrl(db), migrations: dir, backup: 'false' }) });
         const check = await run('psql', ['-XAtc', 'SELECT count(*) FROM schema_migrations WHERE checksum IS NOT NULL'], { env: pgEnv(db) });
         if (check.out.trim() !== String(COUNT)) throw new Error(`deploy-kit recorded ${check.out.trim()} rows, expected ${COUNT}`);
         return r.ms;
@@ -169,7 +171,7 @@ async function migrationsBench() {
     },
     {
       label: 'deploy-kit migrate-db (default: backup on)',
-      run: async (db) => (await run(process.execPath, [bundle], { env: actionEnv({ 'database-url': dbUrl(db), migrations: dir }) })).ms,
+      run: async (db) => (await run(actionNode(), [bundle], { env: actionEnv({ 'database-url': dbUrl(db), migrations: dir }) })).ms,
     },
     {
       label: 'node-pg-migrate up (peer)',
@@ -212,7 +214,7 @@ async function backupBench() {
       const migDir = mkdtempSync(join(tmpdir(), 'dk-bench-one-'));
       writeFileSync(join(migDir, `V${r + 1}__noop.sql`), 'SELECT 1;\n');
       for (let k = 1; k <= r; k++) writeFileSync(join(migDir, `V${k}__noop.sql`), 'SELECT 1;\n');
-      const res = await run(process.execPath, [bundle], { env: actionEnv({ 'database-url': dbUrl(db), migrations: migDir, 'backup-dir': out }) });
+      const res = await run(actionNode(), [bundle], { env: actionEnv({ 'database-url': dbUrl(db), migrations: migDir, 'backup-dir': out }) });
       const m = /read back in ([\d.]+)(ms|s)\b/.exec(res.out);
       if (!m) throw new Error(`no backup timing in the action's log:\n${res.out}`);
       steps.push(Number(m[1]) * (m[2] === 's' ? 1000 : 1));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: 100 checks against a loopback server that answers after 100 ms.
-//   deploy-kit smoke-test (node dist/smoke-test/index.js, run as the runner runs it, INPUT_* env)
+//   deploy-kit smoke-test (node dist/smoke-test/index.js on Node 24, run as the runner runs it, INPUT_* env)
 //   vs a sequential curl loop (what the runbooks' scripts do) and xargs -P <same concurrency> curl.
 // Plus start-up: the bundle failing fast on its missing `checks` input vs `node -e 0`.
 // Usage: node bench/smoke-test.mjs [--checks 100] [--delay 100] [--runs 3] [--startup-runs 20] [--concurrency N]
@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { actionNode } from '../scripts/action-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -28,6 +29,8 @@ const DELAY = Number(args.delay);
 const RUNS = Number(args.runs);
 const STARTUP_RUNS = Number(args['startup-runs']);
 const bundle = join(root, 'dist', 'smoke-test', 'index.js');
+// The bundle runs on Node 24, as on a runner; `node -e 0` beside it on the same binary.
+const node24 = actionNode();
 const meta = parse(readFileSync(join(root, 'smoke-test', 'action.yml'), 'utf8'));
 const concurrency = Number(args.concurrency ?? meta.inputs.concurrency.default);
 
@@ -76,6 +79,7 @@ try {
   const checks = Array.from({ length: N }, (_, i) => `  - name: item ${i + 1}\n    url: /items/${i + 1}\n    expect: { status: 200 }`).join('\n');
   writeFileSync(join(dir, 'smoke.yml'), `checks:\n${checks}\n`);
   const runnerEnv = () => {
+    /** @type {NodeJS.ProcessEnv} */
     const env = { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir };
     for (const f of ['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV']) {
       env[f] = join(dir, f.toLowerCase());
@@ -90,7 +94,7 @@ try {
   };
 
   const contenders = {
-    'deploy-kit smoke-test': () => run(process.execPath, [bundle], runnerEnv()),
+    'deploy-kit smoke-test': () => run(node24, [bundle], runnerEnv()),
     'sequential curl loop': () => run('bash', ['-c', `for i in $(seq 1 ${N}); do curl -s -o /dev/null ${base}/items/$i; done`]),
     [`xargs -P ${concurrency} curl`]: () => run('bash', ['-c', `seq 1 ${N} | xargs -P ${concurrency} -I{} curl -s -o /dev/null ${base}/items/{}`]),
   };
@@ -127,10 +131,10 @@ try {
     const bare = { wall: [], cpu: [] };
     const action = { wall: [], cpu: [] };
     for (let i = 0; i < STARTUP_RUNS; i++) {
-      const b = await run(process.execPath, ['-r', hook, '-e', '0'], env);
+      const b = await run(node24, ['-r', hook, '-e', '0'], env);
       bare.wall.push(b.ms);
       bare.cpu.push(cpuOf(b.out));
-      const r = await run(process.execPath, ['-r', hook, bundle], env);
+      const r = await run(node24, ['-r', hook, bundle], env);
       if (r.code !== 1 || !r.out.includes('Input required and not supplied: checks')) console.error(`unexpected start-up run: exit ${r.code}\n${r.out}`);
       action.wall.push(r.ms);
       action.cpu.push(cpuOf(r.out));

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError } from '../runtime/errors.js';
 import { assertKnownKeys, parseBoolean, parseDuration, parseEnum, parseInteger, parsePercent } from '../runtime/parse.js';
+import { describeValue, isObject } from '../util/shape.js';
 import { parseJsonPath } from './json-path.js';
 import { substituteEnv } from './substitute.js';
 import type { BodyExpectation, Check, CorsSpec, Expectations, LoadSpec, StatusMatcher, TargetedAssertion, TlsExpectation, ValueAssertion } from './types.js';
@@ -57,29 +58,19 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 type Obj = Record<string, unknown>;
 
-function isObject(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function fail(where: string, message: string): never {
   throw new ConfigurationError(`${where} ${message}`, { input: where });
 }
 
 function expectObject(v: unknown, where: string, hint: string): Obj {
-  if (!isObject(v)) fail(where, `must be a mapping (${hint}), not ${describe(v)}.`);
+  if (!isObject(v)) fail(where, `must be a mapping (${hint}), not ${describeValue(v)}.`);
   return v;
-}
-
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return 'empty';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 function expectString(v: unknown, where: string): string {
   if (typeof v === 'string' && v.trim() !== '') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  fail(where, `must be text, not ${describe(v)}.`);
+  fail(where, `must be text, not ${describeValue(v)}.`);
 }
 
 /** Parses and validates a whole checks document; throws on the first mistake. */
@@ -108,9 +99,9 @@ function parseDocument(value: unknown, options: ChecksDocumentOptions): ChecksPl
       `is the text "${value}", not checks: if it is a file path, the file does not exist (check the path); otherwise give a list of checks.`,
     );
   } else {
-    fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describe(value)}.`);
+    fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describeValue(value)}.`);
   }
-  if (!Array.isArray(list)) fail('checks', `must be a list of checks, not ${describe(list)}.`);
+  if (!Array.isArray(list)) fail('checks', `must be a list of checks, not ${describeValue(list)}.`);
   if (list.length === 0) fail('checks', 'is empty: add at least one check.');
 
   const baseUrl = options.baseUrl ?? (doc['base-url'] === undefined ? undefined : expectString(doc['base-url'], 'base-url'));
@@ -291,12 +282,12 @@ function parseHeaders(raw: unknown, key: string, field: (f: string) => string, s
 }
 
 function bool(v: unknown, where: string): boolean {
-  if (typeof v !== 'boolean' && typeof v !== 'string') fail(where, `must be true or false, not ${describe(v)}.`);
+  if (typeof v !== 'boolean' && typeof v !== 'string') fail(where, `must be true or false, not ${describeValue(v)}.`);
   return parseBoolean(v, where);
 }
 
 function int(v: unknown, where: string, range: { min?: number; max?: number }): number {
-  if (typeof v !== 'number' && typeof v !== 'string') fail(where, `must be a whole number, not ${describe(v)}.`);
+  if (typeof v !== 'number' && typeof v !== 'string') fail(where, `must be a whole number, not ${describeValue(v)}.`);
   return parseInteger(v, where, range);
 }
 
@@ -312,7 +303,7 @@ function readCaFile(path: string, where: string, workspace: string): string {
 function duration(raw: unknown, where: string, needUnit: boolean): number {
   if (typeof raw === 'number' && needUnit) fail(where, `is ${raw} without a unit: write ${raw}ms or ${raw}s.`);
   if (typeof raw === 'number' && raw < 0) fail(where, `is ${raw}: durations cannot be negative.`);
-  if (typeof raw !== 'number' && typeof raw !== 'string') fail(where, `must be a duration such as 500ms or 30s, not ${describe(raw)}.`);
+  if (typeof raw !== 'number' && typeof raw !== 'string') fail(where, `must be a duration such as 500ms or 30s, not ${describeValue(raw)}.`);
   if (typeof raw === 'string' && needUnit && /^\s*\d+(\.\d+)?\s*$/.test(raw))
     fail(where, `is "${raw}" without a unit: write ${raw.trim()}ms or ${raw.trim()}s.`);
   return parseDuration(raw, where);
@@ -391,7 +382,7 @@ function parseExpect(raw: unknown, where: string): Expectations {
   out.p99LatencyMs = latency('p99-latency');
   if (obj['error-rate'] !== undefined) {
     const v = obj['error-rate'];
-    if (typeof v !== 'number' && typeof v !== 'string') fail(`${where}.error-rate`, `must be a percentage such as 0 or 1%, not ${describe(v)}.`);
+    if (typeof v !== 'number' && typeof v !== 'string') fail(`${where}.error-rate`, `must be a percentage such as 0 or 1%, not ${describeValue(v)}.`);
     out.errorRatePercent = parsePercent(v, `${where}.error-rate`);
   }
   if (obj.tls !== undefined) out.tls = parseTlsExpectation(obj.tls, `${where}.tls`);
@@ -440,7 +431,7 @@ export function parseValueAssertions(spec: unknown, where: string): ValueAsserti
       default: {
         const op = OP_ALIASES[key] ?? (key as '<' | '<=' | '>' | '>=');
         const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-        if (typeof n !== 'number' || !Number.isFinite(n)) fail(at, `must be a number, not ${describe(v)}.`);
+        if (typeof n !== 'number' || !Number.isFinite(n)) fail(at, `must be a number, not ${describeValue(v)}.`);
         return { op, value: n };
       }
     }

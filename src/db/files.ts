@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '../runtime/errors.js';
 import { findTransactionControl, splitStatements, type Dialect, type SqlStatement } from './sql-split.js';
-import { compareVersions, normalizeVersion, type Version } from './version.js';
+import { compareVersions, normaliseVersion, type Version } from './version.js';
 
 export type MigrationDirection = 'up' | 'down';
 
@@ -35,12 +35,12 @@ export function parseMigrationFileName(fileName: string): ParsedFileName | undef
   const fw = FLYWAY.exec(fileName);
   if (fw) {
     // Flyway allows `V1_2__x.sql` for version 1.2.
-    const version = normalizeVersion(fw[2]!.replace(/_/g, '.'));
+    const version = normaliseVersion(fw[2]!.replace(/_/g, '.'));
     return { version, name: humanName(fw[3]!), direction: fw[1] === 'V' ? 'up' : 'down', style: 'flyway' };
   }
   const gm = GOLANG.exec(fileName);
   if (gm) {
-    return { version: normalizeVersion(gm[1]!), name: humanName(gm[2]!), direction: gm[3] as MigrationDirection, style: 'golang-migrate' };
+    return { version: normaliseVersion(gm[1]!), name: humanName(gm[2]!), direction: gm[3] as MigrationDirection, style: 'golang-migrate' };
   }
   throw new ConfigurationError(
     `migrations: "${fileName}" is not a migration file name. Use V<version>__<name>.sql (e.g. V3__add_users.sql) or <version>_<name>.up.sql / .down.sql (e.g. 0003_add_users.up.sql); versions are integers or dotted (1.2.10).`,
@@ -53,13 +53,13 @@ function humanName(raw: string): string {
 }
 
 /** Content as hashed and run: BOM dropped and CRLF as LF, so a checkout's line endings do not change it. */
-export function normalizeContent(text: string): string {
+export function normaliseContent(text: string): string {
   return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
 }
 
-/** SHA-256 (hex) of the normalized content. */
+/** SHA-256 (hex) of the normalised content. */
 export function checksumOf(text: string): string {
-  return createHash('sha256').update(normalizeContent(text)).digest('hex');
+  return createHash('sha256').update(normaliseContent(text)).digest('hex');
 }
 
 export function hasNoTransactionMarker(text: string): boolean {
@@ -109,7 +109,7 @@ export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect
       );
     }
     seen.set(key, f.name);
-    const sql = normalizeContent(f.content);
+    const sql = normaliseContent(f.content);
     const statements = splitStatements(sql, dialect);
     const path = join(dirLabel, f.name);
     const transactional = !hasNoTransactionMarker(sql);

@@ -7,7 +7,8 @@
 import { OperationFailedError } from '../runtime/errors.js';
 import { formatDuration } from '../runtime/parse.js';
 import type { Logger } from '../runtime/logger.js';
-import { sleep, type DatabaseSession } from './session.js';
+import { type DatabaseSession } from './session.js';
+import { sleep } from '../util/sleep.js';
 
 /** Delay before the next try: 100 ms doubling to 1 s, never past the deadline. */
 export function lockPollDelay(attempt: number, remainingMs: number): number {
@@ -48,6 +49,6 @@ export async function acquireRunLock(session: DatabaseSession, options: LockOpti
       options.log.info(`Waiting up to ${formatDuration(options.timeoutMs)} for the migration lock on ${options.what}, held by ${holder ?? 'another session'}.`);
       announced = true;
     }
-    await sleep(decision.delayMs, options.signal);
+    await sleep(decision.delayMs, options.signal, { resolveOnAbort: true });
   }
 }

@@ -5,7 +5,7 @@ import type { MigrationScript } from './files.js';
 import type { HistoryRow } from './plan.js';
 import {
   connectWithRetry,
-  initialized,
+  initialised,
   MigrationSqlError,
   mysqlLockName,
   networkReason,
@@ -71,7 +71,7 @@ export async function openMysql(target: DatabaseTarget, options: SessionOptions)
     options.signal,
   );
   const session = new MysqlSession(conn, target, options);
-  return initialized(session);
+  return initialised(session);
 }
 
 class MysqlSession implements DatabaseSession {

@@ -5,7 +5,7 @@
  */
 import { ConfigurationError } from '../runtime/errors.js';
 import type { Migration, MigrationDirection, MigrationScript } from './files.js';
-import { compareVersions, maxVersion, normalizeVersion, type Version } from './version.js';
+import { compareVersions, maxVersion, normaliseVersion, type Version } from './version.js';
 
 export type TransactionMode = 'all' | 'per-migration';
 
@@ -92,7 +92,7 @@ export function findChangedFiles(migrations: readonly Migration[], history: read
   const changed: ChangedFile[] = [];
   for (const row of history) {
     if (row.checksum === null) continue;
-    const m = byVersion.get(normalizeVersion(row.version));
+    const m = byVersion.get(normaliseVersion(row.version));
     if (m?.up && m.up.checksum !== row.checksum) {
       changed.push({ version: m.version, file: m.up.file, path: m.up.path, recorded: row.checksum, current: m.up.checksum });
     }
@@ -127,14 +127,14 @@ export function planMigrations(migrations: readonly Migration[], history: readon
       { input: 'migrations' },
     );
   }
-  const rows = history.map((r) => ({ ...r, version: normalizeVersion(r.version) }));
+  const rows = history.map((r) => ({ ...r, version: normaliseVersion(r.version) }));
   let baseline: Version | undefined;
   if (rows.length === 0 && options.baselineVersion !== undefined) {
-    baseline = normalizeVersion(options.baselineVersion);
+    baseline = normaliseVersion(options.baselineVersion);
     rows.push({ version: baseline, name: BASELINE_NAME, checksum: null });
   }
   const applied = new Set(rows.map((r) => r.version));
-  const previousVersion = maxVersion(history.map((r) => normalizeVersion(r.version)));
+  const previousVersion = maxVersion(history.map((r) => normaliseVersion(r.version)));
   const current = maxVersion(applied);
   const baselineRow = rows.find((r) => r.checksum === null && r.name === BASELINE_NAME);
   const coveredByBaseline = (v: Version): boolean => baselineRow !== undefined && compareVersions(v, baselineRow.version) <= 0;
@@ -157,7 +157,7 @@ export function planMigrations(migrations: readonly Migration[], history: readon
   const known = new Set(migrations.map((m) => m.version));
   const unknownApplied = rows.filter((r) => !known.has(r.version) && r.checksum !== null).map((r) => r.version);
 
-  const target = options.toVersion !== undefined ? normalizeVersion(options.toVersion) : undefined;
+  const target = options.toVersion !== undefined ? normaliseVersion(options.toVersion) : undefined;
   const goingDown = target !== undefined && current !== undefined && compareVersions(target, current) < 0;
 
   if (goingDown) {

@@ -6,7 +6,7 @@ import type { HistoryRow } from './plan.js';
 import {
   advisoryLockKey,
   connectWithRetry,
-  initialized,
+  initialised,
   MigrationSqlError,
   networkReason,
   parseHistoryTable,
@@ -96,7 +96,7 @@ export async function openPostgres(target: DatabaseTarget, options: SessionOptio
     options.signal,
   );
   const session = new PostgresSession(client, options);
-  return initialized(session);
+  return initialised(session);
 }
 
 class PostgresSession implements DatabaseSession {

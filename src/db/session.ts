@@ -8,7 +8,8 @@ import type { MigrationScript } from './files.js';
 import type { HistoryRow } from './plan.js';
 import type { DatabaseTarget, Engine } from './url.js';
 import type { Version } from './version.js';
-import { socketErrorWords } from '../http/socket-errors.js';
+import { socketErrorWords } from '../util/socket-errors.js';
+import { sleep } from '../util/sleep.js';
 
 export interface HistoryRecord {
   version: Version;
@@ -195,7 +196,7 @@ export async function connectWithRetry<T>(
     }
     const wait = connectRetryDelay(i, deadline - Date.now());
     if (wait <= 0) break;
-    await sleep(wait, signal);
+    await sleep(wait, signal, { resolveOnAbort: true });
   }
   throw new OperationFailedError(
     `cannot reach ${target.address} after ${Math.round(timeoutMs / 1000)} s (${lastReason}). Check the host and port in database-url, and that the database accepts connections from this runner.`,
@@ -203,7 +204,7 @@ export async function connectWithRetry<T>(
 }
 
 /** Runs a new session's set-up queries; closes it when they fail. */
-export async function initialized<T extends { init(): Promise<void>; close(): Promise<void> }>(session: T): Promise<T> {
+export async function initialised<T extends { init(): Promise<void>; close(): Promise<void> }>(session: T): Promise<T> {
   try {
     await session.init();
   } catch (err) {
@@ -215,19 +216,6 @@ export async function initialized<T extends { init(): Promise<void>; close(): Pr
 
 export function describeEngine(engine: Engine): string {
   return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Plain words for a socket error code. */

@@ -21,7 +21,7 @@ function segments(v: Version): string[] {
 }
 
 /** Canonical text: leading zeros and trailing `.0` segments dropped (`007` → `7`, `1.2.0` → `1.2`). */
-export function normalizeVersion(v: Version): Version {
+export function normaliseVersion(v: Version): Version {
   return segments(v)
     .map((s) => s || '0')
     .join('.');
@@ -65,12 +65,12 @@ export function maxVersion(versions: Iterable<Version>): Version | undefined {
   return best;
 }
 
-/** A version given as an input (`to-version`, `baseline-version`, `expect-version`); normalized. */
+/** A version given as an input (`to-version`, `baseline-version`, `expect-version`); normalised. */
 export function parseVersionInput(text: string | undefined, name: string): Version | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const v = text.trim().replace(/^[vV]/, '');
   if (!isVersion(v)) {
     throw new ConfigurationError(`${name} is "${text}": give a migration version, an integer (42, 20240101120000) or dotted (1.2.10).`, { input: name });
   }
-  return normalizeVersion(v);
+  return normaliseVersion(v);
 }

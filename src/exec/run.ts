@@ -141,16 +141,6 @@ export function lastLines(text: string, n: number): string {
   return lines.slice(-n).join('\n');
 }
 
-/** True when `command` runs with `args` and exits 0 within the deadline (e.g. `docker buildx version`). */
-export async function commandWorks(command: string, args: readonly string[], timeoutMs = 15_000): Promise<boolean> {
-  try {
-    await runProgram(command, args, { timeoutMs });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
 export function findOnPath(command: string, path = process.env.PATH ?? ''): string | undefined {
   for (const dir of path.split(delimiter)) {

@@ -1,3 +1,5 @@
+import { sleep } from '../util/sleep.js';
+
 /** Retry timing: exponential backoff with full jitter, bounded by a per-delay cap and an overall deadline. */
 export interface BackoffPolicy {
   /** First delay, ms. */
@@ -19,22 +21,6 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5000, fac
 export function backoffDelay(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random: () => number = Math.random): number {
   const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
   return Math.round(base * (1 - policy.jitter * random()));
-}
-
-/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export interface RetryOptions<T> {

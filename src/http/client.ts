@@ -1,4 +1,4 @@
-import { socketErrorWords } from './socket-errors.js';
+import { socketErrorWords } from '../util/socket-errors.js';
 
 /** Node's fetch with a deadline per request and errors that say what happened in plain words. */
 

@@ -8,5 +8,5 @@ export {
   type HttpRequest,
   type HttpResponse,
 } from './client.js';
-export { retry, backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffPolicy, type RetryOptions, type RetryOutcome } from './backoff.js';
+export { retry, backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy, type RetryOptions, type RetryOutcome } from './backoff.js';
 export { httpRequestNode, closeIdleConnections, type NodeHttpRequest, type NodeHttpResponse, type TlsOptions } from './node-client.js';

@@ -5,6 +5,7 @@
  */
 import { ConfigurationError } from '../runtime/errors.js';
 import { assertKnownKeys, closest, parseDuration, parseEnum } from '../runtime/parse.js';
+import { describeValue, isObject } from '../util/shape.js';
 
 export type NoDataPolicy = 'fail' | 'inconclusive' | 'pass';
 export const NO_DATA_POLICIES: readonly NoDataPolicy[] = ['fail', 'inconclusive', 'pass'];
@@ -70,13 +71,13 @@ const PLACEHOLDERS = ['selector', 'window'];
  */
 export function parseMetricChecks(value: unknown, source: string): MetricCheck[] {
   let list = value;
-  if (isRecord(value)) {
+  if (isObject(value)) {
     assertKnownKeys(value, ['metrics'], source);
     list = value.metrics;
   }
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) {
-    throw new ConfigurationError(`${source}: give a list of checks (or "metrics:" with a list), not ${describe(list)}.`, { input: source });
+    throw new ConfigurationError(`${source}: give a list of checks (or "metrics:" with a list), not ${describeValue(list)}.`, { input: source });
   }
   const checks = list.map((entry, i) => parseEntry(entry, i, source));
   const seen = new Set<string>();
@@ -93,8 +94,8 @@ export function parseMetricChecks(value: unknown, source: string): MetricCheck[]
 
 function parseEntry(entry: unknown, index: number, source: string): MetricCheck {
   const at = `metrics[${index}]`;
-  if (!isRecord(entry)) {
-    throw new ConfigurationError(`${source}: ${at} must be a mapping with name, template and a threshold, not ${describe(entry)}.`, {
+  if (!isObject(entry)) {
+    throw new ConfigurationError(`${source}: ${at} must be a mapping with name, template and a threshold, not ${describeValue(entry)}.`, {
       input: `${source}.${at}`,
     });
   }
@@ -219,17 +220,6 @@ function parseNumber(v: unknown, fail: (m: string) => never): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
   if (!Number.isFinite(n)) return fail(`is ${JSON.stringify(v)}: give a number.`);
   return n;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
 }
 
 /** Label matchers for a selector: `{job: 'app', track: 'canary'}` → `job="app",track="canary"`. */

@@ -20,7 +20,7 @@ export interface Notification {
   link?: string;
 }
 
-const COLORS = { success: '#2eb67d', failure: '#e01e5a', warning: '#ecb22e' } as const;
+const COLOURS = { success: '#2eb67d', failure: '#e01e5a', warning: '#ecb22e' } as const;
 
 /** Slack's control characters (&, <, >) escaped so user text cannot inject links or mentions. */
 export function escapeSlack(text: string): string {
@@ -34,7 +34,7 @@ export function slackPayload(n: Notification): Record<string, unknown> {
     text,
     attachments: [
       {
-        color: COLORS[n.outcome],
+        color: COLOURS[n.outcome],
         fallback: escapeSlack(n.title),
         fields: n.fields.map((f) => ({ title: escapeSlack(f.title), value: escapeSlack(f.value), short: f.value.length <= 40 })),
       },

@@ -113,5 +113,3 @@ export function sanitiseTag(text: string): string {
     .slice(0, 128)
     .replace(/[.-]+$/, '');
 }
-
-export const DIGEST = /^sha256:[a-f0-9]{64}$/;

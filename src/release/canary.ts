@@ -15,7 +15,7 @@ import type { Logger } from '../runtime/logger.js';
 import { formatDuration } from '../runtime/parse.js';
 import type { CanaryHandle, DeploymentTarget, ServiceImage } from '../targets/target.js';
 import type { TrafficRouter } from '../traffic/router.js';
-import { sleep } from '../http/backoff.js';
+import { sleep } from '../util/sleep.js';
 import { nextPhase, type CanaryPhase, type CanaryPlan, type CanaryResult } from './canary-plan.js';
 
 /** What every canary use case drives. */

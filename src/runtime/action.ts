@@ -9,7 +9,7 @@ import { ConfigurationError, OperationFailedError, errorMessage } from './errors
 import { Inputs } from './inputs.js';
 import type { Annotation, Logger } from './logger.js';
 import { SecretRegistry } from './secrets.js';
-import { SummaryBuilder } from './summary.js';
+import type { SummaryBuilder } from './summary.js';
 
 export interface ActionContext {
   inputs: Inputs;

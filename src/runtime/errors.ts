@@ -27,10 +27,6 @@ export class OperationFailedError extends Error {
   override name = 'OperationFailedError';
 }
 
-export function isUserFacing(err: unknown): err is ConfigurationError | OperationFailedError {
-  return err instanceof ConfigurationError || err instanceof OperationFailedError;
-}
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

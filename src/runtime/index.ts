@@ -1,5 +1,5 @@
 export { runAction, reportFailure, type ActionContext } from './action.js';
-export { ConfigurationError, OperationFailedError, isUserFacing, errorMessage } from './errors.js';
+export { ConfigurationError, OperationFailedError, errorMessage } from './errors.js';
 export { Inputs, type InputSource } from './inputs.js';
 export type { Logger, Annotation } from './logger.js';
 export { nullLogger, memoryLogger } from './logger.js';

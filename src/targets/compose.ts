@@ -12,7 +12,7 @@ import { runProgram, findOnPath, ExecError, type RunResult } from '../exec/run.j
 import { containerStates, localImageDigest, runningContainerIds } from '../registry/docker.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/yaml.js';
-import { writeFileAtomic } from '../record/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   composeCommand,
   configArgs,
@@ -33,7 +33,7 @@ import {
   targetPortFor,
   type ResolvedConfig,
 } from './compose-config.js';
-import { sleep } from '../http/backoff.js';
+import { sleep } from '../util/sleep.js';
 import { judgeContainerStates, type ContainerState } from './health.js';
 import type { CanaryHandle, DeploymentTarget, Release, RolloutOptions, ServiceImage, StartCanaryOptions, WaitOptions } from './target.js';
 

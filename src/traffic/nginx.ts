@@ -10,8 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { runProgram, ExecError } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
-import { writeFileAtomic } from '../record/atomic-write.js';
-import { sleep } from '../http/backoff.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { sleep } from '../util/sleep.js';
 import { parseUpstream, renderUpstream, upstreamServers, validateServerAddress, validateUpstreamName } from './nginx-upstream.js';
 import type { RoutedCanary, TrafficRouter, TrafficSplit } from './router.js';
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionNode } from '../../scripts/action-node.mjs';
 import { repoRoot } from '../support/repo.js';
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
@@ -14,7 +15,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     for (const k of Object.keys(childEnv)) if (k.startsWith('INPUT_') || k.startsWith('GITHUB_')) delete childEnv[k];
     Object.assign(childEnv, env);
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/deploy-kit.js'), ...args], { env: childEnv, cwd: repoRoot });
+    // The CLI and the bundles it starts run on Node 24, as on a runner.
+    const child = spawn(actionNode(), [join(repoRoot, 'bin/deploy-kit.js'), ...args], { env: childEnv, cwd: repoRoot });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c));

@@ -1,5 +1,5 @@
 /**
- * Runs a built bundle exactly as the GitHub runner does: `node dist/<action>/index.js` with
+ * Runs a built bundle exactly as the GitHub runner does: `node dist/<action>/index.js` on Node 24 (scripts/action-node.mjs) with
  * INPUT_<NAME> variables (upper-cased, hyphens kept, spaces as _), defaults from the action's
  * action.yml, and the GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files; then the post
  * step with STATE_<name> from what main saved.
@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseFileCommands } from '../../src/cli/file-commands.js';
+import { actionNode } from '../../scripts/action-node.mjs';
 
 export { parseFileCommands };
 
@@ -106,7 +107,7 @@ export function runAction(action: string, options: RunActionOptions = {}): Promi
 
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { cwd: options.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(actionNode(), [entry], { cwd: options.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let log = '';

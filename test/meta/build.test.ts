@@ -22,6 +22,15 @@ describe('build', () => {
     expect(r.exitCode).toBe(0);
   }, 200_000);
 
+  it('the benchmarks type-check as JavaScript (tsc -p tsconfig.bench.json, checkJs)', async () => {
+    const r = await runProgram(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', join(repoRoot, 'tsconfig.bench.json')], {
+      allowFailure: true,
+      timeoutMs: 180_000,
+    });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  }, 200_000);
+
   it('dist/ is fresh: a rebuild changes no committed bundle', async () => {
     const out = mkdtempSync(join(tmpdir(), 'dk-dist-'));
     await runProgram(process.execPath, [join(repoRoot, 'scripts/build.mjs'), '--out', out], { timeoutMs: 600_000 });

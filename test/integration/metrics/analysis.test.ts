@@ -2,7 +2,7 @@
 // a stable track, a good canary, one with 5 % errors, one 400 ms slow, and one without traffic.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseStep } from '../../../src/metrics/analysis.js';
-import { parseMetricChecks, renderQuery, trackSelectors, type MetricCheck, type Selectors } from '../../../src/metrics/config.js';
+import { parseMetricChecks, renderQuery, trackSelectors, type Selectors } from '../../../src/metrics/config.js';
 import { PrometheusClient } from '../../../src/metrics/prometheus.js';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
 import { HttpTransportError } from '../../../src/http/client.js';

@@ -1,6 +1,6 @@
 // Promote by digest against the real docker-registry (with and without htpasswd auth), on an OCI
 // index with an attestation assembled through the API; checked with skopeo and plain HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../../src/registry/distribution.js';
 import { promoteTag } from '../../../src/registry/promote.js';
 import { loadServices, type ServicesEnv } from '../../support/services.js';

@@ -46,7 +46,7 @@ export function evaluate(expression: string, contexts: Contexts, status: JobStat
     const result = new Evaluator(parsed, dict, new Map(functions.map((f) => [f.name, f]))).evaluate();
     return toPlain(result);
   } catch (err) {
-    throw new Error(`cannot evaluate \${{ ${expression} }}: ${(err as Error).message}`);
+    throw new Error(`cannot evaluate \${{ ${expression} }}: ${(err as Error).message}`, { cause: err });
   }
 }
 

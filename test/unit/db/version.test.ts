@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allIntegerVersions, compareVersions, maxVersion, normalizeVersion, parseVersionInput, versionSortKey } from '../../../src/db/version.js';
+import { allIntegerVersions, compareVersions, maxVersion, normaliseVersion, parseVersionInput, versionSortKey } from '../../../src/db/version.js';
 
 describe('migration versions', () => {
   it('orders integers and dotted versions segment by segment as numbers', () => {
@@ -8,8 +8,8 @@ describe('migration versions', () => {
   });
   it('treats trailing .0 and leading zeros as the same version', () => {
     expect(compareVersions('1.0', '1')).toBe(0);
-    expect(normalizeVersion('007')).toBe('7');
-    expect(normalizeVersion('1.2.0')).toBe('1.2');
+    expect(normaliseVersion('007')).toBe('7');
+    expect(normaliseVersion('1.2.0')).toBe('1.2');
   });
   it('sort keys order as plain strings the way versions order', () => {
     const versions = ['10', '9', '1.10', '1.9', '2'];

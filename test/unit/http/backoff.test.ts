@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retry, sleep } from '../../../src/http/backoff.js';
+import { backoffDelay, retry } from '../../../src/http/backoff.js';
 
 const policy = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 };
 
@@ -71,10 +71,5 @@ describe('retry', () => {
   });
   it('refuses to run without a bound', async () => {
     await expect(retry(async () => 1)).rejects.toThrow(/maxAttempts or a deadline/);
-  });
-  it('sleep rejects when the signal aborts', async () => {
-    const c = new AbortController();
-    setTimeout(() => c.abort(new Error('cancelled')), 10);
-    await expect(sleep(10_000, c.signal)).rejects.toThrow('cancelled');
   });
 });
