@@ -1,5 +1,6 @@
 export * from './types.js';
-export { parseChecksDocument, resolveCheckUrl, parseStatus, parseValueAssertions, type ChecksDocumentOptions, type ChecksPlan } from './document.js';
+export { parseChecksDocument, resolveCheckUrl, type ChecksDocumentOptions, type ChecksPlan } from './document.js';
+export { parseExpect, parseStatus, parseValueAssertions } from './expectations.js';
 export { runChecks, runCheck, mapConcurrent, READY_BACKOFF, type RunChecksOptions } from './run.js';
 export { checksReport, checksSummary, describeLatency, type ChecksReport } from './report.js';
 export { percentile, latencyStats } from './percentile.js';
