@@ -103,7 +103,7 @@ function parseDocument(value: unknown, options: ChecksDocumentOptions): ChecksPl
   return { checks, secrets: [...new Set(secrets)] };
 }
 
-function validateBaseUrl(text: string, where: string): void {
+export function validateBaseUrl(text: string, where: string): void {
   let url: URL;
   try {
     url = new URL(text);
@@ -121,7 +121,8 @@ export function resolveCheckUrl(url: string, baseUrl: string | undefined): strin
   return new URL(`${base}${url.startsWith('/') || url.startsWith('?') ? '' : '/'}${url}`).toString();
 }
 
-function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions, defaults: Obj, secrets: string[]): Check {
+/** One check of a list (a checks document's, or a gate's HTTP check); `index` places it in messages (`checks[2]`). */
+export function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions, defaults: Obj, secrets: string[]): Check {
   const at = `checks[${index}]`;
   const obj = expectObject(raw, at, 'name, url, expect, …');
   const name = obj.name === undefined ? undefined : expectString(obj.name, `${at} name`).trim();
