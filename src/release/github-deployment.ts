@@ -34,7 +34,8 @@ export async function withGitHubDeployment<T>(
   recorder: DeploymentRecorder,
   deployment: TrackedDeployment,
   release: () => Promise<T>,
-  succeeded: (result: T) => boolean,
+  /** success, failure, or pending (e.g. a paused canary: it stays in_progress until promoted or aborted). */
+  judge: (result: T) => 'success' | 'failure' | 'pending',
 ): Promise<TrackOutcome<T>> {
   const urls = { environmentUrl: deployment.environmentUrl, logUrl: deployment.logUrl };
   let id: number | undefined;
@@ -56,13 +57,13 @@ export async function withGitHubDeployment<T>(
     throw err;
   }
   if (id === undefined) return { result, ...(warning ? { warning } : {}) };
-  const ok = succeeded(result);
+  const state = judge(result);
   let replaced: number | undefined;
   try {
-    await recorder.setStatus(id, ok ? 'success' : 'failure', urls);
-    if (ok) replaced = await recorder.markReplaced(deployment.environment, id);
+    if (state !== 'pending') await recorder.setStatus(id, state, urls);
+    if (state === 'success') replaced = await recorder.markReplaced(deployment.environment, id);
   } catch (err) {
-    note(`set it ${ok ? 'success' : 'failure'}`, err);
+    note(`set it ${state}`, err);
   }
   return { result, deploymentId: id, ...(replaced !== undefined ? { replaced } : {}), ...(warning ? { warning } : {}) };
 }

@@ -35,7 +35,7 @@ describe('withGitHubDeployment (fakes)', () => {
       rec,
       deployment,
       async () => 'promoted',
-      (r) => r === 'promoted',
+      (r) => (r === 'promoted' ? 'success' : 'failure'),
     );
     expect(rec.log).toEqual(['create 10 production web:2', '10 in_progress', '10 success', '1 inactive']);
     expect(out).toMatchObject({ result: 'promoted', deploymentId: 10, replaced: 1 });
@@ -46,7 +46,7 @@ describe('withGitHubDeployment (fakes)', () => {
       rec,
       deployment,
       async () => 'aborted',
-      (r) => r === 'promoted',
+      (r) => (r === 'promoted' ? 'success' : 'failure'),
     );
     expect(rec.log).toEqual(['create 10 production web:2', '10 in_progress', '10 failure']);
   });
@@ -57,10 +57,20 @@ describe('withGitHubDeployment (fakes)', () => {
         rec,
         deployment,
         () => Promise.reject(new Error('compose up failed')),
-        () => true,
+        () => 'success' as const,
       ),
     ).rejects.toThrow('compose up failed');
     expect(rec.log.at(-1)).toBe('10 failure');
+  });
+  it('a paused canary stays in_progress', async () => {
+    const rec = new FakeRecorder();
+    await withGitHubDeployment(
+      rec,
+      deployment,
+      async () => 'paused',
+      () => 'pending',
+    );
+    expect(rec.log).toEqual(['create 10 production web:2', '10 in_progress']);
   });
   it('GitHub refusing the deployment is a warning; the release still runs', async () => {
     const rec = new FakeRecorder();
@@ -70,7 +80,7 @@ describe('withGitHubDeployment (fakes)', () => {
       rec,
       deployment,
       async () => (ran = true),
-      () => true,
+      () => 'success' as const,
     );
     expect(ran).toBe(true);
     expect(out.warning).toMatch(/could not create the deployment: Resource not accessible/);
