@@ -31,6 +31,10 @@ export const LAYERS = [
 
 /** Domain → domain imports allowed, each with its reason (decision 0004); a meta test fails when one is no longer used. */
 export const DOMAIN_IMPORTS = [
+  ['src/gates', 'src/checks', "a gate's HTTP checks are smoke-test checks, parsed and run by the smoke-test engine as is"],
+  ['src/gates', 'src/github', 'github: conditions judge the commit state read by the GitHub domain'],
+  ['src/gates', 'src/metrics', 'prometheus: conditions use the metrics client and its threshold comparison'],
+  ['src/github', 'src/record', 'a GitHub Deployment carries the deployment record entry in its payload'],
   ['src/targets', 'src/registry', 'the Compose target asks the Docker CLI module (src/registry/docker.ts) for containers, states and image digests'],
 ];
 
@@ -50,6 +54,7 @@ export default tseslint.config(
         process: 'readonly',
         console: 'readonly',
         URL: 'readonly',
+        URLSearchParams: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         Buffer: 'readonly',

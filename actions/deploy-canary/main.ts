@@ -4,6 +4,7 @@ import { PrometheusAnalyser } from '../../src/metrics/analyser.js';
 import { deployCanary, finishCanary } from '../../src/release/canary.js';
 import { rollingDeploy } from '../../src/release/rolling.js';
 import { createRouter, createTarget } from '../shared/deployment.js';
+import { readGitHubDeployment, trackOnGitHub, type GitHubDeploymentSettings } from '../shared/github-deployment.js';
 import { finishAction } from '../shared/finish.js';
 import { canaryActionFailure, canaryActionNotice, canaryActionSummary, canaryOutputs, type CanaryActionRun } from './report.js';
 import { readSettings, type CanaryDeploySettings, type CanarySettings } from './settings.js';
@@ -11,7 +12,8 @@ import { DEPLOY_STATE, FINISHED_STATE, type DeployState } from './state.js';
 
 runAction(async (ctx) => {
   const settings = readSettings(ctx.inputs, ctx.run.workspace);
-  const action = await run(ctx, settings);
+  const github = readGitHubDeployment(ctx.inputs, ctx.run);
+  const action = await run(ctx, settings, settings.dryRun ? undefined : github);
   await finishAction(ctx, {
     outputs: canaryOutputs(action),
     summary: canaryActionSummary(action),
@@ -21,12 +23,16 @@ runAction(async (ctx) => {
 });
 
 /** Builds the target (and router) from the settings and runs the one use case they ask for. */
-async function run(ctx: ActionContext, settings: CanarySettings): Promise<CanaryActionRun> {
+async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubDeploymentSettings | undefined): Promise<CanaryActionRun> {
   const common = { log: ctx.log, signal: ctx.signal };
   if (settings.strategy === 'rolling') {
     const { target, record } = createTarget({ compose: settings.compose, historyLimit: settings.historyLimit });
     const request = { updates: settings.rolling, healthTimeoutMs: settings.healthTimeoutMs, dryRun: settings.dryRun, runUrl: ctx.run.runUrl };
-    return { flow: 'rolling', run: await rollingDeploy({ target, record, ...common }, request) };
+    const release = () => rollingDeploy({ target, record, ...common }, request);
+    const result = github
+      ? await trackOnGitHub(ctx, github, { action: 'rolling', images: settings.rolling }, release, (r) => (r.kind === 'deployed' ? 'success' : 'pending'))
+      : await release();
+    return { flow: 'rolling', run: result };
   }
   const { target, record } = createTarget({
     compose: settings.compose,
@@ -45,16 +51,23 @@ async function run(ctx: ActionContext, settings: CanarySettings): Promise<Canary
     };
     return { flow: 'finish', run: await finishCanary(deps, request) };
   }
-  const result = await deployCanary(deps, {
-    service: settings.service,
-    image: settings.image,
-    plan: settings.plan,
-    healthTimeoutMs: settings.healthTimeoutMs,
-    analyser: analyserFor(settings),
-    dryRun: settings.dryRun,
-    runUrl: ctx.run.runUrl,
-    onStarting: (stableImage) => ctx.saveState(DEPLOY_STATE, deployState(ctx, settings, stableImage)),
-  });
+  const release = () =>
+    deployCanary(deps, {
+      service: settings.service,
+      image: settings.image,
+      plan: settings.plan,
+      healthTimeoutMs: settings.healthTimeoutMs,
+      analyser: analyserFor(settings),
+      dryRun: settings.dryRun,
+      runUrl: ctx.run.runUrl,
+      onStarting: (stableImage) => ctx.saveState(DEPLOY_STATE, deployState(ctx, settings, stableImage)),
+    });
+  // A paused canary stays in_progress on GitHub until a later run promotes or aborts it.
+  const result = github
+    ? await trackOnGitHub(ctx, github, { action: 'deploy-canary', images: [{ service: settings.service, image: settings.image }] }, release, (r) =>
+        r.kind !== 'ran' || r.outcome.result === 'paused' ? 'pending' : r.outcome.result === 'promoted' ? 'success' : 'failure',
+      )
+    : await release();
   if (result.kind === 'ran') ctx.saveState(FINISHED_STATE, 'true');
   return { flow: 'canary', run: result };
 }

@@ -1,12 +1,14 @@
-import { runAction, ConfigurationError, errorMessage, type ActionContext } from '../../src/runtime/index.js';
+import { runAction, ConfigurationError, errorMessage, nullLogger, type ActionContext } from '../../src/runtime/index.js';
+import { RecordWithGitHubFallback } from '../../src/github/deployments-record.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../src/record/history.js';
 import { validateVersion } from '../../src/record/rollback-plan.js';
 import { sendNotification, validateWebhookUrl, type Notification } from '../../src/notify/webhook.js';
-import { rollback, type RollbackChecks, type RollbackDatabase } from '../../src/release/rollback.js';
+import { rollback, type RollbackChecks, type RollbackDatabase, type RollbackResult } from '../../src/release/rollback.js';
 import { parseChecksDocument } from '../../src/checks/document.js';
 import { runChecks } from '../../src/checks/run.js';
 import { composeOptionsFromInputs, createTarget } from '../shared/deployment.js';
 import { finishAction } from '../shared/finish.js';
+import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
 import { prepareDatabaseRollback, readDatabaseRollback } from './database.js';
 import { rollbackFailure, rollbackNotice, rollbackOutputs, rollbackSummary } from './report.js';
 
@@ -25,6 +27,7 @@ runAction(async (ctx) => {
   const webhook = ctx.inputs.secret('notify-webhook');
   if (webhook) validateWebhookUrl(webhook, 'notify-webhook');
   const dryRun = ctx.inputs.boolean('dry-run', false);
+  const github = readGitHubDeployment(ctx.inputs, ctx.run);
   const databaseSettings = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
   const checksSource = ctx.inputs.yaml('checks');
   const checksDocument = checksSource
@@ -48,11 +51,25 @@ runAction(async (ctx) => {
     run: () => runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
   };
 
-  const { target, record } = createTarget({ compose, historyLimit });
-  const result = await rollback(
-    { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined },
-    { services, toImage, toVersion, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, checks },
-  );
+  const { target, record: localRecord } = createTarget({ compose, historyLimit });
+  // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
+  const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
+  const request = { services, toImage, toVersion, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, checks };
+  const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
+  const release = () => rollback(deps, request);
+  let result: RollbackResult;
+  if (github && !dryRun) {
+    // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
+    const plan = await rollback({ ...deps, log: nullLogger, notify: undefined }, { ...request, dryRun: true, database: undefined, checks: undefined });
+    result =
+      plan.kind === 'planned'
+        ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) =>
+            r.kind === 'rolled-back' ? 'success' : 'failure',
+          )
+        : await release();
+  } else result = await release();
+  if (record instanceof RecordWithGitHubFallback && record.source === 'github')
+    ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
   await finishAction(ctx, {
     outputs: rollbackOutputs(result),
     summary: rollbackSummary(result),

@@ -7,11 +7,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError } from '../runtime/errors.js';
-import { assertKnownKeys, parseBoolean, parseDuration, parseEnum, parseInteger, parsePercent } from '../runtime/parse.js';
-import { describeValue, isObject } from '../util/shape.js';
-import { parseJsonPath } from './json-path.js';
+import { assertKnownKeys, parseEnum } from '../runtime/parse.js';
+import { parseExpect } from './expectations.js';
+import { bool, describeValue, duration, expectObject, expectString, fail, HEADER_NAME, int, isObject, type Obj } from './fields.js';
 import { substituteEnv } from './substitute.js';
-import type { BodyExpectation, Check, CorsSpec, Expectations, LoadSpec, StatusMatcher, TargetedAssertion, TlsExpectation, ValueAssertion } from './types.js';
+import type { Check, CorsSpec, LoadSpec } from './types.js';
 
 export interface ChecksDocumentOptions {
   /** Names the document in messages: the file path as given, or `the checks input`. */
@@ -51,27 +51,7 @@ export const CHECK_KEYS = [
 ] as const;
 export const DOCUMENT_KEYS = ['checks', 'base-url', 'defaults'] as const;
 export const DEFAULTS_KEYS = ['headers', 'timeout', 'request-timeout', 'follow-redirects', 'ca-file', 'insecure'] as const;
-export const EXPECT_KEYS = ['status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls'] as const;
-export const VALUE_OPERATORS = ['equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte'] as const;
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-type Obj = Record<string, unknown>;
-
-function fail(where: string, message: string): never {
-  throw new ConfigurationError(`${where} ${message}`, { input: where });
-}
-
-function expectObject(v: unknown, where: string, hint: string): Obj {
-  if (!isObject(v)) fail(where, `must be a mapping (${hint}), not ${describeValue(v)}.`);
-  return v;
-}
-
-function expectString(v: unknown, where: string): string {
-  if (typeof v === 'string' && v.trim() !== '') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  fail(where, `must be text, not ${describeValue(v)}.`);
-}
 
 /** Parses and validates a whole checks document; throws on the first mistake. */
 export function parseChecksDocument(value: unknown, options: ChecksDocumentOptions): ChecksPlan {
@@ -123,7 +103,7 @@ function parseDocument(value: unknown, options: ChecksDocumentOptions): ChecksPl
   return { checks, secrets: [...new Set(secrets)] };
 }
 
-function validateBaseUrl(text: string, where: string): void {
+export function validateBaseUrl(text: string, where: string): void {
   let url: URL;
   try {
     url = new URL(text);
@@ -141,7 +121,8 @@ export function resolveCheckUrl(url: string, baseUrl: string | undefined): strin
   return new URL(`${base}${url.startsWith('/') || url.startsWith('?') ? '' : '/'}${url}`).toString();
 }
 
-function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions, defaults: Obj, secrets: string[]): Check {
+/** One check of a list (a checks document's, or a gate's HTTP check); `index` places it in messages (`checks[2]`). */
+export function parseCheck(raw: unknown, index: number, options: ChecksDocumentOptions, defaults: Obj, secrets: string[]): Check {
   const at = `checks[${index}]`;
   const obj = expectObject(raw, at, 'name, url, expect, …');
   const name = obj.name === undefined ? undefined : expectString(obj.name, `${at} name`).trim();
@@ -281,32 +262,12 @@ function parseHeaders(raw: unknown, key: string, field: (f: string) => string, s
   return out;
 }
 
-function bool(v: unknown, where: string): boolean {
-  if (typeof v !== 'boolean' && typeof v !== 'string') fail(where, `must be true or false, not ${describeValue(v)}.`);
-  return parseBoolean(v, where);
-}
-
-function int(v: unknown, where: string, range: { min?: number; max?: number }): number {
-  if (typeof v !== 'number' && typeof v !== 'string') fail(where, `must be a whole number, not ${describeValue(v)}.`);
-  return parseInteger(v, where, range);
-}
-
 function readCaFile(path: string, where: string, workspace: string): string {
   const full = isAbsolute(path) ? path : resolve(workspace, path);
   if (!existsSync(full) || !statSync(full).isFile()) fail(where, `is "${path}", which does not exist (looked in ${workspace}).`);
   const pem = readFileSync(full, 'utf8');
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) fail(where, `is "${path}", which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
   return pem;
-}
-
-/** A duration; in latency fields a bare number is refused (is `50` seconds or ms?). */
-function duration(raw: unknown, where: string, needUnit: boolean): number {
-  if (typeof raw === 'number' && needUnit) fail(where, `is ${raw} without a unit: write ${raw}ms or ${raw}s.`);
-  if (typeof raw === 'number' && raw < 0) fail(where, `is ${raw}: durations cannot be negative.`);
-  if (typeof raw !== 'number' && typeof raw !== 'string') fail(where, `must be a duration such as 500ms or 30s, not ${describeValue(raw)}.`);
-  if (typeof raw === 'string' && needUnit && /^\s*\d+(\.\d+)?\s*$/.test(raw))
-    fail(where, `is "${raw}" without a unit: write ${raw.trim()}ms or ${raw.trim()}s.`);
-  return parseDuration(raw, where);
 }
 
 function parseLoad(raw: unknown, where: string): LoadSpec {
@@ -347,126 +308,4 @@ function parseCors(raw: unknown, where: string): CorsSpec {
   const credentials = obj.credentials === undefined ? false : bool(obj.credentials, `${where}.credentials`);
   const allowed = obj.allowed === undefined ? true : bool(obj.allowed, `${where}.allowed`);
   return { origin, method, requestHeaders, credentials, allowed };
-}
-
-function parseExpect(raw: unknown, where: string): Expectations {
-  const out: Expectations = { json: [], headers: [] };
-  if (raw === undefined || raw === null) return out;
-  const obj = expectObject(raw, where, 'status, json, body, …');
-  assertKnownKeys(obj, EXPECT_KEYS, where);
-  if (obj.status !== undefined) out.status = parseStatus(obj.status, `${where}.status`);
-  if (obj.json !== undefined) {
-    const json = expectObject(obj.json, `${where}.json`, 'field path: value or { operator: value }');
-    out.json = Object.entries(json).map(([path, spec]) => {
-      let segments;
-      try {
-        segments = parseJsonPath(path);
-      } catch (err) {
-        fail(`${where}.json`, `has the path "${path}", which cannot be read: ${(err as Error).message}. Write a.b[0].c.`);
-      }
-      return { target: path, path: segments, assertions: parseValueAssertions(spec, `${where}.json "${path}"`) } satisfies TargetedAssertion;
-    });
-  }
-  if (obj.headers !== undefined) {
-    const headers = expectObject(obj.headers, `${where}.headers`, 'header name: value or { operator: value }');
-    out.headers = Object.entries(headers).map(([name, spec]) => {
-      if (!HEADER_NAME.test(name)) fail(`${where}.headers`, `has "${name}", which is not a valid header name.`);
-      return { target: name, assertions: parseValueAssertions(spec, `${where}.headers.${name}`) };
-    });
-  }
-  if (obj.body !== undefined) out.body = parseBodyExpectation(obj.body, `${where}.body`);
-  const latency = (key: string): number | undefined => (obj[key] === undefined ? undefined : duration(obj[key], `${where}.${key}`, true));
-  out.maxLatencyMs = latency('max-latency');
-  out.p50LatencyMs = latency('p50-latency');
-  out.p95LatencyMs = latency('p95-latency');
-  out.p99LatencyMs = latency('p99-latency');
-  if (obj['error-rate'] !== undefined) {
-    const v = obj['error-rate'];
-    if (typeof v !== 'number' && typeof v !== 'string') fail(`${where}.error-rate`, `must be a percentage such as 0 or 1%, not ${describeValue(v)}.`);
-    out.errorRatePercent = parsePercent(v, `${where}.error-rate`);
-  }
-  if (obj.tls !== undefined) out.tls = parseTlsExpectation(obj.tls, `${where}.tls`);
-  return out;
-}
-
-/** `200`, `"2xx"`, `[200, 204]`, `[2xx, 301]`. */
-export function parseStatus(raw: unknown, where: string): StatusMatcher[] {
-  const items = Array.isArray(raw) ? raw : [raw];
-  if (items.length === 0) fail(where, 'is an empty list: give a code such as 200, a list, or a class such as 2xx.');
-  return items.map((item) => {
-    const text = typeof item === 'number' || typeof item === 'string' ? String(item).trim() : '';
-    const cls = /^([1-5])xx$/i.exec(text);
-    if (cls) return { class: Number(cls[1]) };
-    if (/^\d{3}$/.test(text) && Number(text) >= 100 && Number(text) <= 599) return { code: Number(text) };
-    fail(where, `has ${JSON.stringify(item)}, which is not a status: use a code from 100 to 599 (200), a list ([200, 204]) or a class (2xx).`);
-  });
-}
-
-const OP_ALIASES: Record<string, '<' | '<=' | '>' | '>='> = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
-
-/** A plain value means equals; a mapping holds operators (equals, matches, exists, one-of, <, …). */
-export function parseValueAssertions(spec: unknown, where: string): ValueAssertion[] {
-  if (!isObject(spec)) return [{ op: 'equals', value: spec }];
-  const keys = Object.keys(spec);
-  if (keys.length === 0)
-    fail(where, `is an empty mapping: give a value, or operators (${VALUE_OPERATORS.join(', ')}). To compare with an object, use equals: {…}.`);
-  assertKnownKeys(spec, VALUE_OPERATORS, where);
-  return keys.map((key): ValueAssertion => {
-    const v = spec[key];
-    const at = `${where}.${key}`;
-    switch (key) {
-      case 'equals':
-        return { op: 'equals', value: v };
-      case 'not-equals':
-        return { op: 'not-equals', value: v };
-      case 'matches':
-        return { op: 'matches', ...regex(v, at) };
-      case 'exists':
-        return { op: 'exists', value: bool(v, at) };
-      case 'one-of':
-        if (!Array.isArray(v) || v.length === 0) fail(at, 'must be a non-empty list of values.');
-        return { op: 'one-of', values: v };
-      case 'contains':
-        return { op: 'contains', value: v };
-      default: {
-        const op = OP_ALIASES[key] ?? (key as '<' | '<=' | '>' | '>=');
-        const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-        if (typeof n !== 'number' || !Number.isFinite(n)) fail(at, `must be a number, not ${describeValue(v)}.`);
-        return { op, value: n };
-      }
-    }
-  });
-}
-
-function regex(v: unknown, where: string): { pattern: RegExp; source: string } {
-  const source = expectString(v, where);
-  try {
-    return { pattern: new RegExp(source), source };
-  } catch (err) {
-    fail(where, `is not a valid regular expression: ${(err as Error).message}.`);
-  }
-}
-
-function stringList(v: unknown, where: string): string[] {
-  const items = Array.isArray(v) ? v : [v];
-  return items.map((item) => expectString(item, where));
-}
-
-function parseBodyExpectation(raw: unknown, where: string): BodyExpectation {
-  if (typeof raw === 'string') return { contains: [raw], notContains: [], matches: [] };
-  const obj = expectObject(raw, where, '{ contains: text, not-contains: text, matches: regex }');
-  assertKnownKeys(obj, ['contains', 'not-contains', 'matches'], where);
-  return {
-    contains: obj.contains === undefined ? [] : stringList(obj.contains, `${where}.contains`),
-    notContains: obj['not-contains'] === undefined ? [] : stringList(obj['not-contains'], `${where}.not-contains`),
-    matches: obj.matches === undefined ? [] : stringList(obj.matches, `${where}.matches`).map((s) => regex(s, `${where}.matches`)),
-  };
-}
-
-function parseTlsExpectation(raw: unknown, where: string): TlsExpectation {
-  const obj = expectObject(raw, where, '{ min-days: 14 }');
-  assertKnownKeys(obj, ['min-days', 'hostname'], where);
-  const minDays = obj['min-days'] === undefined ? undefined : int(obj['min-days'], `${where}.min-days`, { min: 0, max: 3650 });
-  const hostname = obj.hostname === undefined ? true : bool(obj.hostname, `${where}.hostname`);
-  return { minDays, hostname };
 }

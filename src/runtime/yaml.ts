@@ -1,11 +1,20 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigurationError } from './errors.js';
 
 /** Parses YAML text; a syntax error names the source and its line. */
 export function parseYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  return parseYamlWithLines(text, source).value;
+}
+
+/** The line (1-based) where the value at a path (keys and list indexes) starts, when the document has it. */
+export type LineOf = (path: ReadonlyArray<string | number>) => number | undefined;
+
+/** Like parseYaml, and tells on which line each value is, for messages about a valid YAML that says something wrong. */
+export function parseYamlWithLines(text: string, source: string): { value: unknown; lineOf: LineOf } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
   const err = doc.errors[0];
   if (err) {
     const line = err.linePos?.[0]?.line;
@@ -15,7 +24,16 @@ export function parseYaml(text: string, source: string): unknown {
       line,
     });
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  return { value: doc.toJS({ maxAliasCount: 100 }), lineOf: (path) => lineAt(doc, lines, path) };
+}
+
+function lineAt(doc: Document, lines: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
+  // The deepest node that exists on the path: a wrong key's parent is still a good pointer.
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
 
 export interface YamlSource {
@@ -24,6 +42,8 @@ export interface YamlSource {
   file?: string;
   /** A name for messages: the file path as given, or `the <input> input`. */
   label: string;
+  /** Where a value of the document is (line of the file or of the inline text). */
+  lineOf?: LineOf;
 }
 
 /**
@@ -37,7 +57,7 @@ export function loadYamlInput(raw: string, inputName: string, baseDir: string): 
   if (oneLine && text !== '') {
     const path = isAbsolute(text) ? text : resolve(baseDir, text);
     if (existsSync(path) && statSync(path).isFile()) {
-      return { value: parseYaml(readFileSync(path, 'utf8'), text), file: path, label: text };
+      return { ...parseYamlWithLines(readFileSync(path, 'utf8'), text), file: path, label: text };
     }
     if (/\.(ya?ml|json)$/i.test(text)) {
       throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
@@ -46,5 +66,5 @@ export function loadYamlInput(raw: string, inputName: string, baseDir: string): 
     }
   }
   const label = `the ${inputName} input`;
-  return { value: parseYaml(raw, label), label };
+  return { ...parseYamlWithLines(raw, label), label };
 }

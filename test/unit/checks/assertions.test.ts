@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deepEqual, evaluateBody, evaluateHeaders, evaluateJson, evaluateResponse, evaluateValue, statusMatches } from '../../../src/checks/assertions.js';
-import { parseStatus, parseValueAssertions } from '../../../src/checks/document.js';
+import { parseStatus, parseValueAssertions } from '../../../src/checks/expectations.js';
 import { EVERY, formatPath, parseJsonPath, readJsonPath, readJsonPaths } from '../../../src/checks/json-path.js';
 import type { Expectations, TargetedAssertion } from '../../../src/checks/types.js';
 
