@@ -31,6 +31,8 @@ export interface RegistryClientOptions {
   registry: string;
   username?: string;
   password?: string;
+  /** Asked once, on the first challenge, when no username/password is given (a docker login's config, a credential helper). */
+  credentials?: () => Promise<{ username: string; password: string } | undefined>;
   /** Per request. */
   timeoutMs?: number;
   /** Retries of a request that failed transiently (5xx, 429, network). */
@@ -70,7 +72,10 @@ export class RegistryClient {
   requests = 0;
   retries = 0;
 
-  constructor(private readonly options: RegistryClientOptions) {
+  private readonly options: RegistryClientOptions;
+
+  constructor(options: RegistryClientOptions) {
+    this.options = { ...options };
     this.base = registryBaseUrl(options.registry);
   }
 
@@ -84,6 +89,10 @@ export class RegistryClient {
     const claimed = res.headers.get('docker-content-digest');
     if (claimed && claimed !== digest) {
       throw new OperationFailedError(`The registry says ${repository}:${reference} is ${claimed}, but its bytes hash to ${digest}; refusing to copy it.`);
+    }
+    // Fetched by digest: the bytes must be that digest, whatever the headers say.
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new OperationFailedError(`${repository}@${reference} answered bytes that hash to ${digest}; refusing to use them.`);
     }
     return { bytes, mediaType, digest };
   }
@@ -107,9 +116,113 @@ export class RegistryClient {
     return res.headers.get('docker-content-digest') ?? manifest.digest;
   }
 
-  private async request(method: string, repository: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
+  /** True when the repository already holds the blob. */
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', repository, `blobs/${digest}`, {});
+    if (res.status === 404) return false;
+    expectOk(res, `HEAD blob ${repository}@${digest}`);
+    return true;
+  }
+
+  /** Cross-repository mount (same registry): true when the registry mounted it, false when it wants an upload instead. */
+  async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    const res = await this.request(
+      'POST',
+      repository,
+      `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`,
+      { 'content-length': '0' },
+      undefined,
+      `repository:${from}:pull`,
+    );
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      // The registry opened an upload instead; close it, streamBlob opens its own.
+      const location = res.headers.get('location');
+      if (location) await this.send('DELETE', new URL(location, this.base).toString(), this.authorization(pushScope(repository))).catch(() => undefined);
+      return false;
+    }
+    expectOk(res, `mount blob ${digest} into ${repository}`);
+    return false;
+  }
+
+  /**
+   * Streams a blob from `source` (another client, any registry) into this repository: one GET piped
+   * into one monolithic PUT, never held whole in memory. The registry checks the digest on PUT.
+   */
+  async copyBlobFrom(source: RegistryClient, sourceRepository: string, repository: string, digest: string, size: number): Promise<void> {
+    const outcome = await retry(
+      async () => {
+        const download = await source.openBlob(sourceRepository, digest);
+        const start = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' });
+        if (start.status !== 202) {
+          await download.body?.cancel().catch(() => undefined);
+          expectOk(start, `start upload of ${digest} to ${repository}`);
+        }
+        const location = start.headers.get('location');
+        if (!location) throw new OperationFailedError(`${this.options.registry} opened an upload to ${repository} without a Location header.`);
+        const url = new URL(location, this.base);
+        url.searchParams.set('digest', digest);
+        this.requests++;
+        const res = await fetch(url, {
+          method: 'PUT',
+          headers: { ...this.authorization(pushScope(repository)), 'content-type': 'application/octet-stream', 'content-length': String(size) },
+          body: download.body,
+          duplex: 'half',
+          signal: this.options.signal,
+        } as RequestInit);
+        if (res.status !== 201) {
+          const text = await res.text().catch(() => '');
+          if (isTransientStatus(res.status)) throw new RegistryHttpError(`PUT blob ${digest} answered ${res.status}`, res.status);
+          throw new OperationFailedError(`Uploading ${digest} to ${repository} failed: ${res.status} ${res.statusText} — ${registryErrorText(text)}`);
+        }
+        await res.arrayBuffer().catch(() => undefined);
+      },
+      {
+        maxAttempts: (this.options.retries ?? 3) + 1,
+        policy: { initialMs: this.options.baseDelayMs ?? 500, maxMs: 10_000, factor: 2, jitter: 0.5 },
+        signal: this.options.signal,
+        retryable: (err) => err instanceof RegistryHttpError || isTransientError(err) || (err instanceof TypeError && !this.options.signal?.aborted),
+      },
+    );
+    if (!outcome.ok)
+      throw outcome.error instanceof OperationFailedError
+        ? outcome.error
+        : new OperationFailedError(`Copying ${digest} to ${repository} failed: ${errorMessage(outcome.error)}`);
+  }
+
+  /** A blob's body as a stream (redirects to storage followed). */
+  async openBlob(repository: string, digest: string): Promise<Response> {
+    const url = `${this.base}/v2/${repository}/blobs/${digest}`;
+    const scope = `repository:${repository}:pull`;
+    const get = (): Promise<Response> => {
+      this.requests++;
+      return fetch(url, { headers: this.authorization(scope), signal: this.options.signal });
+    };
+    let res = await get();
+    if (res.status === 401) {
+      await res.arrayBuffer().catch(() => undefined);
+      await this.authenticate(res.headers.get('www-authenticate'), scope);
+      res = await get();
+    }
+    if (res.status !== 200) {
+      const text = await res.text().catch(() => '');
+      if (isTransientStatus(res.status)) throw new RegistryHttpError(`GET blob ${digest} answered ${res.status}`, res.status);
+      throw new OperationFailedError(`GET blob ${repository}@${digest} failed: ${res.status} ${res.statusText} — ${registryErrorText(text)}`);
+    }
+    return res;
+  }
+
+  private async request(
+    method: string,
+    repository: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+    extraScope?: string,
+  ): Promise<HttpResponse> {
     const url = `${this.base}/v2/${repository}/${path}`;
-    const scope = `repository:${repository}:${method === 'PUT' ? 'pull,push' : 'pull'}`;
+    const own = method === 'PUT' || method === 'POST' || method === 'PATCH' ? pushScope(repository) : `repository:${repository}:pull`;
+    const scope = extraScope ? `${own} ${extraScope}` : own;
     const send = async (): Promise<HttpResponse> => {
       let res = await this.send(method, url, { ...headers, ...this.authorization(scope) }, body);
       if (res.status === 401) {
@@ -139,6 +252,11 @@ export class RegistryClient {
     throw new OperationFailedError(`${method} ${url} failed after ${outcome.attempts} attempt(s): ${errorMessage(outcome.error)}`);
   }
 
+  /** The registry host (for messages and same-registry checks). */
+  get registry(): string {
+    return this.options.registry;
+  }
+
   private send(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
     this.requests++;
     return httpRequest({ url, method, headers, body, binary: true, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
@@ -153,10 +271,18 @@ export class RegistryClient {
 
   private async authenticate(header: string | null, scope: string): Promise<void> {
     const challenge = parseAuthChallenge(header);
+    if (this.options.username === undefined && this.options.credentials) {
+      const found = await this.options.credentials();
+      this.options.credentials = undefined;
+      if (found) {
+        this.options.username = found.username;
+        this.options.password = found.password;
+      }
+    }
     if (challenge?.scheme === 'bearer' && challenge.params.realm) {
       const realm = new URL(challenge.params.realm);
       if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-      realm.searchParams.set('scope', scope);
+      for (const part of scope.split(' ')) realm.searchParams.append('scope', part);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (this.options.username) headers.authorization = `Basic ${basicCredentials(this.options)}`;
       this.requests++;
@@ -184,6 +310,10 @@ export class RegistryClient {
     // Basic, or a challenge we do not understand: plain Basic is what every registry accepts then.
     this.basic = true;
   }
+}
+
+function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`;
 }
 
 function basicCredentials(o: { username?: string; password?: string }): string {

@@ -18,6 +18,14 @@ export function imagesOutput(results: ImageResult[]): Record<string, ImageOutput
   return out;
 }
 
+/** docker/metadata-action's `tags` and `labels` outputs, for every image: full references and KEY=VALUE lines. */
+export function dockerStyleOutputs(images: Array<{ refs: string[]; labels: Record<string, string> }>): { tags: string; labels: string } {
+  const tags = [...new Set(images.flatMap((i) => i.refs))];
+  const labels = new Map<string, string>();
+  for (const i of images) for (const [k, v] of Object.entries(i.labels)) labels.set(k, v);
+  return { tags: tags.join('\n'), labels: [...labels].map(([k, v]) => `${k}=${v}`).join('\n') };
+}
+
 export function formatBytes(n: number | undefined): string {
   if (n === undefined) return '—';
   if (n < 1024) return `${n} B`;

@@ -11,9 +11,8 @@ import { buildxBuildArgs, classicBuildArgs, pushArgs } from '../registry/build-c
 import { runImages } from '../registry/build-push.js';
 import type { RegistryClient } from '../registry/distribution.js';
 import type { DockerCli } from '../registry/docker.js';
-import type { ImageConfig } from '../registry/images-config.js';
-import { promoteTag } from '../registry/promote.js';
-import { buildSummary, imagesOutput, planSummary, promoteSummary, type PromoteRow } from '../registry/report.js';
+import { promoteImage, type PromoteDestination } from '../registry/promote.js';
+import { buildSummary, dockerStyleOutputs, imagesOutput, planSummary, promoteSummary, type PromoteRow } from '../registry/report.js';
 import { chooseBuilder, type BuilderChoice, type Settings } from '../registry/settings.js';
 
 export interface BuildPushOptions {
@@ -34,7 +33,8 @@ export interface BuildPushPorts {
   log: Logger;
   signal: AbortSignal;
   docker: DockerCli;
-  registryClient(image: ImageConfig): RegistryClient;
+  /** A registry API client for a registry host, with the credentials this run has for it. */
+  registryClient(registry: string): RegistryClient;
   /** Logs in when credentials were given; answers the Docker CLI to use from then on. */
   login(docker: DockerCli): Promise<DockerCli>;
   /** Outputs known before anything runs, so a later step can use them even when a push fails. */
@@ -62,7 +62,8 @@ async function build(settings: Extract<Settings, { mode: 'build' }>, options: Bu
     for (const t of p.skippedTemplates) log.info(`${p.config.key}: tag template "${t}" has no value for ${options.ref || 'this ref'}; left out.`);
     log.info(`${p.config.image.name}: tags ${p.tags.join(', ')}`);
   }
-  ports.planned({ version: plans[0]!.version, tags: plans[0]!.refs.join('\n') });
+  for (const n of settings.notices) log.notice(n);
+  ports.planned({ version: plans[0]!.version, ...dockerStyleOutputs(plans) });
   let docker = ports.docker;
   if (options.dryRun) {
     const buildx = await docker.buildxAvailable();
@@ -92,7 +93,8 @@ async function build(settings: Extract<Settings, { mode: 'build' }>, options: Bu
     builder,
     log,
     signal: ports.signal,
-    registryClient: (p) => ports.registryClient(p.config),
+    registryClient: (p) => ports.registryClient(p.config.image.registry),
+    buildEnv: settings.secretValues,
     pushRetries: options.pushRetries,
     pushTimeoutMs: options.pushTimeoutMs,
     buildTimeoutMs: options.buildTimeoutMs,
@@ -106,6 +108,8 @@ async function build(settings: Extract<Settings, { mode: 'build' }>, options: Bu
       images: imagesOutput(results),
       digest: first.digest ?? '',
       image: first.ref,
+      imageid: first.imageid ?? '',
+      metadata: first.metadata ?? {},
       'push-attempts': results.reduce((n, r) => n + r.pushAttempts, 0),
     },
     summary: buildSummary(results, builder, notices),
@@ -116,15 +120,27 @@ async function build(settings: Extract<Settings, { mode: 'build' }>, options: Bu
 
 async function promote(settings: Extract<Settings, { mode: 'promote' }>, options: BuildPushOptions, ports: BuildPushPorts): Promise<BuildPushReport> {
   const { log } = ports;
+  for (const n of settings.notices) log.notice(n);
+  const targets = [...settings.to, ...settings.copies.map((c) => `${c.image.name}:${c.tag}`)];
   if (options.dryRun) {
-    for (const i of settings.images) log.info(`would promote ${i.image.name}:${settings.from} → ${settings.to.join(', ')}`);
+    for (const i of settings.images) log.info(`would promote ${i.image.name}:${settings.from} → ${targets.join(', ')}`);
     return { outputs: {}, failures: [], notices: ['dry-run: nothing was promoted.'] };
   }
   const rows: PromoteRow[] = [];
   for (const image of settings.images) {
     try {
-      const result = await promoteTag(ports.registryClient(image), image.image.repository, settings.from, settings.to);
-      log.info(`${image.image.name}:${settings.from} (${result.digest}) → ${result.to.map((t) => t.tag).join(', ')}`);
+      const destinations: PromoteDestination[] = settings.copies.map((c) => ({
+        client: ports.registryClient(c.image.registry),
+        repository: c.image.repository,
+        tag: c.tag,
+        ref: `${c.image.name}:${c.tag}`,
+      }));
+      const result = await promoteImage(ports.registryClient(image.image.registry), image.image.repository, settings.from, settings.to, destinations);
+      log.info(`${image.image.name}:${settings.from} (${result.digest}) → ${result.to.map((t) => t.ref ?? t.tag).join(', ')}`);
+      if (result.blobs) {
+        const b = result.blobs;
+        log.info(`blobs: ${b.mounted} mounted, ${b.streamed} streamed (${b.bytesStreamed} bytes), ${b.present} already there`);
+      }
       rows.push({ name: image.image.name, result });
     } catch (err) {
       rows.push({ name: image.image.name, error: errorMessage(err) });
@@ -140,7 +156,7 @@ async function promote(settings: Extract<Settings, { mode: 'promote' }>, options
           name: image.image.name,
           ref: r ? `${image.image.name}@${r.digest}` : '',
           digest: r?.digest ?? '',
-          tags: r ? settings.to : [],
+          tags: r ? targets : [],
           version: settings.from,
         },
       ];
