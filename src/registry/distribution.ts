@@ -18,6 +18,10 @@ export const MEDIA_TYPES = {
 } as const;
 
 /** Every manifest and index type we can copy byte for byte; schema 1 is signed per tag and cannot be. */
+/** Manifests above this are refused (the distribution spec's recommended limit); other registry answers are small too. */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+const MAX_TOKEN_BYTES = 1 << 20;
+
 export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest];
 
 export interface Manifest {
@@ -259,7 +263,16 @@ export class RegistryClient {
 
   private send(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
     this.requests++;
-    return httpRequest({ url, method, headers, body, binary: true, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+    return httpRequest({
+      url,
+      method,
+      headers,
+      body,
+      binary: true,
+      maxBytes: MAX_MANIFEST_BYTES,
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      signal: this.options.signal,
+    });
   }
 
   private authorization(scope: string): Record<string, string> {
@@ -284,9 +297,23 @@ export class RegistryClient {
       if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
       for (const part of scope.split(' ')) realm.searchParams.append('scope', part);
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (this.options.username) headers.authorization = `Basic ${basicCredentials(this.options)}`;
+      if (this.options.username) {
+        if (!mayReceiveCredentials(realm, this.base)) {
+          throw new OperationFailedError(
+            `${this.options.registry} sends the token request to ${realm.origin}, which is neither https nor the registry itself: refusing to send the credentials of ${this.options.username} there.`,
+          );
+        }
+        headers.authorization = `Basic ${basicCredentials(this.options)}`;
+      }
       this.requests++;
-      const res = await httpRequest({ url: realm, headers, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+      const res = await httpRequest({
+        url: realm,
+        headers,
+        maxBytes: MAX_TOKEN_BYTES,
+        followRedirects: false,
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+        signal: this.options.signal,
+      });
       if (res.status !== 200) {
         throw new OperationFailedError(
           `The token service ${realm.origin}${realm.pathname} refused ${this.options.username ? `the credentials of ${this.options.username}` : 'an anonymous token'} for ${scope} (${res.status}); check username and password.`,
@@ -310,6 +337,11 @@ export class RegistryClient {
     // Basic, or a challenge we do not understand: plain Basic is what every registry accepts then.
     this.basic = true;
   }
+}
+
+/** Basic credentials go to an https token realm, or to the registry's own origin (a loopback registry's plain http). */
+export function mayReceiveCredentials(realm: URL, registryBase: string): boolean {
+  return realm.protocol === 'https:' || realm.origin === new URL(registryBase).origin;
 }
 
 function pushScope(repository: string): string {
