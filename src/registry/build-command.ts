@@ -18,6 +18,8 @@ export interface BuildSpec {
   push: boolean;
   /** buildx writes the pushed digest here (`containerimage.digest`). */
   metadataFile?: string;
+  /** The classic builder writes the image ID here (`--iidfile`), sparing a `docker image inspect`. */
+  iidFile?: string;
   /** The options named as docker/build-push-action names them; absent = none given. */
   options?: BuildOptions;
 }
@@ -137,6 +139,7 @@ export function buildxBuildArgs(spec: BuildSpec): string[] {
 export function classicBuildArgs(spec: BuildSpec): string[] {
   const args = ['build', ...commonArgs(spec)];
   if (spec.platforms.length === 1) args.push('--platform', spec.platforms[0]!);
+  if (spec.iidFile) args.push('--iidfile', spec.iidFile);
   args.push(spec.context);
   return args;
 }

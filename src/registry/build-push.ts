@@ -180,17 +180,19 @@ async function runImage(plan: ImagePlan, deps: RunDeps, prefixLines: boolean): P
 type Grouped = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
 async function classicBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResult, log: (l: string) => void, grouped: Grouped): Promise<void> {
+  const iidFile = join(deps.tempDir, `iid-${plan.config.key}-${process.pid}-${Date.now()}`);
   const started = performance.now();
   await grouped(`Build ${plan.config.key} (docker build)`, () =>
-    deps.docker.run(classicBuildArgs(plan.spec), {
+    deps.docker.run(classicBuildArgs({ ...plan.spec, iidFile }), {
       env: classicBuildEnv(deps.docker.env()),
       timeoutMs: deps.buildTimeoutMs,
       onLine: (l) => log(l),
     }),
   );
   result.buildMs = performance.now() - started;
-  const inspected = await deps.docker.run(['image', 'inspect', '--format', '{{.Id}}', plan.refs[0]!], { timeoutMs: 30_000, allowFailure: true });
-  if (inspected.exitCode === 0 && /^sha256:[a-f0-9]{64}$/.test(inspected.stdout.trim())) result.imageid = inspected.stdout.trim();
+  const iid = existsSync(iidFile) ? readFileSync(iidFile, 'utf8').trim() : '';
+  rmSync(iidFile, { force: true });
+  if (/^sha256:[a-f0-9]{64}$/.test(iid)) result.imageid = iid;
   result.metadata = classicMetadata(plan, result);
   if (!plan.spec.push) return;
   const pushStarted = performance.now();

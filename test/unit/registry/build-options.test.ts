@@ -57,6 +57,11 @@ describe('build options → docker command lines', () => {
     expect(buildxOnlyInputs({ ...NO_BUILD_OPTIONS, ...options })).toEqual([input]);
   });
 
+  it('the classic builder writes the image ID to --iidfile when given one', () => {
+    expect(classicBuildArgs({ ...base, iidFile: '/tmp/iid' }).slice(-3)).toEqual(['--iidfile', '/tmp/iid', '/ws/app']);
+    expect(classicBuildArgs(base)).not.toContain('--iidfile');
+  });
+
   it('outputs replace --push/--load; load adds --load beside --push', () => {
     const out = buildxBuildArgs(withOptions({ outputs: ['type=local,dest=out'] }, { push: false }));
     expect(out.slice(-3)).toEqual(['--output', 'type=local,dest=out', '/ws/app']);
