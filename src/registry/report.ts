@@ -97,7 +97,7 @@ export function promoteSummary(rows: PromoteRow[], from: string): SummaryBuilder
       from,
       // The previous digest is what a rollback of the tag would go back to.
       r.result
-        ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
+        ? r.result.to.map((t) => `${t.ref ?? t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
         : '—',
       r.result ? trusted(`<code title="${escapeCell(r.result.digest)}">${escapeCell(shortDigest(r.result.digest))}</code>`) : '—',
       r.result?.mediaType ?? '—',
@@ -105,6 +105,10 @@ export function promoteSummary(rows: PromoteRow[], from: string): SummaryBuilder
       r.error ? `❌ ${r.error}` : '✅ promoted, digest unchanged',
     ]),
   );
+  for (const r of rows) {
+    const b = r.result?.blobs;
+    if (b) s.paragraph(`${r.name}: blobs ${b.mounted} mounted, ${b.streamed} streamed (${formatBytes(b.bytesStreamed)}), ${b.present} already there.`);
+  }
   return s;
 }
 

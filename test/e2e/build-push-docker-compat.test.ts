@@ -171,6 +171,8 @@ describe('build-push: promote across repositories and registries', { timeout: 40
     // Every platform manifest and blob came along: skopeo can read each child by digest.
     for (const child of pushed.manifestDigests) expect(await skopeoRaw(`${env.DK_REGISTRY_AUTH}/${target}@${child}`, creds)).toContain('"layers"');
     expect(run.log).toMatch(/blobs: 0 mounted, [1-9]\d* streamed/);
+    expect(run.summary).toContain(`${env.DK_REGISTRY_AUTH}/${target}:1.0.0 (new)`);
+    expect(run.summary).toMatch(/app: blobs 0 mounted, [1-9]\d* streamed/);
     expect(JSON.parse(run.outputs.images!).app.tags).toEqual(['latest', `${env.DK_REGISTRY_AUTH}/${target}:1.0.0`]);
     expect(run.masked).toContain(creds.password);
     expectNoSecret(run, creds.password);
