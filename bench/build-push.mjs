@@ -168,9 +168,11 @@ function benchFixture(fixture, n) {
   console.log(`[${label}] cross-registry  build-push promote (stream blobs):       ${list(cross)}`);
   console.log(`[${label}] cross-registry  skopeo copy:                             ${list(crossSkopeo)}`);
 
-  const local = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])
+  // By ID: earlier builds of the same tags are left untagged (<none>) and cannot be named by tag.
+  const local = run('docker', ['images', '--format', '{{.ID}} {{.Repository}}'])
     .stdout.split('\n')
-    .filter((r) => r.includes(`${repo}/`));
+    .filter((line) => line.includes(`${repo}/`))
+    .map((line) => line.split(' ')[0]);
   if (local.length) spawnSync('docker', ['rmi', '--force', ...local]);
   const size = JSON.parse(run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${source}`]).stdout);
   const bytes = (size.config?.size ?? 0) + (size.layers ?? []).reduce((s, l) => s + l.size, 0);
