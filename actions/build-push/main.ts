@@ -1,26 +1,32 @@
 // build-push: build images, tag them from the git ref, push with retries — or promote a tag by digest.
-import { mkdirSync } from 'node:fs';
-import { buildxBuildArgs, classicBuildArgs, pushArgs } from '../../src/registry/build-command.js';
-import { runImages } from '../../src/registry/build-push.js';
+import { readFileSync } from 'node:fs';
 import { RegistryClient } from '../../src/registry/distribution.js';
-import { DockerCli, createRunDockerConfig } from '../../src/registry/docker.js';
-import type { ImageConfig } from '../../src/registry/images-config.js';
-import { promoteTag } from '../../src/registry/promote.js';
-import { buildSummary, imagesOutput, planSummary, promoteSummary, type PromoteRow } from '../../src/registry/report.js';
-import { BUILDER_CHOICES, chooseBuilder, resolveSettings, type Settings } from '../../src/registry/settings.js';
+import { lookupDockerCredentials, type RegistryCredentials } from '../../src/registry/docker-credentials.js';
+import { DockerCli, createRunDockerConfig, currentDockerConfig } from '../../src/registry/docker.js';
+import { parseRegistries } from '../../src/registry/logins.js';
+import { isForkPullRequest } from '../../src/registry/push-policy.js';
+import { BUILDER_CHOICES, resolveSettings } from '../../src/registry/settings.js';
 import { LATEST_POLICIES } from '../../src/registry/tags.js';
-import { OperationFailedError, errorMessage, runAction, type ActionContext } from '../../src/runtime/index.js';
+import { runBuildPush } from '../../src/release/build-push.js';
+import { OperationFailedError, parseYaml, runAction } from '../../src/runtime/index.js';
 
 runAction(async (ctx) => {
   const { inputs, run } = ctx;
   const password = inputs.secret('password');
   const username = inputs.string('username');
+  const registriesText = inputs.secret('registries');
+  const registries = registriesText ? parseRegistries(parseYaml(registriesText, 'the registries input')) : [];
+  for (const r of registries) ctx.mask(r.password);
+  const secrets = inputs.secret('secrets');
   const settings = resolveSettings({
     registry: inputs.optional('registry'),
     username,
     passwordGiven: password !== '',
+    password,
+    registries,
     image: inputs.optional('image'),
     context: inputs.optional('context'),
+    file: inputs.optional('file'),
     dockerfile: inputs.optional('dockerfile'),
     target: inputs.optional('target'),
     buildArgs: inputs.optional('build-args'),
@@ -32,7 +38,24 @@ runAction(async (ctx) => {
     labels: inputs.optional('labels'),
     cacheFrom: inputs.list('cache-from'),
     cacheTo: inputs.list('cache-to'),
-    push: inputs.boolean('push', true),
+    push: inputs.has('push') ? inputs.boolean('push', true) : undefined,
+    fromFork: isForkPullRequest(readEventPayload(process.env.GITHUB_EVENT_PATH)),
+    build: {
+      annotations: inputs.optional('annotations'),
+      buildContexts: inputs.optional('build-contexts'),
+      secrets: secrets || undefined,
+      secretFiles: inputs.optional('secret-files'),
+      ssh: inputs.optional('ssh'),
+      outputs: inputs.optional('outputs'),
+      provenance: inputs.optional('provenance'),
+      sbom: inputs.optional('sbom'),
+      network: inputs.optional('network'),
+      addHosts: inputs.list('add-hosts'),
+      noCache: inputs.boolean('no-cache', false),
+      pull: inputs.boolean('pull', false),
+      load: inputs.boolean('load', false),
+    },
+    repositoryOwner: run.repository.split('/')[0],
     promoteFrom: inputs.optional('promote-from'),
     promoteTo: inputs.list('promote-to'),
     git: {
@@ -44,136 +67,97 @@ runAction(async (ctx) => {
     workspace: run.workspace,
     created: new Date(),
   });
-  const builderChoice = inputs.choice('builder', BUILDER_CHOICES, 'auto');
-  const pushRetries = inputs.integer('push-retries', 3, { min: 0, max: 20 });
-  const retryDelayMs = inputs.duration('retry-delay', '2s');
-  const pushTimeoutMs = inputs.duration('push-timeout', '10m', { min: 1000 });
-  const buildTimeoutMs = inputs.duration('build-timeout', '30m', { min: 1000 });
-  const concurrency = inputs.integer('concurrency', 1, { min: 1, max: 16 });
-  const dryRun = inputs.boolean('dry-run', false);
-  const credentials = username ? { username, password } : {};
-  const clientFor = (image: ImageConfig): RegistryClient =>
-    new RegistryClient({
-      registry: image.image.registry,
-      ...(image.image.registry === settings.loginRegistry ? credentials : {}),
-      retries: pushRetries,
-      baseDelayMs: retryDelayMs,
-      signal: ctx.signal,
-      log: ctx.log,
-    });
+  if (settings.mode === 'build') for (const value of Object.values(settings.secretValues)) ctx.mask(value);
+  const options = {
+    builder: inputs.choice('builder', BUILDER_CHOICES, 'auto'),
+    pushRetries: inputs.integer('push-retries', 3, { min: 0, max: 20 }),
+    retryDelayMs: inputs.duration('retry-delay', '2s'),
+    pushTimeoutMs: inputs.duration('push-timeout', '10m', { min: 1000 }),
+    buildTimeoutMs: inputs.duration('build-timeout', '30m', { min: 1000 }),
+    concurrency: inputs.integer('concurrency', 1, { min: 1, max: 16 }),
+    dryRun: inputs.boolean('dry-run', false),
+    tempDir: run.tempDir,
+    ref: run.ref,
+  };
 
-  if (settings.mode === 'promote') return promote(ctx, settings, clientFor, dryRun);
+  // Logins given to this step first; else what an earlier docker/login-action left in the user's Docker config.
+  const userConfig = currentDockerConfig();
+  const given = new Map(settings.logins.map((l) => [l.registry, { username: l.username, password: l.password }]));
+  const found = new Map<string, Promise<RegistryCredentials | undefined>>();
+  const fromConfig = (registry: string): Promise<RegistryCredentials | undefined> => {
+    if (!found.has(registry)) {
+      found.set(
+        registry,
+        lookupDockerCredentials(registry, {
+          configDir: userConfig,
+          signal: ctx.signal,
+          mask: ctx.mask,
+          onFound: (host, where) => ctx.log.info(`Using the login for ${host} from ${where}.`),
+        }),
+      );
+    }
+    return found.get(registry)!;
+  };
+  const clients = new Map<string, RegistryClient>();
+  const registryClient = (registry: string): RegistryClient => {
+    let client = clients.get(registry);
+    if (!client) {
+      client = new RegistryClient({
+        registry,
+        ...(given.get(registry) ?? { credentials: () => fromConfig(registry) }),
+        retries: options.pushRetries,
+        baseDelayMs: options.retryDelayMs,
+        signal: ctx.signal,
+        log: ctx.log,
+      });
+      clients.set(registry, client);
+    }
+    return client;
+  };
 
-  const { plans } = settings;
-  for (const p of plans) {
-    for (const t of p.skippedTemplates) ctx.log.info(`${p.config.key}: tag template "${t}" has no value for ${run.ref || 'this ref'}; left out.`);
-    ctx.log.info(`${p.config.image.name}: tags ${p.tags.join(', ')}`);
-  }
-  // Known before anything runs, so a later step can use them even when a push fails.
-  ctx.setOutput('version', plans[0]!.version);
-  ctx.setOutput('tags', plans[0]!.refs.join('\n'));
-  let docker = new DockerCli({ log: ctx.log, signal: ctx.signal, redact: ctx.redact });
-  if (dryRun) {
-    const buildx = await docker.buildxAvailable();
-    const { builder } = chooseBuilder(builderChoice, buildx, plans);
-    const commands = plans.flatMap((p) =>
-      builder === 'buildx' ? [buildxBuildArgs(p.spec)] : [classicBuildArgs(p.spec), ...(settings.push ? p.refs.map(pushArgs) : [])],
-    );
-    ctx.setOutput(
-      'images',
-      Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])),
-    );
-    ctx.setOutput('image', plans[0]!.refs[0]!);
-    await ctx.writeSummary(planSummary(plans, commands));
-    ctx.log.notice('dry-run: nothing was built or pushed.');
-    return;
-  }
-
-  // Both answer from the CLI and the engine alone, so they run together (the login does not change them).
-  const [, buildxAvailable] = await Promise.all([docker.assertEngine(), docker.buildxAvailable()]);
-  if (settings.loginRegistry && settings.username) {
-    const configDir = createRunDockerConfig(run.tempDir, undefined, settings.loginRegistry);
-    ctx.saveState('docker-config', configDir);
-    ctx.saveState('login-registry', settings.loginRegistry);
-    docker = docker.withConfig(configDir);
-    await docker.login(settings.loginRegistry, settings.username, password);
-    ctx.log.info(`Logged in to ${settings.loginRegistry} as ${settings.username} (DOCKER_CONFIG for this run only; the post step logs out).`);
-  }
-  const { builder, notices } = chooseBuilder(builderChoice, buildxAvailable, plans);
-  for (const n of notices) ctx.log.notice(n);
-  mkdirSync(run.tempDir, { recursive: true });
-  const results = await runImages(plans, {
-    docker,
-    builder,
+  const report = await runBuildPush(settings, options, {
     log: ctx.log,
     signal: ctx.signal,
-    registryClient: (p) => clientFor(p.config),
-    pushRetries,
-    pushTimeoutMs,
-    buildTimeoutMs,
-    retryBaseDelayMs: retryDelayMs,
-    concurrency,
-    tempDir: run.tempDir,
+    docker: new DockerCli({ log: ctx.log, signal: ctx.signal, redact: ctx.redact }),
+    registryClient,
+    login: async (docker) => {
+      if (settings.logins.length === 0) return docker;
+      // The run's own config drops the credential store; logins kept there for the other registries come along.
+      const carried: Record<string, RegistryCredentials> = {};
+      const pushedTo = settings.mode === 'build' ? settings.plans.map((p) => p.config.image.registry) : [];
+      for (const registry of new Set(pushedTo)) {
+        if (given.has(registry)) continue;
+        const c = await fromConfig(registry);
+        if (c) carried[registry] = c;
+      }
+      // A Docker config of this run only; the post step logs out and deletes it.
+      const registries = settings.logins.map((l) => l.registry);
+      const configDir = createRunDockerConfig(run.tempDir, userConfig, registries, carried);
+      ctx.saveState('docker-config', configDir);
+      ctx.saveState('login-registry', registries.join('\n'));
+      const loggedIn = docker.withConfig(configDir);
+      for (const l of settings.logins) {
+        await loggedIn.login(l.registry, l.username, l.password);
+        ctx.log.info(`Logged in to ${l.registry} as ${l.username} (DOCKER_CONFIG for this run only; the post step logs out).`);
+      }
+      return loggedIn;
+    },
+    planned: (outputs) => {
+      for (const [name, value] of Object.entries(outputs)) ctx.setOutput(name, value);
+    },
   });
-  const images = imagesOutput(results);
-  ctx.setOutput('images', images);
-  const first = results[0]!;
-  ctx.setOutput('digest', first.digest ?? '');
-  ctx.setOutput('image', first.ref);
-  ctx.setOutput(
-    'push-attempts',
-    results.reduce((n, r) => n + r.pushAttempts, 0),
-  );
-  await ctx.writeSummary(buildSummary(results, builder, notices));
-  const failed = results.filter((r) => r.error);
-  if (failed.length) {
-    throw new OperationFailedError(failed.map((r) => `${r.key}: ${r.error}`).join('\n'));
-  }
+  for (const [name, value] of Object.entries(report.outputs)) ctx.setOutput(name, value);
+  if (report.summary) await ctx.writeSummary(report.summary);
+  for (const n of report.notices) ctx.log.notice(n);
+  if (report.failures.length) throw new OperationFailedError(report.failures.join('\n'));
 });
 
-async function promote(
-  ctx: ActionContext,
-  settings: Extract<Settings, { mode: 'promote' }>,
-  clientFor: (image: ImageConfig) => RegistryClient,
-  dryRun: boolean,
-): Promise<void> {
-  if (dryRun) {
-    for (const i of settings.images) ctx.log.info(`would promote ${i.image.name}:${settings.from} → ${settings.to.join(', ')}`);
-    ctx.log.notice('dry-run: nothing was promoted.');
-    return;
+/** The webhook payload of the run (for the fork check); none outside GitHub. */
+function readEventPayload(path: string | undefined): unknown {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
   }
-  const rows: PromoteRow[] = [];
-  for (const image of settings.images) {
-    try {
-      const result = await promoteTag(clientFor(image), image.image.repository, settings.from, settings.to);
-      ctx.log.info(`${image.image.name}:${settings.from} (${result.digest}) → ${result.to.map((t) => t.tag).join(', ')}`);
-      rows.push({ name: image.image.name, result });
-    } catch (err) {
-      rows.push({ name: image.image.name, error: errorMessage(err) });
-      if (ctx.signal.aborted) break;
-    }
-  }
-  const output = Object.fromEntries(
-    settings.images.map((image, i) => {
-      const r = rows[i]?.result;
-      return [
-        image.key,
-        {
-          name: image.image.name,
-          ref: r ? `${image.image.name}@${r.digest}` : '',
-          digest: r?.digest ?? '',
-          tags: r ? settings.to : [],
-          version: settings.from,
-        },
-      ];
-    }),
-  );
-  ctx.setOutput('images', output);
-  const first = rows[0]?.result;
-  ctx.setOutput('digest', first?.digest ?? '');
-  ctx.setOutput('image', first ? `${settings.images[0]!.image.name}@${first.digest}` : '');
-  ctx.setOutput('version', settings.from);
-  await ctx.writeSummary(promoteSummary(rows, settings.from));
-  const failed = rows.filter((r) => r.error);
-  if (failed.length) throw new OperationFailedError(failed.map((r) => `${r.name}: ${r.error}`).join('\n'));
 }

@@ -14,6 +14,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Read the body as bytes instead of text. */
   binary?: boolean;
+  /** Refuse a body larger than this many bytes (read no further). Default: no limit. */
+  maxBytes?: number;
 }
 
 export interface HttpResponse {
@@ -58,8 +60,9 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     });
     let body = '';
     let bytes: Uint8Array | undefined;
-    if (req.binary) bytes = new Uint8Array(await res.arrayBuffer());
-    else body = await res.text();
+    const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
+    if (req.binary) bytes = raw;
+    else body = new TextDecoder().decode(raw);
     return {
       url: res.url || String(req.url),
       status: res.status,
@@ -73,11 +76,39 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   } catch (err) {
     const latencyMs = performance.now() - started;
     if (req.signal?.aborted) throw req.signal.reason;
+    if (err instanceof HttpTransportError) throw err;
     if (timeout.aborted) {
       throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
     }
     throw describeTransportError(err, latencyMs);
   }
+}
+
+const latencyFrom = (started: number) => () => performance.now() - started;
+
+/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number, latency: () => number): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  const tooLarge = () => new HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
@@ -98,5 +129,5 @@ export function isTransientStatus(status: number): boolean {
 }
 
 export function isTransientError(err: unknown): boolean {
-  return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
+  return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
 }

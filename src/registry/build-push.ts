@@ -3,13 +3,13 @@
  * image with buildx or the classic builder, pushes with retries on transient failures, and reads
  * the digest back from the registry.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecError, lastLines } from '../exec/run.js';
 import { retry } from '../http/backoff.js';
 import { errorMessage } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import { buildxBuildArgs, classicBuildArgs, classicBuildEnv, imageRefs, ociLabels, pushArgs, type BuildSpec } from './build-command.js';
+import { buildxBuildArgs, classicBuildArgs, classicBuildEnv, imageRefs, ociLabels, pushArgs, type BuildOptions, type BuildSpec } from './build-command.js';
 import type { RegistryClient } from './distribution.js';
 import type { DockerCli } from './docker.js';
 import { parseBuildxMetadata, parsePushDigest } from './docker.js';
@@ -30,6 +30,7 @@ export interface PlanOptions {
   cacheFrom: string[];
   cacheTo: string[];
   push: boolean;
+  options?: BuildOptions;
 }
 
 export interface ImagePlan {
@@ -74,6 +75,7 @@ export function planImages(images: ImageConfig[], options: PlanOptions): ImagePl
         cacheFrom: options.cacheFrom,
         cacheTo: options.cacheTo,
         push: options.push,
+        options: options.options,
       },
     };
   });
@@ -105,6 +107,11 @@ export interface ImageResult {
   /** The failed attempts that were retried or ended the push. */
   failedAttempts: PushAttempt[];
   builder: Builder;
+  /** The image's config digest (docker's image ID), when known. */
+  imageid?: string;
+  /** buildx's metadata file, or its equivalent keys for the classic builder. */
+  metadata?: Record<string, unknown>;
+  labels?: Record<string, string>;
   error?: string;
 }
 
@@ -122,6 +129,8 @@ export interface RunDeps {
   concurrency: number;
   /** Directory for buildx metadata files. */
   tempDir: string;
+  /** Extra environment of the build command (the variables that carry `secrets` to buildx). */
+  buildEnv?: Record<string, string>;
 }
 
 export async function runImages(plans: ImagePlan[], deps: RunDeps): Promise<ImageResult[]> {
@@ -153,6 +162,7 @@ async function runImage(plan: ImagePlan, deps: RunDeps, prefixLines: boolean): P
     pushAttempts: 0,
     failedAttempts: [],
     builder: deps.builder,
+    labels: plan.labels,
   };
   const log = (line: string): void => deps.log.info(prefixLines ? `[${config.key}] ${line}` : line);
   const grouped = <T>(name: string, fn: () => Promise<T>): Promise<T> => (prefixLines ? fn() : deps.log.group(name, fn));
@@ -170,15 +180,20 @@ async function runImage(plan: ImagePlan, deps: RunDeps, prefixLines: boolean): P
 type Grouped = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
 async function classicBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResult, log: (l: string) => void, grouped: Grouped): Promise<void> {
+  const iidFile = join(deps.tempDir, `iid-${plan.config.key}-${process.pid}-${Date.now()}`);
   const started = performance.now();
   await grouped(`Build ${plan.config.key} (docker build)`, () =>
-    deps.docker.run(classicBuildArgs(plan.spec), {
+    deps.docker.run(classicBuildArgs({ ...plan.spec, iidFile }), {
       env: classicBuildEnv(deps.docker.env()),
       timeoutMs: deps.buildTimeoutMs,
       onLine: (l) => log(l),
     }),
   );
   result.buildMs = performance.now() - started;
+  const iid = existsSync(iidFile) ? readFileSync(iidFile, 'utf8').trim() : '';
+  rmSync(iidFile, { force: true });
+  if (/^sha256:[a-f0-9]{64}$/.test(iid)) result.imageid = iid;
+  result.metadata = classicMetadata(plan, result);
   if (!plan.spec.push) return;
   const pushStarted = performance.now();
   let verifying: Promise<void> | undefined;
@@ -196,25 +211,47 @@ async function classicBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageRes
     }
   });
   result.pushMs = performance.now() - pushStarted;
+  result.metadata = classicMetadata(plan, result);
   await verifying;
+}
+
+/** The keys of buildx's metadata file that the classic builder can tell too. */
+function classicMetadata(plan: ImagePlan, result: ImageResult): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { 'image.name': plan.refs.join(',') };
+  if (result.imageid) metadata['containerimage.config.digest'] = result.imageid;
+  if (result.digest) metadata['containerimage.digest'] = result.digest;
+  return metadata;
 }
 
 async function buildxBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResult, log: (l: string) => void, grouped: Grouped): Promise<void> {
   const metadataFile = join(deps.tempDir, `buildx-metadata-${plan.config.key}-${process.pid}-${Date.now()}.json`);
   const spec = { ...plan.spec, metadataFile };
   const started = performance.now();
+  const build = () => deps.docker.run(buildxBuildArgs(spec), { env: deps.docker.env(deps.buildEnv), timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) });
   // buildx builds and pushes in one command; a transient push failure reruns it (the build is cached).
   await grouped(`Build and push ${plan.config.key} (docker buildx build)`, () =>
-    plan.spec.push
-      ? retryingPush(plan.refs[0]!, deps, result, log, () => deps.docker.run(buildxBuildArgs(spec), { timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) }))
-      : deps.docker.run(buildxBuildArgs(spec), { timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) }),
+    plan.spec.push ? retryingPush(plan.refs[0]!, deps, result, log, build) : build(),
   );
   result.buildMs = performance.now() - started;
+  const text = existsSync(metadataFile) ? readFileSync(metadataFile, 'utf8') : '';
+  rmSync(metadataFile, { force: true });
+  result.metadata = parseJsonObject(text);
+  const config = result.metadata?.['containerimage.config.digest'];
+  if (typeof config === 'string') result.imageid = config;
   if (!plan.spec.push) return;
-  const digest = parseBuildxMetadata(readFileSync(metadataFile, 'utf8'));
+  const digest = parseBuildxMetadata(text);
   if (!digest) throw new Error(`docker buildx build wrote no containerimage.digest to ${metadataFile}.`);
   result.digest = digest;
   await verify(plan, deps, result);
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function retryingPush<T>(ref: string, deps: RunDeps, result: ImageResult, log: (l: string) => void, push: () => Promise<T>): Promise<T> {

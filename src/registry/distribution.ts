@@ -4,9 +4,11 @@
  * Bearer token flow from `WWW-Authenticate` (Basic credentials on the token request), else Basic.
  */
 import { createHash } from 'node:crypto';
+import { request as plainRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Logger } from '../runtime/logger.js';
 import { parseAuthChallenge } from './auth-challenge.js';
-import { httpRequest, isTransientError, isTransientStatus, retry, type HttpResponse } from '../http/index.js';
+import { describeTransportError, httpRequest, isTransientError, isTransientStatus, retry, type HttpResponse } from '../http/index.js';
 import { OperationFailedError, errorMessage } from '../runtime/errors.js';
 import { DOCKER_HUB } from './reference.js';
 
@@ -18,6 +20,10 @@ export const MEDIA_TYPES = {
 } as const;
 
 /** Every manifest and index type we can copy byte for byte; schema 1 is signed per tag and cannot be. */
+/** Manifests above this are refused (the distribution spec's recommended limit); other registry answers are small too. */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+const MAX_TOKEN_BYTES = 1 << 20;
+
 export const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest];
 
 export interface Manifest {
@@ -31,6 +37,8 @@ export interface RegistryClientOptions {
   registry: string;
   username?: string;
   password?: string;
+  /** Asked once, on the first challenge, when no username/password is given (a docker login's config, a credential helper). */
+  credentials?: () => Promise<{ username: string; password: string } | undefined>;
   /** Per request. */
   timeoutMs?: number;
   /** Retries of a request that failed transiently (5xx, 429, network). */
@@ -70,7 +78,10 @@ export class RegistryClient {
   requests = 0;
   retries = 0;
 
-  constructor(private readonly options: RegistryClientOptions) {
+  private readonly options: RegistryClientOptions;
+
+  constructor(options: RegistryClientOptions) {
+    this.options = { ...options };
     this.base = registryBaseUrl(options.registry);
   }
 
@@ -84,6 +95,10 @@ export class RegistryClient {
     const claimed = res.headers.get('docker-content-digest');
     if (claimed && claimed !== digest) {
       throw new OperationFailedError(`The registry says ${repository}:${reference} is ${claimed}, but its bytes hash to ${digest}; refusing to copy it.`);
+    }
+    // Fetched by digest: the bytes must be that digest, whatever the headers say.
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new OperationFailedError(`${repository}@${reference} answered bytes that hash to ${digest}; refusing to use them.`);
     }
     return { bytes, mediaType, digest };
   }
@@ -107,9 +122,127 @@ export class RegistryClient {
     return res.headers.get('docker-content-digest') ?? manifest.digest;
   }
 
-  private async request(method: string, repository: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
+  /** True when the repository already holds the blob. */
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', repository, `blobs/${digest}`, {});
+    if (res.status === 404) return false;
+    expectOk(res, `HEAD blob ${repository}@${digest}`);
+    return true;
+  }
+
+  /** Cross-repository mount (same registry): true when the registry mounted it, false when it wants an upload instead. */
+  async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    const res = await this.request(
+      'POST',
+      repository,
+      `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`,
+      { 'content-length': '0' },
+      undefined,
+      `repository:${from}:pull`,
+    );
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      // The registry opened an upload instead; close it, streamBlob opens its own.
+      const location = res.headers.get('location');
+      if (location) await this.send('DELETE', new URL(location, this.base).toString(), this.authorization(pushScope(repository))).catch(() => undefined);
+      return false;
+    }
+    expectOk(res, `mount blob ${digest} into ${repository}`);
+    return false;
+  }
+
+  /**
+   * Streams a blob from `source` (another client, any registry) into this repository: one GET piped
+   * into one monolithic PUT, never held whole in memory. The registry checks the digest on PUT.
+   */
+  async copyBlobFrom(source: RegistryClient, sourceRepository: string, repository: string, digest: string, size: number): Promise<void> {
+    const outcome = await retry(
+      async () => {
+        const download = await source.openBlob(sourceRepository, digest);
+        let start: HttpResponse;
+        try {
+          start = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' });
+          if (start.status !== 202) expectOk(start, `start upload of ${digest} to ${repository}`);
+        } catch (err) {
+          download.destroy();
+          throw err;
+        }
+        const location = start.headers.get('location');
+        if (!location) {
+          download.destroy();
+          throw new OperationFailedError(`${this.options.registry} opened an upload to ${repository} without a Location header.`);
+        }
+        const url = new URL(location, this.base);
+        url.searchParams.set('digest', digest);
+        this.requests++;
+        // node:http piping: about three times the throughput of fetch with a streamed body (measured here).
+        const res = await new Promise<IncomingMessage>((resolve, reject) => {
+          const req = (url.protocol === 'https:' ? httpsRequest : plainRequest)(
+            url,
+            {
+              method: 'PUT',
+              headers: { ...this.authorization(pushScope(repository)), 'content-type': 'application/octet-stream', 'content-length': String(size) },
+              signal: this.options.signal,
+            },
+            resolve,
+          );
+          req.on('error', (err) => reject(describeTransportError(err)));
+          download.on('error', (err) => req.destroy(err));
+          download.pipe(req);
+        });
+        const text = await readSmall(res);
+        if (res.statusCode !== 201) {
+          if (isTransientStatus(res.statusCode ?? 0)) throw new RegistryHttpError(`PUT blob ${digest} answered ${res.statusCode}`, res.statusCode ?? 0);
+          throw new OperationFailedError(`Uploading ${digest} to ${repository} failed: ${res.statusCode} ${res.statusMessage} — ${registryErrorText(text)}`);
+        }
+      },
+      {
+        maxAttempts: (this.options.retries ?? 3) + 1,
+        policy: { initialMs: this.options.baseDelayMs ?? 500, maxMs: 10_000, factor: 2, jitter: 0.5 },
+        signal: this.options.signal,
+        retryable: (err) => err instanceof RegistryHttpError || isTransientError(err),
+      },
+    );
+    if (!outcome.ok) {
+      throw outcome.error instanceof OperationFailedError
+        ? outcome.error
+        : new OperationFailedError(`Copying ${digest} to ${repository} failed: ${errorMessage(outcome.error)}`);
+    }
+  }
+
+  /** A blob's body as a stream; redirects to storage are followed, without our Authorization on another origin. */
+  async openBlob(repository: string, digest: string): Promise<IncomingMessage> {
+    const url = new URL(`${this.base}/v2/${repository}/blobs/${digest}`);
+    const scope = `repository:${repository}:pull`;
+    const get = (): Promise<IncomingMessage> => {
+      this.requests++;
+      return openStream(url, this.authorization(scope), this.options.signal, 5);
+    };
+    let res = await get();
+    if (res.statusCode === 401) {
+      res.resume();
+      await this.authenticate(res.headers['www-authenticate'] ?? null, scope);
+      res = await get();
+    }
+    if (res.statusCode !== 200) {
+      const text = await readSmall(res);
+      if (isTransientStatus(res.statusCode ?? 0)) throw new RegistryHttpError(`GET blob ${digest} answered ${res.statusCode}`, res.statusCode ?? 0);
+      throw new OperationFailedError(`GET blob ${repository}@${digest} failed: ${res.statusCode} ${res.statusMessage} — ${registryErrorText(text)}`);
+    }
+    return res;
+  }
+
+  private async request(
+    method: string,
+    repository: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+    extraScope?: string,
+  ): Promise<HttpResponse> {
     const url = `${this.base}/v2/${repository}/${path}`;
-    const scope = `repository:${repository}:${method === 'PUT' ? 'pull,push' : 'pull'}`;
+    const own = method === 'PUT' || method === 'POST' || method === 'PATCH' ? pushScope(repository) : `repository:${repository}:pull`;
+    const scope = extraScope ? `${own} ${extraScope}` : own;
     const send = async (): Promise<HttpResponse> => {
       let res = await this.send(method, url, { ...headers, ...this.authorization(scope) }, body);
       if (res.status === 401) {
@@ -139,9 +272,23 @@ export class RegistryClient {
     throw new OperationFailedError(`${method} ${url} failed after ${outcome.attempts} attempt(s): ${errorMessage(outcome.error)}`);
   }
 
+  /** The registry host (for messages and same-registry checks). */
+  get registry(): string {
+    return this.options.registry;
+  }
+
   private send(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
     this.requests++;
-    return httpRequest({ url, method, headers, body, binary: true, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+    return httpRequest({
+      url,
+      method,
+      headers,
+      body,
+      binary: true,
+      maxBytes: MAX_MANIFEST_BYTES,
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      signal: this.options.signal,
+    });
   }
 
   private authorization(scope: string): Record<string, string> {
@@ -153,14 +300,36 @@ export class RegistryClient {
 
   private async authenticate(header: string | null, scope: string): Promise<void> {
     const challenge = parseAuthChallenge(header);
+    if (this.options.username === undefined && this.options.credentials) {
+      const found = await this.options.credentials();
+      this.options.credentials = undefined;
+      if (found) {
+        this.options.username = found.username;
+        this.options.password = found.password;
+      }
+    }
     if (challenge?.scheme === 'bearer' && challenge.params.realm) {
       const realm = new URL(challenge.params.realm);
       if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-      realm.searchParams.set('scope', scope);
+      for (const part of scope.split(' ')) realm.searchParams.append('scope', part);
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (this.options.username) headers.authorization = `Basic ${basicCredentials(this.options)}`;
+      if (this.options.username) {
+        if (!mayReceiveCredentials(realm, this.base)) {
+          throw new OperationFailedError(
+            `${this.options.registry} sends the token request to ${realm.origin}, which is neither https nor the registry itself: refusing to send the credentials of ${this.options.username} there.`,
+          );
+        }
+        headers.authorization = `Basic ${basicCredentials(this.options)}`;
+      }
       this.requests++;
-      const res = await httpRequest({ url: realm, headers, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+      const res = await httpRequest({
+        url: realm,
+        headers,
+        maxBytes: MAX_TOKEN_BYTES,
+        followRedirects: false,
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+        signal: this.options.signal,
+      });
       if (res.status !== 200) {
         throw new OperationFailedError(
           `The token service ${realm.origin}${realm.pathname} refused ${this.options.username ? `the credentials of ${this.options.username}` : 'an anonymous token'} for ${scope} (${res.status}); check username and password.`,
@@ -184,6 +353,47 @@ export class RegistryClient {
     // Basic, or a challenge we do not understand: plain Basic is what every registry accepts then.
     this.basic = true;
   }
+}
+
+function openStream(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined, redirects: number): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : plainRequest)(url, { headers, signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+        res.resume();
+        const next = new URL(res.headers.location, url);
+        resolve(openStream(next, next.origin === url.origin ? headers : {}, signal, redirects - 1));
+        return;
+      }
+      resolve(res);
+    });
+    req.on('error', (err) => reject(describeTransportError(err)));
+    req.end();
+  });
+}
+
+/** An error body, at most 64 KiB of it. */
+async function readSmall(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res) {
+    total += (chunk as Buffer).length;
+    if (total > 64 << 10) {
+      res.destroy();
+      break;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Basic credentials go to an https token realm, or to the registry's own origin (a loopback registry's plain http). */
+export function mayReceiveCredentials(realm: URL, registryBase: string): boolean {
+  return realm.protocol === 'https:' || realm.origin === new URL(registryBase).origin;
+}
+
+function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`;
 }
 
 function basicCredentials(o: { username?: string; password?: string }): string {

@@ -3,12 +3,13 @@
  * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
  * build, push.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ExecError, lastLines, runProgram, type RunResult } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
+import { credentialServer, normaliseConfigKey, readConfigFile, type RegistryCredentials } from './docker-credentials.js';
 import { DOCKER_HUB } from './reference.js';
 
 export interface DockerOptions {
@@ -33,29 +34,32 @@ export function currentDockerConfig(env: NodeJS.ProcessEnv = process.env): strin
  * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
  * login` would put the password into the machine's keychain, beyond this run.
  */
-export function createRunDockerConfig(parent: string, source: string = currentDockerConfig(), loginRegistry?: string): string {
+export function createRunDockerConfig(
+  parent: string,
+  source: string = currentDockerConfig(),
+  loginRegistry?: string | string[],
+  /** Logins found in the dropped credential store, for registries this run pushes to without logging in. */
+  carried: Record<string, RegistryCredentials> = {},
+): string {
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, 'dk-docker-config-'));
-  const config = readDockerConfig(join(source, 'config.json'));
+  const config = readConfigFile(source);
   delete config.credsStore;
-  if (loginRegistry && config.credHelpers && typeof config.credHelpers === 'object') {
-    delete (config.credHelpers as Record<string, unknown>)[loginRegistry];
+  const logins = loginRegistry === undefined ? [] : Array.isArray(loginRegistry) ? loginRegistry : [loginRegistry];
+  if (config.credHelpers && typeof config.credHelpers === 'object') {
+    const helpers = config.credHelpers as Record<string, unknown>;
+    for (const key of Object.keys(helpers)) if (logins.includes(normaliseConfigKey(key))) delete helpers[key];
   }
+  const auths = (config.auths && typeof config.auths === 'object' ? config.auths : {}) as Record<string, unknown>;
+  for (const [registry, c] of Object.entries(carried)) {
+    auths[credentialServer(registry)] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
+  }
+  if (Object.keys(auths).length) config.auths = auths;
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
   for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
     if (existsSync(join(source, sub))) symlinkSync(join(source, sub), join(dir, sub));
   }
   return dir;
-}
-
-function readDockerConfig(path: string): Record<string, unknown> {
-  if (!existsSync(path)) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 export function removeRunDockerConfig(dir: string): void {

@@ -113,3 +113,43 @@ export function sanitiseTag(text: string): string {
     .slice(0, 128)
     .replace(/[.-]+$/, '');
 }
+
+/**
+ * `${{ github.repository_owner }}` keeps its capitals (`MyOrg`), which image names cannot have: a
+ * path component that is exactly the owner is lower-cased, and the caller says so in a notice.
+ */
+export function lowerCaseOwner(name: string, owner: string | undefined): { name: string; changed: boolean } {
+  if (!owner || owner === owner.toLowerCase()) return { name, changed: false };
+  const parts = name.trim().split('/');
+  let changed = false;
+  const fixed = parts.map((p, i) => {
+    // The first component of a path with a host stays as written (hosts are case-insensitive anyway).
+    if (p !== owner || (i === 0 && parts.length > 1 && /[.:]/.test(p))) return p;
+    changed = true;
+    return p.toLowerCase();
+  });
+  return { name: fixed.join('/'), changed };
+}
+
+export interface PromoteTarget {
+  /** Another repository (same or another registry); undefined = the image's own. */
+  image?: ImageName;
+  tag: string;
+}
+
+/**
+ * A `promote-to` entry: a tag (same repository) or a full reference `[registry/]repository:tag`,
+ * which must end in its tag (so `prod/eu` is a bad tag, not a repository promoted without one).
+ */
+export function parsePromoteTarget(text: string, registry: string | undefined): PromoteTarget {
+  const raw = text.trim();
+  const slash = raw.lastIndexOf('/');
+  const colon = raw.lastIndexOf(':');
+  if (slash < 0 || colon < slash) return { tag: assertValidTag(raw, 'promote-to') };
+  if (raw.includes('@')) {
+    throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
+      input: 'promote-to',
+    });
+  }
+  return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
+}

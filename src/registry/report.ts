@@ -18,6 +18,14 @@ export function imagesOutput(results: ImageResult[]): Record<string, ImageOutput
   return out;
 }
 
+/** docker/metadata-action's `tags` and `labels` outputs, for every image: full references and KEY=VALUE lines. */
+export function dockerStyleOutputs(images: Array<{ refs: string[]; labels: Record<string, string> }>): { tags: string; labels: string } {
+  const tags = [...new Set(images.flatMap((i) => i.refs))];
+  const labels = new Map<string, string>();
+  for (const i of images) for (const [k, v] of Object.entries(i.labels)) labels.set(k, v);
+  return { tags: tags.join('\n'), labels: [...labels].map(([k, v]) => `${k}=${v}`).join('\n') };
+}
+
 export function formatBytes(n: number | undefined): string {
   if (n === undefined) return '—';
   if (n < 1024) return `${n} B`;
@@ -89,7 +97,7 @@ export function promoteSummary(rows: PromoteRow[], from: string): SummaryBuilder
       from,
       // The previous digest is what a rollback of the tag would go back to.
       r.result
-        ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
+        ? r.result.to.map((t) => `${t.ref ?? t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
         : '—',
       r.result ? trusted(`<code title="${escapeCell(r.result.digest)}">${escapeCell(shortDigest(r.result.digest))}</code>`) : '—',
       r.result?.mediaType ?? '—',
@@ -97,6 +105,10 @@ export function promoteSummary(rows: PromoteRow[], from: string): SummaryBuilder
       r.error ? `❌ ${r.error}` : '✅ promoted, digest unchanged',
     ]),
   );
+  for (const r of rows) {
+    const b = r.result?.blobs;
+    if (b) s.paragraph(`${r.name}: blobs ${b.mounted} mounted, ${b.streamed} streamed (${formatBytes(b.bytesStreamed)}), ${b.present} already there.`);
+  }
   return s;
 }
 

@@ -47,7 +47,7 @@ async function imageExists(ref: string): Promise<boolean> {
   );
 }
 
-describe('build-push bundle (real engine and registry)', () => {
+describe('build-push bundle (real engine and registry)', { timeout: 300_000 }, () => {
   it('logs in to the htpasswd registry, builds, pushes every tag, reports digest and summary, then the post step logs out', async () => {
     const repo = uniqueRepo();
     const { main, post } = await runActionWithPost('build-push', {
