@@ -1,13 +1,10 @@
 /** migrate-db's inputs, read and validated before anything connects. */
-import { isAbsolute, join, resolve } from 'node:path';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { RunContext } from '../../src/runtime/context.js';
 import {
-  checkBackupDir,
   checkTargetVersion,
-  parseDatabaseUrl,
-  parseHistoryTable,
   parseVersionInput,
+  readDatabaseInputs,
   readMigrationDirectory,
   type DatabaseTarget,
   type Migration,
@@ -38,11 +35,9 @@ export interface MigrateDbInputs {
 }
 
 export function readInputs(inputs: Inputs, run: RunContext): MigrateDbInputs {
-  // Masked whole and by its password as soon as it is read.
-  const url = inputs.secret('database-url', { required: true });
-  const target = parseDatabaseUrl(url);
-  const historyTable = inputs.string('history-table', { default: 'schema_migrations' });
-  parseHistoryTable(historyTable);
+  const dryRun = inputs.boolean('dry-run', false);
+  const backup = inputs.boolean('backup', true);
+  const db = readDatabaseInputs(inputs, run, { backup: backup && !dryRun });
   const transactionMode = inputs.choice('transaction-mode', ['all', 'per-migration'] as const, 'all');
   const onFailure = inputs.choice('on-failure', ['auto', 'restore', 'none'] as const, 'auto');
   const toVersion = parseVersionInput(inputs.optional('to-version'), 'to-version');
@@ -50,23 +45,16 @@ export function readInputs(inputs: Inputs, run: RunContext): MigrateDbInputs {
   const expectVersion = parseVersionInput(inputs.optional('expect-version'), 'expect-version');
   const allowDown = inputs.boolean('allow-down', false);
   const allowChanged = inputs.boolean('allow-changed', false);
-  const dryRun = inputs.boolean('dry-run', false);
-  const backup = inputs.boolean('backup', true);
   const lockTimeoutMs = inputs.duration('lock-timeout', '5m');
   const connectTimeoutMs = inputs.duration('connect-timeout', '10s', { min: 1000 });
-  const backupDirInput = inputs.optional('backup-dir');
-  const backupDir = backupDirInput ? resolve(run.workspace, backupDirInput) : join(run.tempDir, 'deploy-kit-backups');
-  const migrationsLabel = inputs.string('migrations', { default: 'db/migrations' });
-  const migrationsDir = isAbsolute(migrationsLabel) ? migrationsLabel : resolve(run.workspace, migrationsLabel);
-  const migrations = readMigrationDirectory(migrationsDir, target.engine, migrationsLabel);
+  const migrations = readMigrationDirectory(db.migrationsDir, db.target.engine, db.migrationsLabel);
   checkTargetVersion(migrations, toVersion, baselineVersion);
-  if (backup && !dryRun) checkBackupDir(backupDir, backupDirInput ?? backupDir);
   return {
-    target,
-    migrationsDir,
-    migrationsLabel,
+    target: db.target,
+    migrationsDir: db.migrationsDir,
+    migrationsLabel: db.migrationsLabel,
     migrations,
-    historyTable,
+    historyTable: db.historyTable,
     transactionMode,
     toVersion,
     allowDown,
@@ -75,7 +63,7 @@ export function readInputs(inputs: Inputs, run: RunContext): MigrateDbInputs {
     expectVersion,
     dryRun,
     backup,
-    backupDir,
+    backupDir: db.backupDir,
     onFailure,
     lockTimeoutMs,
     connectTimeoutMs,

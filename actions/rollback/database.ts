@@ -4,7 +4,8 @@
  * before anything connects.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+import { readDatabaseInputs } from '../../src/db/settings.js';
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -24,10 +25,9 @@ export interface DatabaseRollback {
 
 /** Pure: which database rollback the inputs ask for, or undefined without database-url. */
 export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir: string): DatabaseRollback | undefined {
-  const url = inputs.secret('database-url');
   const backup = inputs.optional('restore-backup');
   const toVersion = inputs.optional('to-migration-version');
-  if (!url) {
+  if (!inputs.has('database-url')) {
     if (backup || toVersion) {
       const input = backup ? 'restore-backup' : 'to-migration-version';
       throw new ConfigurationError(`${input} needs database-url: give the database's connection URL (from a secret).`, { input: 'database-url' });
@@ -40,18 +40,17 @@ export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir:
       input: 'database-url',
     });
   }
-  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(workspace, p));
-  const historyTable = inputs.string('history-table', { default: 'schema_migrations' });
-  const backupDir = abs(inputs.optional('backup-dir') ?? join(tempDir, 'deploy-kit-backups'));
+  // The same reader as migrate-db's: a down migration backs up first, so backup-dir is checked then.
+  const db = readDatabaseInputs(inputs, { workspace, tempDir }, { backup: !backup });
+  const { url, historyTable, backupDir } = db;
   if (backup) {
-    const path = abs(backup);
+    const path = isAbsolute(backup) ? backup : resolve(workspace, backup);
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new ConfigurationError(`restore-backup: the file "${backup}" does not exist (resolved to ${path}).`, { input: 'restore-backup' });
     }
     return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
   }
-  const migrations = inputs.string('migrations', { default: 'db/migrations' });
-  return { url, mode: 'migrate', toVersion, migrationsDir: abs(migrations), migrationsLabel: migrations, historyTable, backupDir };
+  return { url, mode: 'migrate', toVersion, migrationsDir: db.migrationsDir, migrationsLabel: db.migrationsLabel, historyTable, backupDir };
 }
 
 export interface PreparedDatabaseRollback {

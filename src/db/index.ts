@@ -6,5 +6,8 @@ export * from './url.js';
 export * from './lock.js';
 export * from './backup.js';
 export * from './engine.js';
+export * from './settings.js';
+export * from './executor.js';
+export * from './failure-policy.js';
 export { openSession } from './connect.js';
 export { MigrationSqlError, parseHistoryTable, advisoryLockKey, mysqlLockName, type DatabaseSession, type HistoryRecord } from './session.js';
