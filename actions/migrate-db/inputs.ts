@@ -5,7 +5,10 @@ import {
   checkTargetVersion,
   parseVersionInput,
   readDatabaseInputs,
-  readMigrationDirectory,
+  readMigrationFiles,
+  readPlaceholders,
+  type ImportHistory,
+  type RepeatableMigration,
   type DatabaseTarget,
   type Migration,
   type OnFailure,
@@ -19,7 +22,9 @@ export interface MigrateDbInputs {
   /** As given, for annotations relative to the workspace. */
   migrationsLabel: string;
   migrations: Migration[];
-  historyTable: string;
+  historyTable?: string;
+  repeatables: RepeatableMigration[];
+  importHistory: ImportHistory;
   transactionMode: TransactionMode;
   toVersion?: Version;
   allowDown: boolean;
@@ -34,12 +39,14 @@ export interface MigrateDbInputs {
   connectTimeoutMs: number;
 }
 
-export function readInputs(inputs: Inputs, run: RunContext): MigrateDbInputs {
+export function readInputs(inputs: Inputs, run: RunContext, mask: (value: string) => void = () => undefined): MigrateDbInputs {
   const dryRun = inputs.boolean('dry-run', false);
   const backup = inputs.boolean('backup', true);
   const db = readDatabaseInputs(inputs, run, { backup: backup && !dryRun });
   const transactionMode = inputs.choice('transaction-mode', ['all', 'per-migration'] as const, 'all');
   const onFailure = inputs.choice('on-failure', ['auto', 'restore', 'none'] as const, 'auto');
+  const importHistory = inputs.choice('import-history', ['auto', 'golang-migrate', 'flyway', 'none'] as const, 'auto');
+  const placeholders = readPlaceholders(inputs, mask);
   const toVersion = parseVersionInput(inputs.optional('to-version'), 'to-version');
   const baselineVersion = parseVersionInput(inputs.optional('baseline-version'), 'baseline-version');
   const expectVersion = parseVersionInput(inputs.optional('expect-version'), 'expect-version');
@@ -47,7 +54,7 @@ export function readInputs(inputs: Inputs, run: RunContext): MigrateDbInputs {
   const allowChanged = inputs.boolean('allow-changed', false);
   const lockTimeoutMs = inputs.duration('lock-timeout', '5m');
   const connectTimeoutMs = inputs.duration('connect-timeout', '10s', { min: 1000 });
-  const migrations = readMigrationDirectory(db.migrationsDir, db.target.engine, db.migrationsLabel);
+  const { migrations, repeatables } = readMigrationFiles(db.migrationsDir, db.target.engine, db.migrationsLabel, placeholders);
   checkTargetVersion(migrations, toVersion, baselineVersion);
   return {
     target: db.target,
@@ -55,6 +62,8 @@ export function readInputs(inputs: Inputs, run: RunContext): MigrateDbInputs {
     migrationsLabel: db.migrationsLabel,
     migrations,
     historyTable: db.historyTable,
+    repeatables,
+    importHistory,
     transactionMode,
     toVersion,
     allowDown,

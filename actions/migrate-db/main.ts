@@ -5,7 +5,7 @@ import { readInputs } from './inputs.js';
 import { buildSummary, planLines } from './summary.js';
 
 runAction(async (ctx) => {
-  const inputs = readInputs(ctx.inputs, ctx.run);
+  const inputs = readInputs(ctx.inputs, ctx.run, (v) => ctx.mask(v));
   const report = async (result: MigrateResult): Promise<void> => {
     ctx.setOutput(
       'applied',
@@ -16,6 +16,8 @@ runAction(async (ctx) => {
     ctx.setOutput('pending-count', result.dryRun ? result.pendingCount : result.pendingCount - result.applied.length);
     ctx.setOutput('backup-path', result.backup?.path ?? '');
     ctx.setOutput('restored', result.failure?.outcome === 'restored');
+    ctx.setOutput('history-table', result.historyTable);
+    ctx.setOutput('imported', result.imported ?? '');
     await ctx.writeSummary(buildSummary(result));
   };
   let result: MigrateResult;
@@ -24,6 +26,8 @@ runAction(async (ctx) => {
       target: inputs.target,
       migrations: inputs.migrations,
       historyTable: inputs.historyTable,
+      repeatables: inputs.repeatables,
+      importHistory: inputs.importHistory,
       transactionMode: inputs.transactionMode,
       toVersion: inputs.toVersion,
       allowDown: inputs.allowDown,

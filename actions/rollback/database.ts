@@ -19,7 +19,7 @@ export interface DatabaseRollback {
   toVersion?: string;
   migrationsDir?: string;
   migrationsLabel?: string;
-  historyTable: string;
+  historyTable?: string;
   backupDir: string;
 }
 

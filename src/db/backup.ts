@@ -9,7 +9,7 @@ import { ExecError, runProgram } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { nullLogger } from '../runtime/logger.js';
-import type { DatabaseObject } from './session.js';
+import { DEFAULT_HISTORY_TABLE, type DatabaseObject } from './session.js';
 import { openSession } from './connect.js';
 import { clientEnvironment, mysqlClientArgs, type DatabaseTarget } from './url.js';
 
@@ -230,7 +230,7 @@ export async function restoreBackup(target: DatabaseTarget, path: string, option
   await verifyBackup(target, path, options);
   const listing = await backupListing(target, path, options);
   const session = await openSession(target, {
-    historyTable: options.historyTable ?? 'schema_migrations',
+    historyTable: options.historyTable ?? DEFAULT_HISTORY_TABLE,
     connectTimeoutMs: 10_000,
     label: 'deploy-kit restore',
     signal: options.signal,

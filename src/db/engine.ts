@@ -12,17 +12,23 @@ import { backupDatabase, checkDumpToolVersion, toolVersion, type BackupResult } 
 import { openSession } from './connect.js';
 import { PlanExecutor, type AppliedMigration } from './executor.js';
 import { failureHeadline, handleFailure, type FailureContext, type MigrationFailure, type OnFailure } from './failure-policy.js';
-import type { Migration } from './files.js';
+import type { Migration, RepeatableMigration } from './files.js';
+import { readForeignHistory, type ForeignTool, type ImportHistory } from './import-history.js';
 import { acquireRunLock } from './lock.js';
-import { checkExpectedVersion, planMigrations, type MigrationPlan, type TransactionMode } from './plan.js';
-import { checkHistoryShape, type DatabaseSession } from './session.js';
+import { checkExpectedVersion, planMigrations, type HistoryRow, type MigrationPlan, type TransactionMode } from './plan.js';
+import { checkHistoryShape, DEFAULT_HISTORY_TABLE, resolveDefaultHistoryTable, type DatabaseSession } from './session.js';
 import { describeTarget, type DatabaseTarget, type Engine } from './url.js';
 import { allIntegerVersions, compareVersions, type Version } from './version.js';
 
 export interface MigrateOptions {
   target: DatabaseTarget;
   migrations: readonly Migration[];
+  /** Empty: deploy_kit_migrations, or schema_migrations where an older deploy-kit left its history there. */
   historyTable?: string;
+  /** Flyway `R__` files. */
+  repeatables?: readonly RepeatableMigration[];
+  /** Read golang-migrate's or Flyway's history on the first run (default auto). */
+  importHistory?: ImportHistory;
   transactionMode?: TransactionMode;
   toVersion?: Version;
   allowDown?: boolean;
@@ -50,6 +56,10 @@ export interface MigrateResult {
   engine: Engine;
   serverVersion: string;
   database: string;
+  /** The history table used (resolved when history-table was not given). */
+  historyTable: string;
+  /** Another tool's history imported on this run. */
+  imported?: { tool: ForeignTool; table: string; versions: number; repeatables: number };
   plan: MigrationPlan;
   /** Migrations that ran and stayed applied (committed). */
   applied: AppliedMigration[];
@@ -87,7 +97,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
   const started = performance.now();
   const log = options.log ?? nullLogger;
   const target = options.target;
-  const historyTable = options.historyTable ?? 'schema_migrations';
+  let historyTable = options.historyTable ?? DEFAULT_HISTORY_TABLE;
   const mode = options.transactionMode ?? 'all';
   const appliedBy = options.appliedBy ?? defaultAppliedBy();
   const wantBackup = options.backup ?? true;
@@ -103,6 +113,16 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
   let locked = false;
   let result: MigrateResult | undefined;
   try {
+    if (!options.historyTable) {
+      const resolved = await resolveDefaultHistoryTable(session);
+      if (resolved.legacy) {
+        log.notice(
+          `Using the history table ${resolved.table}, which an earlier deploy-kit created under its old default name (the default is now ${DEFAULT_HISTORY_TABLE}). Set history-table: ${resolved.table} to say so and silence this note.`,
+        );
+      }
+      historyTable = resolved.table;
+      session.useHistoryTable(historyTable);
+    }
     let lockWaitMs = 0;
     if (!options.dryRun) {
       lockWaitMs = await acquireRunLock(session, { timeoutMs: options.lockTimeoutMs ?? 300_000, signal: options.signal, log, what: describeTarget(target) });
@@ -110,13 +130,32 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
     }
     const shape = await session.historyShape();
     checkHistoryShape(shape, historyTable);
-    const history = shape.exists ? await session.readHistory() : [];
+    let history: HistoryRow[] = shape.exists ? await session.readHistory() : [];
+    const repeatables = options.repeatables ?? [];
+    let repeatableHistory = repeatables.length > 0 ? await session.readRepeatables() : new Map<string, string>();
+    // Adopting a database another tool migrated: its history becomes ours, written with the first batch.
+    const imported =
+      history.length === 0
+        ? await readForeignHistory(
+            session,
+            options.importHistory ?? 'auto',
+            { migrations: options.migrations, repeatables },
+            { allowChanged: options.allowChanged },
+          )
+        : undefined;
+    if (imported) {
+      history = imported.rows.map((r) => ({ version: r.version, name: r.name, checksum: r.checksum, appliedBy: r.appliedBy }));
+      repeatableHistory = new Map(imported.repeatables.map((r) => [r.name, r.checksum]));
+      log.info(`${imported.table} (${imported.tool}) found: importing ${imported.rows.length} applied version(s) into ${historyTable}.`);
+    }
     const plan = planMigrations(options.migrations, history, {
       toVersion: options.toVersion,
       allowDown: options.allowDown,
       allowChanged: options.allowChanged,
       baselineVersion: options.baselineVersion,
       transactionMode: mode,
+      repeatables,
+      repeatableHistory,
     });
     checkExpectedVersion(plan, options.expectVersion);
     const integerVersions = allIntegerVersions([...options.migrations.map((m) => m.version), ...(plan.baseline ? [plan.baseline] : [])]);
@@ -128,6 +167,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
       engine: target.engine,
       serverVersion: session.serverVersion,
       database: describeTarget(target),
+      historyTable,
       plan,
       applied: [],
       previousVersion: plan.previousVersion,
@@ -137,19 +177,20 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
       durationMs: 0,
     };
     result = run;
-    const nothingToWrite = plan.steps.length === 0 && !plan.baseline && plan.checksumUpdates.length === 0;
+    if (imported) run.imported = { tool: imported.tool, table: imported.table, versions: imported.rows.length, repeatables: imported.repeatables.length };
+    const nothingToWrite = plan.steps.length === 0 && !plan.baseline && plan.checksumUpdates.length === 0 && !imported;
     if (options.dryRun || nothingToWrite) return run;
 
     if (wantBackup && plan.steps.length > 0) run.backup = await takeBackup(session, options, log);
 
-    const executor = new PlanExecutor(session, plan, { historyExists: shape.exists, integerVersions, appliedBy, log, signal: options.signal });
+    const executor = new PlanExecutor(session, plan, { historyExists: shape.exists, integerVersions, appliedBy, log, signal: options.signal, imported });
     const policy: FailureContext = {
       target,
       engine: target.engine,
       backup: run.backup,
       onFailure: options.onFailure ?? 'auto',
       mode,
-      historyTable: options.historyTable,
+      historyTable,
       log,
       signal: options.signal,
       redact: options.redact,
@@ -192,7 +233,7 @@ export function migrateTo(version: Version, options: Omit<MigrateOptions, 'toVer
 
 /** A dotted version cannot be recorded in a table whose version column is BIGINT. */
 function checkIntegerVersions(plan: MigrationPlan, historyTable: string): void {
-  const dotted = plan.steps.find((s) => !/^\d+$/.test(s.version));
+  const dotted = plan.steps.find((s) => !s.repeatable && !/^\d+$/.test(s.version));
   if (!dotted) return;
   throw new ConfigurationError(
     `${dotted.script.file}: version ${dotted.version} is dotted, but ${historyTable} stores integer versions (its version column is BIGINT). Use an integer version.`,

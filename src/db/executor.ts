@@ -7,7 +7,8 @@
 import { OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { BASELINE_NAME, type MigrationPlan, type PlanBatch, type PlanStep } from './plan.js';
-import type { DatabaseSession, HistoryRecord } from './session.js';
+import type { ImportedHistory } from './import-history.js';
+import type { DatabaseSession, HistoryRecord, RepeatableRecord } from './session.js';
 import { versionSortKey, type Version } from './version.js';
 
 export interface AppliedMigration {
@@ -29,6 +30,8 @@ export interface ExecutorOptions {
   appliedBy: string;
   log: Logger;
   signal?: AbortSignal;
+  /** Another tool's history, converted: written first, in the first batch's transaction. */
+  imported?: ImportedHistory;
 }
 
 /** Executes the batches of a plan, keeping track of what is committed and what is in flight. */
@@ -73,6 +76,16 @@ export class PlanExecutor {
       await this.session.createHistory(this.options.integerVersions);
       this.historyReady = true;
     }
+    const imported = this.options.imported;
+    if (imported) {
+      await this.session.insertHistory(imported.rows);
+      if (imported.repeatables.length > 0) {
+        await this.session.createRepeatables();
+        await this.session.recordRepeatables(imported.repeatables);
+      }
+      this.log.info(`Imported ${imported.rows.length} row(s) of ${imported.tool}'s history (${imported.table}); ${imported.table} is left as it was.`);
+    }
+    if (this.plan.steps.some((s) => s.repeatable) && !imported?.repeatables.length) await this.session.createRepeatables();
     if (this.plan.baseline) {
       await this.session.insertHistory([
         {
@@ -117,11 +130,18 @@ export class PlanExecutor {
     };
   }
 
+  private repeatableRecord(a: AppliedMigration, checksum: string): RepeatableRecord {
+    return { name: a.file, checksum, executionMs: Math.round(a.durationMs), appliedBy: this.options.appliedBy };
+  }
+
+  /** One statement per kind of row, however many files: the history of a 500-file batch is one INSERT. */
   private async writeHistory(steps: readonly { step: PlanStep; applied: AppliedMigration }[]): Promise<void> {
-    const ups = steps.filter((s) => s.step.direction === 'up');
+    const ups = steps.filter((s) => s.step.direction === 'up' && !s.step.repeatable);
     const downs = steps.filter((s) => s.step.direction === 'down');
+    const repeatables = steps.filter((s) => s.step.repeatable);
     await this.session.insertHistory(ups.map((s) => this.historyRecord(s.applied, s.step.script.checksum)));
     await this.session.deleteHistory(downs.map((s) => s.step.version));
+    await this.session.recordRepeatables(repeatables.map((s) => this.repeatableRecord(s.applied, s.step.script.checksum)));
   }
 
   private async runStep(step: PlanStep, transactional: boolean): Promise<AppliedMigration> {
@@ -172,6 +192,10 @@ export class PlanExecutor {
     for (const step of steps) {
       if (this.options.signal?.aborted) throw new OperationFailedError('cancelled before the next migration');
       this.current = step;
+      if (step.repeatable) {
+        await this.mysqlRepeatable(step);
+        continue;
+      }
       const up = step.direction === 'up';
       if (up) await this.session.insertHistory([{ ...this.historyRecord(this.record(step, 0), step.script.checksum), dirty: true }]);
       else await this.session.setDirty(step.version, true);
@@ -191,6 +215,20 @@ export class PlanExecutor {
       }
     }
     this.current = undefined;
+  }
+
+  /** A repeatable file on MySQL: re-runnable by nature, so no dirty mark; its row is written in its transaction. */
+  private async mysqlRepeatable(step: PlanStep): Promise<void> {
+    if (step.transactional) await this.session.begin();
+    try {
+      const applied = await this.runStep(step, step.transactional);
+      await this.session.recordRepeatables([this.repeatableRecord(applied, step.script.checksum)]);
+      if (step.transactional) await this.session.commit();
+      this.committed.push(applied);
+    } catch (err) {
+      if (step.transactional) await this.session.rollback().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** PostgreSQL: every statement of the batch on the wire at once, inside the one transaction. */

@@ -115,9 +115,9 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     secretFree(run, db.password);
     secretFree(run, encodeURIComponent(db.password));
     expect(run.masked).toEqual(expect.arrayContaining([db.url, db.password]));
-    const [top] = await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1');
+    const [top] = await db.query<{ version: string }>('SELECT version FROM deploy_kit_migrations ORDER BY version DESC LIMIT 1');
     expect(String(top!.version)).toBe('4');
-    const by = await db.query<{ applied_by: string }>('SELECT DISTINCT applied_by FROM schema_migrations');
+    const by = await db.query<{ applied_by: string }>('SELECT DISTINCT applied_by FROM deploy_kit_migrations');
     expect(by).toEqual([{ applied_by: 'https://github.com/acme/shop/actions/runs/4242' }]);
 
     const again = await runAction('migrate-db', { inputs: { 'database-url': db.url, migrations: join(fixtures, 'postgres'), 'backup-dir': backupDir } });
@@ -198,7 +198,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(rerun.exitCode).toBe(0);
     expect(rerun.log).not.toContain('Waiting up to');
     expect(JSON.parse(rerun.outputs.applied!).map((a: { version: string }) => a.version)).toEqual(['1', '2', '3']);
-    expect((await db.query<{ version: string }>('SELECT version::text FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([
+    expect((await db.query<{ version: string }>('SELECT version::text FROM deploy_kit_migrations ORDER BY version')).map((r) => r.version)).toEqual([
       '1',
       '2',
       '3',
@@ -232,7 +232,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     const inputs = { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir(), 'lock-timeout': '30s' };
     const killed = await runAction('migrate-db', { inputs, onSpawn: signalOnce('Applying 2_slow.up.sql', 'SIGKILL') });
     expect(killed.signal).toBe('SIGKILL');
-    const rows = await db.query<{ version: string; dirty: number }>('SELECT CAST(version AS CHAR) AS version, dirty FROM schema_migrations ORDER BY version');
+    const rows = await db.query<{ version: string; dirty: number }>('SELECT CAST(version AS CHAR) AS version, dirty FROM deploy_kit_migrations ORDER BY version');
     expect(rows.map((r) => [r.version, Number(r.dirty)])).toEqual([
       ['1', 0],
       ['2', 1],
@@ -241,7 +241,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(refused.exitCode).toBe(1);
     expect(refused.errors.join('\n')).toMatch(/version 2 \(slow\) is marked dirty in the history: a run .* stopped while applying it/);
     expect(await db.query('SELECT id FROM a')).toEqual([]);
-    await db.query("DELETE FROM schema_migrations WHERE version = '2'");
+    await db.query("DELETE FROM deploy_kit_migrations WHERE version = '2'");
     writeFileSync(join(dir, '2_slow.up.sql'), 'INSERT INTO a VALUES (2);');
     const rerun = await runAction('migrate-db', { inputs });
     expect(rerun.exitCode).toBe(0);
