@@ -4,7 +4,11 @@ import type { RunContext } from '../../src/runtime/context.js';
 import {
   checkTargetVersion,
   parseVersionInput,
+  parseBackupCompression,
+  parseRetention,
   readDatabaseInputs,
+  type BackupCompression,
+  type Retention,
   readMigrationFiles,
   readPlaceholders,
   type ImportHistory,
@@ -34,6 +38,8 @@ export interface MigrateDbInputs {
   dryRun: boolean;
   backup: boolean;
   backupDir: string;
+  backupCompression: BackupCompression;
+  backupRetention: Retention;
   onFailure: OnFailure;
   lockTimeoutMs: number;
   connectTimeoutMs: number;
@@ -47,6 +53,8 @@ export function readInputs(inputs: Inputs, run: RunContext, mask: (value: string
   const onFailure = inputs.choice('on-failure', ['auto', 'restore', 'none'] as const, 'auto');
   const importHistory = inputs.choice('import-history', ['auto', 'golang-migrate', 'flyway', 'none'] as const, 'auto');
   const placeholders = readPlaceholders(inputs, mask);
+  const backupCompression = parseBackupCompression(inputs.optional('backup-compression'));
+  const backupRetention = parseRetention(inputs.optional('backup-retention'));
   const toVersion = parseVersionInput(inputs.optional('to-version'), 'to-version');
   const baselineVersion = parseVersionInput(inputs.optional('baseline-version'), 'baseline-version');
   const expectVersion = parseVersionInput(inputs.optional('expect-version'), 'expect-version');
@@ -73,6 +81,8 @@ export function readInputs(inputs: Inputs, run: RunContext, mask: (value: string
     dryRun,
     backup,
     backupDir: db.backupDir,
+    backupCompression,
+    backupRetention,
     onFailure,
     lockTimeoutMs,
     connectTimeoutMs,

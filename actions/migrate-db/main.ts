@@ -17,6 +17,7 @@ runAction(async (ctx) => {
     ctx.setOutput('backup-path', result.backup?.path ?? '');
     ctx.setOutput('restored', result.failure?.outcome === 'restored');
     ctx.setOutput('history-table', result.historyTable);
+    ctx.setOutput('backups-removed', result.backup?.pruned ?? []);
     ctx.setOutput('imported', result.imported ?? '');
     await ctx.writeSummary(buildSummary(result));
   };
@@ -37,6 +38,8 @@ runAction(async (ctx) => {
       dryRun: inputs.dryRun,
       backup: inputs.backup,
       backupDir: inputs.backupDir,
+      backupCompression: inputs.backupCompression,
+      backupRetention: inputs.backupRetention,
       onFailure: inputs.onFailure,
       lockTimeoutMs: inputs.lockTimeoutMs,
       connectTimeoutMs: inputs.connectTimeoutMs,

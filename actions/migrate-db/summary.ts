@@ -43,6 +43,7 @@ export function buildSummary(result: MigrateResult): SummaryBuilder {
     );
   }
   if (result.backup) facts.push(`Backup: ${result.backup.path} (${result.backup.bytes} bytes, ${formatDuration(result.backup.durationMs)}).`);
+  if (result.backup?.pruned.length) facts.push(`backup-retention removed ${result.backup.pruned.length} older backup(s).`);
   if (result.lockWaitMs > 500) facts.push(`Waited ${formatDuration(result.lockWaitMs)} for the migration lock.`);
   if (result.dryRun) facts.push('Dry run: nothing was changed.');
   s.paragraph(facts.join(' '));

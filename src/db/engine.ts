@@ -9,6 +9,7 @@ import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import { nullLogger, type Logger } from '../runtime/logger.js';
 import { formatDuration } from '../runtime/parse.js';
 import { backupDatabase, checkDumpToolVersion, toolVersion, type BackupResult } from './backup.js';
+import type { BackupCompression, Retention } from './backup-files.js';
 import { openSession } from './connect.js';
 import { PlanExecutor, type AppliedMigration } from './executor.js';
 import { failureHeadline, handleFailure, type FailureContext, type MigrationFailure, type OnFailure } from './failure-policy.js';
@@ -39,6 +40,10 @@ export interface MigrateOptions {
   /** Back up before applying anything (default true). */
   backup?: boolean;
   backupDir?: string;
+  /** Default none (the migrate-db action's input defaults to auto). */
+  backupCompression?: BackupCompression;
+  /** Older backups of the database to remove after a new one is taken (default: keep all). */
+  backupRetention?: Retention;
   onFailure?: OnFailure;
   lockTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -247,7 +252,13 @@ async function takeBackup(session: DatabaseSession, options: MigrateOptions, log
   if (target.engine === 'postgres') checkDumpToolVersion(await toolVersion('pg_dump'), session.serverVersion);
   else await toolVersion('mysqldump');
   log.info(`Backing up ${describeTarget(target)} into ${options.backupDir} …`);
-  const backup = await backupDatabase(target, options.backupDir!, { signal: options.signal, log, redact: options.redact });
+  const backup = await backupDatabase(target, options.backupDir!, {
+    signal: options.signal,
+    log,
+    redact: options.redact,
+    compression: options.backupCompression,
+    retention: options.backupRetention,
+  });
   log.info(`Backup ${backup.path} (${backup.bytes} bytes, ${backup.entries} entries) written and read back in ${formatDuration(backup.durationMs)}.`);
   return backup;
 }

@@ -5,6 +5,7 @@ export * from './plan.js';
 export * from './url.js';
 export * from './lock.js';
 export * from './backup.js';
+export * from './backup-files.js';
 export * from './engine.js';
 export * from './settings.js';
 export * from './import-history.js';
