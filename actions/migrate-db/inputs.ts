@@ -1,4 +1,5 @@
 /** migrate-db's inputs, read and validated before anything connects. */
+import { requireArtifactService } from '../../src/runtime/artifact.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { RunContext } from '../../src/runtime/context.js';
 import {
@@ -40,6 +41,8 @@ export interface MigrateDbInputs {
   backupDir: string;
   backupCompression: BackupCompression;
   backupRetention: Retention;
+  /** Upload the backup as a workflow artifact, kept this many days (undefined: the repository's default). */
+  backupArtifact?: { retentionDays?: number };
   onFailure: OnFailure;
   lockTimeoutMs: number;
   connectTimeoutMs: number;
@@ -55,6 +58,9 @@ export function readInputs(inputs: Inputs, run: RunContext, mask: (value: string
   const placeholders = readPlaceholders(inputs, mask);
   const backupCompression = parseBackupCompression(inputs.optional('backup-compression'));
   const backupRetention = parseRetention(inputs.optional('backup-retention'));
+  const artifact = inputs.boolean('backup-artifact', false);
+  const retentionDays = inputs.integer('backup-artifact-retention-days', 0, { min: 0, max: 90 });
+  if (artifact && backup && !dryRun) requireArtifactService('backup-artifact');
   const toVersion = parseVersionInput(inputs.optional('to-version'), 'to-version');
   const baselineVersion = parseVersionInput(inputs.optional('baseline-version'), 'baseline-version');
   const expectVersion = parseVersionInput(inputs.optional('expect-version'), 'expect-version');

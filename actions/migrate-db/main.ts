@@ -1,4 +1,5 @@
 import { runAction } from '../../src/runtime/action.js';
+import { uploadFileArtifact, type UploadedArtifact } from '../../src/runtime/artifact.js';
 import { OperationFailedError } from '../../src/runtime/errors.js';
 import { applyMigrations, defaultAppliedBy, MigrationFailedError, type MigrateResult } from '../../src/db/index.js';
 import { readInputs } from './inputs.js';
@@ -6,6 +7,7 @@ import { buildSummary, planLines } from './summary.js';
 
 runAction(async (ctx) => {
   const inputs = readInputs(ctx.inputs, ctx.run, (v) => ctx.mask(v));
+  let uploaded: UploadedArtifact | undefined;
   const report = async (result: MigrateResult): Promise<void> => {
     ctx.setOutput(
       'applied',
@@ -18,8 +20,10 @@ runAction(async (ctx) => {
     ctx.setOutput('restored', result.failure?.outcome === 'restored');
     ctx.setOutput('history-table', result.historyTable);
     ctx.setOutput('backups-removed', result.backup?.pruned ?? []);
+    ctx.setOutput('backup-artifact-name', uploaded?.name ?? '');
+    ctx.setOutput('backup-artifact-id', uploaded?.id ?? '');
     ctx.setOutput('imported', result.imported ?? '');
-    await ctx.writeSummary(buildSummary(result));
+    await ctx.writeSummary(buildSummary(result, uploaded));
   };
   let result: MigrateResult;
   try {
@@ -47,6 +51,13 @@ runAction(async (ctx) => {
       log: ctx.log,
       signal: ctx.signal,
       redact: ctx.redact,
+      onBackup: inputs.backupArtifact
+        ? async (backup) => {
+            // Uploaded before the first migration: the copy outlives a runner that dies mid-run.
+            uploaded = await uploadFileArtifact(backup.path, inputs.backupArtifact);
+            ctx.log.info(`Backup uploaded as the workflow artifact "${uploaded.name}" (id ${uploaded.id}, ${uploaded.size} bytes).`);
+          }
+        : undefined,
       onPlan: (plan, engine) => {
         ctx.log.info(planLines(plan, engine).join('\n'));
       },

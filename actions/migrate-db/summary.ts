@@ -23,7 +23,7 @@ export function planLines(plan: MigrationPlan, engine: MigrateResult['engine']):
   return lines;
 }
 
-export function buildSummary(result: MigrateResult): SummaryBuilder {
+export function buildSummary(result: MigrateResult, artifact?: { name: string; id: number }): SummaryBuilder {
   const s = new SummaryBuilder();
   const f = result.failure;
   const title = result.dryRun
@@ -43,6 +43,7 @@ export function buildSummary(result: MigrateResult): SummaryBuilder {
     );
   }
   if (result.backup) facts.push(`Backup: ${result.backup.path} (${result.backup.bytes} bytes, ${formatDuration(result.backup.durationMs)}).`);
+  if (artifact) facts.push(`Backup kept as the workflow artifact "${artifact.name}" (id ${artifact.id}).`);
   if (result.backup?.pruned.length) facts.push(`backup-retention removed ${result.backup.pruned.length} older backup(s).`);
   if (result.lockWaitMs > 500) facts.push(`Waited ${formatDuration(result.lockWaitMs)} for the migration lock.`);
   if (result.dryRun) facts.push('Dry run: nothing was changed.');

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { readDatabaseInputs } from '../../src/db/settings.js';
+import { artifactServiceMissing, downloadFileArtifact } from '../../src/runtime/artifact.js';
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -13,8 +14,9 @@ import type { Logger } from '../../src/runtime/logger.js';
 export interface DatabaseRollback {
   url: string;
   mode: 'restore' | 'migrate';
-  /** restore: the backup file (absolute). */
+  /** restore: the backup file (absolute), or an artifact of this workflow run holding it. */
   backupPath?: string;
+  backupArtifact?: string;
   /** migrate: the version to go down to, the migrations directory and its label. */
   toVersion?: string;
   migrationsDir?: string;
@@ -46,7 +48,12 @@ export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir:
   if (backup) {
     const path = isAbsolute(backup) ? backup : resolve(workspace, backup);
     if (!existsSync(path) || !statSync(path).isFile()) {
-      throw new ConfigurationError(`restore-backup: the file "${backup}" does not exist (resolved to ${path}).`, { input: 'restore-backup' });
+      // Not a file here: the name of a backup artifact of this run (migrate-db's backup-artifact), when the service is there.
+      if (!artifactServiceMissing() && !backup.includes('/')) return { url, mode: 'restore', backupArtifact: backup, historyTable, backupDir };
+      throw new ConfigurationError(
+        `restore-backup: the file "${backup}" does not exist (resolved to ${path}), and it is not an artifact name of this workflow run either. Give the backup's path or the backup-artifact-name output of migrate-db.`,
+        { input: 'restore-backup' },
+      );
     }
     return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
   }
@@ -66,11 +73,12 @@ export async function prepareDatabaseRollback(settings: DatabaseRollback): Promi
   if (settings.mode === 'restore') {
     return {
       settings,
-      describe: `restore ${settings.backupPath} into ${db.describeTarget(target)}`,
+      describe: `restore ${settings.backupPath ?? `the artifact ${settings.backupArtifact}`} into ${db.describeTarget(target)}`,
       async run(o) {
-        const r = await db.restoreBackup(target, settings.backupPath!, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
+        const path = settings.backupPath ?? (await downloadFileArtifact(settings.backupArtifact!, settings.backupDir));
+        const r = await db.restoreBackup(target, path, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
         const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
-        return `restored ${settings.backupPath} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}`;
+        return `restored ${settings.backupArtifact ? `the artifact ${settings.backupArtifact} (${path})` : path} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}`;
       },
     };
   }

@@ -52,6 +52,8 @@ export interface MigrateOptions {
   log?: Logger;
   signal?: AbortSignal;
   redact?: (text: string) => string;
+  /** Called with the backup once it is written and read back, before anything is applied (e.g. to upload it). */
+  onBackup?: (backup: BackupResult) => Promise<void>;
   /** Called with the plan once it is known, before anything is backed up or applied. */
   onPlan?: (plan: MigrationPlan, engine: Engine) => void;
 }
@@ -186,7 +188,10 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
     const nothingToWrite = plan.steps.length === 0 && !plan.baseline && plan.checksumUpdates.length === 0 && !imported;
     if (options.dryRun || nothingToWrite) return run;
 
-    if (wantBackup && plan.steps.length > 0) run.backup = await takeBackup(session, options, log);
+    if (wantBackup && plan.steps.length > 0) {
+      run.backup = await takeBackup(session, options, log);
+      await options.onBackup?.(run.backup);
+    }
 
     const executor = new PlanExecutor(session, plan, { historyExists: shape.exists, integerVersions, appliedBy, log, signal: options.signal, imported });
     const policy: FailureContext = {
