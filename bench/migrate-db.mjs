@@ -164,7 +164,7 @@ async function migrationsBench() {
       label: 'deploy-kit migrate-db (backup: false)',
       run: async (db) => {
         const r = await run(actionNode(), [bundle], { env: actionEnv({ 'database-url': dbUrl(db), migrations: dir, backup: 'false' }) });
-        const check = await run('psql', ['-XAtc', 'SELECT count(*) FROM schema_migrations WHERE checksum IS NOT NULL'], { env: pgEnv(db) });
+        const check = await run('psql', ['-XAtc', 'SELECT count(*) FROM deploy_kit_migrations WHERE checksum IS NOT NULL'], { env: pgEnv(db) });
         if (check.out.trim() !== String(COUNT)) throw new Error(`deploy-kit recorded ${check.out.trim()} rows, expected ${COUNT}`);
         return r.ms;
       },

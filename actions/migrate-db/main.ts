@@ -1,11 +1,13 @@
 import { runAction } from '../../src/runtime/action.js';
+import { uploadFileArtifact, type UploadedArtifact } from '../../src/runtime/artifact.js';
 import { OperationFailedError } from '../../src/runtime/errors.js';
 import { applyMigrations, defaultAppliedBy, MigrationFailedError, type MigrateResult } from '../../src/db/index.js';
 import { readInputs } from './inputs.js';
 import { buildSummary, planLines } from './summary.js';
 
 runAction(async (ctx) => {
-  const inputs = readInputs(ctx.inputs, ctx.run);
+  const inputs = readInputs(ctx.inputs, ctx.run, (v) => ctx.mask(v));
+  let uploaded: UploadedArtifact | undefined;
   const report = async (result: MigrateResult): Promise<void> => {
     ctx.setOutput(
       'applied',
@@ -16,7 +18,12 @@ runAction(async (ctx) => {
     ctx.setOutput('pending-count', result.dryRun ? result.pendingCount : result.pendingCount - result.applied.length);
     ctx.setOutput('backup-path', result.backup?.path ?? '');
     ctx.setOutput('restored', result.failure?.outcome === 'restored');
-    await ctx.writeSummary(buildSummary(result));
+    ctx.setOutput('history-table', result.historyTable);
+    ctx.setOutput('backups-removed', result.backup?.pruned ?? []);
+    ctx.setOutput('backup-artifact-name', uploaded?.name ?? '');
+    ctx.setOutput('backup-artifact-id', uploaded?.id ?? '');
+    ctx.setOutput('imported', result.imported ?? '');
+    await ctx.writeSummary(buildSummary(result, uploaded));
   };
   let result: MigrateResult;
   try {
@@ -24,6 +31,8 @@ runAction(async (ctx) => {
       target: inputs.target,
       migrations: inputs.migrations,
       historyTable: inputs.historyTable,
+      repeatables: inputs.repeatables,
+      importHistory: inputs.importHistory,
       transactionMode: inputs.transactionMode,
       toVersion: inputs.toVersion,
       allowDown: inputs.allowDown,
@@ -33,6 +42,8 @@ runAction(async (ctx) => {
       dryRun: inputs.dryRun,
       backup: inputs.backup,
       backupDir: inputs.backupDir,
+      backupCompression: inputs.backupCompression,
+      backupRetention: inputs.backupRetention,
       onFailure: inputs.onFailure,
       lockTimeoutMs: inputs.lockTimeoutMs,
       connectTimeoutMs: inputs.connectTimeoutMs,
@@ -40,6 +51,13 @@ runAction(async (ctx) => {
       log: ctx.log,
       signal: ctx.signal,
       redact: ctx.redact,
+      onBackup: inputs.backupArtifact
+        ? async (backup) => {
+            // Uploaded before the first migration: the copy outlives a runner that dies mid-run.
+            uploaded = await uploadFileArtifact(backup.path, inputs.backupArtifact);
+            ctx.log.info(`Backup uploaded as the workflow artifact "${uploaded.name}" (id ${uploaded.id}, ${uploaded.size} bytes).`);
+          }
+        : undefined,
       onPlan: (plan, engine) => {
         ctx.log.info(planLines(plan, engine).join('\n'));
       },

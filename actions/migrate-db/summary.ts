@@ -17,13 +17,13 @@ export function planLines(plan: MigrationPlan, engine: MigrateResult['engine']):
   plan.batches.forEach((batch, i) => {
     for (const s of batch.steps) {
       const tx = !batch.transactional ? 'no transaction' : engine === 'mysql' ? 'own transaction (DDL commits implicitly)' : `transaction ${i + 1}`;
-      lines.push(`  ${s.direction === 'up' ? '↑' : '↓'} ${s.version} ${s.script.file} — ${s.statementCount} statement(s), ${tx}`);
+      lines.push(`  ${s.direction === 'up' ? '↑' : '↓'} ${s.repeatable ? 'R' : s.version} ${s.script.file} — ${s.statementCount} statement(s), ${tx}`);
     }
   });
   return lines;
 }
 
-export function buildSummary(result: MigrateResult): SummaryBuilder {
+export function buildSummary(result: MigrateResult, artifact?: { name: string; id: number }): SummaryBuilder {
   const s = new SummaryBuilder();
   const f = result.failure;
   const title = result.dryRun
@@ -36,28 +36,36 @@ export function buildSummary(result: MigrateResult): SummaryBuilder {
     `${result.database} (server ${result.serverVersion}).`,
     `Version: ${result.previousVersion ?? '(none)'} → ${result.dryRun ? `${result.plan.targetVersion ?? '(none)'} (planned)` : (result.currentVersion ?? '(none)')}.`,
   ];
+  facts.push(`History table: ${result.historyTable}.`);
+  if (result.imported) {
+    facts.push(
+      `Adopted from ${result.imported.tool}: ${result.imported.versions} applied version(s)${result.imported.repeatables ? ` and ${result.imported.repeatables} repeatable(s)` : ''} read from ${result.imported.table} (left as it was).`,
+    );
+  }
   if (result.backup) facts.push(`Backup: ${result.backup.path} (${result.backup.bytes} bytes, ${formatDuration(result.backup.durationMs)}).`);
+  if (artifact) facts.push(`Backup kept as the workflow artifact "${artifact.name}" (id ${artifact.id}).`);
+  if (result.backup?.pruned.length) facts.push(`backup-retention removed ${result.backup.pruned.length} older backup(s).`);
   if (result.lockWaitMs > 500) facts.push(`Waited ${formatDuration(result.lockWaitMs)} for the migration lock.`);
   if (result.dryRun) facts.push('Dry run: nothing was changed.');
   s.paragraph(facts.join(' '));
   if (f) s.paragraph(`❌ ${f.file ?? 'The run'}${f.line ? ` line ${f.line}` : ''}: ${f.message}. ${OUTCOME_TEXT[f.outcome]}`);
 
   if (result.plan.steps.length > 0) {
-    const applied = new Map(result.applied.map((a) => [a.version, a]));
+    const applied = new Map(result.applied.map((a) => [a.file, a]));
     const undone = new Set(f?.undone ?? []);
     const rows = result.plan.batches.flatMap((batch, i) =>
       batch.steps.map((step) => {
-        const a = applied.get(step.version);
+        const a = applied.get(step.script.file);
         const tx = !batch.transactional ? 'no' : result.engine === 'mysql' ? 'own (DDL commits)' : `yes (#${i + 1})`;
         let status: string;
         if (result.dryRun) status = 'pending';
         else if (a) status = '✅ applied';
-        else if (f && f.version === step.version)
+        else if (f && f.file === step.script.file)
           status = `❌ failed${f.line ? ` at line ${f.line}` : ''}${undone.has(step.version) ? (f.outcome === 'restored' ? ', restored' : ', rolled back') : ''}`;
         else if (undone.has(step.version)) status = f?.outcome === 'restored' ? '↩ restored' : '↩ rolled back';
         else status = '⏭ not run';
         const duration = a ? formatDuration(a.durationMs) : '';
-        return [step.version, step.script.file, step.direction, step.statementCount, tx, duration, status];
+        return [step.repeatable ? 'R' : step.version, step.script.file, step.direction, step.statementCount, tx, duration, status];
       }),
     );
     s.table(['Version', 'File', 'Direction', 'Statements', 'Transaction', 'Duration', 'Result'], rows);

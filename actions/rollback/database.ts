@@ -4,8 +4,10 @@
  * before anything connects.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { restoreWarning } from '../../src/db/backup-age.js';
+import { readDatabaseInputs } from '../../src/db/settings.js';
+import { artifactServiceMissing, downloadFileArtifact } from '../../src/runtime/artifact.js';
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -13,22 +15,22 @@ import type { Logger } from '../../src/runtime/logger.js';
 export interface DatabaseRollback {
   url: string;
   mode: 'restore' | 'migrate';
-  /** restore: the backup file (absolute). */
+  /** restore: the backup file (absolute), or an artifact of this workflow run holding it. */
   backupPath?: string;
+  backupArtifact?: string;
   /** migrate: the version to go down to, the migrations directory and its label. */
   toVersion?: string;
   migrationsDir?: string;
   migrationsLabel?: string;
-  historyTable: string;
+  historyTable?: string;
   backupDir: string;
 }
 
 /** Pure: which database rollback the inputs ask for, or undefined without database-url. */
 export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir: string): DatabaseRollback | undefined {
-  const url = inputs.secret('database-url');
   const backup = inputs.optional('restore-backup');
   const toVersion = inputs.optional('to-migration-version');
-  if (!url) {
+  if (!inputs.has('database-url')) {
     if (backup || toVersion) {
       const input = backup ? 'restore-backup' : 'to-migration-version';
       throw new ConfigurationError(`${input} needs database-url: give the database's connection URL (from a secret).`, { input: 'database-url' });
@@ -41,18 +43,22 @@ export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir:
       input: 'database-url',
     });
   }
-  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(workspace, p));
-  const historyTable = inputs.string('history-table', { default: 'schema_migrations' });
-  const backupDir = abs(inputs.optional('backup-dir') ?? join(tempDir, 'deploy-kit-backups'));
+  // The same reader as migrate-db's: a down migration backs up first, so backup-dir is checked then.
+  const db = readDatabaseInputs(inputs, { workspace, tempDir }, { backup: !backup });
+  const { url, historyTable, backupDir } = db;
   if (backup) {
-    const path = abs(backup);
+    const path = isAbsolute(backup) ? backup : resolve(workspace, backup);
     if (!existsSync(path) || !statSync(path).isFile()) {
-      throw new ConfigurationError(`restore-backup: the file "${backup}" does not exist (resolved to ${path}).`, { input: 'restore-backup' });
+      // Not a file here: the name of a backup artifact of this run (migrate-db's backup-artifact), when the service is there.
+      if (!artifactServiceMissing() && !backup.includes('/')) return { url, mode: 'restore', backupArtifact: backup, historyTable, backupDir };
+      throw new ConfigurationError(
+        `restore-backup: the file "${backup}" does not exist (resolved to ${path}), and it is not an artifact name of this workflow run either. Give the backup's path or the backup-artifact-name output of migrate-db.`,
+        { input: 'restore-backup' },
+      );
     }
     return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
   }
-  const migrations = inputs.string('migrations', { default: 'db/migrations' });
-  return { url, mode: 'migrate', toVersion, migrationsDir: abs(migrations), migrationsLabel: migrations, historyTable, backupDir };
+  return { url, mode: 'migrate', toVersion, migrationsDir: db.migrationsDir, migrationsLabel: db.migrationsLabel, historyTable, backupDir };
 }
 
 export interface PreparedDatabaseRollback {
@@ -66,14 +72,15 @@ export async function prepareDatabaseRollback(settings: DatabaseRollback): Promi
   const db = await import('../../src/db/index.js');
   const target = db.parseDatabaseUrl(settings.url);
   if (settings.mode === 'restore') {
-    const lost = (): string => restoreWarning(settings.backupPath!, statSync(settings.backupPath!).mtime, new Date());
+    const lost = (path: string): string => restoreWarning(path, statSync(path).mtime, new Date());
     return {
       settings,
-      describe: `restore ${settings.backupPath} into ${db.describeTarget(target)} (${lost()})`,
+      describe: `restore ${settings.backupPath ?? `the artifact ${settings.backupArtifact}`} into ${db.describeTarget(target)}${settings.backupPath ? ` (${lost(settings.backupPath)})` : ''}`,
       async run(o) {
-        const r = await db.restoreBackup(target, settings.backupPath!, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
+        const path = settings.backupPath ?? (await downloadFileArtifact(settings.backupArtifact!, settings.backupDir));
+        const r = await db.restoreBackup(target, path, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
         const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
-        return `restored ${settings.backupPath} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}. ${lost()}`;
+        return `restored ${settings.backupArtifact ? `the artifact ${settings.backupArtifact} (${path})` : path} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}. ${lost(path)}`;
       },
     };
   }

@@ -3,13 +3,27 @@
  * `mysqldump --single-transaction` / `mysql`. Programs run through src/exec with argument arrays;
  * the password travels in PGPASSWORD / MYSQL_PWD, never on a command line.
  */
-import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import {
+  compressFile,
+  compressionOfPath,
+  expandFile,
+  pgDumpCompressArg,
+  pruneBackups,
+  sqlCompression,
+  zstdPresent,
+  type BackupCompression,
+  type Retention,
+} from './backup-files.js';
 import { dirname, join, resolve } from 'node:path';
 import { ExecError, runProgram } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { nullLogger } from '../runtime/logger.js';
-import type { DatabaseObject } from './session.js';
+import { DEFAULT_HISTORY_TABLE, type DatabaseObject } from './session.js';
 import { openSession } from './connect.js';
 import { clientEnvironment, mysqlClientArgs, type DatabaseTarget } from './url.js';
 
@@ -19,6 +33,13 @@ export interface BackupResult {
   durationMs: number;
   /** Objects the backup holds (tables, views, functions…), as the verification counted them. */
   entries: number;
+  /** Older backups of this database that backup-retention removed. */
+  pruned: string[];
+}
+
+export interface BackupOptions extends ToolOptions {
+  compression?: BackupCompression;
+  retention?: Retention;
 }
 
 export interface ToolOptions {
@@ -35,8 +56,13 @@ export function backupFileName(database: string, engine: DatabaseTarget['engine'
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const safe = database.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const safe = safeDatabaseName(database);
   return `${safe}-${stamp}.${engine === 'postgres' ? 'dump' : 'sql'}`;
+}
+
+/** The database name as it appears in backup file names. */
+export function safeDatabaseName(database: string): string {
+  return database.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 /** The major version from `pg_dump --version` output or a server version (`15.18 (Debian…)` → 15). */
@@ -140,17 +166,20 @@ export function checkBackupDir(dir: string, label = dir): void {
 }
 
 /** Dumps the database into `dir` and checks the dump reads back before returning. */
-export async function backupDatabase(target: DatabaseTarget, dir: string, options: ToolOptions = {}): Promise<BackupResult> {
+export async function backupDatabase(target: DatabaseTarget, dir: string, options: BackupOptions = {}): Promise<BackupResult> {
+  const compression = options.compression ?? { kind: 'none' };
   const redact = options.redact ?? ((t: string) => t);
   const started = performance.now();
   mkdirSync(dir, { recursive: true });
   let path = resolve(join(dir, backupFileName(target.database, target.engine, new Date())));
-  for (let i = 2; existsSync(path); i++) path = path.replace(/(-\d+)?\.(dump|sql)$/, `-${i}.$2`);
+  for (let i = 2; existsSync(path) || existsSync(`${path}.gz`) || existsSync(`${path}.zst`); i++) path = path.replace(/(-\d+)?\.(dump|sql)$/, `-${i}.$2`);
   const env = clientEnvironment(target);
   const common = { env, signal: options.signal, timeoutMs: options.timeoutMs ?? 60 * 60_000, redact };
   try {
     if (target.engine === 'postgres') {
-      await runProgram('pg_dump', ['--format=custom', '--no-password', `--file=${path}`], common);
+      const major = compression.kind === 'zstd' ? majorVersion(await toolVersion('pg_dump')) : undefined;
+      const compress = pgDumpCompressArg(compression, major);
+      await runProgram('pg_dump', ['--format=custom', ...(compress ? [compress] : []), '--no-password', `--file=${path}`], common);
     } else {
       await runProgram(
         'mysqldump',
@@ -172,7 +201,26 @@ export async function backupDatabase(target: DatabaseTarget, dir: string, option
     throw toolError(err, target.engine === 'postgres' ? 'pg_dump' : 'mysqldump', redact);
   }
   const entries = await verifyBackup(target, path, options);
-  return { path, bytes: statSync(path).size, durationMs: performance.now() - started, entries };
+  if (target.engine === 'mysql') {
+    // Checked as plain text above, then compressed and the compressed file tested as a whole.
+    const kind = sqlCompression(compression, zstdPresent());
+    path = await compressFile(path, kind, compression.level, options.signal);
+    await testCompressed(path, options.signal);
+  }
+  const pruned = pruneBackups(dir, safeDatabaseName(target.database), target.engine, options.retention ?? { kind: 'all' }, path);
+  for (const p of pruned) options.log?.info(`backup-retention: removed the older backup ${p}.`);
+  return { path, bytes: statSync(path).size, durationMs: performance.now() - started, entries, pruned };
+}
+
+/** Reads a compressed backup through to its end (gzip's and zstd's own checksums). */
+async function testCompressed(path: string, signal?: AbortSignal): Promise<void> {
+  const kind = compressionOfPath(path);
+  try {
+    if (kind === 'gzip') await pipeline(createReadStream(path), createGunzip(), new Writable({ write: (_c, _e, done) => done() }), { signal });
+    else if (kind === 'zstd') await runProgram('zstd', ['-q', '-t', '--', path], { signal, timeoutMs: 60 * 60_000 });
+  } catch (err) {
+    throw new OperationFailedError(`the backup ${path} does not read back: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Reads a backup back: `pg_restore --list` for a custom-format dump, a completeness check for SQL. Returns its entry count. */
@@ -224,13 +272,23 @@ export interface RestoreResult {
  * dump through `mysql` (MySQL: statement by statement, DDL commits as it goes).
  */
 export async function restoreBackup(target: DatabaseTarget, path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+  if (compressionOfPath(path) === 'none') return restorePlain(target, path, options);
+  const plain = await expandFile(path, options.signal);
+  try {
+    return await restorePlain(target, plain, options);
+  } finally {
+    rmSync(plain, { force: true });
+  }
+}
+
+async function restorePlain(target: DatabaseTarget, path: string, options: RestoreOptions): Promise<RestoreResult> {
   const redact = options.redact ?? ((t: string) => t);
   const log = options.log ?? nullLogger;
   const started = performance.now();
   await verifyBackup(target, path, options);
   const listing = await backupListing(target, path, options);
   const session = await openSession(target, {
-    historyTable: options.historyTable ?? 'schema_migrations',
+    historyTable: options.historyTable ?? DEFAULT_HISTORY_TABLE,
     connectTimeoutMs: 10_000,
     label: 'deploy-kit restore',
     signal: options.signal,

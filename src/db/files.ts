@@ -13,11 +13,14 @@ import { compareVersions, normaliseVersion, type Version } from './version.js';
 export type MigrationDirection = 'up' | 'down';
 
 export interface ParsedFileName {
+  /** '' for a repeatable (`R__`) file. */
   version: Version;
   /** Human name from the file name, underscores as spaces. */
   name: string;
   direction: MigrationDirection;
   style: 'flyway' | 'golang-migrate';
+  /** Flyway's `R__<name>.sql`: re-applied whenever its checksum changes, after the versioned files. */
+  repeatable?: true;
 }
 
 /** The marker that makes a file run on its own, outside a transaction. */
@@ -25,6 +28,7 @@ export const NO_TRANSACTION_MARKER = '-- deploy-kit:no-transaction';
 
 const FLYWAY = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
 const GOLANG = /^(\d+(?:\.\d+)*)_(.+)\.(up|down)\.sql$/;
+const REPEATABLE = /^R__(.+)\.sql$/;
 
 /**
  * Parses a migration file name; returns undefined for files that are not migrations at all
@@ -38,12 +42,20 @@ export function parseMigrationFileName(fileName: string): ParsedFileName | undef
     const version = normaliseVersion(fw[2]!.replace(/_/g, '.'));
     return { version, name: humanName(fw[3]!), direction: fw[1] === 'V' ? 'up' : 'down', style: 'flyway' };
   }
+  if (/^B\d/.test(fileName)) {
+    throw new ConfigurationError(
+      `migrations: "${fileName}" is a Flyway baseline migration, which deploy-kit does not run. Remove it and use baseline-version for a database that is already at that version.`,
+      { input: 'migrations', file: fileName },
+    );
+  }
+  const rp = REPEATABLE.exec(fileName);
+  if (rp) return { version: '', name: humanName(rp[1]!), direction: 'up', style: 'flyway', repeatable: true };
   const gm = GOLANG.exec(fileName);
   if (gm) {
     return { version: normaliseVersion(gm[1]!), name: humanName(gm[2]!), direction: gm[3] as MigrationDirection, style: 'golang-migrate' };
   }
   throw new ConfigurationError(
-    `migrations: "${fileName}" is not a migration file name. Use V<version>__<name>.sql (e.g. V3__add_users.sql) or <version>_<name>.up.sql / .down.sql (e.g. 0003_add_users.up.sql); versions are integers or dotted (1.2.10).`,
+    `migrations: "${fileName}" is not a migration file name. Use V<version>__<name>.sql (e.g. V3__add_users.sql), U<version>__<name>.sql (its undo), R__<name>.sql (repeatable) or <version>_<name>.up.sql / .down.sql (e.g. 0003_add_users.up.sql); versions are integers or dotted (1.2.10).`,
     { input: 'migrations', file: fileName },
   );
 }
@@ -72,6 +84,8 @@ export interface MigrationScript {
   /** Path for annotations (as given, joined with the file name). */
   path: string;
   sql: string;
+  /** The file as written, when placeholders changed it (checksums are of this). */
+  source?: string;
   checksum: string;
   transactional: boolean;
   statements: SqlStatement[];
@@ -84,6 +98,18 @@ export interface Migration {
   down?: MigrationScript;
 }
 
+/** A Flyway repeatable migration (`R__<name>.sql`), keyed by its file name. */
+export interface RepeatableMigration {
+  name: string;
+  script: MigrationScript;
+}
+
+export interface MigrationFiles {
+  migrations: Migration[];
+  /** In file-name order, the order they run in. */
+  repeatables: RepeatableMigration[];
+}
+
 export interface ListedFile {
   name: string;
   content: string;
@@ -94,13 +120,19 @@ export interface ListedFile {
  * names, a down file without its up file, and files that manage transactions themselves are
  * errors naming the file.
  */
-export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect, dirLabel = ''): Migration[] {
+export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect, dirLabel = '', placeholders?: Placeholders): Migration[] {
+  return buildMigrationFiles(files, dialect, dirLabel, placeholders).migrations;
+}
+
+/** The versioned set and the repeatable files of a listing; `${name}` placeholders substituted when given. */
+export function buildMigrationFiles(files: readonly ListedFile[], dialect: Dialect, dirLabel = '', placeholders?: Placeholders): MigrationFiles {
   const byVersion = new Map<string, Migration>();
+  const repeatables: RepeatableMigration[] = [];
   const seen = new Map<string, string>();
   for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const parsed = parseMigrationFileName(f.name);
     if (!parsed) continue;
-    const key = `${parsed.direction}:${parsed.version}`;
+    const key = parsed.repeatable ? `R:${f.name}` : `${parsed.direction}:${parsed.version}`;
     const other = seen.get(key);
     if (other) {
       throw new ConfigurationError(
@@ -109,9 +141,11 @@ export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect
       );
     }
     seen.set(key, f.name);
-    const sql = normaliseContent(f.content);
-    const statements = splitStatements(sql, dialect);
+    const raw = normaliseContent(f.content);
     const path = join(dirLabel, f.name);
+    // The checksum is of the file as written: a placeholder's value (a secret, an environment) is not a change.
+    const sql = placeholders ? substitutePlaceholders(raw, placeholders, path) : raw;
+    const statements = splitStatements(sql, dialect);
     const transactional = !hasNoTransactionMarker(sql);
     if (transactional) {
       const control = findTransactionControl(statements);
@@ -122,7 +156,11 @@ export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect
         );
       }
     }
-    const script: MigrationScript = { file: f.name, path, sql, checksum: checksumOf(sql), transactional, statements };
+    const script: MigrationScript = { file: f.name, path, sql, checksum: checksumOf(raw), transactional, statements, ...(sql !== raw ? { source: raw } : {}) };
+    if (parsed.repeatable) {
+      repeatables.push({ name: f.name, script });
+      continue;
+    }
     const m = byVersion.get(parsed.version) ?? { version: parsed.version, name: parsed.name };
     if (parsed.direction === 'up') {
       m.up = script;
@@ -139,7 +177,28 @@ export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect
       );
     }
   }
-  return set;
+  return { migrations: set, repeatables };
+}
+
+/** Values for `${name}` in migration files (Flyway's placeholders). */
+export type Placeholders = Readonly<Record<string, string>>;
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_.:-]*)\}/g;
+
+/**
+ * Replaces `${name}` with its value. A `${name}` without a value is an error naming the file and
+ * line, as in Flyway: running SQL with a placeholder left in it would fail later or do harm.
+ */
+export function substitutePlaceholders(sql: string, values: Placeholders, path: string): string {
+  return sql.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
+    const value = values[name];
+    if (value !== undefined) return value;
+    const line = sql.slice(0, offset).split('\n').length;
+    throw new ConfigurationError(
+      `migrations: ${path} line ${line} uses the placeholder \${${name}}, which placeholders does not define. Add ${name} to placeholders (or secret-placeholders).`,
+      { input: 'placeholders', file: path, line },
+    );
+  });
 }
 
 /**
@@ -147,6 +206,11 @@ export function buildMigrationSet(files: readonly ListedFile[], dialect: Dialect
  * one without any migration file in it.
  */
 export function readMigrationDirectory(dir: string, dialect: Dialect, label = dir): Migration[] {
+  return readMigrationFiles(dir, dialect, label).migrations;
+}
+
+/** Reads a migrations directory: the versioned set and the repeatable files. */
+export function readMigrationFiles(dir: string, dialect: Dialect, label = dir, placeholders?: Placeholders): MigrationFiles {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new ConfigurationError(`migrations: the directory "${label}" does not exist (resolved to ${dir}). Check the path; it is relative to the workspace.`, {
       input: 'migrations',
@@ -157,8 +221,8 @@ export function readMigrationDirectory(dir: string, dialect: Dialect, label = di
     if (!entry.isFile() || !/\.sql$/i.test(entry.name)) continue;
     files.push({ name: entry.name, content: readFileSync(join(dir, entry.name), 'utf8') });
   }
-  const set = buildMigrationSet(files, dialect, label);
-  if (set.length === 0) {
+  const set = buildMigrationFiles(files, dialect, label, placeholders);
+  if (set.migrations.length === 0 && set.repeatables.length === 0) {
     throw new ConfigurationError(`migrations: the directory "${label}" holds no migration files (V<version>__<name>.sql or <version>_<name>.up.sql).`, {
       input: 'migrations',
     });

@@ -11,7 +11,9 @@ import {
   networkReason,
   parseHistoryTable,
   quoteTable,
+  repeatablesTable,
   type ConnectFailure,
+  type RepeatableRecord,
   type DatabaseObject,
   type DatabaseSession,
   type HistoryRecord,
@@ -77,18 +79,28 @@ export async function openMysql(target: DatabaseTarget, options: SessionOptions)
 class MysqlSession implements DatabaseSession {
   readonly engine = 'mysql' as const;
   serverVersion = '';
-  private readonly table: string;
-  private readonly tableName: { schema?: string; table: string };
-  private readonly lockName: string;
+  private table = '';
+  private repeatables: { schema?: string; table: string } = { table: '' };
+  private tableName: { schema?: string; table: string } = { table: '' };
+  private lockName = '';
 
   constructor(
     private readonly conn: Connection,
-    target: DatabaseTarget,
+    private readonly target: DatabaseTarget,
     options: SessionOptions,
   ) {
-    this.tableName = parseHistoryTable(options.historyTable);
+    this.useHistoryTable(options.historyTable);
+  }
+
+  useHistoryTable(table: string): void {
+    this.tableName = parseHistoryTable(table);
     this.table = quoteTable(this.tableName, 'mysql');
-    this.lockName = mysqlLockName(target.database, options.historyTable);
+    this.repeatables = repeatablesTable(this.tableName);
+    this.lockName = mysqlLockName(this.target.database, table);
+  }
+
+  select<T>(sql: string): Promise<T[]> {
+    return this.rows<T>(sql);
   }
 
   private async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -129,11 +141,19 @@ class MysqlSession implements DatabaseSession {
     return `${program ? `"${program}" ` : ''}(connection ${r.id}${p ? `, user ${p.USER} from ${p.HOST}, ${p.TIME} s in its current state` : ''})`;
   }
 
-  async historyShape(): Promise<HistoryShape> {
+  historyShape(): Promise<HistoryShape> {
+    return this.shapeOf(this.tableName);
+  }
+
+  tableShape(table: string): Promise<HistoryShape> {
+    return this.shapeOf(parseHistoryTable(table));
+  }
+
+  private async shapeOf(name: { schema?: string; table: string }): Promise<HistoryShape> {
     const rows = await this.rows<{ name: string; t: string }>(
       `SELECT COLUMN_NAME AS name, DATA_TYPE AS t FROM information_schema.COLUMNS
         WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-      [this.tableName.schema ?? null, this.tableName.table],
+      [name.schema ?? null, name.table],
     );
     const t = rows.find((c) => c.name.toLowerCase() === 'version')?.t?.toLowerCase();
     return { exists: rows.length > 0, integerVersions: t === 'bigint' || t === 'int', columns: rows.map((c) => c.name.toLowerCase()) };
@@ -226,6 +246,33 @@ class MysqlSession implements DatabaseSession {
 
   async updateChecksum(version: Version, checksum: string): Promise<void> {
     await this.conn.query(`UPDATE ${this.table} SET checksum = ? WHERE CAST(version AS CHAR) = ?`, [checksum, version]);
+  }
+
+  async readRepeatables(): Promise<Map<string, string>> {
+    if (!(await this.shapeOf(this.repeatables)).exists) return new Map();
+    const rows = await this.rows<{ name: string; checksum: string }>(`SELECT name, checksum FROM ${quoteTable(this.repeatables, 'mysql')}`);
+    return new Map(rows.map((x) => [x.name, x.checksum]));
+  }
+
+  async createRepeatables(): Promise<void> {
+    await this.conn.query(`CREATE TABLE IF NOT EXISTS ${quoteTable(this.repeatables, 'mysql')} (
+      name VARCHAR(255) NOT NULL PRIMARY KEY,
+      checksum CHAR(64) NOT NULL,
+      applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+      execution_ms INT NOT NULL DEFAULT 0,
+      applied_by VARCHAR(512) NOT NULL DEFAULT ''
+    )`);
+  }
+
+  async recordRepeatables(rows: readonly RepeatableRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values: unknown[] = [];
+    for (const r of rows) values.push(r.name, r.checksum, r.executionMs, r.appliedBy);
+    await this.conn.query(
+      `INSERT INTO ${quoteTable(this.repeatables, 'mysql')} (name, checksum, execution_ms, applied_by) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}
+       ON DUPLICATE KEY UPDATE checksum = VALUES(checksum), execution_ms = VALUES(execution_ms), applied_by = VALUES(applied_by), applied_at = CURRENT_TIMESTAMP(3)`,
+      values,
+    );
   }
 
   async currentVersion(): Promise<Version | undefined> {

@@ -4,7 +4,7 @@
  * prints it, the engine executes it, and the rollback action computes its own with `to-version`.
  */
 import { ConfigurationError } from '../runtime/errors.js';
-import type { Migration, MigrationDirection, MigrationScript } from './files.js';
+import type { Migration, MigrationDirection, MigrationScript, RepeatableMigration } from './files.js';
 import { compareVersions, maxVersion, normaliseVersion, type Version } from './version.js';
 
 export type TransactionMode = 'all' | 'per-migration';
@@ -29,6 +29,10 @@ export interface PlanOptions {
   allowChanged?: boolean;
   baselineVersion?: Version;
   transactionMode?: TransactionMode;
+  /** Flyway `R__` files: run after the versioned ones (not on the way down) when new or changed. */
+  repeatables?: readonly RepeatableMigration[];
+  /** What the repeatables' history says: file name → checksum last applied. */
+  repeatableHistory?: ReadonlyMap<string, string>;
 }
 
 export interface PlanStep {
@@ -39,6 +43,8 @@ export interface PlanStep {
   /** Whether the file runs inside a transaction (false for files with the no-transaction marker). */
   transactional: boolean;
   statementCount: number;
+  /** A repeatable (`R__`) file: version is ''; recorded by file name, not in the versioned history. */
+  repeatable?: true;
 }
 
 export interface PlanBatch {
@@ -210,8 +216,9 @@ export function planMigrations(migrations: readonly Migration[], history: readon
       );
     }
   }
-  const steps = pending.map((m) => step(m, 'up', m.up!));
-  const last = steps.at(-1)?.version;
+  const versioned = pending.map((m) => step(m, 'up', m.up!));
+  const last = versioned.at(-1)?.version;
+  const steps = [...versioned, ...repeatableSteps(options)];
   return {
     previousVersion,
     targetVersion: last !== undefined && (current === undefined || compareVersions(last, current) > 0) ? last : current,
@@ -222,6 +229,22 @@ export function planMigrations(migrations: readonly Migration[], history: readon
     checksumUpdates: changed,
     unknownApplied,
   };
+}
+
+/** New or changed repeatable files, in file-name order (Flyway's order). */
+export function repeatableSteps(options: PlanOptions): PlanStep[] {
+  const applied = options.repeatableHistory ?? new Map<string, string>();
+  return (options.repeatables ?? [])
+    .filter((r) => applied.get(r.name) !== r.script.checksum)
+    .map((r) => ({
+      version: '',
+      name: r.name,
+      direction: 'up' as const,
+      script: r.script,
+      transactional: r.script.transactional,
+      statementCount: r.script.statements.length,
+      repeatable: true as const,
+    }));
 }
 
 function downNameFor(upFile: string): string {

@@ -11,7 +11,9 @@ import {
   networkReason,
   parseHistoryTable,
   quoteTable,
+  repeatablesTable,
   type ConnectFailure,
+  type RepeatableRecord,
   type DatabaseObject,
   type DatabaseSession,
   type HistoryRecord,
@@ -102,17 +104,27 @@ export async function openPostgres(target: DatabaseTarget, options: SessionOptio
 class PostgresSession implements DatabaseSession {
   readonly engine = 'postgres' as const;
   serverVersion = '';
-  private readonly table: string;
-  private readonly tableName: { schema?: string; table: string };
-  private readonly key: bigint;
+  private table = '';
+  private repeatables = '';
+  private tableName: { schema?: string; table: string } = { table: '' };
+  private key = 0n;
 
   constructor(
     private readonly client: Client,
     options: SessionOptions,
   ) {
-    this.tableName = parseHistoryTable(options.historyTable);
+    this.useHistoryTable(options.historyTable);
+  }
+
+  useHistoryTable(table: string): void {
+    this.tableName = parseHistoryTable(table);
     this.table = quoteTable(this.tableName, 'postgres');
-    this.key = advisoryLockKey(options.historyTable);
+    this.repeatables = quoteTable(repeatablesTable(this.tableName), 'postgres');
+    this.key = advisoryLockKey(table);
+  }
+
+  async select<T>(sql: string): Promise<T[]> {
+    return (await this.client.query(sql)).rows as T[];
   }
 
   async init(): Promise<void> {
@@ -149,12 +161,20 @@ class PostgresSession implements DatabaseSession {
     return `"${h.application_name || 'unnamed client'}" (pid ${h.pid}, user ${h.usename}${h.client_addr ? ` from ${h.client_addr}` : ''}, connected ${h.seconds ?? '?'} s ago)`;
   }
 
-  async historyShape(): Promise<HistoryShape> {
+  historyShape(): Promise<HistoryShape> {
+    return this.shapeOf(this.table);
+  }
+
+  tableShape(table: string): Promise<HistoryShape> {
+    return this.shapeOf(quoteTable(parseHistoryTable(table), 'postgres'));
+  }
+
+  private async shapeOf(quoted: string): Promise<HistoryShape> {
     // pg_catalog rather than information_schema: a few catalog lookups instead of a view over all columns.
     const r = await this.client.query<{ name: string; t: string }>(
       `SELECT a.attname AS name, a.atttypid::regtype::text AS t FROM pg_attribute a
         WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-      [this.table],
+      [quoted],
     );
     const t = r.rows.find((c) => c.name === 'version')?.t;
     return { exists: r.rows.length > 0, integerVersions: t === 'bigint' || t === 'integer', columns: r.rows.map((c) => c.name.toLowerCase()) };
@@ -264,15 +284,23 @@ class PostgresSession implements DatabaseSession {
 
   async insertHistory(rows: readonly HistoryRecord[]): Promise<void> {
     if (rows.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = rows.map((r, i) => {
-      values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy, r.dirty ?? false);
-      const b = i * 7;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
-    });
+    // One parameter however many rows: the server maps the JSON onto the table's own row type (so a
+    // BIGINT or VARCHAR version column alike), instead of parsing and binding 7 parameters a row.
+    const json = JSON.stringify(
+      rows.map((r) => ({
+        version: r.version,
+        version_key: r.versionKey,
+        name: r.name,
+        checksum: r.checksum,
+        execution_ms: r.executionMs,
+        applied_by: r.appliedBy,
+        dirty: r.dirty ?? false,
+      })),
+    );
     await this.client.query(
-      `INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${tuples.join(', ')}`,
-      values,
+      `INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty)
+       SELECT version, version_key, name, checksum, execution_ms, applied_by, dirty FROM json_populate_recordset(NULL::${this.table}, $1::json)`,
+      [json],
     );
   }
 
@@ -291,6 +319,38 @@ class PostgresSession implements DatabaseSession {
 
   async updateChecksum(version: Version, checksum: string): Promise<void> {
     await this.client.query(`UPDATE ${this.table} SET checksum = $2 WHERE version::text = $1`, [version, checksum]);
+  }
+
+  async readRepeatables(): Promise<Map<string, string>> {
+    const exists = await this.client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.repeatables]);
+    if (!exists.rows[0]?.t) return new Map();
+    const r = await this.client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM ${this.repeatables}`);
+    return new Map(r.rows.map((x) => [x.name, x.checksum]));
+  }
+
+  async createRepeatables(): Promise<void> {
+    if (this.tableName.schema) await this.client.query(`CREATE SCHEMA IF NOT EXISTS "${this.tableName.schema}"`);
+    await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.repeatables} (
+      name VARCHAR(255) PRIMARY KEY,
+      checksum CHAR(64) NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+      execution_ms INTEGER NOT NULL DEFAULT 0,
+      applied_by TEXT NOT NULL DEFAULT ''
+    )`);
+  }
+
+  async recordRepeatables(rows: readonly RepeatableRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = rows.map((r, i) => {
+      values.push(r.name, r.checksum, r.executionMs, r.appliedBy);
+      return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
+    });
+    await this.client.query(
+      `INSERT INTO ${this.repeatables} (name, checksum, execution_ms, applied_by) VALUES ${tuples.join(', ')}
+       ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, execution_ms = EXCLUDED.execution_ms, applied_by = EXCLUDED.applied_by, applied_at = now()`,
+      values,
+    );
   }
 
   async currentVersion(): Promise<Version | undefined> {

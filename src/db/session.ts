@@ -22,6 +22,13 @@ export interface HistoryRecord {
   dirty?: boolean;
 }
 
+export interface RepeatableRecord {
+  name: string;
+  checksum: string;
+  executionMs: number;
+  appliedBy: string;
+}
+
 export interface HistoryShape {
   exists: boolean;
   /** The version column is an integer type (BIGINT): dotted versions cannot be recorded. */
@@ -29,6 +36,11 @@ export interface HistoryShape {
   /** The table's columns (lower case), when it exists. */
   columns: string[];
 }
+
+/** deploy-kit's own name: golang-migrate (and Rails) use `schema_migrations`. */
+export const DEFAULT_HISTORY_TABLE = 'deploy_kit_migrations';
+/** The default of deploy-kit before 2026-12: a database migrated then keeps its table under this name. */
+export const LEGACY_HISTORY_TABLE = 'schema_migrations';
 
 export const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by', 'dirty'] as const;
 
@@ -45,6 +57,22 @@ export function checkHistoryShape(shape: HistoryShape, table: string): void {
     `history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`,
     { input: 'history-table' },
   );
+}
+
+/** A deploy-kit history table has all of HISTORY_COLUMNS. */
+export function isDeployKitHistory(shape: HistoryShape): boolean {
+  return shape.exists && HISTORY_COLUMNS.every((c) => shape.columns.includes(c));
+}
+
+/**
+ * The history table when history-table is not given: deploy_kit_migrations, unless only the old
+ * default schema_migrations exists with deploy-kit's columns (a database migrated by an older
+ * deploy-kit), which is then kept.
+ */
+export async function resolveDefaultHistoryTable(session: DatabaseSession): Promise<{ table: string; legacy: boolean }> {
+  if ((await session.tableShape(DEFAULT_HISTORY_TABLE)).exists) return { table: DEFAULT_HISTORY_TABLE, legacy: false };
+  if (isDeployKitHistory(await session.tableShape(LEGACY_HISTORY_TABLE))) return { table: LEGACY_HISTORY_TABLE, legacy: true };
+  return { table: DEFAULT_HISTORY_TABLE, legacy: false };
 }
 
 /** A database object outside the system schemas, as the restore step sees it. */
@@ -66,6 +94,12 @@ export interface DatabaseSession {
   /** Who holds the run lock, in words, when the server can tell. */
   lockHolder(): Promise<string | undefined>;
   historyShape(): Promise<HistoryShape>;
+  /** The shape of another table (e.g. golang-migrate's or Flyway's history), by its plain name. */
+  tableShape(table: string): Promise<HistoryShape>;
+  /** Switches the history table (and the lock with it) before the lock is taken. */
+  useHistoryTable(table: string): void;
+  /** A read-only query's rows (reading another tool's history). */
+  select<T>(sql: string): Promise<T[]>;
   createHistory(integerVersions: boolean): Promise<void>;
   readHistory(): Promise<HistoryRow[]>;
   begin(): Promise<void>;
@@ -86,6 +120,12 @@ export interface DatabaseSession {
   /** Marks an applied row dirty (a down file is about to run on MySQL) or clean again. */
   setDirty(version: Version, dirty: boolean): Promise<void>;
   updateChecksum(version: Version, checksum: string): Promise<void>;
+  /** Repeatable (`R__`) files last applied: file name → checksum (empty when their table is absent). */
+  readRepeatables(): Promise<Map<string, string>>;
+  /** Creates the repeatables' table (`<history-table>_repeatables`) if absent. */
+  createRepeatables(): Promise<void>;
+  /** Records repeatable files as applied with these checksums (insert or update). */
+  recordRepeatables(rows: readonly RepeatableRecord[]): Promise<void>;
   /** The seeds' verify query: the highest version in the history table. */
   currentVersion(): Promise<Version | undefined>;
   /** Objects in the user's schemas (for the restore step to drop what the backup does not hold). */
@@ -140,6 +180,12 @@ export function parseHistoryTable(text: string): TableName {
     );
   }
   return parts.length === 2 ? { schema: parts[0], table: parts[1]! } : { table: parts[0]! };
+}
+
+/** The repeatable files' table beside the history table: `<table>_repeatables` (63 characters at most). */
+export function repeatablesTable(t: TableName): TableName {
+  const suffix = '_repeatables';
+  return { schema: t.schema, table: `${t.table.slice(0, 63 - suffix.length)}${suffix}` };
 }
 
 export function quoteTable(t: TableName, engine: Engine): string {

@@ -115,9 +115,9 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     secretFree(run, db.password);
     secretFree(run, encodeURIComponent(db.password));
     expect(run.masked).toEqual(expect.arrayContaining([db.url, db.password]));
-    const [top] = await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1');
+    const [top] = await db.query<{ version: string }>('SELECT version FROM deploy_kit_migrations ORDER BY version DESC LIMIT 1');
     expect(String(top!.version)).toBe('4');
-    const by = await db.query<{ applied_by: string }>('SELECT DISTINCT applied_by FROM schema_migrations');
+    const by = await db.query<{ applied_by: string }>('SELECT DISTINCT applied_by FROM deploy_kit_migrations');
     expect(by).toEqual([{ applied_by: 'https://github.com/acme/shop/actions/runs/4242' }]);
 
     const again = await runAction('migrate-db', { inputs: { 'database-url': db.url, migrations: join(fixtures, 'postgres'), 'backup-dir': backupDir } });
@@ -198,7 +198,7 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(rerun.exitCode).toBe(0);
     expect(rerun.log).not.toContain('Waiting up to');
     expect(JSON.parse(rerun.outputs.applied!).map((a: { version: string }) => a.version)).toEqual(['1', '2', '3']);
-    expect((await db.query<{ version: string }>('SELECT version::text FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([
+    expect((await db.query<{ version: string }>('SELECT version::text FROM deploy_kit_migrations ORDER BY version')).map((r) => r.version)).toEqual([
       '1',
       '2',
       '3',
@@ -232,7 +232,9 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     const inputs = { 'database-url': db.url, migrations: dir, 'backup-dir': tempDir(), 'lock-timeout': '30s' };
     const killed = await runAction('migrate-db', { inputs, onSpawn: signalOnce('Applying 2_slow.up.sql', 'SIGKILL') });
     expect(killed.signal).toBe('SIGKILL');
-    const rows = await db.query<{ version: string; dirty: number }>('SELECT CAST(version AS CHAR) AS version, dirty FROM schema_migrations ORDER BY version');
+    const rows = await db.query<{ version: string; dirty: number }>(
+      'SELECT CAST(version AS CHAR) AS version, dirty FROM deploy_kit_migrations ORDER BY version',
+    );
     expect(rows.map((r) => [r.version, Number(r.dirty)])).toEqual([
       ['1', 0],
       ['2', 1],
@@ -241,12 +243,47 @@ describe('migrate-db bundle (e2e, real PostgreSQL and MariaDB)', () => {
     expect(refused.exitCode).toBe(1);
     expect(refused.errors.join('\n')).toMatch(/version 2 \(slow\) is marked dirty in the history: a run .* stopped while applying it/);
     expect(await db.query('SELECT id FROM a')).toEqual([]);
-    await db.query("DELETE FROM schema_migrations WHERE version = '2'");
+    await db.query("DELETE FROM deploy_kit_migrations WHERE version = '2'");
     writeFileSync(join(dir, '2_slow.up.sql'), 'INSERT INTO a VALUES (2);');
     const rerun = await runAction('migrate-db', { inputs });
     expect(rerun.exitCode).toBe(0);
     expect(JSON.parse(rerun.outputs.applied!).map((a: { version: string }) => a.version)).toEqual(['2', '3']);
     expect(await db.query('SELECT id FROM a')).toEqual([{ id: 2 }]);
+  });
+
+  it('adopts a golang-migrate database; a secret placeholder is substituted, masked, and never reaches the log, outputs or summary', async () => {
+    const db = await pgDatabaseWithOwnRole();
+    await db.query('CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not null)');
+    await db.query('CREATE TABLE a (id int)');
+    await db.query('INSERT INTO schema_migrations VALUES (1, false)');
+    await db.query(`GRANT ALL ON schema_migrations, a TO ${db.role}`);
+    const secret = `pw-${randomBytes(6).toString('hex')}`;
+    const dir = writeMigrations({
+      '0001_a.up.sql': 'CREATE TABLE a (id int);',
+      '0002_role.up.sql': "CREATE TABLE creds (note text);\nINSERT INTO creds VALUES ('${app_password}');\nCOMMENT ON TABLE creds IS '${owner}';",
+      // The server's error quotes the value: the masking, not luck, keeps it out of the log.
+      '0003_fail.up.sql': "SELECT '${app_password}'::int;",
+    });
+    const inputs = {
+      'database-url': db.url,
+      migrations: dir,
+      'backup-dir': tempDir(),
+      placeholders: 'owner=ops',
+      'secret-placeholders': `app_password=${secret}`,
+    };
+    const failed = await runAction('migrate-db', { inputs });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.masked).toContain(secret);
+    expect(failed.errors.join('\n')).toMatch(/invalid input syntax for type integer/);
+    secretFree(failed, secret);
+    writeFileSync(join(dir, '0003_fail.up.sql'), 'SELECT 1;');
+    const run = await runAction('migrate-db', { inputs });
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.outputs.imported!)).toEqual({ tool: 'golang-migrate', table: 'schema_migrations', versions: 1, repeatables: 0 });
+    expect(run.outputs['history-table']).toBe('deploy_kit_migrations');
+    expect(JSON.parse(run.outputs.applied!).map((a: { version: string }) => a.version)).toEqual(['2', '3']);
+    expect(await db.query('SELECT note FROM creds')).toEqual([{ note: secret }]);
+    secretFree(run, secret);
   });
 
   it('MariaDB: a failing migration restores the backup (restored=true) and the summary says DDL commits implicitly', async () => {

@@ -41,7 +41,7 @@ function options(db: TestDatabase, dir: string, extra: Partial<MigrateOptions> =
 }
 
 async function versions(db: TestDatabase): Promise<string[]> {
-  const rows = await db.query<{ version: string }>('SELECT CAST(version AS CHAR) AS version FROM schema_migrations ORDER BY version');
+  const rows = await db.query<{ version: string }>('SELECT CAST(version AS CHAR) AS version FROM deploy_kit_migrations ORDER BY version');
   return rows.map((r) => r.version);
 }
 
@@ -52,7 +52,7 @@ describe('migrate-db engine on MariaDB (real server)', () => {
     expect(r.applied.map((a) => a.version)).toEqual(['1', '2', '3']);
     expect(r.currentVersion).toBe('3');
     expect(r.backup!.path).toMatch(new RegExp(`${db.name}-\\d{8}T\\d{6}Z\\.sql$`));
-    const [top] = await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1');
+    const [top] = await db.query<{ version: string }>('SELECT version FROM deploy_kit_migrations ORDER BY version DESC LIMIT 1');
     expect(String(top!.version)).toBe('3');
     await db.query('CALL count_users(@n)');
     const [count] = await db.query<{ n: number }>('SELECT @n AS n');
@@ -118,10 +118,10 @@ describe('migrate-db engine on MariaDB (real server)', () => {
     const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE hits (v int);\nINSERT INTO hits VALUES (1);\nSELECT SLEEP(1.5);' });
     const holder = await mysql.createConnection(db.url);
     cleanup(() => holder.end());
-    await holder.query('SELECT GET_LOCK(?, 0)', [mysqlLockName(db.name, 'schema_migrations')]);
+    await holder.query('SELECT GET_LOCK(?, 0)', [mysqlLockName(db.name, 'deploy_kit_migrations')]);
     const err = await applyMigrations(options(db, dir, { lockTimeoutMs: 500 })).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/another migration run holds the lock.*\(connection \d+, user deploykit/);
-    await holder.query('SELECT RELEASE_LOCK(?)', [mysqlLockName(db.name, 'schema_migrations')]);
+    await holder.query('SELECT RELEASE_LOCK(?)', [mysqlLockName(db.name, 'deploy_kit_migrations')]);
     const [a, b] = await Promise.all([applyMigrations(options(db, dir, { backup: false })), applyMigrations(options(db, dir, { backup: false }))]);
     expect([a.applied.length, b.applied.length].sort()).toEqual([0, 1]);
     expect(await db.query('SELECT v FROM hits')).toEqual([{ v: 1 }]);

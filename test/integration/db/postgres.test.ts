@@ -42,7 +42,7 @@ function options(db: TestDatabase, dir: string, extra: Partial<MigrateOptions> =
 }
 
 async function versions(db: TestDatabase): Promise<string[]> {
-  const rows = await db.query<{ version: string }>('SELECT version::text AS version FROM schema_migrations ORDER BY version');
+  const rows = await db.query<{ version: string }>('SELECT version::text AS version FROM deploy_kit_migrations ORDER BY version');
   return rows.map((r) => r.version);
 }
 
@@ -56,10 +56,10 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     expect(first.backup && existsSync(first.backup.path)).toBe(true);
     expect(first.backup!.path).toMatch(new RegExp(`${db.name}-\\d{8}T\\d{6}Z\\.dump$`));
     // The seeds' verify query works unchanged.
-    const [top] = await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1');
+    const [top] = await db.query<{ version: string }>('SELECT version FROM deploy_kit_migrations ORDER BY version DESC LIMIT 1');
     expect(String(top!.version)).toBe('4');
     const rows = await db.query<{ version: string; name: string; checksum: string; applied_by: string; execution_ms: number }>(
-      'SELECT version::text, name, checksum, applied_by, execution_ms FROM schema_migrations ORDER BY version',
+      'SELECT version::text, name, checksum, applied_by, execution_ms FROM deploy_kit_migrations ORDER BY version',
     );
     expect(rows.map((r) => r.name)).toEqual(['create users', 'add email', 'create orders', 'index orders concurrently']);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum) && r.applied_by === 'vitest' && r.execution_ms >= 0)).toBe(true);
@@ -114,7 +114,7 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     expect(result.currentVersion).toBe('2');
     expect(await versions(db)).toEqual(['1', '2']);
     const tables = await db.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
-    expect(tables.map((t) => t.t)).toEqual(['a', 'b', 'schema_migrations']);
+    expect(tables.map((t) => t.t)).toEqual(['a', 'b', 'deploy_kit_migrations']);
   });
 
   it('refuses a changed checksum before applying anything, and allow-changed repairs it', async () => {
@@ -155,7 +155,7 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     const holder = new pg.Client({ connectionString: db.url, application_name: 'release-42 by alice' });
     await holder.connect();
     cleanup(() => holder.end());
-    await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('schema_migrations').toString()]);
+    await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('deploy_kit_migrations').toString()]);
     const t0 = Date.now();
     const err = await applyMigrations(options(db, dir, { lockTimeoutMs: 800 })).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(5000);
@@ -258,11 +258,11 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     await expect(applyMigrations(options(db, dir, { baselineVersion: '1', expectVersion: '3' }))).rejects.toThrow(
       /expect-version is 3, but after this run the database would be at 4/,
     );
-    expect(await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations'")).toEqual([]);
+    expect(await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'deploy_kit_migrations'")).toEqual([]);
     const r = await applyMigrations(options(db, dir, { baselineVersion: '1', expectVersion: '4' }));
     expect(r.applied.map((a) => a.version)).toEqual(['2', '3', '4']);
     const rows = await db.query<{ version: string; name: string; checksum: string | null }>(
-      'SELECT version::text, name, checksum FROM schema_migrations ORDER BY version',
+      'SELECT version::text, name, checksum FROM deploy_kit_migrations ORDER BY version',
     );
     expect(rows[0]).toEqual({ version: '1', name: '<< baseline >>', checksum: null });
     expect(readFileSync(join(dir, 'V1__create_users.sql'), 'utf8')).toContain('CREATE TABLE users');
@@ -293,14 +293,27 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     expect(rows).toEqual([{ version: '1.10' }]);
   });
 
-  it("refuses golang-migrate's schema_migrations instead of misreading it, and adopts the database under another history table", async () => {
+  it("refuses golang-migrate's schema_migrations as history-table instead of misreading it; import-history: none adopts with a baseline instead", async () => {
     const db = await database();
     await db.query('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
     await db.query('INSERT INTO schema_migrations VALUES (1, false)');
     await db.query('CREATE TABLE a (id int)');
     const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE a (id int);', '2_b.up.sql': 'CREATE TABLE b (id int);' });
-    await expect(applyMigrations(options(db, dir))).rejects.toThrow(/looks like golang-migrate's/);
-    const r = await applyMigrations(options(db, dir, { historyTable: 'deploy_kit_migrations', baselineVersion: '1' }));
+    await expect(applyMigrations(options(db, dir, { historyTable: 'schema_migrations' }))).rejects.toThrow(/looks like golang-migrate's/);
+    const r = await applyMigrations(options(db, dir, { importHistory: 'none', baselineVersion: '1' }));
+    expect(r.historyTable).toBe('deploy_kit_migrations');
     expect(r.applied.map((a) => a.version)).toEqual(['2']);
+  });
+
+  it('keeps the history under the old default name schema_migrations for a database an older deploy-kit migrated', async () => {
+    const db = await database();
+    const dir = writeMigrations({ 'V1__a.sql': 'CREATE TABLE a (id int);', 'V2__b.sql': 'CREATE TABLE b (id int);' });
+    await applyMigrations(options(db, writeMigrations({ 'V1__a.sql': 'CREATE TABLE a (id int);' }), { historyTable: 'schema_migrations', backup: false }));
+    const log = memoryLogger();
+    const r = await applyMigrations(options(db, dir, { backup: false, log }));
+    expect(r.historyTable).toBe('schema_migrations');
+    expect(r.applied.map((a) => a.version)).toEqual(['2']);
+    expect(log.lines.join('\n')).toMatch(/old default name/);
+    expect(await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'deploy_kit_migrations'")).toEqual([]);
   });
 });

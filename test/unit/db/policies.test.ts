@@ -12,7 +12,7 @@ import {
   parseHistoryTable,
   quoteTable,
 } from '../../../src/db/session.js';
-import { shouldRestore } from '../../../src/db/engine.js';
+import { shouldRestore } from '../../../src/db/failure-policy.js';
 import { backupFileName, checkBackupDir, checkDumpToolVersion, checkSqlDumpText, majorVersion, objectsMissingFromBackup } from '../../../src/db/backup.js';
 
 describe('lock-wait policy', () => {

@@ -20,6 +20,7 @@ function result(extra: Partial<MigrateResult> = {}): MigrateResult {
     engine: 'postgres',
     serverVersion: '15.18',
     database: 'PostgreSQL database "app" at h:5432 as u',
+    historyTable: 'deploy_kit_migrations',
     plan,
     applied: [],
     pendingCount: 3,
