@@ -4,6 +4,7 @@
  */
 import { checkUnit, describeThreshold, formatNumber, renderQuery, type MetricCheck, type MetricNames, type NoDataPolicy, type Selectors } from './config.js';
 import type { PrometheusClient, Sample } from './prometheus.js';
+import { preflightTrack } from './preflight.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -31,6 +32,8 @@ export interface Measurement {
   stableQuery?: string;
   /** The measurement itself failed (Prometheus error, several series): the check fails with this reason. */
   error?: string;
+  /** The canary's series are missing or unreadable (pre-flight on the canary track): no data that can never pass. */
+  missingSeries?: string;
 }
 
 export const NO_DATA_EMPTY = 'no data: the query returned an empty vector';
@@ -61,6 +64,11 @@ export function judgeMetric(check: MetricCheck, m: Measurement, noData: NoDataPo
     reason,
   });
   if (m.error) return result('fail', m.error);
+  if (m.missingSeries !== undefined) {
+    // A policy of `pass` covers a quiet window, not a canary whose series are not there.
+    const verdict: Verdict = noData === 'inconclusive' ? 'inconclusive' : 'fail';
+    return result(verdict, `no data: ${m.missingSeries}; missing series never pass (${verdict === 'fail' ? 'a failure' : 'inconclusive'})`);
+  }
   if (!hasData(m.value)) {
     const what = m.value === null ? NO_DATA_EMPTY : NO_DATA_NAN;
     const verdict: Verdict = noData === 'pass' ? 'pass' : noData === 'inconclusive' ? 'inconclusive' : 'fail';
@@ -140,11 +148,30 @@ export async function analyseStep(
   client: PrometheusClient,
   checks: MetricCheck[],
   selectors: Selectors,
-  options: { windowSeconds: number; noData: NoDataPolicy; signal?: AbortSignal; names?: MetricNames; time?: Date },
+  options: {
+    windowSeconds: number;
+    noData: NoDataPolicy;
+    signal?: AbortSignal;
+    names?: MetricNames;
+    time?: Date;
+    /** Check the canary's series first (after the first step): missing or unreadable → no data, never a pass. */
+    requireSeries?: boolean;
+  },
 ): Promise<StepAnalysis> {
   const time = options.time ?? new Date();
+  const missing = new Map<string, string>();
+  if (options.requireSeries) {
+    const problems = await preflightTrack(client, checks, selectors.canary, { names: options.names, track: 'canary', signal: options.signal });
+    for (const p of problems) {
+      const text = `${p.problem}${p.found.length ? ` (found ${p.found.join(', ')})` : ''}; fix: ${p.fix}`;
+      for (const name of p.checks) missing.set(name, text);
+    }
+  }
   const measured = await Promise.all(
     checks.map(async (check): Promise<Measurement> => {
+      if (missing.has(check.name)) {
+        return { query: renderQuery(check, selectors.canary, options.windowSeconds, options.names), value: null, missingSeries: missing.get(check.name)! };
+      }
       const query = renderQuery(check, selectors.canary, options.windowSeconds, options.names);
       const stableQuery = check.maxIncrease !== undefined ? renderQuery(check, selectors.stable, options.windowSeconds, options.names) : undefined;
       const [canary, stable] = await Promise.all([

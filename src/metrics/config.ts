@@ -39,7 +39,17 @@ export interface MetricNames {
   codeLabel: string;
   /** Regex of the codes that count as failures. */
   errorCodes: string;
+  /** How the status is written: `500` (code, the default) or `5xx` (class). */
+  statusForm?: StatusForm;
+  /** Unit of the duration histogram's buckets. Default seconds. */
+  durationUnit?: 'seconds' | 'milliseconds';
+  /** Label matchers every template query adds (e.g. `reporter="destination"`). */
+  matchers?: string;
+  /** Status values that fit neither form but the instrumentation writes (Envoy's `0`). */
+  extraStatusValues?: readonly string[];
 }
+
+export type StatusForm = 'code' | 'class';
 
 export const DEFAULT_METRIC_NAMES: MetricNames = {
   requests: 'http_requests_total',
@@ -262,7 +272,8 @@ export function renderQuery(check: MetricCheck, selector: string, windowSeconds:
     .trim()
     .replace(/^\{|\}$/g, '')
     .trim();
-  const matchers = (...extra: string[]): string => `{${[sel, ...extra].filter((s) => s !== '').join(',')}}`;
+  const fixed = names.matchers?.trim() ?? '';
+  const matchers = (...extra: string[]): string => `{${[sel, fixed, ...extra].filter((s) => s !== '').join(',')}}`;
   switch (check.template) {
     case 'success-rate':
       return (
@@ -270,7 +281,7 @@ export function renderQuery(check: MetricCheck, selector: string, windowSeconds:
         ` / sum(rate(${names.requests}${matchers()}[${w}]))`
       );
     case 'latency':
-      return `1000 * histogram_quantile(${check.quantile ?? 0.95}, sum by (le) (rate(${names.duration}_bucket${matchers()}[${w}])))`;
+      return `${names.durationUnit === 'milliseconds' ? '' : '1000 * '}histogram_quantile(${check.quantile ?? 0.95}, sum by (le) (rate(${names.duration}_bucket${matchers()}[${w}])))`;
     case 'query':
       return (check.query ?? '').replace(/\{\{\s*selector\s*\}\}/g, sel).replace(/\{\{\s*window\s*\}\}/g, w);
   }

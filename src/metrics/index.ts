@@ -36,3 +36,25 @@ export {
   type Measurement,
   type AnalysisSeries,
 } from './analysis.js';
+export {
+  PRESETS,
+  PRESET_NAMES,
+  STATUS_PATTERNS,
+  ERROR_PATTERNS,
+  presetByName,
+  presetsMatching,
+  resolveMetricNames,
+  type MetricPreset,
+  type MetricNameOverrides,
+  type StatusForm,
+} from './presets.js';
+export {
+  preflightTrack,
+  assertJudgeable,
+  preflightError,
+  assessStatusLabel,
+  formatSeries,
+  joinMatchers,
+  type PreflightProblem,
+  type Track,
+} from './preflight.js';
