@@ -293,9 +293,14 @@ export function checkUnit(check: MetricCheck): '%' | 'ms' | '' {
 }
 
 /** `>= 99%`, `<= 250ms`, `<= 5`, with `, at most 20% worse than stable` when set. */
-export function describeThreshold(check: MetricCheck): string {
+export function describeThreshold(check: MetricCheck, against: 'stable' | 'baseline' = 'stable'): string {
   const unit = checkUnit(check);
   const base = `${check.comparison} ${formatNumber(check.threshold)}${unit}`;
+  if (against === 'baseline') {
+    // judge: compare — the margin of the statistical test (points of error rate for a success rate).
+    const margin = check.maxIncrease ?? 0;
+    return `${base}, not worse than the baseline${margin > 0 ? ` by more than ${formatNumber(margin)}${check.template === 'success-rate' ? ' points of errors' : '%'}` : ''}`;
+  }
   return check.maxIncrease !== undefined ? `${base}, at most ${formatNumber(check.maxIncrease)}% worse than stable` : base;
 }
 

@@ -58,3 +58,28 @@ export {
   type PreflightProblem,
   type Track,
 } from './preflight.js';
+export {
+  compareSamples,
+  compareErrorRates,
+  compareCheck,
+  measureComparison,
+  DEFAULT_ALPHA,
+  MIN_SAMPLES,
+  type CompareSettings,
+  type CompareOutcome,
+  type CompareWindow,
+  type SuccessCounts,
+} from './compare.js';
+export {
+  combineMeasurements,
+  stepDecided,
+  measurementTimes,
+  validateMeasurementPolicy,
+  parseInconclusivePolicy,
+  afterVerdict,
+  INCONCLUSIVE_POLICIES,
+  type MeasurementPolicy,
+  type InconclusivePolicy,
+} from './measurements.js';
+export { mannWhitneyGreater, twoProportionsGreater, hodgesLehmann, alphaSpent, alphaForLook, SPENDING_FUNCTIONS, type SpendingFunction } from './statistics.js';
+export { type RangeSeries } from './prometheus.js';
