@@ -29,6 +29,8 @@ export interface InstrumentedAppOptions {
   errorRate?: number;
   /** Latency of every request, ms (default 20). */
   latencyMs?: number;
+  /** Latency varies by up to ± this fraction (deterministic sequence; default 0). */
+  jitter?: number;
   /** For proxies (ingress-nginx, istio, traefik): the backend this app's series are labelled with. */
   backend?: string;
   /** FastAPI: should_group_status_codes (default true → 2xx/5xx). */
@@ -362,6 +364,7 @@ export async function startInstrumentedApp(style: InstrumentationStyle, options:
   let failedSoFar = 0;
   const tick = 100;
   let carry = 0;
+  let seed = 12345;
   const timer = setInterval(() => {
     carry += (rps * tick) / 1000;
     while (carry >= 1) {
@@ -373,7 +376,9 @@ export async function startInstrumentedApp(style: InstrumentationStyle, options:
         failedSoFar++;
         errors++;
       }
-      impl.record(fail ? 500 : 200, latencyMs / 1000);
+      seed = (seed * 16807) % 2147483647;
+      const spread = 1 + (options.jitter ?? 0) * (2 * (seed / 2147483647) - 1);
+      impl.record(fail ? 500 : 200, (latencyMs * spread) / 1000);
     }
   }, tick);
   const server: Server = createServer((req, res) => {
