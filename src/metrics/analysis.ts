@@ -295,7 +295,7 @@ export interface AnalysisSeries {
   /** One per step, e.g. "10%". */
   labels: string[];
   /** Per metric (and per metric's stable track where compared): values per step, NaN where no data. */
-  series: Array<{ name: string; metric: string; track: 'canary' | 'stable'; unit: string; values: number[] }>;
+  series: Array<{ name: string; metric: string; track: 'canary' | 'stable' | 'baseline'; unit: string; values: number[] }>;
 }
 
 /** Pure: the data for a chart across steps (SummaryBuilder.xyChart takes labels and series of one unit). */
@@ -310,6 +310,9 @@ export function analysisSeries(steps: Array<{ weight: number; analysis: StepAnal
     series.push({ name: metric, metric, track: 'canary', unit, values: results.map((r) => r?.value ?? NaN) });
     if (results.some((r) => r && r.stableValue !== undefined)) {
       series.push({ name: `${metric} (stable)`, metric, track: 'stable', unit, values: results.map((r) => r?.stableValue ?? NaN) });
+    }
+    if (results.some((r) => r && r.baselineValue !== undefined)) {
+      series.push({ name: `${metric} (baseline)`, metric, track: 'baseline', unit, values: results.map((r) => r?.baselineValue ?? NaN) });
     }
   }
   return { labels, series };
