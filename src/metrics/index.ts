@@ -84,3 +84,4 @@ export {
 export { mannWhitneyGreater, twoProportionsGreater, hodgesLehmann, alphaSpent, alphaForLook, SPENDING_FUNCTIONS, type SpendingFunction } from './statistics.js';
 export { type RangeSeries } from './prometheus.js';
 export { analysisOptionsFromInputs, parseAlpha, lookOf, JUDGES, DEFAULT_SAMPLE_MS, type AnalysisOptions, type Judge } from './from-inputs.js';
+export { JudgedAnalyser, type JudgedAnalyserOptions } from './judged-analyser.js';

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseStep } from '../../../src/metrics/analysis.js';
 import { measureComparison } from '../../../src/metrics/compare.js';
 import { parseMetricChecks } from '../../../src/metrics/config.js';
+import { JudgedAnalyser } from '../../../src/metrics/judged-analyser.js';
+import { presetByName } from '../../../src/metrics/presets.js';
 import { PrometheusClient } from '../../../src/metrics/prometheus.js';
+import { ConfigurationError } from '../../../src/runtime/errors.js';
 import { startInstrumentedApp, type InstrumentedApp } from '../../support/instrumented-app.js';
 import { startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 
@@ -107,5 +110,45 @@ describe('judge: compare against real Prometheus', () => {
     );
     expect(r.verdict).toBe('fail');
     expect(r.results[0]!.reason).toMatch(/^no data: baseline: no series at all match \{job="cmp",track="nobody"\}/);
+  });
+
+  it('JudgedAnalyser: validates the stable series, then judges looks against the baseline and combines them', async () => {
+    const analysis = {
+      names: presetByName('default').names,
+      judge: 'compare' as const,
+      control: 'baseline' as const,
+      alpha: 0.05,
+      spending: 'pocock' as const,
+      sampleSeconds: 2,
+      measurement: { count: 2, consecutiveErrors: 0 },
+      inconclusive: 'continue' as const,
+    };
+    const make = (canary: Track, names = analysis.names) =>
+      new JudgedAnalyser(client, {
+        checks: CHECKS,
+        selectors: { canary: sel(canary), stable: sel('baseline') },
+        baselineSelector: sel('baseline'),
+        windowSeconds: 4,
+        noData: 'fail',
+        steps: 4,
+        intervalMs: 10_000,
+        analysis: { ...analysis, names },
+      });
+    const bad = make('bad');
+    await bad.validate();
+    bad.begin(since);
+    expect(bad.measurementOffsets).toEqual([5000, 10_000]);
+    const looks = [await bad.measure({ index: 0, weight: 10 }, 0), await bad.measure({ index: 0, weight: 10 }, 1)];
+    expect(looks[0]!.results[0]!.reason).toMatch(/at look 1 of 8\)/);
+    expect(looks[1]!.results[0]!.reason).toMatch(/at look 2 of 8\)/);
+    const step = bad.combine(looks);
+    expect(step.verdict).toBe('fail');
+    expect(bad.describeFailure(step)).toMatch(/^success-rate: .*error rate higher.*; latency: .*higher than the baseline/);
+
+    // The FastAPI preset over these series: refused before anything would start.
+    const wrong = make('good', presetByName('prometheus-fastapi-instrumentator').names);
+    const err = await wrong.validate().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as Error).message).toMatch(/success-rate \(stable\): 2 of 2 http_requests_total series have no "status" label/);
   });
 });
