@@ -6,12 +6,13 @@
  * when traffic first reaches the canary, then per step `measure` at each of `measurementOffsets`
  * (or `analyse` once), `combine` for the step's verdict.
  */
+import { describeFailedChecks, type CanaryAnalyser } from './analyser.js';
 import { analyseStep, type StepAnalysis } from './analysis.js';
 import type { CompareSettings } from './compare.js';
 import { renderQuery, type MetricCheck, type MetricNames, type NoDataPolicy, type Selectors } from './config.js';
 import type { AnalysisOptions } from './from-inputs.js';
 import { lookOf } from './from-inputs.js';
-import { combineMeasurements, measurementTimes } from './measurements.js';
+import { combineMeasurements, measurementTimes, type InconclusivePolicy } from './measurements.js';
 import { assertJudgeable } from './preflight.js';
 import type { PrometheusClient } from './prometheus.js';
 
@@ -28,7 +29,7 @@ export interface JudgedAnalyserOptions {
   analysis: Pick<AnalysisOptions, 'names' | 'judge' | 'alpha' | 'spending' | 'sampleSeconds' | 'measurement' | 'inconclusive' | 'control'>;
 }
 
-export class JudgedAnalyser {
+export class JudgedAnalyser implements CanaryAnalyser {
   readonly checks: readonly string[];
   private since: Date | undefined;
   private readonly names: MetricNames;
@@ -49,6 +50,9 @@ export class JudgedAnalyser {
     await client.ready(signal);
     for (const check of options.checks) {
       await client.validate(renderQuery(check, options.selectors.canary, options.windowSeconds, this.names), check.name, signal);
+      if (check.maxIncrease !== undefined && options.analysis.judge === 'threshold') {
+        await client.validate(renderQuery(check, options.selectors.stable, options.windowSeconds, this.names), check.name, signal);
+      }
     }
     await assertJudgeable(client, options.checks, options.selectors.stable, { names: this.names, track: 'stable', signal });
   }
@@ -104,9 +108,10 @@ export class JudgedAnalyser {
   }
 
   describeFailure(analysis: StepAnalysis): string {
-    return analysis.results
-      .filter((r) => r.verdict === 'fail')
-      .map((r) => `${r.name}: ${r.reason}`)
-      .join('; ');
+    return describeFailedChecks(analysis);
+  }
+
+  get inconclusive(): InconclusivePolicy {
+    return this.options.analysis.inconclusive;
   }
 }
