@@ -10,7 +10,7 @@
 import { DEFAULT_METRIC_NAMES, checkUnit, formatNumber, renderQuery, type MetricCheck, type MetricNames } from './config.js';
 import { joinMatchers } from './preflight.js';
 import type { PrometheusClient } from './prometheus.js';
-import { alphaForLook, hodgesLehmann, mannWhitneyGreater, median, twoProportionsGreater, type SpendingFunction } from './statistics.js';
+import { alphaForLook, formatP, hodgesLehmann, mannWhitneyGreater, median, twoProportionsGreater, type SpendingFunction } from './statistics.js';
 
 export interface CompareSettings {
   /** The chance of a false abort allowed over the whole canary. Default 0.05. */
@@ -19,6 +19,8 @@ export interface CompareSettings {
   /** This look (1-based) of the planned looks (steps × count). */
   look: number;
   looks: number;
+  /** What the canary is compared with, for messages: `baseline` (default) or `stable`. */
+  control?: 'baseline' | 'stable';
 }
 
 export const DEFAULT_ALPHA = 0.05;
@@ -57,13 +59,10 @@ function levelOf(s: CompareSettings): number {
   return alphaForLook(s.look, s.looks, s.alpha, s.spending);
 }
 
-function showP(p: number): string {
-  return p < 0.0001 ? p.toExponential(1) : formatNumber(p);
-}
-
 /** Pure: Mann-Whitney of canary samples against baseline samples, the margin relative to the baseline. */
 export function compareSamples(check: MetricCheck, canary: readonly number[], baseline: readonly number[], s: CompareSettings): CompareOutcome {
   const alpha = levelOf(s);
+  const ctl = s.control ?? 'baseline';
   const c = canary.filter(Number.isFinite);
   const b = baseline.filter(Number.isFinite);
   const unit = checkUnit(check);
@@ -75,7 +74,7 @@ export function compareSamples(check: MetricCheck, canary: readonly number[], ba
       difference: '',
       pValue: null,
       alpha,
-      reason: `no data to compare: ${c.length} canary and ${b.length} baseline samples (at least ${MIN_SAMPLES} each)`,
+      reason: `no data to compare: ${c.length} canary and ${b.length} ${ctl} samples (at least ${MIN_SAMPLES} each)`,
     };
   }
   const m = (check.maxIncrease ?? 0) / 100;
@@ -97,9 +96,7 @@ export function compareSamples(check: MetricCheck, canary: readonly number[], ba
   const difference = `${shift >= 0 ? '+' : ''}${formatNumber(shift)}${unit}${rel}`;
   const ok = !(test.pValue < alpha);
   const margin = m > 0 ? ` by more than ${formatNumber(m * 100)}%` : '';
-  const verdictText = ok
-    ? `not shown to be ${worse ? 'higher' : 'lower'} than the baseline${margin}`
-    : `${worse ? 'higher' : 'lower'} than the baseline${margin}`;
+  const verdictText = ok ? `not shown to be ${worse ? 'higher' : 'lower'} than the ${ctl}${margin}` : `${worse ? 'higher' : 'lower'} than the ${ctl}${margin}`;
   return {
     ok,
     canary: mc,
@@ -107,13 +104,14 @@ export function compareSamples(check: MetricCheck, canary: readonly number[], ba
     difference,
     pValue: test.pValue,
     alpha,
-    reason: `canary median ${formatNumber(mc)}${unit} vs baseline ${formatNumber(mb)}${unit} over ${c.length}/${b.length} samples: ${verdictText} (Mann-Whitney p=${showP(test.pValue)} ${ok ? '≥' : '<'} α=${showP(alpha)} at look ${s.look} of ${s.looks})`,
+    reason: `canary median ${formatNumber(mc)}${unit} vs ${ctl} ${formatNumber(mb)}${unit} over ${c.length}/${b.length} samples: ${verdictText} (Mann-Whitney p=${formatP(test.pValue)} ${ok ? '≥' : '<'} α=${formatP(alpha)} at look ${s.look} of ${s.looks})`,
   };
 }
 
 /** Pure: the error rates as two proportions; `max-increase` is the allowed rise in percentage points. */
 export function compareErrorRates(check: MetricCheck, n: SuccessCounts, s: CompareSettings): CompareOutcome {
   const alpha = levelOf(s);
+  const ctl = s.control ?? 'baseline';
   const rate = (errors: number, requests: number): number | null => (requests > 0 ? 100 * (1 - errors / requests) : null);
   const canary = rate(n.canaryErrors, n.canaryRequests);
   const baseline = rate(n.baselineErrors, n.baselineRequests);
@@ -125,7 +123,7 @@ export function compareErrorRates(check: MetricCheck, n: SuccessCounts, s: Compa
       difference: '',
       pValue: null,
       alpha,
-      reason: `no data to compare: ${n.canaryRequests} canary and ${n.baselineRequests} baseline requests`,
+      reason: `no data to compare: ${n.canaryRequests} canary and ${n.baselineRequests} ${ctl} requests`,
     };
   }
   const margin = (check.maxIncrease ?? 0) / 100;
@@ -140,12 +138,12 @@ export function compareErrorRates(check: MetricCheck, n: SuccessCounts, s: Compa
     baseline,
     difference: `${points >= 0 ? '+' : ''}${formatNumber(points)} points`,
     pValue: test.pValue,
-    bound: `error rate ≥ baseline ${low >= 0 ? '+' : ''}${formatNumber(low)} points (${formatNumber(100 * (1 - alpha))}% one-sided)`,
+    bound: `error rate ≥ ${ctl} ${low >= 0 ? '+' : ''}${formatNumber(low)} points (${formatNumber(100 * (1 - alpha))}% one-sided)`,
     alpha,
     reason:
-      `errors ${n.canaryErrors}/${n.canaryRequests} (canary) vs ${n.baselineErrors}/${n.baselineRequests} (baseline): ` +
-      `${ok ? 'error rate not shown to be higher' : 'error rate higher'} than the baseline's${marginText} ` +
-      `(two proportions p=${showP(test.pValue)} ${ok ? '≥' : '<'} α=${showP(alpha)} at look ${s.look} of ${s.looks})`,
+      `errors ${n.canaryErrors}/${n.canaryRequests} (canary) vs ${n.baselineErrors}/${n.baselineRequests} (${ctl}): ` +
+      `${ok ? 'error rate not shown to be higher' : 'error rate higher'} than the ${ctl}'s${marginText} ` +
+      `(two proportions p=${formatP(test.pValue)} ${ok ? '≥' : '<'} α=${formatP(alpha)} at look ${s.look} of ${s.looks})`,
   };
 }
 

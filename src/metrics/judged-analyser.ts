@@ -75,7 +75,8 @@ export class JudgedAnalyser implements CanaryAnalyser {
     const now = new Date();
     this.begin(new Date(now.getTime() - options.intervalMs));
     const { look, looks } = lookOf(step.index, k, options.steps, a.measurement.count);
-    const settings: CompareSettings = { alpha: a.alpha, spending: a.spending, look, looks };
+    const control = a.control === 'baseline' && options.baselineSelector ? 'baseline' : 'stable';
+    const settings: CompareSettings = { alpha: a.alpha, spending: a.spending, look, looks, control };
     return analyseStep(client, options.checks, options.selectors, {
       windowSeconds: options.windowSeconds,
       noData: options.noData,
@@ -86,7 +87,7 @@ export class JudgedAnalyser implements CanaryAnalyser {
       ...(a.judge === 'compare'
         ? {
             compare: {
-              baseline: a.control === 'baseline' && options.baselineSelector ? options.baselineSelector : options.selectors.stable,
+              baseline: control === 'baseline' ? options.baselineSelector! : options.selectors.stable,
               since: this.since!,
               sampleSeconds: a.sampleSeconds,
               settings,

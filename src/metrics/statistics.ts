@@ -191,3 +191,9 @@ export function alphaForLook(look: number, looks: number, alpha: number, kind: S
   if (!(looks >= 1) || look < 1 || look > looks) return 0;
   return alphaSpent(look / looks, alpha, kind) - alphaSpent((look - 1) / looks, alpha, kind);
 }
+
+/** A p-value or a level for people: 1.2e-4, 0.018, 0.5. */
+export function formatP(p: number): string {
+  if (!Number.isFinite(p)) return String(p);
+  return p !== 0 && p < 0.001 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
+}
