@@ -1,6 +1,6 @@
 import { runAction, type ActionContext } from '../../src/runtime/index.js';
 import { PrometheusClient } from '../../src/metrics/prometheus.js';
-import { PrometheusAnalyser } from '../../src/metrics/analyser.js';
+import { JudgedAnalyser } from '../../src/metrics/judged-analyser.js';
 import { deployCanary, finishCanary } from '../../src/release/canary.js';
 import { rollingDeploy } from '../../src/release/rolling.js';
 import { createRouter, createTarget } from '../shared/deployment.js';
@@ -72,9 +72,9 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
   return { flow: 'canary', run: result };
 }
 
-function analyserFor(settings: CanaryDeploySettings): PrometheusAnalyser {
+function analyserFor(settings: CanaryDeploySettings): JudgedAnalyser {
   const client = settings.checks.length ? new PrometheusClient(settings.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
-  return new PrometheusAnalyser(client, settings);
+  return new JudgedAnalyser(client, { ...settings, steps: settings.plan.steps.length, intervalMs: settings.plan.intervalMs });
 }
 
 function deployState(ctx: ActionContext, settings: CanaryDeploySettings, stableImage: string): DeployState {

@@ -5,6 +5,7 @@
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import { parseMetricChecks, parseNoDataPolicy, trackSelectors, type MetricCheck, type NoDataPolicy, type Selectors } from '../../src/metrics/config.js';
+import { analysisOptionsFromInputs, type AnalysisOptions } from '../../src/metrics/from-inputs.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../src/record/history.js';
 import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/canary-plan.js';
 import type { ComposeTargetOptions } from '../../src/targets/compose.js';
@@ -38,6 +39,7 @@ export interface CanaryDeploySettings extends CommonSettings {
   noData: NoDataPolicy;
   selectors: Selectors;
   windowSeconds: number;
+  analysis: AnalysisOptions;
 }
 
 /** strategy: canary, action: promote | abort — finish a canary an earlier run left paused. */
@@ -100,6 +102,7 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const labels = parseLabels(inputs.list('metric-labels'));
   const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
   const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
+  const analysis = readAnalysis(inputs, plan.intervalMs, windowMs);
   // Only a deploy analyses; promote and abort of a paused canary need no Prometheus (the inputs above are still checked).
   if (action !== 'deploy') return { ...common, strategy, action, service, router, canaryPort };
   if (checks.length > 0 && !prometheusUrl) {
@@ -124,7 +127,20 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
     noData,
     selectors,
     windowSeconds: Math.max(1, Math.round(windowMs / 1000)),
+    analysis,
   };
+}
+
+/** The analysis options; a baseline is not available on compose yet, so compare judges against stable. */
+function readAnalysis(inputs: Inputs, intervalMs: number, windowMs: number): AnalysisOptions {
+  const analysis = analysisOptionsFromInputs(inputs, { intervalMs, windowMs });
+  if (analysis.baseline && inputs.has('baseline')) {
+    throw new ConfigurationError(
+      'baseline: true is not available on the compose target in this version (it cannot start a baseline yet): leave it out, and judge: compare compares the canary with stable.',
+      { input: 'baseline' },
+    );
+  }
+  return { ...analysis, baseline: false, control: 'stable' };
 }
 
 export function parseRollingServices(items: string[], image: string): ServiceImage[] {

@@ -5,6 +5,7 @@
  */
 import { analyseStep, type StepAnalysis } from './analysis.js';
 import { renderQuery, type MetricCheck, type NoDataPolicy, type Selectors } from './config.js';
+import type { InconclusivePolicy } from './measurements.js';
 import type { PrometheusClient } from './prometheus.js';
 
 export interface CanaryAnalyser {
@@ -16,6 +17,18 @@ export interface CanaryAnalyser {
   analyse(step: { index: number; weight: number }, signal?: AbortSignal): Promise<StepAnalysis>;
   /** Why an analysis failed, in one line (for the abort reason). */
   describeFailure(analysis: StepAnalysis): string;
+  /**
+   * Several measurements per step (`count`): when each is taken, ms after the step's weight was
+   * set, with `measure` taking one and `combine` making the step's analysis of them. Without
+   * these, `analyse` runs once at the end of the interval.
+   */
+  readonly measurementOffsets?: readonly number[];
+  measure?(step: { index: number; weight: number }, k: number, signal?: AbortSignal): Promise<StepAnalysis>;
+  combine?(measurements: StepAnalysis[]): StepAnalysis;
+  /** Traffic first reached the canary (the compare judge counts from here). */
+  begin?(at?: Date): void;
+  /** What an inconclusive step does: continue (default), pause for a human, or count as a failure. */
+  readonly inconclusive?: InconclusivePolicy;
 }
 
 export interface PrometheusAnalyserOptions {

@@ -5,6 +5,8 @@
  */
 import { checkUnit, describeThreshold, formatNumber, renderQuery, type MetricCheck, type MetricNames, type NoDataPolicy, type Selectors } from './config.js';
 import type { PrometheusClient, Sample } from './prometheus.js';
+import { preflightTrack } from './preflight.js';
+import { compareCheck, type CompareOutcome, type CompareSettings, type CompareWindow } from './compare.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -16,6 +18,14 @@ export interface MetricResult {
   threshold: string;
   verdict: Verdict;
   reason: string;
+  /** judge: compare — the baseline's value, the difference, the test's p-value and bound, the level of this look. */
+  baselineValue?: number | null;
+  difference?: string;
+  pValue?: number | null;
+  bound?: string;
+  alpha?: number;
+  /** The value could not be measured (Prometheus failed): `consecutive-errors` may tolerate it. */
+  measurementError?: boolean;
 }
 
 /** A step's verdict; `skipped` when there was nothing to analyse (metrics: []), which is not a pass. */
@@ -35,6 +45,10 @@ export interface Measurement {
   stableQuery?: string;
   /** The measurement itself failed (Prometheus error, several series): the check fails with this reason. */
   error?: string;
+  /** judge: compare — the comparison with the baseline (replaces the point comparison with stable). */
+  comparison?: CompareOutcome;
+  /** The canary's series are missing or unreadable (pre-flight on the canary track): no data that can never pass. */
+  missingSeries?: string;
 }
 
 export const NO_DATA_EMPTY = 'no data: the query returned an empty vector';
@@ -59,16 +73,29 @@ export function judgeMetric(check: MetricCheck, m: Measurement, noData: NoDataPo
     name: check.name,
     query: m.query,
     value: m.value === null || Number.isNaN(m.value) ? null : m.value,
-    ...(check.maxIncrease !== undefined ? { stableValue: hasData(m.stableValue) ? m.stableValue : null } : {}),
-    threshold: describeThreshold(check),
+    ...(check.maxIncrease !== undefined && !m.comparison ? { stableValue: hasData(m.stableValue) ? m.stableValue : null } : {}),
+    threshold: describeThreshold(check, m.comparison ? 'baseline' : 'stable'),
     verdict,
     reason,
+    ...(m.comparison
+      ? {
+          baselineValue: m.comparison.baseline,
+          difference: m.comparison.difference,
+          pValue: m.comparison.pValue,
+          ...(m.comparison.bound !== undefined ? { bound: m.comparison.bound } : {}),
+          alpha: m.comparison.alpha,
+        }
+      : {}),
   });
-  if (m.error) return result('fail', m.error);
+  if (m.error) return { ...result('fail', m.error), measurementError: true };
+  if (m.missingSeries !== undefined) {
+    // A policy of `pass` covers a quiet window, not a canary whose series are not there.
+    const verdict: Verdict = noData === 'inconclusive' ? 'inconclusive' : 'fail';
+    return result(verdict, `no data: ${m.missingSeries}; missing series never pass (${verdict === 'fail' ? 'a failure' : 'inconclusive'})`);
+  }
   if (!hasData(m.value)) {
     const what = m.value === null ? NO_DATA_EMPTY : NO_DATA_NAN;
-    const verdict: Verdict = noData === 'pass' ? 'pass' : noData === 'inconclusive' ? 'inconclusive' : 'fail';
-    return result(verdict, `${what}; no-data: ${noData} makes it ${verdict === 'fail' ? 'a failure' : verdict === 'pass' ? 'a pass' : 'inconclusive'}`);
+    return result(NO_DATA_VERDICT[noData], `${what}; ${noDataWords(noData)}`);
   }
   const value = m.value;
   const show = (v: number): string => `${formatNumber(v)}${unit}`;
@@ -79,12 +106,22 @@ export function judgeMetric(check: MetricCheck, m: Measurement, noData: NoDataPo
     failed = true;
     reasons.push(`${show(value)} is not ${check.comparison} ${show(check.threshold)}`);
   }
-  if (check.maxIncrease !== undefined) {
+  if (m.comparison) {
+    reasons.push(m.comparison.reason);
+    failed ||= m.comparison.ok === false;
+    if (m.comparison.ok === null && !failed) return result(NO_DATA_VERDICT[noData], `${reasons.join('; ')}; ${noDataWords(noData)}`);
+  } else if (check.maxIncrease !== undefined) {
     const vs = judgeAgainstStable(value, m.stableValue, check);
     reasons.push(vs.reason);
     failed ||= !vs.ok;
   }
   return result(failed ? 'fail' : 'pass', reasons.join('; '));
+}
+
+const NO_DATA_VERDICT: Record<NoDataPolicy, Verdict> = { pass: 'pass', inconclusive: 'inconclusive', fail: 'fail' };
+
+function noDataWords(noData: NoDataPolicy): string {
+  return `no-data: ${noData} makes it ${{ fail: 'a failure', pass: 'a pass', inconclusive: 'inconclusive' }[noData]}`;
 }
 
 function hasData(v: number | null | undefined): v is number {
@@ -144,22 +181,83 @@ export async function analyseStep(
   client: PrometheusClient,
   checks: MetricCheck[],
   selectors: Selectors,
-  options: { windowSeconds: number; noData: NoDataPolicy; signal?: AbortSignal; names?: MetricNames; time?: Date },
+  options: {
+    windowSeconds: number;
+    noData: NoDataPolicy;
+    signal?: AbortSignal;
+    names?: MetricNames;
+    time?: Date;
+    /** Check the canary's series first (after the first step): missing or unreadable → no data, never a pass. */
+    requireSeries?: boolean;
+    /** judge: compare — against the baseline's selector, over everything since both took traffic. */
+    compare?: { baseline: string; since: Date; sampleSeconds: number; settings: CompareSettings };
+  },
 ): Promise<StepAnalysis> {
   const time = options.time ?? new Date();
+  const missing = new Map<string, string>();
+  if (options.requireSeries) {
+    const problems = await preflightTrack(client, checks, selectors.canary, { names: options.names, track: 'canary', signal: options.signal });
+    if (options.compare) {
+      const baseline = await preflightTrack(client, checks, options.compare.baseline, { names: options.names, track: 'baseline', signal: options.signal });
+      problems.push(...baseline);
+    }
+    for (const p of problems) {
+      const text = `${p.track === 'canary' ? '' : `${p.track}: `}${p.problem}${p.found.length ? ` (found ${p.found.join(', ')})` : ''}; fix: ${p.fix}`;
+      for (const name of p.checks) if (!missing.has(name)) missing.set(name, text);
+    }
+  }
   const measured = await Promise.all(
     checks.map(async (check): Promise<Measurement> => {
+      if (missing.has(check.name)) {
+        return { query: renderQuery(check, selectors.canary, options.windowSeconds, options.names), value: null, missingSeries: missing.get(check.name)! };
+      }
       const query = renderQuery(check, selectors.canary, options.windowSeconds, options.names);
-      const stableQuery = check.maxIncrease !== undefined ? renderQuery(check, selectors.stable, options.windowSeconds, options.names) : undefined;
-      const [canary, stable] = await Promise.all([
+      const compare = options.compare;
+      const stableQuery = check.maxIncrease !== undefined && !compare ? renderQuery(check, selectors.stable, options.windowSeconds, options.names) : undefined;
+      const [canary, stable, comparison] = await Promise.all([
         measure(client, query, time, options.signal),
         stableQuery !== undefined ? measure(client, stableQuery, time, options.signal) : undefined,
+        compare
+          ? compareOrError(
+              client,
+              check,
+              { canary: selectors.canary, baseline: compare.baseline },
+              { since: compare.since, until: time, sampleSeconds: compare.sampleSeconds, names: options.names, signal: options.signal },
+              compare.settings,
+            )
+          : undefined,
       ]);
-      const error = canary.error ?? (stable?.error !== undefined ? `stable track: ${stable.error}` : undefined);
-      return { query, value: canary.value, stableQuery, stableValue: stable?.value, ...(error !== undefined ? { error } : {}) };
+      const error =
+        canary.error ??
+        (stable?.error !== undefined ? `stable track: ${stable.error}` : undefined) ??
+        (typeof comparison === 'string' ? `comparison with the baseline: ${comparison}` : undefined);
+      return {
+        query,
+        value: canary.value,
+        stableQuery,
+        stableValue: stable?.value,
+        ...(comparison && typeof comparison !== 'string' ? { comparison } : {}),
+        ...(error !== undefined ? { error } : {}),
+      };
     }),
   );
   return judgeStep(checks, measured, { noData: options.noData, at: time });
+}
+
+/** The comparison, or the reason it could not be measured (the check then fails: never a silent pass). */
+async function compareOrError(
+  client: PrometheusClient,
+  check: MetricCheck,
+  selectors: { canary: string; baseline: string },
+  window: CompareWindow,
+  settings: CompareSettings,
+): Promise<CompareOutcome | string> {
+  try {
+    return await compareCheck(client, check, selectors, window, settings);
+  } catch (err) {
+    if (window.signal?.aborted) throw window.signal.reason;
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 async function measure(client: PrometheusClient, query: string, time: Date, signal?: AbortSignal): Promise<{ value: number | null; error?: string }> {
@@ -196,7 +294,7 @@ export interface AnalysisSeries {
   /** One per step, e.g. "10%". */
   labels: string[];
   /** Per metric (and per metric's stable track where compared): values per step, NaN where no data. */
-  series: Array<{ name: string; metric: string; track: 'canary' | 'stable'; unit: string; values: number[] }>;
+  series: Array<{ name: string; metric: string; track: 'canary' | 'stable' | 'baseline'; unit: string; values: number[] }>;
 }
 
 /** Pure: the data for a chart across steps (SummaryBuilder.xyChart takes labels and series of one unit). */
@@ -211,6 +309,9 @@ export function analysisSeries(steps: Array<{ weight: number; analysis: StepAnal
     series.push({ name: metric, metric, track: 'canary', unit, values: results.map((r) => r?.value ?? NaN) });
     if (results.some((r) => r && r.stableValue !== undefined)) {
       series.push({ name: `${metric} (stable)`, metric, track: 'stable', unit, values: results.map((r) => r?.stableValue ?? NaN) });
+    }
+    if (results.some((r) => r && r.baselineValue !== undefined)) {
+      series.push({ name: `${metric} (baseline)`, metric, track: 'baseline', unit, values: results.map((r) => r?.baselineValue ?? NaN) });
     }
   }
   return { labels, series };

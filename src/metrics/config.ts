@@ -40,7 +40,17 @@ export interface MetricNames {
   codeLabel: string;
   /** Regex of the codes that count as failures. */
   errorCodes: string;
+  /** How the status is written: `500` (code, the default) or `5xx` (class). */
+  statusForm?: StatusForm;
+  /** Unit of the duration histogram's buckets. Default seconds. */
+  durationUnit?: 'seconds' | 'milliseconds';
+  /** Label matchers every template query adds (e.g. `reporter="destination"`). */
+  matchers?: string;
+  /** Status values that fit neither form but the instrumentation writes (Envoy's `0`). */
+  extraStatusValues?: readonly string[];
 }
+
+export type StatusForm = 'code' | 'class';
 
 export const DEFAULT_METRIC_NAMES: MetricNames = {
   requests: 'http_requests_total',
@@ -252,7 +262,8 @@ export function renderQuery(check: MetricCheck, selector: string, windowSeconds:
     .trim()
     .replace(/^\{|\}$/g, '')
     .trim();
-  const matchers = (...extra: string[]): string => `{${[sel, ...extra].filter((s) => s !== '').join(',')}}`;
+  const fixed = names.matchers?.trim() ?? '';
+  const matchers = (...extra: string[]): string => `{${[sel, fixed, ...extra].filter((s) => s !== '').join(',')}}`;
   switch (check.template) {
     case 'success-rate':
       return (
@@ -260,7 +271,7 @@ export function renderQuery(check: MetricCheck, selector: string, windowSeconds:
         ` / sum(rate(${names.requests}${matchers()}[${w}]))`
       );
     case 'latency':
-      return `1000 * histogram_quantile(${check.quantile ?? 0.95}, sum by (le) (rate(${names.duration}_bucket${matchers()}[${w}])))`;
+      return `${names.durationUnit === 'milliseconds' ? '' : '1000 * '}histogram_quantile(${check.quantile ?? 0.95}, sum by (le) (rate(${names.duration}_bucket${matchers()}[${w}])))`;
     case 'query':
       return (check.query ?? '').replace(/\{\{\s*selector\s*\}\}/g, sel).replace(/\{\{\s*window\s*\}\}/g, w);
   }
@@ -272,9 +283,14 @@ export function checkUnit(check: MetricCheck): '%' | 'ms' | '' {
 }
 
 /** `>= 99%`, `<= 250ms`, `<= 5`, with `, at most 20% worse than stable` when set. */
-export function describeThreshold(check: MetricCheck): string {
+export function describeThreshold(check: MetricCheck, against: 'stable' | 'baseline' = 'stable'): string {
   const unit = checkUnit(check);
   const base = `${check.comparison} ${formatNumber(check.threshold)}${unit}`;
+  if (against === 'baseline') {
+    // judge: compare — the margin of the statistical test (points of error rate for a success rate).
+    const margin = check.maxIncrease ?? 0;
+    return `${base}, not worse than the baseline${margin > 0 ? ` by more than ${formatNumber(margin)}${check.template === 'success-rate' ? ' points of errors' : '%'}` : ''}`;
+  }
   return check.maxIncrease !== undefined ? `${base}, at most ${formatNumber(check.maxIncrease)}% worse than stable` : base;
 }
 

@@ -70,6 +70,18 @@ export class PrometheusClient {
     return toSamples(body);
   }
 
+  /** Range query: per series, its values at start, start + step, … end (NaN kept: no requests in a sample). */
+  async queryRange(promql: string, options: { start: Date; end: Date; stepSeconds: number; signal?: AbortSignal }): Promise<RangeSeries[]> {
+    const form: Record<string, string> = {
+      query: promql,
+      start: (options.start.getTime() / 1000).toFixed(3),
+      end: (options.end.getTime() / 1000).toFixed(3),
+      step: String(Math.max(0.001, options.stepSeconds)),
+    };
+    const body = await this.api('query_range', form, options.signal);
+    return toRangeSeries(body);
+  }
+
   /**
    * Throws ConfigurationError quoting Prometheus's parse error when the query is invalid. Uses
    * /api/v1/parse_query where the server has it, else /api/v1/format_query (Prometheus ≥ 2.38,
@@ -197,6 +209,25 @@ export function toSamples(body: ApiBody): Sample[] {
     }));
   }
   throw new PrometheusError(`the query returned a ${type ?? 'missing'} result; an analysis query must return an instant vector or a scalar`, 'bad_data', 200);
+}
+
+export interface RangeSeries {
+  labels: Record<string, string>;
+  /** [unix seconds, value] */
+  values: Array<[number, number]>;
+}
+
+/** A matrix result's series. */
+export function toRangeSeries(body: ApiBody): RangeSeries[] {
+  const type = body.data?.resultType;
+  const result = body.data?.result;
+  if (type !== 'matrix' || !Array.isArray(result)) {
+    throw new PrometheusError(`a range query returned a ${type ?? 'missing'} result instead of a matrix`, 'response', 200);
+  }
+  return result.map((r: { metric?: Record<string, string>; values?: Array<[number, string]> }) => ({
+    labels: r.metric ?? {},
+    values: (r.values ?? []).map(([t, v]) => [Number(t), parseSampleValue(v)] as [number, number]),
+  }));
 }
 
 /** The base URL without a trailing slash; user:password in it becomes a Basic Authorization header (fetch refuses credentials in URLs). */

@@ -4,6 +4,7 @@
  */
 import { analysisSeries, type StepAnalysis } from '../metrics/analysis.js';
 import { formatNumber } from '../metrics/config.js';
+import { formatP } from '../metrics/statistics.js';
 import { SummaryBuilder, trusted } from '../runtime/summary.js';
 
 export interface ReportedStep {
@@ -17,7 +18,20 @@ export interface AnalysisOutputStep {
   weight: number;
   verdict: StepAnalysis['verdict'];
   at: string;
-  metrics: Array<{ name: string; value: number | null; stable?: number | null; threshold: string; verdict: string; reason: string }>;
+  metrics: Array<{
+    name: string;
+    value: number | null;
+    stable?: number | null;
+    /** judge: compare — the control's value (baseline, or stable), the difference, the test's p-value and bound, the level of the look. */
+    control?: number | null;
+    difference?: string;
+    pValue?: number | null;
+    bound?: string;
+    alpha?: number;
+    threshold: string;
+    verdict: string;
+    reason: string;
+  }>;
 }
 
 /** The `analysis` output: per step its weight, and each metric's measured value, threshold and verdict. */
@@ -31,6 +45,15 @@ export function analysisOutput(steps: ReportedStep[]): AnalysisOutputStep[] {
       name: r.name,
       value: r.value === null || Number.isNaN(r.value) ? null : r.value,
       ...(r.stableValue !== undefined ? { stable: r.stableValue === null || Number.isNaN(r.stableValue) ? null : r.stableValue } : {}),
+      ...(r.baselineValue !== undefined
+        ? {
+            control: r.baselineValue === null || Number.isNaN(r.baselineValue) ? null : r.baselineValue,
+            difference: r.difference ?? '',
+            pValue: r.pValue ?? null,
+            ...(r.bound !== undefined ? { bound: r.bound } : {}),
+            alpha: r.alpha,
+          }
+        : {}),
       threshold: r.threshold,
       verdict: r.verdict,
       reason: r.reason,
@@ -81,21 +104,22 @@ export function canarySummary(report: CanaryReport): SummaryBuilder {
     }
   } else if (report.steps.length) {
     const rows: Array<Array<string | ReturnType<typeof trusted>>> = [];
+    const compared = report.steps.some((step) => step.analysis.results.some((m) => m.baselineValue !== undefined));
     for (const step of report.steps) {
       for (const m of step.analysis.results) {
-        rows.push([
-          `${step.index + 1}`,
-          `${step.weight}%`,
-          m.name,
-          show(m.value),
-          m.stableValue !== undefined ? show(m.stableValue) : '',
-          m.threshold,
-          trusted(ICON[m.verdict] ?? m.verdict),
-          m.reason,
-        ]);
+        const head = [`${step.index + 1}`, `${step.weight}%`, m.name, show(m.value)];
+        const tail = [m.threshold, trusted(ICON[m.verdict] ?? m.verdict), m.reason];
+        rows.push(
+          compared
+            ? [...head, m.baselineValue !== undefined ? show(m.baselineValue) : '', m.difference ?? '', testCell(m.pValue, m.alpha, m.bound), ...tail]
+            : [...head, m.stableValue !== undefined ? show(m.stableValue) : '', ...tail],
+        );
       }
     }
-    summary.heading('Analysis per step', 3).table(['Step', 'Weight', 'Metric', 'Canary', 'Stable', 'Threshold', 'Verdict', 'Detail'], rows);
+    const columns = compared
+      ? ['Step', 'Weight', 'Metric', 'Canary', 'Control', 'Difference', 'p-value (α) / bound', 'Threshold', 'Verdict', 'Detail']
+      : ['Step', 'Weight', 'Metric', 'Canary', 'Stable', 'Threshold', 'Verdict', 'Detail'];
+    summary.heading('Analysis per step', 3).table(columns, rows);
     const data = analysisSeries(report.steps.map((x) => ({ weight: x.weight, analysis: x.analysis })));
     const units = [...new Set(data.series.map((x) => x.unit))];
     for (const unit of units) {
@@ -111,6 +135,13 @@ export function canarySummary(report: CanaryReport): SummaryBuilder {
   }
   for (const n of report.notes ?? []) summary.paragraph(n);
   return summary;
+}
+
+/** `p=0.003 (α=0.018); error rate ≥ baseline +1.2 points (98.2% one-sided)` */
+function testCell(pValue: number | null | undefined, alpha: number | undefined, bound: string | undefined): string {
+  const p = pValue === null || pValue === undefined || Number.isNaN(pValue) ? '' : `p=${formatP(pValue)}`;
+  const a = alpha !== undefined ? ` (α=${formatP(alpha)})` : '';
+  return [p ? `${p}${a}` : '', bound ?? ''].filter(Boolean).join('; ');
 }
 
 function show(v: number | null | undefined): string {

@@ -103,10 +103,12 @@ export async function runCanary(deps: Omit<CanaryDeps, 'record'>, options: RunCa
       break;
     }
     log.info(`Step ${index + 1}/${plan.steps.length}: ${weight}% of traffic on the canary; analysing in ${formatDuration(plan.intervalMs)}.`);
-    await waitInterval(plan, index, weight, log, signal);
+    analyser.begin?.(new Date());
     let analysis: StepAnalysis;
     try {
-      analysis = analysed ? await analyser.analyse({ index, weight }, signal) : { verdict: 'skipped', results: [], at: new Date().toISOString() };
+      analysis = analysed
+        ? await analyseStep(analyser, plan, { index, weight }, log, signal)
+        : (await waitInterval(plan, index, weight, log, signal), { verdict: 'skipped', results: [], at: new Date().toISOString() });
     } catch (err) {
       throwIfCancelled();
       phase = nextPhase(plan, phase, { type: 'failed', reason: `the analysis at ${weight}% failed: ${errorMessage(err)}` });
@@ -118,8 +120,21 @@ export async function runCanary(deps: Omit<CanaryDeps, 'record'>, options: RunCa
     if (analysis.verdict === 'fail') failures++;
     const reason = analysis.verdict === 'fail' ? analyser.describeFailure(analysis) : undefined;
     log.info(`Step ${index + 1} at ${weight}%: analysis ${analysis.verdict}${reason ? ` (${reason})` : ''}.`);
-    if (analysis.verdict === 'inconclusive') log.warning(`Step ${index + 1} at ${weight}%: analysis inconclusive (no data); continuing as no-data allows.`);
-    const next = nextPhase(plan, phase, { type: 'analysed', verdict: analysis.verdict, failures, reason });
+    const onInconclusive = analyser.inconclusive ?? 'continue';
+    if (analysis.verdict === 'inconclusive' && onInconclusive === 'pause') {
+      log.warning(`Step ${index + 1} at ${weight}%: analysis inconclusive (no data); inconclusive: pause leaves the canary here for a human.`);
+      phase = { kind: 'pause', weight };
+      break;
+    }
+    if (analysis.verdict === 'inconclusive' && onInconclusive === 'fail') failures++;
+    if (analysis.verdict === 'inconclusive') log.warning(`Step ${index + 1} at ${weight}%: analysis inconclusive (no data); inconclusive: ${onInconclusive}.`);
+    const verdict = analysis.verdict === 'inconclusive' && onInconclusive === 'fail' ? 'fail' : analysis.verdict;
+    const next = nextPhase(plan, phase, {
+      type: 'analysed',
+      verdict,
+      failures,
+      reason: verdict === 'fail' ? (reason ?? 'inconclusive (no data) and inconclusive: fail') : undefined,
+    });
     if (next.kind === 'abort') outcome.timings.verdictAt = Date.now();
     phase = next;
   }
@@ -154,6 +169,34 @@ export async function runCanary(deps: Omit<CanaryDeps, 'record'>, options: RunCa
   outcome.reason = phase.reason;
   outcome.timings.endedAt = Date.now();
   return outcome;
+}
+
+/**
+ * The step's analysis: once at the end of the interval, or `count` measurements at their offsets
+ * (a measured failure ends the step at once), combined by the analyser.
+ */
+async function analyseStep(
+  analyser: CanaryAnalyser,
+  plan: CanaryPlan,
+  step: { index: number; weight: number },
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<StepAnalysis> {
+  const offsets = analyser.measurementOffsets;
+  if (!offsets || offsets.length <= 1 || !analyser.measure || !analyser.combine) {
+    await waitInterval(plan, step.index, step.weight, log, signal);
+    return analyser.analyse(step, signal);
+  }
+  const startedAt = Date.now();
+  const measurements: StepAnalysis[] = [];
+  for (const [k, offset] of offsets.entries()) {
+    await sleep(Math.max(0, startedAt + offset - Date.now()), signal);
+    measurements.push(await analyser.measure(step, k, signal));
+    const sofar = analyser.combine(measurements);
+    log.info(`Step ${step.index + 1} at ${step.weight}%: measurement ${k + 1}/${offsets.length}: ${measurements.at(-1)!.verdict}.`);
+    if (sofar.verdict === 'fail') return sofar;
+  }
+  return analyser.combine(measurements);
 }
 
 /** Waits out a step's interval, logging the time left now and then (a quarter of the interval, at least 5 s). */

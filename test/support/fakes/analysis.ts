@@ -4,6 +4,7 @@
  */
 import { describeFailedChecks, type CanaryAnalyser } from '../../../src/metrics/analyser.js';
 import type { StepAnalysis, Verdict } from '../../../src/metrics/analysis.js';
+import { combineMeasurements, type InconclusivePolicy } from '../../../src/metrics/measurements.js';
 
 export class FakeAnalyser implements CanaryAnalyser {
   readonly calls: Array<{ index: number; weight: number }> = [];
@@ -28,5 +29,32 @@ export class FakeAnalyser implements CanaryAnalyser {
 
   describeFailure(analysis: StepAnalysis): string {
     return describeFailedChecks(analysis);
+  }
+}
+
+/** The same script, taken as `count` measurements per step (each measurement is one verdict), combined as deploy-canary does. */
+export class FakeMeasuringAnalyser extends FakeAnalyser {
+  readonly measurementOffsets: readonly number[];
+  readonly begun: Date[] = [];
+
+  constructor(
+    verdicts: Verdict[],
+    count: number,
+    readonly inconclusive: InconclusivePolicy = 'continue',
+  ) {
+    super(verdicts);
+    this.measurementOffsets = Array.from({ length: count }, (_, k) => k + 1);
+  }
+
+  measure(step: { index: number; weight: number }): Promise<StepAnalysis> {
+    return this.analyse(step);
+  }
+
+  combine(measurements: StepAnalysis[]): StepAnalysis {
+    return combineMeasurements(measurements, { count: this.measurementOffsets.length, consecutiveErrors: 0 });
+  }
+
+  begin(at = new Date()): void {
+    this.begun.push(at);
   }
 }

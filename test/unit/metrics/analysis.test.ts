@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compareErrorRates } from '../../../src/metrics/compare.js';
 import { analysisSeries, compare, judgeStep, valueOf, type Measurement, type Verdict } from '../../../src/metrics/analysis.js';
 import type { MetricCheck, NoDataPolicy } from '../../../src/metrics/config.js';
 
@@ -129,6 +130,19 @@ describe('analysisSeries', () => {
         { name: 'latency (stable)', metric: 'latency', track: 'stable', unit: 'ms', values: [9, NaN] },
       ],
     });
+  });
+
+  it('a baseline series where the compare judge measured one', () => {
+    const comparison = compareErrorRates(
+      SR,
+      { canaryRequests: 100, canaryErrors: 1, baselineRequests: 100, baselineErrors: 0 },
+      { alpha: 0.05, spending: 'pocock', look: 1, looks: 2 },
+    );
+    const s1 = judgeStep([SR], [m(99, { comparison })], { noData: 'fail' });
+    expect(analysisSeries([{ weight: 10, analysis: s1 }]).series).toEqual([
+      { name: 'success-rate', metric: 'success-rate', track: 'canary', unit: '%', values: [99] },
+      { name: 'success-rate (baseline)', metric: 'success-rate', track: 'baseline', unit: '%', values: [100] },
+    ]);
   });
 
   it('no steps → empty chart data', () => {

@@ -55,3 +55,44 @@ describe('canary report', () => {
     expect(md.match(/```mermaid/g)).toHaveLength(2);
   });
 });
+
+describe('canary report under judge: compare', () => {
+  const compared: StepAnalysis = {
+    verdict: 'fail',
+    at: '2026-11-28T09:00:00.000Z',
+    results: [
+      {
+        name: 'success-rate',
+        query: 'q1',
+        value: 95,
+        baselineValue: 99.7,
+        difference: '-4.7 points',
+        pValue: 0.00012,
+        bound: 'error rate ≥ stable +2.1 points (98.2% one-sided)',
+        alpha: 0.0179,
+        threshold: '>= 90%, not worse than the baseline',
+        verdict: 'fail',
+        reason: 'errors 15/300 (canary) vs 1/300 (stable): error rate higher',
+      },
+    ],
+  };
+
+  it('shows canary, control, difference, p-value with its level and the bound, per step and metric; the output carries them', () => {
+    const md = canarySummary({
+      result: 'aborted',
+      service: 'app',
+      image: 'app:2',
+      previousImage: 'app:1',
+      steps: [{ index: 0, weight: 10, analysis: compared }],
+    }).toString();
+    expect(md).toContain('| Step | Weight | Metric | Canary | Control | Difference | p-value (α) / bound | Threshold | Verdict | Detail |');
+    expect(md).toContain('| 1 | 10% | success-rate | 95 | 99.7 | -4.7 points | p=1.2e-4 (α=0.018); error rate ≥ stable +2.1 points (98.2% one-sided) |');
+    expect(analysisOutput([{ index: 0, weight: 10, analysis: compared }])[0]!.metrics[0]).toMatchObject({
+      value: 95,
+      control: 99.7,
+      difference: '-4.7 points',
+      pValue: 0.00012,
+      alpha: 0.0179,
+    });
+  });
+});

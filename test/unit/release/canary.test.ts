@@ -3,7 +3,7 @@ import { cleanUpCancelledCanary, deployCanary, finishCanary, runCanary, type Can
 import type { CanaryPlan } from '../../../src/release/canary-plan.js';
 import { memoryLogger, type MemoryLogger } from '../../../src/runtime/logger.js';
 import type { Verdict } from '../../../src/metrics/analysis.js';
-import { FakeAnalyser } from '../../support/fakes/analysis.js';
+import { FakeAnalyser, FakeMeasuringAnalyser } from '../../support/fakes/analysis.js';
 import { MemoryRecord } from '../../support/fakes/record.js';
 import { FakeRouter } from '../../support/fakes/router.js';
 import { FakeTarget } from '../../support/fakes/target.js';
@@ -255,5 +255,37 @@ describe('canary use case (in-memory target, router and analysis)', () => {
     );
     expect(outcome.result).toBe('promoted');
     expect(outcome.timings.endedAt).toBeGreaterThanOrEqual(outcome.timings.startedAt);
+  });
+});
+
+describe('count measurements per step and the inconclusive policy', () => {
+  it('takes count measurements per step; a measured failure ends the step at once', async () => {
+    const setup = stage();
+    const analyser = new FakeMeasuringAnalyser(['pass', 'pass', 'pass', 'fail'], 2);
+    const outcome = await deployed(setup, analyser);
+    expect(outcome.result).toBe('aborted');
+    expect(analyser.calls.map((c) => c.weight)).toEqual([10, 10, 50, 50]);
+    expect(outcome.steps.map((s) => [s.weight, s.analysis.verdict])).toEqual([
+      [10, 'pass'],
+      [50, 'fail'],
+    ]);
+    expect(analyser.begun.length).toBeGreaterThan(0);
+  });
+
+  it('inconclusive: pause leaves the canary at its step for a human', async () => {
+    const setup = stage();
+    const outcome = await deployed(setup, new FakeMeasuringAnalyser(['pass', 'inconclusive'], 1, 'pause'));
+    expect(outcome.result).toBe('paused');
+    expect(outcome.steps.map((s) => [s.weight, s.analysis.verdict])).toEqual([
+      [10, 'pass'],
+      [50, 'inconclusive'],
+    ]);
+    expect(setup.target.canaries.size).toBe(1);
+    expect(setup.router.history.at(-1)).toBe('50→app-canary');
+  });
+
+  it('inconclusive: fail counts it as a failed analysis; continue walks on', async () => {
+    expect((await deployed(stage(), new FakeMeasuringAnalyser(['inconclusive'], 1, 'fail'))).result).toBe('aborted');
+    expect((await deployed(stage(), new FakeMeasuringAnalyser(['inconclusive'], 1, 'continue'))).result).toBe('promoted');
   });
 });
