@@ -1,40 +1,62 @@
 /**
- * deploy-canary's inputs, read and validated in full (pure parsing; no I/O) into one typed object.
+ * deploy-canary's inputs, read and validated in full (pure parsing; no I/O) into one typed object:
+ * a union on strategy and action, so each flow gets exactly the settings it needs.
  */
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import { parseMetricChecks, parseNoDataPolicy, trackSelectors, type MetricCheck, type NoDataPolicy, type Selectors } from '../../src/metrics/config.js';
+import { DEFAULT_HISTORY_LIMIT } from '../../src/record/history.js';
+import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/canary-plan.js';
 import type { ComposeTargetOptions } from '../../src/targets/compose.js';
-import { composeOptionsFromInputs, nginxOptionsFromInputs } from '../../src/targets/from-inputs.js';
-import { parseSteps, validatePlan, type CanaryPlan } from '../../src/traffic/canary-plan.js';
+import type { ServiceImage } from '../../src/targets/target.js';
 import type { NginxRouterOptions } from '../../src/traffic/nginx.js';
+import { composeOptionsFromInputs, nginxOptionsFromInputs } from '../shared/deployment.js';
 
 export const DEFAULT_METRICS = [
   { name: 'success-rate', template: 'success-rate', min: 99 },
   { name: 'latency', template: 'latency', quantile: 0.95, max: 1000 },
 ];
 
-export interface CanarySettings {
-  action: 'deploy' | 'promote' | 'abort';
-  strategy: 'canary' | 'rolling';
+interface CommonSettings {
   compose: ComposeTargetOptions;
   dryRun: boolean;
   healthTimeoutMs: number;
   historyLimit: number;
-  /** canary */
+}
+
+/** strategy: canary, action: deploy — start a canary and walk it through the steps. */
+export interface CanaryDeploySettings extends CommonSettings {
+  strategy: 'canary';
+  action: 'deploy';
   service: string;
   image: string;
   plan: CanaryPlan;
-  router?: NginxRouterOptions;
+  router: NginxRouterOptions;
   canaryPort?: number;
   prometheusUrl: string;
   checks: MetricCheck[];
   noData: NoDataPolicy;
   selectors: Selectors;
   windowSeconds: number;
-  /** rolling */
-  rolling: Array<{ service: string; image: string }>;
 }
+
+/** strategy: canary, action: promote | abort — finish a canary an earlier run left paused. */
+export interface CanaryFinishSettings extends CommonSettings {
+  strategy: 'canary';
+  action: 'promote' | 'abort';
+  service: string;
+  router: NginxRouterOptions;
+  canaryPort?: number;
+}
+
+/** strategy: rolling — services updated in order, each health-waited. */
+export interface RollingSettings extends CommonSettings {
+  strategy: 'rolling';
+  action: 'deploy';
+  rolling: ServiceImage[];
+}
+
+export type CanarySettings = CanaryDeploySettings | CanaryFinishSettings | RollingSettings;
 
 export function readSettings(inputs: Inputs, workspace: string): CanarySettings {
   const action = inputs.choice('action', ['deploy', 'promote', 'abort'] as const, 'deploy');
@@ -42,24 +64,19 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const compose = composeOptionsFromInputs(inputs, workspace);
   const dryRun = inputs.boolean('dry-run', false);
   const healthTimeoutMs = inputs.duration('health-timeout', '2m', { min: 1000 });
-  const historyLimit = inputs.integer('history-limit', 50, { min: 1, max: 10_000 });
+  const historyLimit = inputs.integer('history-limit', DEFAULT_HISTORY_LIMIT, { min: 1, max: 10_000 });
   const image = inputs.string('image');
   if (image && !/^[^\s]+$/.test(image)) throw new ConfigurationError(`image is "${image}": an image reference has no spaces.`, { input: 'image' });
-  const base = { action, strategy, compose, dryRun, healthTimeoutMs, historyLimit, image };
+  const common = { compose, dryRun, healthTimeoutMs, historyLimit };
 
   if (strategy === 'rolling') {
-    const rolling = parseRollingServices(inputs.list('services', { required: true }), image);
-    return {
-      ...base,
-      service: rolling[0]!.service,
-      plan: emptyPlan(),
-      prometheusUrl: '',
-      checks: [],
-      noData: 'fail',
-      selectors: { canary: '', stable: '' },
-      windowSeconds: 0,
-      rolling,
-    };
+    if (action !== 'deploy') {
+      throw new ConfigurationError(
+        `action: ${action} finishes a paused canary, but strategy is rolling (which deploys at once and leaves nothing to ${action}): use strategy: canary with action: ${action}, or action: deploy with strategy: rolling.`,
+        { input: 'action' },
+      );
+    }
+    return { ...common, strategy, action, rolling: parseRollingServices(inputs.list('services', { required: true }), image) };
   }
 
   const service = inputs.string('service', { required: true });
@@ -80,8 +97,12 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const checks = metricsYaml ? parseMetricChecks(metricsYaml.value, metricsYaml.label) : parseMetricChecks(DEFAULT_METRICS, 'the default metrics');
   const noData = parseNoDataPolicy(inputs.string('no-data', { default: 'fail' }), 'no-data');
   const prometheusUrl = inputs.secret('prometheus-url');
-  // Only a deploy analyses; promote and abort of a paused canary need no Prometheus.
-  if (checks.length > 0 && !prometheusUrl && action === 'deploy') {
+  const labels = parseLabels(inputs.list('metric-labels'));
+  const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
+  const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
+  // Only a deploy analyses; promote and abort of a paused canary need no Prometheus (the inputs above are still checked).
+  if (action !== 'deploy') return { ...common, strategy, action, service, router, canaryPort };
+  if (checks.length > 0 && !prometheusUrl) {
     throw new ConfigurationError(
       'prometheus-url is required to analyse the canary: give the Prometheus base URL (or metrics: [] to walk the steps without analysis).',
       {
@@ -89,12 +110,12 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
       },
     );
   }
-  const labels = parseLabels(inputs.list('metric-labels'));
-  const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
-  const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
   return {
-    ...base,
+    ...common,
+    strategy,
+    action,
     service,
+    image,
     plan,
     router,
     canaryPort,
@@ -103,22 +124,18 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
     noData,
     selectors,
     windowSeconds: Math.max(1, Math.round(windowMs / 1000)),
-    rolling: [],
   };
 }
 
-function emptyPlan(): CanaryPlan {
-  return { steps: [100], intervalMs: 1, failureLimit: 1, promoteAfterLastStep: true };
-}
-
-export function parseRollingServices(items: string[], image: string): Array<{ service: string; image: string }> {
+export function parseRollingServices(items: string[], image: string): ServiceImage[] {
   return items.map((item) => {
     const eq = item.indexOf('=');
     const service = (eq < 0 ? item : item.slice(0, eq)).trim();
-    const img = (eq < 0 ? image : item.slice(eq + 1)).trim();
+    const serviceImage = (eq < 0 ? image : item.slice(eq + 1)).trim();
     if (!service) throw new ConfigurationError(`services: "${item}" has no service name; write service=image.`, { input: 'services' });
-    if (!img) throw new ConfigurationError(`services: "${service}" has no image; write ${service}=<image>, or give the image input.`, { input: 'services' });
-    return { service, image: img };
+    if (!serviceImage)
+      throw new ConfigurationError(`services: "${service}" has no image; write ${service}=<image>, or give the image input.`, { input: 'services' });
+    return { service, image: serviceImage };
   });
 }
 

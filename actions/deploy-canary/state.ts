@@ -7,6 +7,7 @@ export const DEPLOY_STATE = 'deploy';
 export const FINISHED_STATE = 'finished';
 
 export interface DeployState {
+  // Target and router settings, from which the post step rebuilds them through the factory.
   compose: ComposeTargetOptions;
   router: NginxRouterOptions;
   service: string;

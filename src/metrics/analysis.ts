@@ -1,6 +1,7 @@
 /**
- * Canary analysis: measured values → verdicts (pure), the Prometheus queries behind them, and the
- * abort rule across steps. No data is never silently a pass: its policy and reason are explicit.
+ * Canary analysis: measured values → verdicts (pure) and the Prometheus queries behind them (the
+ * abort rule across steps is src/release's nextPhase). No data is never silently a pass: its policy
+ * and reason are explicit.
  */
 import { checkUnit, describeThreshold, formatNumber, renderQuery, type MetricCheck, type MetricNames, type NoDataPolicy, type Selectors } from './config.js';
 import type { PrometheusClient, Sample } from './prometheus.js';
@@ -17,8 +18,11 @@ export interface MetricResult {
   reason: string;
 }
 
+/** A step's verdict; `skipped` when there was nothing to analyse (metrics: []), which is not a pass. */
+export type StepVerdict = Verdict | 'skipped';
+
 export interface StepAnalysis {
-  verdict: Verdict;
+  verdict: StepVerdict;
   results: MetricResult[];
   at: string;
 }
@@ -186,11 +190,6 @@ export function valueOf(samples: Sample[]): { value: number | null; error?: stri
     value: null,
     error: `the query returned ${samples.length} series (${shown}${samples.length > 3 ? ', …' : ''}); aggregate it to one value, e.g. with sum(...)`,
   };
-}
-
-/** Pure: true once the failed analyses reach `failureLimit` (at least 1). Inconclusive ones do not count. */
-export function shouldAbort(history: StepAnalysis[], failureLimit: number): boolean {
-  return history.filter((a) => a.verdict === 'fail').length >= Math.max(1, failureLimit);
 }
 
 export interface AnalysisSeries {

@@ -71,11 +71,23 @@ export function lastGoodImage(entries: RecordEntry[], service: string, current: 
   return undefined;
 }
 
-export class DeploymentHistory {
+/** Where a target's deployments are recorded; the release use cases read and append through it. */
+export interface ReleaseRecord {
+  /** Where it is kept, for messages (a file path; a ConfigMap name on Kubernetes). */
+  readonly location: string;
+  read(): Promise<HistoryFile>;
+  append(entry: RecordEntry): Promise<void>;
+}
+
+export class DeploymentHistory implements ReleaseRecord {
   constructor(
     readonly path: string,
     private readonly limit = DEFAULT_HISTORY_LIMIT,
   ) {}
+
+  get location(): string {
+    return this.path;
+  }
 
   async read(): Promise<HistoryFile> {
     if (!existsSync(this.path)) return { version: 1, entries: [] };

@@ -152,3 +152,51 @@ export class DockerCli {
     return this.options.redact ? this.options.redact(text) : text;
   }
 }
+
+/** What the container queries below need: the docker program and a cancellation signal. */
+export interface DockerQueryOptions {
+  command?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+export async function runningContainerIds(labels: Record<string, string>, options: DockerQueryOptions = {}): Promise<string[]> {
+  const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
+  const out = await runProgram(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+  return out.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** Each container's `.State` as docker inspect prints it; a container gone meanwhile is left out. */
+export async function containerStates(ids: string[], options: DockerQueryOptions = {}): Promise<Array<Record<string, unknown>>> {
+  if (ids.length === 0) return [];
+  const out = await runProgram(options.command ?? 'docker', ['inspect', '--format', '{{json .State}}', ...ids], {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    signal: options.signal,
+    allowFailure: true,
+  });
+  return out.stdout
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The registry digest of a local image (`repo@sha256:…` → `sha256:…`), when it has one; never throws. */
+export async function localImageDigest(image: string, options: DockerQueryOptions = {}): Promise<string | undefined> {
+  if (!image) return undefined;
+  try {
+    const out = await runProgram(options.command ?? 'docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
+      timeoutMs: options.timeoutMs ?? 15_000,
+      signal: options.signal,
+      allowFailure: true,
+    });
+    if (out.exitCode !== 0) return undefined;
+    const digests = JSON.parse(out.stdout.trim() || '[]') as string[];
+    return digests[0]?.split('@')[1];
+  } catch {
+    return undefined;
+  }
+}

@@ -77,22 +77,16 @@ function createContext(signal: AbortSignal): ActionContext {
   };
 }
 
-export interface RunOptions {
-  /** Called once if the step is cancelled (SIGINT/SIGTERM) before main ends. */
-  onCancel?: () => void;
-}
-
 /**
  * Runs an action's main (or post) function: a ConfigurationError or OperationFailedError ends the
  * step with one error line and exit code 1; any other error is a bug and is reported with its stack.
  */
-export function runAction(main: (ctx: ActionContext) => Promise<void>, options: RunOptions = {}): void {
+export function runAction(main: (ctx: ActionContext) => Promise<void>): void {
   const controller = new AbortController();
   const cancel = (sig: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
     core.warning(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
     controller.abort(new OperationFailedError(`cancelled by ${sig}`));
-    options.onCancel?.();
   };
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);

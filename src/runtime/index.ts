@@ -1,4 +1,4 @@
-export { runAction, reportFailure, type ActionContext, type RunOptions } from './action.js';
+export { runAction, reportFailure, type ActionContext } from './action.js';
 export { ConfigurationError, OperationFailedError, isUserFacing, errorMessage } from './errors.js';
 export { Inputs, type InputSource } from './inputs.js';
 export type { Logger, Annotation } from './logger.js';

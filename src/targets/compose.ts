@@ -9,6 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { runProgram, findOnPath, ExecError, type RunResult } from '../exec/run.js';
+import { containerStates, localImageDigest, runningContainerIds } from '../registry/docker.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/yaml.js';
 import { writeFileAtomic } from '../record/atomic-write.js';
@@ -34,7 +35,7 @@ import {
 } from './compose-config.js';
 import { sleep } from '../http/backoff.js';
 import { judgeContainerStates, type ContainerState } from './health.js';
-import type { CanaryHandle, DeploymentTarget, Release, ServiceImage, StartCanaryOptions, WaitOptions } from './target.js';
+import type { CanaryHandle, DeploymentTarget, Release, RolloutOptions, ServiceImage, StartCanaryOptions, WaitOptions } from './target.js';
 
 export interface ComposeTargetOptions {
   /** Compose files as given (relative to `baseDir`). */
@@ -47,6 +48,15 @@ export interface ComposeTargetOptions {
   inputs?: { files?: string; project?: string };
   /** Deadline of one compose command that does not wait for containers (config, ps, port). */
   commandTimeoutMs?: number;
+  /** Where the router reaches the canary: taken from the stable address the router is given. */
+  routing?: CanaryRouting;
+}
+
+export interface CanaryRouting {
+  /** host:port the router reaches the stable service on; the canary gets a matching address. */
+  stableAddress?: string;
+  /** Fixed host port for the canary's routed port; by default docker picks one. */
+  canaryPort?: number;
 }
 
 const POLL_MS = 100;
@@ -117,8 +127,8 @@ export class ComposeTarget implements DeploymentTarget {
     sub: string[],
     options: { extraFiles?: string[]; timeoutMs?: number; signal?: AbortSignal; allowFailure?: boolean } = {},
   ): Promise<RunResult> {
-    const p = await this.project();
-    const cmd = composeCommand(p, sub, options.extraFiles);
+    const project = await this.project();
+    const cmd = composeCommand(project, sub, options.extraFiles);
     return runProgram(cmd.command, cmd.args, {
       cwd: dirname(this.files[0]!),
       timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
@@ -161,21 +171,27 @@ export class ComposeTarget implements DeploymentTarget {
     for (const service of services) {
       const def = requireService(config, service, 'service', this.files);
       const image = typeof def.image === 'string' ? def.image : '';
-      out.push({ service, image, digest: options.digests === false ? undefined : await imageDigest(image) });
+      out.push({ service, image, digest: options.digests === false ? undefined : await localImageDigest(image) });
     }
     return { services: out };
   }
 
-  async startCanary(service: string, image: string, options: StartCanaryOptions): Promise<CanaryHandle> {
+  imageDigest(image: string): Promise<string | undefined> {
+    return localImageDigest(image);
+  }
+
+  /** `options` may override the routing given to the constructor. */
+  async startCanary(service: string, image: string, options: StartCanaryOptions & CanaryRouting): Promise<CanaryHandle> {
+    const { stableAddress, canaryPort } = { ...this.options.routing, ...definedOnly(options) };
     const config = await this.config();
     const stable = requireService(config, service, 'service', this.files);
     const stableImage = typeof stable.image === 'string' ? stable.image : '';
-    const routed = routedPort(stable, options.stableAddress);
+    const routed = routedPort(stable, stableAddress);
     const canaryName = canaryServiceName(service);
     const def = deriveCanaryService(stable, {
       image,
       routedPort: routed?.containerPort,
-      canaryPort: options.canaryPort,
+      canaryPort,
       labels: { 'deploy-kit.stable-image': stableImage },
     });
     const file = this.canaryFile(service);
@@ -197,7 +213,7 @@ export class ComposeTarget implements DeploymentTarget {
     return `127.0.0.1:${hostPort}`;
   }
 
-  async findCanary(service: string, stableAddress?: string): Promise<CanaryHandle | undefined> {
+  async findCanary(service: string, stableAddress = this.options.routing?.stableAddress): Promise<CanaryHandle | undefined> {
     const file = this.canaryFile(service);
     if (!existsSync(file)) return undefined;
     const canaryName = canaryServiceName(service);
@@ -232,14 +248,14 @@ export class ComposeTarget implements DeploymentTarget {
   }
 
   /** Pins the images in the release override, then recreates each service in order, health-waited. */
-  async rollout(updates: ServiceImage[], options: WaitOptions & { onService?: (s: ServiceImage) => void }): Promise<void> {
+  async rollout(updates: ServiceImage[], options: RolloutOptions): Promise<void> {
     const config = await this.config();
-    for (const u of updates) requireService(config, u.service, 'services', this.files);
-    for (const u of updates) {
-      options.onService?.(u);
-      await this.pinImage(u.service, u.image, config.version);
-      await this.compose(upServiceArgs([u.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
-      await this.waitHealthy(u.service, options);
+    for (const update of updates) requireService(config, update.service, 'services', this.files);
+    for (const update of updates) {
+      options.onService?.(update);
+      await this.pinImage(update.service, update.image, config.version);
+      await this.compose(upServiceArgs([update.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
+      await this.waitHealthy(update.service, options);
     }
     this.resolved = undefined;
   }
@@ -258,12 +274,8 @@ export class ComposeTarget implements DeploymentTarget {
   }
 
   /** Running containers of a service (the canary's too), found by compose's labels. */
-  private async containerIds(service: string, signal?: AbortSignal): Promise<string[]> {
-    const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
-    return out.stdout
-      .split('\n')
-      .map((x) => x.trim())
-      .filter(Boolean);
+  private containerIds(service: string, signal?: AbortSignal): Promise<string[]> {
+    return runningContainerIds(containerLabels(this.labelProject, service), { signal });
   }
 
   async waitHealthy(service: string, options: WaitOptions): Promise<void> {
@@ -272,7 +284,7 @@ export class ComposeTarget implements DeploymentTarget {
     for (;;) {
       if (options.signal?.aborted) throw options.signal.reason ?? new OperationFailedError('cancelled');
       const ids = await this.containerIds(service, options.signal);
-      const states = ids.length ? await inspectStates(ids, options.signal) : [];
+      const states = (await containerStates(ids, { signal: options.signal })) as unknown as ContainerState[];
       const verdict = judgeContainerStates(states);
       if (verdict.status === 'healthy') return;
       if (verdict.status === 'failed') throw new OperationFailedError(`${service} is not healthy: ${verdict.reason}`);
@@ -286,15 +298,13 @@ export class ComposeTarget implements DeploymentTarget {
 }
 
 /** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
-function containerFilter(project: string, service: string): string[] {
-  return [
-    '--filter',
-    `label=com.docker.compose.project=${project}`,
-    '--filter',
-    `label=com.docker.compose.service=${service}`,
-    '--filter',
-    'label=com.docker.compose.oneoff=False',
-  ];
+function containerLabels(project: string, service: string): Record<string, string> {
+  return { 'com.docker.compose.project': project, 'com.docker.compose.service': service, 'com.docker.compose.oneoff': 'False' };
+}
+
+/** The keys of `options` whose value is not undefined (so they do not hide a constructor default). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 interface RoutedPort {
@@ -321,27 +331,6 @@ function routedPort(stable: Record<string, unknown>, stableAddress: string | und
     );
   }
   return { containerPort: target, loopback };
-}
-
-async function inspectStates(ids: string[], signal?: AbortSignal): Promise<ContainerState[]> {
-  const out = await runProgram('docker', ['inspect', '--format', '{{json .State}}', ...ids], { timeoutMs: 30_000, signal, allowFailure: true });
-  return out.stdout
-    .split('\n')
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as ContainerState);
-}
-
-/** The registry digest of a local image (`repo@sha256:…`), when it has one. */
-export async function imageDigest(image: string): Promise<string | undefined> {
-  if (!image) return undefined;
-  try {
-    const out = await runProgram('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], { timeoutMs: 15_000, allowFailure: true });
-    if (out.exitCode !== 0) return undefined;
-    const digests = JSON.parse(out.stdout.trim() || '[]') as string[];
-    return digests[0]?.split('@')[1];
-  } catch {
-    return undefined;
-  }
 }
 
 /** The project name as compose labels containers with it: lower-cased, only a-z 0-9 _ - kept. */

@@ -14,7 +14,10 @@ export interface Release {
   services: ServiceImage[];
 }
 
-/** A running canary: enough to route to it, promote it or remove it — also from a later process. */
+/**
+ * A running canary: enough to route to it, promote it or remove it — also from a later process.
+ * It satisfies the router's RoutedCanary (src/traffic/router.ts); a target may add fields its routers read.
+ */
 export interface CanaryHandle {
   service: string;
   /** Name of the canary workload (compose: the derived service; kubernetes: the canary deployment). */
@@ -30,30 +33,36 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-export interface StartCanaryOptions extends WaitOptions {
-  /** Where the router reaches the stable service (host:port), to give the canary a matching address. */
-  stableAddress?: string;
-  /** Fixed host port for the canary (compose); by default docker picks one. */
-  canaryPort?: number;
+/** Target-specific placement (compose: the routed port; kubernetes: replicas…) is the target's own setting. */
+export type StartCanaryOptions = WaitOptions;
+
+export interface RolloutOptions extends WaitOptions {
+  /** Called as each service's update begins (for the log). */
+  onService?: (service: ServiceImage) => void;
 }
 
+/**
+ * What the release use cases (src/release) drive: a canary beside the stable workload, a plain
+ * in-order rollout, and reading what runs. Built by the entries' factory; nothing in src/release
+ * knows which target it has.
+ */
 export interface DeploymentTarget {
   readonly kind: 'compose' | 'kubernetes';
   /** Checks the project and that every service exists; throws ConfigurationError before anything runs. */
   validate(services: string[], input: string): Promise<void>;
   /** Images per service; `digests: false` skips looking up registry digests (faster). */
   getCurrentRelease(services: string[], options?: { digests?: boolean }): Promise<Release>;
+  /** The registry digest of `image` as this target knows it (for the record), or undefined. Never throws. */
+  imageDigest(image: string): Promise<string | undefined>;
   /** Starts the canary from the service's own definition with the new image and waits until healthy. */
   startCanary(service: string, image: string, options: StartCanaryOptions): Promise<CanaryHandle>;
   /** The canary left running by an earlier run (for `action: promote | abort`), if any. */
   findCanary(service: string): Promise<CanaryHandle | undefined>;
   /** The stable service takes the canary's image (health-waited); the canary is NOT removed here. */
   promote(canary: CanaryHandle, options: WaitOptions): Promise<void>;
-  /** Removes the canary; the stable service and its configuration are left as they are. Idempotent. */
+  /** Removes the canary; the stable service and its configuration are left as they are. Idempotent: false when none ran. */
   removeCanary(service: string, options?: { signal?: AbortSignal }): Promise<boolean>;
   /** Deploys services plainly, in order, each health-waited before the next. */
-  rollout(updates: ServiceImage[], options: WaitOptions & { onService?: (s: ServiceImage) => void }): Promise<void>;
+  rollout(updates: ServiceImage[], options: RolloutOptions): Promise<void>;
   waitHealthy(service: string, options: WaitOptions): Promise<void>;
-  /** Where the history of this target's deployments is kept (the record reads and writes it). */
-  readonly historyLocation: string;
 }

@@ -13,7 +13,7 @@ import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import { writeFileAtomic } from '../record/atomic-write.js';
 import { sleep } from '../http/backoff.js';
 import { parseUpstream, renderUpstream, upstreamServers, validateServerAddress, validateUpstreamName } from './nginx-upstream.js';
-import type { TrafficRouter, TrafficSplit } from './router.js';
+import type { RoutedCanary, TrafficRouter, TrafficSplit } from './router.js';
 
 export type NginxReload = { kind: 'nginx'; binary?: string; config?: string; prefix?: string } | { kind: 'command'; argv: string[] };
 
@@ -43,10 +43,10 @@ export class NginxRouter implements TrafficRouter {
   constructor(private readonly options: NginxRouterOptions) {}
 
   async validate(): Promise<void> {
-    const o = this.options;
-    validateUpstreamName(o.upstreamName, 'nginx-upstream');
-    validateServerAddress(o.stableAddress, 'stable-address');
-    const dir = dirname(o.upstreamFile);
+    const { upstreamName, stableAddress, upstreamFile, reload } = this.options;
+    validateUpstreamName(upstreamName, 'nginx-upstream');
+    validateServerAddress(stableAddress, 'stable-address');
+    const dir = dirname(upstreamFile);
     if (!existsSync(dir)) {
       throw new ConfigurationError(`nginx-upstream-file: the directory ${dir} does not exist; create it and include the file from your nginx configuration.`, {
         input: 'nginx-upstream-file',
@@ -57,7 +57,7 @@ export class NginxRouter implements TrafficRouter {
     } catch {
       throw new ConfigurationError(`nginx-upstream-file: ${dir} is not writable by this runner.`, { input: 'nginx-upstream-file' });
     }
-    const commands = nginxCommands(o.reload);
+    const commands = nginxCommands(reload);
     const program = commands.reload[0];
     if (!program || !findOnPath(program)) {
       throw new ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
@@ -83,27 +83,28 @@ export class NginxRouter implements TrafficRouter {
     return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
   }
 
-  async setWeight(canaryWeight: number, canaryAddress: string | undefined, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const o = this.options;
+  async setWeight(canaryWeight: number, canary: RoutedCanary | undefined, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { upstreamFile, upstreamName, stableAddress, reload, settleMs } = this.options;
+    const canaryAddress = canary?.address;
     if (canaryAddress) validateServerAddress(canaryAddress, 'canary-address');
-    const text = renderUpstream(o.upstreamName, upstreamServers(o.stableAddress, canaryAddress, canaryWeight));
-    const previous = existsSync(o.upstreamFile) ? await readFile(o.upstreamFile, 'utf8') : undefined;
-    await writeFileAtomic(o.upstreamFile, text);
-    const readBack = parseUpstream(await readFile(o.upstreamFile, 'utf8'));
+    const text = renderUpstream(upstreamName, upstreamServers(stableAddress, canaryAddress, canaryWeight));
+    const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
+    await writeFileAtomic(upstreamFile, text);
+    const readBack = parseUpstream(await readFile(upstreamFile, 'utf8'));
     const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
     if (!readBack || served !== canaryWeight) {
-      throw new OperationFailedError(`nginx: ${o.upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
+      throw new OperationFailedError(`nginx: ${upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
     }
-    const commands = nginxCommands(o.reload);
+    const commands = nginxCommands(reload);
     try {
       if (commands.test) await this.run(commands.test, 'configuration test', options.signal);
       await this.run(commands.reload, 'reload', options.signal);
     } catch (err) {
       // nginx keeps serving the old configuration; the file must say the same.
-      if (previous !== undefined) await writeFileAtomic(o.upstreamFile, previous);
+      if (previous !== undefined) await writeFileAtomic(upstreamFile, previous);
       throw err;
     }
-    await sleep(o.settleMs ?? 300, options.signal);
+    await sleep(settleMs ?? 300, options.signal);
   }
 
   private async run(argv: string[], what: string, signal?: AbortSignal): Promise<void> {

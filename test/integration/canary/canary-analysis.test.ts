@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseStep, type StepAnalysis } from '../../../src/metrics/analysis.js';
+import { PrometheusAnalyser } from '../../../src/metrics/analyser.js';
 import { parseMetricChecks, trackSelectors } from '../../../src/metrics/config.js';
 import { PrometheusClient } from '../../../src/metrics/prometheus.js';
 import { memoryLogger } from '../../../src/runtime/logger.js';
-import { runCanary } from '../../../src/targets/canary-run.js';
+import { runCanary } from '../../../src/release/canary.js';
 import { ComposeTarget } from '../../../src/targets/compose.js';
 import { NginxRouter } from '../../../src/traffic/nginx.js';
 import { serviceContainers, startCanaryStage, type CanaryStage } from '../../support/compose.js';
@@ -20,7 +20,13 @@ const CHECKS = parseMetricChecks(
 );
 
 function canaryRun(s: CanaryStage, prometheusUrl: string, image: string) {
-  const target = new ComposeTarget({ files: [s.project.file], project: s.project.project, baseDir: s.project.dir, flavor: s.project.flavor });
+  const target = new ComposeTarget({
+    files: [s.project.file],
+    project: s.project.project,
+    baseDir: s.project.dir,
+    flavor: s.project.flavor,
+    routing: { stableAddress: s.project.stableAddress, canaryPort: s.canaryPort },
+  });
   const router = new NginxRouter({
     upstreamFile: s.nginx.upstreamFile,
     upstreamName: s.nginx.upstreamName,
@@ -30,23 +36,16 @@ function canaryRun(s: CanaryStage, prometheusUrl: string, image: string) {
   const client = new PrometheusClient(prometheusUrl, { timeoutMs: 2000, attempts: 1 });
   const selectors = trackSelectors({ scenario: s.scenario });
   const log = memoryLogger();
-  const run = runCanary<StepAnalysis>({
-    target,
-    router,
-    plan: { steps: [25, 50, 100], intervalMs: 3000, failureLimit: 1, promoteAfterLastStep: false },
-    service: 'app',
-    image,
-    stableAddress: s.project.stableAddress,
-    canaryPort: s.canaryPort,
-    healthTimeoutMs: 60_000,
-    analyse: () => analyseStep(client, CHECKS, selectors, { windowSeconds: 5, noData: 'fail' }),
-    describeFailure: (a) =>
-      a.results
-        .filter((r) => r.verdict === 'fail')
-        .map((r) => `${r.name}: ${r.reason}`)
-        .join('; '),
-    log,
-  });
+  const run = runCanary(
+    { target, router, log },
+    {
+      plan: { steps: [25, 50, 100], intervalMs: 3000, failureLimit: 1, promoteAfterLastStep: false },
+      service: 'app',
+      image,
+      healthTimeoutMs: 60_000,
+      analyser: new PrometheusAnalyser(client, { checks: CHECKS, selectors, windowSeconds: 5, noData: 'fail' }),
+    },
+  );
   return { run, log, target };
 }
 

@@ -20,6 +20,8 @@ describe('nginx router against a real nginx', () => {
   let stable: Awaited<ReturnType<typeof versionServer>>;
   let canary: Awaited<ReturnType<typeof versionServer>>;
   let router: NginxRouter;
+  // The canary as the router sees a target's handle.
+  const routedCanary = () => ({ service: 'app', canaryName: 'app-canary', address: canary.address });
 
   beforeAll(async () => {
     stable = await versionServer('stable');
@@ -35,7 +37,7 @@ describe('nginx router against a real nginx', () => {
 
   it('serves the weights it writes: 25% → about a quarter of 200 requests on the canary', async () => {
     await router.validate();
-    await router.setWeight(25, canary.address);
+    await router.setWeight(25, routedCanary());
     expect(await router.current()).toEqual({ canaryWeight: 25 });
     const counts = await nginx.sample(200);
     expect((counts.canary ?? 0) + (counts.stable ?? 0)).toBe(200);
@@ -44,10 +46,10 @@ describe('nginx router against a real nginx', () => {
   });
 
   it('0% sends nothing to the canary and 100% sends everything (the stable marked down, never weight=0)', async () => {
-    await router.setWeight(100, canary.address);
+    await router.setWeight(100, routedCanary());
     expect(await nginx.sample(20)).toEqual({ canary: 20 });
     expect(await readFile(nginx.upstreamFile, 'utf8')).toContain(`server ${stable.address} down;`);
-    await router.setWeight(0, canary.address);
+    await router.setWeight(0, routedCanary());
     expect(await nginx.sample(20)).toEqual({ stable: 20 });
     await router.setWeight(0, undefined);
     expect(await nginx.sample(10)).toEqual({ stable: 10 });
@@ -60,7 +62,7 @@ describe('nginx router against a real nginx', () => {
       stableAddress: stable.address,
       reload: { kind: 'command', argv: [NGINX_BIN, '-p', nginx.prefix, '-c', nginx.config, '-s', 'reload'] },
     });
-    await viaCommand.setWeight(50, canary.address);
+    await viaCommand.setWeight(50, routedCanary());
     const counts = await nginx.sample(40);
     expect(counts).toEqual({ canary: 20, stable: 20 });
     await viaCommand.setWeight(0, undefined);
@@ -74,7 +76,7 @@ describe('nginx router against a real nginx', () => {
       stableAddress: stable.address,
       reload: { kind: 'command', argv: [NGINX_BIN, '-p', nginx.prefix, '-c', `${nginx.prefix}/missing.conf`, '-s', 'reload'] },
     });
-    await expect(broken.setWeight(50, canary.address)).rejects.toThrow(/nginx reload failed \(.*missing\.conf.*\): .*missing\.conf/s);
+    await expect(broken.setWeight(50, routedCanary())).rejects.toThrow(/nginx reload failed \(.*missing\.conf.*\): .*missing\.conf/s);
     expect(await readFile(nginx.upstreamFile, 'utf8')).toBe(before);
     expect(await nginx.sample(10)).toEqual({ stable: 10 });
   });

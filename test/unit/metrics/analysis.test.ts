@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSeries, compare, judgeStep, shouldAbort, valueOf, type Measurement, type StepAnalysis, type Verdict } from '../../../src/metrics/analysis.js';
+import { analysisSeries, compare, judgeStep, valueOf, type Measurement, type Verdict } from '../../../src/metrics/analysis.js';
 import type { MetricCheck, NoDataPolicy } from '../../../src/metrics/config.js';
 
 const SR: MetricCheck = { name: 'success-rate', template: 'success-rate', threshold: 99, comparison: '>=' };
@@ -108,22 +108,6 @@ describe('valueOf', () => {
     const r = valueOf([1, 2, 3, 4].map((i) => ({ labels: { instance: `h${i}` }, value: i })));
     expect(r.value).toBeNull();
     expect(r.error).toBe('the query returned 4 series ({instance="h1"}, {instance="h2"}, {instance="h3"}, …); aggregate it to one value, e.g. with sum(...)');
-  });
-});
-
-const step = (verdict: Verdict): StepAnalysis => ({ verdict, results: [], at: at.toISOString() });
-
-describe('shouldAbort', () => {
-  it.each([
-    [[], 1, false],
-    [['pass'], 1, false],
-    [['fail'], 1, true],
-    [['inconclusive', 'inconclusive'], 1, false],
-    [['fail'], 2, false],
-    [['fail', 'pass', 'fail'], 2, true],
-    [['fail'], 0, true],
-  ] as Array<[Verdict[], number, boolean]>)('%j with limit %i → %s', (verdicts, limit, expected) => {
-    expect(shouldAbort(verdicts.map(step), limit)).toBe(expected);
   });
 });
 

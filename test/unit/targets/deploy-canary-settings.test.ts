@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readSettings, parseRollingServices } from '../../../actions/deploy-canary/settings.js';
+import { readSettings, parseRollingServices, type CanaryDeploySettings, type RollingSettings } from '../../../actions/deploy-canary/settings.js';
+import { DEFAULT_HISTORY_LIMIT } from '../../../src/record/history.js';
 import { Inputs } from '../../../src/runtime/inputs.js';
 import { SecretRegistry } from '../../../src/runtime/secrets.js';
 
@@ -16,6 +17,19 @@ function inputs(values: Record<string, string>): { inputs: Inputs; masked: strin
   };
 }
 
+/** Settings of a canary deploy (the union narrowed; anything else fails the test). */
+function readCanary(i: Inputs): CanaryDeploySettings {
+  const settings = readSettings(i, '/ws');
+  if (settings.strategy !== 'canary' || settings.action !== 'deploy') throw new Error(`expected a canary deploy, got ${settings.strategy}/${settings.action}`);
+  return settings;
+}
+
+function readRolling(i: Inputs): RollingSettings {
+  const settings = readSettings(i, '/ws');
+  if (settings.strategy !== 'rolling') throw new Error(`expected rolling, got ${settings.strategy}`);
+  return settings;
+}
+
 const canary = {
   service: 'app',
   image: 'shop:2',
@@ -27,7 +41,7 @@ const canary = {
 describe('deploy-canary settings', () => {
   it('reads a canary with defaults: steps, interval as the window, default checks, router with the service as upstream', () => {
     const { inputs: i, masked } = inputs(canary);
-    const s = readSettings(i, '/ws');
+    const s = readCanary(i);
     expect(s.plan).toEqual({ steps: [10, 25, 50, 100], intervalMs: 60_000, failureLimit: 1, promoteAfterLastStep: false });
     expect(s.windowSeconds).toBe(60);
     expect(s.checks.map((c) => [c.name, c.threshold])).toEqual([
@@ -52,8 +66,8 @@ describe('deploy-canary settings', () => {
       'metric-labels': 'job=shop',
       'track-label': 'deployment',
     });
-    const s = readSettings(i, '/ws');
-    expect(s.router!.reload).toEqual({ kind: 'command', argv: ['docker', 'exec', 'proxy', 'nginx', '-s', 'reload'] });
+    const s = readCanary(i);
+    expect(s.router.reload).toEqual({ kind: 'command', argv: ['docker', 'exec', 'proxy', 'nginx', '-s', 'reload'] });
     expect(s.selectors.canary).toBe('job="shop",deployment="canary"');
   });
 
@@ -74,7 +88,25 @@ describe('deploy-canary settings', () => {
       { service: 'frontend', image: 'f:2' },
     ]);
     expect(() => parseRollingServices(['frontend'], '')).toThrow(/services: "frontend" has no image/);
-    const s = readSettings(inputs({ strategy: 'rolling', services: 'backend=b:2\nfrontend=f:2' }).inputs, '/ws');
+    const s = readRolling(inputs({ strategy: 'rolling', services: 'backend=b:2\nfrontend=f:2' }).inputs);
     expect(s.rolling.map((r) => r.service)).toEqual(['backend', 'frontend']);
+  });
+
+  it('refuses strategy: rolling with action: promote or abort, naming both inputs', () => {
+    for (const action of ['promote', 'abort']) {
+      expect(() => readSettings(inputs({ strategy: 'rolling', action, services: 'backend=b:2' }).inputs, '/ws')).toThrow(
+        new RegExp(`action: ${action} .*strategy is rolling`),
+      );
+    }
+  });
+
+  it('a promote or abort needs neither an image nor Prometheus, and carries only what finishing a canary uses', () => {
+    const settings = readSettings(inputs({ ...canary, image: '', 'prometheus-url': '', action: 'abort' }).inputs, '/ws');
+    expect(settings).toMatchObject({ strategy: 'canary', action: 'abort', service: 'app' });
+    expect(settings).not.toHaveProperty('checks');
+  });
+
+  it('history-limit defaults to DEFAULT_HISTORY_LIMIT', () => {
+    expect(readCanary(inputs(canary).inputs).historyLimit).toBe(DEFAULT_HISTORY_LIMIT);
   });
 });

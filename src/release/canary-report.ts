@@ -22,12 +22,12 @@ export interface AnalysisOutputStep {
 
 /** The `analysis` output: per step its weight, and each metric's measured value, threshold and verdict. */
 export function analysisOutput(steps: ReportedStep[]): AnalysisOutputStep[] {
-  return steps.map((s) => ({
-    step: s.index + 1,
-    weight: s.weight,
-    verdict: s.analysis.verdict,
-    at: s.analysis.at,
-    metrics: s.analysis.results.map((r) => ({
+  return steps.map((step) => ({
+    step: step.index + 1,
+    weight: step.weight,
+    verdict: step.analysis.verdict,
+    at: step.analysis.at,
+    metrics: step.analysis.results.map((r) => ({
       name: r.name,
       value: r.value === null || Number.isNaN(r.value) ? null : r.value,
       ...(r.stableValue !== undefined ? { stable: r.stableValue === null || Number.isNaN(r.stableValue) ? null : r.stableValue } : {}),
@@ -38,7 +38,7 @@ export function analysisOutput(steps: ReportedStep[]): AnalysisOutputStep[] {
   }));
 }
 
-const ICON: Record<string, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️' };
+const ICON: Record<string, string> = { pass: '✅', fail: '❌', inconclusive: '⚠️', skipped: '⏭️' };
 
 export interface CanaryReport {
   result: 'promoted' | 'aborted' | 'paused' | 'planned';
@@ -47,20 +47,41 @@ export interface CanaryReport {
   previousImage: string;
   reason?: string;
   steps: ReportedStep[];
+  /** False when nothing was analysed (metrics: []): the steps' verdicts are `skipped`, which is not a pass. */
+  analysed?: boolean;
   /** Extra lines (cleanup problems, timings). */
   notes?: string[];
 }
 
-export function canarySummary(r: CanaryReport): SummaryBuilder {
-  const title = { promoted: 'promoted', aborted: 'aborted', paused: 'paused', planned: 'planned (dry run)' }[r.result];
-  const s = new SummaryBuilder().heading(`Canary of ${r.service}: ${title}`);
-  s.table(
+/** The result in words: "promoted without analysis" when there was nothing to analyse. */
+export function resultText(result: CanaryReport['result'], analysed = true): string {
+  if (result === 'planned') return 'planned (dry run)';
+  return analysed ? result : `${result} without analysis`;
+}
+
+export function canarySummary(report: CanaryReport): SummaryBuilder {
+  const analysed = report.analysed ?? true;
+  const summary = new SummaryBuilder().heading(`Canary of ${report.service}: ${resultText(report.result, analysed)}`);
+  summary.table(
     ['', ''],
-    [['Image', r.image], ['Previous image', r.previousImage || '(unknown)'], ['Result', r.result], ...(r.reason ? [['Reason', r.reason]] : [])],
+    [
+      ['Image', report.image],
+      ['Previous image', report.previousImage || '(unknown)'],
+      ['Result', report.result === 'planned' ? report.result : resultText(report.result, analysed)],
+      ...(report.reason ? [['Reason', report.reason]] : []),
+    ],
   );
-  if (r.steps.length) {
+  if (!analysed) {
+    summary.paragraph('No analysis: metrics is empty, so every step’s verdict is skipped (not a pass).');
+    if (report.steps.length) {
+      summary.heading('Steps', 3).table(
+        ['Step', 'Weight', 'Verdict'],
+        report.steps.map((step) => [`${step.index + 1}`, `${step.weight}%`, trusted(`${ICON.skipped} skipped`)]),
+      );
+    }
+  } else if (report.steps.length) {
     const rows: Array<Array<string | ReturnType<typeof trusted>>> = [];
-    for (const step of r.steps) {
+    for (const step of report.steps) {
       for (const m of step.analysis.results) {
         rows.push([
           `${step.index + 1}`,
@@ -74,13 +95,13 @@ export function canarySummary(r: CanaryReport): SummaryBuilder {
         ]);
       }
     }
-    s.heading('Analysis per step', 3).table(['Step', 'Weight', 'Metric', 'Canary', 'Stable', 'Threshold', 'Verdict', 'Detail'], rows);
-    const data = analysisSeries(r.steps.map((x) => ({ weight: x.weight, analysis: x.analysis })));
+    summary.heading('Analysis per step', 3).table(['Step', 'Weight', 'Metric', 'Canary', 'Stable', 'Threshold', 'Verdict', 'Detail'], rows);
+    const data = analysisSeries(report.steps.map((x) => ({ weight: x.weight, analysis: x.analysis })));
     const units = [...new Set(data.series.map((x) => x.unit))];
     for (const unit of units) {
       const series = data.series.filter((x) => x.unit === unit);
       const title = series.map((x) => x.name).join(', ');
-      s.xyChart(
+      summary.xyChart(
         `${title} across steps`,
         data.labels,
         series.map((x) => ({ name: x.name, values: x.values })),
@@ -88,8 +109,8 @@ export function canarySummary(r: CanaryReport): SummaryBuilder {
       );
     }
   }
-  for (const n of r.notes ?? []) s.paragraph(n);
-  return s;
+  for (const n of report.notes ?? []) summary.paragraph(n);
+  return summary;
 }
 
 function show(v: number | null | undefined): string {

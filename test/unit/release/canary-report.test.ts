@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisOutput, canarySummary } from '../../../src/traffic/canary-report.js';
+import { analysisOutput, canarySummary } from '../../../src/release/canary-report.js';
 import type { StepAnalysis } from '../../../src/metrics/analysis.js';
 
 const step = (rate: number | null, p95: number, verdict: 'pass' | 'fail'): StepAnalysis => ({

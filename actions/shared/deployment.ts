@@ -1,12 +1,18 @@
 /**
- * Builds a target and a router from action inputs (shared by deploy-canary and rollback), and the
- * serialisable settings the post step rebuilds them from.
+ * The composition root of the release actions (deploy-canary, its post step, rollback): target,
+ * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
+ * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
+ * ReleaseRecord the use cases in src/release drive. The only place that names ComposeTarget or
+ * NginxRouter above src/targets and src/traffic.
  */
-import { ConfigurationError } from '../runtime/errors.js';
-import type { Inputs } from '../runtime/inputs.js';
-import { NginxRouter, type NginxReload, type NginxRouterOptions } from '../traffic/nginx.js';
-import { parseComposeCommand } from './compose-command.js';
-import { ComposeTarget, type ComposeTargetOptions } from './compose.js';
+import { DeploymentHistory, type ReleaseRecord } from '../../src/record/history.js';
+import { ConfigurationError } from '../../src/runtime/errors.js';
+import type { Inputs } from '../../src/runtime/inputs.js';
+import { parseComposeCommand } from '../../src/targets/compose-command.js';
+import { ComposeTarget, type CanaryRouting, type ComposeTargetOptions } from '../../src/targets/compose.js';
+import type { DeploymentTarget } from '../../src/targets/target.js';
+import { NginxRouter, type NginxReload, type NginxRouterOptions } from '../../src/traffic/nginx.js';
+import type { TrafficRouter } from '../../src/traffic/router.js';
 
 export function composeOptionsFromInputs(inputs: Inputs, workspace: string): ComposeTargetOptions {
   const target = inputs.choice('target', ['compose', 'kubernetes'] as const, 'compose');
@@ -20,10 +26,6 @@ export function composeOptionsFromInputs(inputs: Inputs, workspace: string): Com
     flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
     baseDir: workspace,
   };
-}
-
-export function composeTarget(options: ComposeTargetOptions): ComposeTarget {
-  return new ComposeTarget(options);
 }
 
 /** Router settings; every missing one is named with its fix. */
@@ -60,6 +62,21 @@ export function splitArgv(text: string): string[] {
   return text.trim().split(/\s+/).filter(Boolean);
 }
 
-export function nginxRouter(options: NginxRouterOptions): NginxRouter {
-  return new NginxRouter(options);
+export interface TargetSettings {
+  compose: ComposeTargetOptions;
+  historyLimit: number;
+  /** For a canary: the router's settings, from which the target learns where the canary is reached. */
+  router?: NginxRouterOptions;
+  canaryPort?: number;
+}
+
+/** The target and the record of its deployments. */
+export function createTarget(settings: TargetSettings): { target: DeploymentTarget; record: ReleaseRecord } {
+  const routing: CanaryRouting | undefined = settings.router ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort } : undefined;
+  const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}) });
+  return { target, record: new DeploymentHistory(target.historyLocation, settings.historyLimit) };
+}
+
+export function createRouter(settings: NginxRouterOptions): TrafficRouter {
+  return new NginxRouter(settings);
 }

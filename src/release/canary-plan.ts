@@ -61,14 +61,12 @@ export type CanaryEvent =
   | { type: 'canary-ready' }
   | { type: 'canary-failed'; reason: string }
   /** `failures`: failed analyses so far, this one included. */
-  | { type: 'analysed'; verdict: 'pass' | 'fail' | 'inconclusive'; failures: number; reason?: string }
+  | { type: 'analysed'; verdict: 'pass' | 'fail' | 'inconclusive' | 'skipped'; failures: number; reason?: string }
   | { type: 'finished' }
-  | { type: 'failed'; reason: string }
-  | { type: 'cancelled' };
+  | { type: 'failed'; reason: string };
 
 /** The next phase. A failed analysis under the limit repeats the step; at the limit it aborts. */
 export function nextPhase(plan: CanaryPlan, phase: CanaryPhase, event: CanaryEvent): CanaryPhase {
-  if (event.type === 'cancelled') return phase.kind === 'done' ? phase : { kind: 'abort', reason: 'cancelled' };
   switch (phase.kind) {
     case 'start':
       if (event.type === 'canary-ready') return step(plan, 0);
@@ -106,9 +104,4 @@ export function nextPhase(plan: CanaryPlan, phase: CanaryPhase, event: CanaryEve
 
 function step(plan: CanaryPlan, index: number): CanaryPhase {
   return { kind: 'step', index, weight: plan.steps[index]! };
-}
-
-/** Total time the steps take at least (for the plan and dry-run). */
-export function plannedDurationMs(plan: CanaryPlan): number {
-  return plan.steps.length * plan.intervalMs;
 }

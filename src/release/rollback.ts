@@ -1,0 +1,160 @@
+/**
+ * The rollback use case: each service back to its chosen image in order (a leftover canary removed
+ * first, each health-waited), then the database, then the checks — against DeploymentTarget,
+ * ReleaseRecord and ports for the database step, the checks and the notification.
+ *
+ * The database goes back only after every service is back and healthy: a restore loses what was
+ * written since the backup, so it is the last and most deliberate step, and never happens when the
+ * services' rollback itself failed.
+ */
+import type { CheckResult } from '../checks/types.js';
+import { checksReport, type ChecksReport } from '../checks/report.js';
+import type { Notification } from '../notify/webhook.js';
+import type { ReleaseRecord } from '../record/history.js';
+import { planRollback, type RollbackStep } from '../record/rollback-plan.js';
+import { errorMessage } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import type { DeploymentTarget, ServiceImage } from '../targets/target.js';
+
+export interface RollbackDeps {
+  target: DeploymentTarget;
+  record: ReleaseRecord;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Sends a notification; a failure to send is the port's to report (a warning), never the rollback's. */
+  notify?: (notification: Notification) => Promise<void>;
+}
+
+/** The database step, prepared (inputs checked) before anything changes. */
+export interface RollbackDatabase {
+  /** One line for the plan, e.g. "restore … into …". */
+  describe: string;
+  /** Runs it; resolves to what was done, in one line. */
+  run(): Promise<string>;
+}
+
+/** The checks run after the rollback. */
+export interface RollbackChecks {
+  count: number;
+  run(): Promise<CheckResult[]>;
+}
+
+export interface RollbackRequest {
+  services: string[];
+  toImage?: string;
+  toVersion?: string;
+  healthTimeoutMs: number;
+  dryRun: boolean;
+  runUrl?: string;
+  database?: RollbackDatabase;
+  checks?: RollbackChecks;
+}
+
+export type RollbackResult =
+  /** Nothing to roll back to (no earlier good release): nothing was changed. */
+  | { kind: 'impossible'; from: ServiceImage[]; reason: string }
+  | { kind: 'planned'; from: ServiceImage[]; steps: RollbackStep[] }
+  /** A service did not come back: later services and the database were left alone. */
+  | { kind: 'failed'; from: ServiceImage[]; steps: RollbackStep[]; done: RollbackStep[]; reason: string }
+  | {
+      kind: 'rolled-back';
+      from: ServiceImage[];
+      steps: RollbackStep[];
+      done: RollbackStep[];
+      durationMs: number;
+      /** `untouched`, what the database step did, or `FAILED: …`. */
+      database: string;
+      checks?: { results: CheckResult[]; report: ChecksReport };
+      /** What went wrong after the services were back (database or checks); the services stay rolled back. */
+      problem?: string;
+    };
+
+export async function rollback(deps: RollbackDeps, request: RollbackRequest): Promise<RollbackResult> {
+  const { target, record, log, signal } = deps;
+  const { services, database } = request;
+  await target.validate(services, 'services');
+  const current = (await target.getCurrentRelease(services, { digests: false })).services;
+  const plan = planRollback(current, (await record.read()).entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
+  const from = current.map((entry) => ({ service: entry.service, image: entry.image }));
+  if (!plan.ok) {
+    await deps.notify?.({ title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
+    return { kind: 'impossible', from, reason: plan.reason };
+  }
+  const { steps } = plan;
+  if (request.dryRun) {
+    for (const step of steps) log.info(`Plan: ${step.service}: ${step.from} → ${step.to} (from ${step.source}).`);
+    if (database) log.info(`Plan: then ${database.describe}.`);
+    if (request.checks) log.info(`Plan: then run ${request.checks.count} check(s).`);
+    return { kind: 'planned', from, steps };
+  }
+
+  const started = Date.now();
+  const done: RollbackStep[] = [];
+  const to = steps.map((step) => ({ service: step.service, image: step.to }));
+  try {
+    for (const step of steps) {
+      // A canary left behind would keep serving the release being rolled back from.
+      if (await target.removeCanary(step.service, { signal })) log.info(`Removed a leftover canary of ${step.service}.`);
+      await log.group(`Rolling ${step.service} back: ${step.from} → ${step.to}`, () =>
+        target.rollout([{ service: step.service, image: step.to }], { timeoutMs: request.healthTimeoutMs, signal }),
+      );
+      done.push(step);
+    }
+  } catch (err) {
+    const failed = steps[done.length];
+    const reason = `${failed?.service ?? 'a service'} did not roll back: ${errorMessage(err)}`;
+    await record.append({ at: new Date().toISOString(), action: 'rollback', result: 'failed', services: to, previous: from, runUrl: request.runUrl, reason });
+    await deps.notify?.({
+      title: `Rollback of ${services.join(', ')} FAILED`,
+      outcome: 'failure',
+      fields: [{ title: 'Why', value: reason }],
+      link: request.runUrl,
+    });
+    return { kind: 'failed', from, steps, done, reason };
+  }
+  const durationMs = Date.now() - started;
+
+  let databaseResult = 'untouched';
+  let databaseError: string | undefined;
+  if (database) {
+    try {
+      databaseResult = await log.group(`Database: ${database.describe}`, () => database.run());
+    } catch (err) {
+      databaseError = errorMessage(err);
+      databaseResult = `FAILED: ${databaseError}`;
+    }
+  }
+  await record.append({
+    at: new Date().toISOString(),
+    action: 'rollback',
+    result: databaseError ? 'failed' : 'rolled-back',
+    services: to,
+    previous: from,
+    runUrl: request.runUrl,
+    ...(database ? { database: databaseResult } : {}),
+  });
+
+  let checks: { results: CheckResult[]; report: ChecksReport } | undefined;
+  let checksFailed: string | undefined;
+  if (request.checks && !databaseError) {
+    const results = await request.checks.run();
+    const report = checksReport(results);
+    checks = { results, report };
+    if (!report.passed) {
+      const names = results.filter((result) => !result.passed).map((result) => result.name);
+      checksFailed = `${report.failed} of ${report.total} checks failed after the rollback: ${names.join(', ')}`;
+    }
+  }
+  const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
+  await deps.notify?.({
+    title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${steps.map((step) => `${step.service} to ${step.to}`).join(', ')}`,
+    outcome: problem ? 'failure' : 'warning',
+    fields: [
+      ...steps.map((step) => ({ title: step.service, value: `${step.from} → ${step.to}` })),
+      ...(database ? [{ title: 'database', value: databaseResult }] : []),
+      ...(problem ? [{ title: 'problem', value: problem }] : []),
+    ],
+    link: request.runUrl,
+  });
+  return { kind: 'rolled-back', from, steps, done, durationMs, database: databaseResult, ...(checks ? { checks } : {}), ...(problem ? { problem } : {}) };
+}
