@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
 import { runnerToolCache } from '../../../src/runtime/tool-cache.js';
-import { ensureKubectl, kubectlClientVersion } from '../../../src/targets/kubernetes/install.js';
-import { Kubectl } from '../../../src/targets/kubernetes/kubectl.js';
-import { removeKubeconfigFile, writeKubeconfigFile } from '../../../src/targets/kubernetes/kubeconfig.js';
+import { ensureKubectl, kubectlClientVersion } from '../../../src/kubernetes/install.js';
+import { Kubectl } from '../../../src/kubernetes/kubectl.js';
+import { removeKubeconfigFile, writeKubeconfigFile } from '../../../src/kubernetes/kubeconfig.js';
 import { kubectlSession, startStandin, type KubectlSession, type KubernetesStandin } from '../../support/k8s-standin/index.js';
 import { freePort } from '../../support/ports.js';
 
@@ -39,7 +39,7 @@ const web = {
   },
 };
 
-describe('kubectl client against the stand-in', () => {
+describe('kubectl client against the stand-in', { timeout: 240_000 }, () => {
   test('stand-in: apply, get, patch, rollout status, list, delete — parsed from kubectl JSON', async () => {
     const [applied] = await kubectl.apply([web]);
     expect(applied!.metadata.name).toBe('client-web');

@@ -66,7 +66,7 @@ const rsImages = (): Array<[string, string, number]> =>
     )
     .sort((a, b) => Number(a[0]) - Number(b[0]));
 
-describe.sequential('real kubectl against the API server stand-in', () => {
+describe.sequential('real kubectl against the API server stand-in', { timeout: 240_000 }, () => {
   test('stand-in: apply creates, rollout status waits, set image makes a revision, rollout undo goes back to its ReplicaSet', async () => {
     expect(await ok('apply', '-f', manifest('v1.yaml', deployment('registry.local/web:1.0.0')))).toContain('deployment.apps/web created');
     expect(await ok('rollout', 'status', 'deployment/web', '--timeout=30s')).toContain('successfully rolled out');

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
-import { classifyKubectlFailure, kubectlFailureError, KubectlError } from '../../../src/targets/kubernetes/errors.js';
-import { checkContext, kubeconfigContexts } from '../../../src/targets/kubernetes/kubeconfig.js';
-import { normaliseKubectlVersion, versionMatches } from '../../../src/targets/kubernetes/install.js';
+import { classifyKubectlFailure, kubectlFailureError, KubectlError } from '../../../src/kubernetes/errors.js';
+import { checkContext, kubeconfigContexts } from '../../../src/kubernetes/kubeconfig.js';
+import { normaliseKubectlVersion, versionMatches } from '../../../src/kubernetes/install.js';
 
 describe('kubectl failures in one message', () => {
   test('RBAC: which verb on which resource, in which namespace', () => {

@@ -8,10 +8,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import { chmod, copyFile, mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findOnPath, runProgram } from '../../exec/run.js';
-import { httpRequest } from '../../http/index.js';
-import { ConfigurationError, OperationFailedError } from '../../runtime/errors.js';
-import type { ToolCacheApi } from '../../runtime/tool-cache.js';
+import { findOnPath, runProgram } from '../exec/run.js';
+import { httpRequest } from '../http/index.js';
+import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
+import type { ToolCacheApi } from '../runtime/tool-cache.js';
 
 export const DEFAULT_KUBECTL_URL = 'https://dl.k8s.io/release/v{version}/bin/linux/{arch}/kubectl';
 

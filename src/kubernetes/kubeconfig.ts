@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigurationError } from '../../runtime/errors.js';
+import { ConfigurationError } from '../runtime/errors.js';
 
 /** Pure: the contexts a kubeconfig declares; throws a ConfigurationError naming `input` when it is not one. */
 export function kubeconfigContexts(text: string, input = 'kubeconfig'): { contexts: string[]; current?: string } {

@@ -3,7 +3,7 @@
  * RBAC refused, which context is missing, which server cannot be reached — instead of kubectl's
  * last lines. Configuration problems (kubeconfig, context, permissions) are ConfigurationErrors.
  */
-import { ConfigurationError, OperationFailedError } from '../../runtime/errors.js';
+import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 
 export type KubectlFailureKind = 'forbidden' | 'unauthorized' | 'context' | 'unreachable' | 'not-found' | 'invalid' | 'conflict' | 'timeout' | 'other';
 

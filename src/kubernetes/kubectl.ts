@@ -3,7 +3,7 @@
  * kubeconfig without our code knowing it. Arguments are arrays (no shell), output is JSON, and a
  * failure becomes one message (errors.ts).
  */
-import { ExecError, runProgram, type RunResult } from '../../exec/run.js';
+import { ExecError, runProgram, type RunResult } from '../exec/run.js';
 import { classifyKubectlFailure, KubectlError, kubectlFailureError } from './errors.js';
 
 // Kubernetes objects are plain JSON whose shapes are the API's.
@@ -99,11 +99,11 @@ export class Kubectl {
   }
 
   /**
-   * `kubectl apply` of objects (client-side, with the last-applied annotation), sent as a stream of
-   * documents: kubectl validates each kind against the server's OpenAPI, which a `List` has none of.
+   * `kubectl apply` of objects (client-side, with the last-applied annotation), sent as a stream of JSON
+   * documents (not a List): kubectl validates each kind against the server's OpenAPI, which a `List` has none of.
    */
   async apply(objects: KObject[], o: { signal?: AbortSignal; what?: string } = {}): Promise<KObject[]> {
-    const input = objects.map((x) => JSON.stringify(x)).join('\n---\n');
+    const input = objects.map((x) => JSON.stringify(x)).join('\n');
     const out = await this.json<{ items?: KObject[] } & KObject>(['apply', '-f', '-'], {
       input,
       signal: o.signal,
