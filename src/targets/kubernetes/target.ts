@@ -28,6 +28,12 @@ export interface KubernetesCanary extends CanaryHandle {
   baselineName?: string;
 }
 
+export interface RevisionChange {
+  service: string;
+  before: { revision: string; image: string };
+  after: { revision: string; image: string };
+}
+
 export class KubernetesTarget implements DeploymentTarget {
   readonly kind = 'kubernetes' as const;
   private readonly k: Kubectl;
@@ -156,6 +162,29 @@ export class KubernetesTarget implements DeploymentTarget {
       );
       await this.waitRollout(u.service, options);
     }
+  }
+
+  /**
+   * `rollback` with `to-revision`: `kubectl rollout undo` of each Deployment in order (the previous
+   * revision when none is given), each waited; returns revision and image before and after.
+   */
+  async undo(services: string[], options: WaitOptions & { toRevision?: number }): Promise<RevisionChange[]> {
+    const out: RevisionChange[] = [];
+    for (const service of services) {
+      const before = await this.revisionOf(service);
+      await this.k.rolloutUndo('deployment', service, { toRevision: options.toRevision, signal: options.signal });
+      await this.waitRollout(service, options);
+      out.push({ service, before, after: await this.revisionOf(service) });
+    }
+    return out;
+  }
+
+  private async revisionOf(service: string): Promise<{ revision: string; image: string }> {
+    const d = await this.deployment(service, this.options.input ?? 'deployment');
+    return {
+      revision: String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
+      image: String(appContainer(d, this.options.container).image),
+    };
   }
 
   async waitHealthy(service: string, options: WaitOptions): Promise<void> {

@@ -255,6 +255,17 @@ describe('Kubernetes target against the stand-in', { timeout: 240_000 }, () => {
     expect(standin.get('TrafficSplit', 'web')).toBeUndefined();
   });
 
+  test('stand-in: rollback by revision runs rollout undo and reports revision and image before and after', async () => {
+    await fresh('web', 'registry.local/web:1', 1);
+    const target = new KubernetesTarget({ kubectl, container: 'app' });
+    await target.rollout([{ service: 'web', image: 'registry.local/web:2' }], WAIT);
+    await target.rollout([{ service: 'web', image: 'registry.local/web:3' }], WAIT);
+    expect(await target.undo(['web'], { ...WAIT, toRevision: 1 })).toEqual([
+      { service: 'web', before: { revision: '3', image: 'registry.local/web:3' }, after: { revision: '4', image: 'registry.local/web:1' } },
+    ]);
+    expect(image('web')).toBe('registry.local/web:1');
+  });
+
   test('stand-in: the record is a ConfigMap with the Compose history entries, and annotations on the Deployment', async () => {
     await fresh('web', 'registry.local/web:2', 1);
     const record = new KubernetesRecord(kubectl, { commit: 'abc123' });
