@@ -16,6 +16,7 @@ export const DOMAINS = [
   'src/notify',
   'src/github',
   'src/gates',
+  'src/kubernetes',
 ];
 
 /** The layers, top to bottom: a layer imports only those below it. `sideways` says what a layer may import from itself. */
@@ -35,6 +36,9 @@ export const DOMAIN_IMPORTS = [
   ['src/gates', 'src/github', 'github: conditions judge the commit state read by the GitHub domain'],
   ['src/gates', 'src/metrics', 'prometheus: conditions use the metrics client and its threshold comparison'],
   ['src/github', 'src/record', 'a GitHub Deployment carries the deployment record entry in its payload'],
+  ['src/targets', 'src/kubernetes', 'the Kubernetes target drives the cluster through the kubectl client'],
+  ['src/traffic', 'src/kubernetes', 'the Kubernetes routers (pod-ratio, SMI, ingress-nginx, Gateway API) write their objects through the kubectl client'],
+  ['src/targets', 'src/record', 'the Kubernetes target keeps the deployment record in annotations and a ConfigMap (the same entries as the Compose history)'],
   ['src/targets', 'src/registry', 'the Compose target asks the Docker CLI module (src/registry/docker.ts) for containers, states and image digests'],
 ];
 

@@ -8,3 +8,4 @@ export { SecretRegistry, secretForms, REDACTED } from './secrets.js';
 export { SummaryBuilder, escapeCell, escapeHtml, trusted, summaryToText } from './summary.js';
 export { parseYaml, loadYamlInput, type YamlSource } from './yaml.js';
 export { runContextFromEnv, type RunContext } from './context.js';
+export { runnerToolCache, type ToolCacheApi } from './tool-cache.js';

@@ -1,0 +1,217 @@
+/**
+ * The Kubernetes target: Deployments driven through kubectl. A canary is `<name>-canary`, built from
+ * the stable Deployment's live template with the new image and `deploy-kit.dev/track: canary`; with
+ * `baseline`, `<name>-baseline` runs the stable image at the canary's size. The stable template is
+ * only changed by promote and rollout, never by a canary that is aborted.
+ */
+import { OperationFailedError, ConfigurationError } from '../../runtime/errors.js';
+import type { CanaryHandle, DeploymentTarget, Release, RolloutOptions, ServiceImage, StartCanaryOptions, WaitOptions } from '../target.js';
+import { KubectlError } from '../../kubernetes/errors.js';
+import type { Kubectl, KObject } from '../../kubernetes/kubectl.js';
+import { ANNOTATION, baselineName, canaryName, TRACK_LABEL } from '../../kubernetes/labels.js';
+import { appContainer, derivedDeployment, diagnosePods } from './workload.js';
+
+export interface KubernetesTargetOptions {
+  kubectl: Kubectl;
+  /** The container that takes the image (default: the only one, or the one whose repository matches). */
+  container?: string;
+  /** Replicas of the canary (and baseline) when it starts. Default 1. */
+  canaryReplicas?: number;
+  baseline?: boolean;
+  /** Input naming the workloads, for messages. */
+  input?: string;
+}
+
+/** The canary handle of this target: routers read the stable's replica count and namespace from it. */
+export interface KubernetesCanary extends CanaryHandle {
+  namespace?: string;
+  baselineName?: string;
+}
+
+export interface RevisionChange {
+  service: string;
+  before: { revision: string; image: string };
+  after: { revision: string; image: string };
+}
+
+export class KubernetesTarget implements DeploymentTarget {
+  readonly kind = 'kubernetes' as const;
+  private readonly k: Kubectl;
+
+  constructor(readonly options: KubernetesTargetOptions) {
+    this.k = options.kubectl;
+  }
+
+  private async deployment(name: string, input: string, signal?: AbortSignal): Promise<KObject> {
+    const d = await this.k.get('deployment', name, { signal });
+    if (!d) {
+      throw new ConfigurationError(
+        `${input}: deployment "${name}" does not exist in namespace ${this.k.namespace ?? '(the context default)'}. Check the name and the namespace input.`,
+        {
+          input,
+        },
+      );
+    }
+    return d;
+  }
+
+  async validate(services: string[], input: string): Promise<void> {
+    await this.k.preflight();
+    for (const s of services) appContainer(await this.deployment(s, input), this.options.container);
+  }
+
+  async getCurrentRelease(services: string[]): Promise<Release> {
+    const out: ServiceImage[] = [];
+    for (const service of services) {
+      const d = await this.deployment(service, this.options.input ?? 'deployment');
+      out.push({ service, image: String(appContainer(d, this.options.container).image) });
+    }
+    return { services: out };
+  }
+
+  /** The digest from a running pod's imageID (`…@sha256:…`), when the kubelet reports one. */
+  async imageDigest(image: string): Promise<string | undefined> {
+    try {
+      const pods = await this.k.list('pods');
+      for (const p of pods) {
+        for (const s of (p.status?.containerStatuses ?? []) as KObject[]) {
+          if (s.image === image && typeof s.imageID === 'string' && s.imageID.includes('@sha256:')) return s.imageID.slice(s.imageID.indexOf('@') + 1);
+        }
+      }
+    } catch {
+      // the record does without a digest
+    }
+    return undefined;
+  }
+
+  async startCanary(service: string, image: string, options: StartCanaryOptions): Promise<KubernetesCanary> {
+    const stable = await this.deployment(service, this.options.input ?? 'deployment', options.signal);
+    const container = appContainer(stable, this.options.container, image);
+    const stableImage = String(container.image);
+    const replicas = this.options.canaryReplicas ?? 1;
+    const objects = [derivedDeployment(stable, { name: canaryName(service), track: 'canary', image, replicas, container: container.name })];
+    if (this.options.baseline)
+      objects.push(derivedDeployment(stable, { name: baselineName(service), track: 'baseline', image: stableImage, replicas, container: container.name }));
+    // Stable pods carry the track label too, so Prometheus tells the tracks apart (the template is not touched).
+    await this.labelStablePods(stable, options.signal);
+    await this.k.apply(objects, { signal: options.signal });
+    for (const o of objects) await this.waitRollout(o.metadata.name, options);
+    return {
+      service,
+      canaryName: canaryName(service),
+      image,
+      stableImage,
+      namespace: stable.metadata.namespace,
+      ...(this.options.baseline ? { baselineName: baselineName(service) } : {}),
+    };
+  }
+
+  private async labelStablePods(stable: KObject, signal?: AbortSignal): Promise<void> {
+    const selector = Object.entries((stable.spec.selector?.matchLabels ?? {}) as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .concat(`!${TRACK_LABEL}`)
+      .join(',');
+    await this.k.run(['label', 'pods', '-l', selector, `${TRACK_LABEL}=stable`, '--overwrite'], {
+      what: `label the pods of ${stable.metadata.name} as stable`,
+      signal,
+    });
+  }
+
+  async findCanary(service: string): Promise<KubernetesCanary | undefined> {
+    const canary = await this.k.get('deployment', canaryName(service));
+    if (!canary) return undefined;
+    const baseline = await this.k.get('deployment', baselineName(service));
+    const image = String(appContainer(canary, this.options.container).image);
+    return {
+      service,
+      canaryName: canaryName(service),
+      image,
+      stableImage: String(canary.metadata.annotations?.[ANNOTATION.stableImage] ?? ''),
+      namespace: canary.metadata.namespace,
+      ...(baseline ? { baselineName: baselineName(service) } : {}),
+    };
+  }
+
+  async promote(canary: CanaryHandle, options: WaitOptions): Promise<void> {
+    await this.rollout([{ service: canary.service, image: canary.image }], options);
+  }
+
+  async removeCanary(service: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const canary = await this.k.delete('deployment', canaryName(service), { signal: options.signal });
+    const baseline = await this.k.delete('deployment', baselineName(service), { signal: options.signal });
+    return canary || baseline;
+  }
+
+  /** Sets each Deployment's image in order, each waited with `rollout status` before the next. */
+  async rollout(updates: ServiceImage[], options: RolloutOptions): Promise<void> {
+    const containers = new Map<string, string>();
+    for (const u of updates)
+      containers.set(u.service, appContainer(await this.deployment(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
+    for (const u of updates) {
+      options.onService?.(u);
+      const previous = String(appContainer(await this.deployment(u.service, 'deployment'), this.options.container, u.image).image);
+      await this.k.patch(
+        'deployment',
+        u.service,
+        'strategic',
+        {
+          metadata: { annotations: { [ANNOTATION.image]: u.image, [ANNOTATION.previousImage]: previous } },
+          spec: { template: { spec: { containers: [{ name: containers.get(u.service), image: u.image }] } } },
+        },
+        { signal: options.signal },
+      );
+      await this.waitRollout(u.service, options);
+    }
+  }
+
+  /**
+   * `rollback` with `to-revision`: `kubectl rollout undo` of each Deployment in order (the previous
+   * revision when none is given), each waited; returns revision and image before and after.
+   */
+  async undo(services: string[], options: WaitOptions & { toRevision?: number }): Promise<RevisionChange[]> {
+    const out: RevisionChange[] = [];
+    for (const service of services) {
+      const before = await this.revisionOf(service);
+      await this.k.rolloutUndo('deployment', service, { toRevision: options.toRevision, signal: options.signal });
+      await this.waitRollout(service, options);
+      out.push({ service, before, after: await this.revisionOf(service) });
+    }
+    return out;
+  }
+
+  private async revisionOf(service: string): Promise<{ revision: string; image: string }> {
+    const d = await this.deployment(service, this.options.input ?? 'deployment');
+    return {
+      revision: String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
+      image: String(appContainer(d, this.options.container).image),
+    };
+  }
+
+  async waitHealthy(service: string, options: WaitOptions): Promise<void> {
+    await this.waitRollout(service, options);
+  }
+
+  /** `rollout status`; when it cannot finish, the error names the pods, their reasons and last events. */
+  async waitRollout(name: string, options: WaitOptions): Promise<void> {
+    try {
+      await this.k.rolloutStatus('deployment', name, options);
+    } catch (err) {
+      if (options.signal?.aborted || !(err instanceof KubectlError)) throw err;
+      const why = await this.diagnose(name).catch(() => []);
+      const kubectlSays = err.message.replace(/^kubectl failed to wait for the rollout of deployment \S+: /, '');
+      throw new OperationFailedError(`deployment ${name} did not become ready (${kubectlSays})${why.length ? `: ${why.join('; ')}` : ''}.`);
+    }
+  }
+
+  private async diagnose(name: string): Promise<string[]> {
+    const d = await this.k.get('deployment', name);
+    if (!d) return [];
+    const rss = (await this.k.list('replicasets')).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === d.metadata.uid));
+    const newest = rss.find(
+      (rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'],
+    );
+    const pods = (await this.k.list('pods')).filter((p) => (p.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === newest?.metadata.uid));
+    const events = await this.k.list('events', { fieldSelector: 'involvedObject.kind=Pod' });
+    return diagnosePods(pods, events);
+  }
+}

@@ -1,0 +1,4 @@
+export { KubernetesStandin, startStandin, type StandinOptions, type Refusal } from './server.js';
+export { behaviourFromTag, type PodBehaviour } from './controller.js';
+export type { KObject } from './store.js';
+export { kubectlSession, type KubectlSession } from './kubectl.js';
