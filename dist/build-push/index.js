@@ -3243,7 +3243,7 @@ module.exports = validRange
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -3263,10 +3263,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -3556,7 +3556,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -31623,10 +31623,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -31791,10 +31812,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 
 /***/ }),
 
@@ -34456,7 +34498,7 @@ __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 __webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 __webpack_unused_export__ = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
@@ -34466,7 +34508,7 @@ __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
@@ -40384,6 +40426,3057 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
+/***/ }),
+
+/***/ 6058:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
+  LZ: () => (/* binding */ saveState),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, markdownSummary, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 5260:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(5574);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+
+/***/ }),
+
+/***/ 8701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
+            : dest;
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
+        }
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+
 /***/ })
 
 /******/ });
@@ -40417,6 +43510,9 @@ exports.visitAsync = visitAsync;
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -40476,6 +43572,28 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -40492,562 +43610,82 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/registry/build-command.ts
-/**
- * The docker command lines, as pure functions so both builders are tested without running them:
- * `docker buildx build` when buildx answers (hosted runners), else the classic `docker build` +
- * `docker push`.
- */
-/** The OCI annotation keys as image labels (https://github.com/opencontainers/image-spec/blob/main/annotations.md). */
-function ociLabels(source) {
-    const labels = {};
-    if (source.sourceUrl)
-        labels['org.opencontainers.image.source'] = source.sourceUrl;
-    if (source.revision)
-        labels['org.opencontainers.image.revision'] = source.revision;
-    if (source.version)
-        labels['org.opencontainers.image.version'] = source.version;
-    labels['org.opencontainers.image.created'] = source.created.toISOString();
-    return labels;
-}
-function commonArgs(spec) {
-    const args = ['--file', spec.dockerfile];
-    for (const ref of spec.refs)
-        args.push('--tag', ref);
-    for (const [k, v] of Object.entries(spec.buildArgs))
-        args.push('--build-arg', `${k}=${v}`);
-    for (const [k, v] of Object.entries(spec.labels))
-        args.push('--label', `${k}=${v}`);
-    if (spec.target)
-        args.push('--target', spec.target);
-    return args;
-}
-function buildxBuildArgs(spec) {
-    const args = ['buildx', 'build', ...commonArgs(spec)];
-    if (spec.platforms.length)
-        args.push('--platform', spec.platforms.join(','));
-    for (const c of spec.cacheFrom)
-        args.push('--cache-from', c);
-    for (const c of spec.cacheTo)
-        args.push('--cache-to', c);
-    if (spec.metadataFile)
-        args.push('--metadata-file', spec.metadataFile);
-    // --push sends every tag in one go; without it a single-platform image is loaded into the engine.
-    if (spec.push)
-        args.push('--push');
-    else if (spec.platforms.length <= 1)
-        args.push('--load');
-    args.push(spec.context);
-    return args;
-}
-/** The classic builder: cache options are not passed (the caller says so in a notice). */
-function classicBuildArgs(spec) {
-    const args = ['build', ...commonArgs(spec)];
-    if (spec.platforms.length === 1)
-        args.push('--platform', spec.platforms[0]);
-    args.push(spec.context);
-    return args;
-}
-function pushArgs(ref) {
-    return ['push', ref];
-}
-/** The environment for the classic builder: recent docker CLIs refuse `docker build` without buildx unless BuildKit is off. */
-function classicBuildEnv(env) {
-    return { ...env, DOCKER_BUILDKIT: '0' };
-}
-/** `repo:tag` for each tag. */
-function imageRefs(name, tags) {
-    return tags.map((t) => `${name}:${t}`);
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/exec/run.ts
-/**
- * Runs a program with an argument array — never through a shell, so no user text is ever parsed
- * as a command line — with a deadline, captured output and optional stdin.
- */
-
-
-
-class ExecError extends Error {
-    result;
-    name = 'ExecError';
-    constructor(message, result) {
-        super(message);
-        this.result = result;
-    }
-}
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
-function runProgram(command, args, options = {}) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const maxBuffer = options.maxBuffer ?? 8 * 1024 * 1024;
-    const redact = options.redact ?? ((t) => t);
-    const started = performance.now();
-    return new Promise((resolvePromise, rejectPromise) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
-            cwd: options.cwd,
-            env: options.env ?? process.env,
-            stdio: ['pipe', 'pipe', 'pipe'],
-            shell: false,
-        });
-        const out = { stdout: '', stderr: '' };
-        const partial = { stdout: '', stderr: '' };
-        let timedOut = false;
-        let killTimer;
-        const kill = () => {
-            if (child.exitCode !== null || child.signalCode !== null)
-                return;
-            child.kill('SIGTERM');
-            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-            killTimer.unref();
-        };
-        const deadline = setTimeout(() => {
-            timedOut = true;
-            kill();
-        }, timeoutMs);
-        const onAbort = () => kill();
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        const collect = (stream) => (chunk) => {
-            const text = chunk.toString('utf8');
-            out[stream] += text;
-            if (out[stream].length > maxBuffer)
-                out[stream] = out[stream].slice(-maxBuffer);
-            if (options.onLine) {
-                const lines = (partial[stream] + text).split('\n');
-                partial[stream] = lines.pop() ?? '';
-                for (const line of lines)
-                    options.onLine(line.replace(/\r$/, ''), stream);
-            }
-        };
-        child.stdout.on('data', collect('stdout'));
-        child.stderr.on('data', collect('stderr'));
-        child.stdin.on('error', () => {
-            // The program may exit without reading its stdin; its exit code tells what happened.
-        });
-        if (options.input !== undefined)
-            child.stdin.end(options.input);
-        else
-            child.stdin.end();
-        child.on('error', (err) => {
-            clearTimeout(deadline);
-            options.signal?.removeEventListener('abort', onAbort);
-            const why = err.code === 'ENOENT' ? `${command} was not found on PATH; install it or add it to PATH` : err.message;
-            const result = finish(-1);
-            rejectPromise(new ExecError(redact(why), result));
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(deadline);
-            if (killTimer)
-                clearTimeout(killTimer);
-            options.signal?.removeEventListener('abort', onAbort);
-            if (options.onLine) {
-                for (const s of ['stdout', 'stderr'])
-                    if (partial[s])
-                        options.onLine(partial[s], s);
-            }
-            const result = finish(code ?? (signal ? 128 : -1));
-            if (result.exitCode === 0 || options.allowFailure) {
-                if (!timedOut && !options.signal?.aborted)
-                    return resolvePromise(result);
-            }
-            const why = timedOut
-                ? `timed out after ${Math.round(timeoutMs / 1000)}s`
-                : options.signal?.aborted
-                    ? 'cancelled'
-                    : signal
-                        ? `killed by ${signal}`
-                        : `exited with code ${result.exitCode}`;
-            const detail = lastLines(result.stderr || result.stdout, 20);
-            rejectPromise(new ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
-        });
-        function finish(exitCode) {
-            return {
-                command,
-                args: [...args],
-                exitCode,
-                stdout: out.stdout,
-                stderr: out.stderr,
-                durationMs: performance.now() - started,
-                timedOut,
-            };
-        }
-    });
-}
-function lastLines(text, n) {
-    const lines = text.trimEnd().split('\n');
-    return lines.slice(-n).join('\n');
-}
-/** True when `command` runs with `args` and exits 0 within the deadline (e.g. `docker buildx version`). */
-async function commandWorks(command, args, timeoutMs = 15_000) {
-    try {
-        await runProgram(command, args, { timeoutMs });
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
-function findOnPath(command, path = process.env.PATH ?? '') {
-    for (const dir of path.split(delimiter)) {
-        if (!dir)
-            continue;
-        const candidate = join(dir, command);
-        try {
-            accessSync(candidate, constants.X_OK);
-            if (statSync(candidate).isFile())
-                return candidate;
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/http/backoff.ts
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
-/**
- * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
- * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
- */
-function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
-    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
-    return Math.round(base * (1 - policy.jitter * random()));
-}
-/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
- * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
- */
-async function retry(fn, options = {}) {
-    const maxAttempts = options.maxAttempts ?? Infinity;
-    if (maxAttempts === Infinity && options.deadline === undefined) {
-        throw new Error('retry needs maxAttempts or a deadline');
-    }
-    const started = Date.now();
-    let last = {};
-    let atDeadline = false;
-    for (let attempt = 1;; attempt++) {
-        options.signal?.throwIfAborted();
-        try {
-            const value = await fn(attempt);
-            if (!options.accept || options.accept(value)) {
-                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
-            }
-            last = { value };
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            last = { error };
-            if (options.retryable && !options.retryable(error)) {
-                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
-            }
-        }
-        let delayMs = backoffDelay(attempt, options.policy);
-        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
-        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
-            delayMs = options.deadline - Date.now();
-            outOfTime = false;
-            atDeadline = true;
-        }
-        if (attempt >= maxAttempts || outOfTime) {
-            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
-        }
-        options.onRetry?.({ attempt, delayMs, ...last });
-        await sleep(delayMs, options.signal);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/runtime/errors.ts
-/**
- * The user's mistake (an input, a config file, the environment): reported as one clear
- * `::error::` line that names what to fix, exit code 1, and no stack trace.
- * Anything else that escapes an action is a bug and is reported with its stack.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-    /** The input or config field the message is about, e.g. `timeout` or `checks[2].expect.status`. */
-    input;
-    /** Where in a file the mistake is, for an annotation. */
-    file;
-    line;
-    constructor(message, where = {}) {
-        super(message);
-        this.input = where.input;
-        this.file = where.file;
-        this.line = where.line;
-    }
-}
-/**
- * A failure of the operation itself (a check failed, a migration was rolled back, a canary
- * was aborted): reported as an error without a stack; the action already wrote its summary.
- */
-class OperationFailedError extends Error {
-    name = 'OperationFailedError';
-}
-function isUserFacing(err) {
-    return err instanceof ConfigurationError || err instanceof OperationFailedError;
-}
-function errorMessage(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/registry/reference.ts
-/**
- * Image names and tags, checked against the distribution reference grammar before anything
- * touches a registry: a bad name is the user's mistake and the error shows the fix.
- */
-
-/** A repository path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-/** A registry host: DNS labels (or an IPv4 address), optionally with a port. */
-const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?$/;
-/** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DOCKER_HUB = 'docker.io';
-/** True when the first path component names a registry host rather than a repository path. */
-function looksLikeHost(component) {
-    return component.includes('.') || component.includes(':') || component === 'localhost';
-}
-/**
- * Parses an image name without tag or digest. A name without a host is put under `registry`
- * when one is given (the registry to log in and push to), else under Docker Hub.
- */
-function parseImageName(text, field, registry) {
-    const raw = text.trim();
-    if (raw === '')
-        throw new ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
-    const parts = raw.split('/');
-    let host;
-    if (parts.length > 1 && looksLikeHost(parts[0]))
-        host = parts.shift();
-    if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
-        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
-            input: field,
-        });
-    }
-    if (host !== undefined && !HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
-    }
-    const path = parts.join('/');
-    if (path !== path.toLowerCase()) {
-        const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
-        throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
-    }
-    const bad = parts.find((p) => !COMPONENT.test(p));
-    if (bad !== undefined) {
-        throw new ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
-    }
-    const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : DOCKER_HUB);
-    const repository = registryHost === DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
-    const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
-    if (name.length > 255) {
-        throw new ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
-    }
-    return { registry: registryHost, repository, name };
-}
-function suggestComponent(component) {
-    const fixed = component
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[._-]+|[._-]+$/g, '')
-        .replace(/([._-])[._-]+/g, '$1');
-    return fixed || 'app';
-}
-/** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
-function normaliseRegistry(text, field) {
-    const host = text
-        .trim()
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '');
-    if (host === 'index.docker.io' || host === 'registry-1.docker.io')
-        return DOCKER_HUB;
-    if (!HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
-            input: field,
-        });
-    }
-    return host;
-}
-function isValidTag(tag) {
-    return TAG.test(tag);
-}
-/** Throws a ConfigurationError naming the field when `tag` is not a valid tag. */
-function assertValidTag(tag, field) {
-    if (isValidTag(tag))
-        return tag;
-    const fixed = sanitiseTag(tag);
-    throw new ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
-}
-/** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
-function sanitiseTag(text) {
-    return text
-        .replace(/[^A-Za-z0-9_.-]+/g, '-')
-        .replace(/-{2,}/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128)
-        .replace(/[.-]+$/, '');
-}
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-;// CONCATENATED MODULE: ./src/registry/docker.ts
-/**
- * The docker CLI, run with argument arrays through src/exec: engine and buildx detection, login
- * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
- * build, push.
- */
-
-
-
-
-
-
-/** The DOCKER_CONFIG the user has now: $DOCKER_CONFIG or ~/.docker. */
-function currentDockerConfig(env = process.env) {
-    return env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
-}
-/**
- * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
- * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
- * builder stays selected). Only this directory receives our login; the post step deletes it.
- * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
- * login` would put the password into the machine's keychain, beyond this run.
- */
-function createRunDockerConfig(parent, source = currentDockerConfig(), loginRegistry) {
-    (0,external_node_fs_namespaceObject.mkdirSync)(parent, { recursive: true });
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'dk-docker-config-'));
-    const config = readDockerConfig((0,external_node_path_namespaceObject.join)(source, 'config.json'));
-    delete config.credsStore;
-    if (loginRegistry && config.credHelpers && typeof config.credHelpers === 'object') {
-        delete config.credHelpers[loginRegistry];
-    }
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
-    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(source, sub)))
-            (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(source, sub), (0,external_node_path_namespaceObject.join)(dir, sub));
-    }
-    return dir;
-}
-function readDockerConfig(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return {};
-    try {
-        const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
-    }
-    catch {
-        return {};
-    }
-}
-function removeRunDockerConfig(dir) {
-    rmSync(dir, { recursive: true, force: true });
-}
-/** `<tag>: digest: sha256:… size: N` — the last line `docker push` prints. */
-function parsePushDigest(output) {
-    const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
-    return m ? { digest: m[1], size: m[2] ? Number(m[2]) : undefined } : undefined;
-}
-/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
-function parseBuildxMetadata(text) {
-    try {
-        const digest = JSON.parse(text)['containerimage.digest'];
-        return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-class DockerCli {
-    options;
-    command;
-    constructor(options) {
-        this.options = options;
-        this.command = options.command ?? 'docker';
-    }
-    env(extra = {}) {
-        const env = { ...(this.options.env ?? process.env), ...extra };
-        if (this.options.configDir)
-            env.DOCKER_CONFIG = this.options.configDir;
-        return env;
-    }
-    withConfig(configDir) {
-        return new DockerCli({ ...this.options, configDir });
-    }
-    run(args, options = {}) {
-        return runProgram(this.command, args, {
-            env: options.env ?? this.env(),
-            input: options.input,
-            timeoutMs: options.timeoutMs ?? 60_000,
-            signal: this.options.signal,
-            onLine: options.onLine,
-            allowFailure: options.allowFailure,
-            redact: this.options.redact,
-        });
-    }
-    /** Fails with a ConfigurationError when no engine answers (the build cannot start). */
-    async assertEngine() {
-        try {
-            const r = await this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
-            return r.stdout.trim();
-        }
-        catch (err) {
-            const detail = err instanceof ExecError ? lastLines(err.result.stderr || err.message, 3) : String(err);
-            throw new ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
-        }
-    }
-    async buildxAvailable() {
-        const r = await this.run(['buildx', 'version'], { timeoutMs: 15_000, allowFailure: true }).catch(() => undefined);
-        return r?.exitCode === 0;
-    }
-    async login(registry, username, password) {
-        const args = ['login', '--username', username, '--password-stdin'];
-        if (registry !== DOCKER_HUB)
-            args.push(registry);
-        const r = await this.run(args, { input: password, timeoutMs: 60_000, allowFailure: true });
-        if (r.exitCode !== 0) {
-            const why = this.redact(lastLines(r.stderr || r.stdout, 5));
-            const credentials = /unauthorized|denied|incorrect|401|authentication/i.test(why);
-            const message = `docker login to ${registry} as ${username} failed: ${why}${credentials ? '\nCheck the username and password (or token) inputs.' : ''}`;
-            throw credentials ? new ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
-        }
-    }
-    async logout(registry) {
-        await this.run(registry === DOCKER_HUB ? ['logout'] : ['logout', registry], { timeoutMs: 30_000, allowFailure: true });
-    }
-    redact(text) {
-        return this.options.redact ? this.options.redact(text) : text;
-    }
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 ;// CONCATENATED MODULE: ./src/registry/auth-challenge.ts
 /** Parses a `WWW-Authenticate` header (RFC 7235): `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`. */
 function parseAuthChallenge(header) {
@@ -41067,7 +43705,7 @@ function parseAuthChallenge(header) {
     return { scheme: m[1].toLowerCase(), params };
 }
 
-;// CONCATENATED MODULE: ./src/http/socket-errors.ts
+;// CONCATENATED MODULE: ./src/util/socket-errors.ts
 /** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
 const WORDS = {
     ECONNREFUSED: 'connection refused',
@@ -41118,10 +43756,11 @@ async function httpRequest(req) {
         });
         let body = '';
         let bytes;
+        const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
         if (req.binary)
-            bytes = new Uint8Array(await res.arrayBuffer());
+            bytes = raw;
         else
-            body = await res.text();
+            body = new TextDecoder().decode(raw);
         return {
             url: res.url || String(req.url),
             status: res.status,
@@ -41137,11 +43776,40 @@ async function httpRequest(req) {
         const latencyMs = performance.now() - started;
         if (req.signal?.aborted)
             throw req.signal.reason;
+        if (err instanceof client_HttpTransportError)
+            throw err;
         if (timeout.aborted) {
             throw new client_HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
         }
         throw client_describeTransportError(err, latencyMs);
     }
+}
+const latencyFrom = (started) => () => performance.now() - started;
+/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
+async function readCapped(res, maxBytes, latency) {
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const tooLarge = () => new client_HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
+    if (declared > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    const reader = res.body?.getReader();
+    if (!reader)
+        return new Uint8Array();
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            throw tooLarge();
+        }
+        chunks.push(value);
+    }
+    return Buffer.concat(chunks);
 }
 /** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
 function client_describeTransportError(err, latencyMs = 0) {
@@ -41159,15 +43827,83 @@ function isTransientStatus(status) {
     return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 function isTransientError(err) {
-    return err instanceof client_HttpTransportError && err.code !== 'ENOTFOUND' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
+    return err instanceof client_HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/util/sleep.ts
+/** Sleeps `ms`; when the signal aborts, rejects at once with its reason (or resolves, with `resolveOnAbort`). */
+function sleep(ms, signal, options = {}) {
+    return new Promise((resolve, reject) => {
+        const stop = () => (options.resolveOnAbort ? resolve() : reject(signal?.reason));
+        if (signal?.aborted)
+            return stop();
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            stop();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/http/backoff.ts
+
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
+/**
+ * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
+ * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
+ */
+function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
+    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
+    return Math.round(base * (1 - policy.jitter * random()));
+}
+/**
+ * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
+ * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
+ */
+async function retry(fn, options = {}) {
+    const maxAttempts = options.maxAttempts ?? Infinity;
+    if (maxAttempts === Infinity && options.deadline === undefined) {
+        throw new Error('retry needs maxAttempts or a deadline');
+    }
+    const started = Date.now();
+    let last = {};
+    let atDeadline = false;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            const value = await fn(attempt);
+            if (!options.accept || options.accept(value)) {
+                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+            last = { value };
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            last = { error };
+            if (options.retryable && !options.retryable(error)) {
+                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+        }
+        let delayMs = backoffDelay(attempt, options.policy);
+        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
+            delayMs = options.deadline - Date.now();
+            outOfTime = false;
+            atDeadline = true;
+        }
+        if (attempt >= maxAttempts || outOfTime) {
+            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
+        }
+        options.onRetry?.({ attempt, delayMs, ...last });
+        await sleep(delayMs, options.signal);
+    }
+}
+
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/http/node-client.ts
@@ -41362,12 +44098,177 @@ function toHeaders(raw) {
 
 
 
+;// CONCATENATED MODULE: ./src/runtime/errors.ts
+/**
+ * The user's mistake (an input, a config file, the environment): reported as one clear
+ * `::error::` line that names what to fix, exit code 1, and no stack trace.
+ * Anything else that escapes an action is a bug and is reported with its stack.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+    /** The input or config field the message is about, e.g. `timeout` or `checks[2].expect.status`. */
+    input;
+    /** Where in a file the mistake is, for an annotation. */
+    file;
+    line;
+    constructor(message, where = {}) {
+        super(message);
+        this.input = where.input;
+        this.file = where.file;
+        this.line = where.line;
+    }
+}
+/**
+ * A failure of the operation itself (a check failed, a migration was rolled back, a canary
+ * was aborted): reported as an error without a stack; the action already wrote its summary.
+ */
+class OperationFailedError extends Error {
+    name = 'OperationFailedError';
+}
+function errorMessage(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+/**
+ * Image names and tags, checked against the distribution reference grammar before anything
+ * touches a registry: a bad name is the user's mistake and the error shows the fix.
+ */
+
+/** A repository path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host: DNS labels (or an IPv4 address), optionally with a port. */
+const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?$/;
+/** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DOCKER_HUB = 'docker.io';
+/** True when the first path component names a registry host rather than a repository path. */
+function looksLikeHost(component) {
+    return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+/**
+ * Parses an image name without tag or digest. A name without a host is put under `registry`
+ * when one is given (the registry to log in and push to), else under Docker Hub.
+ */
+function parseImageName(text, field, registry) {
+    const raw = text.trim();
+    if (raw === '')
+        throw new ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
+    const parts = raw.split('/');
+    let host;
+    if (parts.length > 1 && looksLikeHost(parts[0]))
+        host = parts.shift();
+    if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
+        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+            input: field,
+        });
+    }
+    if (host !== undefined && !HOST.test(host)) {
+        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
+    }
+    const path = parts.join('/');
+    if (path !== path.toLowerCase()) {
+        const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
+        throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
+    }
+    const bad = parts.find((p) => !COMPONENT.test(p));
+    if (bad !== undefined) {
+        throw new ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
+    }
+    const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : DOCKER_HUB);
+    const repository = registryHost === DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
+    const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
+    if (name.length > 255) {
+        throw new ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
+    }
+    return { registry: registryHost, repository, name };
+}
+function suggestComponent(component) {
+    const fixed = component
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+|[._-]+$/g, '')
+        .replace(/([._-])[._-]+/g, '$1');
+    return fixed || 'app';
+}
+/** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
+function normaliseRegistry(text, field) {
+    const host = text
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (host === 'index.docker.io' || host === 'registry-1.docker.io')
+        return DOCKER_HUB;
+    if (!HOST.test(host)) {
+        throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
+            input: field,
+        });
+    }
+    return host;
+}
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+/** Throws a ConfigurationError naming the field when `tag` is not a valid tag. */
+function assertValidTag(tag, field) {
+    if (isValidTag(tag))
+        return tag;
+    const fixed = sanitiseTag(tag);
+    throw new ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
+}
+/** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
+function sanitiseTag(text) {
+    return text
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128)
+        .replace(/[.-]+$/, '');
+}
+/**
+ * `${{ github.repository_owner }}` keeps its capitals (`MyOrg`), which image names cannot have: a
+ * path component that is exactly the owner is lower-cased, and the caller says so in a notice.
+ */
+function lowerCaseOwner(name, owner) {
+    if (!owner || owner === owner.toLowerCase())
+        return { name, changed: false };
+    const parts = name.trim().split('/');
+    let changed = false;
+    const fixed = parts.map((p, i) => {
+        // The first component of a path with a host stays as written (hosts are case-insensitive anyway).
+        if (p !== owner || (i === 0 && parts.length > 1 && /[.:]/.test(p)))
+            return p;
+        changed = true;
+        return p.toLowerCase();
+    });
+    return { name: fixed.join('/'), changed };
+}
+/**
+ * A `promote-to` entry: a tag (same repository) or a full reference `[registry/]repository:tag`,
+ * which must end in its tag (so `prod/eu` is a bad tag, not a repository promoted without one).
+ */
+function parsePromoteTarget(text, registry) {
+    const raw = text.trim();
+    const slash = raw.lastIndexOf('/');
+    const colon = raw.lastIndexOf(':');
+    if (slash < 0 || colon < slash)
+        return { tag: assertValidTag(raw, 'promote-to') };
+    if (raw.includes('@')) {
+        throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
+            input: 'promote-to',
+        });
+    }
+    return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
+}
+
 ;// CONCATENATED MODULE: ./src/registry/distribution.ts
 /**
  * A small client for the OCI distribution API: read a manifest (any image or index media type),
  * its digest, and put the exact bytes under another tag. Authenticates as registries ask: the
  * Bearer token flow from `WWW-Authenticate` (Basic credentials on the token request), else Basic.
  */
+
+
 
 
 
@@ -41380,6 +44281,9 @@ const MEDIA_TYPES = {
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
 };
 /** Every manifest and index type we can copy byte for byte; schema 1 is signed per tag and cannot be. */
+/** Manifests above this are refused (the distribution spec's recommended limit); other registry answers are small too. */
+const MAX_MANIFEST_BYTES = 4 << 20;
+const MAX_TOKEN_BYTES = 1 << 20;
 const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest];
 class RegistryHttpError extends Error {
     status;
@@ -41401,15 +44305,15 @@ function registryBaseUrl(registry) {
     return `${loopback ? 'http' : 'https'}://${registry}`;
 }
 class RegistryClient {
-    options;
     base;
     tokens = new Map();
     basic = false;
     /** HTTP requests made, retries included (for reports and tests). */
     requests = 0;
     retries = 0;
+    options;
     constructor(options) {
-        this.options = options;
+        this.options = { ...options };
         this.base = registryBaseUrl(options.registry);
     }
     async getManifest(repository, reference) {
@@ -41423,6 +44327,10 @@ class RegistryClient {
         const claimed = res.headers.get('docker-content-digest');
         if (claimed && claimed !== digest) {
             throw new OperationFailedError(`The registry says ${repository}:${reference} is ${claimed}, but its bytes hash to ${digest}; refusing to copy it.`);
+        }
+        // Fetched by digest: the bytes must be that digest, whatever the headers say.
+        if (reference.startsWith('sha256:') && reference !== digest) {
+            throw new OperationFailedError(`${repository}@${reference} answered bytes that hash to ${digest}; refusing to use them.`);
         }
         return { bytes, mediaType, digest };
     }
@@ -41445,9 +44353,109 @@ class RegistryClient {
         expectOk(res, `PUT manifest ${repository}:${tag}`);
         return res.headers.get('docker-content-digest') ?? manifest.digest;
     }
-    async request(method, repository, path, headers, body) {
+    /** True when the repository already holds the blob. */
+    async hasBlob(repository, digest) {
+        const res = await this.request('HEAD', repository, `blobs/${digest}`, {});
+        if (res.status === 404)
+            return false;
+        expectOk(res, `HEAD blob ${repository}@${digest}`);
+        return true;
+    }
+    /** Cross-repository mount (same registry): true when the registry mounted it, false when it wants an upload instead. */
+    async mountBlob(repository, digest, from) {
+        const res = await this.request('POST', repository, `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, { 'content-length': '0' }, undefined, `repository:${from}:pull`);
+        if (res.status === 201)
+            return true;
+        if (res.status === 202) {
+            // The registry opened an upload instead; close it, streamBlob opens its own.
+            const location = res.headers.get('location');
+            if (location)
+                await this.send('DELETE', new URL(location, this.base).toString(), this.authorization(pushScope(repository))).catch(() => undefined);
+            return false;
+        }
+        expectOk(res, `mount blob ${digest} into ${repository}`);
+        return false;
+    }
+    /**
+     * Streams a blob from `source` (another client, any registry) into this repository: one GET piped
+     * into one monolithic PUT, never held whole in memory. The registry checks the digest on PUT.
+     */
+    async copyBlobFrom(source, sourceRepository, repository, digest, size) {
+        const outcome = await retry(async () => {
+            const download = await source.openBlob(sourceRepository, digest);
+            let start;
+            try {
+                start = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' });
+                if (start.status !== 202)
+                    expectOk(start, `start upload of ${digest} to ${repository}`);
+            }
+            catch (err) {
+                download.destroy();
+                throw err;
+            }
+            const location = start.headers.get('location');
+            if (!location) {
+                download.destroy();
+                throw new OperationFailedError(`${this.options.registry} opened an upload to ${repository} without a Location header.`);
+            }
+            const url = new URL(location, this.base);
+            url.searchParams.set('digest', digest);
+            this.requests++;
+            // node:http piping: about three times the throughput of fetch with a streamed body (measured here).
+            const res = await new Promise((resolve, reject) => {
+                const req = (url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request)(url, {
+                    method: 'PUT',
+                    headers: { ...this.authorization(pushScope(repository)), 'content-type': 'application/octet-stream', 'content-length': String(size) },
+                    signal: this.options.signal,
+                }, resolve);
+                req.on('error', (err) => reject(client_describeTransportError(err)));
+                download.on('error', (err) => req.destroy(err));
+                download.pipe(req);
+            });
+            const text = await readSmall(res);
+            if (res.statusCode !== 201) {
+                if (isTransientStatus(res.statusCode ?? 0))
+                    throw new RegistryHttpError(`PUT blob ${digest} answered ${res.statusCode}`, res.statusCode ?? 0);
+                throw new OperationFailedError(`Uploading ${digest} to ${repository} failed: ${res.statusCode} ${res.statusMessage} — ${registryErrorText(text)}`);
+            }
+        }, {
+            maxAttempts: (this.options.retries ?? 3) + 1,
+            policy: { initialMs: this.options.baseDelayMs ?? 500, maxMs: 10_000, factor: 2, jitter: 0.5 },
+            signal: this.options.signal,
+            retryable: (err) => err instanceof RegistryHttpError || isTransientError(err),
+        });
+        if (!outcome.ok) {
+            throw outcome.error instanceof OperationFailedError
+                ? outcome.error
+                : new OperationFailedError(`Copying ${digest} to ${repository} failed: ${errorMessage(outcome.error)}`);
+        }
+    }
+    /** A blob's body as a stream; redirects to storage are followed, without our Authorization on another origin. */
+    async openBlob(repository, digest) {
+        const url = new URL(`${this.base}/v2/${repository}/blobs/${digest}`);
+        const scope = `repository:${repository}:pull`;
+        const get = () => {
+            this.requests++;
+            return openStream(url, this.authorization(scope), this.options.signal, 5);
+        };
+        let res = await get();
+        if (res.statusCode === 401) {
+            res.resume();
+            await this.authenticate(res.headers['www-authenticate'] ?? null, scope);
+            res = await get();
+        }
+        if (res.statusCode !== 200) {
+            const text = await readSmall(res);
+            if (isTransientStatus(res.statusCode ?? 0))
+                throw new RegistryHttpError(`GET blob ${digest} answered ${res.statusCode}`, res.statusCode ?? 0);
+            throw new OperationFailedError(`GET blob ${repository}@${digest} failed: ${res.statusCode} ${res.statusMessage} — ${registryErrorText(text)}`);
+        }
+        return res;
+    }
+    async request(method, repository, path, headers, body, extraScope) {
         const url = `${this.base}/v2/${repository}/${path}`;
-        const scope = `repository:${repository}:${method === 'PUT' ? 'pull,push' : 'pull'}`;
+        const own = method === 'PUT' || method === 'POST' || method === 'PATCH' ? pushScope(repository) : `repository:${repository}:pull`;
+        const scope = extraScope ? `${own} ${extraScope}` : own;
         const send = async () => {
             let res = await this.send(method, url, { ...headers, ...this.authorization(scope) }, body);
             if (res.status === 401) {
@@ -41477,9 +44485,22 @@ class RegistryClient {
             throw outcome.error;
         throw new OperationFailedError(`${method} ${url} failed after ${outcome.attempts} attempt(s): ${errorMessage(outcome.error)}`);
     }
+    /** The registry host (for messages and same-registry checks). */
+    get registry() {
+        return this.options.registry;
+    }
     send(method, url, headers, body) {
         this.requests++;
-        return httpRequest({ url, method, headers, body, binary: true, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+        return httpRequest({
+            url,
+            method,
+            headers,
+            body,
+            binary: true,
+            maxBytes: MAX_MANIFEST_BYTES,
+            timeoutMs: this.options.timeoutMs ?? 30_000,
+            signal: this.options.signal,
+        });
     }
     authorization(scope) {
         const token = this.tokens.get(scope);
@@ -41491,16 +44512,36 @@ class RegistryClient {
     }
     async authenticate(header, scope) {
         const challenge = parseAuthChallenge(header);
+        if (this.options.username === undefined && this.options.credentials) {
+            const found = await this.options.credentials();
+            this.options.credentials = undefined;
+            if (found) {
+                this.options.username = found.username;
+                this.options.password = found.password;
+            }
+        }
         if (challenge?.scheme === 'bearer' && challenge.params.realm) {
             const realm = new URL(challenge.params.realm);
             if (challenge.params.service)
                 realm.searchParams.set('service', challenge.params.service);
-            realm.searchParams.set('scope', scope);
+            for (const part of scope.split(' '))
+                realm.searchParams.append('scope', part);
             const headers = { accept: 'application/json' };
-            if (this.options.username)
+            if (this.options.username) {
+                if (!mayReceiveCredentials(realm, this.base)) {
+                    throw new OperationFailedError(`${this.options.registry} sends the token request to ${realm.origin}, which is neither https nor the registry itself: refusing to send the credentials of ${this.options.username} there.`);
+                }
                 headers.authorization = `Basic ${basicCredentials(this.options)}`;
+            }
             this.requests++;
-            const res = await httpRequest({ url: realm, headers, timeoutMs: this.options.timeoutMs ?? 30_000, signal: this.options.signal });
+            const res = await httpRequest({
+                url: realm,
+                headers,
+                maxBytes: MAX_TOKEN_BYTES,
+                followRedirects: false,
+                timeoutMs: this.options.timeoutMs ?? 30_000,
+                signal: this.options.signal,
+            });
             if (res.status !== 200) {
                 throw new OperationFailedError(`The token service ${realm.origin}${realm.pathname} refused ${this.options.username ? `the credentials of ${this.options.username}` : 'an anonymous token'} for ${scope} (${res.status}); check username and password.`);
             }
@@ -41524,6 +44565,43 @@ class RegistryClient {
         // Basic, or a challenge we do not understand: plain Basic is what every registry accepts then.
         this.basic = true;
     }
+}
+function openStream(url, headers, signal, redirects) {
+    return new Promise((resolve, reject) => {
+        const req = (url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request)(url, { headers, signal }, (res) => {
+            const status = res.statusCode ?? 0;
+            if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+                res.resume();
+                const next = new URL(res.headers.location, url);
+                resolve(openStream(next, next.origin === url.origin ? headers : {}, signal, redirects - 1));
+                return;
+            }
+            resolve(res);
+        });
+        req.on('error', (err) => reject(client_describeTransportError(err)));
+        req.end();
+    });
+}
+/** An error body, at most 64 KiB of it. */
+async function readSmall(res) {
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res) {
+        total += chunk.length;
+        if (total > 64 << 10) {
+            res.destroy();
+            break;
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+/** Basic credentials go to an https token realm, or to the registry's own origin (a loopback registry's plain http). */
+function mayReceiveCredentials(realm, registryBase) {
+    return realm.protocol === 'https:' || realm.origin === new URL(registryBase).origin;
+}
+function pushScope(repository) {
+    return `repository:${repository}:pull,push`;
 }
 function basicCredentials(o) {
     return Buffer.from(`${o.username ?? ''}:${o.password ?? ''}`).toString('base64');
@@ -41565,6 +44643,895 @@ function mediaTypeOf(contentType, bytes) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/exec/run.ts
+/**
+ * Runs a program with an argument array — never through a shell, so no user text is ever parsed
+ * as a command line — with a deadline, captured output and optional stdin.
+ */
+
+
+
+class ExecError extends Error {
+    result;
+    name = 'ExecError';
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+    }
+}
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+function run_runProgram(command, args, options = {}) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const maxBuffer = options.maxBuffer ?? 8 * 1024 * 1024;
+    const redact = options.redact ?? ((t) => t);
+    const started = performance.now();
+    return new Promise((resolvePromise, rejectPromise) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+            shell: false,
+        });
+        const out = { stdout: '', stderr: '' };
+        const partial = { stdout: '', stderr: '' };
+        let timedOut = false;
+        let killTimer;
+        const kill = () => {
+            if (child.exitCode !== null || child.signalCode !== null)
+                return;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+            killTimer.unref();
+        };
+        const deadline = setTimeout(() => {
+            timedOut = true;
+            kill();
+        }, timeoutMs);
+        const onAbort = () => kill();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        const collect = (stream) => (chunk) => {
+            const text = chunk.toString('utf8');
+            out[stream] += text;
+            if (out[stream].length > maxBuffer)
+                out[stream] = out[stream].slice(-maxBuffer);
+            if (options.onLine) {
+                const lines = (partial[stream] + text).split('\n');
+                partial[stream] = lines.pop() ?? '';
+                for (const line of lines)
+                    options.onLine(line.replace(/\r$/, ''), stream);
+            }
+        };
+        child.stdout.on('data', collect('stdout'));
+        child.stderr.on('data', collect('stderr'));
+        child.stdin.on('error', () => {
+            // The program may exit without reading its stdin; its exit code tells what happened.
+        });
+        if (options.input !== undefined)
+            child.stdin.end(options.input);
+        else
+            child.stdin.end();
+        child.on('error', (err) => {
+            clearTimeout(deadline);
+            options.signal?.removeEventListener('abort', onAbort);
+            const why = err.code === 'ENOENT' ? `${command} was not found on PATH; install it or add it to PATH` : err.message;
+            const result = finish(-1);
+            rejectPromise(new ExecError(redact(why), result));
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(deadline);
+            if (killTimer)
+                clearTimeout(killTimer);
+            options.signal?.removeEventListener('abort', onAbort);
+            if (options.onLine) {
+                for (const s of ['stdout', 'stderr'])
+                    if (partial[s])
+                        options.onLine(partial[s], s);
+            }
+            const result = finish(code ?? (signal ? 128 : -1));
+            if (result.exitCode === 0 || options.allowFailure) {
+                if (!timedOut && !options.signal?.aborted)
+                    return resolvePromise(result);
+            }
+            const why = timedOut
+                ? `timed out after ${Math.round(timeoutMs / 1000)}s`
+                : options.signal?.aborted
+                    ? 'cancelled'
+                    : signal
+                        ? `killed by ${signal}`
+                        : `exited with code ${result.exitCode}`;
+            const detail = lastLines(result.stderr || result.stdout, 20);
+            rejectPromise(new ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
+        });
+        function finish(exitCode) {
+            return {
+                command,
+                args: [...args],
+                exitCode,
+                stdout: out.stdout,
+                stderr: out.stderr,
+                durationMs: performance.now() - started,
+                timedOut,
+            };
+        }
+    });
+}
+function lastLines(text, n) {
+    const lines = text.trimEnd().split('\n');
+    return lines.slice(-n).join('\n');
+}
+/** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
+function findOnPath(command, path = process.env.PATH ?? '') {
+    for (const dir of path.split(delimiter)) {
+        if (!dir)
+            continue;
+        const candidate = join(dir, command);
+        try {
+            accessSync(candidate, constants.X_OK);
+            if (statSync(candidate).isFile())
+                return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/registry/docker-credentials.ts
+/**
+ * Logins made before this step (docker/login-action, `docker login`): read from the Docker config
+ * the docker CLI itself would use — `auths` entries, and `credHelpers`/`credsStore` through
+ * `docker-credential-<helper> get`, as the CLI does. Nothing is written back.
+ */
+
+
+
+
+/** The server address the CLI stores Docker Hub under; other registries by host. */
+function credentialServer(registry) {
+    return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
+}
+/** `https://ghcr.io/v2/` → `ghcr.io`; Docker Hub's aliases → docker.io. */
+function normaliseConfigKey(key) {
+    const host = key
+        .trim()
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/\/.*$/, '')
+        .toLowerCase();
+    return ['index.docker.io', 'registry-1.docker.io', 'docker.io'].includes(host) ? DOCKER_HUB : host;
+}
+const HELPER = /^[A-Za-z0-9_.-]+$/;
+/** Pure: what the config says about `registry` (credHelpers first, then auths, then credsStore — the CLI's order). */
+function credentialSource(config, registry) {
+    const want = normaliseConfigKey(registry);
+    const helpers = config.credHelpers && typeof config.credHelpers === 'object' ? config.credHelpers : {};
+    for (const [key, helper] of Object.entries(helpers)) {
+        if (normaliseConfigKey(key) === want && typeof helper === 'string' && HELPER.test(helper))
+            return { kind: 'helper', helper };
+    }
+    const auths = config.auths && typeof config.auths === 'object' ? config.auths : {};
+    for (const [key, entry] of Object.entries(auths)) {
+        if (normaliseConfigKey(key) !== want || !entry || typeof entry !== 'object')
+            continue;
+        const e = entry;
+        if (typeof e.auth === 'string' && e.auth) {
+            const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { kind: 'auth', credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } };
+        }
+        if (typeof e.username === 'string' && typeof e.password === 'string')
+            return { kind: 'auth', credentials: { username: e.username, password: e.password } };
+    }
+    if (typeof config.credsStore === 'string' && HELPER.test(config.credsStore))
+        return { kind: 'helper', helper: config.credsStore };
+    return undefined;
+}
+/** The helper's `get` answer: `{ "ServerURL", "Username", "Secret" }`; identity tokens (`<token>`) are not usable here. */
+function parseHelperAnswer(text) {
+    try {
+        const json = JSON.parse(text);
+        if (typeof json.Username !== 'string' || typeof json.Secret !== 'string' || !json.Secret || json.Username === '<token>')
+            return undefined;
+        return { username: json.Username, password: json.Secret };
+    }
+    catch {
+        return undefined;
+    }
+}
+function readConfigFile(configDir) {
+    const path = (0,external_node_path_namespaceObject.join)(configDir, 'config.json');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return {};
+    try {
+        const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** The login the user's Docker config holds for `registry`, or undefined. A helper that fails or has none answers undefined. */
+async function lookupDockerCredentials(registry, options) {
+    const source = credentialSource(readConfigFile(options.configDir), registry);
+    if (!source)
+        return undefined;
+    if (source.kind === 'auth') {
+        options.mask(source.credentials.password);
+        options.onFound?.(registry, `${(0,external_node_path_namespaceObject.join)(options.configDir, 'config.json')} (auths)`);
+        return source.credentials;
+    }
+    const r = await run_runProgram(`docker-credential-${source.helper}`, ['get'], {
+        input: credentialServer(registry),
+        env: options.env,
+        timeoutMs: 30_000,
+        signal: options.signal,
+        allowFailure: true,
+        maxBuffer: 1 << 20,
+    }).catch(() => undefined);
+    if (!r || r.exitCode !== 0)
+        return undefined;
+    const found = parseHelperAnswer(r.stdout);
+    if (found) {
+        options.mask(found.password);
+        options.onFound?.(registry, `docker-credential-${source.helper}`);
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/registry/docker.ts
+/**
+ * The docker CLI, run with argument arrays through src/exec: engine and buildx detection, login
+ * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
+ * build, push.
+ */
+
+
+
+
+
+
+
+/** The DOCKER_CONFIG the user has now: $DOCKER_CONFIG or ~/.docker. */
+function currentDockerConfig(env = process.env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
+}
+/**
+ * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
+ * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
+ * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
+ */
+function createRunDockerConfig(parent, source = currentDockerConfig(), loginRegistry, 
+/** Logins found in the dropped credential store, for registries this run pushes to without logging in. */
+carried = {}) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(parent, { recursive: true });
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'dk-docker-config-'));
+    const config = readConfigFile(source);
+    delete config.credsStore;
+    const logins = loginRegistry === undefined ? [] : Array.isArray(loginRegistry) ? loginRegistry : [loginRegistry];
+    if (config.credHelpers && typeof config.credHelpers === 'object') {
+        const helpers = config.credHelpers;
+        for (const key of Object.keys(helpers))
+            if (logins.includes(normaliseConfigKey(key)))
+                delete helpers[key];
+    }
+    const auths = (config.auths && typeof config.auths === 'object' ? config.auths : {});
+    for (const [registry, c] of Object.entries(carried)) {
+        auths[credentialServer(registry)] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
+    }
+    if (Object.keys(auths).length)
+        config.auths = auths;
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(source, sub)))
+            (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(source, sub), (0,external_node_path_namespaceObject.join)(dir, sub));
+    }
+    return dir;
+}
+function removeRunDockerConfig(dir) {
+    rmSync(dir, { recursive: true, force: true });
+}
+/** `<tag>: digest: sha256:… size: N` — the last line `docker push` prints. */
+function parsePushDigest(output) {
+    const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
+    return m ? { digest: m[1], size: m[2] ? Number(m[2]) : undefined } : undefined;
+}
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+function parseBuildxMetadata(text) {
+    try {
+        const digest = JSON.parse(text)['containerimage.digest'];
+        return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+class DockerCli {
+    options;
+    command;
+    constructor(options) {
+        this.options = options;
+        this.command = options.command ?? 'docker';
+    }
+    env(extra = {}) {
+        const env = { ...(this.options.env ?? process.env), ...extra };
+        if (this.options.configDir)
+            env.DOCKER_CONFIG = this.options.configDir;
+        return env;
+    }
+    withConfig(configDir) {
+        return new DockerCli({ ...this.options, configDir });
+    }
+    run(args, options = {}) {
+        return run_runProgram(this.command, args, {
+            env: options.env ?? this.env(),
+            input: options.input,
+            timeoutMs: options.timeoutMs ?? 60_000,
+            signal: this.options.signal,
+            onLine: options.onLine,
+            allowFailure: options.allowFailure,
+            redact: this.options.redact,
+        });
+    }
+    /** Fails with a ConfigurationError when no engine answers (the build cannot start). */
+    async assertEngine() {
+        try {
+            const r = await this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+            return r.stdout.trim();
+        }
+        catch (err) {
+            const detail = err instanceof ExecError ? lastLines(err.result.stderr || err.message, 3) : String(err);
+            throw new ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
+        }
+    }
+    async buildxAvailable() {
+        const r = await this.run(['buildx', 'version'], { timeoutMs: 15_000, allowFailure: true }).catch(() => undefined);
+        return r?.exitCode === 0;
+    }
+    async login(registry, username, password) {
+        const args = ['login', '--username', username, '--password-stdin'];
+        if (registry !== DOCKER_HUB)
+            args.push(registry);
+        const r = await this.run(args, { input: password, timeoutMs: 60_000, allowFailure: true });
+        if (r.exitCode !== 0) {
+            const why = this.redact(lastLines(r.stderr || r.stdout, 5));
+            const credentials = /unauthorized|denied|incorrect|401|authentication/i.test(why);
+            const message = `docker login to ${registry} as ${username} failed: ${why}${credentials ? '\nCheck the username and password (or token) inputs.' : ''}`;
+            throw credentials ? new ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
+        }
+    }
+    async logout(registry) {
+        await this.run(registry === DOCKER_HUB ? ['logout'] : ['logout', registry], { timeoutMs: 30_000, allowFailure: true });
+    }
+    redact(text) {
+        return this.options.redact ? this.options.redact(text) : text;
+    }
+}
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+async function runningContainerIds(labels, options = {}) {
+    const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
+    const out = await runProgram(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    return out.stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+}
+/** Each container's `.State` as docker inspect prints it; a container gone meanwhile is left out. */
+async function containerStates(ids, options = {}) {
+    if (ids.length === 0)
+        return [];
+    const out = await runProgram(options.command ?? 'docker', ['inspect', '--format', '{{json .State}}', ...ids], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+        allowFailure: true,
+    });
+    return out.stdout
+        .split('\n')
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => JSON.parse(line));
+}
+/** The registry digest of a local image (`repo@sha256:…` → `sha256:…`), when it has one; never throws. */
+async function localImageDigest(image, options = {}) {
+    if (!image)
+        return undefined;
+    try {
+        const out = await runProgram(options.command ?? 'docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
+            timeoutMs: options.timeoutMs ?? 15_000,
+            signal: options.signal,
+            allowFailure: true,
+        });
+        if (out.exitCode !== 0)
+            return undefined;
+        const digests = JSON.parse(out.stdout.trim() || '[]');
+        return digests[0]?.split('@')[1];
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/runtime/parse.ts
+/**
+ * Pure parsers for input values. Each takes the raw text and the name of the input (or config
+ * field) it came from, so its error can say exactly what to fix.
+ */
+
+const DURATION_UNITS = {
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+};
+/**
+ * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
+ * Negative or malformed values are configuration errors.
+ */
+function parseDuration(text, name) {
+    if (typeof text === 'number') {
+        if (!Number.isFinite(text) || text < 0)
+            throw durationError(String(text), name);
+        return Math.round(text * 1000);
+    }
+    const value = text.trim();
+    if (value === '')
+        throw new ConfigurationError(`${name} is empty: give a duration such as 500ms, 30s, 5m or 1h.`, { input: name });
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+    let total = 0;
+    let consumed = 0;
+    for (let m = part.exec(value); m; m = part.exec(value)) {
+        total += Number(m[1]) * DURATION_UNITS[m[2]];
+        consumed = part.lastIndex;
+    }
+    if (consumed !== value.length || consumed === 0)
+        throw durationError(value, name);
+    return Math.round(total);
+}
+function durationError(value, name) {
+    const hint = value.startsWith('-') ? ' Durations cannot be negative.' : '';
+    return new ConfigurationError(`${name} is "${value}", which is not a duration.${hint} Use a number with a unit: 500ms, 30s, 5m, 1h (a bare number means seconds).`, { input: name });
+}
+/** Milliseconds as a short human text: 850ms, 12.5s, 3m20s, 1h5m. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${Number((ms / 1000).toFixed(ms < 10_000 ? 2 : 1))}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return `${h}h${m > 0 ? `${m}m` : ''}`;
+    return `${m}m${s > 0 ? `${s}s` : ''}`;
+}
+const TRUE = ['true', 'yes', 'on', '1'];
+const FALSE = ['false', 'no', 'off', '0'];
+function parseBoolean(text, name) {
+    if (typeof text === 'boolean')
+        return text;
+    const v = text.trim().toLowerCase();
+    if (TRUE.includes(v))
+        return true;
+    if (FALSE.includes(v))
+        return false;
+    throw new ConfigurationError(`${name} is "${text}": use true or false.`, { input: name });
+}
+function parseInteger(text, name, range = {}) {
+    const v = typeof text === 'number' ? text : Number(text.trim());
+    if (typeof text === 'string' && !/^-?\d+$/.test(text.trim())) {
+        throw new ConfigurationError(`${name} is "${text}": give a whole number.`, { input: name });
+    }
+    if (!Number.isInteger(v))
+        throw new ConfigurationError(`${name} is ${text}: give a whole number.`, { input: name });
+    if (range.min !== undefined && v < range.min) {
+        throw new ConfigurationError(`${name} is ${v}: it must be at least ${range.min}.`, { input: name });
+    }
+    if (range.max !== undefined && v > range.max) {
+        throw new ConfigurationError(`${name} is ${v}: it must be at most ${range.max}.`, { input: name });
+    }
+    return v;
+}
+/** `5%`, `0.5%`, `5` → 5 (percent, 0..100). */
+function parsePercent(text, name) {
+    const raw = typeof text === 'number' ? String(text) : text.trim();
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    const v = m ? Number(m[1]) : NaN;
+    if (!m || v > 100) {
+        throw new ConfigurationError(`${name} is "${text}": give a percentage from 0 to 100, such as 1% or 99.5%.`, { input: name });
+    }
+    return v;
+}
+/** A list given as lines or commas; blank entries and surrounding spaces dropped. */
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+function parseEnum(text, name, allowed) {
+    const v = text.trim();
+    if (allowed.includes(v))
+        return v;
+    const near = closest(v, allowed);
+    throw new ConfigurationError(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
+}
+/** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
+function closest(word, candidates) {
+    let best;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+        const d = editDistance(word.toLowerCase(), c.toLowerCase());
+        if (d < bestDistance) {
+            best = c;
+            bestDistance = d;
+        }
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+function editDistance(a, b) {
+    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let diag = prev[0];
+        prev[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const tmp = prev[j];
+            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diag = tmp;
+        }
+    }
+    return prev[b.length];
+}
+/**
+ * Rejects keys of a config object that are not allowed, suggesting the nearest allowed one.
+ * `where` names the object for the message, e.g. `checks[2] ("health")`.
+ */
+function assertKnownKeys(obj, allowed, where) {
+    for (const key of Object.keys(obj)) {
+        if (allowed.includes(key))
+            continue;
+        const near = closest(key, allowed);
+        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+            input: where,
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/logins.ts
+/**
+ * The registries to log in to: the `registry`/`username`/`password` inputs and a `registries`
+ * list (each with its own credentials), checked before any login.
+ */
+
+
+
+const REGISTRY_KEYS = ['registry', 'username', 'password'];
+/** The `registries` input's YAML value: a list of `{ registry, username, password }`. */
+function parseRegistries(value) {
+    if (value === undefined || value === null)
+        return [];
+    const items = Array.isArray(value) ? value : [value];
+    return items.map((item, i) => {
+        const at = `registries[${i}]`;
+        if (!item || typeof item !== 'object' || Array.isArray(item)) {
+            throw new ConfigurationError(`${at} must be a mapping with registry, username and password.`, { input: 'registries' });
+        }
+        const entry = item;
+        assertKnownKeys(entry, REGISTRY_KEYS, at);
+        for (const k of REGISTRY_KEYS) {
+            if (typeof entry[k] !== 'string' || entry[k].trim() === '') {
+                throw new ConfigurationError(`${at}.${k} is missing: each registry needs registry, username and password.`, { input: 'registries' });
+            }
+        }
+        return {
+            registry: normaliseRegistry(entry.registry, `${at}.registry`),
+            username: entry.username.trim(),
+            password: entry.password,
+        };
+    });
+}
+/** The logins of this run: one per registry (the same registry twice is a mistake). */
+function mergeLogins(single, list) {
+    const all = single ? [single, ...list] : list;
+    const seen = new Set();
+    for (const l of all) {
+        if (seen.has(l.registry)) {
+            throw new ConfigurationError(`${l.registry === DOCKER_HUB ? 'Docker Hub' : l.registry} has credentials twice (registry/username/password and registries, or twice in registries): give them once.`, { input: 'registries' });
+        }
+        seen.add(l.registry);
+    }
+    return all;
+}
+
+;// CONCATENATED MODULE: ./src/registry/push-policy.ts
+/**
+ * Whether to push, as docker/build-push-action users expect it: by default push on pushes, tags
+ * and manual runs, build only for pull requests — and never try from a fork, whose token cannot.
+ */
+/** Events whose builds are checks of unmerged code: built, not pushed, unless push is set. */
+const BUILD_ONLY_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
+function decidePush(given, eventName, fromFork) {
+    if (fromFork && eventName.startsWith('pull_request')) {
+        return {
+            push: false,
+            notice: `${given ? 'push: true is ignored: ' : ''}this pull request comes from a fork, whose token cannot push; the images are built, not pushed.`,
+        };
+    }
+    if (given !== undefined)
+        return { push: given };
+    if (BUILD_ONLY_EVENTS.includes(eventName)) {
+        return { push: false, notice: `push is not set and the event is ${eventName}: the images are built, not pushed (set push: true to push).` };
+    }
+    return { push: true };
+}
+/** True when the event payload is a pull request whose head lives in another repository (a fork). */
+function isForkPullRequest(payload) {
+    const pr = payload?.pull_request;
+    if (!pr)
+        return false;
+    const head = pr.head?.repo?.full_name;
+    const base = pr.base?.repo?.full_name;
+    // A deleted fork has head.repo null: it is a fork all the same.
+    return !head || head !== base;
+}
+
+;// CONCATENATED MODULE: ./src/registry/build-command.ts
+/**
+ * The docker command lines, as pure functions so both builders are tested without running them:
+ * `docker buildx build` when buildx answers (hosted runners), else the classic `docker build` +
+ * `docker push`.
+ */
+const NO_BUILD_OPTIONS = {
+    annotations: [],
+    buildContexts: {},
+    secretEnv: {},
+    secretFiles: {},
+    ssh: [],
+    outputs: [],
+    noCache: false,
+    pull: false,
+    addHosts: [],
+    load: false,
+};
+/** The inputs given that only buildx can honour (the classic builder has no equivalent): empty when none. */
+function buildxOnlyInputs(options) {
+    const used = [];
+    if (options.annotations.length)
+        used.push('annotations');
+    if (Object.keys(options.buildContexts).length)
+        used.push('build-contexts');
+    if (Object.keys(options.secretEnv).length)
+        used.push('secrets');
+    if (Object.keys(options.secretFiles).length)
+        used.push('secret-files');
+    if (options.ssh.length)
+        used.push('ssh');
+    if (options.provenance !== undefined)
+        used.push('provenance');
+    if (options.sbom !== undefined)
+        used.push('sbom');
+    if (options.outputs.length)
+        used.push('outputs');
+    return used;
+}
+/** The OCI annotation keys as image labels (https://github.com/opencontainers/image-spec/blob/main/annotations.md). */
+function ociLabels(source) {
+    const labels = {};
+    if (source.sourceUrl)
+        labels['org.opencontainers.image.source'] = source.sourceUrl;
+    if (source.revision)
+        labels['org.opencontainers.image.revision'] = source.revision;
+    if (source.version)
+        labels['org.opencontainers.image.version'] = source.version;
+    labels['org.opencontainers.image.created'] = source.created.toISOString();
+    return labels;
+}
+function commonArgs(spec) {
+    const args = ['--file', spec.dockerfile];
+    for (const ref of spec.refs)
+        args.push('--tag', ref);
+    for (const [k, v] of Object.entries(spec.buildArgs))
+        args.push('--build-arg', `${k}=${v}`);
+    for (const [k, v] of Object.entries(spec.labels))
+        args.push('--label', `${k}=${v}`);
+    if (spec.target)
+        args.push('--target', spec.target);
+    const o = spec.options ?? NO_BUILD_OPTIONS;
+    if (o.noCache)
+        args.push('--no-cache');
+    if (o.pull)
+        args.push('--pull');
+    if (o.network)
+        args.push('--network', o.network);
+    for (const h of o.addHosts)
+        args.push('--add-host', h);
+    return args;
+}
+/** What only `docker buildx build` takes. */
+function buildxOptionArgs(o) {
+    const args = [];
+    for (const a of o.annotations)
+        args.push('--annotation', a);
+    for (const [name, value] of Object.entries(o.buildContexts))
+        args.push('--build-context', `${name}=${value}`);
+    for (const [id, variable] of Object.entries(o.secretEnv))
+        args.push('--secret', `id=${id},env=${variable}`);
+    for (const [id, path] of Object.entries(o.secretFiles))
+        args.push('--secret', `id=${id},src=${path}`);
+    for (const s of o.ssh)
+        args.push('--ssh', s);
+    if (o.provenance !== undefined)
+        args.push(`--provenance=${o.provenance}`);
+    if (o.sbom !== undefined)
+        args.push(`--sbom=${o.sbom}`);
+    for (const out of o.outputs)
+        args.push('--output', out);
+    return args;
+}
+function buildxBuildArgs(spec) {
+    const args = ['buildx', 'build', ...commonArgs(spec)];
+    if (spec.platforms.length)
+        args.push('--platform', spec.platforms.join(','));
+    for (const c of spec.cacheFrom)
+        args.push('--cache-from', c);
+    for (const c of spec.cacheTo)
+        args.push('--cache-to', c);
+    const o = spec.options ?? NO_BUILD_OPTIONS;
+    args.push(...buildxOptionArgs(o));
+    if (spec.metadataFile)
+        args.push('--metadata-file', spec.metadataFile);
+    // --push sends every tag in one go; without it a single-platform image is loaded into the engine.
+    // With outputs the user chose the exporters; push and load were refused beside them.
+    if (o.outputs.length === 0) {
+        if (spec.push)
+            args.push('--push');
+        if (o.load || (!spec.push && spec.platforms.length <= 1))
+            args.push('--load');
+    }
+    args.push(spec.context);
+    return args;
+}
+/** The classic builder: cache options are not passed (the caller says so in a notice); buildx-only options were refused. */
+function classicBuildArgs(spec) {
+    const args = ['build', ...commonArgs(spec)];
+    if (spec.platforms.length === 1)
+        args.push('--platform', spec.platforms[0]);
+    if (spec.iidFile)
+        args.push('--iidfile', spec.iidFile);
+    args.push(spec.context);
+    return args;
+}
+function pushArgs(ref) {
+    return ['push', ref];
+}
+/** The environment for the classic builder: recent docker CLIs refuse `docker build` without buildx unless BuildKit is off. */
+function classicBuildEnv(env) {
+    return { ...env, DOCKER_BUILDKIT: '0' };
+}
+/** `repo:tag` for each tag. */
+function imageRefs(name, tags) {
+    return tags.map((t) => `${name}:${t}`);
+}
+
+;// CONCATENATED MODULE: ./src/registry/build-options.ts
+/**
+ * docker/build-push-action's build options (annotations, build-contexts, secrets, ssh, provenance,
+ * …), checked and turned into `BuildOptions` before anything runs. Secret values never reach a
+ * command line: each goes to buildx through an environment variable of the build process only.
+ */
+
+
+
+/** The prefix of the variables that carry `secrets` to buildx. */
+const SECRET_ENV_PREFIX = 'DK_BUILD_SECRET_';
+function lines(text) {
+    return (text ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+}
+/** `name=value` lines; `name` must match `pattern`. */
+function namedLines(text, input, what, pattern, example, secret = false) {
+    return lines(text).map((line, i) => {
+        const eq = line.indexOf('=');
+        const name = eq > 0 ? line.slice(0, eq).trim() : '';
+        const value = eq > 0 ? line.slice(eq + 1).trim() : '';
+        // A secrets line is named by its number: its text may be the value itself.
+        const shown = secret ? `line ${i + 1}` : `"${line}"`;
+        if (!name || !value)
+            throw new ConfigurationError(`${input}: ${shown} is not ${what}=VALUE, e.g. ${example}.`, { input });
+        if (!pattern.test(name))
+            throw new ConfigurationError(`${input}: "${name}" is not a valid ${what} (letters, digits, _ . -).`, { input });
+        return [name, value];
+    });
+}
+const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** `true`, `false` or `key=value[,key=value…]` as buildx takes for --provenance and --sbom. */
+const ATTESTATION = /^(?:true|false|1|0|[a-z-]+=[^,\s]+(?:,[a-z-]+=[^,\s]+)*)$/;
+function parseBuildOptions(raw, workspace) {
+    const annotations = lines(raw.annotations);
+    for (const a of annotations) {
+        if (!/^(?:[a-z-]+(?:\[[^\]]*\])?(?:,[a-z-]+(?:\[[^\]]*\])?)*:)?[A-Za-z0-9][A-Za-z0-9._/-]*=/.test(a)) {
+            throw new ConfigurationError(`annotations: "${a}" is not KEY=VALUE (optionally with a level such as index: or manifest:), e.g. org.opencontainers.image.description=My app.`, { input: 'annotations' });
+        }
+    }
+    const buildContexts = Object.fromEntries(namedLines(raw.buildContexts, 'build-contexts', 'name', ID, 'alpine=docker-image://alpine:3.20'));
+    const secretValues = {};
+    const secretEnv = {};
+    namedLines(raw.secrets, 'secrets', 'id', ID, 'GIT_AUTH_TOKEN=${{ secrets.TOKEN }}', true).forEach(([id, value], i) => {
+        const variable = `${SECRET_ENV_PREFIX}${i}`;
+        secretEnv[id] = variable;
+        secretValues[variable] = value;
+    });
+    const secretFiles = {};
+    for (const [id, path] of namedLines(raw.secretFiles, 'secret-files', 'id', ID, 'npmrc=.npmrc')) {
+        if (secretEnv[id])
+            throw new ConfigurationError(`secret-files: "${id}" is also in secrets: give each secret id once.`, { input: 'secret-files' });
+        const file = (0,external_node_path_namespaceObject.resolve)(workspace, path);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+            throw new ConfigurationError(`secret-files: ${id} points at "${path}", which is not a file (looked for ${file}).`, { input: 'secret-files' });
+        }
+        secretFiles[id] = file;
+    }
+    const ssh = lines(raw.ssh);
+    for (const s of ssh) {
+        if (!/^[A-Za-z0-9_.-]+(?:=[^\s]+)?$/.test(s)) {
+            throw new ConfigurationError(`ssh: "${s}" is not default or ID=PATH[,PATH], e.g. default=/home/runner/.ssh/id_ed25519.`, { input: 'ssh' });
+        }
+    }
+    for (const [input, value] of [
+        ['provenance', raw.provenance],
+        ['sbom', raw.sbom],
+    ]) {
+        if (value !== undefined && !ATTESTATION.test(value)) {
+            throw new ConfigurationError(`${input} is "${value}": use true, false or buildx's key=value form, e.g. mode=max.`, { input });
+        }
+    }
+    const outputs = lines(raw.outputs);
+    for (const out of outputs) {
+        if (out !== '-' && !/(^|,)type=[a-z]+/.test(out)) {
+            throw new ConfigurationError(`outputs: "${out}" names no exporter: write type=…, e.g. type=local,dest=out or type=docker.`, { input: 'outputs' });
+        }
+    }
+    if (raw.network !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(raw.network)) {
+        throw new ConfigurationError(`network is "${raw.network}": give default, host, none or a network name.`, { input: 'network' });
+    }
+    const addHosts = raw.addHosts ?? [];
+    for (const h of addHosts) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9.-]*[:=](?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?|host-gateway)$/.test(h)) {
+            throw new ConfigurationError(`add-hosts: "${h}" is not HOST:IP, e.g. db.internal:10.0.0.5.`, { input: 'add-hosts' });
+        }
+    }
+    return {
+        options: {
+            annotations,
+            buildContexts,
+            secretEnv,
+            secretFiles,
+            ssh,
+            provenance: raw.provenance,
+            sbom: raw.sbom,
+            outputs,
+            noCache: raw.noCache ?? false,
+            pull: raw.pull ?? false,
+            network: raw.network,
+            addHosts,
+            load: raw.load ?? false,
+        },
+        secretValues,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/registry/promote.ts
 /**
  * Promote by digest: the manifest (or index) under one tag is PUT, byte for byte, under other
@@ -41573,6 +45540,67 @@ function mediaTypeOf(contentType, bytes) {
  */
 
 
+/**
+ * Promote to tags of the same repository (`to`, a manifest PUT each) and to other repositories
+ * (`destinations`: every blob mounted or streamed first, child manifests by digest, then the tag).
+ */
+async function promoteImage(client, repository, from, to, destinations, concurrency = 4) {
+    const started = performance.now();
+    const result = to.length ? await promoteTag(client, repository, from, to) : undefined;
+    const manifest = await client.getManifest(repository, result?.digest ?? from);
+    const out = result ?? { digest: manifest.digest, mediaType: manifest.mediaType, from, to: [], durationMs: 0 };
+    const blobs = { mounted: 0, streamed: 0, present: 0, bytesStreamed: 0 };
+    for (const d of destinations) {
+        const previous = (await d.client.headManifest(d.repository, d.tag))?.digest;
+        if (previous === manifest.digest) {
+            out.to.push({ tag: d.tag, previous, moved: false, ref: d.ref });
+            continue;
+        }
+        await copyContent({ client, repository }, d, manifest, blobs, concurrency);
+        const digest = await d.client.putManifest(d.repository, d.tag, manifest);
+        if (digest !== manifest.digest) {
+            throw new OperationFailedError(`${d.client.registry} stored ${d.ref} as ${digest}, not ${manifest.digest}: it rewrote the manifest.`);
+        }
+        out.to.push({ tag: d.tag, previous, moved: true, ref: d.ref });
+    }
+    if (destinations.length)
+        out.blobs = blobs;
+    out.durationMs = performance.now() - started;
+    return out;
+}
+/** Everything a manifest refers to, into the destination: an index's children by digest, an image's config and layers. */
+async function copyContent(source, dest, manifest, blobs, concurrency) {
+    const doc = JSON.parse(manifest.bytes.toString('utf8'));
+    if (doc.manifests) {
+        for (const child of doc.manifests) {
+            const bytes = await source.client.getManifest(source.repository, child.digest);
+            await copyContent(source, dest, bytes, blobs, concurrency);
+            await dest.client.putManifest(dest.repository, child.digest, bytes);
+        }
+        return;
+    }
+    const descriptors = [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])];
+    const unique = [...new Map(descriptors.map((d) => [d.digest, d])).values()];
+    const sameRegistry = source.client.registry === dest.client.registry;
+    let next = 0;
+    const worker = async () => {
+        while (next < unique.length) {
+            const blob = unique[next++];
+            if (await dest.client.hasBlob(dest.repository, blob.digest)) {
+                blobs.present++;
+                continue;
+            }
+            if (sameRegistry && (await dest.client.mountBlob(dest.repository, blob.digest, source.repository))) {
+                blobs.mounted++;
+                continue;
+            }
+            await dest.client.copyBlobFrom(source.client, source.repository, dest.repository, blob.digest, blob.size);
+            blobs.streamed++;
+            blobs.bytesStreamed += blob.size;
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, worker));
+}
 async function promoteTag(client, repository, from, to) {
     const started = performance.now();
     const manifest = await client.getManifest(repository, from);
@@ -41828,6 +45856,7 @@ function planImages(images, options) {
                 cacheFrom: options.cacheFrom,
                 cacheTo: options.cacheTo,
                 push: options.push,
+                options: options.options,
             },
         };
     });
@@ -41860,6 +45889,7 @@ async function runImage(plan, deps, prefixLines) {
         pushAttempts: 0,
         failedAttempts: [],
         builder: deps.builder,
+        labels: plan.labels,
     };
     const log = (line) => deps.log.info(prefixLines ? `[${config.key}] ${line}` : line);
     const grouped = (name, fn) => (prefixLines ? fn() : deps.log.group(name, fn));
@@ -41879,13 +45909,19 @@ async function runImage(plan, deps, prefixLines) {
     return result;
 }
 async function classicBuildPush(plan, deps, result, log, grouped) {
+    const iidFile = (0,external_node_path_namespaceObject.join)(deps.tempDir, `iid-${plan.config.key}-${process.pid}-${Date.now()}`);
     const started = performance.now();
-    await grouped(`Build ${plan.config.key} (docker build)`, () => deps.docker.run(classicBuildArgs(plan.spec), {
+    await grouped(`Build ${plan.config.key} (docker build)`, () => deps.docker.run(classicBuildArgs({ ...plan.spec, iidFile }), {
         env: classicBuildEnv(deps.docker.env()),
         timeoutMs: deps.buildTimeoutMs,
         onLine: (l) => log(l),
     }));
     result.buildMs = performance.now() - started;
+    const iid = (0,external_node_fs_namespaceObject.existsSync)(iidFile) ? (0,external_node_fs_namespaceObject.readFileSync)(iidFile, 'utf8').trim() : '';
+    (0,external_node_fs_namespaceObject.rmSync)(iidFile, { force: true });
+    if (/^sha256:[a-f0-9]{64}$/.test(iid))
+        result.imageid = iid;
+    result.metadata = classicMetadata(plan, result);
     if (!plan.spec.push)
         return;
     const pushStarted = performance.now();
@@ -41905,24 +45941,48 @@ async function classicBuildPush(plan, deps, result, log, grouped) {
         }
     });
     result.pushMs = performance.now() - pushStarted;
+    result.metadata = classicMetadata(plan, result);
     await verifying;
+}
+/** The keys of buildx's metadata file that the classic builder can tell too. */
+function classicMetadata(plan, result) {
+    const metadata = { 'image.name': plan.refs.join(',') };
+    if (result.imageid)
+        metadata['containerimage.config.digest'] = result.imageid;
+    if (result.digest)
+        metadata['containerimage.digest'] = result.digest;
+    return metadata;
 }
 async function buildxBuildPush(plan, deps, result, log, grouped) {
     const metadataFile = (0,external_node_path_namespaceObject.join)(deps.tempDir, `buildx-metadata-${plan.config.key}-${process.pid}-${Date.now()}.json`);
     const spec = { ...plan.spec, metadataFile };
     const started = performance.now();
+    const build = () => deps.docker.run(buildxBuildArgs(spec), { env: deps.docker.env(deps.buildEnv), timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) });
     // buildx builds and pushes in one command; a transient push failure reruns it (the build is cached).
-    await grouped(`Build and push ${plan.config.key} (docker buildx build)`, () => plan.spec.push
-        ? retryingPush(plan.refs[0], deps, result, log, () => deps.docker.run(buildxBuildArgs(spec), { timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) }))
-        : deps.docker.run(buildxBuildArgs(spec), { timeoutMs: deps.buildTimeoutMs, onLine: (l) => log(l) }));
+    await grouped(`Build and push ${plan.config.key} (docker buildx build)`, () => plan.spec.push ? retryingPush(plan.refs[0], deps, result, log, build) : build());
     result.buildMs = performance.now() - started;
+    const text = (0,external_node_fs_namespaceObject.existsSync)(metadataFile) ? (0,external_node_fs_namespaceObject.readFileSync)(metadataFile, 'utf8') : '';
+    (0,external_node_fs_namespaceObject.rmSync)(metadataFile, { force: true });
+    result.metadata = parseJsonObject(text);
+    const config = result.metadata?.['containerimage.config.digest'];
+    if (typeof config === 'string')
+        result.imageid = config;
     if (!plan.spec.push)
         return;
-    const digest = parseBuildxMetadata((0,external_node_fs_namespaceObject.readFileSync)(metadataFile, 'utf8'));
+    const digest = parseBuildxMetadata(text);
     if (!digest)
         throw new Error(`docker buildx build wrote no containerimage.digest to ${metadataFile}.`);
     result.digest = digest;
     await verify(plan, deps, result);
+}
+function parseJsonObject(text) {
+    try {
+        const value = JSON.parse(text);
+        return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 async function retryingPush(ref, deps, result, log, push) {
     const outcome = await retry(async () => {
@@ -41988,321 +46048,6 @@ async function verify(plan, deps, result) {
     catch (err) {
         deps.log.warning(`Could not read ${plan.refs[0]} back from the registry to check its digest: ${errorMessage(err)}`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/runtime/parse.ts
-/**
- * Pure parsers for input values. Each takes the raw text and the name of the input (or config
- * field) it came from, so its error can say exactly what to fix.
- */
-
-const DURATION_UNITS = {
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-};
-/**
- * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
- * Negative or malformed values are configuration errors.
- */
-function parseDuration(text, name) {
-    if (typeof text === 'number') {
-        if (!Number.isFinite(text) || text < 0)
-            throw durationError(String(text), name);
-        return Math.round(text * 1000);
-    }
-    const value = text.trim();
-    if (value === '')
-        throw new ConfigurationError(`${name} is empty: give a duration such as 500ms, 30s, 5m or 1h.`, { input: name });
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-    let total = 0;
-    let consumed = 0;
-    for (let m = part.exec(value); m; m = part.exec(value)) {
-        total += Number(m[1]) * DURATION_UNITS[m[2]];
-        consumed = part.lastIndex;
-    }
-    if (consumed !== value.length || consumed === 0)
-        throw durationError(value, name);
-    return Math.round(total);
-}
-function durationError(value, name) {
-    const hint = value.startsWith('-') ? ' Durations cannot be negative.' : '';
-    return new ConfigurationError(`${name} is "${value}", which is not a duration.${hint} Use a number with a unit: 500ms, 30s, 5m, 1h (a bare number means seconds).`, { input: name });
-}
-/** Milliseconds as a short human text: 850ms, 12.5s, 3m20s, 1h5m. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${Number((ms / 1000).toFixed(ms < 10_000 ? 2 : 1))}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return `${h}h${m > 0 ? `${m}m` : ''}`;
-    return `${m}m${s > 0 ? `${s}s` : ''}`;
-}
-const TRUE = ['true', 'yes', 'on', '1'];
-const FALSE = ['false', 'no', 'off', '0'];
-function parseBoolean(text, name) {
-    if (typeof text === 'boolean')
-        return text;
-    const v = text.trim().toLowerCase();
-    if (TRUE.includes(v))
-        return true;
-    if (FALSE.includes(v))
-        return false;
-    throw new ConfigurationError(`${name} is "${text}": use true or false.`, { input: name });
-}
-function parseInteger(text, name, range = {}) {
-    const v = typeof text === 'number' ? text : Number(text.trim());
-    if (typeof text === 'string' && !/^-?\d+$/.test(text.trim())) {
-        throw new ConfigurationError(`${name} is "${text}": give a whole number.`, { input: name });
-    }
-    if (!Number.isInteger(v))
-        throw new ConfigurationError(`${name} is ${text}: give a whole number.`, { input: name });
-    if (range.min !== undefined && v < range.min) {
-        throw new ConfigurationError(`${name} is ${v}: it must be at least ${range.min}.`, { input: name });
-    }
-    if (range.max !== undefined && v > range.max) {
-        throw new ConfigurationError(`${name} is ${v}: it must be at most ${range.max}.`, { input: name });
-    }
-    return v;
-}
-/** `5%`, `0.5%`, `5` → 5 (percent, 0..100). */
-function parsePercent(text, name) {
-    const raw = typeof text === 'number' ? String(text) : text.trim();
-    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    const v = m ? Number(m[1]) : NaN;
-    if (!m || v > 100) {
-        throw new ConfigurationError(`${name} is "${text}": give a percentage from 0 to 100, such as 1% or 99.5%.`, { input: name });
-    }
-    return v;
-}
-/** A list given as lines or commas; blank entries and surrounding spaces dropped. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-}
-function parseEnum(text, name, allowed) {
-    const v = text.trim();
-    if (allowed.includes(v))
-        return v;
-    const near = closest(v, allowed);
-    throw new ConfigurationError(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
-}
-/** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
-function closest(word, candidates) {
-    let best;
-    let bestDistance = Infinity;
-    for (const c of candidates) {
-        const d = editDistance(word.toLowerCase(), c.toLowerCase());
-        if (d < bestDistance) {
-            best = c;
-            bestDistance = d;
-        }
-    }
-    return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-function editDistance(a, b) {
-    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let diag = prev[0];
-        prev[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const tmp = prev[j];
-            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diag = tmp;
-        }
-    }
-    return prev[b.length];
-}
-/**
- * Rejects keys of a config object that are not allowed, suggesting the nearest allowed one.
- * `where` names the object for the message, e.g. `checks[2] ("health")`.
- */
-function assertKnownKeys(obj, allowed, where) {
-    for (const key of Object.keys(obj)) {
-        if (allowed.includes(key))
-            continue;
-        const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
-            input: where,
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/runtime/summary.ts
-/**
- * A pure Markdown builder for job summaries. Every piece of user or error text goes through
- * `escapeCell`/`escapeHtml`; secrets are redacted by the writer in `action.ts`.
- */
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-/** Text safe inside a Markdown table cell: HTML-escaped, pipes escaped, newlines as <br>. */
-function escapeCell(text) {
-    return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-class SummaryBuilder {
-    parts = [];
-    heading(text, level = 2) {
-        this.parts.push(`${'#'.repeat(level)} ${escapeHtml(text)}\n`);
-        return this;
-    }
-    paragraph(text) {
-        this.parts.push(`${escapeHtml(text)}\n`);
-        return this;
-    }
-    /** Markdown that the caller built from already-escaped pieces. */
-    raw(markdown) {
-        this.parts.push(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
-        return this;
-    }
-    /** A table; cells are escaped unless wrapped with `trusted()`. */
-    table(headers, rows) {
-        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
-        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
-        this.parts.push(`${lines.join('\n')}\n`);
-        return this;
-    }
-    details(summary, body, options = {}) {
-        const inner = options.code !== undefined ? `\n\n\`\`\`${options.code}\n${body.replace(/```/g, '`\u200b``')}\n\`\`\`\n` : `\n\n${body}\n`;
-        this.parts.push(`<details><summary>${escapeHtml(summary)}</summary>${inner}</details>\n`);
-        return this;
-    }
-    codeBlock(body, lang = '') {
-        this.parts.push(`\`\`\`${lang}\n${body.replace(/```/g, '`\u200b``')}\n\`\`\`\n`);
-        return this;
-    }
-    /** A mermaid xychart-beta line chart: one x axis of labels, one or more numeric series. */
-    xyChart(title, xLabels, series, yLabel = '') {
-        const quote = (s) => `"${s.replace(/["\n]/g, ' ')}"`;
-        const lines = ['```mermaid', 'xychart-beta', `  title ${quote(title)}`, `  x-axis [${xLabels.map(quote).join(', ')}]`];
-        if (yLabel)
-            lines.push(`  y-axis ${quote(yLabel)}`);
-        for (const s of series)
-            lines.push(`  line [${s.values.map((v) => (Number.isFinite(v) ? round(v) : 0)).join(', ')}]`);
-        lines.push('```');
-        if (series.length > 1)
-            lines.push(`Lines: ${series.map((s) => escapeHtml(s.name)).join(', ')}.`);
-        this.parts.push(`${lines.join('\n')}\n`);
-        return this;
-    }
-    toString() {
-        return this.parts.join('\n');
-    }
-}
-function round(v) {
-    return Math.round(v * 1000) / 1000;
-}
-/** Markdown to put into a table cell as it is (e.g. an emoji or a link the code built). */
-class Trusted {
-    markdown;
-    constructor(markdown) {
-        this.markdown = markdown;
-    }
-}
-function trusted(markdown) {
-    return new Trusted(markdown);
-}
-/** Plain text rendition of a summary for the CLI: tags stripped, entities decoded. */
-function summaryToText(markdown) {
-    return markdown
-        .replace(/<br>/g, ' / ')
-        .replace(/<\/?(details|summary)>/g, '')
-        .replace(/<[^>]+>/g, '')
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&amp;/g, '&')
-        .replace(/\\\|/g, '|');
-}
-
-;// CONCATENATED MODULE: ./src/registry/report.ts
-/** Outputs and the job summary for builds and promotions: pure, from the results. */
-
-
-function imagesOutput(results) {
-    const out = {};
-    for (const r of results)
-        out[r.key] = { name: r.name, ref: r.ref, digest: r.digest ?? '', tags: r.tags, version: r.version };
-    return out;
-}
-function formatBytes(n) {
-    if (n === undefined)
-        return '—';
-    if (n < 1024)
-        return `${n} B`;
-    const units = ['KiB', 'MiB', 'GiB'];
-    let v = n / 1024;
-    let u = 0;
-    while (v >= 1024 && u < units.length - 1) {
-        v /= 1024;
-        u++;
-    }
-    return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
-const shortDigest = (d) => (d ? `${d.slice(0, 19)}…` : '—');
-function buildSummary(results, builder, notices = []) {
-    const failed = results.filter((r) => r.error);
-    const s = new SummaryBuilder().heading(`build-push: ${failed.length ? `${failed.length} of ${results.length} image(s) failed` : `${results.length} image(s) built`}`);
-    s.table(['Image', 'Tags', 'Digest', 'Size', 'Build', 'Push', 'Push attempts', 'Result'], results.map((r) => [
-        r.name,
-        trusted(r.tags.map((t) => `\`${escapeCell(t)}\``).join(' ')),
-        r.digest ? trusted(`<code title="${escapeCell(r.digest)}">${escapeCell(shortDigest(r.digest))}</code>`) : '—',
-        formatBytes(r.size),
-        formatDuration(r.buildMs),
-        r.pushAttempts ? formatDuration(r.pushMs) : '—',
-        r.pushAttempts ? String(r.pushAttempts) : '—',
-        r.error ? `❌ ${r.error}` : r.digest ? (r.verified ? '✅ pushed, digest verified' : '✅ pushed') : '✅ built (not pushed)',
-    ]));
-    s.paragraph(`Builder: ${builder === 'buildx' ? 'docker buildx build' : 'docker build + docker push (classic)'}.`);
-    for (const n of notices)
-        s.paragraph(n);
-    const retried = results.filter((r) => r.failedAttempts.length);
-    if (retried.length) {
-        const lines = retried.flatMap((r) => r.failedAttempts.map((a) => `- ${r.key}: attempt ${a.attempt} for ${a.ref} (${a.kind}): ${a.error}`));
-        s.details('Failed push attempts', lines.map((l) => escapeCell(l)).join('\n'));
-    }
-    const digests = results.filter((r) => r.digest).map((r) => `${r.key}: ${r.ref}`);
-    if (digests.length)
-        s.details('Image references (by digest)', digests.join('\n'), { code: '' });
-    return s;
-}
-function planSummary(plans, commands) {
-    const s = new SummaryBuilder().heading('build-push: plan (dry run)');
-    s.table(['Image', 'Tags', 'Context', 'Dockerfile', 'Target'], plans.map((p) => [p.config.image.name, p.tags.join(' '), p.spec.context, p.spec.dockerfile, p.spec.target ?? '—']));
-    s.details('Commands', commands.map((c) => ['docker', ...c].map(shellQuote).join(' ')).join('\n'), { code: 'sh' });
-    return s;
-}
-function promoteSummary(rows, from) {
-    const failed = rows.filter((r) => r.error).length;
-    const s = new SummaryBuilder().heading(`build-push: promote ${from}${failed ? ` — ${failed} failed` : ''}`);
-    s.table(['Image', 'From', 'To', 'Digest', 'Type', 'Duration', 'Result'], rows.map((r) => [
-        r.name,
-        from,
-        // The previous digest is what a rollback of the tag would go back to.
-        r.result
-            ? r.result.to.map((t) => `${t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
-            : '—',
-        r.result ? trusted(`<code title="${escapeCell(r.result.digest)}">${escapeCell(shortDigest(r.result.digest))}</code>`) : '—',
-        r.result?.mediaType ?? '—',
-        r.result ? formatDuration(r.result.durationMs) : '—',
-        r.error ? `❌ ${r.error}` : '✅ promoted, digest unchanged',
-    ]));
-    return s;
-}
-/** For showing a command line in the plan; never executed. */
-function shellQuote(arg) {
-    return /^[A-Za-z0-9_./:=@,+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/images-config.ts
@@ -42487,6 +46232,10 @@ function platformList(value, field) {
 
 
 
+
+
+
+
 function resolveSettings(raw) {
     const registry = raw.registry ? normaliseRegistry(raw.registry, 'registry') : undefined;
     if (raw.username && !raw.passwordGiven)
@@ -42494,6 +46243,13 @@ function resolveSettings(raw) {
     if (!raw.username && raw.passwordGiven)
         throw new ConfigurationError('password is set but username is empty: give both, or neither.', { input: 'username' });
     const promote = raw.promoteFrom !== undefined || raw.promoteTo.length > 0;
+    const notices = [];
+    if (raw.file && raw.dockerfile) {
+        throw new ConfigurationError('Both file and dockerfile are set: dockerfile is the old name of file; keep file only.', { input: 'dockerfile' });
+    }
+    if (raw.dockerfile)
+        notices.push('dockerfile is deprecated: name it file, as docker/build-push-action does (same meaning).');
+    const dockerfile = raw.file ?? raw.dockerfile;
     let inputs;
     const fromYaml = raw.images !== undefined;
     if (fromYaml && raw.image) {
@@ -42505,10 +46261,17 @@ function resolveSettings(raw) {
         inputs = imagesFromYaml(raw.images.value, raw.images.label);
     }
     else if (raw.image) {
-        inputs = [{ image: raw.image, context: raw.context, dockerfile: raw.dockerfile, target: raw.target, buildArgs: raw.buildArgs, platforms: raw.platforms }];
+        inputs = [{ image: raw.image, context: raw.context, dockerfile, target: raw.target, buildArgs: raw.buildArgs, platforms: raw.platforms }];
     }
     else {
         throw new ConfigurationError('No image given: set image (e.g. ghcr.io/org/backend) or images (a YAML list).', { input: 'image' });
+    }
+    for (const input of inputs) {
+        const owned = lowerCaseOwner(input.image, raw.repositoryOwner);
+        if (!owned.changed)
+            continue;
+        notices.push(`${input.image}: the repository owner "${raw.repositoryOwner}" is lower-cased to ${owned.name} (image names cannot hold capitals).`);
+        input.image = owned.name;
     }
     const images = resolveImages(inputs, { workspace: raw.workspace, registry, namesOnly: promote }, fromYaml);
     if (fromYaml) {
@@ -42521,18 +46284,53 @@ function resolveSettings(raw) {
                 image.platforms = sharedPlatforms;
         }
     }
-    const credentials = raw.username ? { username: raw.username, loginRegistry: loginRegistry(registry, images) } : {};
+    const credentials = raw.username ? { username: raw.username, loginRegistry: loginRegistry(registry, images, raw.registries ?? []) } : {};
+    const single = credentials.loginRegistry ? { registry: credentials.loginRegistry, username: raw.username, password: raw.password ?? '' } : undefined;
+    const common = { ...credentials, logins: mergeLogins(single, raw.registries ?? []), notices };
     if (promote) {
         if (!raw.promoteFrom)
             throw new ConfigurationError('promote-to is set but promote-from is empty: name the tag to promote, e.g. sha-abc1234.', { input: 'promote-from' });
         if (raw.promoteTo.length === 0)
             throw new ConfigurationError('promote-from is set but promote-to is empty: name the tag(s) to move, e.g. latest or production.', { input: 'promote-to' });
         const from = assertValidTag(renderPromoteFrom(raw.promoteFrom, raw.git), 'promote-from');
-        const to = raw.promoteTo.map((t) => assertValidTag(t, 'promote-to'));
-        if (to.includes(from))
+        const to = uniqueTargets(raw.promoteTo.map((t) => parsePromoteTarget(t, registry)));
+        if (to.some((t) => !t.image && t.tag === from)) {
             throw new ConfigurationError(`promote-to includes "${from}", the tag being promoted: name other tags.`, { input: 'promote-to' });
-        return { mode: 'promote', images, from, to: [...new Set(to)], ...credentials };
+        }
+        if (images.length > 1 && to.some((t) => t.image)) {
+            throw new ConfigurationError('promote-to names another repository, but several images are promoted: promote them one per step.', {
+                input: 'promote-to',
+            });
+        }
+        const self = to.find((t) => t.image?.name === images[0].image.name && t.tag === from);
+        if (self)
+            throw new ConfigurationError(`promote-to includes ${self.image.name}:${from}, the image being promoted: name another tag or repository.`, {
+                input: 'promote-to',
+            });
+        return {
+            mode: 'promote',
+            images,
+            from,
+            to: to.filter((t) => !t.image || t.image.name === images[0].image.name).map((t) => t.tag),
+            copies: to.filter((t) => t.image !== undefined && t.image.name !== images[0].image.name),
+            ...common,
+        };
     }
+    const pushDecision = decidePush(raw.push, raw.git.eventName, raw.fromFork ?? false);
+    if (pushDecision.notice)
+        notices.push(pushDecision.notice);
+    const { options, secretValues } = parseBuildOptions(raw.build ?? {}, raw.workspace);
+    if (options.outputs.length && raw.push) {
+        throw new ConfigurationError('outputs and push: true are both set: push is the registry exporter; add type=registry to outputs instead, or drop outputs.', {
+            input: 'outputs',
+        });
+    }
+    if (options.outputs.length && options.load) {
+        throw new ConfigurationError('outputs and load: true are both set: load is the docker exporter; add type=docker to outputs instead, or drop outputs.', {
+            input: 'outputs',
+        });
+    }
+    const push = pushDecision.push && options.outputs.length === 0;
     const plans = planImages(images, {
         git: raw.git,
         tags: { semverAliases: raw.semverAliases, latest: raw.latest, templates: raw.tags, templatesField: 'tags' },
@@ -42541,9 +46339,20 @@ function resolveSettings(raw) {
         created: raw.created,
         cacheFrom: raw.cacheFrom,
         cacheTo: raw.cacheTo,
-        push: raw.push,
+        push,
+        options,
     });
-    return { mode: 'build', plans, cacheGiven: raw.cacheFrom.length + raw.cacheTo.length > 0, push: raw.push, ...credentials };
+    return { mode: 'build', plans, cacheGiven: raw.cacheFrom.length + raw.cacheTo.length > 0, push, options, secretValues, ...common };
+}
+function uniqueTargets(targets) {
+    const seen = new Set();
+    return targets.filter((t) => {
+        const key = `${t.image?.name ?? ''}:${t.tag}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
 }
 /** `promote-from` may be a template such as `sha-{{sha}}`, rendered from the git context of this run. */
 function renderPromoteFrom(template, git) {
@@ -42558,11 +46367,18 @@ function renderPromoteFrom(template, git) {
     }
     return rendered;
 }
-/** The registry input, else the one registry every image is in. */
-function loginRegistry(registry, images) {
+/** The registry input, else the one registry every image is in that the registries list does not cover. */
+function loginRegistry(registry, images, listed) {
     if (registry)
         return registry;
-    const hosts = [...new Set(images.map((i) => i.image.registry))];
+    const covered = new Set(listed.map((l) => l.registry));
+    const all = [...new Set(images.map((i) => i.image.registry))];
+    const hosts = all.filter((h) => !covered.has(h));
+    if (hosts.length === 0) {
+        throw new ConfigurationError(`username and password are given, but registries already has credentials for ${all.join(', ')}: set registry to say where they log in.`, {
+            input: 'registry',
+        });
+    }
     if (hosts.length > 1) {
         throw new ConfigurationError(`The images are in several registries (${hosts.join(', ')}) but one set of credentials is given: set registry to the one to log in to.`, {
             input: 'registry',
@@ -42587,6 +46403,10 @@ function chooseBuilder(requested, buildxAvailable, plans) {
                 input: 'platforms',
             });
         }
+        const only = plans.length ? buildxOnlyInputs(plans[0].spec.options ?? NO_BUILD_OPTIONS) : [];
+        if (only.length) {
+            throw new ConfigurationError(`${only.join(', ')} ${only.length === 1 ? 'needs' : 'need'} buildx, which is not available here${requested === 'classic' ? ' (builder: classic)' : ''}: add docker/setup-buildx-action before this step, or remove ${only.length === 1 ? 'it' : 'them'}.`, { input: only[0] });
+        }
         const cache = plans.find((p) => p.spec.cacheFrom.length + p.spec.cacheTo.length > 0);
         if (cache)
             notices.push('cache-from / cache-to are ignored: the classic builder (no buildx here) cannot use them. Add docker/setup-buildx-action to use them.');
@@ -42594,1910 +46414,192 @@ function chooseBuilder(requested, buildxAvailable, plans) {
     return { builder, notices };
 }
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
+;// CONCATENATED MODULE: ./src/runtime/summary.ts
 /**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
+ * A pure Markdown builder for job summaries. Every piece of user or error text goes through
+ * `escapeCell`/`escapeHtml`; secrets are redacted by the writer in `action.ts`.
  */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
+/** Text safe inside a Markdown table cell: HTML-escaped, pipes escaped, newlines as <br>. */
+function escapeCell(text) {
+    return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var lib_Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(lib_Headers || (lib_Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[lib_Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
+class SummaryBuilder {
+    parts = [];
+    heading(text, level = 2) {
+        this.parts.push(`${'#'.repeat(level)} ${escapeHtml(text)}\n`);
         return this;
     }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
+    paragraph(text) {
+        this.parts.push(`${escapeHtml(text)}\n`);
+        return this;
     }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+    /** Markdown that the caller built from already-escaped pieces. */
+    raw(markdown) {
+        this.parts.push(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+        return this;
     }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
+    /** A table; cells are escaped unless wrapped with `trusted()`. */
+    table(headers, rows) {
+        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+        this.parts.push(`${lines.join('\n')}\n`);
+        return this;
     }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
+    details(summary, body, options = {}) {
+        const inner = options.code !== undefined ? `\n\n\`\`\`${options.code}\n${body.replace(/```/g, '`\u200b``')}\n\`\`\`\n` : `\n\n${body}\n`;
+        this.parts.push(`<details><summary>${escapeHtml(summary)}</summary>${inner}</details>\n`);
+        return this;
     }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
+    codeBlock(body, lang = '') {
+        this.parts.push(`\`\`\`${lang}\n${body.replace(/```/g, '`\u200b``')}\n\`\`\`\n`);
+        return this;
     }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
+    /** A mermaid xychart-beta line chart: one x axis of labels, one or more numeric series. */
+    xyChart(title, xLabels, series, yLabel = '') {
+        const quote = (s) => `"${s.replace(/["\n]/g, ' ')}"`;
+        const lines = ['```mermaid', 'xychart-beta', `  title ${quote(title)}`, `  x-axis [${xLabels.map(quote).join(', ')}]`];
+        if (yLabel)
+            lines.push(`  y-axis ${quote(yLabel)}`);
+        for (const s of series)
+            lines.push(`  line [${s.values.map((v) => (Number.isFinite(v) ? round(v) : 0)).join(', ')}]`);
+        lines.push('```');
+        if (series.length > 1)
+            lines.push(`Lines: ${series.map((s) => escapeHtml(s.name)).join(', ')}.`);
+        this.parts.push(`${lines.join('\n')}\n`);
+        return this;
     }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
+    toString() {
+        return this.parts.join('\n');
     }
 }
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary_summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+function round(v) {
+    return Math.round(v * 1000) / 1000;
+}
+/** Markdown to put into a table cell as it is (e.g. an emoji or a link the code built). */
+class Trusted {
+    markdown;
+    constructor(markdown) {
+        this.markdown = markdown;
+    }
+}
+function trusted(markdown) {
+    return new Trusted(markdown);
+}
+/** Plain text rendition of a summary for the CLI: tags stripped, entities decoded. */
+function summaryToText(markdown) {
+    return markdown
+        .replace(/<br>/g, ' / ')
+        .replace(/<\/?(details|summary)>/g, '')
+        .replace(/<[^>]+>/g, '')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&')
+        .replace(/\\\|/g, '|');
+}
 
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(5574);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
+;// CONCATENATED MODULE: ./src/registry/report.ts
+/** Outputs and the job summary for builds and promotions: pure, from the results. */
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
+function imagesOutput(results) {
+    const out = {};
+    for (const r of results)
+        out[r.key] = { name: r.name, ref: r.ref, digest: r.digest ?? '', tags: r.tags, version: r.version };
+    return out;
 }
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
+/** docker/metadata-action's `tags` and `labels` outputs, for every image: full references and KEY=VALUE lines. */
+function dockerStyleOutputs(images) {
+    const tags = [...new Set(images.flatMap((i) => i.refs))];
+    const labels = new Map();
+    for (const i of images)
+        for (const [k, v] of Object.entries(i.labels))
+            labels.set(k, v);
+    return { tags: tags.join('\n'), labels: [...labels].map(([k, v]) => `${k}=${v}`).join('\n') };
 }
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
+function formatBytes(n) {
+    if (n === undefined)
+        return '—';
+    if (n < 1024)
+        return `${n} B`;
+    const units = ['KiB', 'MiB', 'GiB'];
+    let v = n / 1024;
+    let u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+        v /= 1024;
+        u++;
     }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
+    return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+const shortDigest = (d) => (d ? `${d.slice(0, 19)}…` : '—');
+function buildSummary(results, builder, notices = []) {
+    const failed = results.filter((r) => r.error);
+    const s = new SummaryBuilder().heading(`build-push: ${failed.length ? `${failed.length} of ${results.length} image(s) failed` : `${results.length} image(s) built`}`);
+    s.table(['Image', 'Tags', 'Digest', 'Size', 'Build', 'Push', 'Push attempts', 'Result'], results.map((r) => [
+        r.name,
+        trusted(r.tags.map((t) => `\`${escapeCell(t)}\``).join(' ')),
+        r.digest ? trusted(`<code title="${escapeCell(r.digest)}">${escapeCell(shortDigest(r.digest))}</code>`) : '—',
+        formatBytes(r.size),
+        formatDuration(r.buildMs),
+        r.pushAttempts ? formatDuration(r.pushMs) : '—',
+        r.pushAttempts ? String(r.pushAttempts) : '—',
+        r.error ? `❌ ${r.error}` : r.digest ? (r.verified ? '✅ pushed, digest verified' : '✅ pushed') : '✅ built (not pushed)',
+    ]));
+    s.paragraph(`Builder: ${builder === 'buildx' ? 'docker buildx build' : 'docker build + docker push (classic)'}.`);
+    for (const n of notices)
+        s.paragraph(n);
+    const retried = results.filter((r) => r.failedAttempts.length);
+    if (retried.length) {
+        const lines = retried.flatMap((r) => r.failedAttempts.map((a) => `- ${r.key}: attempt ${a.attempt} for ${a.ref} (${a.kind}): ${a.error}`));
+        s.details('Failed push attempts', lines.map((l) => escapeCell(l)).join('\n'));
     }
-    return p.startsWith('/');
+    const digests = results.filter((r) => r.digest).map((r) => `${r.key}: ${r.ref}`);
+    if (digests.length)
+        s.details('Image references (by digest)', digests.join('\n'), { code: '' });
+    return s;
 }
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
+function planSummary(plans, commands) {
+    const s = new SummaryBuilder().heading('build-push: plan (dry run)');
+    s.table(['Image', 'Tags', 'Context', 'Dockerfile', 'Target'], plans.map((p) => [p.config.image.name, p.tags.join(' '), p.spec.context, p.spec.dockerfile, p.spec.target ?? '—']));
+    s.details('Commands', commands.map((c) => ['docker', ...c].map(shellQuote).join(' ')).join('\n'), { code: 'sh' });
+    return s;
 }
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
+function promoteSummary(rows, from) {
+    const failed = rows.filter((r) => r.error).length;
+    const s = new SummaryBuilder().heading(`build-push: promote ${from}${failed ? ` — ${failed} failed` : ''}`);
+    s.table(['Image', 'From', 'To', 'Digest', 'Type', 'Duration', 'Result'], rows.map((r) => [
+        r.name,
+        from,
+        // The previous digest is what a rollback of the tag would go back to.
+        r.result
+            ? r.result.to.map((t) => `${t.ref ?? t.tag}${t.moved ? (t.previous ? ` (was ${shortDigest(t.previous)})` : ' (new)') : ' (already there)'}`).join(', ')
+            : '—',
+        r.result ? trusted(`<code title="${escapeCell(r.result.digest)}">${escapeCell(shortDigest(r.result.digest))}</code>`) : '—',
+        r.result?.mediaType ?? '—',
+        r.result ? formatDuration(r.result.durationMs) : '—',
+        r.error ? `❌ ${r.error}` : '✅ promoted, digest unchanged',
+    ]));
+    for (const r of rows) {
+        const b = r.result?.blobs;
+        if (b)
+            s.paragraph(`${r.name}: blobs ${b.mounted} mounted, ${b.streamed} streamed (${formatBytes(b.bytesStreamed)}), ${b.present} already there.`);
     }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
+    return s;
 }
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
+/** For showing a command line in the plan; never executed. */
+function shellQuote(arg) {
+    return /^[A-Za-z0-9_./:=@,+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
 
-
-
+;// CONCATENATED MODULE: ./src/release/build-push.ts
 /**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
+ * The build-push use case: from checked settings, either print the plan (dry run), build and push
+ * every image, or promote a tag by digest. The entry gives it the Docker CLI, a registry client per
+ * image and a login step; it answers with the outputs and the summary, and the failures to report.
  */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
 
 
 
@@ -44505,1040 +46607,133 @@ var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
+async function runBuildPush(settings, options, ports) {
+    if (settings.mode === 'promote')
+        return promote(settings, options, ports);
+    return build(settings, options, ports);
 }
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
+async function build(settings, options, ports) {
+    const { plans } = settings;
+    const { log } = ports;
+    for (const p of plans) {
+        for (const t of p.skippedTemplates)
+            log.info(`${p.config.key}: tag template "${t}" has no value for ${options.ref || 'this ref'}; left out.`);
+        log.info(`${p.config.image.name}: tags ${p.tags.join(', ')}`);
     }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
+    for (const n of settings.notices)
+        log.notice(n);
+    ports.planned({ version: plans[0].version, ...dockerStyleOutputs(plans) });
+    let docker = ports.docker;
+    if (options.dryRun) {
+        const buildx = await docker.buildxAvailable();
+        const { builder } = chooseBuilder(options.builder, buildx, plans);
+        const commands = plans.flatMap((p) => builder === 'buildx' ? [buildxBuildArgs(p.spec)] : [classicBuildArgs(p.spec), ...(settings.push ? p.refs.map(pushArgs) : [])]);
+        const images = Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }]));
         return {
-            exitCode,
-            stdout,
-            stderr
+            outputs: { images, image: plans[0].refs[0] },
+            summary: planSummary(plans, commands),
+            failures: [],
+            notices: ['dry-run: nothing was built or pushed.'],
         };
+    }
+    // Both answer from the CLI and the engine alone, so they run together (the login does not change them).
+    const [, buildxAvailable] = await Promise.all([docker.assertEngine(), docker.buildxAvailable()]);
+    docker = await ports.login(docker);
+    const { builder, notices } = chooseBuilder(options.builder, buildxAvailable, plans);
+    for (const n of notices)
+        log.notice(n);
+    (0,external_node_fs_namespaceObject.mkdirSync)(options.tempDir, { recursive: true });
+    const results = await runImages(plans, {
+        docker,
+        builder,
+        log,
+        signal: ports.signal,
+        registryClient: (p) => ports.registryClient(p.config.image.registry),
+        buildEnv: settings.secretValues,
+        pushRetries: options.pushRetries,
+        pushTimeoutMs: options.pushTimeoutMs,
+        buildTimeoutMs: options.buildTimeoutMs,
+        retryBaseDelayMs: options.retryDelayMs,
+        concurrency: options.concurrency,
+        tempDir: options.tempDir,
     });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
+    const first = results[0];
     return {
-        name: name.trim(),
-        version: version.trim()
+        outputs: {
+            images: imagesOutput(results),
+            digest: first.digest ?? '',
+            image: first.ref,
+            imageid: first.imageid ?? '',
+            metadata: first.metadata ?? {},
+            'push-attempts': results.reduce((n, r) => n + r.pushAttempts, 0),
+        },
+        summary: buildSummary(results, builder, notices),
+        failures: results.filter((r) => r.error).map((r) => `${r.key}: ${r.error}`),
+        notices: [],
     };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
 }
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+async function promote(settings, options, ports) {
+    const { log } = ports;
+    for (const n of settings.notices)
+        log.notice(n);
+    const targets = [...settings.to, ...settings.copies.map((c) => `${c.image.name}:${c.tag}`)];
+    if (options.dryRun) {
+        for (const i of settings.images)
+            log.info(`would promote ${i.image.name}:${settings.from} → ${targets.join(', ')}`);
+        return { outputs: {}, failures: [], notices: ['dry-run: nothing was promoted.'] };
     }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
+    const rows = [];
+    for (const image of settings.images) {
         try {
-            result = yield fn();
+            const destinations = settings.copies.map((c) => ({
+                client: ports.registryClient(c.image.registry),
+                repository: c.image.repository,
+                tag: c.tag,
+                ref: `${c.image.name}:${c.tag}`,
+            }));
+            const result = await promoteImage(ports.registryClient(image.image.registry), image.image.repository, settings.from, settings.to, destinations);
+            log.info(`${image.image.name}:${settings.from} (${result.digest}) → ${result.to.map((t) => t.ref ?? t.tag).join(', ')}`);
+            if (result.blobs) {
+                const b = result.blobs;
+                log.info(`blobs: ${b.mounted} mounted, ${b.streamed} streamed (${b.bytesStreamed} bytes), ${b.present} already there`);
+            }
+            rows.push({ name: image.image.name, result });
         }
-        finally {
-            endGroup();
+        catch (err) {
+            rows.push({ name: image.image.name, error: errorMessage(err) });
+            if (ports.signal.aborted)
+                break;
         }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    const images = Object.fromEntries(settings.images.map((image, i) => {
+        const r = rows[i]?.result;
+        return [
+            image.key,
+            {
+                name: image.image.name,
+                ref: r ? `${image.image.name}@${r.digest}` : '',
+                digest: r?.digest ?? '',
+                tags: r ? targets : [],
+                version: settings.from,
+            },
+        ];
+    }));
+    const first = rows[0]?.result;
+    return {
+        outputs: {
+            images,
+            digest: first?.digest ?? '',
+            image: first ? `${settings.images[0].image.name}@${first.digest}` : '',
+            version: settings.from,
+        },
+        summary: promoteSummary(rows, settings.from),
+        failures: rows.filter((r) => r.error).map((r) => `${r.name}: ${r.error}`),
+        notices: [],
+    };
 }
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
 
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
@@ -45570,7 +46765,12 @@ var dist = __nccwpck_require__(8815);
 
 /** Parses YAML text; a syntax error names the source and its line. */
 function parseYaml(text, source) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    return parseYamlWithLines(text, source).value;
+}
+/** Like parseYaml, and tells on which line each value is, for messages about a valid YAML that says something wrong. */
+function parseYamlWithLines(text, source) {
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line;
@@ -45580,7 +46780,16 @@ function parseYaml(text, source) {
             line,
         });
     }
-    return doc.toJS({ maxAliasCount: 100 });
+    return { value: doc.toJS({ maxAliasCount: 100 }), lineOf: (path) => lineAt(doc, lines, path) };
+}
+function lineAt(doc, lines, path) {
+    // The deepest node that exists on the path: a wrong key's parent is still a good pointer.
+    for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
+            return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
 }
 /**
  * An input that holds either a path to a YAML file or the YAML itself. A single line that names
@@ -45593,7 +46802,7 @@ function loadYamlInput(raw, inputName, baseDir) {
     if (oneLine && text !== '') {
         const path = (0,external_node_path_namespaceObject.isAbsolute)(text) ? text : (0,external_node_path_namespaceObject.resolve)(baseDir, text);
         if ((0,external_node_fs_namespaceObject.existsSync)(path) && (0,external_node_fs_namespaceObject.statSync)(path).isFile()) {
-            return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
+            return { ...parseYamlWithLines((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
             throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
@@ -45602,7 +46811,7 @@ function loadYamlInput(raw, inputName, baseDir) {
         }
     }
     const label = `the ${inputName} input`;
-    return { value: parseYaml(raw, label), label };
+    return { ...parseYamlWithLines(raw, label), label };
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/inputs.ts
@@ -45782,37 +46991,37 @@ function annotationProps(a) {
     return { title: a.title, file: a.file, startLine: a.startLine };
 }
 const runnerLogger = {
-    info: (m) => info(secrets.redact(m)),
-    debug: (m) => core_debug(secrets.redact(m)),
-    notice: (m, a) => notice(secrets.redact(m), annotationProps(a)),
-    warning: (m, a) => warning(secrets.redact(m), annotationProps(a)),
-    error: (m, a) => error(secrets.redact(m), annotationProps(a)),
-    group: (name, fn) => group(secrets.redact(name), fn),
+    info: (m) => core/* info */.pq(secrets.redact(m)),
+    debug: (m) => core/* debug */.Yz(secrets.redact(m)),
+    notice: (m, a) => core/* notice */.lm(secrets.redact(m), annotationProps(a)),
+    warning: (m, a) => core/* warning */.$e(secrets.redact(m), annotationProps(a)),
+    error: (m, a) => core/* error */.z3(secrets.redact(m), annotationProps(a)),
+    group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
     const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
-    const inputs = new Inputs((name) => getInput(name), secrets, (form) => core_setSecret(form), run.workspace);
+    const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
         log: runnerLogger,
         run,
         mask(value) {
             for (const form of secrets.add(value))
-                core_setSecret(form);
+                core/* setSecret */.Pq(form);
         },
         redact: (text) => secrets.redact(text),
         setOutput(name, value) {
             const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-            setOutput(name, secrets.redact(text));
+            core/* setOutput */.uH(name, secrets.redact(text));
         },
         saveState(name, value) {
-            saveState(name, typeof value === 'string' ? value : JSON.stringify(value));
+            core/* saveState */.LZ(name, typeof value === 'string' ? value : JSON.stringify(value));
         },
-        getState: (name) => getState(name),
+        getState: (name) => core/* getState */.Gu(name),
         async writeSummary(summary) {
             if (!process.env.GITHUB_STEP_SUMMARY)
                 return;
-            await summary_summary.addRaw(secrets.redact(summary.toString()), true).write();
+            await core/* summary */.z.addRaw(secrets.redact(summary.toString()), true).write();
         },
         signal,
     };
@@ -45821,14 +47030,13 @@ function createContext(signal) {
  * Runs an action's main (or post) function: a ConfigurationError or OperationFailedError ends the
  * step with one error line and exit code 1; any other error is a bug and is reported with its stack.
  */
-function runAction(main, options = {}) {
+function runAction(main) {
     const controller = new AbortController();
     const cancel = (sig) => {
         if (controller.signal.aborted)
             return;
-        warning(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
+        core/* warning */.$e(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
         controller.abort(new OperationFailedError(`cancelled by ${sig}`));
-        options.onCancel?.();
     };
     process.once('SIGINT', cancel);
     process.once('SIGTERM', cancel);
@@ -45849,18 +47057,18 @@ function runAction(main, options = {}) {
 }
 function reportFailure(err) {
     if (err instanceof ConfigurationError) {
-        setFailed(secrets.redact(err.message));
+        core/* setFailed */.C1(secrets.redact(err.message));
         if (err.file)
-            error(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
         return;
     }
     if (err instanceof OperationFailedError) {
-        setFailed(secrets.redact(err.message));
+        core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     const stack = err instanceof Error && err.stack ? err.stack : String(err);
-    setFailed(`${secrets.redact(errorMessage(err))} — this is a bug in deploy-kit; please report it with the log below.`);
-    info(secrets.redact(stack));
+    core/* setFailed */.C1(`${secrets.redact(errorMessage(err))} — this is a bug in deploy-kit; please report it with the log below.`);
+    core/* info */.pq(secrets.redact(stack));
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/logger.ts
@@ -45889,7 +47097,32 @@ function memoryLogger() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/runtime/tool-cache.ts
+/**
+ * The runner's tool cache (`@actions/tool-cache`), wrapped so that only src/runtime imports an
+ * `@actions/*` package. Loaded on first use: actions that never install a tool do not pay for it.
+ */
+let loaded;
+const toolCache = () => (loaded ??= __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805)));
+const runnerToolCache = {
+    async find(tool, version, arch) {
+        const found = (await toolCache()).find(tool, version, arch);
+        return found || undefined;
+    },
+    async download(url) {
+        return (await toolCache()).downloadTool(url);
+    },
+    async extract(file, format) {
+        const tc = await toolCache();
+        return format === 'zip' ? tc.extractZip(file) : tc.extractTar(file);
+    },
+    async cacheDir(dir, tool, version, arch) {
+        return (await toolCache()).cacheDir(dir, tool, version, arch);
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/runtime/index.ts
+
 
 
 
@@ -45916,12 +47149,20 @@ runAction(async (ctx) => {
     const { inputs, run } = ctx;
     const password = inputs.secret('password');
     const username = inputs.string('username');
+    const registriesText = inputs.secret('registries');
+    const registries = registriesText ? parseRegistries(parseYaml(registriesText, 'the registries input')) : [];
+    for (const r of registries)
+        ctx.mask(r.password);
+    const secrets = inputs.secret('secrets');
     const settings = resolveSettings({
         registry: inputs.optional('registry'),
         username,
         passwordGiven: password !== '',
+        password,
+        registries,
         image: inputs.optional('image'),
         context: inputs.optional('context'),
+        file: inputs.optional('file'),
         dockerfile: inputs.optional('dockerfile'),
         target: inputs.optional('target'),
         buildArgs: inputs.optional('build-args'),
@@ -45933,7 +47174,24 @@ runAction(async (ctx) => {
         labels: inputs.optional('labels'),
         cacheFrom: inputs.list('cache-from'),
         cacheTo: inputs.list('cache-to'),
-        push: inputs.boolean('push', true),
+        push: inputs.has('push') ? inputs.boolean('push', true) : undefined,
+        fromFork: isForkPullRequest(readEventPayload(process.env.GITHUB_EVENT_PATH)),
+        build: {
+            annotations: inputs.optional('annotations'),
+            buildContexts: inputs.optional('build-contexts'),
+            secrets: secrets || undefined,
+            secretFiles: inputs.optional('secret-files'),
+            ssh: inputs.optional('ssh'),
+            outputs: inputs.optional('outputs'),
+            provenance: inputs.optional('provenance'),
+            sbom: inputs.optional('sbom'),
+            network: inputs.optional('network'),
+            addHosts: inputs.list('add-hosts'),
+            noCache: inputs.boolean('no-cache', false),
+            pull: inputs.boolean('pull', false),
+            load: inputs.boolean('load', false),
+        },
+        repositoryOwner: run.repository.split('/')[0],
         promoteFrom: inputs.optional('promote-from'),
         promoteTo: inputs.list('promote-to'),
         git: {
@@ -45945,124 +47203,104 @@ runAction(async (ctx) => {
         workspace: run.workspace,
         created: new Date(),
     });
-    const builderChoice = inputs.choice('builder', BUILDER_CHOICES, 'auto');
-    const pushRetries = inputs.integer('push-retries', 3, { min: 0, max: 20 });
-    const retryDelayMs = inputs.duration('retry-delay', '2s');
-    const pushTimeoutMs = inputs.duration('push-timeout', '10m', { min: 1000 });
-    const buildTimeoutMs = inputs.duration('build-timeout', '30m', { min: 1000 });
-    const concurrency = inputs.integer('concurrency', 1, { min: 1, max: 16 });
-    const dryRun = inputs.boolean('dry-run', false);
-    const credentials = username ? { username, password } : {};
-    const clientFor = (image) => new RegistryClient({
-        registry: image.image.registry,
-        ...(image.image.registry === settings.loginRegistry ? credentials : {}),
-        retries: pushRetries,
-        baseDelayMs: retryDelayMs,
-        signal: ctx.signal,
-        log: ctx.log,
-    });
-    if (settings.mode === 'promote')
-        return promote(ctx, settings, clientFor, dryRun);
-    const { plans } = settings;
-    for (const p of plans) {
-        for (const t of p.skippedTemplates)
-            ctx.log.info(`${p.config.key}: tag template "${t}" has no value for ${run.ref || 'this ref'}; left out.`);
-        ctx.log.info(`${p.config.image.name}: tags ${p.tags.join(', ')}`);
-    }
-    // Known before anything runs, so a later step can use them even when a push fails.
-    ctx.setOutput('version', plans[0].version);
-    ctx.setOutput('tags', plans[0].refs.join('\n'));
-    let docker = new DockerCli({ log: ctx.log, signal: ctx.signal, redact: ctx.redact });
-    if (dryRun) {
-        const buildx = await docker.buildxAvailable();
-        const { builder } = chooseBuilder(builderChoice, buildx, plans);
-        const commands = plans.flatMap((p) => builder === 'buildx' ? [buildxBuildArgs(p.spec)] : [classicBuildArgs(p.spec), ...(settings.push ? p.refs.map(pushArgs) : [])]);
-        ctx.setOutput('images', Object.fromEntries(plans.map((p) => [p.config.key, { name: p.config.image.name, ref: p.refs[0], digest: '', tags: p.tags, version: p.version }])));
-        ctx.setOutput('image', plans[0].refs[0]);
-        await ctx.writeSummary(planSummary(plans, commands));
-        ctx.log.notice('dry-run: nothing was built or pushed.');
-        return;
-    }
-    // Both answer from the CLI and the engine alone, so they run together (the login does not change them).
-    const [, buildxAvailable] = await Promise.all([docker.assertEngine(), docker.buildxAvailable()]);
-    if (settings.loginRegistry && settings.username) {
-        const configDir = createRunDockerConfig(run.tempDir, undefined, settings.loginRegistry);
-        ctx.saveState('docker-config', configDir);
-        ctx.saveState('login-registry', settings.loginRegistry);
-        docker = docker.withConfig(configDir);
-        await docker.login(settings.loginRegistry, settings.username, password);
-        ctx.log.info(`Logged in to ${settings.loginRegistry} as ${settings.username} (DOCKER_CONFIG for this run only; the post step logs out).`);
-    }
-    const { builder, notices } = chooseBuilder(builderChoice, buildxAvailable, plans);
-    for (const n of notices)
-        ctx.log.notice(n);
-    (0,external_node_fs_namespaceObject.mkdirSync)(run.tempDir, { recursive: true });
-    const results = await runImages(plans, {
-        docker,
-        builder,
-        log: ctx.log,
-        signal: ctx.signal,
-        registryClient: (p) => clientFor(p.config),
-        pushRetries,
-        pushTimeoutMs,
-        buildTimeoutMs,
-        retryBaseDelayMs: retryDelayMs,
-        concurrency,
+    if (settings.mode === 'build')
+        for (const value of Object.values(settings.secretValues))
+            ctx.mask(value);
+    const options = {
+        builder: inputs.choice('builder', BUILDER_CHOICES, 'auto'),
+        pushRetries: inputs.integer('push-retries', 3, { min: 0, max: 20 }),
+        retryDelayMs: inputs.duration('retry-delay', '2s'),
+        pushTimeoutMs: inputs.duration('push-timeout', '10m', { min: 1000 }),
+        buildTimeoutMs: inputs.duration('build-timeout', '30m', { min: 1000 }),
+        concurrency: inputs.integer('concurrency', 1, { min: 1, max: 16 }),
+        dryRun: inputs.boolean('dry-run', false),
         tempDir: run.tempDir,
+        ref: run.ref,
+    };
+    // Logins given to this step first; else what an earlier docker/login-action left in the user's Docker config.
+    const userConfig = currentDockerConfig();
+    const given = new Map(settings.logins.map((l) => [l.registry, { username: l.username, password: l.password }]));
+    const found = new Map();
+    const fromConfig = (registry) => {
+        if (!found.has(registry)) {
+            found.set(registry, lookupDockerCredentials(registry, {
+                configDir: userConfig,
+                signal: ctx.signal,
+                mask: ctx.mask,
+                onFound: (host, where) => ctx.log.info(`Using the login for ${host} from ${where}.`),
+            }));
+        }
+        return found.get(registry);
+    };
+    const clients = new Map();
+    const registryClient = (registry) => {
+        let client = clients.get(registry);
+        if (!client) {
+            client = new RegistryClient({
+                registry,
+                ...(given.get(registry) ?? { credentials: () => fromConfig(registry) }),
+                retries: options.pushRetries,
+                baseDelayMs: options.retryDelayMs,
+                signal: ctx.signal,
+                log: ctx.log,
+            });
+            clients.set(registry, client);
+        }
+        return client;
+    };
+    const report = await runBuildPush(settings, options, {
+        log: ctx.log,
+        signal: ctx.signal,
+        docker: new DockerCli({ log: ctx.log, signal: ctx.signal, redact: ctx.redact }),
+        registryClient,
+        login: async (docker) => {
+            if (settings.logins.length === 0)
+                return docker;
+            // The run's own config drops the credential store; logins kept there for the other registries come along.
+            const carried = {};
+            const pushedTo = settings.mode === 'build' ? settings.plans.map((p) => p.config.image.registry) : [];
+            for (const registry of new Set(pushedTo)) {
+                if (given.has(registry))
+                    continue;
+                const c = await fromConfig(registry);
+                if (c)
+                    carried[registry] = c;
+            }
+            // A Docker config of this run only; the post step logs out and deletes it.
+            const registries = settings.logins.map((l) => l.registry);
+            const configDir = createRunDockerConfig(run.tempDir, userConfig, registries, carried);
+            ctx.saveState('docker-config', configDir);
+            ctx.saveState('login-registry', registries.join('\n'));
+            const loggedIn = docker.withConfig(configDir);
+            for (const l of settings.logins) {
+                await loggedIn.login(l.registry, l.username, l.password);
+                ctx.log.info(`Logged in to ${l.registry} as ${l.username} (DOCKER_CONFIG for this run only; the post step logs out).`);
+            }
+            return loggedIn;
+        },
+        planned: (outputs) => {
+            for (const [name, value] of Object.entries(outputs))
+                ctx.setOutput(name, value);
+        },
     });
-    const images = imagesOutput(results);
-    ctx.setOutput('images', images);
-    const first = results[0];
-    ctx.setOutput('digest', first.digest ?? '');
-    ctx.setOutput('image', first.ref);
-    ctx.setOutput('push-attempts', results.reduce((n, r) => n + r.pushAttempts, 0));
-    await ctx.writeSummary(buildSummary(results, builder, notices));
-    const failed = results.filter((r) => r.error);
-    if (failed.length) {
-        throw new OperationFailedError(failed.map((r) => `${r.key}: ${r.error}`).join('\n'));
-    }
+    for (const [name, value] of Object.entries(report.outputs))
+        ctx.setOutput(name, value);
+    if (report.summary)
+        await ctx.writeSummary(report.summary);
+    for (const n of report.notices)
+        ctx.log.notice(n);
+    if (report.failures.length)
+        throw new OperationFailedError(report.failures.join('\n'));
 });
-async function promote(ctx, settings, clientFor, dryRun) {
-    if (dryRun) {
-        for (const i of settings.images)
-            ctx.log.info(`would promote ${i.image.name}:${settings.from} → ${settings.to.join(', ')}`);
-        ctx.log.notice('dry-run: nothing was promoted.');
-        return;
+/** The webhook payload of the run (for the fork check); none outside GitHub. */
+function readEventPayload(path) {
+    if (!path)
+        return undefined;
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
     }
-    const rows = [];
-    for (const image of settings.images) {
-        try {
-            const result = await promoteTag(clientFor(image), image.image.repository, settings.from, settings.to);
-            ctx.log.info(`${image.image.name}:${settings.from} (${result.digest}) → ${result.to.map((t) => t.tag).join(', ')}`);
-            rows.push({ name: image.image.name, result });
-        }
-        catch (err) {
-            rows.push({ name: image.image.name, error: errorMessage(err) });
-            if (ctx.signal.aborted)
-                break;
-        }
+    catch {
+        return undefined;
     }
-    const output = Object.fromEntries(settings.images.map((image, i) => {
-        const r = rows[i]?.result;
-        return [
-            image.key,
-            {
-                name: image.image.name,
-                ref: r ? `${image.image.name}@${r.digest}` : '',
-                digest: r?.digest ?? '',
-                tags: r ? settings.to : [],
-                version: settings.from,
-            },
-        ];
-    }));
-    ctx.setOutput('images', output);
-    const first = rows[0]?.result;
-    ctx.setOutput('digest', first?.digest ?? '');
-    ctx.setOutput('image', first ? `${settings.images[0].image.name}@${first.digest}` : '');
-    ctx.setOutput('version', settings.from);
-    await ctx.writeSummary(promoteSummary(rows, settings.from));
-    const failed = rows.filter((r) => r.error);
-    if (failed.length)
-        throw new OperationFailedError(failed.map((r) => `${r.name}: ${r.error}`).join('\n'));
 }
 

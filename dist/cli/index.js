@@ -8684,9 +8684,6 @@ class errors_ConfigurationError extends Error {
 class OperationFailedError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'OperationFailedError';
 }
-function isUserFacing(err) {
-    return err instanceof errors_ConfigurationError || err instanceof OperationFailedError;
-}
 function errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
 }

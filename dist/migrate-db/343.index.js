@@ -8,10 +8,10 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   openPostgres: () => (/* binding */ openPostgres)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5437);
-/* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7183);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(94183);
+/* harmony import */ var _sql_split_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(47183);
 /** The PostgreSQL session (`pg`, loaded on first use). */
 
 
@@ -49,7 +49,7 @@ function classify(err) {
     return { kind: 'fatal', reason: e.message ?? String(err), error: err };
 }
 async function openPostgres(target, options) {
-    const pg = (await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 3849))).default ?? (await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 3849)));
+    const pg = (await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 83849))).default ?? (await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 83849)));
     const make = (tls, timeout) => new pg.Client({
         host: target.host,
         port: target.port,
@@ -85,20 +85,28 @@ async function openPostgres(target, options) {
         }
     }, classify, options.signal);
     const session = new PostgresSession(client, options);
-    return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .initialized */ .J_)(session);
+    return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .initialised */ .Cr)(session);
 }
 class PostgresSession {
     client;
     engine = 'postgres';
     serverVersion = '';
-    table;
-    tableName;
-    key;
+    table = '';
+    repeatables = '';
+    tableName = { table: '' };
+    key = 0n;
     constructor(client, options) {
         this.client = client;
-        this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(options.historyTable);
+        this.useHistoryTable(options.historyTable);
+    }
+    useHistoryTable(table) {
+        this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(table);
         this.table = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.tableName, 'postgres');
-        this.key = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .advisoryLockKey */ .Ut)(options.historyTable);
+        this.repeatables = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .repeatablesTable */ .r3)(this.tableName), 'postgres');
+        this.key = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .advisoryLockKey */ .Ut)(table);
+    }
+    async select(sql) {
+        return (await this.client.query(sql)).rows;
     }
     async init() {
         const r = await this.client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
@@ -129,10 +137,16 @@ class PostgresSession {
             return undefined;
         return `"${h.application_name || 'unnamed client'}" (pid ${h.pid}, user ${h.usename}${h.client_addr ? ` from ${h.client_addr}` : ''}, connected ${h.seconds ?? '?'} s ago)`;
     }
-    async historyShape() {
+    historyShape() {
+        return this.shapeOf(this.table);
+    }
+    tableShape(table) {
+        return this.shapeOf((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(table), 'postgres'));
+    }
+    async shapeOf(quoted) {
         // pg_catalog rather than information_schema: a few catalog lookups instead of a view over all columns.
         const r = await this.client.query(`SELECT a.attname AS name, a.atttypid::regtype::text AS t FROM pg_attribute a
-        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, [this.table]);
+        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, [quoted]);
         const t = r.rows.find((c) => c.name === 'version')?.t;
         return { exists: r.rows.length > 0, integerVersions: t === 'bigint' || t === 'integer', columns: r.rows.map((c) => c.name.toLowerCase()) };
     }
@@ -226,13 +240,19 @@ class PostgresSession {
     async insertHistory(rows) {
         if (rows.length === 0)
             return;
-        const values = [];
-        const tuples = rows.map((r, i) => {
-            values.push(r.version, r.versionKey, r.name, r.checksum, r.executionMs, r.appliedBy, r.dirty ?? false);
-            const b = i * 7;
-            return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
-        });
-        await this.client.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty) VALUES ${tuples.join(', ')}`, values);
+        // One parameter however many rows: the server maps the JSON onto the table's own row type (so a
+        // BIGINT or VARCHAR version column alike), instead of parsing and binding 7 parameters a row.
+        const json = JSON.stringify(rows.map((r) => ({
+            version: r.version,
+            version_key: r.versionKey,
+            name: r.name,
+            checksum: r.checksum,
+            execution_ms: r.executionMs,
+            applied_by: r.appliedBy,
+            dirty: r.dirty ?? false,
+        })));
+        await this.client.query(`INSERT INTO ${this.table} (version, version_key, name, checksum, execution_ms, applied_by, dirty)
+       SELECT version, version_key, name, checksum, execution_ms, applied_by, dirty FROM json_populate_recordset(NULL::${this.table}, $1::json)`, [json]);
     }
     async deleteHistory(versions) {
         if (versions.length === 0)
@@ -247,6 +267,35 @@ class PostgresSession {
     }
     async updateChecksum(version, checksum) {
         await this.client.query(`UPDATE ${this.table} SET checksum = $2 WHERE version::text = $1`, [version, checksum]);
+    }
+    async readRepeatables() {
+        const exists = await this.client.query('SELECT to_regclass($1)::text AS t', [this.repeatables]);
+        if (!exists.rows[0]?.t)
+            return new Map();
+        const r = await this.client.query(`SELECT name, checksum FROM ${this.repeatables}`);
+        return new Map(r.rows.map((x) => [x.name, x.checksum]));
+    }
+    async createRepeatables() {
+        if (this.tableName.schema)
+            await this.client.query(`CREATE SCHEMA IF NOT EXISTS "${this.tableName.schema}"`);
+        await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.repeatables} (
+      name VARCHAR(255) PRIMARY KEY,
+      checksum CHAR(64) NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+      execution_ms INTEGER NOT NULL DEFAULT 0,
+      applied_by TEXT NOT NULL DEFAULT ''
+    )`);
+    }
+    async recordRepeatables(rows) {
+        if (rows.length === 0)
+            return;
+        const values = [];
+        const tuples = rows.map((r, i) => {
+            values.push(r.name, r.checksum, r.executionMs, r.appliedBy);
+            return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
+        });
+        await this.client.query(`INSERT INTO ${this.repeatables} (name, checksum, execution_ms, applied_by) VALUES ${tuples.join(', ')}
+       ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, execution_ms = EXCLUDED.execution_ms, applied_by = EXCLUDED.applied_by, applied_at = now()`, values);
     }
     async currentVersion() {
         const r = await this.client.query(`SELECT version::text AS version FROM ${this.table} ORDER BY version_key DESC LIMIT 1`);

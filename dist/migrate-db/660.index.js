@@ -2,15 +2,15 @@ export const id = 660;
 export const ids = [660];
 export const modules = {
 
-/***/ 5660:
+/***/ 25660:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   openMysql: () => (/* binding */ openMysql)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5437);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(94183);
 /** The MySQL/MariaDB session (`mysql2`, loaded on first use). DDL commits implicitly here. */
 
 
@@ -39,7 +39,7 @@ function classify(err) {
     return { kind: 'fatal', reason: e.message ?? String(err), error: err };
 }
 async function openMysql(target, options) {
-    const mysql = await __webpack_require__.e(/* import() */ 588).then(__webpack_require__.t.bind(__webpack_require__, 7588, 19));
+    const mysql = await __webpack_require__.e(/* import() */ 588).then(__webpack_require__.t.bind(__webpack_require__, 27588, 19));
     const create = mysql.createConnection ?? mysql.default.createConnection;
     const conn = await (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .connectWithRetry */ .ZO)(target, options.connectTimeoutMs, async (remaining) => {
         const c = await create({
@@ -62,20 +62,30 @@ async function openMysql(target, options) {
         return c;
     }, classify, options.signal);
     const session = new MysqlSession(conn, target, options);
-    return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .initialized */ .J_)(session);
+    return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .initialised */ .Cr)(session);
 }
 class MysqlSession {
     conn;
+    target;
     engine = 'mysql';
     serverVersion = '';
-    table;
-    tableName;
-    lockName;
+    table = '';
+    repeatables = { table: '' };
+    tableName = { table: '' };
+    lockName = '';
     constructor(conn, target, options) {
         this.conn = conn;
-        this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(options.historyTable);
+        this.target = target;
+        this.useHistoryTable(options.historyTable);
+    }
+    useHistoryTable(table) {
+        this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(table);
         this.table = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.tableName, 'mysql');
-        this.lockName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .mysqlLockName */ .vD)(target.database, options.historyTable);
+        this.repeatables = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .repeatablesTable */ .r3)(this.tableName);
+        this.lockName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .mysqlLockName */ .vD)(this.target.database, table);
+    }
+    select(sql) {
+        return this.rows(sql);
     }
     async rows(sql, params = []) {
         const [rows] = await this.conn.query(sql, params);
@@ -109,9 +119,15 @@ class MysqlSession {
         }
         return `${program ? `"${program}" ` : ''}(connection ${r.id}${p ? `, user ${p.USER} from ${p.HOST}, ${p.TIME} s in its current state` : ''})`;
     }
-    async historyShape() {
+    historyShape() {
+        return this.shapeOf(this.tableName);
+    }
+    tableShape(table) {
+        return this.shapeOf((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(table));
+    }
+    async shapeOf(name) {
         const rows = await this.rows(`SELECT COLUMN_NAME AS name, DATA_TYPE AS t FROM information_schema.COLUMNS
-        WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [this.tableName.schema ?? null, this.tableName.table]);
+        WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [name.schema ?? null, name.table]);
         const t = rows.find((c) => c.name.toLowerCase() === 'version')?.t?.toLowerCase();
         return { exists: rows.length > 0, integerVersions: t === 'bigint' || t === 'int', columns: rows.map((c) => c.name.toLowerCase()) };
     }
@@ -186,6 +202,30 @@ class MysqlSession {
     }
     async updateChecksum(version, checksum) {
         await this.conn.query(`UPDATE ${this.table} SET checksum = ? WHERE CAST(version AS CHAR) = ?`, [checksum, version]);
+    }
+    async readRepeatables() {
+        if (!(await this.shapeOf(this.repeatables)).exists)
+            return new Map();
+        const rows = await this.rows(`SELECT name, checksum FROM ${(0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.repeatables, 'mysql')}`);
+        return new Map(rows.map((x) => [x.name, x.checksum]));
+    }
+    async createRepeatables() {
+        await this.conn.query(`CREATE TABLE IF NOT EXISTS ${(0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.repeatables, 'mysql')} (
+      name VARCHAR(255) NOT NULL PRIMARY KEY,
+      checksum CHAR(64) NOT NULL,
+      applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+      execution_ms INT NOT NULL DEFAULT 0,
+      applied_by VARCHAR(512) NOT NULL DEFAULT ''
+    )`);
+    }
+    async recordRepeatables(rows) {
+        if (rows.length === 0)
+            return;
+        const values = [];
+        for (const r of rows)
+            values.push(r.name, r.checksum, r.executionMs, r.appliedBy);
+        await this.conn.query(`INSERT INTO ${(0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.repeatables, 'mysql')} (name, checksum, execution_ms, applied_by) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}
+       ON DUPLICATE KEY UPDATE checksum = VALUES(checksum), execution_ms = VALUES(execution_ms), applied_by = VALUES(applied_by), applied_at = CURRENT_TIMESTAMP(3)`, values);
     }
     async currentVersion() {
         const rows = await this.rows(`SELECT CAST(version AS CHAR) AS version FROM ${this.table} ORDER BY version_key DESC LIMIT 1`);

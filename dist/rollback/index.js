@@ -1,33 +1,32 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
+/***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(20218);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 20218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
-var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(4756);
-var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(5692);
-var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(2613);
-var util = __nccwpck_require__(9023);
+var net = __nccwpck_require__(69278);
+var tls = __nccwpck_require__(64756);
+var http = __nccwpck_require__(58611);
+var https = __nccwpck_require__(65692);
+var events = __nccwpck_require__(24434);
+var assert = __nccwpck_require__(42613);
+var util = __nccwpck_require__(39023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -276,65 +275,64 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
 
-/***/ 6752:
+/***/ 46752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(23701)
+const Dispatcher = __nccwpck_require__(30883)
+const Pool = __nccwpck_require__(30628)
 const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(57405)
+const ProxyAgent = __nccwpck_require__(76672)
+const EnvHttpProxyAgent = __nccwpck_require__(53137)
+const RetryAgent = __nccwpck_require__(30050)
+const errors = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
+const api = __nccwpck_require__(56615)
+const buildConnector = __nccwpck_require__(59136)
+const MockClient = __nccwpck_require__(47365)
+const MockAgent = __nccwpck_require__(47501)
+const MockPool = __nccwpck_require__(94004)
+const mockErrors = __nccwpck_require__(52429)
+const RetryHandler = __nccwpck_require__(17816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
+const DecoratorHandler = __nccwpck_require__(58155)
 const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
+  redirect: __nccwpck_require__(21514),
+  retry: __nccwpck_require__(92026),
+  dump: __nccwpck_require__(88060),
+  dns: __nccwpck_require__(70379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -388,11 +386,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+const fetchImpl = (__nccwpck_require__(54398).fetch)
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -403,66 +401,66 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(60660).Headers
+module.exports.Response = __nccwpck_require__(99051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(48355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { kConstruct } = __nccwpck_require__(20109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
+module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(21238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 80158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(68707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 34660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 76862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -646,16 +644,16 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(7075)
+} = __nccwpck_require__(57075)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
 
@@ -895,17 +893,17 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 14043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(49927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1121,13 +1119,13 @@ module.exports.RequestHandler = RequestHandler
 
 
 
-const assert = __nccwpck_require__(4589)
-const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { finished, PassThrough } = __nccwpck_require__(57075)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,16 +1341,16 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 61882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { AsyncResource } = __nccwpck_require__(16698)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1458,30 +1456,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 56615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(14043)
 module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.pipeline = __nccwpck_require__(76862)
+module.exports.upgrade = __nccwpck_require__(61882)
+module.exports.connect = __nccwpck_require__(34660)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 49927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
 
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(57075)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
@@ -1864,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 87655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(49927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 59136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const net = __nccwpck_require__(7030)
-const assert = __nccwpck_require__(4589)
+const net = __nccwpck_require__(77030)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
+const timers = __nccwpck_require__(96603)
 
 function noop () {}
 
@@ -2058,7 +2056,7 @@ function buildConnector ({ allowH2, maxCachedSessions, socketPath, timeout, sess
     let socket
     if (protocol === 'https:') {
       if (!tls) {
-        tls = __nccwpck_require__(1692)
+        tls = __nccwpck_require__(41692)
       }
       servername = servername || options.servername || util.getServerName(host) || null
 
@@ -2211,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 10735:
 /***/ ((module) => {
 
 
@@ -2336,12 +2334,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 42414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(7975)
+const diagnosticsChannel = __nccwpck_require__(53053)
+const util = __nccwpck_require__(57975)
 
 const undiciDebugLog = util.debuglog('undici')
 const fetchDebuglog = util.debuglog('fetch')
@@ -2545,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 68707:
 /***/ ((module) => {
 
 
@@ -2977,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 44655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,8 +2983,8 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
-const assert = __nccwpck_require__(4589)
+} = __nccwpck_require__(68707)
+const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
   isValidHeaderValue,
@@ -3001,8 +2999,8 @@ const {
   getServerName,
   normalizedMethodRecords
 } = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { channels } = __nccwpck_require__(42414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 36443:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 67752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(10735)
 
 class TstNode {
   /** @type {any} */
@@ -3704,18 +3702,18 @@ module.exports = {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
-const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(7075)
-const net = __nccwpck_require__(7030)
+const assert = __nccwpck_require__(34589)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { IncomingMessage } = __nccwpck_require__(37067)
+const stream = __nccwpck_require__(57075)
+const net = __nccwpck_require__(77030)
 const { Blob } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
-const { stringify } = __nccwpck_require__(1792)
-const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const nodeUtil = __nccwpck_require__(57975)
+const { stringify } = __nccwpck_require__(41792)
+const { EventEmitter: EE } = __nccwpck_require__(78474)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+const { tree } = __nccwpck_require__(67752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 57405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const DispatcherBase = __nccwpck_require__(21841)
+const Pool = __nccwpck_require__(30628)
+const Client = __nccwpck_require__(23701)
 const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4573,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   PoolBase,
   kClients,
@@ -4581,9 +4579,9 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(42128)
+const Pool = __nccwpck_require__(30628)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
 const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
@@ -4788,10 +4786,10 @@ module.exports = BalancedPool
 
 /* global WebAssembly */
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const { channels } = __nccwpck_require__(42414)
+const timers = __nccwpck_require__(96603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(52824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(53434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(84492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,21 +6299,21 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 88788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { errorMonitor } = __nccwpck_require__(8474)
-const { pipeline } = __nccwpck_require__(7075)
+const assert = __nccwpck_require__(34589)
+const { errorMonitor } = __nccwpck_require__(78474)
+const { pipeline } = __nccwpck_require__(57075)
 const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6346,7 +6344,7 @@ let h2ExperimentalWarned = false
 /** @type {import('http2')} */
 let http2
 try {
-  http2 = __nccwpck_require__(2467)
+  http2 = __nccwpck_require__(32467)
 } catch {
   // @ts-ignore
   http2 = { constants: {} }
@@ -6740,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(84492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,26 +7098,26 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 23701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
 
 
 
-const assert = __nccwpck_require__(4589)
-const net = __nccwpck_require__(7030)
-const http = __nccwpck_require__(7067)
+const assert = __nccwpck_require__(34589)
+const net = __nccwpck_require__(77030)
+const http = __nccwpck_require__(37067)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const { channels } = __nccwpck_require__(42414)
+const Request = __nccwpck_require__(44655)
+const DispatcherBase = __nccwpck_require__(21841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+const connectH2 = __nccwpck_require__(88788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 21841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(30883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(68707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,11 +7944,11 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 30883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const EventEmitter = __nccwpck_require__(8474)
+const EventEmitter = __nccwpck_require__(78474)
 
 class Dispatcher extends EventEmitter {
   dispatch () {
@@ -8018,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 53137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(21841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
+const ProxyAgent = __nccwpck_require__(76672)
+const Agent = __nccwpck_require__(57405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 64660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 42128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(21841)
+const FixedQueue = __nccwpck_require__(64660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
+const PoolStats = __nccwpck_require__(43246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 43246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 30628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(42128)
+const Client = __nccwpck_require__(23701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const buildConnector = __nccwpck_require__(59136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 76672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { URL } = __nccwpck_require__(73136)
+const Agent = __nccwpck_require__(57405)
+const Pool = __nccwpck_require__(30628)
+const DispatcherBase = __nccwpck_require__(21841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
+const Client = __nccwpck_require__(23701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 30050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(30883)
+const RetryHandler = __nccwpck_require__(17816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 32581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const Agent = __nccwpck_require__(57405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 58155:
 /***/ ((module) => {
 
 
@@ -9084,10 +9082,10 @@ module.exports = class DecoratorHandler {
 
 
 const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const EE = __nccwpck_require__(8474)
+const { kBodyUsed } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
 
@@ -9317,14 +9315,14 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 17816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
+const { RequestRetryError } = __nccwpck_require__(68707)
 const {
   isDisturbed,
   parseHeaders,
@@ -9761,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 70379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const { isIP } = __nccwpck_require__(7030)
-const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const { isIP } = __nccwpck_require__(77030)
+const { lookup } = __nccwpck_require__(40610)
+const DecoratorHandler = __nccwpck_require__(58155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 88060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(58155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,7 +10271,7 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 25092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10301,7 +10299,7 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 21514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10332,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 92026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(17816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 52824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(50172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 63870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 53434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 50172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 47501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(36443)
+const Agent = __nccwpck_require__(57405)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(91117)
+const MockClient = __nccwpck_require__(47365)
+const MockPool = __nccwpck_require__(94004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
+const Dispatcher = __nccwpck_require__(30883)
+const Pluralizer = __nccwpck_require__(91529)
+const PendingInterceptorsFormatter = __nccwpck_require__(56142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 47365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Client = __nccwpck_require__(23701)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 52429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(68707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 31511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,8 +10966,8 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 const { buildURL } = __nccwpck_require__(3440)
 
 /**
@@ -11169,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 94004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Pool = __nccwpck_require__(30628)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 91117:
 /***/ ((module) => {
 
 
@@ -11265,26 +11263,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 53397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(52429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
+} = __nccwpck_require__(91117)
 const { buildURL } = __nccwpck_require__(3440)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
     isPromise
   }
-} = __nccwpck_require__(7975)
+} = __nccwpck_require__(57975)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -11639,13 +11637,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 56142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(7540)
+const { Transform } = __nccwpck_require__(57075)
+const { Console } = __nccwpck_require__(37540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -11689,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 91529:
 /***/ ((module) => {
 
 
@@ -11725,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 96603:
 /***/ ((module) => {
 
 
@@ -12155,21 +12153,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 89634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kConstruct } = __nccwpck_require__(20109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { webidl } = __nccwpck_require__(45893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
 const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
-const assert = __nccwpck_require__(4589)
+const { kState } = __nccwpck_require__(93627)
+const { fetching } = __nccwpck_require__(54398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -13026,9 +13024,9 @@ module.exports = {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
+const { kConstruct } = __nccwpck_require__(20109)
+const { Cache } = __nccwpck_require__(89634)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
@@ -13180,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 20109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(36443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 76798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const assert = __nccwpck_require__(34589)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { isValidHeaderName } = __nccwpck_require__(73168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 71276:
 /***/ ((module) => {
 
 
@@ -13263,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 79061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(11978)
+const { stringify } = __nccwpck_require__(57797)
+const { webidl } = __nccwpck_require__(45893)
+const { Headers } = __nccwpck_require__(60660)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,15 +13452,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 11978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
-const assert = __nccwpck_require__(4589)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
+const { isCTLExcludingHtab } = __nccwpck_require__(57797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @description Parses the field-value attributes of a set-cookie header string.
@@ -13771,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 57797:
 /***/ ((module) => {
 
 
@@ -14130,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 24031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { Transform } = __nccwpck_require__(57075)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 21238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
+const { pipeline } = __nccwpck_require__(57075)
+const { fetching } = __nccwpck_require__(54398)
 const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
+const { webidl } = __nccwpck_require__(45893)
+const { EventSourceStream } = __nccwpck_require__(24031)
+const { parseMIMEType } = __nccwpck_require__(51900)
+const { createFastMessageEvent } = __nccwpck_require__(15188)
+const { isNetworkError } = __nccwpck_require__(99051)
+const { delay } = __nccwpck_require__(94811)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 
 let experimentalWarned = false
 
@@ -15201,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 94811:
 /***/ ((module) => {
 
 
@@ -15245,7 +15243,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 84492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15260,20 +15258,20 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(73168)
+const { FormData } = __nccwpck_require__(35910)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 const { Blob } = __nccwpck_require__(4573)
-const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(7075)
-const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const assert = __nccwpck_require__(34589)
+const { isErrored, isDisturbed } = __nccwpck_require__(57075)
+const { isArrayBuffer } = __nccwpck_require__(73429)
+const { serializeAMimeType } = __nccwpck_require__(51900)
+const { multipartFormDataParser } = __nccwpck_require__(50116)
 let random
 
 try {
-  const crypto = __nccwpck_require__(7598)
+  const crypto = __nccwpck_require__(77598)
   random = (max) => crypto.randomInt(0, max)
 } catch {
   random = (max) => Math.floor(Math.random(max))
@@ -15912,12 +15910,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 51900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
 const encoder = new TextEncoder()
 
@@ -16663,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 66653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(36443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 27114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,17 +16847,17 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 50116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
-const assert = __nccwpck_require__(4589)
+const { utf8DecodeBytes } = __nccwpck_require__(73168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
+const { isFileLike } = __nccwpck_require__(27114)
+const { makeEntry } = __nccwpck_require__(35910)
+const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
 const File = globalThis.File ?? NodeFile
@@ -17330,18 +17328,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 35910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
+const { kState } = __nccwpck_require__(93627)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { FileLike, isFileLike } = __nccwpck_require__(27114)
+const { webidl } = __nccwpck_require__(45893)
 const { File: NativeFile } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 
 /** @type {globalThis['File']} */
 const File = globalThis.File ?? NativeFile
@@ -17589,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 51059:
 /***/ ((module) => {
 
 
@@ -17636,23 +17634,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 60660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
+const { kConstruct } = __nccwpck_require__(36443)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
-const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(7975)
+} = __nccwpck_require__(73168)
+const { webidl } = __nccwpck_require__(45893)
+const assert = __nccwpck_require__(34589)
+const util = __nccwpck_require__(57975)
 
 const kHeadersMap = Symbol('headers map')
 const kHeadersSortedMap = Symbol('headers map sorted')
@@ -18330,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 54398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,10 +18341,10 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
+} = __nccwpck_require__(99051)
+const { HeadersList } = __nccwpck_require__(60660)
 const { Request, cloneRequest } = __nccwpck_require__(9967)
-const zlib = __nccwpck_require__(8522)
+const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
   makePolicyContainer,
@@ -18381,10 +18379,10 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
-const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+} = __nccwpck_require__(73168)
+const { kState, kDispatcher } = __nccwpck_require__(93627)
+const assert = __nccwpck_require__(34589)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
 const {
   redirectStatusSet,
   nullBodyStatus,
@@ -18392,13 +18390,13 @@ const {
   requestBodyHeader,
   subresourceSet
 } = __nccwpck_require__(4495)
-const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished } = __nccwpck_require__(7075)
+const EE = __nccwpck_require__(78474)
+const { Readable, pipeline, finished } = __nccwpck_require__(57075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { webidl } = __nccwpck_require__(45893)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
 const defaultUserAgent = typeof __UNDICI_IS_NODE__ !== 'undefined' || typeof esbuildDetection !== 'undefined'
@@ -20614,16 +20612,16 @@ module.exports = {
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
+const { FinalizationRegistry } = __nccwpck_require__(66653)()
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20635,12 +20633,12 @@ const {
   requestDuplex
 } = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
 const kAbortController = Symbol('abortController')
 
@@ -21651,15 +21649,15 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 99051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
   isValidReasonPhrase,
@@ -21670,18 +21668,18 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   redirectStatusSet,
   nullBodyStatus
 } = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { types } = __nccwpck_require__(7975)
+const { kState, kHeaders } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { FormData } = __nccwpck_require__(35910)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { types } = __nccwpck_require__(57975)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -22268,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 93627:
 /***/ ((module) => {
 
 
@@ -22284,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 73168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
-const zlib = __nccwpck_require__(8522)
+const { Transform } = __nccwpck_require__(57075)
+const zlib = __nccwpck_require__(38522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { getGlobalOrigin } = __nccwpck_require__(51059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
 const { performance } = __nccwpck_require__(643)
 const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
-const assert = __nccwpck_require__(4589)
-const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const assert = __nccwpck_require__(34589)
+const { isUint8Array } = __nccwpck_require__(73429)
+const { webidl } = __nccwpck_require__(45893)
 
 let supportedHashes = []
 
@@ -22306,7 +22304,7 @@ let supportedHashes = []
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
   const possibleRelevantHashes = ['sha256', 'sha384', 'sha512']
   supportedHashes = crypto.getHashes().filter((hash) => possibleRelevantHashes.includes(hash))
 /* c8 ignore next 3 */
@@ -23923,13 +23921,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 45893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { types, inspect } = __nccwpck_require__(7975)
-const { markAsUncloneable } = __nccwpck_require__(5919)
+const { types, inspect } = __nccwpck_require__(57975)
+const { markAsUncloneable } = __nccwpck_require__(75919)
 const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
@@ -24625,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 22607:
 /***/ ((module) => {
 
 
@@ -24922,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 48355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,15 +24929,15 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(53610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(20961)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
@@ -25273,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 88573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 20961:
 /***/ ((module) => {
 
 
@@ -25375,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 53610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,12 +25384,12 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
-const { types } = __nccwpck_require__(7975)
-const { StringDecoder } = __nccwpck_require__(3193)
+} = __nccwpck_require__(20961)
+const { ProgressEvent } = __nccwpck_require__(88573)
+const { getEncoding } = __nccwpck_require__(22607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+const { types } = __nccwpck_require__(57975)
+const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
 
 /** @type {PropertyDescriptor} */
@@ -25773,32 +25771,32 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 86897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
+} = __nccwpck_require__(61216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
+const { channels } = __nccwpck_require__(42414)
+const { CloseEvent } = __nccwpck_require__(15188)
 const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
+const { fetching } = __nccwpck_require__(54398)
+const { Headers, getHeadersList } = __nccwpck_require__(60660)
+const { getDecodeSplit } = __nccwpck_require__(73168)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
 
@@ -26151,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 20736:
 /***/ ((module) => {
 
 
@@ -26224,15 +26222,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 15188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
-const { MessagePort } = __nccwpck_require__(5919)
+const { kConstruct } = __nccwpck_require__(36443)
+const { MessagePort } = __nccwpck_require__(75919)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -26565,7 +26563,7 @@ module.exports = {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(20736)
 
 const BUFFER_SIZE = 16386
 
@@ -26575,7 +26573,7 @@ let buffer = null
 let bufIdx = BUFFER_SIZE
 
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
   crypto = {
@@ -26663,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 19469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
+const { isValidClientWindowBits } = __nccwpck_require__(98625)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 81652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Writable } = __nccwpck_require__(7075)
-const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { Writable } = __nccwpck_require__(57075)
+const assert = __nccwpck_require__(34589)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
+const { channels } = __nccwpck_require__(42414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
+} = __nccwpck_require__(98625)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { closeWebSocketConnection } = __nccwpck_require__(86897)
+const { PerMessageDeflate } = __nccwpck_require__(19469)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 13900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { opcodes, sendHints } = __nccwpck_require__(20736)
+const FixedQueue = __nccwpck_require__(64660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 61216:
 /***/ ((module) => {
 
 
@@ -27439,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 98625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
+const { states, opcodes } = __nccwpck_require__(20736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
 
 /* globals Blob */
 
@@ -27768,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 13726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(61216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
+} = __nccwpck_require__(98625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
+const { ByteParser } = __nccwpck_require__(81652)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { types } = __nccwpck_require__(57975)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
+const { SendQueue } = __nccwpck_require__(13900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28370,7 +28368,930 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1755:
+/***/ 30312:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Aw: () => (/* binding */ pruneBackups),
+/* harmony export */   Ay: () => (/* binding */ parseRetention),
+/* harmony export */   CX: () => (/* binding */ pgDumpCompressArg),
+/* harmony export */   Dy: () => (/* binding */ compressionOfPath),
+/* harmony export */   O8: () => (/* binding */ COMPRESSED_SUFFIX),
+/* harmony export */   T8: () => (/* binding */ expandFile),
+/* harmony export */   Tt: () => (/* binding */ expiredBackups),
+/* harmony export */   Xi: () => (/* binding */ compressFile),
+/* harmony export */   kV: () => (/* binding */ parseBackupCompression),
+/* harmony export */   pi: () => (/* binding */ backupsOf),
+/* harmony export */   rT: () => (/* binding */ zstdPresent),
+/* harmony export */   xb: () => (/* binding */ sqlCompression)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _exec_run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(91755);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9541);
+/* harmony import */ var _runtime_parse_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(96219);
+/**
+ * What happens to a backup file around the dump itself: its compression (`backup-compression`) and
+ * which older backups go (`backup-retention`). The choices are pure; compress/expand do the I/O.
+ */
+
+
+
+
+
+
+
+/** `auto`, `none`, `gzip`, `zstd`, optionally with a level: `gzip:9`, `zstd:19`. */
+function parseBackupCompression(text) {
+    const value = (text ?? '').trim().toLowerCase() || 'auto';
+    const m = /^(auto|none|gzip|zstd)(?::(\d+))?$/.exec(value);
+    const max = m?.[1] === 'zstd' ? 19 : 9;
+    if (!m || (m[2] !== undefined && (m[1] === 'auto' || m[1] === 'none' || Number(m[2]) < 1 || Number(m[2]) > max))) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ConfigurationError */ .j1(`backup-compression is "${text}": give auto, none, gzip, zstd, or a level as gzip:1…9 / zstd:1…19.`, {
+            input: 'backup-compression',
+        });
+    }
+    return { kind: m[1], level: m[2] === undefined ? undefined : Number(m[2]) };
+}
+/** pg_dump's `--compress` value for the custom format (zstd needs pg_dump 16 or later). */
+function pgDumpCompressArg(c, pgDumpMajor) {
+    if (c.kind === 'auto')
+        return undefined;
+    if (c.kind === 'none')
+        return '--compress=0';
+    if (c.kind === 'gzip')
+        return `--compress=${c.level ?? 6}`;
+    if (pgDumpMajor !== undefined && pgDumpMajor < 16) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ConfigurationError */ .j1(`backup-compression is zstd, but pg_dump ${pgDumpMajor} compresses only with gzip (zstd needs pg_dump 16+): use gzip or auto.`, {
+            input: 'backup-compression',
+        });
+    }
+    return `--compress=zstd${c.level ? `:${c.level}` : ''}`;
+}
+/** What a mysqldump file is compressed with: `auto` takes zstd where the program is on PATH. */
+function sqlCompression(c, zstdPresent) {
+    if (c.kind === 'auto')
+        return zstdPresent ? 'zstd' : 'gzip';
+    return c.kind;
+}
+const COMPRESSED_SUFFIX = { none: '', gzip: '.gz', zstd: '.zst' };
+function compressionOfPath(path) {
+    return path.endsWith('.gz') ? 'gzip' : path.endsWith('.zst') ? 'zstd' : 'none';
+}
+/** Compresses `path` into `path + suffix` (removing `path`); returns the new path. */
+async function compressFile(path, kind, level, signal) {
+    if (kind === 'none')
+        return path;
+    const out = path + COMPRESSED_SUFFIX[kind];
+    if (kind === 'gzip') {
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path), (0,node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGzip)(level ? { level } : {}), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(out, { mode: 0o600 }), { signal });
+    }
+    else {
+        await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_4__/* .runProgram */ .mB)('zstd', ['-q', '-f', ...(level ? [`-${level}`] : []), '-o', out, '--', path], { signal, timeoutMs: 60 * 60_000 });
+    }
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(path);
+    return out;
+}
+/** Expands a compressed backup next to itself (for reading and restoring); returns the plain path. */
+async function expandFile(path, signal) {
+    const kind = compressionOfPath(path);
+    if (kind === 'none')
+        return path;
+    const out = `${path.slice(0, -COMPRESSED_SUFFIX[kind].length)}.expanded-${process.pid}`;
+    if (kind === 'gzip')
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path), (0,node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGunzip)(), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(out, { mode: 0o600 }), { signal });
+    else
+        await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_4__/* .runProgram */ .mB)('zstd', ['-q', '-d', '-f', '-o', out, '--', path], { signal, timeoutMs: 60 * 60_000 });
+    return out;
+}
+function zstdPresent() {
+    return (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_4__/* .findOnPath */ .aY)('zstd') !== undefined;
+}
+/** `backup-retention`: empty (keep all), a count (`5`: the newest five) or an age (`14d`, `36h`). */
+function parseRetention(text) {
+    const value = (text ?? '').trim();
+    if (value === '')
+        return { kind: 'all' };
+    if (/^\d+$/.test(value)) {
+        const keep = Number(value);
+        if (keep < 1)
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ConfigurationError */ .j1('backup-retention is 0: keep at least 1 backup (the one just taken is never deleted), or leave it empty.', {
+                input: 'backup-retention',
+            });
+        return { kind: 'count', keep };
+    }
+    return { kind: 'age', maxAgeMs: (0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseDuration */ .E9)(value, 'backup-retention') };
+}
+const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** This database's backups among `names` (deploy-kit's naming), with the time in their names. */
+function backupsOf(names, safeDatabase, engine) {
+    const ext = engine === 'postgres' ? '\\.dump' : '\\.sql(?:\\.gz|\\.zst)?';
+    const pattern = new RegExp(`^${safeDatabase.replace(/[.]/g, '\\.')}-(\\d{8}T\\d{6}Z)(?:-(\\d+))?${ext}$`);
+    const out = [];
+    for (const name of names) {
+        const m = pattern.exec(name);
+        const s = m && STAMP.exec(m[1]);
+        if (s)
+            out.push({ name, at: Date.UTC(+s[1], +s[2] - 1, +s[3], +s[4], +s[5], +s[6]), seq: Number(m[2] ?? 1) });
+    }
+    return out;
+}
+/** Which of this database's backups the policy removes: never `justTaken`. Newest first by name time. */
+function expiredBackups(backups, retention, now, justTaken) {
+    if (retention.kind === 'all')
+        return [];
+    // Newest first; within one second, `-2` was taken after the plain name.
+    const sorted = [...backups].sort((a, b) => b.at - a.at || b.seq - a.seq);
+    const expired = retention.kind === 'count' ? sorted.slice(retention.keep).map((b) => b.name) : sorted.filter((b) => now - b.at > retention.maxAgeMs).map((b) => b.name);
+    return expired.filter((n) => n !== justTaken);
+}
+/** Applies the retention policy in `dir`; returns the files removed. */
+function pruneBackups(dir, safeDatabase, engine, retention, justTakenPath) {
+    if (retention.kind === 'all' || !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(dir))
+        return [];
+    const justTaken = justTakenPath.slice(justTakenPath.lastIndexOf('/') + 1);
+    const removed = expiredBackups(backupsOf((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(dir), safeDatabase, engine), retention, Date.now(), justTaken);
+    for (const name of removed)
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name), { force: true });
+    return removed.map((n) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, n));
+}
+
+
+/***/ }),
+
+/***/ 38158:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $w: () => (/* binding */ objectsMissingFromBackup),
+/* harmony export */   EH: () => (/* binding */ checkSqlDumpText),
+/* harmony export */   Q0: () => (/* binding */ safeDatabaseName),
+/* harmony export */   TV: () => (/* binding */ checkDumpToolVersion),
+/* harmony export */   _h: () => (/* binding */ backupDatabase),
+/* harmony export */   dH: () => (/* binding */ restoreBackup),
+/* harmony export */   fX: () => (/* binding */ toolVersion),
+/* harmony export */   gu: () => (/* binding */ verifyBackup),
+/* harmony export */   iP: () => (/* binding */ backupFileName),
+/* harmony export */   iR: () => (/* binding */ majorVersion),
+/* harmony export */   yA: () => (/* binding */ checkBackupDir)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _backup_files_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(30312);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _exec_run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(91755);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9541);
+/* harmony import */ var _runtime_logger_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(38118);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(59750);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(68008);
+/* harmony import */ var _url_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(50879);
+/**
+ * Backups before a migration and restores after a failed one: `pg_dump -Fc` / `pg_restore`,
+ * `mysqldump --single-transaction` / `mysql`. Programs run through src/exec with argument arrays;
+ * the password travels in PGPASSWORD / MYSQL_PWD, never on a command line.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** `app-20261128T093000Z.dump` (PostgreSQL custom format) or `.sql` (mysqldump); safe file characters only. */
+function backupFileName(database, engine, at) {
+    const stamp = at
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const safe = safeDatabaseName(database);
+    return `${safe}-${stamp}.${engine === 'postgres' ? 'dump' : 'sql'}`;
+}
+/** The database name as it appears in backup file names. */
+function safeDatabaseName(database) {
+    return database.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+/** The major version from `pg_dump --version` output or a server version (`15.18 (Debian…)` → 15). */
+function majorVersion(text) {
+    const m = /(\d+)(?:\.(\d+))?/.exec(text.replace(/^[^\d]*/, ''));
+    return m ? Number(m[1]) : undefined;
+}
+/** pg_dump refuses a server newer than itself: say so before anything is applied. */
+function checkDumpToolVersion(toolVersionText, serverVersion) {
+    const tool = majorVersion(toolVersionText);
+    const server = majorVersion(serverVersion);
+    if (tool !== undefined && server !== undefined && tool < server) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ConfigurationError */ .j1(`pg_dump is version ${tool} but the server runs PostgreSQL ${server}: pg_dump cannot back up a newer server. Install postgresql-client-${server} on the runner (or set backup: false).`, { input: 'backup' });
+    }
+}
+/** A mysqldump file is complete when it starts with the dump header and ends with "Dump completed". */
+function checkSqlDumpText(head, tail) {
+    if (!/^-- (MySQL|MariaDB) dump/m.test(head.slice(0, 200)))
+        return 'it does not start with a mysqldump header';
+    if (!/-- Dump completed[^\n]*\n?\s*$/.test(tail))
+        return 'it does not end with "-- Dump completed" (the dump was cut short)';
+    return undefined;
+}
+/** Objects in the database that the backup does not hold: the restore drops them first. */
+function objectsMissingFromBackup(objects, listing, engine) {
+    if (engine === 'postgres') {
+        // `pg_restore --list` lines: "215; 1259 16386 TABLE public users owner"; functions' tags are "name(args)".
+        const entries = listing.split('\n').filter((l) => /^\d+;/.test(l));
+        return objects.filter((o) => {
+            const prefix = ` ${o.kind} ${o.schema} ${o.name}`;
+            const tagEnd = o.kind === 'FUNCTION' || o.kind === 'PROCEDURE' || o.kind === 'AGGREGATE' ? '(' : ' ';
+            return !entries.some((l) => l.includes(prefix + tagEnd) || l.endsWith(prefix));
+        });
+    }
+    const quoted = (name) => `\`${name.replace(/`/g, '``')}\``;
+    return objects.filter((o) => {
+        const kinds = o.kind === 'VIEW' ? ['VIEW', 'TABLE'] : [o.kind];
+        return !kinds.some((k) => listing.includes(`${k} ${quoted(o.name)}`));
+    });
+}
+function readEnds(path, bytes = 4096) {
+    const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(path, 'r');
+    try {
+        const size = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.fstatSync)(fd).size;
+        const head = Buffer.alloc(Math.min(bytes, size));
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readSync)(fd, head, 0, head.length, 0);
+        const tail = Buffer.alloc(Math.min(bytes, size));
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readSync)(fd, tail, 0, tail.length, Math.max(0, size - tail.length));
+        return { head: head.toString('utf8'), tail: tail.toString('utf8') };
+    }
+    finally {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+    }
+}
+function toolError(err, what, redact) {
+    const detail = err instanceof _exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .ExecError */ .cI ? err.message : err instanceof Error ? err.message : String(err);
+    return new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .OperationFailedError */ .Bp(redact(`${what} failed: ${detail}`));
+}
+/** The tool's version, e.g. to compare pg_dump with the server; a missing tool is a configuration error. */
+async function toolVersion(tool) {
+    try {
+        const r = await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)(tool, ['--version'], { timeoutMs: 15_000 });
+        return r.stdout.trim();
+    }
+    catch (err) {
+        const pkg = tool.startsWith('pg_') ? 'postgresql-client' : 'mariadb-client (or mysql-client)';
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ConfigurationError */ .j1(`backup: ${tool} cannot run (${err instanceof Error ? err.message : String(err)}). Install ${pkg} on the runner, or set backup: false.`, {
+            input: 'backup',
+        });
+    }
+}
+/**
+ * `backup-dir` must be a writable directory, or creatable under a writable one: checked before
+ * anything connects, so a bad path never fails a run half-way.
+ */
+function checkBackupDir(dir, label = dir) {
+    let probe = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.resolve)(dir);
+    while (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(probe)) {
+        const parent = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.dirname)(probe);
+        if (parent === probe)
+            break;
+        probe = parent;
+    }
+    const fail = (why) => {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ConfigurationError */ .j1(`backup-dir "${label}" ${why}. Give a writable directory, or set backup: false.`, { input: 'backup-dir' });
+    };
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(probe).isDirectory())
+        fail(`cannot be used: ${probe} is a file`);
+    try {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.accessSync)(probe, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.W_OK | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+    }
+    catch {
+        fail(`is not writable (${probe})`);
+    }
+}
+/** Dumps the database into `dir` and checks the dump reads back before returning. */
+async function backupDatabase(target, dir, options = {}) {
+    const compression = options.compression ?? { kind: 'none' };
+    const redact = options.redact ?? ((t) => t);
+    const started = performance.now();
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(dir, { recursive: true });
+    let path = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.resolve)((0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)(dir, backupFileName(target.database, target.engine, new Date())));
+    for (let i = 2; (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path) || (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(`${path}.gz`) || (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(`${path}.zst`); i++)
+        path = path.replace(/(-\d+)?\.(dump|sql)$/, `-${i}.$2`);
+    const env = (0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .clientEnvironment */ .B5)(target);
+    const common = { env, signal: options.signal, timeoutMs: options.timeoutMs ?? 60 * 60_000, redact };
+    try {
+        if (target.engine === 'postgres') {
+            const major = compression.kind === 'zstd' ? majorVersion(await toolVersion('pg_dump')) : undefined;
+            const compress = (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .pgDumpCompressArg */ .CX)(compression, major);
+            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_dump', ['--format=custom', ...(compress ? [compress] : []), '--no-password', `--file=${path}`], common);
+        }
+        else {
+            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('mysqldump', [
+                ...(0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .mysqlClientArgs */ .$m)(target),
+                '--single-transaction',
+                '--routines',
+                '--triggers',
+                '--hex-blob',
+                '--no-tablespaces',
+                '--skip-dump-date',
+                `--result-file=${path}`,
+                target.database,
+            ], common);
+        }
+    }
+    catch (err) {
+        throw toolError(err, target.engine === 'postgres' ? 'pg_dump' : 'mysqldump', redact);
+    }
+    const entries = await verifyBackup(target, path, options);
+    if (target.engine === 'mysql') {
+        // Checked as plain text above, then compressed and the compressed file tested as a whole.
+        const kind = (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlCompression */ .xb)(compression, (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .zstdPresent */ .rT)());
+        path = await (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .compressFile */ .Xi)(path, kind, compression.level, options.signal);
+        await testCompressed(path, options.signal);
+    }
+    const pruned = (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .pruneBackups */ .Aw)(dir, safeDatabaseName(target.database), target.engine, options.retention ?? { kind: 'all' }, path);
+    for (const p of pruned)
+        options.log?.info(`backup-retention: removed the older backup ${p}.`);
+    return { path, bytes: (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path).size, durationMs: performance.now() - started, entries, pruned };
+}
+/** Reads a compressed backup through to its end (gzip's and zstd's own checksums). */
+async function testCompressed(path, signal) {
+    const kind = (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .compressionOfPath */ .Dy)(path);
+    try {
+        if (kind === 'gzip')
+            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path), (0,node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGunzip)(), new node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable({ write: (_c, _e, done) => done() }), { signal });
+        else if (kind === 'zstd')
+            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('zstd', ['-q', '-t', '--', path], { signal, timeoutMs: 60 * 60_000 });
+    }
+    catch (err) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .OperationFailedError */ .Bp(`the backup ${path} does not read back: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+/** Reads a backup back: `pg_restore --list` for a custom-format dump, a completeness check for SQL. Returns its entry count. */
+async function verifyBackup(target, path, options = {}) {
+    const redact = options.redact ?? ((t) => t);
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path) || (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path).size === 0)
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .OperationFailedError */ .Bp(`the backup ${path} is missing or empty`);
+    if (target.engine === 'postgres') {
+        try {
+            const r = await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact });
+            return r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
+        }
+        catch (err) {
+            throw toolError(err, `reading the backup back (pg_restore --list ${path})`, redact);
+        }
+    }
+    const { head, tail } = readEnds(path);
+    const problem = checkSqlDumpText(head, tail);
+    if (problem)
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .OperationFailedError */ .Bp(`the backup ${path} is not a complete dump: ${problem}`);
+    return 1;
+}
+async function backupListing(target, path, options) {
+    if (target.engine === 'postgres') {
+        const r = await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact: options.redact });
+        return r.stdout;
+    }
+    // A SQL dump can be far larger than a string may be: keep only the lines that create objects.
+    const { createReadStream } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 73024, 23));
+    const { createInterface } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 80481, 23));
+    const kept = [];
+    for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+        if (/\b(CREATE|VIEW)\b/.test(line) && !line.startsWith('INSERT'))
+            kept.push(line.length > 400 ? line.slice(0, 400) : line);
+    }
+    return kept.join('\n');
+}
+/**
+ * Puts the database back to the backup: objects the backup does not hold are dropped, then
+ * `pg_restore --clean --if-exists --single-transaction` (PostgreSQL: all or nothing) or the SQL
+ * dump through `mysql` (MySQL: statement by statement, DDL commits as it goes).
+ */
+async function restoreBackup(target, path, options = {}) {
+    if ((0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .compressionOfPath */ .Dy)(path) === 'none')
+        return restorePlain(target, path, options);
+    const plain = await (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .expandFile */ .T8)(path, options.signal);
+    try {
+        return await restorePlain(target, plain, options);
+    }
+    finally {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(plain, { force: true });
+    }
+}
+async function restorePlain(target, path, options) {
+    const redact = options.redact ?? ((t) => t);
+    const log = options.log ?? _runtime_logger_js__WEBPACK_IMPORTED_MODULE_8__/* .nullLogger */ .G;
+    const started = performance.now();
+    await verifyBackup(target, path, options);
+    const listing = await backupListing(target, path, options);
+    const session = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_11__/* .openSession */ .f)(target, {
+        historyTable: options.historyTable ?? _session_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_HISTORY_TABLE */ ._h,
+        connectTimeoutMs: 10_000,
+        label: 'deploy-kit restore',
+        signal: options.signal,
+    });
+    const dropped = [];
+    try {
+        const extra = objectsMissingFromBackup(await session.listObjects(), listing, target.engine);
+        if (extra.length > 0) {
+            log.info(`Dropping ${extra.length} object(s) created after the backup: ${extra.map((o) => `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`).join(', ')}`);
+            if (target.engine === 'postgres') {
+                await session.begin();
+                try {
+                    for (const o of extra)
+                        await session.execute(o.drop);
+                    await session.commit();
+                }
+                catch (err) {
+                    await session.rollback().catch(() => undefined);
+                    throw err;
+                }
+            }
+            else {
+                await session.execute('SET FOREIGN_KEY_CHECKS = 0');
+                for (const o of extra)
+                    await session.execute(o.drop);
+                await session.execute('SET FOREIGN_KEY_CHECKS = 1');
+            }
+            dropped.push(...extra.map((o) => `${o.kind} ${o.name}`));
+        }
+    }
+    finally {
+        await session.close();
+    }
+    const env = (0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .clientEnvironment */ .B5)(target);
+    try {
+        if (target.engine === 'postgres') {
+            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--no-password', `--dbname=${target.database}`, path], {
+                env,
+                signal: options.signal,
+                timeoutMs: options.timeoutMs ?? 60 * 60_000,
+                redact,
+            });
+        }
+        else {
+            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('mysql', [...(0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .mysqlClientArgs */ .$m)(target), '--connect-timeout=10', '--batch', target.database, `--execute=source ${path}`], {
+                env,
+                signal: options.signal,
+                timeoutMs: options.timeoutMs ?? 60 * 60_000,
+                redact,
+            });
+        }
+    }
+    catch (err) {
+        throw toolError(err, `restoring ${path}`, redact);
+    }
+    return { durationMs: performance.now() - started, dropped };
+}
+
+
+/***/ }),
+
+/***/ 68008:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ openSession)
+/* harmony export */ });
+async function openSession(target, options) {
+    if (target.engine === 'postgres') {
+        const { openPostgres } = await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
+        return openPostgres(target, options);
+    }
+    const { openMysql } = await __nccwpck_require__.e(/* import() */ 660).then(__nccwpck_require__.bind(__nccwpck_require__, 25660));
+    return openMysql(target, options);
+}
+
+
+/***/ }),
+
+/***/ 59750:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cr: () => (/* binding */ initialised),
+/* harmony export */   Kp: () => (/* binding */ checkHistoryShape),
+/* harmony export */   M8: () => (/* binding */ LEGACY_HISTORY_TABLE),
+/* harmony export */   UN: () => (/* binding */ resolveDefaultHistoryTable),
+/* harmony export */   Ut: () => (/* binding */ advisoryLockKey),
+/* harmony export */   Wi: () => (/* binding */ parseHistoryTable),
+/* harmony export */   Z4: () => (/* binding */ MigrationSqlError),
+/* harmony export */   Z8: () => (/* binding */ quoteTable),
+/* harmony export */   ZO: () => (/* binding */ connectWithRetry),
+/* harmony export */   _h: () => (/* binding */ DEFAULT_HISTORY_TABLE),
+/* harmony export */   d8: () => (/* binding */ networkReason),
+/* harmony export */   r3: () => (/* binding */ repeatablesTable),
+/* harmony export */   vD: () => (/* binding */ mysqlLockName)
+/* harmony export */ });
+/* unused harmony exports HISTORY_COLUMNS, isDeployKitHistory, connectRetryDelay, describeEngine */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _util_socket_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9887);
+/* harmony import */ var _util_sleep_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(97783);
+/**
+ * What the engine needs from a database, implemented for PostgreSQL (`pg`) and MySQL/MariaDB
+ * (`mysql2`), plus the pure helpers both share: history table naming, lock names, connect retry.
+ */
+
+
+
+
+/** deploy-kit's own name: golang-migrate (and Rails) use `schema_migrations`. */
+const DEFAULT_HISTORY_TABLE = 'deploy_kit_migrations';
+/** The default of deploy-kit before 2026-12: a database migrated then keeps its table under this name. */
+const LEGACY_HISTORY_TABLE = 'schema_migrations';
+const HISTORY_COLUMNS = ['version', 'version_key', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by', 'dirty'];
+/**
+ * A table of that name that is not ours (golang-migrate's `schema_migrations (version, dirty)`,
+ * Rails' `schema_migrations (version)`) must not be read as our history nor written to.
+ */
+function checkHistoryShape(shape, table) {
+    if (!shape.exists)
+        return;
+    const missing = HISTORY_COLUMNS.filter((c) => !shape.columns.includes(c));
+    if (missing.length === 0)
+        return;
+    const hint = shape.columns.includes('dirty') && !shape.columns.includes('version_key') ? " (it looks like golang-migrate's)" : '';
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`history-table: ${table} exists but is not a deploy-kit history table${hint}: it has columns ${shape.columns.join(', ')} and lacks ${missing.join(', ')}. Give another history-table (e.g. deploy_kit_migrations) and baseline-version set to the version this database is at.`, { input: 'history-table' });
+}
+/** A deploy-kit history table has all of HISTORY_COLUMNS. */
+function isDeployKitHistory(shape) {
+    return shape.exists && HISTORY_COLUMNS.every((c) => shape.columns.includes(c));
+}
+/**
+ * The history table when history-table is not given: deploy_kit_migrations, unless only the old
+ * default schema_migrations exists with deploy-kit's columns (a database migrated by an older
+ * deploy-kit), which is then kept.
+ */
+async function resolveDefaultHistoryTable(session) {
+    if ((await session.tableShape(DEFAULT_HISTORY_TABLE)).exists)
+        return { table: DEFAULT_HISTORY_TABLE, legacy: false };
+    if (isDeployKitHistory(await session.tableShape(LEGACY_HISTORY_TABLE)))
+        return { table: LEGACY_HISTORY_TABLE, legacy: true };
+    return { table: DEFAULT_HISTORY_TABLE, legacy: false };
+}
+/** A SQL error inside a migration file, mapped to the file's line. */
+class MigrationSqlError extends Error {
+    script;
+    line;
+    code;
+    name = 'MigrationSqlError';
+    constructor(message, script, line, code) {
+        super(message);
+        this.script = script;
+        this.line = line;
+        this.code = code;
+    }
+}
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** `schema_migrations` or `app.schema_migrations`: plain identifiers only, so quoting is exact. */
+function parseHistoryTable(text) {
+    const parts = text.trim().split('.');
+    if (parts.length > 2 || parts.some((p) => !IDENT.test(p))) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`history-table is "${text}": give a table name (letters, digits, _; at most 63 characters), optionally schema-qualified like app.schema_migrations.`, { input: 'history-table' });
+    }
+    return parts.length === 2 ? { schema: parts[0], table: parts[1] } : { table: parts[0] };
+}
+/** The repeatable files' table beside the history table: `<table>_repeatables` (63 characters at most). */
+function repeatablesTable(t) {
+    const suffix = '_repeatables';
+    return { schema: t.schema, table: `${t.table.slice(0, 63 - suffix.length)}${suffix}` };
+}
+function quoteTable(t, engine) {
+    const q = engine === 'postgres' ? (s) => `"${s}"` : (s) => `\`${s}\``;
+    return t.schema ? `${q(t.schema)}.${q(t.table)}` : q(t.table);
+}
+/** A signed 64-bit advisory lock key from the history table's name (one run at a time per table). */
+function advisoryLockKey(historyTable) {
+    const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(`deploy-kit:migrate-db:${historyTable}`).digest();
+    return digest.readBigInt64BE(0);
+}
+/** A MySQL GET_LOCK name (at most 64 characters), per database and history table. */
+function mysqlLockName(database, historyTable) {
+    const name = `deploy-kit:${database}.${historyTable}`;
+    if (name.length <= 64)
+        return name;
+    return `deploy-kit:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(name).digest('hex').slice(0, 40)}`;
+}
+/** Delay before the next connect attempt: 250 ms doubling to 2 s, never past the deadline. */
+function connectRetryDelay(attempt, remainingMs) {
+    return Math.max(0, Math.min(250 * 2 ** attempt, 2000, remainingMs));
+}
+/**
+ * Connects with retries until the deadline: a refused or timed-out connection is retried (the
+ * database may be starting); a login or unknown-database error fails at once.
+ */
+async function connectWithRetry(target, timeoutMs, attempt, classify, signal) {
+    const deadline = Date.now() + timeoutMs;
+    let lastReason = '';
+    for (let i = 0;; i++) {
+        if (signal?.aborted)
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationFailedError */ .Bp('cancelled while connecting to the database');
+        const remaining = deadline - Date.now();
+        try {
+            return await attempt(Math.max(1000, remaining));
+        }
+        catch (err) {
+            const failure = classify(err);
+            if (failure.kind === 'fatal') {
+                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`database-url: ${describeEngine(target.engine)} at ${target.address} refused the connection: ${failure.reason}.`, {
+                    input: 'database-url',
+                });
+            }
+            lastReason = failure.reason;
+        }
+        const wait = connectRetryDelay(i, deadline - Date.now());
+        if (wait <= 0)
+            break;
+        await (0,_util_sleep_js__WEBPACK_IMPORTED_MODULE_3__/* .sleep */ .y)(wait, signal, { resolveOnAbort: true });
+    }
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationFailedError */ .Bp(`cannot reach ${target.address} after ${Math.round(timeoutMs / 1000)} s (${lastReason}). Check the host and port in database-url, and that the database accepts connections from this runner.`);
+}
+/** Runs a new session's set-up queries; closes it when they fail. */
+async function initialised(session) {
+    try {
+        await session.init();
+    }
+    catch (err) {
+        await session.close();
+        throw err;
+    }
+    return session;
+}
+function describeEngine(engine) {
+    return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
+}
+/** Plain words for a socket error code. */
+function networkReason(err) {
+    return (0,_util_socket_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .socketErrorWords */ .X)(err?.code);
+}
+
+
+/***/ }),
+
+/***/ 55217:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GR: () => (/* binding */ DEFAULT_MIGRATIONS_DIR),
+/* harmony export */   Xy: () => (/* binding */ readPlaceholders),
+/* harmony export */   ZU: () => (/* binding */ readDatabaseInputs)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(38158);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(59750);
+/* harmony import */ var _url_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(50879);
+/**
+ * The one reader of the database inputs that migrate-db and rollback share (`database-url`,
+ * `history-table`, `migrations`, `backup-dir`), through the runtime's typed input reader, so both
+ * actions check them alike before anything connects.
+ */
+
+
+
+
+
+const DEFAULT_MIGRATIONS_DIR = 'db/migrations';
+/** Reads and checks the shared database inputs; `database-url` is required. */
+function readDatabaseInputs(inputs, run, options) {
+    // Masked whole and by its password as soon as it is read.
+    const url = inputs.secret('database-url', { required: true });
+    const target = (0,_url_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDatabaseUrl */ .mx)(url);
+    const historyTable = inputs.optional('history-table');
+    if (historyTable !== undefined)
+        (0,_session_js__WEBPACK_IMPORTED_MODULE_3__/* .parseHistoryTable */ .Wi)(historyTable);
+    const abs = (p) => ((0,node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute)(p) ? p : (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(run.workspace, p));
+    const migrationsLabel = inputs.string('migrations', { default: DEFAULT_MIGRATIONS_DIR });
+    const backupDirInput = inputs.optional('backup-dir');
+    const backupDir = backupDirInput ? abs(backupDirInput) : (0,node_path__WEBPACK_IMPORTED_MODULE_0__.join)(run.tempDir, 'deploy-kit-backups');
+    if (options.backup)
+        (0,_backup_js__WEBPACK_IMPORTED_MODULE_2__/* .checkBackupDir */ .yA)(backupDir, backupDirInput ?? backupDir);
+    return { url, target, historyTable, migrationsDir: abs(migrationsLabel), migrationsLabel, backupDir };
+}
+/**
+ * `placeholders` (shown in logs) and `secret-placeholders` (each value masked as it is read), both
+ * `name=value` lines or a YAML mapping; a name given in both is an error.
+ */
+function readPlaceholders(inputs, mask) {
+    const plain = placeholderMap(inputs, 'placeholders');
+    const secret = placeholderMap(inputs, 'secret-placeholders');
+    for (const value of Object.values(secret ?? {}))
+        if (value !== '')
+            mask(value);
+    if (!plain && !secret)
+        return undefined;
+    const both = Object.keys(plain ?? {}).find((k) => secret && k in secret);
+    if (both)
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`placeholders and secret-placeholders both define ${both}: give it in one of them.`, { input: 'secret-placeholders' });
+    return { ...plain, ...secret };
+}
+const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+function placeholderMap(inputs, input) {
+    const text = inputs.optional(input);
+    if (text === undefined)
+        return undefined;
+    const out = {};
+    for (const [i, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const m = /^([^=:\s]+)\s*[=:]\s?(.*)$/.exec(line);
+        if (!m || !PLACEHOLDER_NAME.test(m[1])) {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`${input} line ${i + 1} is not "name=value" (or "name: value"); names are letters, digits, _ . -.`, { input });
+        }
+        out[m[1]] = unquote(m[2].trim());
+    }
+    return out;
+}
+function unquote(v) {
+    return /^(["']).*\1$/.test(v) && v.length >= 2 ? v.slice(1, -1) : v;
+}
+
+
+/***/ }),
+
+/***/ 50879:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $m: () => (/* binding */ mysqlClientArgs),
+/* harmony export */   B5: () => (/* binding */ clientEnvironment),
+/* harmony export */   ff: () => (/* binding */ describeTarget),
+/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
+/* harmony export */ });
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+/**
+ * `database-url` parsing: the engine from the scheme, the connection parts, TLS options. Pure; it
+ * never echoes the URL or its password in an error.
+ */
+
+const SCHEMES = {
+    'postgres:': 'postgres',
+    'postgresql:': 'postgres',
+    'mysql:': 'mysql',
+    'mariadb:': 'mysql',
+};
+const DEFAULT_PORT = { postgres: 5432, mysql: 3306 };
+const PG_SSLMODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+function fail(message) {
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`database-url ${message}`, { input: 'database-url' });
+}
+function decode(part, what) {
+    try {
+        return decodeURIComponent(part);
+    }
+    catch {
+        return fail(`has a badly percent-encoded ${what}. Percent-encode special characters (e.g. @ as %40).`);
+    }
+}
+function parseDatabaseUrl(raw) {
+    const text = raw.trim();
+    if (text === '')
+        fail('is empty: give a URL such as postgres://user:password@host:5432/dbname.');
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);
+    if (!scheme)
+        fail('is not a URL: give one such as postgres://user:password@host:5432/dbname or mysql://user:password@host:3306/dbname.');
+    const engine = SCHEMES[`${scheme[1].toLowerCase()}:`];
+    if (!engine) {
+        fail(`has the scheme "${scheme[1]}", which is not supported: use postgres://, postgresql://, mysql:// or mariadb://.`);
+    }
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return fail('cannot be parsed as a URL (check for unencoded special characters in the password: percent-encode @ : / ? # as %40 %3A %2F %3F %23).');
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (host === '')
+        fail('has no host: give one such as postgres://user:password@db.example.com:5432/dbname.');
+    const port = url.port ? Number(url.port) : DEFAULT_PORT[engine];
+    const database = decode(url.pathname.replace(/^\//, ''), 'database name');
+    if (database === '' || database.includes('/'))
+        fail('has no database name: end it with /<dbname>, e.g. …:5432/app.');
+    const user = decode(url.username, 'user name');
+    if (user === '')
+        fail('has no user name: give one as scheme://user:password@host/dbname.');
+    const password = decode(url.password, 'password');
+    const params = url.searchParams;
+    let tls;
+    let caFile;
+    if (engine === 'postgres') {
+        const mode = (params.get('sslmode') ?? 'prefer').toLowerCase();
+        if (!PG_SSLMODES.includes(mode))
+            fail(`has sslmode=${mode}: use one of ${PG_SSLMODES.join(', ')}.`);
+        tls = mode === 'allow' ? 'prefer' : mode;
+        caFile = params.get('sslrootcert') ?? undefined;
+    }
+    else {
+        tls = mysqlTls(params);
+        caFile = params.get('ssl-ca') ?? params.get('sslca') ?? undefined;
+    }
+    if (caFile !== undefined && tls !== 'verify-ca' && tls !== 'verify-full') {
+        fail('names a CA file but does not verify the server: add sslmode=verify-full (PostgreSQL) or ssl-mode=VERIFY_IDENTITY (MySQL).');
+    }
+    return { engine, host, port, user, password, database, tls, caFile, address: `${host.includes(':') ? `[${host}]` : host}:${port}` };
+}
+function mysqlTls(params) {
+    const mode = params.get('ssl-mode') ?? params.get('sslmode');
+    if (mode !== null) {
+        const m = mode.toUpperCase().replace(/-/g, '_');
+        const map = {
+            DISABLED: 'disable',
+            PREFERRED: 'prefer',
+            REQUIRED: 'require',
+            VERIFY_CA: 'verify-ca',
+            VERIFY_IDENTITY: 'verify-full',
+            // libpq spellings too
+            DISABLE: 'disable',
+            PREFER: 'prefer',
+            REQUIRE: 'require',
+            VERIFY_FULL: 'verify-full',
+        };
+        const tls = map[m];
+        if (!tls)
+            fail(`has ssl-mode=${mode}: use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY.`);
+        return tls;
+    }
+    const ssl = params.get('ssl');
+    if (ssl === null)
+        return 'disable';
+    const v = ssl.toLowerCase();
+    if (['true', '1', 'yes', 'on', 'required'].includes(v))
+        return 'require';
+    if (['false', '0', 'no', 'off'].includes(v))
+        return 'disable';
+    if (v === 'verify')
+        return 'verify-full';
+    return fail(`has ssl=${ssl}: use true, false or verify.`);
+}
+/** The target without secrets, for logs and summaries: `postgres app@db.example.com:5432`. */
+function describeTarget(t) {
+    return `${t.engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} database "${t.database}" at ${t.address} as ${t.user}`;
+}
+/** libpq / mysql client environment for the dump tools: the password goes in the environment, never argv. */
+function clientEnvironment(t, base = process.env) {
+    const env = { ...base };
+    if (t.engine === 'postgres') {
+        Object.assign(env, {
+            PGHOST: t.host,
+            PGPORT: String(t.port),
+            PGUSER: t.user,
+            PGDATABASE: t.database,
+            PGSSLMODE: t.tls,
+            PGCONNECT_TIMEOUT: '10',
+            PGAPPNAME: 'deploy-kit migrate-db',
+        });
+        if (t.password)
+            env.PGPASSWORD = t.password;
+        else
+            delete env.PGPASSWORD;
+        if (t.caFile)
+            env.PGSSLROOTCERT = t.caFile;
+    }
+    else {
+        if (t.password)
+            env.MYSQL_PWD = t.password;
+        else
+            delete env.MYSQL_PWD;
+    }
+    return env;
+}
+/** Connection arguments for mysql / mysqldump (no password: that is MYSQL_PWD). */
+function mysqlClientArgs(t) {
+    const args = [`--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
+    if (t.tls === 'disable')
+        args.push('--skip-ssl');
+    else if (t.tls !== 'prefer') {
+        args.push('--ssl');
+        if (t.caFile)
+            args.push(`--ssl-ca=${t.caFile}`);
+        if (t.tls === 'verify-ca' || t.tls === 'verify-full')
+            args.push('--ssl-verify-server-cert');
+    }
+    return args;
+}
+
+
+/***/ }),
+
+/***/ 91755:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28381,14 +29302,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   mB: () => (/* binding */ runProgram)
 });
 
-// UNUSED EXPORTS: DEFAULT_TIMEOUT_MS, commandWorks, lastLines
+// UNUSED EXPORTS: DEFAULT_TIMEOUT_MS, lastLines
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/exec/run.ts
 /**
  * Runs a program with an argument array — never through a shell, so no user text is ever parsed
@@ -28505,16 +29426,6 @@ function lastLines(text, n) {
     const lines = text.trimEnd().split('\n');
     return lines.slice(-n).join('\n');
 }
-/** True when `command` runs with `args` and exits 0 within the deadline (e.g. `docker buildx version`). */
-async function commandWorks(command, args, timeoutMs = 15_000) {
-    try {
-        await runProgram(command, args, { timeoutMs });
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
 /** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
 function findOnPath(command, path = process.env.PATH ?? '') {
     for (const dir of path.split(external_node_path_.delimiter)) {
@@ -28536,31 +29447,96 @@ function findOnPath(command, path = process.env.PATH ?? '') {
 
 /***/ }),
 
-/***/ 9323:
+/***/ 16887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+__nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   X: () => (/* binding */ socketErrorWords)
+/* harmony export */   GitHubDeployments: () => (/* binding */ GitHubDeployments),
+/* harmony export */   lastGoodFromDeployments: () => (/* binding */ lastGoodFromDeployments),
+/* harmony export */   payloadImages: () => (/* binding */ payloadImages)
 /* harmony export */ });
-/** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
-const WORDS = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    ENOTFOUND: 'host name not found',
-    EAI_AGAIN: 'host name lookup failed',
-    ETIMEDOUT: 'connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    UND_ERR_SOCKET: 'connection closed by the server',
-    CERT_HAS_EXPIRED: 'TLS certificate has expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
-};
-function socketErrorWords(code) {
-    return code ? WORDS[code] : undefined;
+class GitHubDeployments {
+    client;
+    repository;
+    constructor(client, repository) {
+        this.client = client;
+        this.repository = repository;
+    }
+    /** Creates the deployment (no merge of the default branch, no required contexts: the workflow already gated it). */
+    async create(options) {
+        const payload = { 'deploy-kit': { images: options.images, action: options.action } };
+        const res = await this.client.rest.repos.createDeployment({
+            ...this.repository,
+            ref: options.ref,
+            environment: options.environment,
+            payload: payload,
+            description: (options.description ?? `${options.action}: ${options.images.map((i) => i.image).join(', ')}`).slice(0, 140),
+            auto_merge: false,
+            required_contexts: [],
+            ...(options.production !== undefined ? { production_environment: options.production } : {}),
+        });
+        if (res.status !== 201 || !('id' in res.data))
+            throw new Error(`GitHub did not create the deployment (HTTP ${res.status}: ${JSON.stringify(res.data).slice(0, 200)})`);
+        return res.data.id;
+    }
+    async setStatus(deploymentId, state, options = {}) {
+        await this.client.rest.repos.createDeploymentStatus({
+            ...this.repository,
+            deployment_id: deploymentId,
+            state,
+            ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
+            ...(options.logUrl ? { log_url: options.logUrl } : {}),
+            ...(options.description ? { description: options.description.slice(0, 140) } : {}),
+            // Inactivating the replaced one is done explicitly (markReplaced), so it is in the record either way.
+            auto_inactive: false,
+        });
+    }
+    /** The environment's deployments, newest first, each with its statuses (at most `limit` deployments). */
+    async list(environment, limit = 30) {
+        const { data } = await this.client.rest.repos.listDeployments({ ...this.repository, environment, per_page: Math.min(100, limit) });
+        return Promise.all(data.slice(0, limit).map(async (d) => {
+            const { data: statuses } = await this.client.rest.repos.listDeploymentStatuses({ ...this.repository, deployment_id: d.id, per_page: 100 });
+            return {
+                id: d.id,
+                sha: d.sha,
+                environment: d.environment,
+                createdAt: d.created_at,
+                payload: d.payload,
+                states: statuses.map((s) => s.state).reverse(),
+            };
+        }));
+    }
+    /** Marks inactive the deployment that was live before `current` (its latest status success); returns its id. */
+    async markReplaced(environment, current) {
+        const live = (await this.list(environment)).find((d) => d.id !== current && d.states.at(-1) === 'success');
+        if (live)
+            await this.setStatus(live.id, 'inactive', { description: `replaced by deployment ${current}` });
+        return live?.id;
+    }
+}
+/** The images in a deployment's payload, or undefined when it was not written by deploy-kit. */
+function payloadImages(payload) {
+    const dk = payload?.['deploy-kit'];
+    if (!dk || !Array.isArray(dk.images))
+        return undefined;
+    const images = dk.images.filter((i) => !!i && typeof i.service === 'string' && typeof i.image === 'string' && i.image !== '');
+    return images.length > 0 ? images : undefined;
+}
+/**
+ * Pure: the newest deployment that reached `success` and carries images, older than the current
+ * one — the current one being the newest that reached success (what runs now). Deployments are
+ * given newest first. With `current` images, one that deployed exactly those is skipped too.
+ */
+function lastGoodFromDeployments(deployments, current = []) {
+    const succeeded = deployments.filter((d) => d.states.includes('success') && payloadImages(d.payload));
+    const same = (images) => current.length > 0 && current.every((c) => images.some((i) => i.service === c.service && i.image === c.image));
+    for (const d of succeeded.slice(1)) {
+        const images = payloadImages(d.payload);
+        if (!same(images))
+            return { deploymentId: d.id, sha: d.sha, createdAt: d.createdAt, images };
+    }
+    return undefined;
 }
 
 
@@ -28574,7 +29550,6 @@ function socketErrorWords(code) {
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   j1: () => (/* binding */ ConfigurationError)
 /* harmony export */ });
-/* unused harmony export isUserFacing */
 /**
  * The user's mistake (an input, a config file, the environment): reported as one clear
  * `::error::` line that names what to fix, exit code 1, and no stack trace.
@@ -28601,9 +29576,6 @@ class ConfigurationError extends Error {
 class OperationFailedError extends Error {
     name = 'OperationFailedError';
 }
-function isUserFacing(err) {
-    return err instanceof ConfigurationError || err instanceof OperationFailedError;
-}
 function errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
 }
@@ -28611,7 +29583,7 @@ function errorMessage(err) {
 
 /***/ }),
 
-/***/ 8118:
+/***/ 38118:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28646,7 +29618,7 @@ function memoryLogger() {
 
 /***/ }),
 
-/***/ 6219:
+/***/ 96219:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28813,77 +29785,155 @@ function assertKnownKeys(obj, allowed, where) {
 
 /***/ }),
 
-/***/ 2613:
+/***/ 97783:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   y: () => (/* binding */ sleep)
+/* harmony export */ });
+/** Sleeps `ms`; when the signal aborts, rejects at once with its reason (or resolves, with `resolveOnAbort`). */
+function sleep(ms, signal, options = {}) {
+    return new Promise((resolve, reject) => {
+        const stop = () => (options.resolveOnAbort ? resolve() : reject(signal?.reason));
+        if (signal?.aborted)
+            return stop();
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            stop();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+
+/***/ }),
+
+/***/ 9887:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ socketErrorWords)
+/* harmony export */ });
+/** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
+const WORDS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    CERT_HAS_EXPIRED: 'TLS certificate has expired',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+};
+function socketErrorWords(code) {
+    return code ? WORDS[code] : undefined;
+}
+
+
+/***/ }),
+
+/***/ 42613:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 181:
+/***/ 20181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
-/***/ 6982:
+/***/ 35317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 49140:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("constants");
+
+/***/ }),
+
+/***/ 76982:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 
 /***/ }),
 
-/***/ 2250:
+/***/ 72250:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
 
 /***/ }),
 
-/***/ 4434:
+/***/ 24434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
-/***/ 9896:
+/***/ 79896:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
-/***/ 8611:
+/***/ 91943:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs/promises");
+
+/***/ }),
+
+/***/ 58611:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
 
 /***/ }),
 
-/***/ 5692:
+/***/ 65692:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
 
 /***/ }),
 
-/***/ 9278:
+/***/ 69278:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
-/***/ 4589:
+/***/ 34589:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
 
 /***/ }),
 
-/***/ 6698:
+/***/ 16698:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
@@ -28897,77 +29947,98 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 7540:
+/***/ 37540:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
 
 /***/ }),
 
-/***/ 7598:
+/***/ 77598:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ }),
 
-/***/ 3053:
+/***/ 53053:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
 
 /***/ }),
 
-/***/ 610:
+/***/ 40610:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 
 /***/ }),
 
-/***/ 8474:
+/***/ 78474:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 
 /***/ }),
 
-/***/ 3024:
+/***/ 73024:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
-/***/ 7067:
+/***/ 51455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 37067:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 
 /***/ }),
 
-/***/ 2467:
+/***/ 32467:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
 
 /***/ }),
 
-/***/ 7030:
+/***/ 44708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 98995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+
+/***/ }),
+
+/***/ 77030:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
-/***/ 8161:
+/***/ 48161:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
-/***/ 6760:
+/***/ 76760:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -28981,70 +30052,98 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 
 /***/ }),
 
-/***/ 1792:
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 41792:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
 
 /***/ }),
 
-/***/ 481:
+/***/ 80481:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 
-/***/ 7075:
+/***/ 57075:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 
 /***/ }),
 
-/***/ 1692:
+/***/ 46466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+
+/***/ }),
+
+/***/ 46193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 41692:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 
 /***/ }),
 
-/***/ 3136:
+/***/ 73136:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 
 /***/ }),
 
-/***/ 7975:
+/***/ 57975:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 
-/***/ 3429:
+/***/ 73429:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
 
 /***/ }),
 
-/***/ 5919:
+/***/ 75919:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 
 /***/ }),
 
-/***/ 8522:
+/***/ 38522:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 6928:
+/***/ 70857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 16928:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
@@ -29065,67 +30164,74 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 
 /***/ }),
 
-/***/ 3193:
+/***/ 13193:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
 
 /***/ }),
 
-/***/ 3557:
+/***/ 53557:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 
-/***/ 4756:
+/***/ 64756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
-/***/ 7016:
+/***/ 52018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 87016:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
 
 /***/ }),
 
-/***/ 9023:
+/***/ 39023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 8253:
+/***/ 98253:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types");
 
 /***/ }),
 
-/***/ 3106:
+/***/ 43106:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 57349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveBlockMap = __nccwpck_require__(87103);
+var resolveBlockSeq = __nccwpck_require__(90334);
+var resolveFlowCollection = __nccwpck_require__(13142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -29211,15 +30317,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 23683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var composeNode = __nccwpck_require__(45937);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -29263,17 +30369,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 45937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
+var identity = __nccwpck_require__(41127);
+var composeCollection = __nccwpck_require__(57349);
 var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var resolveEnd = __nccwpck_require__(17788);
+var utilEmptyScalarPosition = __nccwpck_require__(22599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -29387,10 +30493,10 @@ exports.composeNode = composeNode;
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -29477,18 +30583,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 89984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
+var directives = __nccwpck_require__(61342);
 var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var errors = __nccwpck_require__(91464);
+var identity = __nccwpck_require__(41127);
+var composeDoc = __nccwpck_require__(23683);
+var resolveEnd = __nccwpck_require__(17788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -29708,17 +30814,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 87103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var resolveProps = __nccwpck_require__(34631);
 var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -29832,12 +30938,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 48913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -30039,14 +31145,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 90334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveProps = __nccwpck_require__(34631);
+var utilFlowIndentCheck = __nccwpck_require__(74051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -30097,7 +31203,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 17788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30143,19 +31249,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 13142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var resolveEnd = __nccwpck_require__(17788);
+var resolveProps = __nccwpck_require__(34631);
 var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var utilMapIncludes = __nccwpck_require__(81187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -30359,13 +31465,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 76842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(63301);
+var resolveEnd = __nccwpck_require__(17788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -30594,7 +31700,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 34631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30792,7 +31898,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 22599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30827,7 +31933,7 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 74051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -30851,12 +31957,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 81187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -30879,16 +31985,16 @@ exports.mapIncludes = mapIncludes;
 
 
 var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
-var Schema = __nccwpck_require__(5840);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var toJS = __nccwpck_require__(74043);
+var Schema = __nccwpck_require__(45840);
 var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var anchors = __nccwpck_require__(71596);
+var applyReviver = __nccwpck_require__(83661);
+var createNode = __nccwpck_require__(42404);
+var directives = __nccwpck_require__(61342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -31217,13 +32323,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 71596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -31300,7 +32406,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 83661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31364,14 +32470,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 42404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -31461,13 +32567,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 61342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(41127);
+var visit = __nccwpck_require__(10204);
 
 const escapeChars = {
     '!': '%21',
@@ -31646,7 +32752,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 91464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31715,28 +32821,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 38815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
+var composer = __nccwpck_require__(89984);
 var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
+var Schema = __nccwpck_require__(45840);
+var errors = __nccwpck_require__(91464);
 var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
 var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
+var lexer = __nccwpck_require__(40361);
+var lineCounter = __nccwpck_require__(66628);
 var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var publicApi = __nccwpck_require__(84047);
+var visit = __nccwpck_require__(10204);
 
 
 
@@ -31751,7 +32857,7 @@ __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 __webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 __webpack_unused_export__ = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
@@ -31761,7 +32867,7 @@ __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
@@ -31773,7 +32879,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 57249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -31804,11 +32910,11 @@ exports.warn = warn;
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var anchors = __nccwpck_require__(71596);
+var visit = __nccwpck_require__(10204);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -31926,14 +33032,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 40101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(42404);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -32084,14 +33190,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 66673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var applyReviver = __nccwpck_require__(83661);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 class NodeBase {
     constructor(type) {
@@ -32131,15 +33237,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 57165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(42404);
+var stringifyPair = __nccwpck_require__(59748);
+var addPairToJSMap = __nccwpck_require__(97104);
+var identity = __nccwpck_require__(41127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -32177,14 +33283,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 63301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(41127);
+var Node = __nccwpck_require__(66673);
+var toJS = __nccwpck_require__(74043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -32211,17 +33317,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 84454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(61212);
+var addPairToJSMap = __nccwpck_require__(97104);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -32365,17 +33471,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 92223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var createNode = __nccwpck_require__(42404);
+var stringifyCollection = __nccwpck_require__(61212);
+var Collection = __nccwpck_require__(40101);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
+var toJS = __nccwpck_require__(74043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -32487,16 +33593,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 97104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
+var log = __nccwpck_require__(57249);
+var merge = __nccwpck_require__(90452);
 var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -32559,7 +33665,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 41127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32619,12 +33725,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 74043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -32665,15 +33771,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 60110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(48913);
+var resolveFlowScalar = __nccwpck_require__(76842);
+var errors = __nccwpck_require__(91464);
+var stringifyString = __nccwpck_require__(83069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -32890,7 +33996,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 91733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32960,7 +34066,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 97715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33071,9 +34177,9 @@ exports.visit = visit;
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(60110);
+var cstStringify = __nccwpck_require__(91733);
+var cstVisit = __nccwpck_require__(97715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -33185,7 +34291,7 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 40361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -33915,7 +35021,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 66628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33970,7 +35076,7 @@ exports.LineCounter = LineCounter;
 
 var node_process = __nccwpck_require__(932);
 var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var lexer = __nccwpck_require__(40361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -34950,17 +36056,17 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 84047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
+var composer = __nccwpck_require__(89984);
 var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
+var errors = __nccwpck_require__(91464);
+var log = __nccwpck_require__(57249);
+var identity = __nccwpck_require__(41127);
+var lineCounter = __nccwpck_require__(66628);
 var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
@@ -35064,16 +36170,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 45840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
+var identity = __nccwpck_require__(41127);
+var map = __nccwpck_require__(47451);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var string = __nccwpck_require__(66464);
+var tags = __nccwpck_require__(90018);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -35110,13 +36216,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 47451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(41127);
+var YAMLMap = __nccwpck_require__(84454);
 
 const map = {
     collection: 'map',
@@ -35136,12 +36242,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 73632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 const nullTag = {
     identify: value => value == null,
@@ -35165,8 +36271,8 @@ exports.nullTag = nullTag;
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(41127);
+var YAMLSeq = __nccwpck_require__(92223);
 
 const seq = {
     collection: 'seq',
@@ -35186,12 +36292,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 66464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(83069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -35209,12 +36315,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 73959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -35237,13 +36343,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 38405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -35291,12 +36397,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 59874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -35340,18 +36446,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 70896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
 
 const schema = [
     map.map,
@@ -35372,13 +36478,13 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 33559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
+var Scalar = __nccwpck_require__(63301);
+var map = __nccwpck_require__(47451);
 var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
@@ -35443,27 +36549,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 90018:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var string = __nccwpck_require__(66464);
+var bool = __nccwpck_require__(73959);
+var float = __nccwpck_require__(38405);
+var int = __nccwpck_require__(59874);
+var schema = __nccwpck_require__(70896);
+var schema$1 = __nccwpck_require__(33559);
+var binary = __nccwpck_require__(56083);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var schema$2 = __nccwpck_require__(35913);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -35549,14 +36655,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 56083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var node_buffer = __nccwpck_require__(20181);
+var Scalar = __nccwpck_require__(63301);
+var stringifyString = __nccwpck_require__(83069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -35626,12 +36732,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 88398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(63301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -35662,13 +36768,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 35782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(63301);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -35719,12 +36825,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 10873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(28689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -35802,13 +36908,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 90452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -35880,16 +36986,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 50303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(41127);
+var toJS = __nccwpck_require__(74043);
+var YAMLMap = __nccwpck_require__(84454);
+var YAMLSeq = __nccwpck_require__(92223);
+var pairs = __nccwpck_require__(18385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -35964,15 +37070,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 18385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var Scalar = __nccwpck_require__(63301);
+var YAMLSeq = __nccwpck_require__(92223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -36053,24 +37159,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 35913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
+var map = __nccwpck_require__(47451);
+var _null = __nccwpck_require__(73632);
 var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var string = __nccwpck_require__(66464);
+var binary = __nccwpck_require__(56083);
+var bool = __nccwpck_require__(88398);
+var float = __nccwpck_require__(35782);
+var int = __nccwpck_require__(10873);
+var merge = __nccwpck_require__(90452);
+var omap = __nccwpck_require__(50303);
+var pairs = __nccwpck_require__(18385);
+var set = __nccwpck_require__(81528);
+var timestamp = __nccwpck_require__(24371);
 
 const schema = [
     map.map,
@@ -36101,14 +37207,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 81528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(41127);
+var Pair = __nccwpck_require__(57165);
+var YAMLMap = __nccwpck_require__(84454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -36204,12 +37310,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 24371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(28689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -36316,7 +37422,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 34475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36479,10 +37585,10 @@ exports.foldFlowLines = foldFlowLines;
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(71596);
+var identity = __nccwpck_require__(41127);
+var stringifyComment = __nccwpck_require__(59799);
+var stringifyString = __nccwpck_require__(83069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -36613,14 +37719,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 61212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -36775,7 +37881,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 59799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36811,9 +37917,9 @@ exports.stringifyComment = stringifyComment;
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -36900,7 +38006,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 28689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36934,15 +38040,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 59748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(41127);
+var Scalar = __nccwpck_require__(63301);
 var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var stringifyComment = __nccwpck_require__(59799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -37093,13 +38199,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 83069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(63301);
+var foldFlowLines = __nccwpck_require__(34475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -37438,12 +38544,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 10204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(41127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -37679,207 +38785,34 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+/***/ 33838:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
+  LZ: () => (/* binding */ saveState),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, markdownSummary, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -37954,7 +38887,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -38009,9 +38942,9 @@ function escapeProperty(s) {
 }
 //# sourceMappingURL=command.js.map
 // EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
+var external_crypto_ = __nccwpck_require__(76982);
 // EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
+var external_fs_ = __nccwpck_require__(79896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -38028,7 +38961,7 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -38044,885 +38977,17 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var lib_Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(lib_Headers || (lib_Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[lib_Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[lib_Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
+var external_path_ = __nccwpck_require__(16928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(44942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(92145);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -38957,7 +39022,7 @@ class oidc_utils_OidcClient {
         return runtimeUrl;
     }
     static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             var _a;
             const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
@@ -38975,7 +39040,7 @@ class oidc_utils_OidcClient {
         });
     }
     static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
                 let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
@@ -39126,7 +39191,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -39274,7 +39339,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary_summary = _summary;
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -39310,16 +39375,10 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 1 modules
+var lib_exec = __nccwpck_require__(41955);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -39330,450 +39389,409 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
 /**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
+ * The code to exit an action
  */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
         }
         return result;
     });
 }
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
     });
 }
 /**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ * Summary exports
  */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
 
 /**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
+ * @deprecated use core.summary
  */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
+
 /**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
+ * Path exports
  */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
+
 /**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
+ * Platform utilities exports
  */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 41955:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(13193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(24434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(35317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(16928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(88701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
 // EXTERNAL MODULE: external "timers"
-var external_timers_ = __nccwpck_require__(3557);
+var external_timers_ = __nccwpck_require__(53557);
 ;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -39790,7 +39808,7 @@ var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 /* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
+const IS_WINDOWS = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
@@ -39813,7 +39831,7 @@ class ToolRunner extends external_events_.EventEmitter {
         const toolPath = this._getSpawnFileName();
         const args = this._getSpawnArgs(options);
         let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
+        if (IS_WINDOWS) {
             // Windows + cmd file
             if (this._isCmdFile()) {
                 cmd += toolPath;
@@ -39850,13 +39868,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -39867,7 +39885,7 @@ class ToolRunner extends external_events_.EventEmitter {
         }
     }
     _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
+        if (IS_WINDOWS) {
             if (this._isCmdFile()) {
                 return process.env['COMSPEC'] || 'cmd.exe';
             }
@@ -39875,7 +39893,7 @@ class ToolRunner extends external_events_.EventEmitter {
         return this.toolPath;
     }
     _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
+        if (IS_WINDOWS) {
             if (this._isCmdFile()) {
                 let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
                 for (const a of this.args) {
@@ -40128,18 +40146,18 @@ class ToolRunner extends external_events_.EventEmitter {
      * @returns   number
      */
     exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
                 (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
                 this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
                 this._debug(`exec tool: ${this.toolPath}`);
                 this._debug('arguments:');
                 for (const arg of this.args) {
@@ -40147,17 +40165,17 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
                     this._debug(message);
                 });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -40382,16 +40400,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -40428,7 +40446,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -40440,8 +40458,17 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+
+/***/ }),
+
+/***/ 92145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -40450,381 +40477,1592 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
     }
-    issueCommand('set-env', { name }, convertedVal);
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
 }
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
 }
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
+/***/ 44942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient),
+  Hv: () => (/* binding */ HttpCodes)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(58611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(65692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
     }
     else {
-        issueCommand('add-path', {}, inputPath);
+        return undefined;
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
 }
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
         return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
         }
-        finally {
-            endGroup();
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(20770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
         }
         return result;
     });
 }
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
 }
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
     });
 }
 /**
- * Summary exports
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
  */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+
+/***/ }),
+
+/***/ 88701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
 
 /**
- * @deprecated use core.summary
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
  */
-
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
+            : dest;
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
 /**
- * Path exports
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
  */
-
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
 /**
- * Platform utilities exports
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
  */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
+        }
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
 
-//# sourceMappingURL=core.js.map
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		id: moduleId,
+/******/ 		loaded: false,
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Flag the module as loaded
+/******/ 	module.loaded = true;
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/node module decorator */
+/******/ (() => {
+/******/ 	__nccwpck_require__.nmd = (module) => {
+/******/ 		module.paths = [];
+/******/ 		if (!module.children) module.children = [];
+/******/ 		return module;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
@@ -40850,13 +42088,13 @@ function runContextFromEnv(env, cwd, tmp) {
 // EXTERNAL MODULE: ./src/runtime/errors.ts
 var errors = __nccwpck_require__(9541);
 // EXTERNAL MODULE: ./src/runtime/parse.ts
-var parse = __nccwpck_require__(6219);
+var parse = __nccwpck_require__(96219);
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/runtime/yaml.ts
 
 
@@ -40864,7 +42102,12 @@ var dist = __nccwpck_require__(8815);
 
 /** Parses YAML text; a syntax error names the source and its line. */
 function parseYaml(text, source) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    return parseYamlWithLines(text, source).value;
+}
+/** Like parseYaml, and tells on which line each value is, for messages about a valid YAML that says something wrong. */
+function parseYamlWithLines(text, source) {
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line;
@@ -40874,7 +42117,16 @@ function parseYaml(text, source) {
             line,
         });
     }
-    return doc.toJS({ maxAliasCount: 100 });
+    return { value: doc.toJS({ maxAliasCount: 100 }), lineOf: (path) => lineAt(doc, lines, path) };
+}
+function lineAt(doc, lines, path) {
+    // The deepest node that exists on the path: a wrong key's parent is still a good pointer.
+    for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
+            return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
 }
 /**
  * An input that holds either a path to a YAML file or the YAML itself. A single line that names
@@ -40887,7 +42139,7 @@ function loadYamlInput(raw, inputName, baseDir) {
     if (oneLine && text !== '') {
         const path = (0,external_node_path_.isAbsolute)(text) ? text : (0,external_node_path_.resolve)(baseDir, text);
         if ((0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isFile()) {
-            return { value: parseYaml((0,external_node_fs_.readFileSync)(path, 'utf8'), text), file: path, label: text };
+            return { ...parseYamlWithLines((0,external_node_fs_.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
             throw new errors/* ConfigurationError */.j1(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
@@ -40896,7 +42148,7 @@ function loadYamlInput(raw, inputName, baseDir) {
         }
     }
     const label = `the ${inputName} input`;
-    return { value: parseYaml(raw, label), label };
+    return { ...parseYamlWithLines(raw, label), label };
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/inputs.ts
@@ -41076,37 +42328,37 @@ function annotationProps(a) {
     return { title: a.title, file: a.file, startLine: a.startLine };
 }
 const runnerLogger = {
-    info: (m) => info(secrets.redact(m)),
-    debug: (m) => core_debug(secrets.redact(m)),
-    notice: (m, a) => notice(secrets.redact(m), annotationProps(a)),
-    warning: (m, a) => warning(secrets.redact(m), annotationProps(a)),
-    error: (m, a) => error(secrets.redact(m), annotationProps(a)),
-    group: (name, fn) => group(secrets.redact(name), fn),
+    info: (m) => core/* info */.pq(secrets.redact(m)),
+    debug: (m) => core/* debug */.Yz(secrets.redact(m)),
+    notice: (m, a) => core/* notice */.lm(secrets.redact(m), annotationProps(a)),
+    warning: (m, a) => core/* warning */.$e(secrets.redact(m), annotationProps(a)),
+    error: (m, a) => core/* error */.z3(secrets.redact(m), annotationProps(a)),
+    group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
     const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_.tmpdir)());
-    const inputs = new Inputs((name) => getInput(name), secrets, (form) => core_setSecret(form), run.workspace);
+    const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
         log: runnerLogger,
         run,
         mask(value) {
             for (const form of secrets.add(value))
-                core_setSecret(form);
+                core/* setSecret */.Pq(form);
         },
         redact: (text) => secrets.redact(text),
         setOutput(name, value) {
             const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-            setOutput(name, secrets.redact(text));
+            core/* setOutput */.uH(name, secrets.redact(text));
         },
         saveState(name, value) {
-            saveState(name, typeof value === 'string' ? value : JSON.stringify(value));
+            core/* saveState */.LZ(name, typeof value === 'string' ? value : JSON.stringify(value));
         },
-        getState: (name) => getState(name),
+        getState: (name) => core/* getState */.Gu(name),
         async writeSummary(summary) {
             if (!process.env.GITHUB_STEP_SUMMARY)
                 return;
-            await summary_summary.addRaw(secrets.redact(summary.toString()), true).write();
+            await core/* summary */.z.addRaw(secrets.redact(summary.toString()), true).write();
         },
         signal,
     };
@@ -41115,14 +42367,13 @@ function createContext(signal) {
  * Runs an action's main (or post) function: a ConfigurationError or OperationFailedError ends the
  * step with one error line and exit code 1; any other error is a bug and is reported with its stack.
  */
-function runAction(main, options = {}) {
+function runAction(main) {
     const controller = new AbortController();
     const cancel = (sig) => {
         if (controller.signal.aborted)
             return;
-        warning(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
+        core/* warning */.$e(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
         controller.abort(new errors/* OperationFailedError */.Bp(`cancelled by ${sig}`));
-        options.onCancel?.();
     };
     process.once('SIGINT', cancel);
     process.once('SIGTERM', cancel);
@@ -41143,22 +42394,454 @@ function runAction(main, options = {}) {
 }
 function reportFailure(err) {
     if (err instanceof errors/* ConfigurationError */.j1) {
-        setFailed(secrets.redact(err.message));
+        core/* setFailed */.C1(secrets.redact(err.message));
         if (err.file)
-            error(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
         return;
     }
     if (err instanceof errors/* OperationFailedError */.Bp) {
-        setFailed(secrets.redact(err.message));
+        core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     const stack = err instanceof Error && err.stack ? err.stack : String(err);
-    setFailed(`${secrets.redact((0,errors/* errorMessage */.gJ)(err))} — this is a bug in deploy-kit; please report it with the log below.`);
-    info(secrets.redact(stack));
+    core/* setFailed */.C1(`${secrets.redact((0,errors/* errorMessage */.gJ)(err))} — this is a bug in deploy-kit; please report it with the log below.`);
+    core/* info */.pq(secrets.redact(stack));
 }
 
 // EXTERNAL MODULE: ./src/runtime/logger.ts
-var logger = __nccwpck_require__(8118);
+var logger = __nccwpck_require__(38118);
+;// CONCATENATED MODULE: ./src/runtime/tool-cache.ts
+/**
+ * The runner's tool cache (`@actions/tool-cache`), wrapped so that only src/runtime imports an
+ * `@actions/*` package. Loaded on first use: actions that never install a tool do not pay for it.
+ */
+let loaded;
+const toolCache = () => (loaded ??= __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 59805)));
+const runnerToolCache = {
+    async find(tool, version, arch) {
+        const found = (await toolCache()).find(tool, version, arch);
+        return found || undefined;
+    },
+    async download(url) {
+        return (await toolCache()).downloadTool(url);
+    },
+    async extract(file, format) {
+        const tc = await toolCache();
+        return format === 'zip' ? tc.extractZip(file) : tc.extractTar(file);
+    },
+    async cacheDir(dir, tool, version, arch) {
+        return (await toolCache()).cacheDir(dir, tool, version, arch);
+    },
+};
+
+;// CONCATENATED MODULE: ./src/runtime/index.ts
+
+
+
+
+
+
+
+
+
+
+
+// EXTERNAL MODULE: ./src/github/deployments.ts
+var github_deployments = __nccwpck_require__(16887);
+;// CONCATENATED MODULE: ./src/github/deployments-record.ts
+
+/** Pure: GitHub's deployments (newest first) as record entries (oldest first) that `lastGoodImage` reads. */
+function entriesFromDeployments(deployments) {
+    const entries = [];
+    for (const d of [...deployments].reverse()) {
+        const images = (0,github_deployments.payloadImages)(d.payload);
+        if (!images)
+            continue;
+        const action = d.payload['deploy-kit']?.action;
+        const ok = d.states.includes('success');
+        const failed = d.states.includes('failure') || d.states.includes('error');
+        if (!ok && !failed)
+            continue;
+        const kind = action === 'rollback' ? 'rollback' : action === 'rolling' ? 'rolling' : 'deploy-canary';
+        entries.push({
+            at: d.createdAt,
+            action: kind,
+            result: ok ? (kind === 'rollback' ? 'rolled-back' : kind === 'rolling' ? 'deployed' : 'promoted') : 'failed',
+            services: images.map((i) => ({ service: i.service, image: i.image, ...(i.digest ? { digest: i.digest } : {}) })),
+            previous: [],
+            reason: `GitHub deployment ${d.id}`,
+        });
+    }
+    return entries;
+}
+/** Reads the local record; when it has no entries, GitHub Deployments of `environment`. Writes go to the local record. */
+class RecordWithGitHubFallback {
+    local;
+    deployments;
+    environment;
+    /** Set after read(): where the entries came from. */
+    source = 'local';
+    constructor(local, deployments, environment) {
+        this.local = local;
+        this.deployments = deployments;
+        this.environment = environment;
+    }
+    get location() {
+        return this.source === 'github' ? `GitHub Deployments of ${this.environment}` : this.local.location;
+    }
+    async read() {
+        const local = await this.local.read();
+        if (local.entries.length > 0)
+            return local;
+        const entries = entriesFromDeployments(await this.deployments.list(this.environment));
+        if (entries.length > 0)
+            this.source = 'github';
+        return { version: 1, entries };
+    }
+    append(entry) {
+        return this.local.append(entry);
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/util/atomic-write.ts
+
+
+
+/**
+ * Writes a file so readers see the old content or the new, never half of it: a temp file in the
+ * same directory, flushed to disk, then renamed over the target.
+ */
+async function atomic_write_writeFileAtomic(path, content) {
+    const dir = (0,external_node_path_.dirname)(path);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const tmp = (0,external_node_path_.join)(dir, `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const handle = await (0,promises_.open)(tmp, 'w', 0o644);
+    try {
+        await handle.writeFile(content, 'utf8');
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+    try {
+        await (0,promises_.rename)(tmp, path);
+    }
+    catch (err) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/record/history.ts
+/**
+ * The deployment record: every promote, abort, rolling deploy and rollback appends an entry to a
+ * JSON history file kept beside the compose project (last N kept, written atomically). Rollback
+ * reads it to find the last known good release.
+ */
+
+
+
+
+const DEFAULT_HISTORY_LIMIT = 50;
+/** Pure: the history with `entry` appended and only the last `limit` kept. */
+function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
+    const entries = [...history.entries, entry];
+    return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
+}
+const GOOD = ['promoted', 'deployed', 'rolled-back'];
+/**
+ * Pure: the image to roll `service` back to. The record is a sequence of transitions (previous → services,
+ * result); last good = the newest image that ran as a promoted or deployed release (or as the one a release
+ * replaced) and was neither aborted nor rolled back from later, and is not the current one.
+ * A rollback rejects the image it ran *from*, whatever its result (a rollback whose database step or
+ * roll-out failed was still escaping that release), and never the image it rolled *to*: a failed rollback
+ * rejects nothing it didn't run. So two rollbacks in a row never return to the bad release.
+ * Undefined when there is no earlier good release.
+ */
+function lastGoodImage(entries, service, current) {
+    const rejected = new Set();
+    const timeline = [];
+    for (const e of entries) {
+        const now = e.services.find((s) => s.service === service);
+        const before = e.previous.find((s) => s.service === service);
+        if (e.action === 'rollback') {
+            if (before)
+                rejected.add(before.image);
+            if (e.result === 'rolled-back' && now) {
+                timeline.push(now);
+                // Rolled back to on purpose and running well: good again.
+                rejected.delete(now.image);
+            }
+            continue;
+        }
+        if (GOOD.includes(e.result) && now) {
+            if (before)
+                timeline.push(before);
+            timeline.push(now);
+            // An image released again after it was rejected counts as good again.
+            rejected.delete(now.image);
+        }
+        else if (now) {
+            rejected.add(now.image);
+        }
+    }
+    for (let i = timeline.length - 1; i >= 0; i--) {
+        const c = timeline[i];
+        if (c.image && c.image !== current && !rejected.has(c.image))
+            return c;
+    }
+    return undefined;
+}
+class DeploymentHistory {
+    path;
+    limit;
+    constructor(path, limit = DEFAULT_HISTORY_LIMIT) {
+        this.path = path;
+        this.limit = limit;
+    }
+    get location() {
+        return this.path;
+    }
+    async read() {
+        if (!(0,external_node_fs_.existsSync)(this.path))
+            return { version: 1, entries: [] };
+        const text = await (0,promises_.readFile)(this.path, 'utf8');
+        try {
+            const parsed = JSON.parse(text);
+            if (!Array.isArray(parsed.entries))
+                throw new Error('no entries array');
+            return { version: 1, entries: parsed.entries };
+        }
+        catch (err) {
+            throw new errors/* OperationFailedError */.Bp(`The deployment record ${this.path} is not readable JSON (${err.message}); fix or remove it.`);
+        }
+    }
+    async append(entry) {
+        const next = appendEntry(await this.read(), entry, this.limit);
+        await atomic_write_writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/record/rollback-plan.ts
+/**
+ * Pure: what a rollback does to each service — to a given image, to another tag of the current
+ * image, or to the last good release in the record — or why it cannot.
+ */
+
+
+/** `repo/name:tag` or `repo/name@sha256:…` → the same repository with `version` as its tag. */
+function withTag(image, version) {
+    const at = image.indexOf('@');
+    const base = at >= 0 ? image.slice(0, at) : image;
+    const slash = base.lastIndexOf('/');
+    const colon = base.lastIndexOf(':');
+    const repo = colon > slash ? base.slice(0, colon) : base;
+    return `${repo}:${version}`;
+}
+function validateVersion(version, input) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
+        throw new errors/* ConfigurationError */.j1(`${input} is "${version}": a docker tag uses letters, digits, "_", "." and "-" (at most 128).`, { input });
+    }
+}
+function planRollback(current, entries, options) {
+    const steps = [];
+    for (const c of current) {
+        let to;
+        let source = 'record';
+        if (options.toImage) {
+            to = options.toImage;
+            source = 'to-image';
+        }
+        else if (options.toVersion) {
+            to = withTag(c.image, options.toVersion);
+            source = 'to-version';
+        }
+        else {
+            to = lastGoodImage(entries, c.service, c.image)?.image;
+            if (!to) {
+                return {
+                    ok: false,
+                    reason: `No earlier good release of ${c.service} (now ${c.image || 'no image'}) is in the deployment record ${options.recordPath}; nothing was changed. Give to-image or to-version to choose one.`,
+                };
+            }
+        }
+        steps.push({ service: c.service, from: c.image, to, source });
+    }
+    return { ok: true, steps };
+}
+
+// EXTERNAL MODULE: ./src/util/socket-errors.ts
+var socket_errors = __nccwpck_require__(9887);
+;// CONCATENATED MODULE: ./src/http/client.ts
+
+/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
+class HttpTransportError extends Error {
+    code;
+    latencyMs;
+    name = 'HttpTransportError';
+    constructor(message, code, latencyMs) {
+        super(message);
+        this.code = code;
+        this.latencyMs = latencyMs;
+    }
+}
+const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+async function httpRequest(req) {
+    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const started = performance.now();
+    try {
+        const res = await fetch(req.url, {
+            method: req.method ?? 'GET',
+            headers: req.headers,
+            body: req.body,
+            redirect: req.followRedirects === false ? 'manual' : 'follow',
+            signal,
+        });
+        let body = '';
+        let bytes;
+        const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
+        if (req.binary)
+            bytes = raw;
+        else
+            body = new TextDecoder().decode(raw);
+        return {
+            url: res.url || String(req.url),
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers,
+            body,
+            bytes,
+            latencyMs: performance.now() - started,
+            redirected: res.redirected,
+        };
+    }
+    catch (err) {
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (err instanceof HttpTransportError)
+            throw err;
+        if (timeout.aborted) {
+            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        }
+        throw describeTransportError(err, latencyMs);
+    }
+}
+const latencyFrom = (started) => () => performance.now() - started;
+/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
+async function readCapped(res, maxBytes, latency) {
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const tooLarge = () => new HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
+    if (declared > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    const reader = res.body?.getReader();
+    if (!reader)
+        return new Uint8Array();
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            throw tooLarge();
+        }
+        chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+}
+/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
+function describeTransportError(err, latencyMs = 0) {
+    let cause = err;
+    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
+        cause = cause.cause;
+    }
+    const code = cause?.code ?? 'EFETCH';
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const words = (0,socket_errors/* socketErrorWords */.X)(code);
+    return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
+}
+/** Transient by nature: worth retrying. */
+function isTransientStatus(status) {
+    return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+function isTransientError(err) {
+    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
+}
+
+;// CONCATENATED MODULE: ./src/notify/webhook.ts
+/**
+ * Slack-compatible webhook messages (Slack incoming webhooks; Mattermost, Rocket.Chat and most chat
+ * tools accept the same `text` + `attachments` shape). The URL is a secret: callers mask it first,
+ * and errors here never repeat it.
+ */
+
+
+const COLOURS = { success: '#2eb67d', failure: '#e01e5a', warning: '#ecb22e' };
+/** Slack's control characters (&, <, >) escaped so user text cannot inject links or mentions. */
+function escapeSlack(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Pure: the JSON body for a notification. */
+function slackPayload(n) {
+    const text = n.link ? `${escapeSlack(n.title)} (<${n.link}|run>)` : escapeSlack(n.title);
+    return {
+        text,
+        attachments: [
+            {
+                color: COLOURS[n.outcome],
+                fallback: escapeSlack(n.title),
+                fields: n.fields.map((f) => ({ title: escapeSlack(f.title), value: escapeSlack(f.value), short: f.value.length <= 40 })),
+            },
+        ],
+    };
+}
+function validateWebhookUrl(url, input) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new errors/* ConfigurationError */.j1(`${input} is not a URL; give the webhook's https:// address (kept in a secret).`, { input });
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new errors/* ConfigurationError */.j1(`${input} must be an http(s) URL.`, { input });
+    }
+    return parsed;
+}
+/** Posts the message; a non-2xx answer or no answer is an OperationFailedError (without the URL). */
+async function sendNotification(url, n, options = {}) {
+    const host = new URL(url).host;
+    try {
+        const res = await httpRequest({
+            url,
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(slackPayload(n)),
+            timeoutMs: options.timeoutMs ?? 10_000,
+            signal: options.signal,
+        });
+        if (res.status < 200 || res.status >= 300) {
+            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} answered ${res.status} ${res.statusText}: ${res.body.slice(0, 200)}`);
+        }
+    }
+    catch (err) {
+        if (err instanceof HttpTransportError)
+            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} did not answer: ${err.message}`);
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/runtime/summary.ts
 /**
  * A pure Markdown builder for job summaries. Every piece of user or error text goes through
@@ -41246,483 +42929,10 @@ function summaryToText(markdown) {
         .replace(/\\\|/g, '|');
 }
 
-;// CONCATENATED MODULE: ./src/runtime/index.ts
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/record/atomic-write.ts
-
-
-
-/**
- * Writes a file so readers see the old content or the new, never half of it: a temp file in the
- * same directory, flushed to disk, then renamed over the target.
- */
-async function atomic_write_writeFileAtomic(path, content) {
-    const dir = (0,external_node_path_.dirname)(path);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    const tmp = (0,external_node_path_.join)(dir, `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    const handle = await (0,promises_namespaceObject.open)(tmp, 'w', 0o644);
-    try {
-        await handle.writeFile(content, 'utf8');
-        await handle.sync();
-    }
-    finally {
-        await handle.close();
-    }
-    try {
-        await (0,promises_namespaceObject.rename)(tmp, path);
-    }
-    catch (err) {
-        await (0,promises_namespaceObject.rm)(tmp, { force: true });
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/record/history.ts
-/**
- * The deployment record: every promote, abort, rolling deploy and rollback appends an entry to a
- * JSON history file kept beside the compose project (last N kept, written atomically). Rollback
- * reads it to find the last known good release.
- */
-
-
-
-
-const DEFAULT_HISTORY_LIMIT = 50;
-/** Pure: the history with `entry` appended and only the last `limit` kept. */
-function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
-    const entries = [...history.entries, entry];
-    return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
-}
-const GOOD = ['promoted', 'deployed', 'rolled-back'];
-/**
- * Pure: the image to roll `service` back to — the newest image that ran as a good release and is
- * not the current one, skipping images that were aborted or rolled back from (so rolling back twice
- * does not bring a bad release back). Undefined when there is no earlier good release.
- */
-function lastGoodImage(entries, service, current) {
-    const rejected = new Set();
-    const timeline = [];
-    for (const e of entries) {
-        const now = e.services.find((s) => s.service === service);
-        const before = e.previous.find((s) => s.service === service);
-        if (GOOD.includes(e.result) && now) {
-            if (before && e.action !== 'rollback')
-                timeline.push(before);
-            timeline.push(now);
-            // An image released again after it was rejected counts as good again.
-            rejected.delete(now.image);
-        }
-        if (e.action === 'rollback' && e.result === 'rolled-back' && before)
-            rejected.add(before.image);
-        if (!GOOD.includes(e.result) && now)
-            rejected.add(now.image);
-    }
-    for (let i = timeline.length - 1; i >= 0; i--) {
-        const c = timeline[i];
-        if (c.image && c.image !== current && !rejected.has(c.image))
-            return c;
-    }
-    return undefined;
-}
-class DeploymentHistory {
-    path;
-    limit;
-    constructor(path, limit = DEFAULT_HISTORY_LIMIT) {
-        this.path = path;
-        this.limit = limit;
-    }
-    async read() {
-        if (!(0,external_node_fs_.existsSync)(this.path))
-            return { version: 1, entries: [] };
-        const text = await (0,promises_namespaceObject.readFile)(this.path, 'utf8');
-        try {
-            const parsed = JSON.parse(text);
-            if (!Array.isArray(parsed.entries))
-                throw new Error('no entries array');
-            return { version: 1, entries: parsed.entries };
-        }
-        catch (err) {
-            throw new errors/* OperationFailedError */.Bp(`The deployment record ${this.path} is not readable JSON (${err.message}); fix or remove it.`);
-        }
-    }
-    async append(entry) {
-        const next = appendEntry(await this.read(), entry, this.limit);
-        await atomic_write_writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/record/rollback-plan.ts
-/**
- * Pure: what a rollback does to each service — to a given image, to another tag of the current
- * image, or to the last good release in the record — or why it cannot.
- */
-
-
-/** `repo/name:tag` or `repo/name@sha256:…` → the same repository with `version` as its tag. */
-function withTag(image, version) {
-    const at = image.indexOf('@');
-    const base = at >= 0 ? image.slice(0, at) : image;
-    const slash = base.lastIndexOf('/');
-    const colon = base.lastIndexOf(':');
-    const repo = colon > slash ? base.slice(0, colon) : base;
-    return `${repo}:${version}`;
-}
-function validateVersion(version, input) {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
-        throw new errors/* ConfigurationError */.j1(`${input} is "${version}": a docker tag uses letters, digits, "_", "." and "-" (at most 128).`, { input });
-    }
-}
-function planRollback(current, entries, options) {
-    const steps = [];
-    for (const c of current) {
-        let to;
-        let source = 'record';
-        if (options.toImage) {
-            to = options.toImage;
-            source = 'to-image';
-        }
-        else if (options.toVersion) {
-            to = withTag(c.image, options.toVersion);
-            source = 'to-version';
-        }
-        else {
-            to = lastGoodImage(entries, c.service, c.image)?.image;
-            if (!to) {
-                return {
-                    ok: false,
-                    reason: `No earlier good release of ${c.service} (now ${c.image || 'no image'}) is in the deployment record ${options.recordPath}; nothing was changed. Give to-image or to-version to choose one.`,
-                };
-            }
-        }
-        steps.push({ service: c.service, from: c.image, to, source });
-    }
-    return { ok: true, steps };
-}
-
-// EXTERNAL MODULE: ./src/http/socket-errors.ts
-var socket_errors = __nccwpck_require__(9323);
-;// CONCATENATED MODULE: ./src/http/client.ts
-
-/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
-class HttpTransportError extends Error {
-    code;
-    latencyMs;
-    name = 'HttpTransportError';
-    constructor(message, code, latencyMs) {
-        super(message);
-        this.code = code;
-        this.latencyMs = latencyMs;
-    }
-}
-const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
-async function httpRequest(req) {
-    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const started = performance.now();
-    try {
-        const res = await fetch(req.url, {
-            method: req.method ?? 'GET',
-            headers: req.headers,
-            body: req.body,
-            redirect: req.followRedirects === false ? 'manual' : 'follow',
-            signal,
-        });
-        let body = '';
-        let bytes;
-        if (req.binary)
-            bytes = new Uint8Array(await res.arrayBuffer());
-        else
-            body = await res.text();
-        return {
-            url: res.url || String(req.url),
-            status: res.status,
-            statusText: res.statusText,
-            headers: res.headers,
-            body,
-            bytes,
-            latencyMs: performance.now() - started,
-            redirected: res.redirected,
-        };
-    }
-    catch (err) {
-        const latencyMs = performance.now() - started;
-        if (req.signal?.aborted)
-            throw req.signal.reason;
-        if (timeout.aborted) {
-            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
-        }
-        throw describeTransportError(err, latencyMs);
-    }
-}
-/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
-function describeTransportError(err, latencyMs = 0) {
-    let cause = err;
-    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
-        cause = cause.cause;
-    }
-    const code = cause?.code ?? 'EFETCH';
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const words = (0,socket_errors/* socketErrorWords */.X)(code);
-    return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
-}
-/** Transient by nature: worth retrying. */
-function isTransientStatus(status) {
-    return status === 408 || status === 425 || status === 429 || status >= 500;
-}
-function isTransientError(err) {
-    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
-}
-
-;// CONCATENATED MODULE: ./src/notify/webhook.ts
-/**
- * Slack-compatible webhook messages (Slack incoming webhooks; Mattermost, Rocket.Chat and most chat
- * tools accept the same `text` + `attachments` shape). The URL is a secret: callers mask it first,
- * and errors here never repeat it.
- */
-
-
-const COLORS = { success: '#2eb67d', failure: '#e01e5a', warning: '#ecb22e' };
-/** Slack's control characters (&, <, >) escaped so user text cannot inject links or mentions. */
-function escapeSlack(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** Pure: the JSON body for a notification. */
-function slackPayload(n) {
-    const text = n.link ? `${escapeSlack(n.title)} (<${n.link}|run>)` : escapeSlack(n.title);
-    return {
-        text,
-        attachments: [
-            {
-                color: COLORS[n.outcome],
-                fallback: escapeSlack(n.title),
-                fields: n.fields.map((f) => ({ title: escapeSlack(f.title), value: escapeSlack(f.value), short: f.value.length <= 40 })),
-            },
-        ],
-    };
-}
-function validateWebhookUrl(url, input) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw new errors/* ConfigurationError */.j1(`${input} is not a URL; give the webhook's https:// address (kept in a secret).`, { input });
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        throw new errors/* ConfigurationError */.j1(`${input} must be an http(s) URL.`, { input });
-    }
-    return parsed;
-}
-/** Posts the message; a non-2xx answer or no answer is an OperationFailedError (without the URL). */
-async function sendNotification(url, n, options = {}) {
-    const host = new URL(url).host;
-    try {
-        const res = await httpRequest({
-            url,
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(slackPayload(n)),
-            timeoutMs: options.timeoutMs ?? 10_000,
-            signal: options.signal,
-        });
-        if (res.status < 200 || res.status >= 300) {
-            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} answered ${res.status} ${res.statusText}: ${res.body.slice(0, 200)}`);
-        }
-    }
-    catch (err) {
-        if (err instanceof HttpTransportError)
-            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} did not answer: ${err.message}`);
-        throw err;
-    }
-}
-
-// EXTERNAL MODULE: ./src/exec/run.ts + 1 modules
-var run = __nccwpck_require__(1755);
-;// CONCATENATED MODULE: ./src/targets/compose-command.ts
-/**
- * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
- * runners) and `docker-compose` (v1, what Debian ships). The callers run them through src/exec.
- */
-
-/** `docker compose …` or `docker-compose …` with the project and files in front of the subcommand. */
-function composeCommand(p, subcommand, extraFiles = []) {
-    const global = [];
-    if (p.project)
-        global.push('-p', p.project);
-    for (const f of [...p.files, ...extraFiles])
-        global.push('-f', f);
-    return p.flavor === 'v2'
-        ? { command: 'docker', args: ['compose', ...global, ...subcommand] }
-        : { command: 'docker-compose', args: [...global, ...subcommand] };
-}
-/** The resolved configuration, as YAML (both flavours print YAML by default). */
-function configArgs() {
-    return ['config'];
-}
-/** Create or recreate one service's containers without touching its dependencies or building. */
-function upServiceArgs(services, options = {}) {
-    const args = ['up', '-d', '--no-deps', '--no-build'];
-    if (options.forceRecreate)
-        args.push('--force-recreate');
-    return [...args, ...services];
-}
-/** Stop and remove a service's containers (`rm -s -f` exists in both flavours). */
-function removeServiceArgs(services) {
-    return ['rm', '-s', '-f', ...services];
-}
-/** Container ids of a service (running or not with `all`). */
-function psArgs(service, options = {}) {
-    return options.all ? ['ps', '-a', '-q', service] : ['ps', '-q', service];
-}
-/** The host address a container port is published on. */
-function portArgs(service, containerPort) {
-    return ['port', service, String(containerPort)];
-}
-/** The version probe used to pick a flavour. */
-function versionProbe(flavor) {
-    return flavor === 'v2' ? { command: 'docker', args: ['compose', 'version'] } : { command: 'docker-compose', args: ['version'] };
-}
-/** `compose-command` input: auto, `docker compose` or `docker-compose`. */
-function parseComposeCommand(text, input = 'compose-command') {
-    const v = text.trim().replace(/\s+/g, ' ');
-    if (v === '' || v === 'auto')
-        return 'auto';
-    if (v === 'docker compose' || v === 'v2')
-        return 'v2';
-    if (v === 'docker-compose' || v === 'v1')
-        return 'v1';
-    throw new errors/* ConfigurationError */.j1(`${input} is "${text}": use auto, "docker compose" (v2) or "docker-compose" (v1).`, { input });
-}
-
-;// CONCATENATED MODULE: ./src/targets/compose-config.ts
-/**
- * Pure handling of a compose project's resolved configuration (`config` output): finding a
- * service, reading its ports, and deriving the canary service and the release override from it.
- */
-
-
-function asResolvedConfig(value, source) {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        throw new errors/* ConfigurationError */.j1(`${source} did not resolve to a compose project (no mapping at the top).`);
-    }
-    const obj = value;
-    const services = obj.services;
-    if (!services || typeof services !== 'object' || Array.isArray(services)) {
-        throw new errors/* ConfigurationError */.j1(`${source} has no "services:" section; deploy-kit needs the service to deploy defined there.`);
-    }
-    return {
-        name: typeof obj.name === 'string' ? obj.name : undefined,
-        version: typeof obj.version === 'string' ? obj.version : undefined,
-        services: services,
-    };
-}
-/** The service's definition, or a ConfigurationError naming the input and the services that exist. */
-function requireService(config, service, input, files) {
-    const def = config.services[service];
-    if (def)
-        return def;
-    const names = Object.keys(config.services);
-    const guess = (0,parse/* closest */.kp)(service, names);
-    throw new errors/* ConfigurationError */.j1(`${input}: service "${service}" is not defined in ${files.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''} Services there: ${names.join(', ') || 'none'}.`, { input });
-}
-/** Reads `ports:` in short ("127.0.0.1:8080:80/tcp", v1 output) or long syntax (v2 output). */
-function parsePorts(def) {
-    const ports = def.ports;
-    if (!Array.isArray(ports))
-        return [];
-    return ports.map((p) => parsePort(p));
-}
-function parsePort(p) {
-    if (typeof p === 'number')
-        return { target: p, protocol: 'tcp' };
-    if (typeof p === 'string') {
-        const [spec, protocol = 'tcp'] = p.split('/');
-        const parts = spec.split(':');
-        const target = Number(parts.pop());
-        const published = parts.length ? parts.pop() : undefined;
-        const hostIp = parts.length ? parts.join(':').replace(/^\[|\]$/g, '') : undefined;
-        return { hostIp: hostIp || undefined, published: published ? Number(published) : undefined, target, protocol };
-    }
-    if (p && typeof p === 'object') {
-        const o = p;
-        return {
-            hostIp: typeof o.host_ip === 'string' && o.host_ip ? o.host_ip : undefined,
-            published: o.published !== undefined && o.published !== '' ? Number(o.published) : undefined,
-            target: Number(o.target),
-            protocol: typeof o.protocol === 'string' ? o.protocol : 'tcp',
-        };
-    }
-    throw new Error(`unreadable port entry ${JSON.stringify(p)}`);
-}
-function formatPort(p) {
-    const host = p.hostIp ? `${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp}:${p.published ?? ''}:` : p.published ? `${p.published}:` : '';
-    return `${host}${p.target}/${p.protocol}`;
-}
-function canaryServiceName(service) {
-    return `${service}-canary`;
-}
-/** Keys that must not be copied into the canary: it runs the new image, under its own name, alone. */
-const NOT_COPIED = ['build', 'container_name', 'depends_on', 'links', 'scale', 'deploy', 'pull_policy'];
-/**
- * The canary's service definition: the stable service's own (environment, health check, networks,
- * volumes…) with the new image, no fixed container name, and its published ports moved to
- * 127.0.0.1 on `canaryPort` (for the port the router reaches) or on a port docker picks, so it never
- * clashes with the stable container. Labels mark it as the canary.
- */
-function deriveCanaryService(stable, options) {
-    const def = {};
-    for (const [k, v] of Object.entries(stable))
-        if (!NOT_COPIED.includes(k))
-            def[k] = v;
-    def.image = options.image;
-    const ports = parsePorts(stable);
-    if (ports.length) {
-        def.ports = ports.map((p) => formatPort({
-            hostIp: p.hostIp && p.hostIp !== '0.0.0.0' && p.hostIp !== '::' ? p.hostIp : '127.0.0.1',
-            published: options.canaryPort !== undefined && p.target === options.routedPort ? options.canaryPort : undefined,
-            target: p.target,
-            protocol: p.protocol,
-        }));
-    }
-    def.labels = { ...labelsOf(stable), 'deploy-kit.track': 'canary', ...(options.labels ?? {}) };
-    return def;
-}
-function labelsOf(def) {
-    const l = def.labels;
-    if (Array.isArray(l)) {
-        const out = {};
-        for (const item of l) {
-            const [k, ...v] = String(item).split('=');
-            out[k] = v.join('=');
-        }
-        return out;
-    }
-    return l && typeof l === 'object' ? { ...l } : {};
-}
-/** A compose file holding only the given services (an override file or the canary file). */
-function overrideFile(version, services) {
-    return version ? { version, services } : { services };
-}
-/** The container port behind a published host port (to find the port the router reaches). */
-function targetPortFor(def, publishedPort) {
-    return parsePorts(def).find((p) => p.published === publishedPort)?.target;
-}
-
+// EXTERNAL MODULE: ./src/util/sleep.ts
+var util_sleep = __nccwpck_require__(97783);
 ;// CONCATENATED MODULE: ./src/http/backoff.ts
+
 const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
 /**
  * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
@@ -41731,22 +42941,6 @@ const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
 function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
     const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
     return Math.round(base * (1 - policy.jitter * random()));
-}
-/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
-function backoff_sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
 }
 /**
  * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
@@ -41788,1182 +42982,18 @@ async function retry(fn, options = {}) {
             return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
         }
         options.onRetry?.({ attempt, delayMs, ...last });
-        await backoff_sleep(delayMs, options.signal);
+        await (0,util_sleep/* sleep */.y)(delayMs, options.signal);
     }
-}
-
-;// CONCATENATED MODULE: ./src/targets/health.ts
-/** Pure judgement of containers' states (`docker inspect` .State) while waiting for a service. */
-/**
- * Healthy when every container runs and, where it has a health check, reports healthy. An exited
- * container or a health check that says unhealthy fails at once (no point waiting out the deadline).
- */
-function judgeContainerStates(states) {
-    if (states.length === 0)
-        return { status: 'waiting', reason: 'no container yet' };
-    for (const s of states) {
-        if (!s.Running && (s.Status === 'exited' || s.Status === 'dead')) {
-            return { status: 'failed', reason: `a container ${s.Status} with code ${s.ExitCode ?? '?'}` };
-        }
-        if (s.Health?.Status === 'unhealthy') {
-            const out = s.Health.Log?.at(-1)?.Output?.trim();
-            return { status: 'failed', reason: `its health check reports unhealthy${out ? `: ${out.slice(0, 300)}` : ''}` };
-        }
-    }
-    for (const s of states) {
-        if (!s.Running)
-            return { status: 'waiting', reason: `a container is ${s.Status}` };
-        if (s.Health && s.Health.Status !== 'healthy')
-            return { status: 'waiting', reason: `health check ${s.Health.Status}` };
-    }
-    return { status: 'healthy' };
-}
-
-;// CONCATENATED MODULE: ./src/targets/compose.ts
-/**
- * The compose target: a project run by `docker compose` (v2) or `docker-compose` (v1). The canary
- * is a derived service (the stable one's definition with the new image) in a generated file; the
- * released images are pinned in a release override kept beside the project, so that compose's
- * configuration always says what runs and is never left on an aborted image.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-const POLL_MS = 100;
-class compose_ComposeTarget {
-    options;
-    kind = 'compose';
-    files;
-    projectName;
-    stateDir;
-    flavor;
-    /** The project name on the containers' labels; v2 prints it in `config` (a `name:` in the file wins there). */
-    labelProject;
-    resolved;
-    constructor(options) {
-        this.options = options;
-        if (options.files.length === 0)
-            throw new errors/* ConfigurationError */.j1(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
-        this.files = options.files.map((f) => ((0,external_node_path_.isAbsolute)(f) ? f : (0,external_node_path_.resolve)(options.baseDir, f)));
-        // As compose chooses it: -p, then COMPOSE_PROJECT_NAME, then the first file's directory.
-        this.projectName = normaliseProjectName(options.project ?? (process.env.COMPOSE_PROJECT_NAME || (0,external_node_path_.basename)((0,external_node_path_.dirname)(this.files[0]))));
-        this.labelProject = this.projectName;
-        this.flavor = options.flavor ?? 'auto';
-        this.stateDir = (0,external_node_path_.join)((0,external_node_path_.dirname)(this.files[0]), '.deploy-kit');
-    }
-    get filesInput() {
-        return this.options.inputs?.files ?? 'compose-file';
-    }
-    get releaseFile() {
-        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.release.yml`);
-    }
-    canaryFile(service) {
-        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.${service}.canary.yml`);
-    }
-    get historyLocation() {
-        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.history.json`);
-    }
-    async getFlavor() {
-        if (this.flavor !== 'auto')
-            return this.flavor;
-        const v2 = versionProbe('v2');
-        try {
-            await (0,run/* runProgram */.mB)(v2.command, v2.args, { timeoutMs: 15_000 });
-            this.flavor = 'v2';
-            return 'v2';
-        }
-        catch {
-            // no v2: fall back to v1
-        }
-        // v1 is a Python program that takes half a second to start: finding it on PATH is enough here,
-        // and the first real command reports it if it is broken.
-        if ((0,run/* findOnPath */.aY)(versionProbe('v1').command)) {
-            this.flavor = 'v1';
-            return 'v1';
-        }
-        throw new errors/* ConfigurationError */.j1('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
-            input: 'compose-command',
-        });
-    }
-    async project(extraFiles = []) {
-        const files = (0,external_node_fs_.existsSync)(this.releaseFile) ? [...this.files, this.releaseFile] : this.files;
-        return { flavor: await this.getFlavor(), project: this.options.project, files, extra: extraFiles };
-    }
-    async compose(sub, options = {}) {
-        const p = await this.project();
-        const cmd = composeCommand(p, sub, options.extraFiles);
-        return (0,run/* runProgram */.mB)(cmd.command, cmd.args, {
-            cwd: (0,external_node_path_.dirname)(this.files[0]),
-            timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
-            signal: options.signal,
-            allowFailure: options.allowFailure,
-        });
-    }
-    /** The resolved configuration (`config`); a broken file is the user's to fix. */
-    async config(refresh = false) {
-        if (this.resolved && !refresh)
-            return this.resolved;
-        for (const f of this.files) {
-            if (!(0,external_node_fs_.existsSync)(f)) {
-                throw new errors/* ConfigurationError */.j1(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
-            }
-        }
-        let out;
-        try {
-            out = await this.compose(configArgs());
-        }
-        catch (err) {
-            if (err instanceof run/* ExecError */.cI && err.result.exitCode > 0) {
-                const why = (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n');
-                throw new errors/* ConfigurationError */.j1(`${this.filesInput}: compose rejects the configuration: ${why}`, { input: this.filesInput });
-            }
-            throw err;
-        }
-        this.resolved = asResolvedConfig(parseYaml(out.stdout, 'the resolved compose configuration'), this.files.join(', '));
-        if (this.resolved.name)
-            this.labelProject = this.resolved.name;
-        return this.resolved;
-    }
-    async validate(services, input) {
-        const config = await this.config();
-        for (const s of services)
-            requireService(config, s, input, this.files);
-    }
-    async getCurrentRelease(services, options = {}) {
-        const config = await this.config();
-        const out = [];
-        for (const service of services) {
-            const def = requireService(config, service, 'service', this.files);
-            const image = typeof def.image === 'string' ? def.image : '';
-            out.push({ service, image, digest: options.digests === false ? undefined : await imageDigest(image) });
-        }
-        return { services: out };
-    }
-    async startCanary(service, image, options) {
-        const config = await this.config();
-        const stable = requireService(config, service, 'service', this.files);
-        const stableImage = typeof stable.image === 'string' ? stable.image : '';
-        const routed = routedPort(stable, options.stableAddress);
-        const canaryName = canaryServiceName(service);
-        const def = deriveCanaryService(stable, {
-            image,
-            routedPort: routed?.containerPort,
-            canaryPort: options.canaryPort,
-            labels: { 'deploy-kit.stable-image': stableImage },
-        });
-        const file = this.canaryFile(service);
-        await atomic_write_writeFileAtomic(file, `# generated by deploy-kit: the canary of "${service}"; removed when the canary ends\n${(0,dist/* stringify */.As)(overrideFile(config.version, { [canaryName]: def }))}`);
-        await this.compose(upServiceArgs([canaryName], { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
-        await this.waitHealthy(canaryName, options);
-        const address = routed ? await this.canaryAddress(canaryName, routed, file) : undefined;
-        return { service, canaryName, image, stableImage, address };
-    }
-    async canaryAddress(canaryName, routed, file) {
-        if (!routed.loopback)
-            return `${canaryName}:${routed.containerPort}`;
-        const out = await this.compose(portArgs(canaryName, routed.containerPort), { extraFiles: [file] });
-        const hostPort = /:(\d+)\s*$/.exec(out.stdout.trim())?.[1];
-        if (!hostPort)
-            throw new errors/* OperationFailedError */.Bp(`The canary ${canaryName} publishes no host port for container port ${routed.containerPort}.`);
-        return `127.0.0.1:${hostPort}`;
-    }
-    async findCanary(service, stableAddress) {
-        const file = this.canaryFile(service);
-        if (!(0,external_node_fs_.existsSync)(file))
-            return undefined;
-        const canaryName = canaryServiceName(service);
-        const ids = (await this.compose(psArgs(canaryName), { extraFiles: [file] })).stdout.trim();
-        if (!ids)
-            return undefined;
-        const parsed = asResolvedConfig(parseYaml(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file), file);
-        const def = parsed.services[canaryName] ?? {};
-        const labels = (def.labels ?? {});
-        const stable = requireService(await this.config(true), service, 'service', this.files);
-        const routed = routedPort(stable, stableAddress);
-        return {
-            service,
-            canaryName,
-            image: String(def.image ?? ''),
-            stableImage: labels['deploy-kit.stable-image'] ?? String(stable.image ?? ''),
-            address: routed ? await this.canaryAddress(canaryName, routed, file) : undefined,
-        };
-    }
-    async promote(canary, options) {
-        await this.rollout([{ service: canary.service, image: canary.image }], options);
-    }
-    async removeCanary(service, options = {}) {
-        const file = this.canaryFile(service);
-        if (!(0,external_node_fs_.existsSync)(file))
-            return false;
-        const canaryName = canaryServiceName(service);
-        const ids = (await this.compose(psArgs(canaryName, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
-        if (ids)
-            await this.compose(removeServiceArgs([canaryName]), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
-        await (0,promises_namespaceObject.rm)(file, { force: true });
-        return ids !== '';
-    }
-    /** Pins the images in the release override, then recreates each service in order, health-waited. */
-    async rollout(updates, options) {
-        const config = await this.config();
-        for (const u of updates)
-            requireService(config, u.service, 'services', this.files);
-        for (const u of updates) {
-            options.onService?.(u);
-            await this.pinImage(u.service, u.image, config.version);
-            await this.compose(upServiceArgs([u.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
-            await this.waitHealthy(u.service, options);
-        }
-        this.resolved = undefined;
-    }
-    async pinImage(service, image, version) {
-        let services = {};
-        if ((0,external_node_fs_.existsSync)(this.releaseFile)) {
-            services = asResolvedConfig(parseYaml(await (0,promises_namespaceObject.readFile)(this.releaseFile, 'utf8'), this.releaseFile), this.releaseFile).services;
-        }
-        services[service] = { ...(services[service] ?? {}), image };
-        this.resolved = undefined;
-        await atomic_write_writeFileAtomic(this.releaseFile, `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${(0,dist/* stringify */.As)(overrideFile(version, services))}`);
-    }
-    /** Running containers of a service (the canary's too), found by compose's labels. */
-    async containerIds(service, signal) {
-        const out = await (0,run/* runProgram */.mB)('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
-        return out.stdout
-            .split('\n')
-            .map((x) => x.trim())
-            .filter(Boolean);
-    }
-    async waitHealthy(service, options) {
-        const deadline = Date.now() + options.timeoutMs;
-        let last = 'no container yet';
-        for (;;) {
-            if (options.signal?.aborted)
-                throw options.signal.reason ?? new errors/* OperationFailedError */.Bp('cancelled');
-            const ids = await this.containerIds(service, options.signal);
-            const states = ids.length ? await inspectStates(ids, options.signal) : [];
-            const verdict = judgeContainerStates(states);
-            if (verdict.status === 'healthy')
-                return;
-            if (verdict.status === 'failed')
-                throw new errors/* OperationFailedError */.Bp(`${service} is not healthy: ${verdict.reason}`);
-            last = verdict.reason;
-            if (Date.now() >= deadline) {
-                throw new errors/* OperationFailedError */.Bp(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
-            }
-            await backoff_sleep(POLL_MS, options.signal);
-        }
-    }
-}
-/** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
-function containerFilter(project, service) {
-    return [
-        '--filter',
-        `label=com.docker.compose.project=${project}`,
-        '--filter',
-        `label=com.docker.compose.service=${service}`,
-        '--filter',
-        'label=com.docker.compose.oneoff=False',
-    ];
-}
-/** Which container port the router reaches, from the stable address (published host port or service:port). */
-function routedPort(stable, stableAddress) {
-    if (!stableAddress)
-        return undefined;
-    const m = /^(.*):(\d+)$/.exec(stableAddress);
-    if (!m)
-        return undefined;
-    const host = m[1];
-    const port = Number(m[2]);
-    const loopback = host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-    if (!loopback)
-        return { containerPort: port, loopback };
-    const target = targetPortFor(stable, port);
-    if (target === undefined) {
-        throw new errors/* ConfigurationError */.j1(`stable-address is ${stableAddress}, but the service publishes no host port ${port}; give the address the router reaches the stable service on.`, {
-            input: 'stable-address',
-        });
-    }
-    return { containerPort: target, loopback };
-}
-async function inspectStates(ids, signal) {
-    const out = await (0,run/* runProgram */.mB)('docker', ['inspect', '--format', '{{json .State}}', ...ids], { timeoutMs: 30_000, signal, allowFailure: true });
-    return out.stdout
-        .split('\n')
-        .filter((l) => l.trim().startsWith('{'))
-        .map((l) => JSON.parse(l));
-}
-/** The registry digest of a local image (`repo@sha256:…`), when it has one. */
-async function imageDigest(image) {
-    if (!image)
-        return undefined;
-    try {
-        const out = await (0,run/* runProgram */.mB)('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], { timeoutMs: 15_000, allowFailure: true });
-        if (out.exitCode !== 0)
-            return undefined;
-        const digests = JSON.parse(out.stdout.trim() || '[]');
-        return digests[0]?.split('@')[1];
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The project name as compose labels containers with it: lower-cased, only a-z 0-9 _ - kept. */
-function normaliseProjectName(name) {
-    return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
-}
-
-;// CONCATENATED MODULE: ./src/traffic/nginx-upstream.ts
-/**
- * Pure rendering and reading of an nginx upstream block with one weighted server per track.
- * nginx rejects `weight=0`, so a track that must get no traffic is marked `down` (kept in the file
- * so reading it back still shows both tracks).
- */
-
-const MARKER = '# deploy-kit:';
-function nginx_upstream_validateUpstreamName(name, input) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-        throw new ConfigurationError(`${input} is "${name}": an nginx upstream name uses letters, digits, "_", "-" and "." only.`, { input });
-    }
-}
-/** host:port, [v6]:port or unix:/path — nothing an nginx directive could be smuggled through. */
-function nginx_upstream_validateServerAddress(address, input) {
-    if (!/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
-        throw new ConfigurationError(`${input} is "${address}": give host:port (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
-    }
-}
-function nginx_upstream_renderUpstream(name, servers) {
-    const total = servers.reduce((n, s) => n + s.weight, 0);
-    if (total <= 0)
-        throw new Error('at least one upstream server needs a weight above 0');
-    const lines = [`# generated by deploy-kit; every write replaces this file`, `upstream ${name} {`];
-    for (const s of servers) {
-        const params = s.weight > 0 ? `weight=${s.weight}` : 'down';
-        lines.push(`    server ${s.address} ${params}; ${MARKER} track=${s.track} weight=${s.weight}`);
-    }
-    lines.push('}', '');
-    return lines.join('\n');
-}
-/** Reads back a file written by renderUpstream (and checks nginx would read the same weights). */
-function nginx_upstream_parseUpstream(text) {
-    const name = /^\s*upstream\s+([^\s{]+)\s*\{/m.exec(text)?.[1];
-    if (!name)
-        return undefined;
-    const servers = [];
-    for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary) weight=(\d+)/gm)) {
-        const weight = Number(m[4]);
-        const params = m[2].trim();
-        const served = params === 'down' ? 0 : Number(/weight=(\d+)/.exec(params)?.[1] ?? NaN);
-        if (served !== weight)
-            return undefined;
-        servers.push({ address: m[1], track: m[3], weight });
-    }
-    return { name, servers };
-}
-/** Stable and canary servers for a canary weight; without a canary address only the stable one. */
-function nginx_upstream_upstreamServers(stableAddress, canaryAddress, canaryWeight) {
-    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
-        throw new Error(`canary weight ${canaryWeight} is not 0..100`);
-    const servers = [{ address: stableAddress, track: 'stable', weight: 100 - canaryWeight }];
-    if (canaryAddress)
-        servers.push({ address: canaryAddress, track: 'canary', weight: canaryWeight });
-    else if (canaryWeight > 0)
-        throw new Error('a canary weight above 0 needs the canary address');
-    return servers;
-}
-
-;// CONCATENATED MODULE: ./src/traffic/nginx.ts
-/**
- * The nginx router: writes the upstream block (one weighted server per track) to a file that the
- * nginx configuration includes, atomically, then reloads nginx — `nginx -t` + `nginx -s reload`
- * (with -c/-p for a particular instance) or a command of the user's, e.g. one run in the proxy's
- * container. A failed test or reload puts the previous file back and fails: a weight the router
- * does not serve is never reported as set.
- */
-
-
-
-
-
-
-
-
-/** The argv of the config test and the reload for a reload setting (pure). */
-function nginxCommands(reload) {
-    if (reload.kind === 'command')
-        return { reload: reload.argv };
-    const bin = reload.binary ?? 'nginx';
-    const where = [];
-    if (reload.prefix)
-        where.push('-p', reload.prefix);
-    if (reload.config)
-        where.push('-c', reload.config);
-    return { test: [bin, '-t', '-q', ...where], reload: [bin, ...where, '-s', 'reload'] };
-}
-class nginx_NginxRouter {
-    options;
-    kind = 'nginx';
-    constructor(options) {
-        this.options = options;
-    }
-    async validate() {
-        const o = this.options;
-        validateUpstreamName(o.upstreamName, 'nginx-upstream');
-        validateServerAddress(o.stableAddress, 'stable-address');
-        const dir = dirname(o.upstreamFile);
-        if (!existsSync(dir)) {
-            throw new ConfigurationError(`nginx-upstream-file: the directory ${dir} does not exist; create it and include the file from your nginx configuration.`, {
-                input: 'nginx-upstream-file',
-            });
-        }
-        try {
-            accessSync(dir, constants.W_OK);
-        }
-        catch {
-            throw new ConfigurationError(`nginx-upstream-file: ${dir} is not writable by this runner.`, { input: 'nginx-upstream-file' });
-        }
-        const commands = nginxCommands(o.reload);
-        const program = commands.reload[0];
-        if (!program || !findOnPath(program)) {
-            throw new ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
-                input: 'nginx-reload-command',
-            });
-        }
-        // The configuration that includes the upstream file must already be valid: nothing is written otherwise.
-        if (commands.test) {
-            try {
-                await this.run(commands.test, 'configuration test');
-            }
-            catch (err) {
-                throw new ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, {
-                    input: 'nginx-config',
-                });
-            }
-        }
-    }
-    async current() {
-        if (!existsSync(this.options.upstreamFile))
-            return undefined;
-        const parsed = parseUpstream(await readFile(this.options.upstreamFile, 'utf8'));
-        if (!parsed)
-            return undefined;
-        return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
-    }
-    async setWeight(canaryWeight, canaryAddress, options = {}) {
-        const o = this.options;
-        if (canaryAddress)
-            validateServerAddress(canaryAddress, 'canary-address');
-        const text = renderUpstream(o.upstreamName, upstreamServers(o.stableAddress, canaryAddress, canaryWeight));
-        const previous = existsSync(o.upstreamFile) ? await readFile(o.upstreamFile, 'utf8') : undefined;
-        await writeFileAtomic(o.upstreamFile, text);
-        const readBack = parseUpstream(await readFile(o.upstreamFile, 'utf8'));
-        const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
-        if (!readBack || served !== canaryWeight) {
-            throw new OperationFailedError(`nginx: ${o.upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
-        }
-        const commands = nginxCommands(o.reload);
-        try {
-            if (commands.test)
-                await this.run(commands.test, 'configuration test', options.signal);
-            await this.run(commands.reload, 'reload', options.signal);
-        }
-        catch (err) {
-            // nginx keeps serving the old configuration; the file must say the same.
-            if (previous !== undefined)
-                await writeFileAtomic(o.upstreamFile, previous);
-            throw err;
-        }
-        await sleep(o.settleMs ?? 300, options.signal);
-    }
-    async run(argv, what, signal) {
-        try {
-            await runProgram(findOnPath(argv[0]) ?? argv[0], argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
-        }
-        catch (err) {
-            const detail = err instanceof ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
-            throw new OperationFailedError(`nginx ${what} failed (${argv.join(' ')}): ${detail}`);
-        }
-    }
-}
-/** The program's path (PATH, then the sbin directories nginx lives in), or undefined. */
-function findOnPath(program) {
-    if (isAbsolute(program) || program.includes('/'))
-        return existsSync(program) ? program : undefined;
-    const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-    for (const d of dirs)
-        if (d && existsSync(join(d, program)))
-            return join(d, program);
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/targets/from-inputs.ts
-/**
- * Builds a target and a router from action inputs (shared by deploy-canary and rollback), and the
- * serialisable settings the post step rebuilds them from.
- */
-
-
-
-
-function composeOptionsFromInputs(inputs, workspace) {
-    const target = inputs.choice('target', ['compose', 'kubernetes'], 'compose');
-    if (target === 'kubernetes') {
-        throw new errors/* ConfigurationError */.j1('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
-    }
-    const files = inputs.list('compose-file');
-    return {
-        files: files.length ? files : ['docker-compose.yml'],
-        project: inputs.optional('project'),
-        flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
-        baseDir: workspace,
-    };
-}
-function composeTarget(options) {
-    return new ComposeTarget(options);
-}
-/** Router settings; every missing one is named with its fix. */
-function nginxOptionsFromInputs(inputs, service, workspace) {
-    inputs.choice('router', ['nginx'], 'nginx');
-    const upstreamFile = inputs.optional('nginx-upstream-file');
-    if (!upstreamFile) {
-        throw new ConfigurationError('nginx-upstream-file is required for router: nginx: give the file nginx includes the upstream block from (e.g. /etc/nginx/conf.d/upstreams/app.conf).', {
-            input: 'nginx-upstream-file',
-        });
-    }
-    const stableAddress = inputs.optional('stable-address');
-    if (!stableAddress) {
-        throw new ConfigurationError('stable-address is required for router: nginx: give host:port nginx reaches the stable service on (e.g. 127.0.0.1:8080 or app:8080).', {
-            input: 'stable-address',
-        });
-    }
-    const command = inputs.optional('nginx-reload-command');
-    const reload = command
-        ? { kind: 'command', argv: splitArgv(command) }
-        : { kind: 'nginx', config: inputs.optional('nginx-config'), prefix: inputs.optional('nginx-prefix') };
-    const abs = (p) => (p.startsWith('/') ? p : `${workspace}/${p}`);
-    return { upstreamFile: abs(upstreamFile), upstreamName: inputs.optional('nginx-upstream') ?? service, stableAddress, reload };
-}
-/** Words split on whitespace (no shell: quotes are not interpreted, nothing is expanded). */
-function splitArgv(text) {
-    return text.trim().split(/\s+/).filter(Boolean);
-}
-function nginxRouter(options) {
-    return new NginxRouter(options);
-}
-
-;// CONCATENATED MODULE: ./src/checks/json-path.ts
-/**
- * Paths into a JSON value: `status`, `data.items[0].id`, `$.a.b`, `["key.with.dots"]`, `[0]` for a
- * top-level array, `items[*].status` for every item of a list (or every value of an object).
- * Parsed once when the checks document is validated.
- */
-const EVERY = Symbol('every');
-function parseJsonPath(text) {
-    let rest = text.trim();
-    if (rest === '$' || rest === '')
-        return [];
-    if (rest.startsWith('$.'))
-        rest = rest.slice(2);
-    else if (rest.startsWith('$['))
-        rest = rest.slice(1);
-    const segments = [];
-    for (let first = true; rest !== ''; first = false) {
-        if (rest.startsWith('[')) {
-            const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)'|(\*))\]/.exec(rest);
-            if (!m)
-                throw new Error(`cannot read "${rest}": use [0] for an item, [*] for every item or ["key"] for a key`);
-            segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? JSON.parse(`"${m[2]}"`) : m[3] !== undefined ? m[3] : EVERY);
-            rest = rest.slice(m[0].length);
-            continue;
-        }
-        if (!first) {
-            if (!rest.startsWith('.'))
-                throw new Error(`unexpected "${rest[0]}" before "${rest}"`);
-            rest = rest.slice(1);
-        }
-        const m = /^[^.[\]]+/.exec(rest);
-        if (!m)
-            throw new Error('a segment is empty');
-        segments.push(m[0]);
-        rest = rest.slice(m[0].length);
-    }
-    return segments;
-}
-function readJsonPath(value, path) {
-    let current = value;
-    for (const seg of path) {
-        if (seg === EVERY)
-            throw new Error('readJsonPath cannot follow [*]: use readJsonPaths');
-        if (typeof seg === 'number') {
-            if (!Array.isArray(current) || seg >= current.length)
-                return { found: false };
-            current = current[seg];
-        }
-        else {
-            if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, seg)) {
-                return { found: false };
-            }
-            current = current[seg];
-        }
-    }
-    return { found: true, value: current };
-}
-/**
- * Every value a path reaches. Without [*] that is one match (found or not); with [*] one match per
- * item (none for an empty list), and a missing field below an item is a match that is not found.
- */
-function readJsonPaths(value, path, prefix = '') {
-    const i = path.indexOf(EVERY);
-    if (i < 0)
-        return [{ path: prefix + formatPath(path, prefix === ''), ...readJsonPath(value, path) }];
-    const head = path.slice(0, i);
-    const parent = readJsonPath(value, head);
-    const at = prefix + formatPath(head, prefix === '');
-    if (!parent.found || parent.value === null || typeof parent.value !== 'object')
-        return [{ path: `${at}[*]`, found: false }];
-    const entries = Array.isArray(parent.value)
-        ? parent.value.map((v, n) => [n, v])
-        : Object.entries(parent.value);
-    return entries.flatMap(([key, item]) => readJsonPaths(item, path.slice(i + 1), at + formatPath([key], at === '')));
-}
-/** `['a', 0, 'b c']` → `a[0]["b c"]`. */
-function formatPath(path, leading = true) {
-    let out = '';
-    for (const seg of path) {
-        if (seg === EVERY)
-            out += '[*]';
-        else if (typeof seg === 'number')
-            out += `[${seg}]`;
-        else if (/^[^.[\]"'\s]+$/.test(seg))
-            out += out === '' && leading ? seg : `.${seg}`;
-        else
-            out += `[${JSON.stringify(seg)}]`;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/checks/substitute.ts
-/**
- * `${{ env.NAME }}` in a checks file, replaced from the process environment. Every value put in is
- * returned so the caller masks it before anything is logged: tokens in headers are the usual case.
- */
-
-const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
-const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
-/** `where` names the field for errors, e.g. `checks[0] ("api") headers.Authorization`. */
-function substituteEnv(text, env, where) {
-    const values = [];
-    const out = text.replace(EXPRESSION, (_all, expr) => {
-        const m = ENV_REF.exec(expr);
-        if (!m) {
-            throw new errors/* ConfigurationError */.j1(`${where} uses \${{ ${expr} }}: only \${{ env.NAME }} is replaced in a checks file. Map other values (secrets, inputs) to an environment variable under the step's env: and use \${{ env.NAME }}.`, { input: where });
-        }
-        const name = m[1];
-        const value = env[name];
-        if (value === undefined || value === '') {
-            throw new errors/* ConfigurationError */.j1(`${where} uses \${{ env.${name} }}, but ${name} is ${value === undefined ? 'not set' : 'empty'}. Set it under the step's env: (e.g. ${name}: \${{ secrets.${name} }}).`, { input: where });
-        }
-        values.push(value);
-        return value;
-    });
-    return { text: out, values };
-}
-
-;// CONCATENATED MODULE: ./src/checks/document.ts
-/**
- * A checks document (parsed YAML) → typed checks. The whole document is validated before anything
- * is sent: every mistake is a ConfigurationError that names the check (index and name) and field.
- *
- * Accepted shapes: `{ checks: [...], base-url?, defaults? }` or a bare list of checks.
- */
-
-
-
-
-
-
-const CHECK_KEYS = [
-    'name',
-    'url',
-    'method',
-    'headers',
-    'body',
-    'timeout',
-    'request-timeout',
-    'follow-redirects',
-    'ca-file',
-    'insecure',
-    'repeat',
-    'load',
-    'cors',
-    'expect',
-];
-const DOCUMENT_KEYS = ['checks', 'base-url', 'defaults'];
-const DEFAULTS_KEYS = ['headers', 'timeout', 'request-timeout', 'follow-redirects', 'ca-file', 'insecure'];
-const EXPECT_KEYS = ['status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls'];
-const VALUE_OPERATORS = ['equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte'];
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-function isObject(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-function fail(where, message) {
-    throw new errors/* ConfigurationError */.j1(`${where} ${message}`, { input: where });
-}
-function expectObject(v, where, hint) {
-    if (!isObject(v))
-        fail(where, `must be a mapping (${hint}), not ${describe(v)}.`);
-    return v;
-}
-function describe(v) {
-    if (v === null || v === undefined)
-        return 'empty';
-    if (Array.isArray(v))
-        return 'a list';
-    return typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
-}
-function expectString(v, where) {
-    if (typeof v === 'string' && v.trim() !== '')
-        return v;
-    if (typeof v === 'number' || typeof v === 'boolean')
-        return String(v);
-    fail(where, `must be text, not ${describe(v)}.`);
-}
-/** Parses and validates a whole checks document; throws on the first mistake. */
-function parseChecksDocument(value, options) {
-    try {
-        return parseDocument(value, options);
-    }
-    catch (err) {
-        if (err instanceof errors/* ConfigurationError */.j1) {
-            throw new errors/* ConfigurationError */.j1(`${options.source}: ${err.message}`, { input: err.input, file: options.file ?? err.file, line: err.line });
-        }
-        throw err;
-    }
-}
-function parseDocument(value, options) {
-    let list;
-    let doc = {};
-    if (Array.isArray(value))
-        list = value;
-    else if (isObject(value)) {
-        (0,parse/* assertKnownKeys */.Sn)(value, DOCUMENT_KEYS, 'the document');
-        doc = value;
-        list = value.checks;
-    }
-    else if (typeof value === 'string') {
-        fail('the document', `is the text "${value}", not checks: if it is a file path, the file does not exist (check the path); otherwise give a list of checks.`);
-    }
-    else {
-        fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describe(value)}.`);
-    }
-    if (!Array.isArray(list))
-        fail('checks', `must be a list of checks, not ${describe(list)}.`);
-    if (list.length === 0)
-        fail('checks', 'is empty: add at least one check.');
-    const baseUrl = options.baseUrl ?? (doc['base-url'] === undefined ? undefined : expectString(doc['base-url'], 'base-url'));
-    if (baseUrl !== undefined)
-        validateBaseUrl(baseUrl, options.baseUrl !== undefined ? 'the base-url input' : 'base-url');
-    const defaults = doc.defaults === undefined ? {} : expectObject(doc.defaults, 'defaults', 'headers, timeout, …');
-    (0,parse/* assertKnownKeys */.Sn)(defaults, DEFAULTS_KEYS, 'defaults');
-    const secrets = [];
-    const names = new Map();
-    const checks = list.map((raw, index) => {
-        const check = parseCheck(raw, index, { ...options, baseUrl }, defaults, secrets);
-        const before = names.get(check.name);
-        if (before !== undefined) {
-            fail(check.label, `has the same name as checks[${before}]: give each check its own name (names key the report).`);
-        }
-        names.set(check.name, index);
-        return check;
-    });
-    return { checks, secrets: [...new Set(secrets)] };
-}
-function validateBaseUrl(text, where) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        fail(where, `is "${text}", which is not a URL: give an absolute http(s) URL such as https://api.example.com.`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        fail(where, `is "${text}": use an http:// or https:// URL.`);
-}
-/** `/health` against `https://api.example.com/v1` → `https://api.example.com/v1/health` (the base's path is kept). */
-function resolveCheckUrl(url, baseUrl) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url))
-        return new URL(url).toString();
-    if (baseUrl === undefined)
-        throw new Error('relative');
-    const base = baseUrl.replace(/\/+$/, '');
-    return new URL(`${base}${url.startsWith('/') || url.startsWith('?') ? '' : '/'}${url}`).toString();
-}
-function parseCheck(raw, index, options, defaults, secrets) {
-    const at = `checks[${index}]`;
-    const obj = expectObject(raw, at, 'name, url, expect, …');
-    const name = obj.name === undefined ? undefined : expectString(obj.name, `${at} name`).trim();
-    const title = name ?? (typeof obj.url === 'string' ? obj.url : undefined);
-    const label = title === undefined ? at : `${at} ("${title}")`;
-    (0,parse/* assertKnownKeys */.Sn)(obj, CHECK_KEYS, label);
-    if (obj.url === undefined)
-        fail(label, 'has no url: add url: /path (relative to base-url) or a full URL.');
-    const rawUrl = expectString(obj.url, `${label} url`);
-    const field = (f) => `${label} ${f}`;
-    const pick = (key) => (obj[key] !== undefined ? obj[key] : defaults[key]);
-    const sub = (text, f) => {
-        const s = substituteEnv(text, options.env, field(f));
-        secrets.push(...s.values);
-        return s.text;
-    };
-    // URL
-    const urlText = sub(rawUrl.trim(), 'url');
-    let url;
-    try {
-        url = resolveCheckUrl(urlText, options.baseUrl);
-    }
-    catch (err) {
-        if (err.message === 'relative')
-            fail(field('url'), `is "${rawUrl}", a relative URL, but no base-url is set: set the base-url input (or base-url: in the file), or give a full URL.`);
-        fail(field('url'), `is "${rawUrl}", which is not a valid URL: give a path such as /health or a full URL such as https://api.example.com/health.`);
-    }
-    const parsedUrl = new URL(url);
-    if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:')
-        fail(field('url'), `is "${rawUrl}": only http:// and https:// URLs can be checked.`);
-    if (parsedUrl.hostname === '')
-        fail(field('url'), `is "${rawUrl}", which has no host.`);
-    // Request
-    const cors = obj.cors === undefined ? undefined : parseCors(obj.cors, field('cors'));
-    let method = obj.method === undefined ? (cors ? 'OPTIONS' : 'GET') : (0,parse/* parseEnum */.nL)(expectString(obj.method, field('method')).toUpperCase(), field('method'), METHODS);
-    if (cors && method !== 'OPTIONS')
-        fail(field('method'), `is ${method}, but a cors check sends an OPTIONS preflight: put the real request's method under cors.method.`);
-    const headers = parseHeaders(defaults.headers, 'defaults.headers', field, sub);
-    for (const [k, v] of Object.entries(parseHeaders(obj.headers, 'headers', field, sub))) {
-        for (const existing of Object.keys(headers))
-            if (existing.toLowerCase() === k.toLowerCase())
-                delete headers[existing];
-        headers[k] = v;
-    }
-    let body;
-    if (obj.body !== undefined && obj.body !== null) {
-        if (method === 'GET' || method === 'HEAD' || cors)
-            fail(field('body'), `is set, but a ${cors ? 'CORS preflight' : method} request has no body: use method: POST (or PUT, PATCH).`);
-        if (typeof obj.body === 'string')
-            body = sub(obj.body, 'body');
-        else if (typeof obj.body === 'object') {
-            body = JSON.stringify(substituteDeep(obj.body, (s) => sub(s, 'body')));
-            if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
-                headers['content-type'] = 'application/json';
-        }
-        else
-            body = String(obj.body);
-    }
-    method = method.toUpperCase();
-    // Timing and transport
-    const toRaw = pick('timeout');
-    const timeoutMs = toRaw === undefined ? options.defaults.timeoutMs : duration(toRaw, field('timeout'), false);
-    const rtRaw = pick('request-timeout');
-    const requestTimeoutMs = rtRaw === undefined ? options.defaults.requestTimeoutMs : duration(rtRaw, field('request-timeout'), false);
-    if (requestTimeoutMs === 0)
-        fail(field('request-timeout'), 'is 0: give the time one request may take, such as 10s.');
-    const frRaw = pick('follow-redirects');
-    const followRedirects = frRaw === undefined ? true : bool(frRaw, field('follow-redirects'));
-    const insRaw = pick('insecure');
-    const insecure = insRaw === undefined ? false : bool(insRaw, field('insecure'));
-    const caRaw = pick('ca-file');
-    const ca = caRaw === undefined ? undefined : readCaFile(expectString(caRaw, field('ca-file')), field('ca-file'), options.workspace);
-    if (ca !== undefined && insecure)
-        fail(field('insecure'), 'is true together with ca-file: insecure skips verification, so the CA would not be used. Remove one of them.');
-    if ((ca !== undefined || insecure) && parsedUrl.protocol !== 'https:') {
-        fail(field(insecure ? 'insecure' : 'ca-file'), `is set, but ${rawUrl} is not an https:// URL.`);
-    }
-    // Repetitions
-    if (obj.repeat !== undefined && obj.load !== undefined)
-        fail(label, 'has both repeat and load: use repeat for sequential requests or load for concurrent ones.');
-    const repeat = obj.repeat === undefined ? undefined : document_int(obj.repeat, field('repeat'), { min: 1, max: 100_000 });
-    const load = obj.load === undefined ? undefined : parseLoad(obj.load, field('load'));
-    if (cors && (repeat !== undefined || load !== undefined))
-        fail(label, 'has cors with repeat or load: a CORS check sends one preflight.');
-    // Expectations
-    const expect = parseExpect(obj.expect, field('expect'));
-    const measured = repeat !== undefined || load !== undefined;
-    for (const [key, v] of [
-        ['p50-latency', expect.p50LatencyMs],
-        ['p95-latency', expect.p95LatencyMs],
-        ['p99-latency', expect.p99LatencyMs],
-        ['error-rate', expect.errorRatePercent],
-    ]) {
-        if (v !== undefined && !measured) {
-            fail(field(`expect.${key}`), `needs repeat: N or load: {requests, concurrency} on the check: a single request has no ${key === 'error-rate' ? 'error rate' : 'percentiles'}${key === 'error-rate' ? '' : ' (use max-latency)'}.`);
-        }
-    }
-    if (expect.tls && parsedUrl.protocol !== 'https:')
-        fail(field('expect.tls'), `is set, but ${rawUrl} is not an https:// URL.`);
-    const expectObj = isObject(obj.expect) ? obj.expect : {};
-    const tlsOnly = expect.tls !== undefined && Object.keys(expectObj).length === 1 && !cors && !measured;
-    return {
-        index,
-        name: name ?? rawUrl,
-        label,
-        url,
-        method,
-        headers,
-        body,
-        timeoutMs,
-        requestTimeoutMs,
-        followRedirects,
-        ca,
-        insecure,
-        repeat,
-        load,
-        cors,
-        expect,
-        tlsOnly,
-    };
-}
-function substituteDeep(value, sub) {
-    if (typeof value === 'string')
-        return sub(value);
-    if (Array.isArray(value))
-        return value.map((v) => substituteDeep(v, sub));
-    if (isObject(value))
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, sub)]));
-    return value;
-}
-function parseHeaders(raw, key, field, sub) {
-    if (raw === undefined || raw === null)
-        return {};
-    const obj = expectObject(raw, field(key), 'header name: value');
-    const out = {};
-    for (const [name, value] of Object.entries(obj)) {
-        if (!HEADER_NAME.test(name))
-            fail(field(key), `has "${name}", which is not a valid header name.`);
-        const text = sub(expectString(value, field(`${key}.${name}`)), `${key}.${name}`);
-        if (/[\r\n\0]/.test(text))
-            fail(field(`${key}.${name}`), 'contains a line break or NUL (after ${{ env }} substitution), which a header cannot hold.');
-        out[name] = text;
-    }
-    return out;
-}
-function bool(v, where) {
-    if (typeof v !== 'boolean' && typeof v !== 'string')
-        fail(where, `must be true or false, not ${describe(v)}.`);
-    return (0,parse/* parseBoolean */.yG)(v, where);
-}
-function document_int(v, where, range) {
-    if (typeof v !== 'number' && typeof v !== 'string')
-        fail(where, `must be a whole number, not ${describe(v)}.`);
-    return (0,parse/* parseInteger */.cG)(v, where, range);
-}
-function readCaFile(path, where, workspace) {
-    const full = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
-    if (!(0,external_node_fs_.existsSync)(full) || !(0,external_node_fs_.statSync)(full).isFile())
-        fail(where, `is "${path}", which does not exist (looked in ${workspace}).`);
-    const pem = (0,external_node_fs_.readFileSync)(full, 'utf8');
-    if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-        fail(where, `is "${path}", which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
-    return pem;
-}
-/** A duration; in latency fields a bare number is refused (is `50` seconds or ms?). */
-function duration(raw, where, needUnit) {
-    if (typeof raw === 'number' && needUnit)
-        fail(where, `is ${raw} without a unit: write ${raw}ms or ${raw}s.`);
-    if (typeof raw === 'number' && raw < 0)
-        fail(where, `is ${raw}: durations cannot be negative.`);
-    if (typeof raw !== 'number' && typeof raw !== 'string')
-        fail(where, `must be a duration such as 500ms or 30s, not ${describe(raw)}.`);
-    if (typeof raw === 'string' && needUnit && /^\s*\d+(\.\d+)?\s*$/.test(raw))
-        fail(where, `is "${raw}" without a unit: write ${raw.trim()}ms or ${raw.trim()}s.`);
-    return (0,parse/* parseDuration */.E9)(raw, where);
-}
-function parseLoad(raw, where) {
-    const obj = expectObject(raw, where, '{ requests: 100, concurrency: 5 }');
-    (0,parse/* assertKnownKeys */.Sn)(obj, ['requests', 'concurrency'], where);
-    if (obj.requests === undefined)
-        fail(where, 'has no requests: write load: { requests: 100, concurrency: 5 }.');
-    const requests = document_int(obj.requests, `${where}.requests`, { min: 1, max: 100_000 });
-    const concurrency = obj.concurrency === undefined ? 1 : document_int(obj.concurrency, `${where}.concurrency`, { min: 1, max: 1000 });
-    return { requests, concurrency };
-}
-function parseCors(raw, where) {
-    const obj = expectObject(raw, where, '{ origin: https://app.example.com, method: POST }');
-    (0,parse/* assertKnownKeys */.Sn)(obj, ['origin', 'method', 'headers', 'credentials', 'allowed'], where);
-    if (obj.origin === undefined)
-        fail(where, 'has no origin: give the page origin that calls the API, e.g. https://app.example.com.');
-    const origin = expectString(obj.origin, `${where}.origin`).trim();
-    if (origin !== 'null') {
-        let parsed;
-        try {
-            parsed = new URL(origin);
-        }
-        catch {
-            // reported below
-        }
-        if (!parsed || parsed.origin !== origin)
-            fail(`${where}.origin`, `is "${origin}", which is not an origin: write scheme://host[:port] with no path, e.g. https://app.example.com.`);
-    }
-    const method = obj.method === undefined ? 'GET' : (0,parse/* parseEnum */.nL)(expectString(obj.method, `${where}.method`).toUpperCase(), `${where}.method`, METHODS);
-    let requestHeaders = [];
-    if (obj.headers !== undefined) {
-        const list = Array.isArray(obj.headers)
-            ? obj.headers
-            : typeof obj.headers === 'string'
-                ? obj.headers.split(',')
-                : fail(`${where}.headers`, 'must be a list of header names.');
-        requestHeaders = list.map((h) => expectString(h, `${where}.headers`).trim());
-        for (const h of requestHeaders)
-            if (!HEADER_NAME.test(h))
-                fail(`${where}.headers`, `has "${h}", which is not a valid header name.`);
-    }
-    const credentials = obj.credentials === undefined ? false : bool(obj.credentials, `${where}.credentials`);
-    const allowed = obj.allowed === undefined ? true : bool(obj.allowed, `${where}.allowed`);
-    return { origin, method, requestHeaders, credentials, allowed };
-}
-function parseExpect(raw, where) {
-    const out = { json: [], headers: [] };
-    if (raw === undefined || raw === null)
-        return out;
-    const obj = expectObject(raw, where, 'status, json, body, …');
-    (0,parse/* assertKnownKeys */.Sn)(obj, EXPECT_KEYS, where);
-    if (obj.status !== undefined)
-        out.status = parseStatus(obj.status, `${where}.status`);
-    if (obj.json !== undefined) {
-        const json = expectObject(obj.json, `${where}.json`, 'field path: value or { operator: value }');
-        out.json = Object.entries(json).map(([path, spec]) => {
-            let segments;
-            try {
-                segments = parseJsonPath(path);
-            }
-            catch (err) {
-                fail(`${where}.json`, `has the path "${path}", which cannot be read: ${err.message}. Write a.b[0].c.`);
-            }
-            return { target: path, path: segments, assertions: parseValueAssertions(spec, `${where}.json "${path}"`) };
-        });
-    }
-    if (obj.headers !== undefined) {
-        const headers = expectObject(obj.headers, `${where}.headers`, 'header name: value or { operator: value }');
-        out.headers = Object.entries(headers).map(([name, spec]) => {
-            if (!HEADER_NAME.test(name))
-                fail(`${where}.headers`, `has "${name}", which is not a valid header name.`);
-            return { target: name, assertions: parseValueAssertions(spec, `${where}.headers.${name}`) };
-        });
-    }
-    if (obj.body !== undefined)
-        out.body = parseBodyExpectation(obj.body, `${where}.body`);
-    const latency = (key) => (obj[key] === undefined ? undefined : duration(obj[key], `${where}.${key}`, true));
-    out.maxLatencyMs = latency('max-latency');
-    out.p50LatencyMs = latency('p50-latency');
-    out.p95LatencyMs = latency('p95-latency');
-    out.p99LatencyMs = latency('p99-latency');
-    if (obj['error-rate'] !== undefined) {
-        const v = obj['error-rate'];
-        if (typeof v !== 'number' && typeof v !== 'string')
-            fail(`${where}.error-rate`, `must be a percentage such as 0 or 1%, not ${describe(v)}.`);
-        out.errorRatePercent = (0,parse/* parsePercent */.lo)(v, `${where}.error-rate`);
-    }
-    if (obj.tls !== undefined)
-        out.tls = parseTlsExpectation(obj.tls, `${where}.tls`);
-    return out;
-}
-/** `200`, `"2xx"`, `[200, 204]`, `[2xx, 301]`. */
-function parseStatus(raw, where) {
-    const items = Array.isArray(raw) ? raw : [raw];
-    if (items.length === 0)
-        fail(where, 'is an empty list: give a code such as 200, a list, or a class such as 2xx.');
-    return items.map((item) => {
-        const text = typeof item === 'number' || typeof item === 'string' ? String(item).trim() : '';
-        const cls = /^([1-5])xx$/i.exec(text);
-        if (cls)
-            return { class: Number(cls[1]) };
-        if (/^\d{3}$/.test(text) && Number(text) >= 100 && Number(text) <= 599)
-            return { code: Number(text) };
-        fail(where, `has ${JSON.stringify(item)}, which is not a status: use a code from 100 to 599 (200), a list ([200, 204]) or a class (2xx).`);
-    });
-}
-const OP_ALIASES = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
-/** A plain value means equals; a mapping holds operators (equals, matches, exists, one-of, <, …). */
-function parseValueAssertions(spec, where) {
-    if (!isObject(spec))
-        return [{ op: 'equals', value: spec }];
-    const keys = Object.keys(spec);
-    if (keys.length === 0)
-        fail(where, `is an empty mapping: give a value, or operators (${VALUE_OPERATORS.join(', ')}). To compare with an object, use equals: {…}.`);
-    (0,parse/* assertKnownKeys */.Sn)(spec, VALUE_OPERATORS, where);
-    return keys.map((key) => {
-        const v = spec[key];
-        const at = `${where}.${key}`;
-        switch (key) {
-            case 'equals':
-                return { op: 'equals', value: v };
-            case 'not-equals':
-                return { op: 'not-equals', value: v };
-            case 'matches':
-                return { op: 'matches', ...regex(v, at) };
-            case 'exists':
-                return { op: 'exists', value: bool(v, at) };
-            case 'one-of':
-                if (!Array.isArray(v) || v.length === 0)
-                    fail(at, 'must be a non-empty list of values.');
-                return { op: 'one-of', values: v };
-            case 'contains':
-                return { op: 'contains', value: v };
-            default: {
-                const op = OP_ALIASES[key] ?? key;
-                const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-                if (typeof n !== 'number' || !Number.isFinite(n))
-                    fail(at, `must be a number, not ${describe(v)}.`);
-                return { op, value: n };
-            }
-        }
-    });
-}
-function regex(v, where) {
-    const source = expectString(v, where);
-    try {
-        return { pattern: new RegExp(source), source };
-    }
-    catch (err) {
-        fail(where, `is not a valid regular expression: ${err.message}.`);
-    }
-}
-function stringList(v, where) {
-    const items = Array.isArray(v) ? v : [v];
-    return items.map((item) => expectString(item, where));
-}
-function parseBodyExpectation(raw, where) {
-    if (typeof raw === 'string')
-        return { contains: [raw], notContains: [], matches: [] };
-    const obj = expectObject(raw, where, '{ contains: text, not-contains: text, matches: regex }');
-    (0,parse/* assertKnownKeys */.Sn)(obj, ['contains', 'not-contains', 'matches'], where);
-    return {
-        contains: obj.contains === undefined ? [] : stringList(obj.contains, `${where}.contains`),
-        notContains: obj['not-contains'] === undefined ? [] : stringList(obj['not-contains'], `${where}.not-contains`),
-        matches: obj.matches === undefined ? [] : stringList(obj.matches, `${where}.matches`).map((s) => regex(s, `${where}.matches`)),
-    };
-}
-function parseTlsExpectation(raw, where) {
-    const obj = expectObject(raw, where, '{ min-days: 14 }');
-    (0,parse/* assertKnownKeys */.Sn)(obj, ['min-days', 'hostname'], where);
-    const minDays = obj['min-days'] === undefined ? undefined : document_int(obj['min-days'], `${where}.min-days`, { min: 0, max: 3650 });
-    const hostname = obj.hostname === undefined ? true : bool(obj.hostname, `${where}.hostname`);
-    return { minDays, hostname };
 }
 
 // EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_ = __nccwpck_require__(37067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
 // EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_ = __nccwpck_require__(41692);
 ;// CONCATENATED MODULE: ./src/http/node-client.ts
 /**
  * HTTP over node:http/node:https, with the same request and response shapes as `httpRequest`,
@@ -43126,7 +43156,7 @@ function send(url, method, headers, body, req, signal) {
 const ENCODINGS = ['gzip', 'x-gzip', 'deflate', 'br'];
 /** A decoding stream for a compressed body; zlib is loaded only when a server compresses. */
 async function decoded(res, encoding) {
-    const zlib = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8522, 23));
+    const zlib = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 38522, 23));
     const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
     res.on('error', (err) => decoder.destroy(err));
     return res.pipe(decoder);
@@ -43147,6 +43177,97 @@ function toHeaders(raw) {
                 out.append(name, v);
         else
             out.set(name, value);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/checks/json-path.ts
+/**
+ * Paths into a JSON value: `status`, `data.items[0].id`, `$.a.b`, `["key.with.dots"]`, `[0]` for a
+ * top-level array, `items[*].status` for every item of a list (or every value of an object).
+ * Parsed once when the checks document is validated.
+ */
+const EVERY = Symbol('every');
+function parseJsonPath(text) {
+    let rest = text.trim();
+    if (rest === '$' || rest === '')
+        return [];
+    if (rest.startsWith('$.'))
+        rest = rest.slice(2);
+    else if (rest.startsWith('$['))
+        rest = rest.slice(1);
+    const segments = [];
+    for (let first = true; rest !== ''; first = false) {
+        if (rest.startsWith('[')) {
+            const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)'|(\*))\]/.exec(rest);
+            if (!m)
+                throw new Error(`cannot read "${rest}": use [0] for an item, [*] for every item or ["key"] for a key`);
+            segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? JSON.parse(`"${m[2]}"`) : m[3] !== undefined ? m[3] : EVERY);
+            rest = rest.slice(m[0].length);
+            continue;
+        }
+        if (!first) {
+            if (!rest.startsWith('.'))
+                throw new Error(`unexpected "${rest[0]}" before "${rest}"`);
+            rest = rest.slice(1);
+        }
+        const m = /^[^.[\]]+/.exec(rest);
+        if (!m)
+            throw new Error('a segment is empty');
+        segments.push(m[0]);
+        rest = rest.slice(m[0].length);
+    }
+    return segments;
+}
+function readJsonPath(value, path) {
+    let current = value;
+    for (const seg of path) {
+        if (seg === EVERY)
+            throw new Error('readJsonPath cannot follow [*]: use readJsonPaths');
+        if (typeof seg === 'number') {
+            if (!Array.isArray(current) || seg >= current.length)
+                return { found: false };
+            current = current[seg];
+        }
+        else {
+            if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, seg)) {
+                return { found: false };
+            }
+            current = current[seg];
+        }
+    }
+    return { found: true, value: current };
+}
+/**
+ * Every value a path reaches. Without [*] that is one match (found or not); with [*] one match per
+ * item (none for an empty list), and a missing field below an item is a match that is not found.
+ */
+function readJsonPaths(value, path, prefix = '') {
+    const i = path.indexOf(EVERY);
+    if (i < 0)
+        return [{ path: prefix + formatPath(path, prefix === ''), ...readJsonPath(value, path) }];
+    const head = path.slice(0, i);
+    const parent = readJsonPath(value, head);
+    const at = prefix + formatPath(head, prefix === '');
+    if (!parent.found || parent.value === null || typeof parent.value !== 'object')
+        return [{ path: `${at}[*]`, found: false }];
+    const entries = Array.isArray(parent.value)
+        ? parent.value.map((v, n) => [n, v])
+        : Object.entries(parent.value);
+    return entries.flatMap(([key, item]) => readJsonPaths(item, path.slice(i + 1), at + formatPath([key], at === '')));
+}
+/** `['a', 0, 'b c']` → `a[0]["b c"]`. */
+function formatPath(path, leading = true) {
+    let out = '';
+    for (const seg of path) {
+        if (seg === EVERY)
+            out += '[*]';
+        else if (typeof seg === 'number')
+            out += `[${seg}]`;
+        else if (/^[^.[\]"'\s]+$/.test(seg))
+            out += out === '' && leading ? seg : `.${seg}`;
+        else
+            out += `[${JSON.stringify(seg)}]`;
     }
     return out;
 }
@@ -43416,7 +43537,7 @@ function latencyStats(values) {
 }
 
 // EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_ = __nccwpck_require__(77030);
 ;// CONCATENATED MODULE: ./src/checks/tls-probe.ts
 /**
  * Reads a server's certificate with a TLS handshake (node:tls): expiry, chain trust and host name,
@@ -43798,6 +43919,1971 @@ function checksSummary(results, title) {
     return s;
 }
 
+;// CONCATENATED MODULE: ./src/release/rollback.ts
+
+
+
+async function rollback(deps, request) {
+    const { target, record, log, signal } = deps;
+    const { services, database } = request;
+    await target.validate(services, 'services');
+    const current = (await target.getCurrentRelease(services, { digests: false })).services;
+    const plan = planRollback(current, (await record.read()).entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
+    const from = current.map((entry) => ({ service: entry.service, image: entry.image }));
+    if (!plan.ok) {
+        await deps.notify?.({ title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
+        return { kind: 'impossible', from, reason: plan.reason };
+    }
+    const { steps } = plan;
+    if (request.dryRun) {
+        for (const step of steps)
+            log.info(`Plan: ${step.service}: ${step.from} → ${step.to} (from ${step.source}).`);
+        if (database)
+            log.info(`Plan: then ${database.describe}.`);
+        if (request.checks)
+            log.info(`Plan: then run ${request.checks.count} check(s).`);
+        return { kind: 'planned', from, steps };
+    }
+    const started = Date.now();
+    const done = [];
+    const to = steps.map((step) => ({ service: step.service, image: step.to }));
+    try {
+        for (const step of steps) {
+            // A canary left behind would keep serving the release being rolled back from.
+            if (await target.removeCanary(step.service, { signal }))
+                log.info(`Removed a leftover canary of ${step.service}.`);
+            await log.group(`Rolling ${step.service} back: ${step.from} → ${step.to}`, () => target.rollout([{ service: step.service, image: step.to }], { timeoutMs: request.healthTimeoutMs, signal }));
+            done.push(step);
+        }
+    }
+    catch (err) {
+        const failed = steps[done.length];
+        const reason = `${failed?.service ?? 'a service'} did not roll back: ${(0,errors/* errorMessage */.gJ)(err)}`;
+        await record.append({ at: new Date().toISOString(), action: 'rollback', result: 'failed', services: to, previous: from, runUrl: request.runUrl, reason });
+        await deps.notify?.({
+            title: `Rollback of ${services.join(', ')} FAILED`,
+            outcome: 'failure',
+            fields: [{ title: 'Why', value: reason }],
+            link: request.runUrl,
+        });
+        return { kind: 'failed', from, steps, done, reason };
+    }
+    const durationMs = Date.now() - started;
+    let databaseResult = 'untouched';
+    let databaseError;
+    if (database) {
+        try {
+            databaseResult = await log.group(`Database: ${database.describe}`, () => database.run());
+        }
+        catch (err) {
+            databaseError = (0,errors/* errorMessage */.gJ)(err);
+            databaseResult = `FAILED: ${databaseError}`;
+        }
+    }
+    await record.append({
+        at: new Date().toISOString(),
+        action: 'rollback',
+        result: databaseError ? 'failed' : 'rolled-back',
+        services: to,
+        previous: from,
+        runUrl: request.runUrl,
+        ...(database ? { database: databaseResult } : {}),
+    });
+    let checks;
+    let checksFailed;
+    if (request.checks && !databaseError) {
+        const results = await request.checks.run();
+        const report = checksReport(results);
+        checks = { results, report };
+        if (!report.passed) {
+            const names = results.filter((result) => !result.passed).map((result) => result.name);
+            checksFailed = `${report.failed} of ${report.total} checks failed after the rollback: ${names.join(', ')}`;
+        }
+    }
+    const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
+    await deps.notify?.({
+        title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${steps.map((step) => `${step.service} to ${step.to}`).join(', ')}`,
+        outcome: problem ? 'failure' : 'warning',
+        fields: [
+            ...steps.map((step) => ({ title: step.service, value: `${step.from} → ${step.to}` })),
+            ...(database ? [{ title: 'database', value: databaseResult }] : []),
+            ...(problem ? [{ title: 'problem', value: problem }] : []),
+        ],
+        link: request.runUrl,
+    });
+    return { kind: 'rolled-back', from, steps, done, durationMs, database: databaseResult, ...(checks ? { checks } : {}), ...(problem ? { problem } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/util/shape.ts
+/** Shape checks and words for values parsed from YAML or JSON, shared by every config reader. */
+/** A mapping: an object that is neither null nor an array. */
+function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+/** What a value is, in the words of an error message: `empty`, `a list`, `a mapping`, `number 3`, `string "x"`. */
+function describeValue(value) {
+    if (value === null || value === undefined)
+        return 'empty';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+}
+
+;// CONCATENATED MODULE: ./src/checks/fields.ts
+/**
+ * Field readers shared by the checks grammar (document.ts) and the expectation parsers (expectations.ts):
+ * each reads one YAML value and throws a ConfigurationError naming the field when it has the wrong shape.
+ */
+
+
+
+
+/** A valid HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+function fail(where, message) {
+    throw new errors/* ConfigurationError */.j1(`${where} ${message}`, { input: where });
+}
+function expectObject(v, where, hint) {
+    if (!isObject(v))
+        fail(where, `must be a mapping (${hint}), not ${describeValue(v)}.`);
+    return v;
+}
+function expectString(v, where) {
+    if (typeof v === 'string' && v.trim() !== '')
+        return v;
+    if (typeof v === 'number' || typeof v === 'boolean')
+        return String(v);
+    fail(where, `must be text, not ${describeValue(v)}.`);
+}
+function bool(v, where) {
+    if (typeof v !== 'boolean' && typeof v !== 'string')
+        fail(where, `must be true or false, not ${describeValue(v)}.`);
+    return (0,parse/* parseBoolean */.yG)(v, where);
+}
+function fields_int(v, where, range) {
+    if (typeof v !== 'number' && typeof v !== 'string')
+        fail(where, `must be a whole number, not ${describeValue(v)}.`);
+    return (0,parse/* parseInteger */.cG)(v, where, range);
+}
+/** A duration; in latency fields a bare number is refused (is `50` seconds or ms?). */
+function duration(raw, where, needUnit) {
+    if (typeof raw === 'number' && needUnit)
+        fail(where, `is ${raw} without a unit: write ${raw}ms or ${raw}s.`);
+    if (typeof raw === 'number' && raw < 0)
+        fail(where, `is ${raw}: durations cannot be negative.`);
+    if (typeof raw !== 'number' && typeof raw !== 'string')
+        fail(where, `must be a duration such as 500ms or 30s, not ${describeValue(raw)}.`);
+    if (typeof raw === 'string' && needUnit && /^\s*\d+(\.\d+)?\s*$/.test(raw))
+        fail(where, `is "${raw}" without a unit: write ${raw.trim()}ms or ${raw.trim()}s.`);
+    return (0,parse/* parseDuration */.E9)(raw, where);
+}
+
+;// CONCATENATED MODULE: ./src/checks/expectations.ts
+/** The `expect:` block of a check: status, JSON fields, headers, body, latency, error rate, TLS. */
+
+
+
+const EXPECT_KEYS = ['status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls'];
+const VALUE_OPERATORS = ['equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte'];
+function parseExpect(raw, where) {
+    const out = { json: [], headers: [] };
+    if (raw === undefined || raw === null)
+        return out;
+    const obj = expectObject(raw, where, 'status, json, body, …');
+    (0,parse/* assertKnownKeys */.Sn)(obj, EXPECT_KEYS, where);
+    if (obj.status !== undefined)
+        out.status = parseStatus(obj.status, `${where}.status`);
+    if (obj.json !== undefined) {
+        const json = expectObject(obj.json, `${where}.json`, 'field path: value or { operator: value }');
+        out.json = Object.entries(json).map(([path, spec]) => {
+            let segments;
+            try {
+                segments = parseJsonPath(path);
+            }
+            catch (err) {
+                fail(`${where}.json`, `has the path "${path}", which cannot be read: ${err.message}. Write a.b[0].c.`);
+            }
+            return { target: path, path: segments, assertions: parseValueAssertions(spec, `${where}.json "${path}"`) };
+        });
+    }
+    if (obj.headers !== undefined) {
+        const headers = expectObject(obj.headers, `${where}.headers`, 'header name: value or { operator: value }');
+        out.headers = Object.entries(headers).map(([name, spec]) => {
+            if (!HEADER_NAME.test(name))
+                fail(`${where}.headers`, `has "${name}", which is not a valid header name.`);
+            return { target: name, assertions: parseValueAssertions(spec, `${where}.headers.${name}`) };
+        });
+    }
+    if (obj.body !== undefined)
+        out.body = parseBodyExpectation(obj.body, `${where}.body`);
+    const latency = (key) => (obj[key] === undefined ? undefined : duration(obj[key], `${where}.${key}`, true));
+    out.maxLatencyMs = latency('max-latency');
+    out.p50LatencyMs = latency('p50-latency');
+    out.p95LatencyMs = latency('p95-latency');
+    out.p99LatencyMs = latency('p99-latency');
+    if (obj['error-rate'] !== undefined) {
+        const v = obj['error-rate'];
+        if (typeof v !== 'number' && typeof v !== 'string')
+            fail(`${where}.error-rate`, `must be a percentage such as 0 or 1%, not ${describeValue(v)}.`);
+        out.errorRatePercent = (0,parse/* parsePercent */.lo)(v, `${where}.error-rate`);
+    }
+    if (obj.tls !== undefined)
+        out.tls = parseTlsExpectation(obj.tls, `${where}.tls`);
+    return out;
+}
+/** `200`, `"2xx"`, `[200, 204]`, `[2xx, 301]`. */
+function parseStatus(raw, where) {
+    const items = Array.isArray(raw) ? raw : [raw];
+    if (items.length === 0)
+        fail(where, 'is an empty list: give a code such as 200, a list, or a class such as 2xx.');
+    return items.map((item) => {
+        const text = typeof item === 'number' || typeof item === 'string' ? String(item).trim() : '';
+        const cls = /^([1-5])xx$/i.exec(text);
+        if (cls)
+            return { class: Number(cls[1]) };
+        if (/^\d{3}$/.test(text) && Number(text) >= 100 && Number(text) <= 599)
+            return { code: Number(text) };
+        fail(where, `has ${JSON.stringify(item)}, which is not a status: use a code from 100 to 599 (200), a list ([200, 204]) or a class (2xx).`);
+    });
+}
+const OP_ALIASES = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
+/** A plain value means equals; a mapping holds operators (equals, matches, exists, one-of, <, …). */
+function parseValueAssertions(spec, where) {
+    if (!isObject(spec))
+        return [{ op: 'equals', value: spec }];
+    const keys = Object.keys(spec);
+    if (keys.length === 0)
+        fail(where, `is an empty mapping: give a value, or operators (${VALUE_OPERATORS.join(', ')}). To compare with an object, use equals: {…}.`);
+    (0,parse/* assertKnownKeys */.Sn)(spec, VALUE_OPERATORS, where);
+    return keys.map((key) => {
+        const v = spec[key];
+        const at = `${where}.${key}`;
+        switch (key) {
+            case 'equals':
+                return { op: 'equals', value: v };
+            case 'not-equals':
+                return { op: 'not-equals', value: v };
+            case 'matches':
+                return { op: 'matches', ...regex(v, at) };
+            case 'exists':
+                return { op: 'exists', value: bool(v, at) };
+            case 'one-of':
+                if (!Array.isArray(v) || v.length === 0)
+                    fail(at, 'must be a non-empty list of values.');
+                return { op: 'one-of', values: v };
+            case 'contains':
+                return { op: 'contains', value: v };
+            default: {
+                const op = OP_ALIASES[key] ?? key;
+                const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+                if (typeof n !== 'number' || !Number.isFinite(n))
+                    fail(at, `must be a number, not ${describeValue(v)}.`);
+                return { op, value: n };
+            }
+        }
+    });
+}
+function regex(v, where) {
+    const source = expectString(v, where);
+    try {
+        return { pattern: new RegExp(source), source };
+    }
+    catch (err) {
+        fail(where, `is not a valid regular expression: ${err.message}.`);
+    }
+}
+function stringList(v, where) {
+    const items = Array.isArray(v) ? v : [v];
+    return items.map((item) => expectString(item, where));
+}
+function parseBodyExpectation(raw, where) {
+    if (typeof raw === 'string')
+        return { contains: [raw], notContains: [], matches: [] };
+    const obj = expectObject(raw, where, '{ contains: text, not-contains: text, matches: regex }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['contains', 'not-contains', 'matches'], where);
+    return {
+        contains: obj.contains === undefined ? [] : stringList(obj.contains, `${where}.contains`),
+        notContains: obj['not-contains'] === undefined ? [] : stringList(obj['not-contains'], `${where}.not-contains`),
+        matches: obj.matches === undefined ? [] : stringList(obj.matches, `${where}.matches`).map((s) => regex(s, `${where}.matches`)),
+    };
+}
+function parseTlsExpectation(raw, where) {
+    const obj = expectObject(raw, where, '{ min-days: 14 }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['min-days', 'hostname'], where);
+    const minDays = obj['min-days'] === undefined ? undefined : fields_int(obj['min-days'], `${where}.min-days`, { min: 0, max: 3650 });
+    const hostname = obj.hostname === undefined ? true : bool(obj.hostname, `${where}.hostname`);
+    return { minDays, hostname };
+}
+
+;// CONCATENATED MODULE: ./src/checks/substitute.ts
+/**
+ * `${{ env.NAME }}` in a checks file, replaced from the process environment. Every value put in is
+ * returned so the caller masks it before anything is logged: tokens in headers are the usual case.
+ */
+
+const EXPRESSION = /\$\{\{\s*([^}]*?)\s*\}\}/g;
+const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
+/** `where` names the field for errors, e.g. `checks[0] ("api") headers.Authorization`. */
+function substituteEnv(text, env, where) {
+    const values = [];
+    const out = text.replace(EXPRESSION, (_all, expr) => {
+        const m = ENV_REF.exec(expr);
+        if (!m) {
+            throw new errors/* ConfigurationError */.j1(`${where} uses \${{ ${expr} }}: only \${{ env.NAME }} is replaced in a checks file. Map other values (secrets, inputs) to an environment variable under the step's env: and use \${{ env.NAME }}.`, { input: where });
+        }
+        const name = m[1];
+        const value = env[name];
+        if (value === undefined || value === '') {
+            throw new errors/* ConfigurationError */.j1(`${where} uses \${{ env.${name} }}, but ${name} is ${value === undefined ? 'not set' : 'empty'}. Set it under the step's env: (e.g. ${name}: \${{ secrets.${name} }}).`, { input: where });
+        }
+        values.push(value);
+        return value;
+    });
+    return { text: out, values };
+}
+
+;// CONCATENATED MODULE: ./src/checks/document.ts
+/**
+ * A checks document (parsed YAML) → typed checks. The whole document is validated before anything
+ * is sent: every mistake is a ConfigurationError that names the check (index and name) and field.
+ *
+ * Accepted shapes: `{ checks: [...], base-url?, defaults? }` or a bare list of checks.
+ */
+
+
+
+
+
+
+
+const CHECK_KEYS = [
+    'name',
+    'url',
+    'method',
+    'headers',
+    'body',
+    'timeout',
+    'request-timeout',
+    'follow-redirects',
+    'ca-file',
+    'insecure',
+    'repeat',
+    'load',
+    'cors',
+    'expect',
+];
+const DOCUMENT_KEYS = ['checks', 'base-url', 'defaults'];
+const DEFAULTS_KEYS = ['headers', 'timeout', 'request-timeout', 'follow-redirects', 'ca-file', 'insecure'];
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/** Parses and validates a whole checks document; throws on the first mistake. */
+function parseChecksDocument(value, options) {
+    try {
+        return parseDocument(value, options);
+    }
+    catch (err) {
+        if (err instanceof errors/* ConfigurationError */.j1) {
+            throw new errors/* ConfigurationError */.j1(`${options.source}: ${err.message}`, { input: err.input, file: options.file ?? err.file, line: err.line });
+        }
+        throw err;
+    }
+}
+function parseDocument(value, options) {
+    let list;
+    let doc = {};
+    if (Array.isArray(value))
+        list = value;
+    else if (isObject(value)) {
+        (0,parse/* assertKnownKeys */.Sn)(value, DOCUMENT_KEYS, 'the document');
+        doc = value;
+        list = value.checks;
+    }
+    else if (typeof value === 'string') {
+        fail('the document', `is the text "${value}", not checks: if it is a file path, the file does not exist (check the path); otherwise give a list of checks.`);
+    }
+    else {
+        fail('the document', `must hold a list of checks (or "checks:" with a list), not ${describeValue(value)}.`);
+    }
+    if (!Array.isArray(list))
+        fail('checks', `must be a list of checks, not ${describeValue(list)}.`);
+    if (list.length === 0)
+        fail('checks', 'is empty: add at least one check.');
+    const baseUrl = options.baseUrl ?? (doc['base-url'] === undefined ? undefined : expectString(doc['base-url'], 'base-url'));
+    if (baseUrl !== undefined)
+        validateBaseUrl(baseUrl, options.baseUrl !== undefined ? 'the base-url input' : 'base-url');
+    const defaults = doc.defaults === undefined ? {} : expectObject(doc.defaults, 'defaults', 'headers, timeout, …');
+    (0,parse/* assertKnownKeys */.Sn)(defaults, DEFAULTS_KEYS, 'defaults');
+    const secrets = [];
+    const names = new Map();
+    const checks = list.map((raw, index) => {
+        const check = parseCheck(raw, index, { ...options, baseUrl }, defaults, secrets);
+        const before = names.get(check.name);
+        if (before !== undefined) {
+            fail(check.label, `has the same name as checks[${before}]: give each check its own name (names key the report).`);
+        }
+        names.set(check.name, index);
+        return check;
+    });
+    return { checks, secrets: [...new Set(secrets)] };
+}
+function validateBaseUrl(text, where) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        fail(where, `is "${text}", which is not a URL: give an absolute http(s) URL such as https://api.example.com.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        fail(where, `is "${text}": use an http:// or https:// URL.`);
+}
+/** `/health` against `https://api.example.com/v1` → `https://api.example.com/v1/health` (the base's path is kept). */
+function resolveCheckUrl(url, baseUrl) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url))
+        return new URL(url).toString();
+    if (baseUrl === undefined)
+        throw new Error('relative');
+    const base = baseUrl.replace(/\/+$/, '');
+    return new URL(`${base}${url.startsWith('/') || url.startsWith('?') ? '' : '/'}${url}`).toString();
+}
+/** One check of a list (a checks document's, or a gate's HTTP check); `index` places it in messages (`checks[2]`). */
+function parseCheck(raw, index, options, defaults, secrets) {
+    const at = `checks[${index}]`;
+    const obj = expectObject(raw, at, 'name, url, expect, …');
+    const name = obj.name === undefined ? undefined : expectString(obj.name, `${at} name`).trim();
+    const title = name ?? (typeof obj.url === 'string' ? obj.url : undefined);
+    const label = title === undefined ? at : `${at} ("${title}")`;
+    (0,parse/* assertKnownKeys */.Sn)(obj, CHECK_KEYS, label);
+    if (obj.url === undefined)
+        fail(label, 'has no url: add url: /path (relative to base-url) or a full URL.');
+    const rawUrl = expectString(obj.url, `${label} url`);
+    const field = (f) => `${label} ${f}`;
+    const pick = (key) => (obj[key] !== undefined ? obj[key] : defaults[key]);
+    const sub = (text, f) => {
+        const s = substituteEnv(text, options.env, field(f));
+        secrets.push(...s.values);
+        return s.text;
+    };
+    // URL
+    const urlText = sub(rawUrl.trim(), 'url');
+    let url;
+    try {
+        url = resolveCheckUrl(urlText, options.baseUrl);
+    }
+    catch (err) {
+        if (err.message === 'relative')
+            fail(field('url'), `is "${rawUrl}", a relative URL, but no base-url is set: set the base-url input (or base-url: in the file), or give a full URL.`);
+        fail(field('url'), `is "${rawUrl}", which is not a valid URL: give a path such as /health or a full URL such as https://api.example.com/health.`);
+    }
+    const parsedUrl = new URL(url);
+    if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:')
+        fail(field('url'), `is "${rawUrl}": only http:// and https:// URLs can be checked.`);
+    if (parsedUrl.hostname === '')
+        fail(field('url'), `is "${rawUrl}", which has no host.`);
+    // Request
+    const cors = obj.cors === undefined ? undefined : parseCors(obj.cors, field('cors'));
+    let method = obj.method === undefined ? (cors ? 'OPTIONS' : 'GET') : (0,parse/* parseEnum */.nL)(expectString(obj.method, field('method')).toUpperCase(), field('method'), METHODS);
+    if (cors && method !== 'OPTIONS')
+        fail(field('method'), `is ${method}, but a cors check sends an OPTIONS preflight: put the real request's method under cors.method.`);
+    const headers = parseHeaders(defaults.headers, 'defaults.headers', field, sub);
+    for (const [k, v] of Object.entries(parseHeaders(obj.headers, 'headers', field, sub))) {
+        for (const existing of Object.keys(headers))
+            if (existing.toLowerCase() === k.toLowerCase())
+                delete headers[existing];
+        headers[k] = v;
+    }
+    let body;
+    if (obj.body !== undefined && obj.body !== null) {
+        if (method === 'GET' || method === 'HEAD' || cors)
+            fail(field('body'), `is set, but a ${cors ? 'CORS preflight' : method} request has no body: use method: POST (or PUT, PATCH).`);
+        if (typeof obj.body === 'string')
+            body = sub(obj.body, 'body');
+        else if (typeof obj.body === 'object') {
+            body = JSON.stringify(substituteDeep(obj.body, (s) => sub(s, 'body')));
+            if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+                headers['content-type'] = 'application/json';
+        }
+        else
+            body = String(obj.body);
+    }
+    method = method.toUpperCase();
+    // Timing and transport
+    const toRaw = pick('timeout');
+    const timeoutMs = toRaw === undefined ? options.defaults.timeoutMs : duration(toRaw, field('timeout'), false);
+    const rtRaw = pick('request-timeout');
+    const requestTimeoutMs = rtRaw === undefined ? options.defaults.requestTimeoutMs : duration(rtRaw, field('request-timeout'), false);
+    if (requestTimeoutMs === 0)
+        fail(field('request-timeout'), 'is 0: give the time one request may take, such as 10s.');
+    const frRaw = pick('follow-redirects');
+    const followRedirects = frRaw === undefined ? true : bool(frRaw, field('follow-redirects'));
+    const insRaw = pick('insecure');
+    const insecure = insRaw === undefined ? false : bool(insRaw, field('insecure'));
+    const caRaw = pick('ca-file');
+    const ca = caRaw === undefined ? undefined : readCaFile(expectString(caRaw, field('ca-file')), field('ca-file'), options.workspace);
+    if (ca !== undefined && insecure)
+        fail(field('insecure'), 'is true together with ca-file: insecure skips verification, so the CA would not be used. Remove one of them.');
+    if ((ca !== undefined || insecure) && parsedUrl.protocol !== 'https:') {
+        fail(field(insecure ? 'insecure' : 'ca-file'), `is set, but ${rawUrl} is not an https:// URL.`);
+    }
+    // Repetitions
+    if (obj.repeat !== undefined && obj.load !== undefined)
+        fail(label, 'has both repeat and load: use repeat for sequential requests or load for concurrent ones.');
+    const repeat = obj.repeat === undefined ? undefined : fields_int(obj.repeat, field('repeat'), { min: 1, max: 100_000 });
+    const load = obj.load === undefined ? undefined : parseLoad(obj.load, field('load'));
+    if (cors && (repeat !== undefined || load !== undefined))
+        fail(label, 'has cors with repeat or load: a CORS check sends one preflight.');
+    // Expectations
+    const expect = parseExpect(obj.expect, field('expect'));
+    const measured = repeat !== undefined || load !== undefined;
+    for (const [key, v] of [
+        ['p50-latency', expect.p50LatencyMs],
+        ['p95-latency', expect.p95LatencyMs],
+        ['p99-latency', expect.p99LatencyMs],
+        ['error-rate', expect.errorRatePercent],
+    ]) {
+        if (v !== undefined && !measured) {
+            fail(field(`expect.${key}`), `needs repeat: N or load: {requests, concurrency} on the check: a single request has no ${key === 'error-rate' ? 'error rate' : 'percentiles'}${key === 'error-rate' ? '' : ' (use max-latency)'}.`);
+        }
+    }
+    if (expect.tls && parsedUrl.protocol !== 'https:')
+        fail(field('expect.tls'), `is set, but ${rawUrl} is not an https:// URL.`);
+    const expectObj = isObject(obj.expect) ? obj.expect : {};
+    const tlsOnly = expect.tls !== undefined && Object.keys(expectObj).length === 1 && !cors && !measured;
+    return {
+        index,
+        name: name ?? rawUrl,
+        label,
+        url,
+        method,
+        headers,
+        body,
+        timeoutMs,
+        requestTimeoutMs,
+        followRedirects,
+        ca,
+        insecure,
+        repeat,
+        load,
+        cors,
+        expect,
+        tlsOnly,
+    };
+}
+function substituteDeep(value, sub) {
+    if (typeof value === 'string')
+        return sub(value);
+    if (Array.isArray(value))
+        return value.map((v) => substituteDeep(v, sub));
+    if (isObject(value))
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, sub)]));
+    return value;
+}
+function parseHeaders(raw, key, field, sub) {
+    if (raw === undefined || raw === null)
+        return {};
+    const obj = expectObject(raw, field(key), 'header name: value');
+    const out = {};
+    for (const [name, value] of Object.entries(obj)) {
+        if (!HEADER_NAME.test(name))
+            fail(field(key), `has "${name}", which is not a valid header name.`);
+        const text = sub(expectString(value, field(`${key}.${name}`)), `${key}.${name}`);
+        if (/[\r\n\0]/.test(text))
+            fail(field(`${key}.${name}`), 'contains a line break or NUL (after ${{ env }} substitution), which a header cannot hold.');
+        out[name] = text;
+    }
+    return out;
+}
+function readCaFile(path, where, workspace) {
+    const full = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
+    if (!(0,external_node_fs_.existsSync)(full) || !(0,external_node_fs_.statSync)(full).isFile())
+        fail(where, `is "${path}", which does not exist (looked in ${workspace}).`);
+    const pem = (0,external_node_fs_.readFileSync)(full, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+        fail(where, `is "${path}", which holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+    return pem;
+}
+function parseLoad(raw, where) {
+    const obj = expectObject(raw, where, '{ requests: 100, concurrency: 5 }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['requests', 'concurrency'], where);
+    if (obj.requests === undefined)
+        fail(where, 'has no requests: write load: { requests: 100, concurrency: 5 }.');
+    const requests = fields_int(obj.requests, `${where}.requests`, { min: 1, max: 100_000 });
+    const concurrency = obj.concurrency === undefined ? 1 : fields_int(obj.concurrency, `${where}.concurrency`, { min: 1, max: 1000 });
+    return { requests, concurrency };
+}
+function parseCors(raw, where) {
+    const obj = expectObject(raw, where, '{ origin: https://app.example.com, method: POST }');
+    (0,parse/* assertKnownKeys */.Sn)(obj, ['origin', 'method', 'headers', 'credentials', 'allowed'], where);
+    if (obj.origin === undefined)
+        fail(where, 'has no origin: give the page origin that calls the API, e.g. https://app.example.com.');
+    const origin = expectString(obj.origin, `${where}.origin`).trim();
+    if (origin !== 'null') {
+        let parsed;
+        try {
+            parsed = new URL(origin);
+        }
+        catch {
+            // reported below
+        }
+        if (!parsed || parsed.origin !== origin)
+            fail(`${where}.origin`, `is "${origin}", which is not an origin: write scheme://host[:port] with no path, e.g. https://app.example.com.`);
+    }
+    const method = obj.method === undefined ? 'GET' : (0,parse/* parseEnum */.nL)(expectString(obj.method, `${where}.method`).toUpperCase(), `${where}.method`, METHODS);
+    let requestHeaders = [];
+    if (obj.headers !== undefined) {
+        const list = Array.isArray(obj.headers)
+            ? obj.headers
+            : typeof obj.headers === 'string'
+                ? obj.headers.split(',')
+                : fail(`${where}.headers`, 'must be a list of header names.');
+        requestHeaders = list.map((h) => expectString(h, `${where}.headers`).trim());
+        for (const h of requestHeaders)
+            if (!HEADER_NAME.test(h))
+                fail(`${where}.headers`, `has "${h}", which is not a valid header name.`);
+    }
+    const credentials = obj.credentials === undefined ? false : bool(obj.credentials, `${where}.credentials`);
+    const allowed = obj.allowed === undefined ? true : bool(obj.allowed, `${where}.allowed`);
+    return { origin, method, requestHeaders, credentials, allowed };
+}
+
+;// CONCATENATED MODULE: ./src/targets/compose-command.ts
+/**
+ * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
+ * runners) and `docker-compose` (v1, what Debian ships). The callers run them through src/exec.
+ */
+
+/** `docker compose …` or `docker-compose …` with the project and files in front of the subcommand. */
+function composeCommand(p, subcommand, extraFiles = []) {
+    const global = [];
+    if (p.project)
+        global.push('-p', p.project);
+    for (const f of [...p.files, ...extraFiles])
+        global.push('-f', f);
+    return p.flavor === 'v2'
+        ? { command: 'docker', args: ['compose', ...global, ...subcommand] }
+        : { command: 'docker-compose', args: [...global, ...subcommand] };
+}
+/** The resolved configuration, as YAML (both flavours print YAML by default). */
+function configArgs() {
+    return ['config'];
+}
+/** Create or recreate one service's containers without touching its dependencies or building. */
+function upServiceArgs(services, options = {}) {
+    const args = ['up', '-d', '--no-deps', '--no-build'];
+    if (options.forceRecreate)
+        args.push('--force-recreate');
+    return [...args, ...services];
+}
+/** Stop and remove a service's containers (`rm -s -f` exists in both flavours). */
+function removeServiceArgs(services) {
+    return ['rm', '-s', '-f', ...services];
+}
+/** Container ids of a service (running or not with `all`). */
+function psArgs(service, options = {}) {
+    return options.all ? ['ps', '-a', '-q', service] : ['ps', '-q', service];
+}
+/** The host address a container port is published on. */
+function portArgs(service, containerPort) {
+    return ['port', service, String(containerPort)];
+}
+/** The version probe used to pick a flavour. */
+function versionProbe(flavor) {
+    return flavor === 'v2' ? { command: 'docker', args: ['compose', 'version'] } : { command: 'docker-compose', args: ['version'] };
+}
+/** `compose-command` input: auto, `docker compose` or `docker-compose`. */
+function parseComposeCommand(text, input = 'compose-command') {
+    const v = text.trim().replace(/\s+/g, ' ');
+    if (v === '' || v === 'auto')
+        return 'auto';
+    if (v === 'docker compose' || v === 'v2')
+        return 'v2';
+    if (v === 'docker-compose' || v === 'v1')
+        return 'v1';
+    throw new errors/* ConfigurationError */.j1(`${input} is "${text}": use auto, "docker compose" (v2) or "docker-compose" (v1).`, { input });
+}
+
+// EXTERNAL MODULE: ./src/exec/run.ts + 1 modules
+var run = __nccwpck_require__(91755);
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+/**
+ * Image names and tags, checked against the distribution reference grammar before anything
+ * touches a registry: a bad name is the user's mistake and the error shows the fix.
+ */
+
+/** A repository path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host: DNS labels (or an IPv4 address), optionally with a port. */
+const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?$/;
+/** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const reference_DOCKER_HUB = 'docker.io';
+/** True when the first path component names a registry host rather than a repository path. */
+function looksLikeHost(component) {
+    return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+/**
+ * Parses an image name without tag or digest. A name without a host is put under `registry`
+ * when one is given (the registry to log in and push to), else under Docker Hub.
+ */
+function parseImageName(text, field, registry) {
+    const raw = text.trim();
+    if (raw === '')
+        throw new ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
+    const parts = raw.split('/');
+    let host;
+    if (parts.length > 1 && looksLikeHost(parts[0]))
+        host = parts.shift();
+    if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
+        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+            input: field,
+        });
+    }
+    if (host !== undefined && !HOST.test(host)) {
+        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
+    }
+    const path = parts.join('/');
+    if (path !== path.toLowerCase()) {
+        const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
+        throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
+    }
+    const bad = parts.find((p) => !COMPONENT.test(p));
+    if (bad !== undefined) {
+        throw new ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
+    }
+    const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : reference_DOCKER_HUB);
+    const repository = registryHost === reference_DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
+    const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
+    if (name.length > 255) {
+        throw new ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
+    }
+    return { registry: registryHost, repository, name };
+}
+function suggestComponent(component) {
+    const fixed = component
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+|[._-]+$/g, '')
+        .replace(/([._-])[._-]+/g, '$1');
+    return fixed || 'app';
+}
+/** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
+function normaliseRegistry(text, field) {
+    const host = text
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (host === 'index.docker.io' || host === 'registry-1.docker.io')
+        return reference_DOCKER_HUB;
+    if (!HOST.test(host)) {
+        throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
+            input: field,
+        });
+    }
+    return host;
+}
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+/** Throws a ConfigurationError naming the field when `tag` is not a valid tag. */
+function assertValidTag(tag, field) {
+    if (isValidTag(tag))
+        return tag;
+    const fixed = sanitiseTag(tag);
+    throw new ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
+}
+/** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
+function sanitiseTag(text) {
+    return text
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128)
+        .replace(/[.-]+$/, '');
+}
+/**
+ * `${{ github.repository_owner }}` keeps its capitals (`MyOrg`), which image names cannot have: a
+ * path component that is exactly the owner is lower-cased, and the caller says so in a notice.
+ */
+function lowerCaseOwner(name, owner) {
+    if (!owner || owner === owner.toLowerCase())
+        return { name, changed: false };
+    const parts = name.trim().split('/');
+    let changed = false;
+    const fixed = parts.map((p, i) => {
+        // The first component of a path with a host stays as written (hosts are case-insensitive anyway).
+        if (p !== owner || (i === 0 && parts.length > 1 && /[.:]/.test(p)))
+            return p;
+        changed = true;
+        return p.toLowerCase();
+    });
+    return { name: fixed.join('/'), changed };
+}
+/**
+ * A `promote-to` entry: a tag (same repository) or a full reference `[registry/]repository:tag`,
+ * which must end in its tag (so `prod/eu` is a bad tag, not a repository promoted without one).
+ */
+function parsePromoteTarget(text, registry) {
+    const raw = text.trim();
+    const slash = raw.lastIndexOf('/');
+    const colon = raw.lastIndexOf(':');
+    if (slash < 0 || colon < slash)
+        return { tag: assertValidTag(raw, 'promote-to') };
+    if (raw.includes('@')) {
+        throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
+            input: 'promote-to',
+        });
+    }
+    return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
+}
+
+;// CONCATENATED MODULE: ./src/registry/docker-credentials.ts
+/**
+ * Logins made before this step (docker/login-action, `docker login`): read from the Docker config
+ * the docker CLI itself would use — `auths` entries, and `credHelpers`/`credsStore` through
+ * `docker-credential-<helper> get`, as the CLI does. Nothing is written back.
+ */
+
+
+
+
+/** The server address the CLI stores Docker Hub under; other registries by host. */
+function docker_credentials_credentialServer(registry) {
+    return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
+}
+/** `https://ghcr.io/v2/` → `ghcr.io`; Docker Hub's aliases → docker.io. */
+function docker_credentials_normaliseConfigKey(key) {
+    const host = key
+        .trim()
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/\/.*$/, '')
+        .toLowerCase();
+    return ['index.docker.io', 'registry-1.docker.io', 'docker.io'].includes(host) ? DOCKER_HUB : host;
+}
+const HELPER = /^[A-Za-z0-9_.-]+$/;
+/** Pure: what the config says about `registry` (credHelpers first, then auths, then credsStore — the CLI's order). */
+function credentialSource(config, registry) {
+    const want = docker_credentials_normaliseConfigKey(registry);
+    const helpers = config.credHelpers && typeof config.credHelpers === 'object' ? config.credHelpers : {};
+    for (const [key, helper] of Object.entries(helpers)) {
+        if (docker_credentials_normaliseConfigKey(key) === want && typeof helper === 'string' && HELPER.test(helper))
+            return { kind: 'helper', helper };
+    }
+    const auths = config.auths && typeof config.auths === 'object' ? config.auths : {};
+    for (const [key, entry] of Object.entries(auths)) {
+        if (docker_credentials_normaliseConfigKey(key) !== want || !entry || typeof entry !== 'object')
+            continue;
+        const e = entry;
+        if (typeof e.auth === 'string' && e.auth) {
+            const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { kind: 'auth', credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } };
+        }
+        if (typeof e.username === 'string' && typeof e.password === 'string')
+            return { kind: 'auth', credentials: { username: e.username, password: e.password } };
+    }
+    if (typeof config.credsStore === 'string' && HELPER.test(config.credsStore))
+        return { kind: 'helper', helper: config.credsStore };
+    return undefined;
+}
+/** The helper's `get` answer: `{ "ServerURL", "Username", "Secret" }`; identity tokens (`<token>`) are not usable here. */
+function parseHelperAnswer(text) {
+    try {
+        const json = JSON.parse(text);
+        if (typeof json.Username !== 'string' || typeof json.Secret !== 'string' || !json.Secret || json.Username === '<token>')
+            return undefined;
+        return { username: json.Username, password: json.Secret };
+    }
+    catch {
+        return undefined;
+    }
+}
+function docker_credentials_readConfigFile(configDir) {
+    const path = join(configDir, 'config.json');
+    if (!existsSync(path))
+        return {};
+    try {
+        const parsed = JSON.parse(readFileSync(path, 'utf8'));
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** The login the user's Docker config holds for `registry`, or undefined. A helper that fails or has none answers undefined. */
+async function lookupDockerCredentials(registry, options) {
+    const source = credentialSource(docker_credentials_readConfigFile(options.configDir), registry);
+    if (!source)
+        return undefined;
+    if (source.kind === 'auth') {
+        options.mask(source.credentials.password);
+        options.onFound?.(registry, `${join(options.configDir, 'config.json')} (auths)`);
+        return source.credentials;
+    }
+    const r = await runProgram(`docker-credential-${source.helper}`, ['get'], {
+        input: docker_credentials_credentialServer(registry),
+        env: options.env,
+        timeoutMs: 30_000,
+        signal: options.signal,
+        allowFailure: true,
+        maxBuffer: 1 << 20,
+    }).catch(() => undefined);
+    if (!r || r.exitCode !== 0)
+        return undefined;
+    const found = parseHelperAnswer(r.stdout);
+    if (found) {
+        options.mask(found.password);
+        options.onFound?.(registry, `docker-credential-${source.helper}`);
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/registry/docker.ts
+/**
+ * The docker CLI, run with argument arrays through src/exec: engine and buildx detection, login
+ * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
+ * build, push.
+ */
+
+
+
+
+
+
+
+/** The DOCKER_CONFIG the user has now: $DOCKER_CONFIG or ~/.docker. */
+function currentDockerConfig(env = process.env) {
+    return env.DOCKER_CONFIG || join(homedir(), '.docker');
+}
+/**
+ * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
+ * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
+ * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
+ */
+function createRunDockerConfig(parent, source = currentDockerConfig(), loginRegistry, 
+/** Logins found in the dropped credential store, for registries this run pushes to without logging in. */
+carried = {}) {
+    mkdirSync(parent, { recursive: true });
+    const dir = mkdtempSync(join(parent, 'dk-docker-config-'));
+    const config = readConfigFile(source);
+    delete config.credsStore;
+    const logins = loginRegistry === undefined ? [] : Array.isArray(loginRegistry) ? loginRegistry : [loginRegistry];
+    if (config.credHelpers && typeof config.credHelpers === 'object') {
+        const helpers = config.credHelpers;
+        for (const key of Object.keys(helpers))
+            if (logins.includes(normaliseConfigKey(key)))
+                delete helpers[key];
+    }
+    const auths = (config.auths && typeof config.auths === 'object' ? config.auths : {});
+    for (const [registry, c] of Object.entries(carried)) {
+        auths[credentialServer(registry)] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
+    }
+    if (Object.keys(auths).length)
+        config.auths = auths;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
+        if (existsSync(join(source, sub)))
+            symlinkSync(join(source, sub), join(dir, sub));
+    }
+    return dir;
+}
+function removeRunDockerConfig(dir) {
+    rmSync(dir, { recursive: true, force: true });
+}
+/** `<tag>: digest: sha256:… size: N` — the last line `docker push` prints. */
+function parsePushDigest(output) {
+    const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
+    return m ? { digest: m[1], size: m[2] ? Number(m[2]) : undefined } : undefined;
+}
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+function parseBuildxMetadata(text) {
+    try {
+        const digest = JSON.parse(text)['containerimage.digest'];
+        return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+class DockerCli {
+    options;
+    command;
+    constructor(options) {
+        this.options = options;
+        this.command = options.command ?? 'docker';
+    }
+    env(extra = {}) {
+        const env = { ...(this.options.env ?? process.env), ...extra };
+        if (this.options.configDir)
+            env.DOCKER_CONFIG = this.options.configDir;
+        return env;
+    }
+    withConfig(configDir) {
+        return new DockerCli({ ...this.options, configDir });
+    }
+    run(args, options = {}) {
+        return runProgram(this.command, args, {
+            env: options.env ?? this.env(),
+            input: options.input,
+            timeoutMs: options.timeoutMs ?? 60_000,
+            signal: this.options.signal,
+            onLine: options.onLine,
+            allowFailure: options.allowFailure,
+            redact: this.options.redact,
+        });
+    }
+    /** Fails with a ConfigurationError when no engine answers (the build cannot start). */
+    async assertEngine() {
+        try {
+            const r = await this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+            return r.stdout.trim();
+        }
+        catch (err) {
+            const detail = err instanceof ExecError ? lastLines(err.result.stderr || err.message, 3) : String(err);
+            throw new ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
+        }
+    }
+    async buildxAvailable() {
+        const r = await this.run(['buildx', 'version'], { timeoutMs: 15_000, allowFailure: true }).catch(() => undefined);
+        return r?.exitCode === 0;
+    }
+    async login(registry, username, password) {
+        const args = ['login', '--username', username, '--password-stdin'];
+        if (registry !== DOCKER_HUB)
+            args.push(registry);
+        const r = await this.run(args, { input: password, timeoutMs: 60_000, allowFailure: true });
+        if (r.exitCode !== 0) {
+            const why = this.redact(lastLines(r.stderr || r.stdout, 5));
+            const credentials = /unauthorized|denied|incorrect|401|authentication/i.test(why);
+            const message = `docker login to ${registry} as ${username} failed: ${why}${credentials ? '\nCheck the username and password (or token) inputs.' : ''}`;
+            throw credentials ? new ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
+        }
+    }
+    async logout(registry) {
+        await this.run(registry === DOCKER_HUB ? ['logout'] : ['logout', registry], { timeoutMs: 30_000, allowFailure: true });
+    }
+    redact(text) {
+        return this.options.redact ? this.options.redact(text) : text;
+    }
+}
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+async function runningContainerIds(labels, options = {}) {
+    const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
+    const out = await (0,run/* runProgram */.mB)(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    return out.stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+}
+/** Each container's `.State` as docker inspect prints it; a container gone meanwhile is left out. */
+async function containerStates(ids, options = {}) {
+    if (ids.length === 0)
+        return [];
+    const out = await (0,run/* runProgram */.mB)(options.command ?? 'docker', ['inspect', '--format', '{{json .State}}', ...ids], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+        allowFailure: true,
+    });
+    return out.stdout
+        .split('\n')
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => JSON.parse(line));
+}
+/** The registry digest of a local image (`repo@sha256:…` → `sha256:…`), when it has one; never throws. */
+async function localImageDigest(image, options = {}) {
+    if (!image)
+        return undefined;
+    try {
+        const out = await (0,run/* runProgram */.mB)(options.command ?? 'docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
+            timeoutMs: options.timeoutMs ?? 15_000,
+            signal: options.signal,
+            allowFailure: true,
+        });
+        if (out.exitCode !== 0)
+            return undefined;
+        const digests = JSON.parse(out.stdout.trim() || '[]');
+        return digests[0]?.split('@')[1];
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/compose-config.ts
+/**
+ * Pure handling of a compose project's resolved configuration (`config` output): finding a
+ * service, reading its ports, and deriving the canary service and the release override from it.
+ */
+
+
+function asResolvedConfig(value, source) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        throw new errors/* ConfigurationError */.j1(`${source} did not resolve to a compose project (no mapping at the top).`);
+    }
+    const obj = value;
+    const services = obj.services;
+    if (!services || typeof services !== 'object' || Array.isArray(services)) {
+        throw new errors/* ConfigurationError */.j1(`${source} has no "services:" section; deploy-kit needs the service to deploy defined there.`);
+    }
+    return {
+        name: typeof obj.name === 'string' ? obj.name : undefined,
+        version: typeof obj.version === 'string' ? obj.version : undefined,
+        services: services,
+    };
+}
+/** The service's definition, or a ConfigurationError naming the input and the services that exist. */
+function requireService(config, service, input, files) {
+    const def = config.services[service];
+    if (def)
+        return def;
+    const names = Object.keys(config.services);
+    const guess = (0,parse/* closest */.kp)(service, names);
+    throw new errors/* ConfigurationError */.j1(`${input}: service "${service}" is not defined in ${files.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''} Services there: ${names.join(', ') || 'none'}.`, { input });
+}
+/** Reads `ports:` in short ("127.0.0.1:8080:80/tcp", v1 output) or long syntax (v2 output). */
+function parsePorts(def) {
+    const ports = def.ports;
+    if (!Array.isArray(ports))
+        return [];
+    return ports.map((p) => parsePort(p));
+}
+function parsePort(p) {
+    if (typeof p === 'number')
+        return { target: p, protocol: 'tcp' };
+    if (typeof p === 'string') {
+        const [spec, protocol = 'tcp'] = p.split('/');
+        const parts = spec.split(':');
+        const target = Number(parts.pop());
+        const published = parts.length ? parts.pop() : undefined;
+        const hostIp = parts.length ? parts.join(':').replace(/^\[|\]$/g, '') : undefined;
+        return { hostIp: hostIp || undefined, published: published ? Number(published) : undefined, target, protocol };
+    }
+    if (p && typeof p === 'object') {
+        const o = p;
+        return {
+            hostIp: typeof o.host_ip === 'string' && o.host_ip ? o.host_ip : undefined,
+            published: o.published !== undefined && o.published !== '' ? Number(o.published) : undefined,
+            target: Number(o.target),
+            protocol: typeof o.protocol === 'string' ? o.protocol : 'tcp',
+        };
+    }
+    throw new Error(`unreadable port entry ${JSON.stringify(p)}`);
+}
+function formatPort(p) {
+    const host = p.hostIp ? `${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp}:${p.published ?? ''}:` : p.published ? `${p.published}:` : '';
+    return `${host}${p.target}/${p.protocol}`;
+}
+function canaryServiceName(service) {
+    return `${service}-canary`;
+}
+/** Keys that must not be copied into the canary: it runs the new image, under its own name, alone. */
+const NOT_COPIED = ['build', 'container_name', 'depends_on', 'links', 'scale', 'deploy', 'pull_policy'];
+/**
+ * The canary's service definition: the stable service's own (environment, health check, networks,
+ * volumes…) with the new image, no fixed container name, and its published ports moved to
+ * 127.0.0.1 on `canaryPort` (for the port the router reaches) or on a port docker picks, so it never
+ * clashes with the stable container. Labels mark it as the canary.
+ */
+function deriveCanaryService(stable, options) {
+    const def = {};
+    for (const [k, v] of Object.entries(stable))
+        if (!NOT_COPIED.includes(k))
+            def[k] = v;
+    def.image = options.image;
+    const ports = parsePorts(stable);
+    if (ports.length) {
+        def.ports = ports.map((p) => formatPort({
+            hostIp: p.hostIp && p.hostIp !== '0.0.0.0' && p.hostIp !== '::' ? p.hostIp : '127.0.0.1',
+            published: options.canaryPort !== undefined && p.target === options.routedPort ? options.canaryPort : undefined,
+            target: p.target,
+            protocol: p.protocol,
+        }));
+    }
+    def.labels = { ...labelsOf(stable), 'deploy-kit.track': 'canary', ...(options.labels ?? {}) };
+    return def;
+}
+function labelsOf(def) {
+    const l = def.labels;
+    if (Array.isArray(l)) {
+        const out = {};
+        for (const item of l) {
+            const [k, ...v] = String(item).split('=');
+            out[k] = v.join('=');
+        }
+        return out;
+    }
+    return l && typeof l === 'object' ? { ...l } : {};
+}
+/** A compose file holding only the given services (an override file or the canary file). */
+function overrideFile(version, services) {
+    return version ? { version, services } : { services };
+}
+/** The container port behind a published host port (to find the port the router reaches). */
+function targetPortFor(def, publishedPort) {
+    return parsePorts(def).find((p) => p.published === publishedPort)?.target;
+}
+
+;// CONCATENATED MODULE: ./src/targets/health.ts
+/** Pure judgement of containers' states (`docker inspect` .State) while waiting for a service. */
+/**
+ * Healthy when every container runs and, where it has a health check, reports healthy. An exited
+ * container or a health check that says unhealthy fails at once (no point waiting out the deadline).
+ */
+function judgeContainerStates(states) {
+    if (states.length === 0)
+        return { status: 'waiting', reason: 'no container yet' };
+    for (const s of states) {
+        if (!s.Running && (s.Status === 'exited' || s.Status === 'dead')) {
+            return { status: 'failed', reason: `a container ${s.Status} with code ${s.ExitCode ?? '?'}` };
+        }
+        if (s.Health?.Status === 'unhealthy') {
+            const out = s.Health.Log?.at(-1)?.Output?.trim();
+            return { status: 'failed', reason: `its health check reports unhealthy${out ? `: ${out.slice(0, 300)}` : ''}` };
+        }
+    }
+    for (const s of states) {
+        if (!s.Running)
+            return { status: 'waiting', reason: `a container is ${s.Status}` };
+        if (s.Health && s.Health.Status !== 'healthy')
+            return { status: 'waiting', reason: `health check ${s.Health.Status}` };
+    }
+    return { status: 'healthy' };
+}
+
+;// CONCATENATED MODULE: ./src/targets/compose.ts
+/**
+ * The compose target: a project run by `docker compose` (v2) or `docker-compose` (v1). The canary
+ * is a derived service (the stable one's definition with the new image) in a generated file; the
+ * released images are pinned in a release override kept beside the project, so that compose's
+ * configuration always says what runs and is never left on an aborted image.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const POLL_MS = 100;
+class ComposeTarget {
+    options;
+    kind = 'compose';
+    files;
+    projectName;
+    stateDir;
+    flavor;
+    /** The project name on the containers' labels; v2 prints it in `config` (a `name:` in the file wins there). */
+    labelProject;
+    resolved;
+    constructor(options) {
+        this.options = options;
+        if (options.files.length === 0)
+            throw new errors/* ConfigurationError */.j1(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
+        this.files = options.files.map((f) => ((0,external_node_path_.isAbsolute)(f) ? f : (0,external_node_path_.resolve)(options.baseDir, f)));
+        // As compose chooses it: -p, then COMPOSE_PROJECT_NAME, then the first file's directory.
+        this.projectName = normaliseProjectName(options.project ?? (process.env.COMPOSE_PROJECT_NAME || (0,external_node_path_.basename)((0,external_node_path_.dirname)(this.files[0]))));
+        this.labelProject = this.projectName;
+        this.flavor = options.flavor ?? 'auto';
+        this.stateDir = (0,external_node_path_.join)((0,external_node_path_.dirname)(this.files[0]), '.deploy-kit');
+    }
+    get filesInput() {
+        return this.options.inputs?.files ?? 'compose-file';
+    }
+    get releaseFile() {
+        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.release.yml`);
+    }
+    canaryFile(service) {
+        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.${service}.canary.yml`);
+    }
+    get historyLocation() {
+        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.history.json`);
+    }
+    async getFlavor() {
+        if (this.flavor !== 'auto')
+            return this.flavor;
+        const v2 = versionProbe('v2');
+        try {
+            await (0,run/* runProgram */.mB)(v2.command, v2.args, { timeoutMs: 15_000 });
+            this.flavor = 'v2';
+            return 'v2';
+        }
+        catch {
+            // no v2: fall back to v1
+        }
+        // v1 is a Python program that takes half a second to start: finding it on PATH is enough here,
+        // and the first real command reports it if it is broken.
+        if ((0,run/* findOnPath */.aY)(versionProbe('v1').command)) {
+            this.flavor = 'v1';
+            return 'v1';
+        }
+        throw new errors/* ConfigurationError */.j1('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
+            input: 'compose-command',
+        });
+    }
+    async project(extraFiles = []) {
+        const files = (0,external_node_fs_.existsSync)(this.releaseFile) ? [...this.files, this.releaseFile] : this.files;
+        return { flavor: await this.getFlavor(), project: this.options.project, files, extra: extraFiles };
+    }
+    async compose(sub, options = {}) {
+        const project = await this.project();
+        const cmd = composeCommand(project, sub, options.extraFiles);
+        return (0,run/* runProgram */.mB)(cmd.command, cmd.args, {
+            cwd: (0,external_node_path_.dirname)(this.files[0]),
+            timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
+            signal: options.signal,
+            allowFailure: options.allowFailure,
+        });
+    }
+    /** The resolved configuration (`config`); a broken file is the user's to fix. */
+    async config(refresh = false) {
+        if (this.resolved && !refresh)
+            return this.resolved;
+        for (const f of this.files) {
+            if (!(0,external_node_fs_.existsSync)(f)) {
+                throw new errors/* ConfigurationError */.j1(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
+            }
+        }
+        let out;
+        try {
+            out = await this.compose(configArgs());
+        }
+        catch (err) {
+            if (err instanceof run/* ExecError */.cI && err.result.exitCode > 0) {
+                const why = (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n');
+                throw new errors/* ConfigurationError */.j1(`${this.filesInput}: compose rejects the configuration: ${why}`, { input: this.filesInput });
+            }
+            throw err;
+        }
+        this.resolved = asResolvedConfig(parseYaml(out.stdout, 'the resolved compose configuration'), this.files.join(', '));
+        if (this.resolved.name)
+            this.labelProject = this.resolved.name;
+        return this.resolved;
+    }
+    async validate(services, input) {
+        const config = await this.config();
+        for (const s of services)
+            requireService(config, s, input, this.files);
+    }
+    async getCurrentRelease(services, options = {}) {
+        const config = await this.config();
+        const out = [];
+        for (const service of services) {
+            const def = requireService(config, service, 'service', this.files);
+            const image = typeof def.image === 'string' ? def.image : '';
+            out.push({ service, image, digest: options.digests === false ? undefined : await localImageDigest(image) });
+        }
+        return { services: out };
+    }
+    imageDigest(image) {
+        return localImageDigest(image);
+    }
+    /** `options` may override the routing given to the constructor. */
+    async startCanary(service, image, options) {
+        const { stableAddress, canaryPort } = { ...this.options.routing, ...definedOnly(options) };
+        const config = await this.config();
+        const stable = requireService(config, service, 'service', this.files);
+        const stableImage = typeof stable.image === 'string' ? stable.image : '';
+        const routed = routedPort(stable, stableAddress);
+        const canaryName = canaryServiceName(service);
+        const def = deriveCanaryService(stable, {
+            image,
+            routedPort: routed?.containerPort,
+            canaryPort,
+            labels: { 'deploy-kit.stable-image': stableImage },
+        });
+        const file = this.canaryFile(service);
+        await atomic_write_writeFileAtomic(file, `# generated by deploy-kit: the canary of "${service}"; removed when the canary ends\n${(0,dist/* stringify */.As)(overrideFile(config.version, { [canaryName]: def }))}`);
+        await this.compose(upServiceArgs([canaryName], { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
+        await this.waitHealthy(canaryName, options);
+        const address = routed ? await this.canaryAddress(canaryName, routed, file) : undefined;
+        return { service, canaryName, image, stableImage, address };
+    }
+    async canaryAddress(canaryName, routed, file) {
+        if (!routed.loopback)
+            return `${canaryName}:${routed.containerPort}`;
+        const out = await this.compose(portArgs(canaryName, routed.containerPort), { extraFiles: [file] });
+        const hostPort = /:(\d+)\s*$/.exec(out.stdout.trim())?.[1];
+        if (!hostPort)
+            throw new errors/* OperationFailedError */.Bp(`The canary ${canaryName} publishes no host port for container port ${routed.containerPort}.`);
+        return `127.0.0.1:${hostPort}`;
+    }
+    async findCanary(service, stableAddress = this.options.routing?.stableAddress) {
+        const file = this.canaryFile(service);
+        if (!(0,external_node_fs_.existsSync)(file))
+            return undefined;
+        const canaryName = canaryServiceName(service);
+        const ids = (await this.compose(psArgs(canaryName), { extraFiles: [file] })).stdout.trim();
+        if (!ids)
+            return undefined;
+        const parsed = asResolvedConfig(parseYaml(await (0,promises_.readFile)(file, 'utf8'), file), file);
+        const def = parsed.services[canaryName] ?? {};
+        const labels = (def.labels ?? {});
+        const stable = requireService(await this.config(true), service, 'service', this.files);
+        const routed = routedPort(stable, stableAddress);
+        return {
+            service,
+            canaryName,
+            image: String(def.image ?? ''),
+            stableImage: labels['deploy-kit.stable-image'] ?? String(stable.image ?? ''),
+            address: routed ? await this.canaryAddress(canaryName, routed, file) : undefined,
+        };
+    }
+    async promote(canary, options) {
+        await this.rollout([{ service: canary.service, image: canary.image }], options);
+    }
+    async removeCanary(service, options = {}) {
+        const file = this.canaryFile(service);
+        if (!(0,external_node_fs_.existsSync)(file))
+            return false;
+        const canaryName = canaryServiceName(service);
+        const ids = (await this.compose(psArgs(canaryName, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
+        if (ids)
+            await this.compose(removeServiceArgs([canaryName]), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
+        await (0,promises_.rm)(file, { force: true });
+        return ids !== '';
+    }
+    /** Pins the images in the release override, then recreates each service in order, health-waited. */
+    async rollout(updates, options) {
+        const config = await this.config();
+        for (const update of updates)
+            requireService(config, update.service, 'services', this.files);
+        for (const update of updates) {
+            options.onService?.(update);
+            await this.pinImage(update.service, update.image, config.version);
+            await this.compose(upServiceArgs([update.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
+            await this.waitHealthy(update.service, options);
+        }
+        this.resolved = undefined;
+    }
+    async pinImage(service, image, version) {
+        let services = {};
+        if ((0,external_node_fs_.existsSync)(this.releaseFile)) {
+            services = asResolvedConfig(parseYaml(await (0,promises_.readFile)(this.releaseFile, 'utf8'), this.releaseFile), this.releaseFile).services;
+        }
+        services[service] = { ...(services[service] ?? {}), image };
+        this.resolved = undefined;
+        await atomic_write_writeFileAtomic(this.releaseFile, `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${(0,dist/* stringify */.As)(overrideFile(version, services))}`);
+    }
+    /** Running containers of a service (the canary's too), found by compose's labels. */
+    containerIds(service, signal) {
+        return runningContainerIds(containerLabels(this.labelProject, service), { signal });
+    }
+    async waitHealthy(service, options) {
+        const deadline = Date.now() + options.timeoutMs;
+        let last = 'no container yet';
+        for (;;) {
+            if (options.signal?.aborted)
+                throw options.signal.reason ?? new errors/* OperationFailedError */.Bp('cancelled');
+            const ids = await this.containerIds(service, options.signal);
+            const states = (await containerStates(ids, { signal: options.signal }));
+            const verdict = judgeContainerStates(states);
+            if (verdict.status === 'healthy')
+                return;
+            if (verdict.status === 'failed')
+                throw new errors/* OperationFailedError */.Bp(`${service} is not healthy: ${verdict.reason}`);
+            last = verdict.reason;
+            if (Date.now() >= deadline) {
+                throw new errors/* OperationFailedError */.Bp(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
+            }
+            await (0,util_sleep/* sleep */.y)(POLL_MS, options.signal);
+        }
+    }
+}
+/** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
+function containerLabels(project, service) {
+    return { 'com.docker.compose.project': project, 'com.docker.compose.service': service, 'com.docker.compose.oneoff': 'False' };
+}
+/** The keys of `options` whose value is not undefined (so they do not hide a constructor default). */
+function definedOnly(options) {
+    return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+/** Which container port the router reaches, from the stable address (published host port or service:port). */
+function routedPort(stable, stableAddress) {
+    if (!stableAddress)
+        return undefined;
+    const m = /^(.*):(\d+)$/.exec(stableAddress);
+    if (!m)
+        return undefined;
+    const host = m[1];
+    const port = Number(m[2]);
+    const loopback = host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+    if (!loopback)
+        return { containerPort: port, loopback };
+    const target = targetPortFor(stable, port);
+    if (target === undefined) {
+        throw new errors/* ConfigurationError */.j1(`stable-address is ${stableAddress}, but the service publishes no host port ${port}; give the address the router reaches the stable service on.`, {
+            input: 'stable-address',
+        });
+    }
+    return { containerPort: target, loopback };
+}
+/** The project name as compose labels containers with it: lower-cased, only a-z 0-9 _ - kept. */
+function normaliseProjectName(name) {
+    return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+}
+
+;// CONCATENATED MODULE: ./src/traffic/nginx-upstream.ts
+/**
+ * Pure rendering and reading of an nginx upstream block with one weighted server per track.
+ * nginx rejects `weight=0`, so a track that must get no traffic is marked `down` (kept in the file
+ * so reading it back still shows both tracks).
+ */
+
+const MARKER = '# deploy-kit:';
+function nginx_upstream_validateUpstreamName(name, input) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+        throw new ConfigurationError(`${input} is "${name}": an nginx upstream name uses letters, digits, "_", "-" and "." only.`, { input });
+    }
+}
+/** host:port, [v6]:port or unix:/path — nothing an nginx directive could be smuggled through. */
+function nginx_upstream_validateServerAddress(address, input) {
+    if (!/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
+        throw new ConfigurationError(`${input} is "${address}": give host:port (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
+    }
+}
+function nginx_upstream_renderUpstream(name, servers) {
+    const total = servers.reduce((n, s) => n + s.weight, 0);
+    if (total <= 0)
+        throw new Error('at least one upstream server needs a weight above 0');
+    const lines = [`# generated by deploy-kit; every write replaces this file`, `upstream ${name} {`];
+    for (const s of servers) {
+        const params = s.weight > 0 ? `weight=${s.weight}` : 'down';
+        lines.push(`    server ${s.address} ${params}; ${MARKER} track=${s.track} weight=${s.weight}`);
+    }
+    lines.push('}', '');
+    return lines.join('\n');
+}
+/** Reads back a file written by renderUpstream (and checks nginx would read the same weights). */
+function nginx_upstream_parseUpstream(text) {
+    const name = /^\s*upstream\s+([^\s{]+)\s*\{/m.exec(text)?.[1];
+    if (!name)
+        return undefined;
+    const servers = [];
+    for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary) weight=(\d+)/gm)) {
+        const weight = Number(m[4]);
+        const params = m[2].trim();
+        const served = params === 'down' ? 0 : Number(/weight=(\d+)/.exec(params)?.[1] ?? NaN);
+        if (served !== weight)
+            return undefined;
+        servers.push({ address: m[1], track: m[3], weight });
+    }
+    return { name, servers };
+}
+/** Stable and canary servers for a canary weight; without a canary address only the stable one. */
+function nginx_upstream_upstreamServers(stableAddress, canaryAddress, canaryWeight) {
+    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
+        throw new Error(`canary weight ${canaryWeight} is not 0..100`);
+    const servers = [{ address: stableAddress, track: 'stable', weight: 100 - canaryWeight }];
+    if (canaryAddress)
+        servers.push({ address: canaryAddress, track: 'canary', weight: canaryWeight });
+    else if (canaryWeight > 0)
+        throw new Error('a canary weight above 0 needs the canary address');
+    return servers;
+}
+
+;// CONCATENATED MODULE: ./src/traffic/nginx.ts
+/**
+ * The nginx router: writes the upstream block (one weighted server per track) to a file that the
+ * nginx configuration includes, atomically, then reloads nginx — `nginx -t` + `nginx -s reload`
+ * (with -c/-p for a particular instance) or a command of the user's, e.g. one run in the proxy's
+ * container. A failed test or reload puts the previous file back and fails: a weight the router
+ * does not serve is never reported as set.
+ */
+
+
+
+
+
+
+
+
+/** The argv of the config test and the reload for a reload setting (pure). */
+function nginxCommands(reload) {
+    if (reload.kind === 'command')
+        return { reload: reload.argv };
+    const bin = reload.binary ?? 'nginx';
+    const where = [];
+    if (reload.prefix)
+        where.push('-p', reload.prefix);
+    if (reload.config)
+        where.push('-c', reload.config);
+    return { test: [bin, '-t', '-q', ...where], reload: [bin, ...where, '-s', 'reload'] };
+}
+class nginx_NginxRouter {
+    options;
+    kind = 'nginx';
+    constructor(options) {
+        this.options = options;
+    }
+    async validate() {
+        const { upstreamName, stableAddress, upstreamFile, reload } = this.options;
+        validateUpstreamName(upstreamName, 'nginx-upstream');
+        validateServerAddress(stableAddress, 'stable-address');
+        const dir = dirname(upstreamFile);
+        if (!existsSync(dir)) {
+            throw new ConfigurationError(`nginx-upstream-file: the directory ${dir} does not exist; create it and include the file from your nginx configuration.`, {
+                input: 'nginx-upstream-file',
+            });
+        }
+        try {
+            accessSync(dir, constants.W_OK);
+        }
+        catch {
+            throw new ConfigurationError(`nginx-upstream-file: ${dir} is not writable by this runner.`, { input: 'nginx-upstream-file' });
+        }
+        const commands = nginxCommands(reload);
+        const program = commands.reload[0];
+        if (!program || !findOnPath(program)) {
+            throw new ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
+                input: 'nginx-reload-command',
+            });
+        }
+        // The configuration that includes the upstream file must already be valid: nothing is written otherwise.
+        if (commands.test) {
+            try {
+                await this.run(commands.test, 'configuration test');
+            }
+            catch (err) {
+                throw new ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, {
+                    input: 'nginx-config',
+                });
+            }
+        }
+    }
+    async current() {
+        if (!existsSync(this.options.upstreamFile))
+            return undefined;
+        const parsed = parseUpstream(await readFile(this.options.upstreamFile, 'utf8'));
+        if (!parsed)
+            return undefined;
+        return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const { upstreamFile, upstreamName, stableAddress, reload, settleMs } = this.options;
+        const canaryAddress = canary?.address;
+        if (canaryAddress)
+            validateServerAddress(canaryAddress, 'canary-address');
+        const text = renderUpstream(upstreamName, upstreamServers(stableAddress, canaryAddress, canaryWeight));
+        const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
+        await writeFileAtomic(upstreamFile, text);
+        const readBack = parseUpstream(await readFile(upstreamFile, 'utf8'));
+        const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
+        if (!readBack || served !== canaryWeight) {
+            throw new OperationFailedError(`nginx: ${upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
+        }
+        const commands = nginxCommands(reload);
+        try {
+            if (commands.test)
+                await this.run(commands.test, 'configuration test', options.signal);
+            await this.run(commands.reload, 'reload', options.signal);
+        }
+        catch (err) {
+            // nginx keeps serving the old configuration; the file must say the same.
+            if (previous !== undefined)
+                await writeFileAtomic(upstreamFile, previous);
+            throw err;
+        }
+        await sleep(settleMs ?? 300, options.signal);
+    }
+    async run(argv, what, signal) {
+        try {
+            await runProgram(findOnPath(argv[0]) ?? argv[0], argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
+        }
+        catch (err) {
+            const detail = err instanceof ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
+            throw new OperationFailedError(`nginx ${what} failed (${argv.join(' ')}): ${detail}`);
+        }
+    }
+}
+/** The program's path (PATH, then the sbin directories nginx lives in), or undefined. */
+function findOnPath(program) {
+    if (isAbsolute(program) || program.includes('/'))
+        return existsSync(program) ? program : undefined;
+    const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
+    for (const d of dirs)
+        if (d && existsSync(join(d, program)))
+            return join(d, program);
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/shared/deployment.ts
+/**
+ * The composition root of the release actions (deploy-canary, its post step, rollback): target,
+ * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
+ * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
+ * ReleaseRecord the use cases in src/release drive. The only place that names ComposeTarget or
+ * NginxRouter above src/targets and src/traffic.
+ */
+
+
+
+
+
+function composeOptionsFromInputs(inputs, workspace) {
+    const target = inputs.choice('target', ['compose', 'kubernetes'], 'compose');
+    if (target === 'kubernetes') {
+        throw new errors/* ConfigurationError */.j1('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
+    }
+    const files = inputs.list('compose-file');
+    return {
+        files: files.length ? files : ['docker-compose.yml'],
+        project: inputs.optional('project'),
+        flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
+        baseDir: workspace,
+    };
+}
+/** Router settings; every missing one is named with its fix. */
+function nginxOptionsFromInputs(inputs, service, workspace) {
+    inputs.choice('router', ['nginx'], 'nginx');
+    const upstreamFile = inputs.optional('nginx-upstream-file');
+    if (!upstreamFile) {
+        throw new ConfigurationError('nginx-upstream-file is required for router: nginx: give the file nginx includes the upstream block from (e.g. /etc/nginx/conf.d/upstreams/app.conf).', {
+            input: 'nginx-upstream-file',
+        });
+    }
+    const stableAddress = inputs.optional('stable-address');
+    if (!stableAddress) {
+        throw new ConfigurationError('stable-address is required for router: nginx: give host:port nginx reaches the stable service on (e.g. 127.0.0.1:8080 or app:8080).', {
+            input: 'stable-address',
+        });
+    }
+    const command = inputs.optional('nginx-reload-command');
+    const reload = command
+        ? { kind: 'command', argv: splitArgv(command) }
+        : { kind: 'nginx', config: inputs.optional('nginx-config'), prefix: inputs.optional('nginx-prefix') };
+    const abs = (p) => (p.startsWith('/') ? p : `${workspace}/${p}`);
+    return { upstreamFile: abs(upstreamFile), upstreamName: inputs.optional('nginx-upstream') ?? service, stableAddress, reload };
+}
+/** Words split on whitespace (no shell: quotes are not interpreted, nothing is expanded). */
+function splitArgv(text) {
+    return text.trim().split(/\s+/).filter(Boolean);
+}
+/** The target and the record of its deployments. */
+function createTarget(settings) {
+    const routing = settings.router ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort } : undefined;
+    const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}) });
+    return { target, record: new DeploymentHistory(target.historyLocation, settings.historyLimit) };
+}
+function createRouter(settings) {
+    return new NginxRouter(settings);
+}
+
+;// CONCATENATED MODULE: ./actions/shared/finish.ts
+
+/** Sets every output, writes the summary, then fails the step or gives the notice. */
+async function finishAction(ctx, report) {
+    for (const [name, value] of Object.entries(report.outputs))
+        ctx.setOutput(name, value);
+    await ctx.writeSummary(report.summary);
+    if (report.failure)
+        throw new errors/* OperationFailedError */.Bp(report.failure);
+    if (report.notice)
+        ctx.log.notice(report.notice);
+}
+
+;// CONCATENATED MODULE: ./src/release/github-deployment.ts
+async function withGitHubDeployment(recorder, deployment, release, 
+/** success, failure, or pending (e.g. a paused canary: it stays in_progress until promoted or aborted). */
+judge) {
+    const urls = { environmentUrl: deployment.environmentUrl, logUrl: deployment.logUrl };
+    let id;
+    let warning;
+    const note = (what, err) => {
+        warning ??= `GitHub Deployments: could not ${what}: ${err instanceof Error ? err.message : String(err)}`;
+    };
+    try {
+        id = await recorder.create(deployment);
+        await recorder.setStatus(id, 'in_progress', urls);
+    }
+    catch (err) {
+        note(id === undefined ? 'create the deployment' : 'set it in_progress', err);
+    }
+    let result;
+    try {
+        result = await release();
+    }
+    catch (err) {
+        if (id !== undefined)
+            await recorder.setStatus(id, 'failure', { ...urls, description: github_deployment_short(err) }).catch((e) => note('set it failure', e));
+        throw err;
+    }
+    if (id === undefined)
+        return { result, ...(warning ? { warning } : {}) };
+    const state = judge(result);
+    let replaced;
+    try {
+        if (state !== 'pending')
+            await recorder.setStatus(id, state, urls);
+        if (state === 'success')
+            replaced = await recorder.markReplaced(deployment.environment, id);
+    }
+    catch (err) {
+        note(`set it ${state}`, err);
+    }
+    return { result, deploymentId: id, ...(replaced !== undefined ? { replaced } : {}), ...(warning ? { warning } : {}) };
+}
+function github_deployment_short(err) {
+    return (err instanceof Error ? err.message : String(err)).slice(0, 140);
+}
+
+;// CONCATENATED MODULE: ./actions/shared/github-deployment.ts
+
+
+/** undefined unless github-deployment is true; every missing piece is named with its fix. */
+function readGitHubDeployment(inputs, run) {
+    if (!inputs.boolean('github-deployment', false))
+        return undefined;
+    const token = inputs.secret('github-token');
+    if (!token)
+        throw new errors/* ConfigurationError */.j1('github-deployment is true but github-token is empty: leave its default (the job’s token, with deployments: write).', {
+            input: 'github-token',
+        });
+    if (!run.repository)
+        throw new errors/* ConfigurationError */.j1('github-deployment is true but GITHUB_REPOSITORY is not set (outside GitHub, set it to owner/name).', {
+            input: 'github-deployment',
+        });
+    if (!run.sha)
+        throw new errors/* ConfigurationError */.j1('github-deployment is true but GITHUB_SHA is not set: the deployment is made at a commit.', { input: 'github-deployment' });
+    const environmentUrl = inputs.optional('environment-url');
+    if (environmentUrl && !/^https?:\/\//.test(environmentUrl)) {
+        throw new errors/* ConfigurationError */.j1(`environment-url is "${environmentUrl}": give an http(s) URL, e.g. https://shop.example.com.`, { input: 'environment-url' });
+    }
+    return {
+        token,
+        repository: run.repository,
+        environment: inputs.string('environment', { default: 'production' }),
+        ...(environmentUrl ? { environmentUrl } : {}),
+        sha: run.sha,
+        ...(run.runUrl ? { logUrl: run.runUrl } : {}),
+    };
+}
+async function connectDeployments(settings) {
+    const [{ createGitHubClient }, { parseRepository }, { GitHubDeployments }] = await Promise.all([
+        __nccwpck_require__.e(/* import() */ 293).then(__nccwpck_require__.bind(__nccwpck_require__, 41293)),
+        __nccwpck_require__.e(/* import() */ 651).then(__nccwpck_require__.bind(__nccwpck_require__, 90651)),
+        Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 16887)),
+    ]);
+    return new GitHubDeployments(await createGitHubClient(settings.token), parseRepository(settings.repository));
+}
+/** Runs `release` inside a GitHub Deployment and logs what GitHub was told (a warning when it could not be). */
+async function trackOnGitHub(ctx, settings, what, release, judge) {
+    const deployments = await connectDeployments(settings);
+    const outcome = await withGitHubDeployment(deployments, {
+        ref: settings.sha,
+        environment: settings.environment,
+        action: what.action,
+        images: what.images,
+        environmentUrl: settings.environmentUrl,
+        logUrl: settings.logUrl,
+    }, release, judge);
+    if (outcome.warning)
+        ctx.log.warning(outcome.warning);
+    if (outcome.deploymentId !== undefined) {
+        ctx.log.info(`GitHub deployment ${outcome.deploymentId} of ${settings.environment} recorded${outcome.replaced !== undefined ? `; deployment ${outcome.replaced} it replaced is inactive` : ''}.`);
+    }
+    return outcome.result;
+}
+
+;// CONCATENATED MODULE: ./src/db/backup-age.ts
+function backupAge(path, mtime, now) {
+    const m = /-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.(?:dump|sql)$/.exec(path);
+    const fromName = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : undefined;
+    const takenAt = fromName && !Number.isNaN(fromName.getTime()) ? fromName : mtime;
+    return { takenAt, ageMs: Math.max(0, now.getTime() - takenAt.getTime()), source: takenAt === mtime ? 'mtime' : 'name' };
+}
+/** `3 d 4 h`, `2 h 5 min`, `12 min`, `40 s`. */
+function formatAge(ms) {
+    const s = Math.floor(ms / 1000);
+    const d = Math.floor(s / 86_400);
+    const h = Math.floor((s % 86_400) / 3600);
+    const min = Math.floor((s % 3600) / 60);
+    if (d > 0)
+        return `${d} d ${h} h`;
+    if (h > 0)
+        return `${h} h ${min} min`;
+    if (min > 0)
+        return `${min} min`;
+    return `${s} s`;
+}
+/** The sentence a restore's summary carries. */
+function restoreWarning(path, mtime, now) {
+    const age = backupAge(path, mtime, now);
+    return `The backup was taken at ${age.takenAt.toISOString()} (${formatAge(age.ageMs)} ago): every write made to the database after that is lost.`;
+}
+
+// EXTERNAL MODULE: ./src/db/settings.ts
+var settings = __nccwpck_require__(55217);
+;// CONCATENATED MODULE: ./src/runtime/artifact.ts
+/**
+ * Workflow artifacts through `@actions/artifact` (only src/runtime may import `@actions/*`): upload
+ * one file as it is (no zip) and fetch a file back by artifact name from the same workflow run. The
+ * package is loaded on first use, so actions that never upload start without it.
+ */
+
+
+
+/** The runner's artifact service is reachable only inside a job: it hands the step these two variables. */
+function artifactServiceMissing(env = process.env) {
+    const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((k) => !env[k]);
+    return missing.length ? missing.join(' and ') : undefined;
+}
+/** Fails with a ConfigurationError naming `input` when the artifact service cannot be reached. */
+function requireArtifactService(input, env = process.env) {
+    const missing = artifactServiceMissing(env);
+    if (missing) {
+        throw new ConfigurationError(`${input} needs the workflow run's artifact service, but ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not set: it runs only inside a GitHub Actions job (not from the CLI or a container step without them). Set ${input} off, or run it in the job.`, { input });
+    }
+}
+async function client() {
+    const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(645)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9645));
+    return new DefaultArtifactClient();
+}
+/** Uploads one file as an artifact named after the file (kept `retentionDays`, or the repository's default). */
+async function uploadFileArtifact(path, options = {}) {
+    const artifacts = await client();
+    const r = await artifacts.uploadArtifact(basename(path), [path], dirnameOf(path), { skipArchive: true, retentionDays: options.retentionDays });
+    if (r.id === undefined)
+        throw new Error(`uploading ${basename(path)} as an artifact returned no id`);
+    return { name: basename(path), id: r.id, size: r.size ?? 0 };
+}
+/** Downloads the artifact `name` of this workflow run into `dir`; returns the file's path. */
+async function downloadFileArtifact(name, dir) {
+    const artifacts = await client();
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    let id;
+    try {
+        id = (await artifacts.getArtifact(name)).artifact.id;
+    }
+    catch (err) {
+        throw new errors/* ConfigurationError */.j1(`No artifact named "${name}" in this workflow run (${err instanceof Error ? err.message : String(err)}).`, {
+            input: 'restore-backup',
+        });
+    }
+    // A directory of its own: the service names the file (Content-Disposition) or it is called "artifact".
+    const into = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(dir, 'artifact-'));
+    const r = await artifacts.downloadArtifact(id, { path: into });
+    if (r.digestMismatch)
+        throw new Error(`the artifact "${name}" did not match its recorded digest`);
+    const files = (0,external_node_fs_.readdirSync)(r.downloadPath ?? into);
+    const file = files.includes(name) ? name : files.length === 1 ? files[0] : undefined;
+    if (!file)
+        throw new Error(`the artifact "${name}" downloaded as ${files.length} files (${files.join(', ')}), expected one`);
+    return (0,external_node_path_.join)(r.downloadPath ?? into, file);
+}
+function dirnameOf(path) {
+    const i = path.lastIndexOf('/');
+    return i <= 0 ? '/' : path.slice(0, i);
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/database.ts
 /**
  * The database part of rollback, through src/db (loaded only when database-url is given): restore
@@ -43807,12 +45893,14 @@ function checksSummary(results, title) {
 
 
 
+
+
+
 /** Pure: which database rollback the inputs ask for, or undefined without database-url. */
 function readDatabaseRollback(inputs, workspace, tempDir) {
-    const url = inputs.secret('database-url');
     const backup = inputs.optional('restore-backup');
     const toVersion = inputs.optional('to-migration-version');
-    if (!url) {
+    if (!inputs.has('database-url')) {
         if (backup || toVersion) {
             const input = backup ? 'restore-backup' : 'to-migration-version';
             throw new errors/* ConfigurationError */.j1(`${input} needs database-url: give the database's connection URL (from a secret).`, { input: 'database-url' });
@@ -43826,31 +45914,35 @@ function readDatabaseRollback(inputs, workspace, tempDir) {
             input: 'database-url',
         });
     }
-    const abs = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
-    const historyTable = inputs.string('history-table', { default: 'schema_migrations' });
-    const backupDir = abs(inputs.optional('backup-dir') ?? (0,external_node_path_.join)(tempDir, 'deploy-kit-backups'));
+    // The same reader as migrate-db's: a down migration backs up first, so backup-dir is checked then.
+    const db = (0,settings/* readDatabaseInputs */.ZU)(inputs, { workspace, tempDir }, { backup: !backup });
+    const { url, historyTable, backupDir } = db;
     if (backup) {
-        const path = abs(backup);
+        const path = (0,external_node_path_.isAbsolute)(backup) ? backup : (0,external_node_path_.resolve)(workspace, backup);
         if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
-            throw new errors/* ConfigurationError */.j1(`restore-backup: the file "${backup}" does not exist (resolved to ${path}).`, { input: 'restore-backup' });
+            // Not a file here: the name of a backup artifact of this run (migrate-db's backup-artifact), when the service is there.
+            if (!artifactServiceMissing() && !backup.includes('/'))
+                return { url, mode: 'restore', backupArtifact: backup, historyTable, backupDir };
+            throw new errors/* ConfigurationError */.j1(`restore-backup: the file "${backup}" does not exist (resolved to ${path}), and it is not an artifact name of this workflow run either. Give the backup's path or the backup-artifact-name output of migrate-db.`, { input: 'restore-backup' });
         }
         return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
     }
-    const migrations = inputs.string('migrations', { default: 'db/migrations' });
-    return { url, mode: 'migrate', toVersion, migrationsDir: abs(migrations), migrationsLabel: migrations, historyTable, backupDir };
+    return { url, mode: 'migrate', toVersion, migrationsDir: db.migrationsDir, migrationsLabel: db.migrationsLabel, historyTable, backupDir };
 }
 /** Parses the URL, reads the migrations and checks the version — still without connecting. */
 async function prepareDatabaseRollback(settings) {
-    const db = await __nccwpck_require__.e(/* import() */ 576).then(__nccwpck_require__.bind(__nccwpck_require__, 1576));
+    const db = await __nccwpck_require__.e(/* import() */ 889).then(__nccwpck_require__.bind(__nccwpck_require__, 97889));
     const target = db.parseDatabaseUrl(settings.url);
     if (settings.mode === 'restore') {
+        const lost = (path) => restoreWarning(path, (0,external_node_fs_.statSync)(path).mtime, new Date());
         return {
             settings,
-            describe: `restore ${settings.backupPath} into ${db.describeTarget(target)}`,
+            describe: `restore ${settings.backupPath ?? `the artifact ${settings.backupArtifact}`} into ${db.describeTarget(target)}${settings.backupPath ? ` (${lost(settings.backupPath)})` : ''}`,
             async run(o) {
-                const r = await db.restoreBackup(target, settings.backupPath, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
+                const path = settings.backupPath ?? (await downloadFileArtifact(settings.backupArtifact, settings.backupDir));
+                const r = await db.restoreBackup(target, path, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
                 const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
-                return `restored ${settings.backupPath} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}`;
+                return `restored ${settings.backupArtifact ? `the artifact ${settings.backupArtifact} (${path})` : path} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}. ${lost(path)}`;
             },
         };
     }
@@ -43880,7 +45972,85 @@ async function prepareDatabaseRollback(settings) {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/rollback/report.ts
+/**
+ * What rollback tells the user after the use case ran (pure): the same outputs on every path, the
+ * job summary, the closing notice and, when it failed, the error.
+ */
+
+
+function formatImages(list) {
+    return list.length === 1 ? (list[0]?.image ?? '') : list.map((entry) => `${entry.service}=${entry.image}`).join('\n');
+}
+const targetsOf = (steps) => steps.map((step) => ({ service: step.service, image: step.to }));
+function rollbackOutputs(result) {
+    const from = formatImages(result.from);
+    switch (result.kind) {
+        case 'impossible':
+        case 'failed':
+            return { 'rolled-back-from': from, 'rolled-back-to': '', database: 'untouched', checks: '' };
+        case 'planned':
+            return { 'rolled-back-from': from, 'rolled-back-to': formatImages(targetsOf(result.steps)), database: 'untouched', checks: '' };
+        case 'rolled-back':
+            return {
+                'rolled-back-from': from,
+                'rolled-back-to': formatImages(targetsOf(result.steps)),
+                database: result.database,
+                checks: result.checks?.report ?? '',
+            };
+    }
+}
+function stepsTable(title, steps, done, reason) {
+    const summary = new SummaryBuilder().heading(title);
+    summary.table(['Service', 'From', 'To', 'Chosen from', 'Done'], steps.map((step) => [step.service, step.from, step.to, step.source, done.includes(step) ? 'yes, healthy' : 'no']));
+    if (reason)
+        summary.paragraph(reason);
+    return summary;
+}
+function rollbackSummary(result) {
+    switch (result.kind) {
+        case 'impossible':
+            return new SummaryBuilder().heading('Rollback: nothing to roll back to').paragraph(result.reason);
+        case 'planned':
+            return stepsTable('Rollback plan (dry run)', result.steps, []);
+        case 'failed':
+            return stepsTable('Rollback failed', result.steps, result.done, result.reason);
+        case 'rolled-back': {
+            const report = new SummaryBuilder().raw(stepsTable(`Rolled back in ${(result.durationMs / 1000).toFixed(1)}s`, result.steps, result.done).toString());
+            if (result.database !== 'untouched')
+                report.heading('Database', 3).paragraph(result.database);
+            if (result.checks)
+                report.raw(checksSummary(result.checks.results, 'Checks after the rollback').toString());
+            return report;
+        }
+    }
+}
+function rollbackFailure(result) {
+    switch (result.kind) {
+        case 'impossible':
+        case 'failed':
+            return result.reason;
+        case 'planned':
+            return undefined;
+        case 'rolled-back': {
+            if (!result.problem)
+                return undefined;
+            const to = targetsOf(result.steps);
+            return `Services rolled back (${to.map((entry) => `${entry.service} → ${entry.image}`).join(', ')}), but ${result.problem}.`;
+        }
+    }
+}
+function rollbackNotice(result) {
+    if (result.kind !== 'rolled-back' || result.problem)
+        return undefined;
+    const database = result.database !== 'untouched' ? ` Database: ${result.database}.` : '';
+    return `Rolled back: ${result.steps.map((step) => `${step.service} ${step.from} → ${step.to}`).join('; ')}; all healthy.${database}`;
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/main.ts
+
+
+
 
 
 
@@ -43904,14 +46074,15 @@ runAction(async (ctx) => {
     if (toVersion)
         validateVersion(toVersion, 'to-version');
     const healthTimeoutMs = ctx.inputs.duration('health-timeout', '2m', { min: 1000 });
-    const historyLimit = ctx.inputs.integer('history-limit', 50, { min: 1, max: 10_000 });
+    const historyLimit = ctx.inputs.integer('history-limit', DEFAULT_HISTORY_LIMIT, { min: 1, max: 10_000 });
     const webhook = ctx.inputs.secret('notify-webhook');
     if (webhook)
         validateWebhookUrl(webhook, 'notify-webhook');
     const dryRun = ctx.inputs.boolean('dry-run', false);
-    const database = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
+    const github = readGitHubDeployment(ctx.inputs, ctx.run);
+    const databaseSettings = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
     const checksSource = ctx.inputs.yaml('checks');
-    const checks = checksSource
+    const checksDocument = checksSource
         ? parseChecksDocument(checksSource.value, {
             source: checksSource.label,
             file: checksSource.file,
@@ -43921,143 +46092,47 @@ runAction(async (ctx) => {
             defaults: { timeoutMs: ctx.inputs.duration('checks-timeout', '30s'), requestTimeoutMs: 10_000 },
         })
         : undefined;
-    for (const secret of checks?.secrets ?? [])
+    for (const secret of checksDocument?.secrets ?? [])
         ctx.mask(secret);
-    const db = database ? await prepareDatabaseRollback(database) : undefined;
-    const target = new compose_ComposeTarget(compose);
-    await target.validate(services, 'services');
-    const history = new DeploymentHistory(target.historyLocation, historyLimit);
-    const current = (await target.getCurrentRelease(services, { digests: false })).services;
-    const plan = planRollback(current, (await history.read()).entries, { toImage, toVersion, recordPath: target.historyLocation });
-    const from = current.map((c) => ({ service: c.service, image: c.image }));
-    ctx.setOutput('rolled-back-from', formatImages(from));
-    ctx.setOutput('database', 'untouched');
-    if (!plan.ok) {
-        ctx.setOutput('rolled-back-to', '');
-        await ctx.writeSummary(new SummaryBuilder().heading('Rollback: nothing to roll back to').paragraph(plan.reason));
-        await notify(ctx, webhook, {
-            title: `Rollback of ${services.join(', ')} not possible`,
-            outcome: 'failure',
-            fields: [{ title: 'Why', value: plan.reason }],
-        });
-        throw new errors/* OperationFailedError */.Bp(plan.reason);
+    const prepared = databaseSettings ? await prepareDatabaseRollback(databaseSettings) : undefined;
+    const database = prepared && {
+        describe: prepared.describe,
+        run: () => prepared.run({ log: ctx.log, signal: ctx.signal, redact: ctx.redact, appliedBy: ctx.run.runUrl ?? 'deploy-kit rollback' }),
+    };
+    const checks = checksDocument && {
+        count: checksDocument.checks.length,
+        run: () => runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
+    };
+    const { target, record: localRecord } = createTarget({ compose, historyLimit });
+    // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
+    const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
+    const request = { services, toImage, toVersion, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, checks };
+    const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined };
+    const release = () => rollback(deps, request);
+    let result;
+    if (github && !dryRun) {
+        // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
+        const plan = await rollback({ ...deps, log: logger/* nullLogger */.G, notify: undefined }, { ...request, dryRun: true, database: undefined, checks: undefined });
+        result =
+            plan.kind === 'planned'
+                ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) => r.kind === 'rolled-back' ? 'success' : 'failure')
+                : await release();
     }
-    if (dryRun) {
-        for (const s of plan.steps)
-            ctx.log.info(`Plan: ${s.service}: ${s.from} → ${s.to} (from ${s.source}).`);
-        if (db)
-            ctx.log.info(`Plan: then ${db.describe}.`);
-        if (checks)
-            ctx.log.info(`Plan: then run ${checks.checks.length} check(s).`);
-        ctx.setOutput('rolled-back-to', formatImages(plan.steps.map((s) => ({ service: s.service, image: s.to }))));
-        await ctx.writeSummary(summary('Rollback plan (dry run)', plan.steps, []));
-        return;
-    }
-    const started = Date.now();
-    const done = [];
-    try {
-        for (const step of plan.steps) {
-            // A canary left behind would keep serving the release being rolled back from.
-            if (await target.removeCanary(step.service, { signal: ctx.signal }))
-                ctx.log.info(`Removed a leftover canary of ${step.service}.`);
-            await ctx.log.group(`Rolling ${step.service} back: ${step.from} → ${step.to}`, () => target.rollout([{ service: step.service, image: step.to }], { timeoutMs: healthTimeoutMs, signal: ctx.signal }));
-            done.push(step);
-        }
-    }
-    catch (err) {
-        const failed = plan.steps[done.length];
-        const reason = `${failed?.service ?? 'a service'} did not roll back: ${(0,errors/* errorMessage */.gJ)(err)}`;
-        await history.append({
-            at: new Date().toISOString(),
-            action: 'rollback',
-            result: 'failed',
-            services: plan.steps.map((s) => ({ service: s.service, image: s.to })),
-            previous: from,
-            runUrl: ctx.run.runUrl,
-            reason,
-        });
-        await ctx.writeSummary(summary('Rollback failed', plan.steps, done, reason));
-        await notify(ctx, webhook, {
-            title: `Rollback of ${services.join(', ')} FAILED`,
-            outcome: 'failure',
-            fields: [{ title: 'Why', value: reason }],
-            link: ctx.run.runUrl,
-        });
-        throw new errors/* OperationFailedError */.Bp(reason);
-    }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const to = plan.steps.map((s) => ({ service: s.service, image: s.to }));
-    ctx.setOutput('rolled-back-to', formatImages(to));
-    // The database goes back after the services are back and healthy: a restore loses what was
-    // written since the backup, so it is the last and most deliberate step.
-    let databaseResult = 'untouched';
-    let databaseError;
-    if (db) {
-        try {
-            databaseResult = await ctx.log.group(`Database: ${db.describe}`, () => db.run({ log: ctx.log, signal: ctx.signal, redact: ctx.redact, appliedBy: ctx.run.runUrl ?? 'deploy-kit rollback' }));
-        }
-        catch (err) {
-            databaseError = (0,errors/* errorMessage */.gJ)(err);
-            databaseResult = `FAILED: ${databaseError}`;
-        }
-    }
-    ctx.setOutput('database', databaseResult);
-    await history.append({
-        at: new Date().toISOString(),
-        action: 'rollback',
-        result: databaseError ? 'failed' : 'rolled-back',
-        services: to,
-        previous: from,
-        runUrl: ctx.run.runUrl,
-        ...(db ? { database: databaseResult } : {}),
+    else
+        result = await release();
+    if (record instanceof RecordWithGitHubFallback && record.source === 'github')
+        ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
+    await finishAction(ctx, {
+        outputs: rollbackOutputs(result),
+        summary: rollbackSummary(result),
+        failure: rollbackFailure(result),
+        notice: rollbackNotice(result),
     });
-    const report = new SummaryBuilder().raw(summary(`Rolled back in ${seconds}s`, plan.steps, done).toString());
-    if (db)
-        report.heading('Database', 3).paragraph(databaseResult);
-    let checksFailed;
-    if (checks && !databaseError) {
-        const results = await runChecks(checks.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log });
-        const r = checksReport(results);
-        ctx.setOutput('checks', r);
-        report.raw(checksSummary(results, 'Checks after the rollback').toString());
-        if (!r.passed)
-            checksFailed = `${r.failed} of ${r.total} checks failed after the rollback: ${results
-                .filter((x) => !x.passed)
-                .map((x) => x.name)
-                .join(', ')}`;
-    }
-    await ctx.writeSummary(report);
-    const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
-    await notify(ctx, webhook, {
-        title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${plan.steps.map((s) => `${s.service} to ${s.to}`).join(', ')}`,
-        outcome: problem ? 'failure' : 'warning',
-        fields: [
-            ...plan.steps.map((s) => ({ title: s.service, value: `${s.from} → ${s.to}` })),
-            ...(db ? [{ title: 'database', value: databaseResult }] : []),
-            ...(problem ? [{ title: 'problem', value: problem }] : []),
-        ],
-        link: ctx.run.runUrl,
-    });
-    if (problem)
-        throw new errors/* OperationFailedError */.Bp(`Services rolled back (${to.map((x) => `${x.service} → ${x.image}`).join(', ')}), but ${problem}.`);
-    ctx.log.notice(`Rolled back: ${plan.steps.map((s) => `${s.service} ${s.from} → ${s.to}`).join('; ')}; all healthy.${db ? ` Database: ${databaseResult}.` : ''}`);
 });
-function formatImages(list) {
-    return list.length === 1 ? list[0].image : list.map((x) => `${x.service}=${x.image}`).join('\n');
-}
-function summary(title, steps, done, reason) {
-    const s = new SummaryBuilder().heading(title);
-    s.table(['Service', 'From', 'To', 'Chosen from', 'Done'], steps.map((x) => [x.service, x.from, x.to, x.source, done.includes(x) ? 'yes, healthy' : 'no']));
-    if (reason)
-        s.paragraph(reason);
-    return s;
-}
 /** A failed notification is a warning: the rollback itself is what matters. */
-async function notify(ctx, webhook, n) {
-    if (!webhook)
-        return;
+async function notify(ctx, webhook, notification) {
     try {
-        await sendNotification(webhook, n, { signal: ctx.signal });
+        await sendNotification(webhook, notification, { signal: ctx.signal });
         ctx.log.info('Notification sent.');
     }
     catch (err) {

@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -24,10 +24,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -317,7 +317,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -28384,10 +28384,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -28552,10 +28573,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 
 /***/ }),
 
@@ -31217,7 +31259,7 @@ __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 __webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 __webpack_unused_export__ = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
@@ -31227,7 +31269,7 @@ __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
@@ -37145,49 +37187,34 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+/***/ 6058:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
+  LZ: () => (/* binding */ saveState),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, markdownSummary, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -37262,7 +37289,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -37316,10 +37343,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -37333,15 +37360,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -37352,15 +37379,1581 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 5260:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -37453,7 +39046,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -37531,7 +39124,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -37577,7 +39170,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -37880,7 +39473,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -37891,7 +39484,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -37990,7 +39583,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -38005,7 +39598,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -38030,7 +39623,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -38053,7 +39646,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -38153,84 +39746,32 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -38241,404 +39782,7 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 };
 
 
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary_summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -38653,8 +39797,8 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS && !result.endsWith('\\')) {
@@ -38665,9 +39809,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -38681,7 +39825,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -38708,7 +39852,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -38723,7 +39867,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -38752,11 +39896,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
                                 break;
                             }
                         }
@@ -38806,8 +39950,23 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+
+/***/ }),
+
+/***/ 8701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -38828,21 +39987,21 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
  * @param     options   optional. See CopyOptions.
  */
 function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
             : dest;
-        if (!(yield ioUtil.exists(source))) {
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield ioUtil.stat(source);
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -38852,11 +40011,11 @@ function cp(source_1, dest_1) {
             }
         }
         else {
-            if (path.relative(source, newDest) === '') {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
-            yield io_copyFile(source, newDest, force);
+            yield copyFile(source, newDest, force);
         }
     });
 }
@@ -38868,7 +40027,7 @@ function cp(source_1, dest_1) {
  * @param     options   optional. See MoveOptions.
  */
 function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         if (yield ioUtil.exists(dest)) {
             let destExists = true;
             if (yield ioUtil.isDirectory(dest)) {
@@ -38895,8 +40054,8 @@ function mv(source_1, dest_1) {
  * @param inputPath path to remove
  */
 function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
             if (/[*"<>|]/.test(inputPath)) {
@@ -38905,7 +40064,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -38925,9 +40084,9 @@ function rmRF(inputPath) {
  * @returns Promise<void>
  */
 function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
     });
 }
 /**
@@ -38939,7 +40098,7 @@ function mkdirP(fsPath) {
  * @returns   Promise<string>   path to tool
  */
 function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -38947,7 +40106,7 @@ function which(tool, check) {
         if (check) {
             const result = yield which(tool, false);
             if (!result) {
-                if (IS_WINDOWS) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
                     throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
                 }
                 else {
@@ -38969,29 +40128,29 @@ function which(tool, check) {
  * @returns   Promise<string[]>  the paths of the tool
  */
 function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
         // build the list of extensions to try
         const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
             }
         }
         // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
             if (filePath) {
                 return [filePath];
             }
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
             return [];
         }
         // build the list of directories
@@ -39002,7 +40161,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -39011,7 +40170,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -39028,1109 +40187,246 @@ function readCopyOptions(options) {
     return { force, recursive, copySourceDirectory };
 }
 function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         // Ensure there is not a run away recursive copy
         if (currentDepth >= 255)
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
             }
             else {
-                yield io_copyFile(srcFile, destFile, force);
+                yield copyFile(srcFile, destFile, force);
             }
         }
         // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
     });
 }
 // Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
             }
             catch (e) {
                 // Try to override file permission
                 if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
                 }
                 // other errors = it doesn't exist, no work to do
             }
             // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
         }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
         }
     });
 }
 //# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
 
+/***/ })
 
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
 
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
@@ -40182,9 +40478,6 @@ class errors_ConfigurationError extends Error {
 class errors_OperationFailedError extends Error {
     name = 'OperationFailedError';
 }
-function isUserFacing(err) {
-    return err instanceof errors_ConfigurationError || err instanceof errors_OperationFailedError;
-}
 function errors_errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
 }
@@ -40206,7 +40499,7 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parseDuration(text, name) {
+function parse_parseDuration(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -40290,15 +40583,15 @@ function parseList(text) {
         .map((s) => s.trim())
         .filter((s) => s !== '');
 }
-function parseEnum(text, name, allowed) {
+function parse_parseEnum(text, name, allowed) {
     const v = text.trim();
     if (allowed.includes(v))
         return v;
-    const near = closest(v, allowed);
+    const near = parse_closest(v, allowed);
     throw new errors_ConfigurationError(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
 }
 /** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
-function closest(word, candidates) {
+function parse_closest(word, candidates) {
     let best;
     let bestDistance = Infinity;
     for (const c of candidates) {
@@ -40327,11 +40620,11 @@ function editDistance(a, b) {
  * Rejects keys of a config object that are not allowed, suggesting the nearest allowed one.
  * `where` names the object for the message, e.g. `checks[2] ("health")`.
  */
-function assertKnownKeys(obj, allowed, where) {
+function parse_assertKnownKeys(obj, allowed, where) {
     for (const key of Object.keys(obj)) {
         if (allowed.includes(key))
             continue;
-        const near = closest(key, allowed);
+        const near = parse_closest(key, allowed);
         throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
             input: where,
         });
@@ -40351,7 +40644,12 @@ var dist = __nccwpck_require__(8815);
 
 /** Parses YAML text; a syntax error names the source and its line. */
 function parseYaml(text, source) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    return parseYamlWithLines(text, source).value;
+}
+/** Like parseYaml, and tells on which line each value is, for messages about a valid YAML that says something wrong. */
+function parseYamlWithLines(text, source) {
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line;
@@ -40361,7 +40659,16 @@ function parseYaml(text, source) {
             line,
         });
     }
-    return doc.toJS({ maxAliasCount: 100 });
+    return { value: doc.toJS({ maxAliasCount: 100 }), lineOf: (path) => lineAt(doc, lines, path) };
+}
+function lineAt(doc, lines, path) {
+    // The deepest node that exists on the path: a wrong key's parent is still a good pointer.
+    for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
+            return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
 }
 /**
  * An input that holds either a path to a YAML file or the YAML itself. A single line that names
@@ -40374,7 +40681,7 @@ function loadYamlInput(raw, inputName, baseDir) {
     if (oneLine && text !== '') {
         const path = (0,external_node_path_namespaceObject.isAbsolute)(text) ? text : (0,external_node_path_namespaceObject.resolve)(baseDir, text);
         if ((0,external_node_fs_namespaceObject.existsSync)(path) && (0,external_node_fs_namespaceObject.statSync)(path).isFile()) {
-            return { value: parseYaml((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
+            return { ...parseYamlWithLines((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
             throw new errors_ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
@@ -40383,7 +40690,7 @@ function loadYamlInput(raw, inputName, baseDir) {
         }
     }
     const label = `the ${inputName} input`;
-    return { value: parseYaml(raw, label), label };
+    return { ...parseYamlWithLines(raw, label), label };
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/inputs.ts
@@ -40446,7 +40753,7 @@ class Inputs {
     /** Milliseconds. */
     duration(name, defaultValue, options = {}) {
         const v = this.raw(name) || defaultValue;
-        const ms = parseDuration(v, name);
+        const ms = parse_parseDuration(v, name);
         if (options.min !== undefined && ms < options.min) {
             throw new errors_ConfigurationError(`${name} is ${v}: it must be at least ${options.min}ms.`, { input: name });
         }
@@ -40464,7 +40771,7 @@ class Inputs {
     }
     choice(name, allowed, defaultValue) {
         const v = this.raw(name);
-        return v === '' ? defaultValue : parseEnum(v, name, allowed);
+        return v === '' ? defaultValue : parse_parseEnum(v, name, allowed);
     }
     /** A YAML block or a path to a YAML file (relative to the workspace). */
     yaml(name, options = {}) {
@@ -40563,37 +40870,37 @@ function annotationProps(a) {
     return { title: a.title, file: a.file, startLine: a.startLine };
 }
 const runnerLogger = {
-    info: (m) => info(secrets.redact(m)),
-    debug: (m) => core_debug(secrets.redact(m)),
-    notice: (m, a) => notice(secrets.redact(m), annotationProps(a)),
-    warning: (m, a) => warning(secrets.redact(m), annotationProps(a)),
-    error: (m, a) => error(secrets.redact(m), annotationProps(a)),
-    group: (name, fn) => group(secrets.redact(name), fn),
+    info: (m) => core/* info */.pq(secrets.redact(m)),
+    debug: (m) => core/* debug */.Yz(secrets.redact(m)),
+    notice: (m, a) => core/* notice */.lm(secrets.redact(m), annotationProps(a)),
+    warning: (m, a) => core/* warning */.$e(secrets.redact(m), annotationProps(a)),
+    error: (m, a) => core/* error */.z3(secrets.redact(m), annotationProps(a)),
+    group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
     const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
-    const inputs = new Inputs((name) => getInput(name), secrets, (form) => core_setSecret(form), run.workspace);
+    const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
         log: runnerLogger,
         run,
         mask(value) {
             for (const form of secrets.add(value))
-                core_setSecret(form);
+                core/* setSecret */.Pq(form);
         },
         redact: (text) => secrets.redact(text),
         setOutput(name, value) {
             const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-            setOutput(name, secrets.redact(text));
+            core/* setOutput */.uH(name, secrets.redact(text));
         },
         saveState(name, value) {
-            saveState(name, typeof value === 'string' ? value : JSON.stringify(value));
+            core/* saveState */.LZ(name, typeof value === 'string' ? value : JSON.stringify(value));
         },
-        getState: (name) => getState(name),
+        getState: (name) => core/* getState */.Gu(name),
         async writeSummary(summary) {
             if (!process.env.GITHUB_STEP_SUMMARY)
                 return;
-            await summary_summary.addRaw(secrets.redact(summary.toString()), true).write();
+            await core/* summary */.z.addRaw(secrets.redact(summary.toString()), true).write();
         },
         signal,
     };
@@ -40602,14 +40909,13 @@ function createContext(signal) {
  * Runs an action's main (or post) function: a ConfigurationError or OperationFailedError ends the
  * step with one error line and exit code 1; any other error is a bug and is reported with its stack.
  */
-function runAction(main, options = {}) {
+function runAction(main) {
     const controller = new AbortController();
     const cancel = (sig) => {
         if (controller.signal.aborted)
             return;
-        warning(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
+        core/* warning */.$e(`Received ${sig}: stopping; cleanup runs now or in the post step.`);
         controller.abort(new errors_OperationFailedError(`cancelled by ${sig}`));
-        options.onCancel?.();
     };
     process.once('SIGINT', cancel);
     process.once('SIGTERM', cancel);
@@ -40630,18 +40936,18 @@ function runAction(main, options = {}) {
 }
 function reportFailure(err) {
     if (err instanceof errors_ConfigurationError) {
-        setFailed(secrets.redact(err.message));
+        core/* setFailed */.C1(secrets.redact(err.message));
         if (err.file)
-            error(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
         return;
     }
     if (err instanceof errors_OperationFailedError) {
-        setFailed(secrets.redact(err.message));
+        core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     const stack = err instanceof Error && err.stack ? err.stack : String(err);
-    setFailed(`${secrets.redact(errors_errorMessage(err))} — this is a bug in deploy-kit; please report it with the log below.`);
-    info(secrets.redact(stack));
+    core/* setFailed */.C1(`${secrets.redact(errors_errorMessage(err))} — this is a bug in deploy-kit; please report it with the log below.`);
+    core/* info */.pq(secrets.redact(stack));
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/logger.ts
@@ -40682,7 +40988,7 @@ function escapeHtml(text) {
 function escapeCell(text) {
     return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
-class SummaryBuilder {
+class summary_SummaryBuilder {
     parts = [];
     heading(text, level = 2) {
         this.parts.push(`${'#'.repeat(level)} ${escapeHtml(text)}\n`);
@@ -40741,7 +41047,7 @@ class Trusted {
         this.markdown = markdown;
     }
 }
-function trusted(markdown) {
+function summary_trusted(markdown) {
     return new Trusted(markdown);
 }
 /** Plain text rendition of a summary for the CLI: tags stripped, entities decoded. */
@@ -40757,6 +41063,30 @@ function summaryToText(markdown) {
         .replace(/\\\|/g, '|');
 }
 
+;// CONCATENATED MODULE: ./src/runtime/tool-cache.ts
+/**
+ * The runner's tool cache (`@actions/tool-cache`), wrapped so that only src/runtime imports an
+ * `@actions/*` package. Loaded on first use: actions that never install a tool do not pay for it.
+ */
+let loaded;
+const toolCache = () => (loaded ??= __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805)));
+const runnerToolCache = {
+    async find(tool, version, arch) {
+        const found = (await toolCache()).find(tool, version, arch);
+        return found || undefined;
+    },
+    async download(url) {
+        return (await toolCache()).downloadTool(url);
+    },
+    async extract(file, format) {
+        const tc = await toolCache();
+        return format === 'zip' ? tc.extractZip(file) : tc.extractTar(file);
+    },
+    async cacheDir(dir, tool, version, arch) {
+        return (await toolCache()).cacheDir(dir, tool, version, arch);
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/runtime/index.ts
 
 
@@ -40768,11 +41098,405 @@ function summaryToText(markdown) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/record/entries.ts
+/** Pure: the record of a canary that ended (promoted: the new image runs; aborted: it was rejected). */
+function entries_canaryEntry(o) {
+    return {
+        at: (o.at ?? new Date()).toISOString(),
+        action: 'deploy-canary',
+        result: o.result,
+        services: [{ service: o.service, image: o.image, ...(o.digest ? { digest: o.digest } : {}) }],
+        previous: [o.previous],
+        ...(o.runUrl ? { runUrl: o.runUrl } : {}),
+        ...(o.reason ? { reason: o.reason } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/release/canary-plan.ts
+/**
+ * The canary's plan and state machine, pure: weights per step, the interval, the failure limit,
+ * and what comes next after each event (deploy → steps → promote | pause | abort).
+ */
+
+/** `10,25,50,100` (commas, spaces or newlines; `%` allowed). */
+function parseSteps(text, input = 'steps') {
+    const items = text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+    if (items.length === 0)
+        throw new ConfigurationError(`${input} is empty: give canary weights in percent, e.g. 10,25,50,100.`, { input });
+    const steps = items.map((item) => {
+        const m = /^(\d+)%?$/.exec(item);
+        if (!m)
+            throw new ConfigurationError(`${input}: "${item}" is not a whole percentage; give weights such as 10,25,50,100.`, { input });
+        return Number(m[1]);
+    });
+    validateSteps(steps, input);
+    return steps;
+}
+function validateSteps(steps, input = 'steps') {
+    steps.forEach((w, i) => {
+        if (w < 1 || w > 100)
+            throw new ConfigurationError(`${input}: step ${i + 1} is ${w}%; each weight must be between 1 and 100.`, { input });
+        if (i > 0 && w <= steps[i - 1]) {
+            throw new ConfigurationError(`${input}: weights must increase, but step ${i + 1} (${w}%) is not above step ${i} (${steps[i - 1]}%).`, { input });
+        }
+    });
+}
+function validatePlan(plan) {
+    validateSteps(plan.steps);
+    if (!(plan.intervalMs > 0))
+        throw new ConfigurationError(`interval is ${plan.intervalMs}ms: it must be above 0 (e.g. 30s or 5m).`, { input: 'interval' });
+    if (!Number.isInteger(plan.failureLimit) || plan.failureLimit < 1) {
+        throw new ConfigurationError(`failure-limit is ${plan.failureLimit}: it must be a whole number of at least 1.`, { input: 'failure-limit' });
+    }
+}
+/** The next phase. A failed analysis under the limit repeats the step; at the limit it aborts. */
+function canary_plan_nextPhase(plan, phase, event) {
+    switch (phase.kind) {
+        case 'start':
+            if (event.type === 'canary-ready')
+                return step(plan, 0);
+            if (event.type === 'canary-failed' || event.type === 'failed')
+                return { kind: 'abort', reason: event.reason };
+            break;
+        case 'step':
+            if (event.type === 'analysed') {
+                if (event.verdict === 'fail') {
+                    if (event.failures >= plan.failureLimit) {
+                        return { kind: 'abort', reason: `analysis failed at ${phase.weight}%${event.reason ? `: ${event.reason}` : ''}` };
+                    }
+                    return phase;
+                }
+                const next = phase.index + 1;
+                if (next < plan.steps.length)
+                    return step(plan, next);
+                return phase.weight === 100 || plan.promoteAfterLastStep ? { kind: 'promote' } : { kind: 'pause', weight: phase.weight };
+            }
+            if (event.type === 'failed')
+                return { kind: 'abort', reason: event.reason };
+            break;
+        case 'promote':
+            if (event.type === 'finished')
+                return { kind: 'done', result: 'promoted' };
+            if (event.type === 'failed')
+                return { kind: 'abort', reason: event.reason };
+            break;
+        case 'pause':
+            if (event.type === 'finished')
+                return { kind: 'done', result: 'paused' };
+            break;
+        case 'abort':
+            if (event.type === 'finished' || event.type === 'failed')
+                return { kind: 'done', result: 'aborted', reason: phase.reason };
+            break;
+        case 'done':
+            return phase;
+    }
+    throw new Error(`canary: event ${event.type} cannot happen in phase ${phase.kind}`);
+}
+function step(plan, index) {
+    return { kind: 'step', index, weight: plan.steps[index] };
+}
+
+;// CONCATENATED MODULE: ./src/release/canary.ts
+
+
+
+
+
+/** Starts a canary and walks it to its end (promoted, paused or aborted). Throws only when cancelled (or on a bug). */
+async function runCanary(deps, options) {
+    const { target, router, log, signal } = deps;
+    const { plan, service, image, analyser } = options;
+    const analysed = analyser.checks.length > 0;
+    const outcome = { result: 'aborted', analysed, steps: [], timings: { startedAt: Date.now() } };
+    let phase = { kind: 'start' };
+    let canary;
+    let failures = 0;
+    const throwIfCancelled = () => {
+        if (signal?.aborted)
+            throw signal.reason ?? new OperationFailedError('cancelled');
+    };
+    options.onStarting?.();
+    try {
+        canary = await log.group(`Starting the canary of ${service} with ${image}`, () => target.startCanary(service, image, { timeoutMs: options.healthTimeoutMs, signal }));
+        outcome.canary = canary;
+        phase = nextPhase(plan, phase, { type: 'canary-ready' });
+    }
+    catch (err) {
+        throwIfCancelled();
+        phase = nextPhase(plan, phase, { type: 'canary-failed', reason: `the canary did not start: ${errorMessage(err)}` });
+    }
+    if (!analysed)
+        log.warning('metrics is empty: the steps are walked without analysis (each verdict: skipped).');
+    while (phase.kind === 'step' && canary) {
+        const { index, weight } = phase;
+        throwIfCancelled();
+        try {
+            await router.setWeight(weight, canary, { signal });
+        }
+        catch (err) {
+            throwIfCancelled();
+            phase = nextPhase(plan, phase, { type: 'failed', reason: `setting ${weight}% failed: ${errorMessage(err)}` });
+            break;
+        }
+        log.info(`Step ${index + 1}/${plan.steps.length}: ${weight}% of traffic on the canary; analysing in ${formatDuration(plan.intervalMs)}.`);
+        analyser.begin?.(new Date());
+        let analysis;
+        try {
+            analysis = analysed
+                ? await analyseStep(analyser, plan, { index, weight }, log, signal)
+                : (await waitInterval(plan, index, weight, log, signal), { verdict: 'skipped', results: [], at: new Date().toISOString() });
+        }
+        catch (err) {
+            throwIfCancelled();
+            phase = nextPhase(plan, phase, { type: 'failed', reason: `the analysis at ${weight}% failed: ${errorMessage(err)}` });
+            outcome.timings.verdictAt = Date.now();
+            break;
+        }
+        throwIfCancelled();
+        outcome.steps.push({ index, weight, analysis });
+        if (analysis.verdict === 'fail')
+            failures++;
+        const reason = analysis.verdict === 'fail' ? analyser.describeFailure(analysis) : undefined;
+        log.info(`Step ${index + 1} at ${weight}%: analysis ${analysis.verdict}${reason ? ` (${reason})` : ''}.`);
+        const onInconclusive = analyser.inconclusive ?? 'continue';
+        if (analysis.verdict === 'inconclusive' && onInconclusive === 'pause') {
+            log.warning(`Step ${index + 1} at ${weight}%: analysis inconclusive (no data); inconclusive: pause leaves the canary here for a human.`);
+            phase = { kind: 'pause', weight };
+            break;
+        }
+        if (analysis.verdict === 'inconclusive' && onInconclusive === 'fail')
+            failures++;
+        if (analysis.verdict === 'inconclusive')
+            log.warning(`Step ${index + 1} at ${weight}%: analysis inconclusive (no data); inconclusive: ${onInconclusive}.`);
+        const verdict = analysis.verdict === 'inconclusive' && onInconclusive === 'fail' ? 'fail' : analysis.verdict;
+        const next = nextPhase(plan, phase, {
+            type: 'analysed',
+            verdict,
+            failures,
+            reason: verdict === 'fail' ? (reason ?? 'inconclusive (no data) and inconclusive: fail') : undefined,
+        });
+        if (next.kind === 'abort')
+            outcome.timings.verdictAt = Date.now();
+        phase = next;
+    }
+    if (phase.kind === 'promote' && canary) {
+        const ready = canary;
+        try {
+            await log.group(`Promoting ${image} to ${service}`, () => promoteCanary(deps, ready, options.healthTimeoutMs));
+            outcome.timings.stableAt = Date.now();
+            phase = nextPhase(plan, phase, { type: 'finished' });
+        }
+        catch (err) {
+            throwIfCancelled();
+            phase = nextPhase(plan, phase, { type: 'failed', reason: `promotion failed: ${errorMessage(err)}` });
+        }
+    }
+    if (phase.kind === 'pause') {
+        log.notice(`The canary stays at ${phase.weight}%: run this action with action: promote or action: abort to finish it.`);
+        phase = nextPhase(plan, phase, { type: 'finished' });
+    }
+    if (phase.kind === 'abort') {
+        log.warning(`Aborting the canary: ${phase.reason}`);
+        const cleanup = await log.group('Aborting: traffic back to stable, canary removed', () => abortCanary(deps, service));
+        outcome.cleanup = cleanup;
+        outcome.timings.stableAt = cleanup.stableAt;
+        phase = nextPhase(plan, phase, { type: 'finished' });
+    }
+    if (phase.kind !== 'done')
+        throw new Error(`canary ended in phase ${phase.kind}`);
+    outcome.result = phase.result;
+    outcome.reason = phase.reason;
+    outcome.timings.endedAt = Date.now();
+    return outcome;
+}
+/**
+ * The step's analysis: once at the end of the interval, or `count` measurements at their offsets
+ * (a measured failure ends the step at once), combined by the analyser.
+ */
+async function analyseStep(analyser, plan, step, log, signal) {
+    const offsets = analyser.measurementOffsets;
+    if (!offsets || offsets.length <= 1 || !analyser.measure || !analyser.combine) {
+        await waitInterval(plan, step.index, step.weight, log, signal);
+        return analyser.analyse(step, signal);
+    }
+    const startedAt = Date.now();
+    const measurements = [];
+    for (const [k, offset] of offsets.entries()) {
+        await sleep(Math.max(0, startedAt + offset - Date.now()), signal);
+        measurements.push(await analyser.measure(step, k, signal));
+        const sofar = analyser.combine(measurements);
+        log.info(`Step ${step.index + 1} at ${step.weight}%: measurement ${k + 1}/${offsets.length}: ${measurements.at(-1).verdict}.`);
+        if (sofar.verdict === 'fail')
+            return sofar;
+    }
+    return analyser.combine(measurements);
+}
+/** Waits out a step's interval, logging the time left now and then (a quarter of the interval, at least 5 s). */
+async function waitInterval(plan, index, weight, log, signal) {
+    const every = Math.max(5000, plan.intervalMs / 4);
+    const end = Date.now() + plan.intervalMs;
+    for (let left = end - Date.now(); left > 0; left = end - Date.now()) {
+        await sleep(Math.min(left, every), signal);
+        const now = end - Date.now();
+        if (now > 0)
+            log.info(`Step ${index + 1}/${plan.steps.length} at ${weight}%: ${formatDuration(now)} left.`);
+    }
+}
+/** Canary takes all traffic, stable gets its image (health-waited), traffic back to stable, canary removed. */
+async function promoteCanary(deps, canary, healthTimeoutMs) {
+    const { target, router, signal } = deps;
+    // The canary carries all traffic while the stable service is recreated with the new image.
+    const current = await router.current();
+    if (current?.canaryWeight !== 100)
+        await router.setWeight(100, canary, { signal });
+    try {
+        await target.promote(canary, { timeoutMs: healthTimeoutMs, signal });
+    }
+    catch (err) {
+        // Put the stable service back on its image before the canary goes, so something healthy serves.
+        await target.rollout([{ service: canary.service, image: canary.stableImage }], { timeoutMs: healthTimeoutMs, signal });
+        throw err;
+    }
+    await router.setWeight(0, undefined, { signal });
+    await target.removeCanary(canary.service, { signal });
+}
+/**
+ * Traffic back to stable first, then the canary removed. Runs to the end even when cancelled
+ * (it is the cleanup), so neither step is given the signal.
+ */
+async function abortCanary(deps, service) {
+    const report = { trafficRestored: false, canaryRemoved: false, problems: [] };
+    try {
+        await deps.router.setWeight(0, undefined);
+        report.trafficRestored = true;
+        report.stableAt = Date.now();
+        deps.log.info('Traffic: 100% on stable.');
+    }
+    catch (err) {
+        report.problems.push(`putting traffic back on stable failed: ${errors_errorMessage(err)}`);
+    }
+    try {
+        const removed = await deps.target.removeCanary(service);
+        report.canaryRemoved = true;
+        deps.log.info(removed ? 'Canary removed.' : 'No canary container to remove.');
+    }
+    catch (err) {
+        report.problems.push(`removing the canary failed: ${errors_errorMessage(err)}`);
+    }
+    return report;
+}
+/** Validate (target, router, analysis), then run the canary and record how it ended (a pause is not recorded). */
+async function deployCanary(deps, request) {
+    const { target, router, record, signal } = deps;
+    const { service, image, plan, analyser } = request;
+    await target.validate([service], 'service');
+    await router.validate();
+    await analyser.validate(signal);
+    const current = await stableRelease(target, service);
+    const base = { service, image, stableImage: current.image, plan };
+    if (request.dryRun) {
+        deps.log.info(`Plan: start ${service}-canary with ${image} beside ${current.image}; steps ${plan.steps.join('% → ')}%, ${formatDuration(plan.intervalMs)} each, then analyse ${analyser.checks.join(', ') || 'nothing'}.`);
+        return { kind: 'planned', ...base, checks: analyser.checks };
+    }
+    const outcome = await runCanary(deps, {
+        plan,
+        service,
+        image,
+        healthTimeoutMs: request.healthTimeoutMs,
+        analyser,
+        onStarting: () => request.onStarting?.(current.image),
+    });
+    if (outcome.result !== 'paused') {
+        await record.append(canaryEntry({
+            result: outcome.result,
+            service,
+            image,
+            digest: await target.imageDigest(image),
+            previous: current,
+            runUrl: request.runUrl,
+            reason: outcome.reason,
+        }));
+    }
+    return { kind: 'ran', ...base, outcome };
+}
+/** Promotes or aborts a canary an earlier run left paused; fails when none runs. */
+async function finishCanary(deps, request) {
+    const { target, router, record, log } = deps;
+    const { action, service } = request;
+    await target.validate([service], 'service');
+    await router.validate();
+    const current = await stableRelease(target, service);
+    const canary = await target.findCanary(service);
+    if (!canary)
+        throw new OperationFailedError(`No canary of ${service} is running: nothing to ${action}. Start one with action: deploy.`);
+    const stableImage = canary.stableImage || current.image;
+    if (request.dryRun) {
+        log.info(`Plan: ${action} the canary of ${service} (${canary.image}).`);
+        return { kind: 'planned', action, service, canary, stableImage };
+    }
+    let cleanup;
+    if (action === 'promote')
+        await promoteCanary(deps, canary, request.healthTimeoutMs);
+    else
+        cleanup = await abortCanary(deps, service);
+    await record.append(canaryEntry({
+        result: action === 'promote' ? 'promoted' : 'aborted',
+        service,
+        image: canary.image,
+        previous: { service, image: stableImage },
+        runUrl: request.runUrl,
+        reason: action === 'abort' ? 'aborted by hand (action: abort)' : undefined,
+    }));
+    return { kind: 'finished', action, service, canary, stableImage, ...(cleanup ? { cleanup } : {}) };
+}
+/**
+ * After a run that did not finish (cancelled, or the step died): traffic back on stable, the canary
+ * removed, the stable service put back on its image if a promotion was cut short, and the record told.
+ */
+async function cleanUpCancelledCanary(deps, cancelled) {
+    const { target, log, signal } = deps;
+    const { service, stableImage } = cancelled;
+    log.warning(`The main step did not finish: putting traffic back on stable (${stableImage}) and removing the canary of ${service}.`);
+    const report = await abortCanary(deps, service);
+    try {
+        const now = await stableRelease(target, service);
+        if (stableImage && now.image !== stableImage) {
+            log.warning(`${service} runs ${now.image}: rolling it back to ${stableImage}.`);
+            await target.rollout([{ service, image: stableImage }], { timeoutMs: cancelled.healthTimeoutMs, signal });
+        }
+    }
+    catch (err) {
+        report.problems.push(`checking the stable service failed: ${errors_errorMessage(err)}`);
+    }
+    await deps.record.append(entries_canaryEntry({
+        result: 'aborted (cancelled)',
+        service,
+        image: cancelled.image,
+        previous: { service, image: stableImage },
+        runUrl: cancelled.runUrl,
+        reason: 'the main step was cancelled or died mid-canary',
+    }));
+    return report;
+}
+/** The stable service's image as the target runs it now. */
+async function stableRelease(target, service) {
+    const release = await target.getCurrentRelease([service]);
+    const found = release.services.find((entry) => entry.service === service);
+    if (!found)
+        throw new errors_OperationFailedError(`The target reports no release of ${service}.`);
+    return found;
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/record/atomic-write.ts
+;// CONCATENATED MODULE: ./src/util/atomic-write.ts
 
 
 
@@ -40819,9 +41543,13 @@ function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
 }
 const GOOD = (/* unused pure expression or super */ null && (['promoted', 'deployed', 'rolled-back']));
 /**
- * Pure: the image to roll `service` back to — the newest image that ran as a good release and is
- * not the current one, skipping images that were aborted or rolled back from (so rolling back twice
- * does not bring a bad release back). Undefined when there is no earlier good release.
+ * Pure: the image to roll `service` back to. The record is a sequence of transitions (previous → services,
+ * result); last good = the newest image that ran as a promoted or deployed release (or as the one a release
+ * replaced) and was neither aborted nor rolled back from later, and is not the current one.
+ * A rollback rejects the image it ran *from*, whatever its result (a rollback whose database step or
+ * roll-out failed was still escaping that release), and never the image it rolled *to*: a failed rollback
+ * rejects nothing it didn't run. So two rollbacks in a row never return to the bad release.
+ * Undefined when there is no earlier good release.
  */
 function lastGoodImage(entries, service, current) {
     const rejected = new Set();
@@ -40829,17 +41557,26 @@ function lastGoodImage(entries, service, current) {
     for (const e of entries) {
         const now = e.services.find((s) => s.service === service);
         const before = e.previous.find((s) => s.service === service);
+        if (e.action === 'rollback') {
+            if (before)
+                rejected.add(before.image);
+            if (e.result === 'rolled-back' && now) {
+                timeline.push(now);
+                // Rolled back to on purpose and running well: good again.
+                rejected.delete(now.image);
+            }
+            continue;
+        }
         if (GOOD.includes(e.result) && now) {
-            if (before && e.action !== 'rollback')
+            if (before)
                 timeline.push(before);
             timeline.push(now);
             // An image released again after it was rejected counts as good again.
             rejected.delete(now.image);
         }
-        if (e.action === 'rollback' && e.result === 'rolled-back' && before)
-            rejected.add(before.image);
-        if (!GOOD.includes(e.result) && now)
+        else if (now) {
             rejected.add(now.image);
+        }
     }
     for (let i = timeline.length - 1; i >= 0; i--) {
         const c = timeline[i];
@@ -40854,6 +41591,9 @@ class DeploymentHistory {
     constructor(path, limit = DEFAULT_HISTORY_LIMIT) {
         this.path = path;
         this.limit = limit;
+    }
+    get location() {
+        return this.path;
     }
     async read() {
         if (!(0,external_node_fs_namespaceObject.existsSync)(this.path))
@@ -40875,334 +41615,60 @@ class DeploymentHistory {
     }
 }
 
-;// CONCATENATED MODULE: ./src/record/entries.ts
-/** Pure: the record of a canary that ended (promoted: the new image runs; aborted: it was rejected). */
-function canaryEntry(o) {
-    return {
-        at: (o.at ?? new Date()).toISOString(),
-        action: 'deploy-canary',
-        result: o.result,
-        services: [{ service: o.service, image: o.image, ...(o.digest ? { digest: o.digest } : {}) }],
-        previous: [o.previous],
-        ...(o.runUrl ? { runUrl: o.runUrl } : {}),
-        ...(o.reason ? { reason: o.reason } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/traffic/canary-plan.ts
+;// CONCATENATED MODULE: ./src/targets/compose-command.ts
 /**
- * The canary's plan and state machine, pure: weights per step, the interval, the failure limit,
- * and what comes next after each event (deploy → steps → promote | pause | abort).
+ * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
+ * runners) and `docker-compose` (v1, what Debian ships). The callers run them through src/exec.
  */
 
-/** `10,25,50,100` (commas, spaces or newlines; `%` allowed). */
-function parseSteps(text, input = 'steps') {
-    const items = text
-        .split(/[\s,]+/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-    if (items.length === 0)
-        throw new ConfigurationError(`${input} is empty: give canary weights in percent, e.g. 10,25,50,100.`, { input });
-    const steps = items.map((item) => {
-        const m = /^(\d+)%?$/.exec(item);
-        if (!m)
-            throw new ConfigurationError(`${input}: "${item}" is not a whole percentage; give weights such as 10,25,50,100.`, { input });
-        return Number(m[1]);
-    });
-    validateSteps(steps, input);
-    return steps;
+/** `docker compose …` or `docker-compose …` with the project and files in front of the subcommand. */
+function composeCommand(p, subcommand, extraFiles = []) {
+    const global = [];
+    if (p.project)
+        global.push('-p', p.project);
+    for (const f of [...p.files, ...extraFiles])
+        global.push('-f', f);
+    return p.flavor === 'v2'
+        ? { command: 'docker', args: ['compose', ...global, ...subcommand] }
+        : { command: 'docker-compose', args: [...global, ...subcommand] };
 }
-function validateSteps(steps, input = 'steps') {
-    steps.forEach((w, i) => {
-        if (w < 1 || w > 100)
-            throw new ConfigurationError(`${input}: step ${i + 1} is ${w}%; each weight must be between 1 and 100.`, { input });
-        if (i > 0 && w <= steps[i - 1]) {
-            throw new ConfigurationError(`${input}: weights must increase, but step ${i + 1} (${w}%) is not above step ${i} (${steps[i - 1]}%).`, { input });
-        }
-    });
+/** The resolved configuration, as YAML (both flavours print YAML by default). */
+function configArgs() {
+    return ['config'];
 }
-function validatePlan(plan) {
-    validateSteps(plan.steps);
-    if (!(plan.intervalMs > 0))
-        throw new ConfigurationError(`interval is ${plan.intervalMs}ms: it must be above 0 (e.g. 30s or 5m).`, { input: 'interval' });
-    if (!Number.isInteger(plan.failureLimit) || plan.failureLimit < 1) {
-        throw new ConfigurationError(`failure-limit is ${plan.failureLimit}: it must be a whole number of at least 1.`, { input: 'failure-limit' });
-    }
+/** Create or recreate one service's containers without touching its dependencies or building. */
+function upServiceArgs(services, options = {}) {
+    const args = ['up', '-d', '--no-deps', '--no-build'];
+    if (options.forceRecreate)
+        args.push('--force-recreate');
+    return [...args, ...services];
 }
-/** The next phase. A failed analysis under the limit repeats the step; at the limit it aborts. */
-function canary_plan_nextPhase(plan, phase, event) {
-    if (event.type === 'cancelled')
-        return phase.kind === 'done' ? phase : { kind: 'abort', reason: 'cancelled' };
-    switch (phase.kind) {
-        case 'start':
-            if (event.type === 'canary-ready')
-                return step(plan, 0);
-            if (event.type === 'canary-failed' || event.type === 'failed')
-                return { kind: 'abort', reason: event.reason };
-            break;
-        case 'step':
-            if (event.type === 'analysed') {
-                if (event.verdict === 'fail') {
-                    if (event.failures >= plan.failureLimit) {
-                        return { kind: 'abort', reason: `analysis failed at ${phase.weight}%${event.reason ? `: ${event.reason}` : ''}` };
-                    }
-                    return phase;
-                }
-                const next = phase.index + 1;
-                if (next < plan.steps.length)
-                    return step(plan, next);
-                return phase.weight === 100 || plan.promoteAfterLastStep ? { kind: 'promote' } : { kind: 'pause', weight: phase.weight };
-            }
-            if (event.type === 'failed')
-                return { kind: 'abort', reason: event.reason };
-            break;
-        case 'promote':
-            if (event.type === 'finished')
-                return { kind: 'done', result: 'promoted' };
-            if (event.type === 'failed')
-                return { kind: 'abort', reason: event.reason };
-            break;
-        case 'pause':
-            if (event.type === 'finished')
-                return { kind: 'done', result: 'paused' };
-            break;
-        case 'abort':
-            if (event.type === 'finished' || event.type === 'failed')
-                return { kind: 'done', result: 'aborted', reason: phase.reason };
-            break;
-        case 'done':
-            return phase;
-    }
-    throw new Error(`canary: event ${event.type} cannot happen in phase ${phase.kind}`);
+/** Stop and remove a service's containers (`rm -s -f` exists in both flavours). */
+function removeServiceArgs(services) {
+    return ['rm', '-s', '-f', ...services];
 }
-function step(plan, index) {
-    return { kind: 'step', index, weight: plan.steps[index] };
+/** Container ids of a service (running or not with `all`). */
+function psArgs(service, options = {}) {
+    return options.all ? ['ps', '-a', '-q', service] : ['ps', '-q', service];
 }
-/** Total time the steps take at least (for the plan and dry-run). */
-function plannedDurationMs(plan) {
-    return plan.steps.length * plan.intervalMs;
+/** The host address a container port is published on. */
+function portArgs(service, containerPort) {
+    return ['port', service, String(containerPort)];
 }
-
-;// CONCATENATED MODULE: ./src/http/backoff.ts
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
-/**
- * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
- * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
- */
-function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
-    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
-    return Math.round(base * (1 - policy.jitter * random()));
+/** The version probe used to pick a flavour. */
+function versionProbe(flavor) {
+    return flavor === 'v2' ? { command: 'docker', args: ['compose', 'version'] } : { command: 'docker-compose', args: ['version'] };
 }
-/** Sleeps `ms`, or rejects at once with the signal's reason when it aborts. */
-function backoff_sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/**
- * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
- * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
- */
-async function retry(fn, options = {}) {
-    const maxAttempts = options.maxAttempts ?? Infinity;
-    if (maxAttempts === Infinity && options.deadline === undefined) {
-        throw new Error('retry needs maxAttempts or a deadline');
-    }
-    const started = Date.now();
-    let last = {};
-    let atDeadline = false;
-    for (let attempt = 1;; attempt++) {
-        options.signal?.throwIfAborted();
-        try {
-            const value = await fn(attempt);
-            if (!options.accept || options.accept(value)) {
-                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
-            }
-            last = { value };
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            last = { error };
-            if (options.retryable && !options.retryable(error)) {
-                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
-            }
-        }
-        let delayMs = backoffDelay(attempt, options.policy);
-        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
-        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
-            delayMs = options.deadline - Date.now();
-            outOfTime = false;
-            atDeadline = true;
-        }
-        if (attempt >= maxAttempts || outOfTime) {
-            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
-        }
-        options.onRetry?.({ attempt, delayMs, ...last });
-        await backoff_sleep(delayMs, options.signal);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/canary-run.ts
-/**
- * Runs a canary on any target and router: start it, walk the steps (weight → wait → analyse),
- * then promote, pause or abort. On abort, traffic goes back to stable FIRST, then the canary is
- * removed; the target's configuration is never moved to the canary's image. Cancellation stops
- * at once and leaves the cleanup to the post step (driven by the state saved through onStarting).
- */
-
-
-
-
-async function runCanary(o) {
-    const outcome = { result: 'aborted', steps: [], timings: { startedAt: Date.now() }, cleanupErrors: [] };
-    let phase = { kind: 'start' };
-    let canary = o.existing;
-    let failures = 0;
-    const throwIfCancelled = () => {
-        if (o.signal?.aborted)
-            throw o.signal.reason ?? new OperationFailedError('cancelled');
-    };
-    if (!canary) {
-        o.onStarting?.();
-        try {
-            canary = await o.log.group(`Starting the canary of ${o.service} with ${o.image}`, () => o.target.startCanary(o.service, o.image, {
-                timeoutMs: o.healthTimeoutMs,
-                signal: o.signal,
-                stableAddress: o.stableAddress,
-                canaryPort: o.canaryPort,
-            }));
-            outcome.canary = canary;
-            o.onStarted?.(canary);
-            phase = nextPhase(o.plan, phase, { type: 'canary-ready' });
-        }
-        catch (err) {
-            throwIfCancelled();
-            phase = nextPhase(o.plan, phase, { type: 'canary-failed', reason: `the canary did not start: ${errorMessage(err)}` });
-        }
-    }
-    else {
-        outcome.canary = canary;
-        phase = nextPhase(o.plan, phase, { type: 'canary-ready' });
-    }
-    while (phase.kind === 'step') {
-        const { index, weight } = phase;
-        throwIfCancelled();
-        try {
-            await o.router.setWeight(weight, canary.address, { signal: o.signal });
-        }
-        catch (err) {
-            throwIfCancelled();
-            phase = nextPhase(o.plan, phase, { type: 'failed', reason: `setting ${weight}% failed: ${errorMessage(err)}` });
-            break;
-        }
-        o.log.info(`Step ${index + 1}/${o.plan.steps.length}: ${weight}% of traffic on the canary; analysing in ${formatDuration(o.plan.intervalMs)}.`);
-        await waitInterval(o, index, weight);
-        let analysis;
-        try {
-            analysis = await o.analyse({ index, weight });
-        }
-        catch (err) {
-            throwIfCancelled();
-            phase = nextPhase(o.plan, phase, { type: 'failed', reason: `the analysis at ${weight}% failed: ${errorMessage(err)}` });
-            outcome.timings.verdictAt = Date.now();
-            break;
-        }
-        throwIfCancelled();
-        outcome.steps.push({ index, weight, analysis });
-        if (analysis.verdict === 'fail')
-            failures++;
-        const reason = analysis.verdict === 'fail' ? o.describeFailure?.(analysis) : undefined;
-        o.log.info(`Step ${index + 1} at ${weight}%: analysis ${analysis.verdict}${reason ? ` (${reason})` : ''}.`);
-        if (analysis.verdict === 'inconclusive')
-            o.log.warning(`Step ${index + 1} at ${weight}%: analysis inconclusive (no data); continuing as no-data allows.`);
-        const next = nextPhase(o.plan, phase, { type: 'analysed', verdict: analysis.verdict, failures, reason });
-        if (next.kind === 'abort')
-            outcome.timings.verdictAt = Date.now();
-        phase = next;
-    }
-    if (phase.kind === 'promote') {
-        try {
-            await o.log.group(`Promoting ${o.image} to ${o.service}`, () => promoteCanary(o, canary));
-            outcome.timings.stableAt = Date.now();
-            phase = nextPhase(o.plan, phase, { type: 'finished' });
-        }
-        catch (err) {
-            throwIfCancelled();
-            phase = nextPhase(o.plan, phase, { type: 'failed', reason: `promotion failed: ${errorMessage(err)}` });
-        }
-    }
-    if (phase.kind === 'pause') {
-        o.log.notice(`The canary stays at ${phase.weight}%: run this action with action: promote or action: abort to finish it.`);
-        phase = nextPhase(o.plan, phase, { type: 'finished' });
-    }
-    if (phase.kind === 'abort') {
-        const reason = phase.reason;
-        o.log.warning(`Aborting the canary: ${reason}`);
-        await o.log.group('Aborting: traffic back to stable, canary removed', () => abortCanary(o, outcome));
-        phase = nextPhase(o.plan, phase, { type: 'finished' });
-    }
-    if (phase.kind !== 'done')
-        throw new Error(`canary ended in phase ${phase.kind}`);
-    outcome.result = phase.result;
-    outcome.reason = phase.reason;
-    outcome.timings.endedAt = Date.now();
-    return outcome;
-}
-async function waitInterval(o, index, weight) {
-    const every = o.progressEveryMs ?? Math.max(5000, o.plan.intervalMs / 4);
-    const end = Date.now() + o.plan.intervalMs;
-    for (let left = end - Date.now(); left > 0; left = end - Date.now()) {
-        await sleep(Math.min(left, every), o.signal);
-        const now = end - Date.now();
-        if (now > 0)
-            o.log.info(`Step ${index + 1}/${o.plan.steps.length} at ${weight}%: ${formatDuration(now)} left.`);
-    }
-}
-/** Canary takes all traffic, stable gets its image (health-waited), traffic back to stable, canary removed. */
-async function promoteCanary(o, canary) {
-    // The canary carries all traffic while the stable service is recreated with the new image.
-    const current = await o.router.current();
-    if (canary.address && current?.canaryWeight !== 100)
-        await o.router.setWeight(100, canary.address, { signal: o.signal });
-    try {
-        await o.target.promote(canary, { timeoutMs: o.healthTimeoutMs, signal: o.signal });
-    }
-    catch (err) {
-        // Put the stable service back on its image before the canary goes, so something healthy serves.
-        await o.target.rollout([{ service: o.service, image: canary.stableImage }], { timeoutMs: o.healthTimeoutMs, signal: o.signal });
-        throw err;
-    }
-    await o.router.setWeight(0, undefined, { signal: o.signal });
-    await o.target.removeCanary(o.service, { signal: o.signal });
-}
-/** Traffic back to stable first, then the canary removed; problems are collected, not thrown. */
-async function abortCanary(o, outcome) {
-    try {
-        await o.router.setWeight(0, undefined);
-        outcome.timings.stableAt = Date.now();
-        o.log.info('Traffic: 100% on stable.');
-    }
-    catch (err) {
-        outcome.cleanupErrors.push(`putting traffic back on stable failed: ${errors_errorMessage(err)}`);
-    }
-    try {
-        const removed = await o.target.removeCanary(o.service);
-        o.log.info(removed ? 'Canary removed.' : 'No canary container to remove.');
-    }
-    catch (err) {
-        outcome.cleanupErrors.push(`removing the canary failed: ${errors_errorMessage(err)}`);
-    }
+/** `compose-command` input: auto, `docker compose` or `docker-compose`. */
+function compose_command_parseComposeCommand(text, input = 'compose-command') {
+    const v = text.trim().replace(/\s+/g, ' ');
+    if (v === '' || v === 'auto')
+        return 'auto';
+    if (v === 'docker compose' || v === 'v2')
+        return 'v2';
+    if (v === 'docker-compose' || v === 'v1')
+        return 'v1';
+    throw new ConfigurationError(`${input} is "${text}": use auto, "docker compose" (v2) or "docker-compose" (v1).`, { input });
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -41215,7 +41681,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
-class ExecError extends Error {
+class run_ExecError extends Error {
     result;
     name = 'ExecError';
     constructor(message, result) {
@@ -41224,7 +41690,7 @@ class ExecError extends Error {
     }
 }
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
-function runProgram(command, args, options = {}) {
+function run_runProgram(command, args, options = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxBuffer = options.maxBuffer ?? 8 * 1024 * 1024;
     const redact = options.redact ?? ((t) => t);
@@ -41279,7 +41745,7 @@ function runProgram(command, args, options = {}) {
             options.signal?.removeEventListener('abort', onAbort);
             const why = err.code === 'ENOENT' ? `${command} was not found on PATH; install it or add it to PATH` : err.message;
             const result = finish(-1);
-            rejectPromise(new ExecError(redact(why), result));
+            rejectPromise(new run_ExecError(redact(why), result));
         });
         child.on('close', (code, signal) => {
             clearTimeout(deadline);
@@ -41303,8 +41769,8 @@ function runProgram(command, args, options = {}) {
                     : signal
                         ? `killed by ${signal}`
                         : `exited with code ${result.exitCode}`;
-            const detail = lastLines(result.stderr || result.stdout, 20);
-            rejectPromise(new ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
+            const detail = run_lastLines(result.stderr || result.stdout, 20);
+            rejectPromise(new run_ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
         });
         function finish(exitCode) {
             return {
@@ -41319,19 +41785,9 @@ function runProgram(command, args, options = {}) {
         }
     });
 }
-function lastLines(text, n) {
+function run_lastLines(text, n) {
     const lines = text.trimEnd().split('\n');
     return lines.slice(-n).join('\n');
-}
-/** True when `command` runs with `args` and exits 0 within the deadline (e.g. `docker buildx version`). */
-async function commandWorks(command, args, timeoutMs = 15_000) {
-    try {
-        await runProgram(command, args, { timeoutMs });
-        return true;
-    }
-    catch {
-        return false;
-    }
 }
 /** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
 function findOnPath(command, path = process.env.PATH ?? '') {
@@ -41351,60 +41807,411 @@ function findOnPath(command, path = process.env.PATH ?? '') {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/targets/compose-command.ts
+;// CONCATENATED MODULE: ./src/registry/reference.ts
 /**
- * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
- * runners) and `docker-compose` (v1, what Debian ships). The callers run them through src/exec.
+ * Image names and tags, checked against the distribution reference grammar before anything
+ * touches a registry: a bad name is the user's mistake and the error shows the fix.
  */
 
-/** `docker compose …` or `docker-compose …` with the project and files in front of the subcommand. */
-function composeCommand(p, subcommand, extraFiles = []) {
-    const global = [];
-    if (p.project)
-        global.push('-p', p.project);
-    for (const f of [...p.files, ...extraFiles])
-        global.push('-f', f);
-    return p.flavor === 'v2'
-        ? { command: 'docker', args: ['compose', ...global, ...subcommand] }
-        : { command: 'docker-compose', args: [...global, ...subcommand] };
+/** A repository path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host: DNS labels (or an IPv4 address), optionally with a port. */
+const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?$/;
+/** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const reference_DOCKER_HUB = 'docker.io';
+/** True when the first path component names a registry host rather than a repository path. */
+function looksLikeHost(component) {
+    return component.includes('.') || component.includes(':') || component === 'localhost';
 }
-/** The resolved configuration, as YAML (both flavours print YAML by default). */
-function configArgs() {
-    return ['config'];
+/**
+ * Parses an image name without tag or digest. A name without a host is put under `registry`
+ * when one is given (the registry to log in and push to), else under Docker Hub.
+ */
+function parseImageName(text, field, registry) {
+    const raw = text.trim();
+    if (raw === '')
+        throw new ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
+    const parts = raw.split('/');
+    let host;
+    if (parts.length > 1 && looksLikeHost(parts[0]))
+        host = parts.shift();
+    if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
+        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+            input: field,
+        });
+    }
+    if (host !== undefined && !HOST.test(host)) {
+        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
+    }
+    const path = parts.join('/');
+    if (path !== path.toLowerCase()) {
+        const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
+        throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
+    }
+    const bad = parts.find((p) => !COMPONENT.test(p));
+    if (bad !== undefined) {
+        throw new ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
+    }
+    const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : reference_DOCKER_HUB);
+    const repository = registryHost === reference_DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
+    const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
+    if (name.length > 255) {
+        throw new ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
+    }
+    return { registry: registryHost, repository, name };
 }
-/** Create or recreate one service's containers without touching its dependencies or building. */
-function upServiceArgs(services, options = {}) {
-    const args = ['up', '-d', '--no-deps', '--no-build'];
-    if (options.forceRecreate)
-        args.push('--force-recreate');
-    return [...args, ...services];
+function suggestComponent(component) {
+    const fixed = component
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+|[._-]+$/g, '')
+        .replace(/([._-])[._-]+/g, '$1');
+    return fixed || 'app';
 }
-/** Stop and remove a service's containers (`rm -s -f` exists in both flavours). */
-function removeServiceArgs(services) {
-    return ['rm', '-s', '-f', ...services];
+/** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
+function normaliseRegistry(text, field) {
+    const host = text
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (host === 'index.docker.io' || host === 'registry-1.docker.io')
+        return reference_DOCKER_HUB;
+    if (!HOST.test(host)) {
+        throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
+            input: field,
+        });
+    }
+    return host;
 }
-/** Container ids of a service (running or not with `all`). */
-function psArgs(service, options = {}) {
-    return options.all ? ['ps', '-a', '-q', service] : ['ps', '-q', service];
+function isValidTag(tag) {
+    return TAG.test(tag);
 }
-/** The host address a container port is published on. */
-function portArgs(service, containerPort) {
-    return ['port', service, String(containerPort)];
+/** Throws a ConfigurationError naming the field when `tag` is not a valid tag. */
+function assertValidTag(tag, field) {
+    if (isValidTag(tag))
+        return tag;
+    const fixed = sanitiseTag(tag);
+    throw new ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
 }
-/** The version probe used to pick a flavour. */
-function versionProbe(flavor) {
-    return flavor === 'v2' ? { command: 'docker', args: ['compose', 'version'] } : { command: 'docker-compose', args: ['version'] };
+/** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
+function sanitiseTag(text) {
+    return text
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128)
+        .replace(/[.-]+$/, '');
 }
-/** `compose-command` input: auto, `docker compose` or `docker-compose`. */
-function parseComposeCommand(text, input = 'compose-command') {
-    const v = text.trim().replace(/\s+/g, ' ');
-    if (v === '' || v === 'auto')
-        return 'auto';
-    if (v === 'docker compose' || v === 'v2')
-        return 'v2';
-    if (v === 'docker-compose' || v === 'v1')
-        return 'v1';
-    throw new ConfigurationError(`${input} is "${text}": use auto, "docker compose" (v2) or "docker-compose" (v1).`, { input });
+/**
+ * `${{ github.repository_owner }}` keeps its capitals (`MyOrg`), which image names cannot have: a
+ * path component that is exactly the owner is lower-cased, and the caller says so in a notice.
+ */
+function lowerCaseOwner(name, owner) {
+    if (!owner || owner === owner.toLowerCase())
+        return { name, changed: false };
+    const parts = name.trim().split('/');
+    let changed = false;
+    const fixed = parts.map((p, i) => {
+        // The first component of a path with a host stays as written (hosts are case-insensitive anyway).
+        if (p !== owner || (i === 0 && parts.length > 1 && /[.:]/.test(p)))
+            return p;
+        changed = true;
+        return p.toLowerCase();
+    });
+    return { name: fixed.join('/'), changed };
+}
+/**
+ * A `promote-to` entry: a tag (same repository) or a full reference `[registry/]repository:tag`,
+ * which must end in its tag (so `prod/eu` is a bad tag, not a repository promoted without one).
+ */
+function parsePromoteTarget(text, registry) {
+    const raw = text.trim();
+    const slash = raw.lastIndexOf('/');
+    const colon = raw.lastIndexOf(':');
+    if (slash < 0 || colon < slash)
+        return { tag: assertValidTag(raw, 'promote-to') };
+    if (raw.includes('@')) {
+        throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
+            input: 'promote-to',
+        });
+    }
+    return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
+}
+
+;// CONCATENATED MODULE: ./src/registry/docker-credentials.ts
+/**
+ * Logins made before this step (docker/login-action, `docker login`): read from the Docker config
+ * the docker CLI itself would use — `auths` entries, and `credHelpers`/`credsStore` through
+ * `docker-credential-<helper> get`, as the CLI does. Nothing is written back.
+ */
+
+
+
+
+/** The server address the CLI stores Docker Hub under; other registries by host. */
+function docker_credentials_credentialServer(registry) {
+    return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
+}
+/** `https://ghcr.io/v2/` → `ghcr.io`; Docker Hub's aliases → docker.io. */
+function docker_credentials_normaliseConfigKey(key) {
+    const host = key
+        .trim()
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/\/.*$/, '')
+        .toLowerCase();
+    return ['index.docker.io', 'registry-1.docker.io', 'docker.io'].includes(host) ? DOCKER_HUB : host;
+}
+const HELPER = /^[A-Za-z0-9_.-]+$/;
+/** Pure: what the config says about `registry` (credHelpers first, then auths, then credsStore — the CLI's order). */
+function credentialSource(config, registry) {
+    const want = docker_credentials_normaliseConfigKey(registry);
+    const helpers = config.credHelpers && typeof config.credHelpers === 'object' ? config.credHelpers : {};
+    for (const [key, helper] of Object.entries(helpers)) {
+        if (docker_credentials_normaliseConfigKey(key) === want && typeof helper === 'string' && HELPER.test(helper))
+            return { kind: 'helper', helper };
+    }
+    const auths = config.auths && typeof config.auths === 'object' ? config.auths : {};
+    for (const [key, entry] of Object.entries(auths)) {
+        if (docker_credentials_normaliseConfigKey(key) !== want || !entry || typeof entry !== 'object')
+            continue;
+        const e = entry;
+        if (typeof e.auth === 'string' && e.auth) {
+            const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { kind: 'auth', credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } };
+        }
+        if (typeof e.username === 'string' && typeof e.password === 'string')
+            return { kind: 'auth', credentials: { username: e.username, password: e.password } };
+    }
+    if (typeof config.credsStore === 'string' && HELPER.test(config.credsStore))
+        return { kind: 'helper', helper: config.credsStore };
+    return undefined;
+}
+/** The helper's `get` answer: `{ "ServerURL", "Username", "Secret" }`; identity tokens (`<token>`) are not usable here. */
+function parseHelperAnswer(text) {
+    try {
+        const json = JSON.parse(text);
+        if (typeof json.Username !== 'string' || typeof json.Secret !== 'string' || !json.Secret || json.Username === '<token>')
+            return undefined;
+        return { username: json.Username, password: json.Secret };
+    }
+    catch {
+        return undefined;
+    }
+}
+function docker_credentials_readConfigFile(configDir) {
+    const path = join(configDir, 'config.json');
+    if (!existsSync(path))
+        return {};
+    try {
+        const parsed = JSON.parse(readFileSync(path, 'utf8'));
+        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** The login the user's Docker config holds for `registry`, or undefined. A helper that fails or has none answers undefined. */
+async function lookupDockerCredentials(registry, options) {
+    const source = credentialSource(docker_credentials_readConfigFile(options.configDir), registry);
+    if (!source)
+        return undefined;
+    if (source.kind === 'auth') {
+        options.mask(source.credentials.password);
+        options.onFound?.(registry, `${join(options.configDir, 'config.json')} (auths)`);
+        return source.credentials;
+    }
+    const r = await runProgram(`docker-credential-${source.helper}`, ['get'], {
+        input: docker_credentials_credentialServer(registry),
+        env: options.env,
+        timeoutMs: 30_000,
+        signal: options.signal,
+        allowFailure: true,
+        maxBuffer: 1 << 20,
+    }).catch(() => undefined);
+    if (!r || r.exitCode !== 0)
+        return undefined;
+    const found = parseHelperAnswer(r.stdout);
+    if (found) {
+        options.mask(found.password);
+        options.onFound?.(registry, `docker-credential-${source.helper}`);
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/registry/docker.ts
+/**
+ * The docker CLI, run with argument arrays through src/exec: engine and buildx detection, login
+ * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
+ * build, push.
+ */
+
+
+
+
+
+
+
+/** The DOCKER_CONFIG the user has now: $DOCKER_CONFIG or ~/.docker. */
+function currentDockerConfig(env = process.env) {
+    return env.DOCKER_CONFIG || join(homedir(), '.docker');
+}
+/**
+ * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
+ * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
+ * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
+ */
+function createRunDockerConfig(parent, source = currentDockerConfig(), loginRegistry, 
+/** Logins found in the dropped credential store, for registries this run pushes to without logging in. */
+carried = {}) {
+    mkdirSync(parent, { recursive: true });
+    const dir = mkdtempSync(join(parent, 'dk-docker-config-'));
+    const config = readConfigFile(source);
+    delete config.credsStore;
+    const logins = loginRegistry === undefined ? [] : Array.isArray(loginRegistry) ? loginRegistry : [loginRegistry];
+    if (config.credHelpers && typeof config.credHelpers === 'object') {
+        const helpers = config.credHelpers;
+        for (const key of Object.keys(helpers))
+            if (logins.includes(normaliseConfigKey(key)))
+                delete helpers[key];
+    }
+    const auths = (config.auths && typeof config.auths === 'object' ? config.auths : {});
+    for (const [registry, c] of Object.entries(carried)) {
+        auths[credentialServer(registry)] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
+    }
+    if (Object.keys(auths).length)
+        config.auths = auths;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
+        if (existsSync(join(source, sub)))
+            symlinkSync(join(source, sub), join(dir, sub));
+    }
+    return dir;
+}
+function removeRunDockerConfig(dir) {
+    rmSync(dir, { recursive: true, force: true });
+}
+/** `<tag>: digest: sha256:… size: N` — the last line `docker push` prints. */
+function parsePushDigest(output) {
+    const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
+    return m ? { digest: m[1], size: m[2] ? Number(m[2]) : undefined } : undefined;
+}
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+function parseBuildxMetadata(text) {
+    try {
+        const digest = JSON.parse(text)['containerimage.digest'];
+        return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+class DockerCli {
+    options;
+    command;
+    constructor(options) {
+        this.options = options;
+        this.command = options.command ?? 'docker';
+    }
+    env(extra = {}) {
+        const env = { ...(this.options.env ?? process.env), ...extra };
+        if (this.options.configDir)
+            env.DOCKER_CONFIG = this.options.configDir;
+        return env;
+    }
+    withConfig(configDir) {
+        return new DockerCli({ ...this.options, configDir });
+    }
+    run(args, options = {}) {
+        return runProgram(this.command, args, {
+            env: options.env ?? this.env(),
+            input: options.input,
+            timeoutMs: options.timeoutMs ?? 60_000,
+            signal: this.options.signal,
+            onLine: options.onLine,
+            allowFailure: options.allowFailure,
+            redact: this.options.redact,
+        });
+    }
+    /** Fails with a ConfigurationError when no engine answers (the build cannot start). */
+    async assertEngine() {
+        try {
+            const r = await this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+            return r.stdout.trim();
+        }
+        catch (err) {
+            const detail = err instanceof ExecError ? lastLines(err.result.stderr || err.message, 3) : String(err);
+            throw new ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
+        }
+    }
+    async buildxAvailable() {
+        const r = await this.run(['buildx', 'version'], { timeoutMs: 15_000, allowFailure: true }).catch(() => undefined);
+        return r?.exitCode === 0;
+    }
+    async login(registry, username, password) {
+        const args = ['login', '--username', username, '--password-stdin'];
+        if (registry !== DOCKER_HUB)
+            args.push(registry);
+        const r = await this.run(args, { input: password, timeoutMs: 60_000, allowFailure: true });
+        if (r.exitCode !== 0) {
+            const why = this.redact(lastLines(r.stderr || r.stdout, 5));
+            const credentials = /unauthorized|denied|incorrect|401|authentication/i.test(why);
+            const message = `docker login to ${registry} as ${username} failed: ${why}${credentials ? '\nCheck the username and password (or token) inputs.' : ''}`;
+            throw credentials ? new ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
+        }
+    }
+    async logout(registry) {
+        await this.run(registry === DOCKER_HUB ? ['logout'] : ['logout', registry], { timeoutMs: 30_000, allowFailure: true });
+    }
+    redact(text) {
+        return this.options.redact ? this.options.redact(text) : text;
+    }
+}
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+async function runningContainerIds(labels, options = {}) {
+    const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
+    const out = await run_runProgram(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    return out.stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+}
+/** Each container's `.State` as docker inspect prints it; a container gone meanwhile is left out. */
+async function containerStates(ids, options = {}) {
+    if (ids.length === 0)
+        return [];
+    const out = await run_runProgram(options.command ?? 'docker', ['inspect', '--format', '{{json .State}}', ...ids], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+        allowFailure: true,
+    });
+    return out.stdout
+        .split('\n')
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => JSON.parse(line));
+}
+/** The registry digest of a local image (`repo@sha256:…` → `sha256:…`), when it has one; never throws. */
+async function localImageDigest(image, options = {}) {
+    if (!image)
+        return undefined;
+    try {
+        const out = await run_runProgram(options.command ?? 'docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
+            timeoutMs: options.timeoutMs ?? 15_000,
+            signal: options.signal,
+            allowFailure: true,
+        });
+        if (out.exitCode !== 0)
+            return undefined;
+        const digests = JSON.parse(out.stdout.trim() || '[]');
+        return digests[0]?.split('@')[1];
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/targets/compose-config.ts
@@ -41435,7 +42242,7 @@ function requireService(config, service, input, files) {
     if (def)
         return def;
     const names = Object.keys(config.services);
-    const guess = closest(service, names);
+    const guess = parse_closest(service, names);
     throw new errors_ConfigurationError(`${input}: service "${service}" is not defined in ${files.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''} Services there: ${names.join(', ') || 'none'}.`, { input });
 }
 /** Reads `ports:` in short ("127.0.0.1:8080:80/tcp", v1 output) or long syntax (v2 output). */
@@ -41521,6 +42328,25 @@ function targetPortFor(def, publishedPort) {
     return parsePorts(def).find((p) => p.published === publishedPort)?.target;
 }
 
+;// CONCATENATED MODULE: ./src/util/sleep.ts
+/** Sleeps `ms`; when the signal aborts, rejects at once with its reason (or resolves, with `resolveOnAbort`). */
+function sleep_sleep(ms, signal, options = {}) {
+    return new Promise((resolve, reject) => {
+        const stop = () => (options.resolveOnAbort ? resolve() : reject(signal?.reason));
+        if (signal?.aborted)
+            return stop();
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            stop();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/targets/health.ts
 /** Pure judgement of containers' states (`docker inspect` .State) while waiting for a service. */
 /**
@@ -41555,6 +42381,7 @@ function judgeContainerStates(states) {
  * released images are pinned in a release override kept beside the project, so that compose's
  * configuration always says what runs and is never left on an aborted image.
  */
+
 
 
 
@@ -41606,7 +42433,7 @@ class ComposeTarget {
             return this.flavor;
         const v2 = versionProbe('v2');
         try {
-            await runProgram(v2.command, v2.args, { timeoutMs: 15_000 });
+            await run_runProgram(v2.command, v2.args, { timeoutMs: 15_000 });
             this.flavor = 'v2';
             return 'v2';
         }
@@ -41628,9 +42455,9 @@ class ComposeTarget {
         return { flavor: await this.getFlavor(), project: this.options.project, files, extra: extraFiles };
     }
     async compose(sub, options = {}) {
-        const p = await this.project();
-        const cmd = composeCommand(p, sub, options.extraFiles);
-        return runProgram(cmd.command, cmd.args, {
+        const project = await this.project();
+        const cmd = composeCommand(project, sub, options.extraFiles);
+        return run_runProgram(cmd.command, cmd.args, {
             cwd: (0,external_node_path_namespaceObject.dirname)(this.files[0]),
             timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
             signal: options.signal,
@@ -41651,7 +42478,7 @@ class ComposeTarget {
             out = await this.compose(configArgs());
         }
         catch (err) {
-            if (err instanceof ExecError && err.result.exitCode > 0) {
+            if (err instanceof run_ExecError && err.result.exitCode > 0) {
                 const why = (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n');
                 throw new errors_ConfigurationError(`${this.filesInput}: compose rejects the configuration: ${why}`, { input: this.filesInput });
             }
@@ -41673,20 +42500,25 @@ class ComposeTarget {
         for (const service of services) {
             const def = requireService(config, service, 'service', this.files);
             const image = typeof def.image === 'string' ? def.image : '';
-            out.push({ service, image, digest: options.digests === false ? undefined : await imageDigest(image) });
+            out.push({ service, image, digest: options.digests === false ? undefined : await localImageDigest(image) });
         }
         return { services: out };
     }
+    imageDigest(image) {
+        return localImageDigest(image);
+    }
+    /** `options` may override the routing given to the constructor. */
     async startCanary(service, image, options) {
+        const { stableAddress, canaryPort } = { ...this.options.routing, ...definedOnly(options) };
         const config = await this.config();
         const stable = requireService(config, service, 'service', this.files);
         const stableImage = typeof stable.image === 'string' ? stable.image : '';
-        const routed = routedPort(stable, options.stableAddress);
+        const routed = routedPort(stable, stableAddress);
         const canaryName = canaryServiceName(service);
         const def = deriveCanaryService(stable, {
             image,
             routedPort: routed?.containerPort,
-            canaryPort: options.canaryPort,
+            canaryPort,
             labels: { 'deploy-kit.stable-image': stableImage },
         });
         const file = this.canaryFile(service);
@@ -41705,7 +42537,7 @@ class ComposeTarget {
             throw new errors_OperationFailedError(`The canary ${canaryName} publishes no host port for container port ${routed.containerPort}.`);
         return `127.0.0.1:${hostPort}`;
     }
-    async findCanary(service, stableAddress) {
+    async findCanary(service, stableAddress = this.options.routing?.stableAddress) {
         const file = this.canaryFile(service);
         if (!(0,external_node_fs_namespaceObject.existsSync)(file))
             return undefined;
@@ -41743,13 +42575,13 @@ class ComposeTarget {
     /** Pins the images in the release override, then recreates each service in order, health-waited. */
     async rollout(updates, options) {
         const config = await this.config();
-        for (const u of updates)
-            requireService(config, u.service, 'services', this.files);
-        for (const u of updates) {
-            options.onService?.(u);
-            await this.pinImage(u.service, u.image, config.version);
-            await this.compose(upServiceArgs([u.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
-            await this.waitHealthy(u.service, options);
+        for (const update of updates)
+            requireService(config, update.service, 'services', this.files);
+        for (const update of updates) {
+            options.onService?.(update);
+            await this.pinImage(update.service, update.image, config.version);
+            await this.compose(upServiceArgs([update.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
+            await this.waitHealthy(update.service, options);
         }
         this.resolved = undefined;
     }
@@ -41763,12 +42595,8 @@ class ComposeTarget {
         await writeFileAtomic(this.releaseFile, `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${(0,dist/* stringify */.As)(overrideFile(version, services))}`);
     }
     /** Running containers of a service (the canary's too), found by compose's labels. */
-    async containerIds(service, signal) {
-        const out = await runProgram('docker', ['ps', '-q', ...containerFilter(this.labelProject, service)], { timeoutMs: 30_000, signal });
-        return out.stdout
-            .split('\n')
-            .map((x) => x.trim())
-            .filter(Boolean);
+    containerIds(service, signal) {
+        return runningContainerIds(containerLabels(this.labelProject, service), { signal });
     }
     async waitHealthy(service, options) {
         const deadline = Date.now() + options.timeoutMs;
@@ -41777,7 +42605,7 @@ class ComposeTarget {
             if (options.signal?.aborted)
                 throw options.signal.reason ?? new errors_OperationFailedError('cancelled');
             const ids = await this.containerIds(service, options.signal);
-            const states = ids.length ? await inspectStates(ids, options.signal) : [];
+            const states = (await containerStates(ids, { signal: options.signal }));
             const verdict = judgeContainerStates(states);
             if (verdict.status === 'healthy')
                 return;
@@ -41787,20 +42615,17 @@ class ComposeTarget {
             if (Date.now() >= deadline) {
                 throw new errors_OperationFailedError(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
             }
-            await backoff_sleep(POLL_MS, options.signal);
+            await sleep_sleep(POLL_MS, options.signal);
         }
     }
 }
 /** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
-function containerFilter(project, service) {
-    return [
-        '--filter',
-        `label=com.docker.compose.project=${project}`,
-        '--filter',
-        `label=com.docker.compose.service=${service}`,
-        '--filter',
-        'label=com.docker.compose.oneoff=False',
-    ];
+function containerLabels(project, service) {
+    return { 'com.docker.compose.project': project, 'com.docker.compose.service': service, 'com.docker.compose.oneoff': 'False' };
+}
+/** The keys of `options` whose value is not undefined (so they do not hide a constructor default). */
+function definedOnly(options) {
+    return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }
 /** Which container port the router reaches, from the stable address (published host port or service:port). */
 function routedPort(stable, stableAddress) {
@@ -41821,28 +42646,6 @@ function routedPort(stable, stableAddress) {
         });
     }
     return { containerPort: target, loopback };
-}
-async function inspectStates(ids, signal) {
-    const out = await runProgram('docker', ['inspect', '--format', '{{json .State}}', ...ids], { timeoutMs: 30_000, signal, allowFailure: true });
-    return out.stdout
-        .split('\n')
-        .filter((l) => l.trim().startsWith('{'))
-        .map((l) => JSON.parse(l));
-}
-/** The registry digest of a local image (`repo@sha256:…`), when it has one. */
-async function imageDigest(image) {
-    if (!image)
-        return undefined;
-    try {
-        const out = await runProgram('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], { timeoutMs: 15_000, allowFailure: true });
-        if (out.exitCode !== 0)
-            return undefined;
-        const digests = JSON.parse(out.stdout.trim() || '[]');
-        return digests[0]?.split('@')[1];
-    }
-    catch {
-        return undefined;
-    }
 }
 /** The project name as compose labels containers with it: lower-cased, only a-z 0-9 _ - kept. */
 function normaliseProjectName(name) {
@@ -41943,10 +42746,10 @@ class NginxRouter {
         this.options = options;
     }
     async validate() {
-        const o = this.options;
-        validateUpstreamName(o.upstreamName, 'nginx-upstream');
-        validateServerAddress(o.stableAddress, 'stable-address');
-        const dir = (0,external_node_path_namespaceObject.dirname)(o.upstreamFile);
+        const { upstreamName, stableAddress, upstreamFile, reload } = this.options;
+        validateUpstreamName(upstreamName, 'nginx-upstream');
+        validateServerAddress(stableAddress, 'stable-address');
+        const dir = (0,external_node_path_namespaceObject.dirname)(upstreamFile);
         if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
             throw new errors_ConfigurationError(`nginx-upstream-file: the directory ${dir} does not exist; create it and include the file from your nginx configuration.`, {
                 input: 'nginx-upstream-file',
@@ -41958,7 +42761,7 @@ class NginxRouter {
         catch {
             throw new errors_ConfigurationError(`nginx-upstream-file: ${dir} is not writable by this runner.`, { input: 'nginx-upstream-file' });
         }
-        const commands = nginxCommands(o.reload);
+        const commands = nginxCommands(reload);
         const program = commands.reload[0];
         if (!program || !nginx_findOnPath(program)) {
             throw new errors_ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
@@ -41985,19 +42788,20 @@ class NginxRouter {
             return undefined;
         return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
     }
-    async setWeight(canaryWeight, canaryAddress, options = {}) {
-        const o = this.options;
+    async setWeight(canaryWeight, canary, options = {}) {
+        const { upstreamFile, upstreamName, stableAddress, reload, settleMs } = this.options;
+        const canaryAddress = canary?.address;
         if (canaryAddress)
             validateServerAddress(canaryAddress, 'canary-address');
-        const text = renderUpstream(o.upstreamName, upstreamServers(o.stableAddress, canaryAddress, canaryWeight));
-        const previous = (0,external_node_fs_namespaceObject.existsSync)(o.upstreamFile) ? await (0,promises_namespaceObject.readFile)(o.upstreamFile, 'utf8') : undefined;
-        await writeFileAtomic(o.upstreamFile, text);
-        const readBack = parseUpstream(await (0,promises_namespaceObject.readFile)(o.upstreamFile, 'utf8'));
+        const text = renderUpstream(upstreamName, upstreamServers(stableAddress, canaryAddress, canaryWeight));
+        const previous = (0,external_node_fs_namespaceObject.existsSync)(upstreamFile) ? await (0,promises_namespaceObject.readFile)(upstreamFile, 'utf8') : undefined;
+        await writeFileAtomic(upstreamFile, text);
+        const readBack = parseUpstream(await (0,promises_namespaceObject.readFile)(upstreamFile, 'utf8'));
         const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
         if (!readBack || served !== canaryWeight) {
-            throw new errors_OperationFailedError(`nginx: ${o.upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
+            throw new errors_OperationFailedError(`nginx: ${upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
         }
-        const commands = nginxCommands(o.reload);
+        const commands = nginxCommands(reload);
         try {
             if (commands.test)
                 await this.run(commands.test, 'configuration test', options.signal);
@@ -42006,17 +42810,17 @@ class NginxRouter {
         catch (err) {
             // nginx keeps serving the old configuration; the file must say the same.
             if (previous !== undefined)
-                await writeFileAtomic(o.upstreamFile, previous);
+                await writeFileAtomic(upstreamFile, previous);
             throw err;
         }
-        await backoff_sleep(o.settleMs ?? 300, options.signal);
+        await sleep_sleep(settleMs ?? 300, options.signal);
     }
     async run(argv, what, signal) {
         try {
-            await runProgram(nginx_findOnPath(argv[0]) ?? argv[0], argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
+            await run_runProgram(nginx_findOnPath(argv[0]) ?? argv[0], argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
         }
         catch (err) {
-            const detail = err instanceof ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
+            const detail = err instanceof run_ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
             throw new errors_OperationFailedError(`nginx ${what} failed (${argv.join(' ')}): ${detail}`);
         }
     }
@@ -42032,6 +42836,1275 @@ function nginx_findOnPath(program) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./actions/shared/deployment.ts
+/**
+ * The composition root of the release actions (deploy-canary, its post step, rollback): target,
+ * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
+ * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
+ * ReleaseRecord the use cases in src/release drive. The only place that names ComposeTarget or
+ * NginxRouter above src/targets and src/traffic.
+ */
+
+
+
+
+
+function composeOptionsFromInputs(inputs, workspace) {
+    const target = inputs.choice('target', ['compose', 'kubernetes'], 'compose');
+    if (target === 'kubernetes') {
+        throw new ConfigurationError('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
+    }
+    const files = inputs.list('compose-file');
+    return {
+        files: files.length ? files : ['docker-compose.yml'],
+        project: inputs.optional('project'),
+        flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
+        baseDir: workspace,
+    };
+}
+/** Router settings; every missing one is named with its fix. */
+function nginxOptionsFromInputs(inputs, service, workspace) {
+    inputs.choice('router', ['nginx'], 'nginx');
+    const upstreamFile = inputs.optional('nginx-upstream-file');
+    if (!upstreamFile) {
+        throw new ConfigurationError('nginx-upstream-file is required for router: nginx: give the file nginx includes the upstream block from (e.g. /etc/nginx/conf.d/upstreams/app.conf).', {
+            input: 'nginx-upstream-file',
+        });
+    }
+    const stableAddress = inputs.optional('stable-address');
+    if (!stableAddress) {
+        throw new ConfigurationError('stable-address is required for router: nginx: give host:port nginx reaches the stable service on (e.g. 127.0.0.1:8080 or app:8080).', {
+            input: 'stable-address',
+        });
+    }
+    const command = inputs.optional('nginx-reload-command');
+    const reload = command
+        ? { kind: 'command', argv: splitArgv(command) }
+        : { kind: 'nginx', config: inputs.optional('nginx-config'), prefix: inputs.optional('nginx-prefix') };
+    const abs = (p) => (p.startsWith('/') ? p : `${workspace}/${p}`);
+    return { upstreamFile: abs(upstreamFile), upstreamName: inputs.optional('nginx-upstream') ?? service, stableAddress, reload };
+}
+/** Words split on whitespace (no shell: quotes are not interpreted, nothing is expanded). */
+function splitArgv(text) {
+    return text.trim().split(/\s+/).filter(Boolean);
+}
+/** The target and the record of its deployments. */
+function createTarget(settings) {
+    const routing = settings.router ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort } : undefined;
+    const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}) });
+    return { target, record: new DeploymentHistory(target.historyLocation, settings.historyLimit) };
+}
+function createRouter(settings) {
+    return new NginxRouter(settings);
+}
+
+;// CONCATENATED MODULE: ./src/metrics/config.ts
+/**
+ * The `metrics` configuration: a list of checks, each a built-in template (`success-rate`,
+ * `latency`) or a custom PromQL `query`, validated in full before anything runs, and expanded to
+ * PromQL per track.
+ */
+
+
+
+const NO_DATA_POLICIES = (/* unused pure expression or super */ null && (['fail', 'inconclusive', 'pass']));
+const COMPARISONS = (/* unused pure expression or super */ null && (['>=', '<=', '>', '<']));
+const TEMPLATES = (/* unused pure expression or super */ null && (['success-rate', 'latency', 'query']));
+const config_DEFAULT_METRIC_NAMES = {
+    requests: 'http_requests_total',
+    duration: 'http_request_duration_seconds',
+    codeLabel: 'code',
+    errorCodes: '5..',
+};
+const ENTRY_KEYS = (/* unused pure expression or super */ null && (['name', 'template', 'min', 'max', 'threshold', 'comparison', 'quantile', 'query', 'max-increase', 'no-data']));
+const PLACEHOLDERS = (/* unused pure expression or super */ null && (['selector', 'window']));
+/**
+ * Validates the `metrics` YAML (a list, or `{ metrics: [...] }`) and returns the checks. Every
+ * mistake is a ConfigurationError naming `source`, the entry and the field.
+ *
+ * Entry shapes:
+ *   - { name, template: success-rate, min: 99 | "99%" }
+ *   - { name, template: latency, quantile: 0.95 | "p95", max: 250 | "250ms" | "1s" }   (bare numbers are ms)
+ *   - { name, query: "PromQL with {{selector}} and {{window}}", min | max | threshold + comparison }
+ *   - any: max-increase: "20%", no-data: fail | inconclusive | pass
+ * `template` may be left out when `query` is given (→ query) or the name is a template's name.
+ */
+function parseMetricChecks(value, source) {
+    let list = value;
+    if (isObject(value)) {
+        assertKnownKeys(value, ['metrics'], source);
+        list = value.metrics;
+    }
+    if (list === undefined || list === null)
+        return [];
+    if (!Array.isArray(list)) {
+        throw new ConfigurationError(`${source}: give a list of checks (or "metrics:" with a list), not ${describeValue(list)}.`, { input: source });
+    }
+    const checks = list.map((entry, i) => parseEntry(entry, i, source));
+    const seen = new Set();
+    checks.forEach((c, i) => {
+        if (seen.has(c.name)) {
+            throw new ConfigurationError(`${source}: metrics[${i}] repeats the name "${c.name}"; give each check its own name.`, {
+                input: `${source}.metrics[${i}].name`,
+            });
+        }
+        seen.add(c.name);
+    });
+    return checks;
+}
+function parseEntry(entry, index, source) {
+    const at = `metrics[${index}]`;
+    if (!isObject(entry)) {
+        throw new ConfigurationError(`${source}: ${at} must be a mapping with name, template and a threshold, not ${describeValue(entry)}.`, {
+            input: `${source}.${at}`,
+        });
+    }
+    const label = typeof entry.name === 'string' && entry.name.trim() ? `${at} ("${entry.name.trim()}")` : at;
+    const where = `${source}: ${label}`;
+    const fail = (field, message) => {
+        throw new ConfigurationError(`${where}: ${field} ${message}`, { input: `${source}.${at}.${field}` });
+    };
+    assertKnownKeys(entry, ENTRY_KEYS, where);
+    if (typeof entry.name !== 'string' || entry.name.trim() === '')
+        fail('name', 'is missing: give each check a name, e.g. name: success-rate.');
+    const name = entry.name.trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,62}$/.test(name)) {
+        fail('name', `is "${name}": use letters, digits, spaces, "-", "_" or "." (at most 63).`);
+    }
+    let template;
+    if (entry.template !== undefined) {
+        if (typeof entry.template !== 'string')
+            fail('template', `must be one of ${TEMPLATES.join(', ')}.`);
+        template = parseEnum(entry.template, `${where}: template`, TEMPLATES);
+    }
+    else if (entry.query !== undefined)
+        template = 'query';
+    else if (name === 'success-rate' || name === 'latency')
+        template = name;
+    else {
+        const near = closest(name, ['success-rate', 'latency']);
+        return fail('template', `is missing: give template: success-rate or latency, or a custom query.${near ? ` Did you mean template: ${near}?` : ''}`);
+    }
+    const check = { name, template };
+    const has = (k) => entry[k] !== undefined && entry[k] !== null;
+    if (template === 'query') {
+        if (typeof entry.query !== 'string' || entry.query.trim() === '')
+            fail('query', 'is missing: a custom check needs a PromQL query.');
+        check.query = entry.query.trim();
+        for (const m of check.query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+            if (!PLACEHOLDERS.includes(m[1])) {
+                const near = closest(m[1], PLACEHOLDERS);
+                fail('query', `uses {{${m[1]}}}; the placeholders are {{selector}} and {{window}}.${near ? ` Did you mean {{${near}}}?` : ''}`);
+            }
+        }
+    }
+    else if (has('query'))
+        fail('query', `is for custom checks; the ${template} template builds its own query.`);
+    if (template !== 'latency' && has('quantile'))
+        fail('quantile', 'only applies to template: latency.');
+    if (template === 'latency')
+        check.quantile = has('quantile') ? parseQuantile(entry.quantile, (m) => fail('quantile', m)) : 0.95;
+    const bounds = ['min', 'max', 'threshold'].filter(has);
+    if (bounds.length === 0) {
+        const hint = template === 'success-rate' ? 'min: 99 (percent)' : template === 'latency' ? 'max: 500ms' : 'max: 5 (or min:, or threshold: with comparison:)';
+        fail('threshold', `is missing: give ${hint}.`);
+    }
+    if (bounds.length > 1)
+        fail(bounds[1], `cannot be given with ${bounds[0]}: one check has one bound (write two checks for a range).`);
+    const bound = bounds[0];
+    if (template === 'success-rate') {
+        if (bound === 'max')
+            fail('max', 'does not fit a success rate: give min: 99 (the lowest acceptable percent).');
+        if (has('comparison'))
+            fail('comparison', 'is fixed for success-rate (>=): give min: instead.');
+        check.threshold = parsePercentValue(entry[bound], (m) => fail(bound, m), { max: 100 });
+        check.comparison = '>=';
+    }
+    else if (template === 'latency') {
+        if (bound === 'min')
+            fail('min', 'does not fit a latency: give max: 500ms (the highest acceptable latency).');
+        if (has('comparison'))
+            fail('comparison', 'is fixed for latency (<=): give max: instead.');
+        check.threshold = parseLatencyMs(entry[bound], `${where}: ${bound}`, (m) => fail(bound, m));
+        check.comparison = '<=';
+    }
+    else {
+        check.threshold = parseNumber(entry[bound], (m) => fail(bound, m));
+        if (bound === 'threshold') {
+            if (!has('comparison'))
+                fail('comparison', `is missing: with threshold: say how the value must compare: ${COMPARISONS.join(', ')}.`);
+            check.comparison = parseEnum(String(entry.comparison), `${where}: comparison`, COMPARISONS);
+        }
+        else {
+            if (has('comparison'))
+                fail('comparison', `goes with threshold:, not with ${bound}: (which already means ${bound === 'min' ? '>=' : '<='}).`);
+            check.comparison = bound === 'min' ? '>=' : '<=';
+        }
+    }
+    if (has('max-increase'))
+        check.maxIncrease = parsePercentValue(entry['max-increase'], (m) => fail('max-increase', m), {});
+    if (has('no-data')) {
+        if (typeof entry['no-data'] !== 'string')
+            fail('no-data', `must be one of ${NO_DATA_POLICIES.join(', ')}.`);
+        check.noData = parseNoDataPolicy(entry['no-data'], `${where}: no-data`);
+    }
+    return check;
+}
+function parseNoDataPolicy(text, name) {
+    return parseEnum(text, name, NO_DATA_POLICIES);
+}
+/** `99`, `99.5`, `"99%"` → 99.5; `{max}` bounds it. */
+function parsePercentValue(v, fail, range) {
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '');
+    if (!m)
+        return fail(`is ${JSON.stringify(v)}: give a percentage such as 99 or "99.5%".`);
+    const n = Number(m[1]);
+    if (range.max !== undefined && n > range.max)
+        return fail(`is ${n}%: it cannot be over ${range.max}%.`);
+    return n;
+}
+/** Bare numbers are milliseconds; strings may carry a unit (250ms, 1s, 1.5s). */
+function parseLatencyMs(v, name, fail) {
+    let ms;
+    if (typeof v === 'number')
+        ms = v;
+    else if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()))
+        ms = Number(v.trim());
+    else if (typeof v === 'string') {
+        try {
+            ms = parseDuration(v, name);
+        }
+        catch {
+            return fail(`is ${JSON.stringify(v)}: give a latency such as 250 (ms), "250ms" or "1s".`);
+        }
+    }
+    else
+        return fail(`is ${JSON.stringify(v)}: give a latency such as 250 (ms), "250ms" or "1s".`);
+    if (!Number.isFinite(ms) || ms <= 0)
+        return fail(`is ${JSON.stringify(v)}: the latency bound must be more than 0.`);
+    return ms;
+}
+/** 0.95, or a percentile "p95", "p99.9" → 0.95, 0.999. */
+function parseQuantile(v, fail) {
+    const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim().toLowerCase() : '';
+    const m = /^(p)?(\d+(?:\.\d+)?)$/.exec(text);
+    let q = m ? Number(m[2]) : NaN;
+    if (m?.[1])
+        q = q / 100;
+    if (!m || !(q > 0 && q < 1))
+        return fail(`is ${JSON.stringify(v)}: give a quantile between 0 and 1 (0.95) or a percentile (p95).`);
+    return Number(q.toFixed(6));
+}
+function parseNumber(v, fail) {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
+    if (!Number.isFinite(n))
+        return fail(`is ${JSON.stringify(v)}: give a number.`);
+    return n;
+}
+/** Label matchers for a selector: `{job: 'app', track: 'canary'}` → `job="app",track="canary"`. */
+function selectorFor(labels) {
+    return Object.entries(labels)
+        .map(([k, v]) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+            throw new ConfigurationError(`"${k}" is not a Prometheus label name (letters, digits, _).`, { input: k });
+        return `${k}=${JSON.stringify(v)}`;
+    })
+        .join(',');
+}
+/** Canary and stable selectors from shared labels plus a track label: `job="app",track="canary"`. */
+function trackSelectors(labels, track = {}) {
+    const key = track.label ?? 'track';
+    return {
+        canary: selectorFor({ ...labels, [key]: track.canary ?? 'canary' }),
+        stable: selectorFor({ ...labels, [key]: track.stable ?? 'stable' }),
+    };
+}
+/**
+ * A check's PromQL for one track. success-rate = 100 * non-error rate / all rate; latency = the
+ * quantile of the duration histogram in ms; query = the user's text with {{selector}} and
+ * {{window}} filled in. `windowSeconds` is the rate() window (whole seconds, at least 1).
+ */
+function config_renderQuery(check, selector, windowSeconds, names = config_DEFAULT_METRIC_NAMES) {
+    const w = `${Math.max(1, Math.round(windowSeconds))}s`;
+    const sel = selector
+        .trim()
+        .replace(/^\{|\}$/g, '')
+        .trim();
+    const fixed = names.matchers?.trim() ?? '';
+    const matchers = (...extra) => `{${[sel, fixed, ...extra].filter((s) => s !== '').join(',')}}`;
+    switch (check.template) {
+        case 'success-rate':
+            return (`100 * sum(rate(${names.requests}${matchers(`${names.codeLabel}!~${JSON.stringify(names.errorCodes)}`)}[${w}]))` +
+                ` / sum(rate(${names.requests}${matchers()}[${w}]))`);
+        case 'latency':
+            return `${names.durationUnit === 'milliseconds' ? '' : '1000 * '}histogram_quantile(${check.quantile ?? 0.95}, sum by (le) (rate(${names.duration}_bucket${matchers()}[${w}])))`;
+        case 'query':
+            return (check.query ?? '').replace(/\{\{\s*selector\s*\}\}/g, sel).replace(/\{\{\s*window\s*\}\}/g, w);
+    }
+}
+/** The unit a check's value is in, for messages and charts. */
+function config_checkUnit(check) {
+    return check.template === 'success-rate' ? '%' : check.template === 'latency' ? 'ms' : '';
+}
+/** `>= 99%`, `<= 250ms`, `<= 5`, with `, at most 20% worse than stable` when set. */
+function config_describeThreshold(check, against = 'stable') {
+    const unit = config_checkUnit(check);
+    const base = `${check.comparison} ${config_formatNumber(check.threshold)}${unit}`;
+    if (against === 'baseline') {
+        // judge: compare — the margin of the statistical test (points of error rate for a success rate).
+        const margin = check.maxIncrease ?? 0;
+        return `${base}, not worse than the baseline${margin > 0 ? ` by more than ${config_formatNumber(margin)}${check.template === 'success-rate' ? ' points of errors' : '%'}` : ''}`;
+    }
+    return check.maxIncrease !== undefined ? `${base}, at most ${config_formatNumber(check.maxIncrease)}% worse than stable` : base;
+}
+function config_formatNumber(v) {
+    if (!Number.isFinite(v))
+        return String(v);
+    return String(Number(v.toFixed(Math.abs(v) >= 100 ? 1 : 3)));
+}
+
+;// CONCATENATED MODULE: ./src/metrics/presets.ts
+/**
+ * Metric presets: where common instrumentation puts the request count, the status and the latency
+ * histogram, and in what form the status is written. `metrics-preset` picks one; the built-in
+ * templates (success-rate, latency) and the pre-flight read them.
+ */
+
+
+/** Status values the pre-flight accepts for each form: `500` (codes) or `5xx` (classes). */
+const presets_STATUS_PATTERNS = { code: /^[1-5]\d\d$/, class: /^[1-5]xx$/ };
+const ERROR_PATTERNS = { code: '5..', class: '5xx' };
+const APP_TRACK = 'the scrape config adds the track label (e.g. track="canary" / track="stable") to each target';
+const presets_PRESETS = [
+    {
+        name: 'default',
+        source: 'Prometheus naming conventions (http_requests_total{code})',
+        names: { requests: 'http_requests_total', duration: 'http_request_duration_seconds', codeLabel: 'code', errorCodes: '5..', statusForm: 'code' },
+        trackHint: APP_TRACK,
+    },
+    {
+        name: 'prometheus-fastapi-instrumentator',
+        source: 'prometheus-fastapi-instrumentator defaults (status grouped as 2xx/5xx)',
+        // http_request_duration_seconds has only a few buckets (0.1, 0.5, 1) by default; the unlabelled
+        // _highr_ histogram has 20+ and is what a quantile should be read from.
+        names: {
+            requests: 'http_requests_total',
+            duration: 'http_request_duration_highr_seconds',
+            codeLabel: 'status',
+            errorCodes: '5xx',
+            statusForm: 'class',
+        },
+        trackHint: APP_TRACK,
+    },
+    {
+        name: 'prometheus-flask-exporter',
+        source: 'prometheus-flask-exporter defaults (flask_http_request_total{status})',
+        names: {
+            requests: 'flask_http_request_total',
+            duration: 'flask_http_request_duration_seconds',
+            codeLabel: 'status',
+            errorCodes: '5..',
+            statusForm: 'code',
+        },
+        trackHint: APP_TRACK,
+    },
+    {
+        name: 'express-prom-bundle',
+        source: 'express-prom-bundle on prom-client (http_request_duration_seconds histogram with status_code; its _count is the request count)',
+        names: {
+            requests: 'http_request_duration_seconds_count',
+            duration: 'http_request_duration_seconds',
+            codeLabel: 'status_code',
+            errorCodes: '5..',
+            statusForm: 'code',
+        },
+        trackHint: APP_TRACK,
+        histogramHint: 'keep metricType: histogram (the default); a summary has no buckets to take a quantile across replicas from',
+    },
+    {
+        name: 'ingress-nginx',
+        source: 'the ingress-nginx controller (nginx_ingress_controller_requests{status})',
+        names: {
+            requests: 'nginx_ingress_controller_requests',
+            duration: 'nginx_ingress_controller_request_duration_seconds',
+            codeLabel: 'status',
+            errorCodes: '5..',
+            statusForm: 'code',
+        },
+        trackHint: 'the controller labels series with the backend Service: service="<app>-canary" / service="<app>" (track-label: service)',
+    },
+    {
+        name: 'istio',
+        source: 'Istio / Envoy standard metrics (istio_requests_total{response_code}), as reported by the destination',
+        names: {
+            requests: 'istio_requests_total',
+            duration: 'istio_request_duration_milliseconds',
+            codeLabel: 'response_code',
+            // 0: Envoy answered nothing (reset, timeout before headers) — a failure for the caller.
+            errorCodes: '5..|0',
+            statusForm: 'code',
+            durationUnit: 'milliseconds',
+            // Both proxies report each request; one reporter counts it once.
+            matchers: 'reporter="destination"',
+            extraStatusValues: ['0'],
+        },
+        trackHint: 'series carry the workload: destination_workload="<app>-canary" / "<app>" (track-label: destination_workload), or destination_version',
+    },
+    {
+        name: 'spring-boot',
+        source: 'Spring Boot Actuator with Micrometer (http_server_requests_seconds{status})',
+        names: {
+            requests: 'http_server_requests_seconds_count',
+            duration: 'http_server_requests_seconds',
+            codeLabel: 'status',
+            errorCodes: '5..',
+            statusForm: 'code',
+            // Prometheus's own scrapes of /actuator/prometheus are requests too; they would dilute the error rate.
+            matchers: 'uri!~"/actuator.*"',
+        },
+        trackHint: APP_TRACK,
+        histogramHint: 'set management.metrics.distribution.percentiles-histogram.http.server.requests=true (Micrometer publishes no buckets by default)',
+    },
+    {
+        name: 'traefik',
+        source: 'Traefik service metrics (traefik_service_requests_total{code})',
+        names: {
+            requests: 'traefik_service_requests_total',
+            duration: 'traefik_service_request_duration_seconds',
+            codeLabel: 'code',
+            errorCodes: '5..',
+            statusForm: 'code',
+        },
+        trackHint: 'series carry the Traefik service: service="<app>-canary@<provider>" / "<app>@<provider>" (track-label: service)',
+        histogramHint: 'enable metrics.prometheus.addServicesLabels: true',
+    },
+];
+const PRESET_NAMES = presets_PRESETS.map((p) => p.name);
+/** The preset called `name`; an unknown one is a ConfigurationError with the list and the nearest name. */
+function presetByName(name, input = 'metrics-preset') {
+    const wanted = name.trim().toLowerCase();
+    const found = presets_PRESETS.find((p) => p.name === wanted);
+    if (found)
+        return found;
+    const near = closest(wanted, PRESET_NAMES);
+    throw new ConfigurationError(`${input} is "${name}": give one of ${PRESET_NAMES.join(', ')}${near ? ` (did you mean ${near}?)` : ''}, or set the metric names yourself.`, { input });
+}
+/** The presets whose request metric is among `metricNames` (what Prometheus has), for a "did you mean" fix. */
+function presets_presetsMatching(metricNames) {
+    const have = new Set(metricNames);
+    return presets_PRESETS.filter((p) => have.has(p.names.requests) || have.has(p.names.requests.replace(/_count$/, '_bucket')));
+}
+/** A preset's names with the user's overrides, each checked (metric and label name syntax). */
+function resolveMetricNames(preset, overrides = {}, inputs = {}) {
+    const names = { ...preset.names };
+    const check = (value, key, pattern, what) => {
+        const v = value.trim();
+        if (!pattern.test(v)) {
+            const input = inputs[key] ?? key;
+            throw new ConfigurationError(`${input} is "${value}", which is not a Prometheus ${what} name (letters, digits and _${what === 'metric' ? ', :' : ''}).`, {
+                input,
+            });
+        }
+        return v;
+    };
+    if (overrides.requests)
+        names.requests = check(overrides.requests, 'requests', /^[A-Za-z_:][A-Za-z0-9_:]*$/, 'metric');
+    if (overrides.duration)
+        names.duration = check(overrides.duration, 'duration', /^[A-Za-z_:][A-Za-z0-9_:]*$/, 'metric').replace(/_bucket$/, '');
+    if (overrides.codeLabel)
+        names.codeLabel = check(overrides.codeLabel, 'codeLabel', /^[A-Za-z_][A-Za-z0-9_]*$/, 'label');
+    if (overrides.statusForm && overrides.statusForm !== (names.statusForm ?? 'code')) {
+        names.statusForm = overrides.statusForm;
+        names.errorCodes = ERROR_PATTERNS[overrides.statusForm];
+    }
+    return names;
+}
+
+;// CONCATENATED MODULE: ./src/metrics/preflight.ts
+/**
+ * Pre-flight of the metrics before a canary starts: every check's selector must match stable
+ * series, and the label carrying the status must be on them with values the success rate can
+ * read. Otherwise the canary would be judged on nothing (`code!~"5.."` over series without `code`
+ * is 100 %) — so it is refused, with the series found and the fix. The same test on the canary
+ * track after a step tells "no canary series" (no data, never a pass) from a healthy canary.
+ */
+
+
+
+const SHOW = 5;
+/** `name{a="b",c="d"}` from a sample's labels (without Prometheus's target labels job/instance). */
+function formatSeries(labels, hide = []) {
+    const { __name__: name = '', ...rest } = labels;
+    const inner = Object.entries(rest)
+        .filter(([k]) => !hide.includes(k))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',');
+    return `${name}{${inner}}`;
+}
+/** Label matchers (no braces) joined: the track selector, the preset's fixed matchers, extras. */
+function preflight_joinMatchers(...parts) {
+    return parts
+        .map((p) => (p ?? '')
+        .trim()
+        .replace(/^\{|\}$/g, '')
+        .trim())
+        .filter((p) => p !== '')
+        .join(',');
+}
+/**
+ * Pure: the status label on the request series. Missing on some series, or values that are
+ * neither the preset's form nor its extra values → a problem with the fix (another preset, or
+ * status-label / status-form).
+ */
+function assessStatusLabel(series, names) {
+    const label = names.codeLabel;
+    const form = names.statusForm ?? 'code';
+    const hide = selectorLabels(series);
+    const missing = series.filter((s) => s.labels[label] === undefined || s.labels[label] === '');
+    if (missing.length > 0) {
+        const guess = guessStatusLabel(missing);
+        const preset = guess
+            ? PRESETS.find((p) => p.names.requests === names.requests && p.names.codeLabel === guess.label && (p.names.statusForm ?? 'code') === guess.form)
+            : undefined;
+        return {
+            problem: `${missing.length} of ${series.length} ${names.requests} series have no "${label}" label, so a success rate over them would count every request as a success`,
+            found: missing.slice(0, SHOW).map((s) => formatSeries(s.labels, hide)),
+            fix: guess
+                ? preset
+                    ? `the status is in "${guess.label}" (${guess.form === 'class' ? 'classes such as 5xx' : 'codes such as 500'}): set metrics-preset: ${preset.name}`
+                    : `the status is in "${guess.label}": set status-label: ${guess.label}${guess.form !== form ? ` and status-form: ${guess.form}` : ''}`
+                : `give the label that holds the HTTP status with status-label (the series carry ${labelNames(missing).join(', ') || 'no labels'})`,
+        };
+    }
+    const allowed = (v) => STATUS_PATTERNS[form].test(v) || (names.extraStatusValues ?? []).includes(v);
+    const values = [...new Set(series.map((s) => s.labels[label]))].sort();
+    const unreadable = values.filter((v) => !allowed(v));
+    if (unreadable.length === 0)
+        return undefined;
+    const other = form === 'code' ? 'class' : 'code';
+    const fitsOther = unreadable.every((v) => STATUS_PATTERNS[other].test(v));
+    const preset = fitsOther
+        ? PRESETS.find((p) => p.names.requests === names.requests && p.names.codeLabel === label && (p.names.statusForm ?? 'code') === other)
+        : undefined;
+    return {
+        problem: `"${label}" has the value${unreadable.length > 1 ? 's' : ''} ${unreadable.map((v) => JSON.stringify(v)).join(', ')}, which ${unreadable.length > 1 ? 'are' : 'is'} not ${form === 'code' ? 'a status code such as 500' : 'a status class such as 5xx'}`,
+        found: series
+            .filter((s) => unreadable.includes(s.labels[label]))
+            .slice(0, SHOW)
+            .map((s) => formatSeries(s.labels, hide)),
+        fix: fitsOther
+            ? preset
+                ? `set metrics-preset: ${preset.name}`
+                : `set status-form: ${other} (the values are ${other === 'class' ? 'classes such as 5xx' : 'codes such as 500'})`
+            : `the success rate reads codes (500) or classes (5xx) only: point status-label at the label with the HTTP status, or write a custom query check`,
+    };
+}
+/** The label whose values all look like statuses, and their form. */
+function guessStatusLabel(series) {
+    for (const label of labelNames(series)) {
+        const values = series.map((s) => s.labels[label] ?? '');
+        for (const form of ['code', 'class']) {
+            if (values.every((v) => STATUS_PATTERNS[form].test(v)))
+                return { label, form };
+        }
+    }
+    return undefined;
+}
+function labelNames(series) {
+    const all = new Set();
+    for (const s of series)
+        for (const k of Object.keys(s.labels))
+            if (k !== '__name__')
+                all.add(k);
+    return [...all].sort();
+}
+/** Labels equal on every series (the selector's own, job, …): left out when showing series. */
+function selectorLabels(series) {
+    if (series.length < 2)
+        return [];
+    return labelNames(series).filter((k) => series.every((s) => s.labels[k] === series[0].labels[k]));
+}
+/**
+ * Runs the pre-flight for one track and returns its problems (none: the checks can be judged).
+ * Prometheus failures propagate (they are not the configuration's fault).
+ */
+async function preflight_preflightTrack(client, checks, selector, options = {}) {
+    const names = options.names ?? DEFAULT_METRIC_NAMES;
+    const track = options.track ?? 'stable';
+    const q = (promql) => client.query(promql, { signal: options.signal });
+    const problems = [];
+    const templated = checks.filter((c) => c.template !== 'query');
+    const sel = preflight_joinMatchers(selector, names.matchers);
+    const successChecks = templated.filter((c) => c.template === 'success-rate').map((c) => c.name);
+    const latencyChecks = templated.filter((c) => c.template === 'latency').map((c) => c.name);
+    if (templated.length > 0) {
+        const series = await q(`${names.requests}{${sel}}`);
+        if (series.length === 0) {
+            problems.push(await noSeriesProblem(q, templated.map((c) => c.name), track, selector, names));
+        }
+        else if (successChecks.length > 0) {
+            const status = assessStatusLabel(series, names);
+            if (status)
+                problems.push({ checks: successChecks, track, ...status });
+        }
+    }
+    if (latencyChecks.length > 0 && !problems.some((p) => p.problem.startsWith('no '))) {
+        const buckets = await q(`count by (le) (${names.duration}_bucket{${sel}})`);
+        if (buckets.length === 0) {
+            const related = await q(`count by (__name__) ({__name__=~${JSON.stringify(`${escapeRegex(names.duration)}(_.+)?`)},${preflight_joinMatchers(selector)}})`);
+            const preset = PRESETS.find((p) => p.names.duration === names.duration && p.histogramHint);
+            problems.push({
+                checks: latencyChecks,
+                track,
+                problem: `no ${names.duration}_bucket series match {${sel}}, so there is no histogram to take a latency quantile from`,
+                found: related
+                    .map((s) => s.labels.__name__ ?? '')
+                    .filter(Boolean)
+                    .sort()
+                    .slice(0, SHOW),
+                fix: preset?.histogramHint
+                    ? preset.histogramHint
+                    : `give the latency histogram (its name without _bucket) with duration-metric, or a preset that fits your instrumentation`,
+            });
+        }
+    }
+    for (const check of checks.filter((c) => c.template === 'query')) {
+        if ((check.query ?? '').match(/\{\{\s*selector\s*\}\}/) === null)
+            continue;
+        const any = await q(`count({${preflight_joinMatchers(selector)}})`);
+        if (any.length === 0 || any[0].value === 0) {
+            problems.push({
+                checks: [check.name],
+                track,
+                problem: `no series at all match {${preflight_joinMatchers(selector)}}`,
+                found: [],
+                fix: `check that Prometheus scrapes the ${track} with these labels (metric-labels, track-label)`,
+            });
+        }
+    }
+    return problems;
+}
+async function noSeriesProblem(q, checks, track, selector, names) {
+    const bare = preflight_joinMatchers(selector);
+    const under = bare ? await q(`count by (__name__) ({${bare}})`) : [];
+    const metricNames = under
+        .map((s) => s.labels.__name__ ?? '')
+        .filter(Boolean)
+        .sort();
+    if (metricNames.length === 0) {
+        return {
+            checks,
+            track,
+            problem: `no series at all match {${bare}}`,
+            found: [],
+            fix: `check that Prometheus scrapes the ${track} and gives its series these labels (metric-labels, track-label); ${PRESETS[0].trackHint}`,
+        };
+    }
+    const presets = presetsMatching(metricNames).filter((p) => p.names.requests !== names.requests);
+    const app = metricNames.filter((n) => /request|http|status|response/i.test(n));
+    return {
+        checks,
+        track,
+        problem: `no ${names.requests} series match {${preflight_joinMatchers(selector, names.matchers)}}`,
+        found: (app.length ? app : metricNames).slice(0, SHOW * 2),
+        fix: presets.length
+            ? `these series look like ${presets.map((p) => p.source).join(' or ')}: set metrics-preset: ${presets.map((p) => p.name).join(' or ')}`
+            : `give your request counter with requests-metric (and status-label, duration-metric), or a custom query check`,
+    };
+}
+function escapeRegex(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** One ConfigurationError listing every problem with its series and fix (input: metrics). */
+function preflightError(problems, input = 'metrics') {
+    const lines = problems.map((p) => {
+        const found = p.found.length ? ` Found: ${p.found.join(', ')}.` : '';
+        return `${p.checks.join(', ')} (${p.track}): ${p.problem}.${found} Fix: ${p.fix}.`;
+    });
+    return new ConfigurationError(`The metrics cannot judge this canary, so it was not started:\n${lines.map((l) => `- ${l}`).join('\n')}`, { input });
+}
+/** Throws preflightError when the stable track's series cannot be judged. */
+async function assertJudgeable(client, checks, selector, options = {}) {
+    const problems = await preflight_preflightTrack(client, checks, selector, options);
+    if (problems.length)
+        throw preflightError(problems, options.input);
+}
+
+;// CONCATENATED MODULE: ./src/metrics/compare.ts
+/**
+ * `judge: compare`: the canary against a baseline started with it (same image as stable, same
+ * traffic share), per metric, over everything measured since the canary took traffic.
+ * - latency and custom queries: Mann-Whitney U on per-sample values (Kayenta's default judge)
+ *   with the margin `max-increase` (% of the baseline) built into the null hypothesis;
+ * - success rate: the error rates as two proportions, the margin in percentage points.
+ * Each look tests at the alpha its place in the canary may spend (statistics.ts), so the chance
+ * of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
+ */
+
+
+
+const DEFAULT_ALPHA = 0.05;
+/** Fewer samples per side than this cannot reach any useful level: no data. */
+const MIN_SAMPLES = 3;
+/** Higher values are worse for upper-bound checks (latency, `max:`), lower ones for lower bounds. */
+function higherIsWorse(check) {
+    return check.comparison === '<=' || check.comparison === '<';
+}
+function levelOf(s) {
+    return alphaForLook(s.look, s.looks, s.alpha, s.spending);
+}
+/** Pure: Mann-Whitney of canary samples against baseline samples, the margin relative to the baseline. */
+function compareSamples(check, canary, baseline, s) {
+    const alpha = levelOf(s);
+    const ctl = s.control ?? 'baseline';
+    const c = canary.filter(Number.isFinite);
+    const b = baseline.filter(Number.isFinite);
+    const unit = checkUnit(check);
+    if (c.length < MIN_SAMPLES || b.length < MIN_SAMPLES) {
+        return {
+            ok: null,
+            canary: c.length ? median(c) : null,
+            baseline: b.length ? median(b) : null,
+            difference: '',
+            pValue: null,
+            alpha,
+            reason: `no data to compare: ${c.length} canary and ${b.length} ${ctl} samples (at least ${MIN_SAMPLES} each)`,
+        };
+    }
+    const m = (check.maxIncrease ?? 0) / 100;
+    const worse = higherIsWorse(check);
+    // H0: the canary is at most m worse than the baseline; the baseline is scaled by the margin.
+    const test = worse
+        ? mannWhitneyGreater(c, b.map((v) => v * (1 + m)))
+        : mannWhitneyGreater(b.map((v) => v * (1 - m)), c);
+    const mc = median(c);
+    const mb = median(b);
+    const shift = hodgesLehmann(c, b);
+    const rel = mb !== 0 ? ` (${(mc - mb) / Math.abs(mb) >= 0 ? '+' : ''}${formatNumber(((mc - mb) / Math.abs(mb)) * 100)}%)` : '';
+    const difference = `${shift >= 0 ? '+' : ''}${formatNumber(shift)}${unit}${rel}`;
+    const ok = !(test.pValue < alpha);
+    const margin = m > 0 ? ` by more than ${formatNumber(m * 100)}%` : '';
+    const verdictText = ok ? `not shown to be ${worse ? 'higher' : 'lower'} than the ${ctl}${margin}` : `${worse ? 'higher' : 'lower'} than the ${ctl}${margin}`;
+    return {
+        ok,
+        canary: mc,
+        baseline: mb,
+        difference,
+        pValue: test.pValue,
+        alpha,
+        reason: `canary median ${formatNumber(mc)}${unit} vs ${ctl} ${formatNumber(mb)}${unit} over ${c.length}/${b.length} samples: ${verdictText} (Mann-Whitney p=${formatP(test.pValue)} ${ok ? '≥' : '<'} α=${formatP(alpha)} at look ${s.look} of ${s.looks})`,
+    };
+}
+/** Pure: the error rates as two proportions; `max-increase` is the allowed rise in percentage points. */
+function compareErrorRates(check, n, s) {
+    const alpha = levelOf(s);
+    const ctl = s.control ?? 'baseline';
+    const rate = (errors, requests) => (requests > 0 ? 100 * (1 - errors / requests) : null);
+    const canary = rate(n.canaryErrors, n.canaryRequests);
+    const baseline = rate(n.baselineErrors, n.baselineRequests);
+    if (canary === null || baseline === null) {
+        return {
+            ok: null,
+            canary,
+            baseline,
+            difference: '',
+            pValue: null,
+            alpha,
+            reason: `no data to compare: ${n.canaryRequests} canary and ${n.baselineRequests} ${ctl} requests`,
+        };
+    }
+    const margin = (check.maxIncrease ?? 0) / 100;
+    const test = twoProportionsGreater(n.canaryErrors, n.canaryRequests, n.baselineErrors, n.baselineRequests, margin, alpha);
+    const ok = !(test.pValue < alpha);
+    const marginText = margin > 0 ? ` by more than ${formatNumber(margin * 100)} points` : '';
+    const points = canary - baseline;
+    const low = 100 * test.lowerBound;
+    return {
+        ok,
+        canary,
+        baseline,
+        difference: `${points >= 0 ? '+' : ''}${formatNumber(points)} points`,
+        pValue: test.pValue,
+        bound: `error rate ≥ ${ctl} ${low >= 0 ? '+' : ''}${formatNumber(low)} points (${formatNumber(100 * (1 - alpha))}% one-sided)`,
+        alpha,
+        reason: `errors ${n.canaryErrors}/${n.canaryRequests} (canary) vs ${n.baselineErrors}/${n.baselineRequests} (${ctl}): ` +
+            `${ok ? 'error rate not shown to be higher' : 'error rate higher'} than the ${ctl}'s${marginText} ` +
+            `(two proportions p=${formatP(test.pValue)} ${ok ? '≥' : '<'} α=${formatP(alpha)} at look ${s.look} of ${s.looks})`,
+    };
+}
+/** Measures one check for the comparison: counts for a success rate, samples otherwise. */
+async function measureComparison(client, check, selectors, w) {
+    const names = w.names ?? DEFAULT_METRIC_NAMES;
+    if (check.template === 'success-rate') {
+        const range = `${Math.max(1, Math.round((w.until.getTime() - w.since.getTime()) / 1000))}s`;
+        const count = async (sel, errorsOnly) => {
+            const matchers = joinMatchers(sel, names.matchers, errorsOnly ? `${names.codeLabel}=~${JSON.stringify(names.errorCodes)}` : '');
+            const samples = await client.query(`sum(increase(${names.requests}{${matchers}}[${range}]))`, { time: w.until, signal: w.signal });
+            // No error series at all is zero errors; increase() extrapolates, so counts are rounded.
+            return samples.length ? Math.max(0, Math.round(samples[0].value)) : 0;
+        };
+        const [canaryRequests, canaryErrors, baselineRequests, baselineErrors] = await Promise.all([
+            count(selectors.canary, false),
+            count(selectors.canary, true),
+            count(selectors.baseline, false),
+            count(selectors.baseline, true),
+        ]);
+        return { counts: { canaryRequests, canaryErrors, baselineRequests, baselineErrors } };
+    }
+    const step = Math.max(1, Math.round(w.sampleSeconds));
+    const start = new Date(w.since.getTime() + step * 1000);
+    if (start.getTime() > w.until.getTime())
+        return { canary: [], baseline: [] };
+    const samples = async (sel) => {
+        const series = await client.queryRange(renderQuery(check, sel, step, names), { start, end: w.until, stepSeconds: step, signal: w.signal });
+        if (series.length > 1)
+            throw new Error(`the query returned ${series.length} series; aggregate it to one value, e.g. with sum(...)`);
+        return (series[0]?.values ?? []).map(([, v]) => v).filter(Number.isFinite);
+    };
+    const [canary, baseline] = await Promise.all([samples(selectors.canary), samples(selectors.baseline)]);
+    return { canary, baseline };
+}
+/** Measures and judges one check. A failed query is an error (the check fails), never a pass. */
+async function compare_compareCheck(client, check, selectors, w, s) {
+    const m = await measureComparison(client, check, selectors, w);
+    return m.counts ? compareErrorRates(check, m.counts, s) : compareSamples(check, m.canary ?? [], m.baseline ?? [], s);
+}
+
+;// CONCATENATED MODULE: ./src/metrics/analysis.ts
+/**
+ * Canary analysis: measured values → verdicts (pure) and the Prometheus queries behind them (the
+ * abort rule across steps is src/release's nextPhase). No data is never silently a pass: its policy
+ * and reason are explicit.
+ */
+
+
+
+const NO_DATA_EMPTY = 'no data: the query returned an empty vector';
+const NO_DATA_NAN = 'no data: the query returned NaN (no requests in the window?)';
+/** Pure: measured values → verdicts (threshold, max-increase vs stable, no-data policy). */
+function judgeStep(checks, measured, options) {
+    if (measured.length !== checks.length)
+        throw new Error(`judgeStep: ${checks.length} checks but ${measured.length} measurements`);
+    const results = checks.map((check, i) => judgeMetric(check, measured[i], check.noData ?? options.noData));
+    return { verdict: combine(results.map((r) => r.verdict)), results, at: (options.at ?? new Date()).toISOString() };
+}
+function combine(verdicts) {
+    if (verdicts.includes('fail'))
+        return 'fail';
+    if (verdicts.includes('inconclusive'))
+        return 'inconclusive';
+    return 'pass';
+}
+function judgeMetric(check, m, noData) {
+    const unit = checkUnit(check);
+    const result = (verdict, reason) => ({
+        name: check.name,
+        query: m.query,
+        value: m.value === null || Number.isNaN(m.value) ? null : m.value,
+        ...(check.maxIncrease !== undefined && !m.comparison ? { stableValue: hasData(m.stableValue) ? m.stableValue : null } : {}),
+        threshold: describeThreshold(check, m.comparison ? 'baseline' : 'stable'),
+        verdict,
+        reason,
+        ...(m.comparison
+            ? {
+                baselineValue: m.comparison.baseline,
+                difference: m.comparison.difference,
+                pValue: m.comparison.pValue,
+                ...(m.comparison.bound !== undefined ? { bound: m.comparison.bound } : {}),
+                alpha: m.comparison.alpha,
+            }
+            : {}),
+    });
+    if (m.error)
+        return { ...result('fail', m.error), measurementError: true };
+    if (m.missingSeries !== undefined) {
+        // A policy of `pass` covers a quiet window, not a canary whose series are not there.
+        const verdict = noData === 'inconclusive' ? 'inconclusive' : 'fail';
+        return result(verdict, `no data: ${m.missingSeries}; missing series never pass (${verdict === 'fail' ? 'a failure' : 'inconclusive'})`);
+    }
+    if (!hasData(m.value)) {
+        const what = m.value === null ? NO_DATA_EMPTY : NO_DATA_NAN;
+        return result(NO_DATA_VERDICT[noData], `${what}; ${noDataWords(noData)}`);
+    }
+    const value = m.value;
+    const show = (v) => `${formatNumber(v)}${unit}`;
+    const reasons = [];
+    let failed = false;
+    if (compare(value, check.comparison, check.threshold))
+        reasons.push(`${show(value)} ${check.comparison} ${show(check.threshold)}`);
+    else {
+        failed = true;
+        reasons.push(`${show(value)} is not ${check.comparison} ${show(check.threshold)}`);
+    }
+    if (m.comparison) {
+        reasons.push(m.comparison.reason);
+        failed ||= m.comparison.ok === false;
+        if (m.comparison.ok === null && !failed)
+            return result(NO_DATA_VERDICT[noData], `${reasons.join('; ')}; ${noDataWords(noData)}`);
+    }
+    else if (check.maxIncrease !== undefined) {
+        const vs = judgeAgainstStable(value, m.stableValue, check);
+        reasons.push(vs.reason);
+        failed ||= !vs.ok;
+    }
+    return result(failed ? 'fail' : 'pass', reasons.join('; '));
+}
+const NO_DATA_VERDICT = { pass: 'pass', inconclusive: 'inconclusive', fail: 'fail' };
+function noDataWords(noData) {
+    return `no-data: ${noData} makes it ${{ fail: 'a failure', pass: 'a pass', inconclusive: 'inconclusive' }[noData]}`;
+}
+function hasData(v) {
+    return typeof v === 'number' && !Number.isNaN(v);
+}
+/**
+ * Prometheus's ratios carry float noise (100 × ok/all over identical counters can come back as
+ * 99.99999999999999), so values this close to the threshold count as equal to it: `min: 100` must
+ * pass a canary that served every request.
+ */
+function nearlyEqual(a, b) {
+    if (!Number.isFinite(a) || !Number.isFinite(b))
+        return a === b;
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+function compare(value, comparison, threshold) {
+    const equal = nearlyEqual(value, threshold);
+    switch (comparison) {
+        case '>=':
+            return value >= threshold || equal;
+        case '<=':
+            return value <= threshold || equal;
+        case '>':
+            return value > threshold && !equal;
+        case '<':
+            return value < threshold && !equal;
+    }
+}
+/**
+ * max-increase: the canary may be at most X % worse than stable, "worse" in the check's direction:
+ * for upper bounds (<=, <: latency) canary ≤ stable × (1 + X/100); for lower bounds (>=, >:
+ * success rate) canary ≥ stable × (1 − X/100). Without stable data the comparison is skipped
+ * (said in the reason) — at 100 % canary weight the stable track has no traffic by design.
+ */
+function judgeAgainstStable(value, stable, check) {
+    const x = check.maxIncrease ?? 0;
+    if (!hasData(stable))
+        return { ok: true, reason: 'stable has no data, so the comparison with stable was skipped' };
+    const upper = check.comparison === '<=' || check.comparison === '<';
+    const limit = upper ? stable * (1 + x / 100) : stable * (1 - x / 100);
+    const ok = upper ? value <= limit : value >= limit;
+    const change = stable === 0 ? (value === 0 ? 0 : Infinity) : ((value - stable) / Math.abs(stable)) * 100;
+    const dir = change >= 0 ? `+${formatNumber(change)}%` : `${formatNumber(change)}%`;
+    const allowed = upper ? `+${formatNumber(x)}%` : `-${formatNumber(x)}%`;
+    return {
+        ok,
+        reason: `stable ${formatNumber(stable)}${checkUnit(check)}, canary ${dir} vs stable (${ok ? 'within' : 'beyond'} the allowed ${allowed})`,
+    };
+}
+/**
+ * Queries Prometheus for every check (canary, and stable where maxIncrease is set) at one instant
+ * and judges. A failed query fails its check with the reason; it never passes silently.
+ */
+async function analysis_analyseStep(client, checks, selectors, options) {
+    const time = options.time ?? new Date();
+    const missing = new Map();
+    if (options.requireSeries) {
+        const problems = await preflightTrack(client, checks, selectors.canary, { names: options.names, track: 'canary', signal: options.signal });
+        if (options.compare) {
+            const baseline = await preflightTrack(client, checks, options.compare.baseline, { names: options.names, track: 'baseline', signal: options.signal });
+            problems.push(...baseline);
+        }
+        for (const p of problems) {
+            const text = `${p.track === 'canary' ? '' : `${p.track}: `}${p.problem}${p.found.length ? ` (found ${p.found.join(', ')})` : ''}; fix: ${p.fix}`;
+            for (const name of p.checks)
+                if (!missing.has(name))
+                    missing.set(name, text);
+        }
+    }
+    const measured = await Promise.all(checks.map(async (check) => {
+        if (missing.has(check.name)) {
+            return { query: renderQuery(check, selectors.canary, options.windowSeconds, options.names), value: null, missingSeries: missing.get(check.name) };
+        }
+        const query = renderQuery(check, selectors.canary, options.windowSeconds, options.names);
+        const compare = options.compare;
+        const stableQuery = check.maxIncrease !== undefined && !compare ? renderQuery(check, selectors.stable, options.windowSeconds, options.names) : undefined;
+        const [canary, stable, comparison] = await Promise.all([
+            measure(client, query, time, options.signal),
+            stableQuery !== undefined ? measure(client, stableQuery, time, options.signal) : undefined,
+            compare
+                ? compareOrError(client, check, { canary: selectors.canary, baseline: compare.baseline }, { since: compare.since, until: time, sampleSeconds: compare.sampleSeconds, names: options.names, signal: options.signal }, compare.settings)
+                : undefined,
+        ]);
+        const error = canary.error ??
+            (stable?.error !== undefined ? `stable track: ${stable.error}` : undefined) ??
+            (typeof comparison === 'string' ? `comparison with the baseline: ${comparison}` : undefined);
+        return {
+            query,
+            value: canary.value,
+            stableQuery,
+            stableValue: stable?.value,
+            ...(comparison && typeof comparison !== 'string' ? { comparison } : {}),
+            ...(error !== undefined ? { error } : {}),
+        };
+    }));
+    return judgeStep(checks, measured, { noData: options.noData, at: time });
+}
+/** The comparison, or the reason it could not be measured (the check then fails: never a silent pass). */
+async function compareOrError(client, check, selectors, window, settings) {
+    try {
+        return await compareCheck(client, check, selectors, window, settings);
+    }
+    catch (err) {
+        if (window.signal?.aborted)
+            throw window.signal.reason;
+        return err instanceof Error ? err.message : String(err);
+    }
+}
+async function measure(client, query, time, signal) {
+    let samples;
+    try {
+        samples = await client.query(query, { time, signal });
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw signal.reason;
+        return { value: null, error: `Prometheus query failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    return analysis_valueOf(samples);
+}
+/** One sample → its value; none → null (no data); several → an error (the check must aggregate). */
+function analysis_valueOf(samples) {
+    if (samples.length === 0)
+        return { value: null };
+    if (samples.length === 1)
+        return { value: samples[0].value };
+    const shown = samples
+        .slice(0, 3)
+        .map((s) => `{${Object.entries(s.labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}}`)
+        .join(', ');
+    return {
+        value: null,
+        error: `the query returned ${samples.length} series (${shown}${samples.length > 3 ? ', …' : ''}); aggregate it to one value, e.g. with sum(...)`,
+    };
+}
+/** Pure: the data for a chart across steps (SummaryBuilder.xyChart takes labels and series of one unit). */
+function analysis_analysisSeries(steps, units = {}) {
+    const labels = steps.map((s) => `${s.weight}%`);
+    const names = [];
+    for (const s of steps)
+        for (const r of s.analysis.results)
+            if (!names.includes(r.name))
+                names.push(r.name);
+    const series = [];
+    for (const metric of names) {
+        const results = steps.map((s) => s.analysis.results.find((r) => r.name === metric));
+        const unit = units[metric] ?? unitFromThreshold(results.find((r) => r)?.threshold ?? '');
+        series.push({ name: metric, metric, track: 'canary', unit, values: results.map((r) => r?.value ?? NaN) });
+        if (results.some((r) => r && r.stableValue !== undefined)) {
+            series.push({ name: `${metric} (stable)`, metric, track: 'stable', unit, values: results.map((r) => r?.stableValue ?? NaN) });
+        }
+        if (results.some((r) => r && r.baselineValue !== undefined)) {
+            series.push({ name: `${metric} (baseline)`, metric, track: 'baseline', unit, values: results.map((r) => r?.baselineValue ?? NaN) });
+        }
+    }
+    return { labels, series };
+}
+function unitFromThreshold(threshold) {
+    const m = /^[<>]=? -?[\d.e+]+(%|ms)?/.exec(threshold);
+    return m?.[1] ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/release/canary-report.ts
+/**
+ * Pure reporting of a canary: the `analysis` output (JSON per step) and the job summary — a
+ * per-step table of measured value vs threshold and a mermaid chart per unit across steps.
+ */
+
+
+
+
+/** The `analysis` output: per step its weight, and each metric's measured value, threshold and verdict. */
+function canary_report_analysisOutput(steps) {
+    return steps.map((step) => ({
+        step: step.index + 1,
+        weight: step.weight,
+        verdict: step.analysis.verdict,
+        at: step.analysis.at,
+        metrics: step.analysis.results.map((r) => ({
+            name: r.name,
+            value: r.value === null || Number.isNaN(r.value) ? null : r.value,
+            ...(r.stableValue !== undefined ? { stable: r.stableValue === null || Number.isNaN(r.stableValue) ? null : r.stableValue } : {}),
+            ...(r.baselineValue !== undefined
+                ? {
+                    control: r.baselineValue === null || Number.isNaN(r.baselineValue) ? null : r.baselineValue,
+                    difference: r.difference ?? '',
+                    pValue: r.pValue ?? null,
+                    ...(r.bound !== undefined ? { bound: r.bound } : {}),
+                    alpha: r.alpha,
+                }
+                : {}),
+            threshold: r.threshold,
+            verdict: r.verdict,
+            reason: r.reason,
+        })),
+    }));
+}
+const ICON = { pass: '✅', fail: '❌', inconclusive: '⚠️', skipped: '⏭️' };
+/** The result in words: "promoted without analysis" when there was nothing to analyse. */
+function canary_report_resultText(result, analysed = true) {
+    if (result === 'planned')
+        return 'planned (dry run)';
+    return analysed ? result : `${result} without analysis`;
+}
+function canary_report_canarySummary(report) {
+    const analysed = report.analysed ?? true;
+    const summary = new SummaryBuilder().heading(`Canary of ${report.service}: ${canary_report_resultText(report.result, analysed)}`);
+    summary.table(['', ''], [
+        ['Image', report.image],
+        ['Previous image', report.previousImage || '(unknown)'],
+        ['Result', report.result === 'planned' ? report.result : canary_report_resultText(report.result, analysed)],
+        ...(report.reason ? [['Reason', report.reason]] : []),
+    ]);
+    if (!analysed) {
+        summary.paragraph('No analysis: metrics is empty, so every step’s verdict is skipped (not a pass).');
+        if (report.steps.length) {
+            summary.heading('Steps', 3).table(['Step', 'Weight', 'Verdict'], report.steps.map((step) => [`${step.index + 1}`, `${step.weight}%`, trusted(`${ICON.skipped} skipped`)]));
+        }
+    }
+    else if (report.steps.length) {
+        const rows = [];
+        const compared = report.steps.some((step) => step.analysis.results.some((m) => m.baselineValue !== undefined));
+        for (const step of report.steps) {
+            for (const m of step.analysis.results) {
+                const head = [`${step.index + 1}`, `${step.weight}%`, m.name, show(m.value)];
+                const tail = [m.threshold, trusted(ICON[m.verdict] ?? m.verdict), m.reason];
+                rows.push(compared
+                    ? [...head, m.baselineValue !== undefined ? show(m.baselineValue) : '', m.difference ?? '', testCell(m.pValue, m.alpha, m.bound), ...tail]
+                    : [...head, m.stableValue !== undefined ? show(m.stableValue) : '', ...tail]);
+            }
+        }
+        const columns = compared
+            ? ['Step', 'Weight', 'Metric', 'Canary', 'Control', 'Difference', 'p-value (α) / bound', 'Threshold', 'Verdict', 'Detail']
+            : ['Step', 'Weight', 'Metric', 'Canary', 'Stable', 'Threshold', 'Verdict', 'Detail'];
+        summary.heading('Analysis per step', 3).table(columns, rows);
+        const data = analysisSeries(report.steps.map((x) => ({ weight: x.weight, analysis: x.analysis })));
+        const units = [...new Set(data.series.map((x) => x.unit))];
+        for (const unit of units) {
+            const series = data.series.filter((x) => x.unit === unit);
+            const title = series.map((x) => x.name).join(', ');
+            summary.xyChart(`${title} across steps`, data.labels, series.map((x) => ({ name: x.name, values: x.values })), unit);
+        }
+    }
+    for (const n of report.notes ?? [])
+        summary.paragraph(n);
+    return summary;
+}
+/** `p=0.003 (α=0.018); error rate ≥ baseline +1.2 points (98.2% one-sided)` */
+function testCell(pValue, alpha, bound) {
+    const p = pValue === null || pValue === undefined || Number.isNaN(pValue) ? '' : `p=${formatP(pValue)}`;
+    const a = alpha !== undefined ? ` (α=${formatP(alpha)})` : '';
+    return [p ? `${p}${a}` : '', bound ?? ''].filter(Boolean).join('; ');
+}
+function show(v) {
+    return v === null || v === undefined || Number.isNaN(v) ? 'no data' : formatNumber(v);
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-canary/report.ts
+/**
+ * What deploy-canary tells the user after a use case ran (pure): the same four outputs on every
+ * path, the job summary, the closing notice and, when the run failed, the error.
+ */
+
+
+const joinImages = (list) => list.map((entry) => entry.image).join(',');
+function canaryOutputs(action) {
+    switch (action.flow) {
+        case 'canary': {
+            const { run } = action;
+            if (run.kind === 'planned')
+                return { result: 'planned', analysis: [], 'previous-image': run.stableImage, image: run.image };
+            const { result, steps } = run.outcome;
+            const serving = result === 'promoted' || result === 'paused' ? run.image : run.stableImage;
+            return { result, analysis: analysisOutput(steps), 'previous-image': run.stableImage, image: serving };
+        }
+        case 'finish': {
+            const { run } = action;
+            const serving = run.action === 'promote' ? run.canary.image : run.stableImage;
+            const result = run.kind === 'planned' ? 'planned' : run.action === 'promote' ? 'promoted' : 'aborted';
+            return { result, analysis: [], 'previous-image': run.stableImage, image: serving };
+        }
+        case 'rolling': {
+            const { run } = action;
+            return {
+                result: run.kind === 'planned' ? 'planned' : 'promoted',
+                analysis: [],
+                'previous-image': joinImages(run.before),
+                image: joinImages(run.updates),
+            };
+        }
+    }
+}
+function canaryActionSummary(action) {
+    switch (action.flow) {
+        case 'canary': {
+            const { run } = action;
+            const base = { service: run.service, image: run.image, previousImage: run.stableImage };
+            if (run.kind === 'planned')
+                return canarySummary({ ...base, result: 'planned', steps: [], analysed: run.checks.length > 0 });
+            const { outcome } = run;
+            const notes = [];
+            if (outcome.timings.verdictAt && outcome.timings.stableAt) {
+                notes.push(`Traffic was back on stable ${outcome.timings.stableAt - outcome.timings.verdictAt} ms after the failing verdict.`);
+            }
+            for (const problem of outcome.cleanup?.problems ?? [])
+                notes.push(`Cleanup problem: ${problem}`);
+            return canarySummary({ ...base, result: outcome.result, reason: outcome.reason, steps: outcome.steps, analysed: outcome.analysed, notes });
+        }
+        case 'finish': {
+            const { run } = action;
+            const problems = run.kind === 'finished' ? (run.cleanup?.problems ?? []) : [];
+            const heading = run.kind === 'planned'
+                ? `Canary of ${run.service}: ${run.action} planned (dry run)`
+                : `Canary of ${run.service}: ${run.action === 'promote' ? 'promoted' : 'aborted'} by hand`;
+            return new SummaryBuilder()
+                .heading(heading)
+                .table(['', ''], [['Canary image', run.canary.image], ['Stable image', run.stableImage], ...problems.map((problem) => ['Cleanup problem', problem])]);
+        }
+        case 'rolling': {
+            const { run } = action;
+            return new SummaryBuilder().heading(run.kind === 'planned' ? 'Rolling deploy plan (dry run)' : 'Rolling deploy').table(['Service', 'Before', run.kind === 'planned' ? 'Planned' : 'Now'], run.updates.map((update, i) => [update.service, run.before[i]?.image ?? '', update.image]));
+        }
+    }
+}
+/** Why the step fails, or undefined when it succeeded. */
+function canaryActionFailure(action) {
+    if (action.flow === 'canary' && action.run.kind === 'ran' && action.run.outcome.result === 'aborted') {
+        const { outcome, service } = action.run;
+        const problems = outcome.cleanup?.problems ?? [];
+        const extra = problems.length ? ` Cleanup problems: ${problems.join('; ')}` : ' Traffic is back on stable and the canary was removed.';
+        return `Canary of ${service} aborted: ${outcome.reason}.${extra}`;
+    }
+    if (action.flow === 'finish' && action.run.kind === 'finished')
+        return cleanupFailure('Aborting the canary left problems', action.run.cleanup);
+    return undefined;
+}
+/** The closing line of a successful canary run. */
+function canaryActionNotice(action) {
+    if (action.flow !== 'canary' || action.run.kind !== 'ran')
+        return undefined;
+    const { outcome, service, image, plan } = action.run;
+    if (outcome.result === 'promoted')
+        return `${service} now runs ${image}${outcome.analysed ? '' : ` (${resultText('promoted', false)}: metrics is empty)`}.`;
+    if (outcome.result === 'paused')
+        return `The canary of ${service} is paused at ${plan.steps.at(-1)}%.`;
+    return undefined;
+}
+function cleanupFailure(prefix, cleanup) {
+    return cleanup?.problems.length ? `${prefix}: ${cleanup.problems.join('; ')}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/deploy-canary/state.ts
 /** Saved by main as soon as a canary may exist; the post step cleans up from it. */
 const DEPLOY_STATE = 'deploy';
@@ -42039,8 +44112,6 @@ const DEPLOY_STATE = 'deploy';
 const FINISHED_STATE = 'finished';
 
 ;// CONCATENATED MODULE: ./actions/deploy-canary/post.ts
-
-
 
 
 
@@ -42054,40 +44125,20 @@ runAction(async (ctx) => {
         return ctx.log.info('No canary was started: nothing to clean up.');
     if (ctx.getState(FINISHED_STATE) === 'true')
         return ctx.log.info('The canary finished in the main step: nothing to clean up.');
-    const st = JSON.parse(raw);
-    const target = new ComposeTarget(st.compose);
-    const router = new NginxRouter(st.router);
-    ctx.log.warning(`The main step did not finish: putting traffic back on stable (${st.stableImage}) and removing the canary of ${st.service}.`);
-    const outcome = { timings: { startedAt: Date.now() }, cleanupErrors: [] };
-    await abortCanary({ target, router, service: st.service, healthTimeoutMs: st.healthTimeoutMs, log: ctx.log, signal: ctx.signal }, outcome);
-    // A promotion cut short may have moved the stable service; put it (and compose's config) back.
-    try {
-        const now = (await target.getCurrentRelease([st.service])).services[0];
-        if (st.stableImage && now.image !== st.stableImage) {
-            ctx.log.warning(`${st.service} runs ${now.image}: rolling it back to ${st.stableImage}.`);
-            await target.rollout([{ service: st.service, image: st.stableImage }], { timeoutMs: st.healthTimeoutMs, signal: ctx.signal });
-        }
-    }
-    catch (err) {
-        outcome.cleanupErrors.push(`checking the stable service failed: ${err.message}`);
-    }
-    await new DeploymentHistory(target.historyLocation, st.historyLimit).append(canaryEntry({
-        result: 'aborted (cancelled)',
-        service: st.service,
-        image: st.image,
-        previous: { service: st.service, image: st.stableImage },
-        runUrl: st.runUrl,
-        reason: 'the main step was cancelled or died mid-canary',
-    }));
+    const state = JSON.parse(raw);
+    const { target, record } = createTarget({ compose: state.compose, historyLimit: state.historyLimit, router: state.router });
+    const deps = { target, router: createRouter(state.router), record, log: ctx.log, signal: ctx.signal };
+    const cleanup = await cleanUpCancelledCanary(deps, state);
     const rows = [
-        ['Traffic', outcome.cleanupErrors.some((e) => e.startsWith('putting traffic')) ? 'NOT restored' : '100% on stable'],
-        ['Canary', outcome.cleanupErrors.some((e) => e.startsWith('removing')) ? 'NOT removed' : 'removed'],
-        ['Stable image', st.stableImage],
-        ...outcome.cleanupErrors.map((e) => ['Problem', e]),
+        ['Traffic', cleanup.trafficRestored ? '100% on stable' : 'NOT restored'],
+        ['Canary', cleanup.canaryRemoved ? 'removed' : 'NOT removed'],
+        ['Stable image', state.stableImage],
+        ...cleanup.problems.map((problem) => ['Problem', problem]),
     ];
-    await ctx.writeSummary(new SummaryBuilder().heading(`Canary of ${st.service}: aborted (cancelled)`).table(['', ''], rows));
-    if (outcome.cleanupErrors.length)
-        throw new errors_OperationFailedError(`Cleanup after the cancelled canary left problems: ${outcome.cleanupErrors.join('; ')}`);
-    ctx.log.notice(`Canary of ${st.service} aborted (cancelled): traffic is 100% on stable (${st.stableImage}) and the canary was removed.`);
+    await ctx.writeSummary(new summary_SummaryBuilder().heading(`Canary of ${state.service}: aborted (cancelled)`).table(['', ''], rows));
+    const failure = cleanupFailure('Cleanup after the cancelled canary left problems', cleanup);
+    if (failure)
+        throw new errors_OperationFailedError(failure);
+    ctx.log.notice(`Canary of ${state.service} aborted (cancelled): traffic is 100% on stable (${state.stableImage}) and the canary was removed.`);
 });
 
