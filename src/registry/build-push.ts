@@ -3,7 +3,7 @@
  * image with buildx or the classic builder, pushes with retries on transient failures, and reads
  * the digest back from the registry.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecError, lastLines } from '../exec/run.js';
 import { retry } from '../http/backoff.js';
@@ -180,6 +180,8 @@ async function runImage(plan: ImagePlan, deps: RunDeps, prefixLines: boolean): P
 type Grouped = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
 async function classicBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResult, log: (l: string) => void, grouped: Grouped): Promise<void> {
+  // The runner's temp dir may not have our sub-folder yet; docker does not create it for --iidfile.
+  mkdirSync(deps.tempDir, { recursive: true, mode: 0o700 });
   const iidFile = join(deps.tempDir, `iid-${plan.config.key}-${process.pid}-${Date.now()}`);
   const started = performance.now();
   await grouped(`Build ${plan.config.key} (docker build)`, () =>

@@ -125,7 +125,7 @@ async function manifestDigest(name: string, tag: string): Promise<string | null>
 }
 
 async function dbVersion(): Promise<string | null> {
-  const rows = await db.query<{ version: string }>(`SELECT max(version)::text AS version FROM schema_migrations`).catch(() => []);
+  const rows = await db.query<{ version: string }>(`SELECT max(version)::text AS version FROM deploy_kit_migrations`).catch(() => []);
   return rows[0]?.version ?? null;
 }
 
