@@ -45909,6 +45909,8 @@ async function runImage(plan, deps, prefixLines) {
     return result;
 }
 async function classicBuildPush(plan, deps, result, log, grouped) {
+    // The runner's temp dir may not have our sub-folder yet; docker does not create it for --iidfile.
+    (0,external_node_fs_namespaceObject.mkdirSync)(deps.tempDir, { recursive: true, mode: 0o700 });
     const iidFile = (0,external_node_path_namespaceObject.join)(deps.tempDir, `iid-${plan.config.key}-${process.pid}-${Date.now()}`);
     const started = performance.now();
     await grouped(`Build ${plan.config.key} (docker build)`, () => deps.docker.run(classicBuildArgs({ ...plan.spec, iidFile }), {
