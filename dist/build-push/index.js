@@ -44643,6 +44643,23 @@ function mediaTypeOf(contentType, bytes) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/util/shape.ts
+/** Shape checks and words for values parsed from YAML or JSON, shared by every config reader. */
+/** A mapping: an object that is neither null nor an array. */
+function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+/** What a value is, in the words of an error message: `empty`, `a list`, `a mapping`, `number 3`, `string "x"`. */
+function describeValue(value) {
+    if (value === null || value === undefined)
+        return 'empty';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -44791,6 +44808,7 @@ function findOnPath(command, path = process.env.PATH ?? '') {
 
 
 
+
 /** The server address the CLI stores Docker Hub under; other registries by host. */
 function credentialServer(registry) {
     return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
@@ -44849,7 +44867,7 @@ function readConfigFile(configDir) {
         return {};
     try {
         const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+        return isObject(parsed) ? parsed : {};
     }
     catch {
         return {};
@@ -45824,6 +45842,7 @@ function renderTemplate(template, values, field) {
 
 
 
+
 /** Tags, labels and the build spec of every image. Throws a ConfigurationError on any bad tag. */
 function planImages(images, options) {
     return images.map((config) => {
@@ -45980,7 +45999,7 @@ async function buildxBuildPush(plan, deps, result, log, grouped) {
 function parseJsonObject(text) {
     try {
         const value = JSON.parse(text);
-        return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+        return isObject(value) ? value : undefined;
     }
     catch {
         return undefined;

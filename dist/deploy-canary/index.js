@@ -41445,7 +41445,7 @@ function normaliseBaseUrl(text, inputName) {
 ;// CONCATENATED MODULE: ./src/util/shape.ts
 /** Shape checks and words for values parsed from YAML or JSON, shared by every config reader. */
 /** A mapping: an object that is neither null nor an array. */
-function isObject(value) {
+function shape_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 /** What a value is, in the words of an error message: `empty`, `a list`, `a mapping`, `number 3`, `string "x"`. */
@@ -41492,7 +41492,7 @@ const PLACEHOLDERS = ['selector', 'window'];
  */
 function parseMetricChecks(value, source) {
     let list = value;
-    if (isObject(value)) {
+    if (shape_isObject(value)) {
         assertKnownKeys(value, ['metrics'], source);
         list = value.metrics;
     }
@@ -41515,7 +41515,7 @@ function parseMetricChecks(value, source) {
 }
 function parseEntry(entry, index, source) {
     const at = `metrics[${index}]`;
-    if (!isObject(entry)) {
+    if (!shape_isObject(entry)) {
         throw new errors/* ConfigurationError */.j1(`${source}: ${at} must be a mapping with name, template and a threshold, not ${describeValue(entry)}.`, {
             input: `${source}.${at}`,
         });
@@ -43849,6 +43849,7 @@ function parsePromoteTarget(text, registry) {
 
 
 
+
 /** The server address the CLI stores Docker Hub under; other registries by host. */
 function docker_credentials_credentialServer(registry) {
     return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
@@ -43907,7 +43908,7 @@ function docker_credentials_readConfigFile(configDir) {
         return {};
     try {
         const parsed = JSON.parse(readFileSync(path, 'utf8'));
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+        return isObject(parsed) ? parsed : {};
     }
     catch {
         return {};

@@ -44017,7 +44017,7 @@ async function rollback(deps, request) {
 ;// CONCATENATED MODULE: ./src/util/shape.ts
 /** Shape checks and words for values parsed from YAML or JSON, shared by every config reader. */
 /** A mapping: an object that is neither null nor an array. */
-function isObject(value) {
+function shape_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 /** What a value is, in the words of an error message: `empty`, `a list`, `a mapping`, `number 3`, `string "x"`. */
@@ -44046,7 +44046,7 @@ function fail(where, message) {
     throw new errors/* ConfigurationError */.j1(`${where} ${message}`, { input: where });
 }
 function expectObject(v, where, hint) {
-    if (!isObject(v))
+    if (!shape_isObject(v))
         fail(where, `must be a mapping (${hint}), not ${describeValue(v)}.`);
     return v;
 }
@@ -44151,7 +44151,7 @@ function parseStatus(raw, where) {
 const OP_ALIASES = { lt: '<', lte: '<=', gt: '>', gte: '>=' };
 /** A plain value means equals; a mapping holds operators (equals, matches, exists, one-of, <, …). */
 function parseValueAssertions(spec, where) {
-    if (!isObject(spec))
+    if (!shape_isObject(spec))
         return [{ op: 'equals', value: spec }];
     const keys = Object.keys(spec);
     if (keys.length === 0)
@@ -44294,7 +44294,7 @@ function parseDocument(value, options) {
     let doc = {};
     if (Array.isArray(value))
         list = value;
-    else if (isObject(value)) {
+    else if (shape_isObject(value)) {
         (0,parse/* assertKnownKeys */.Sn)(value, DOCUMENT_KEYS, 'the document');
         doc = value;
         list = value.checks;
@@ -44448,7 +44448,7 @@ function parseCheck(raw, index, options, defaults, secrets) {
     }
     if (expect.tls && parsedUrl.protocol !== 'https:')
         fail(field('expect.tls'), `is set, but ${rawUrl} is not an https:// URL.`);
-    const expectObj = isObject(obj.expect) ? obj.expect : {};
+    const expectObj = shape_isObject(obj.expect) ? obj.expect : {};
     const tlsOnly = expect.tls !== undefined && Object.keys(expectObj).length === 1 && !cors && !measured;
     return {
         index,
@@ -44475,7 +44475,7 @@ function substituteDeep(value, sub) {
         return sub(value);
     if (Array.isArray(value))
         return value.map((v) => substituteDeep(v, sub));
-    if (isObject(value))
+    if (shape_isObject(value))
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, sub)]));
     return value;
 }
@@ -44747,6 +44747,7 @@ function parsePromoteTarget(text, registry) {
 
 
 
+
 /** The server address the CLI stores Docker Hub under; other registries by host. */
 function docker_credentials_credentialServer(registry) {
     return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
@@ -44805,7 +44806,7 @@ function docker_credentials_readConfigFile(configDir) {
         return {};
     try {
         const parsed = JSON.parse(readFileSync(path, 'utf8'));
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+        return isObject(parsed) ? parsed : {};
     }
     catch {
         return {};

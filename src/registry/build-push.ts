@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecError, lastLines } from '../exec/run.js';
+import { isObject } from '../util/shape.js';
 import { retry } from '../http/backoff.js';
 import { errorMessage } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
@@ -250,7 +251,7 @@ async function buildxBuildPush(plan: ImagePlan, deps: RunDeps, result: ImageResu
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@
  * the docker CLI itself would use — `auths` entries, and `credHelpers`/`credsStore` through
  * `docker-credential-<helper> get`, as the CLI does. Nothing is written back.
  */
+import { isObject } from '../util/shape.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProgram } from '../exec/run.js';
@@ -71,7 +72,7 @@ export function readConfigFile(configDir: string): Record<string, unknown> {
   if (!existsSync(path)) return {};
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return isObject(parsed) ? parsed : {};
   } catch {
     return {};
   }

@@ -41949,6 +41949,7 @@ function parsePromoteTarget(text, registry) {
 
 
 
+
 /** The server address the CLI stores Docker Hub under; other registries by host. */
 function docker_credentials_credentialServer(registry) {
     return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
@@ -42007,7 +42008,7 @@ function docker_credentials_readConfigFile(configDir) {
         return {};
     try {
         const parsed = JSON.parse(readFileSync(path, 'utf8'));
-        return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+        return isObject(parsed) ? parsed : {};
     }
     catch {
         return {};
