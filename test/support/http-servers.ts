@@ -33,6 +33,9 @@ export interface TestServer {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** The most requests this server had in progress at once since it started (or since `resetPeak`). */
+  peakInFlight(): number;
+  resetPeak(): void;
   close(): Promise<void>;
 }
 
@@ -55,7 +58,12 @@ export function sendText(res: http.ServerResponse, status: number, body: string,
 export async function startServer(routes: Record<string, Route>, options: ServerOptions = {}): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const counts = new Map<string, number>();
+  let inFlight = 0;
+  let peak = 0;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    res.once('close', () => (inFlight -= 1));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -81,6 +89,10 @@ export async function startServer(routes: Record<string, Route>, options: Server
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
+    peakInFlight: () => peak,
+    resetPeak: () => {
+      peak = inFlight;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -69,7 +69,7 @@ describe('canary analysis with real Prometheus, nginx and compose', () => {
     await prometheus?.stop();
   });
 
-  it('aborts a version with 5% 5xx at the first analysis; traffic is back on stable within a second of the verdict', async () => {
+  it('aborts a version with 5% 5xx at the first analysis; traffic goes back on stable after the verdict and before clean-up ends', async () => {
     const s = await startCanaryStage({ stableImage: good, prometheus });
     stages.push(s);
     const load = startLoad(`${s.nginx.url}/api/orders`, { rps: 50 });
@@ -83,7 +83,9 @@ describe('canary analysis with real Prometheus, nginx and compose', () => {
     const rate = outcome.steps[0]!.analysis.results.find((r) => r.name === 'success-rate')!;
     expect(rate.verdict).toBe('fail');
     expect(rate.value).toBeLessThan(99);
-    expect(outcome.timings.stableAt! - outcome.timings.verdictAt!).toBeLessThan(1000);
+    // Order, not speed: the verdict, then traffic on stable, then the end of clean-up (the time it takes is bench/canary.mjs's figure).
+    expect(outcome.timings.stableAt!).toBeGreaterThanOrEqual(outcome.timings.verdictAt!);
+    expect(outcome.timings.endedAt!).toBeGreaterThanOrEqual(outcome.timings.stableAt!);
     // Requests that started after traffic was back on stable never reached the bad canary.
     const after = seen.timeline.filter((x) => x.t > outcome.timings.stableAt! + 100);
     expect(after.length).toBeGreaterThan(20);
