@@ -189,4 +189,35 @@ describe('deploy-canary with baseline: true on compose + nginx + Prometheus (rea
     expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
     expect(await s.nginx.sample(20)).toEqual({ 'bl-1': 20 });
   }, 200_000);
+
+  it('inconclusive: pause leaves a canary whose check has no data paused, baseline beside it; action: abort removes both', async () => {
+    const s = await stage();
+    const load = startLoad(`${s.nginx.url}/api/orders`, { rps: 30 });
+    // The app exports no such counter: an empty vector on every track, i.e. no data (never a pass).
+    const metrics = '- name: success-rate\n  min: 80\n- name: queue-errors\n  query: sum(rate(queue_errors_total{ {{selector}} }[{{window}}]))\n  max: 1\n';
+    const first = await runAction('deploy-canary', {
+      inputs: { ...s.inputs, ...COMPARE, steps: '25,100', metrics, 'no-data': 'inconclusive', inconclusive: 'pause', image: good2 },
+      timeoutMs: 150_000,
+    });
+    expect(first.errors).toEqual([]);
+    expect(first.outputs.result).toBe('paused');
+    const analysis = JSON.parse(first.outputs.analysis!) as Array<{ weight: number; verdict: string; metrics: Array<{ name: string; verdict: string }> }>;
+    expect(analysis.map((a) => [a.weight, a.verdict])).toEqual([[25, 'inconclusive']]);
+    expect(analysis[0]!.metrics.find((m) => m.name === 'queue-errors')!.verdict).toBe('inconclusive');
+    expect(first.log).toMatch(/inconclusive: pause leaves the canary here for a human/);
+    expect(first.summary).toMatch(/\| Baseline \| app-baseline .*: still running beside the paused canary \|/);
+    expect(await serviceContainers(s.project.project, 'app-baseline')).toHaveLength(1);
+    expect(parseUpstream(await readFile(s.nginx.upstreamFile, 'utf8'))?.servers.map((x) => [x.track, x.weight])).toEqual([
+      ['stable', 50],
+      ['canary', 25],
+      ['baseline', 25],
+    ]);
+    const abort = await runAction('deploy-canary', { inputs: { ...s.inputs, action: 'abort' }, timeoutMs: 120_000 });
+    await load.stop();
+    expect(abort.errors).toEqual([]);
+    expect(abort.summary).toMatch(/\| Baseline \| app-baseline .*: removed \|/);
+    expect(await serviceContainers(s.project.project, 'app-baseline')).toEqual([]);
+    expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
+    expect(await s.nginx.sample(20)).toEqual({ 'bl-1': 20 });
+  }, 240_000);
 });
