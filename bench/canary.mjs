@@ -268,7 +268,7 @@ async function main() {
     if (!scenario) throw new Error(`--scenarios: unknown ${key}; known: ${Object.keys(SCENARIOS).join(', ')}`);
     const bad = image(`bench-${key}`, { VERSION: key, ...scenario.build });
     for (const judge of JUDGES) {
-      for (let i = 0; i < Number(args['bad-runs']); i++) {
+      for (let i = 0, retries = 0; i < Number(args['bad-runs']); i++) {
         const s = await stage(prom, good[0]);
         const stopLoad = load(`${s.url}/api/x`, 50);
         const run = await runBundle('deploy-canary', {
@@ -285,6 +285,14 @@ async function main() {
         const steps = run.lines
           .filter((x) => /^Step \d+ at \d+%: analysis /.test(x.l))
           .map((x) => x.l.replace(/^Step (\d+) at (\d+)%: analysis (\w+).*$/, '$1:$2%:$3'));
+        s.stop();
+        cleanups.pop();
+        // A canary that did not start (an overloaded machine fails its health check) measured nothing: run it again.
+        if (run.result === 'aborted' && /the canary did not start/.test(reasonOf(run)) && retries++ < 2) {
+          console.log(`  ${scenario.what}, ${judge}: the canary did not start (${reasonOf(run)}); not counted, run again`);
+          i--;
+          continue;
+        }
         const row = (detection[`${key}/${judge}`] ??= { scenario: scenario.what, judge, runs: [] });
         if (run.result === 'aborted' && first && stable) {
           const s2 = (stable - first) / 1000;
@@ -300,8 +308,6 @@ async function main() {
             .join(' ');
           console.log(`  ${scenario.what}, ${judge}: NOT caught — ${run.result} [${steps.join(' ')}] ${why}`);
         }
-        s.stop();
-        cleanups.pop();
       }
     }
   }

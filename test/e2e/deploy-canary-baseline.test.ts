@@ -212,9 +212,10 @@ describe('deploy-canary with baseline: true on compose + nginx + Prometheus (rea
       ['canary', 25],
       ['baseline', 25],
     ]);
-    const abort = await runAction('deploy-canary', { inputs: { ...s.inputs, action: 'abort' }, timeoutMs: 120_000 });
+    const abort = await runAction('deploy-canary', { inputs: { ...s.inputs, action: 'abort' }, timeoutMs: 240_000 });
     await load.stop();
     expect(abort.errors).toEqual([]);
+    expect(abort.exitCode, `${abort.durationMs} ms: ${abort.log.slice(-2000)}`).toBe(0);
     expect(abort.summary).toMatch(/\| Baseline \| app-baseline .*: removed \|/);
     expect(await serviceContainers(s.project.project, 'app-baseline')).toEqual([]);
     expect(await serviceContainers(s.project.project, 'app-canary')).toEqual([]);
