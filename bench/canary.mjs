@@ -307,7 +307,7 @@ async function main() {
           const s2 = (stable - first) / 1000;
           row.runs.push({ caught: true, seconds: s2, intervals: s2 / interval, steps });
           console.log(
-            `  ${scenario.what}, ${judge}: aborted; first canary request → 100% stable ${s2.toFixed(1)} s = ${(s2 / interval).toFixed(2)} intervals [${steps.join(' ')}]`,
+            `  ${scenario.what}, ${judge}: aborted; first canary request → 100% stable ${s2.toFixed(1)} s = ${(s2 / interval).toFixed(2)} intervals [${steps.join(' ')}] — ${reasonOf(run)}`,
           );
         } else {
           row.runs.push({ caught: false, result: run.result, steps });
