@@ -409,15 +409,25 @@ async function rollbackBench(s2, good, runs) {
   );
 }
 
+function cleanUp() {
+  for (const c of cleanups.splice(0).reverse()) {
+    try {
+      c();
+    } catch {}
+  }
+}
+// Stopped by hand (Ctrl-C, kill <pid>): containers, nginx and Prometheus go too.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    console.error(`${sig}: cleaning up`);
+    cleanUp();
+    process.exit(130);
+  });
+}
+
 main()
   .catch((err) => {
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const c of cleanups.reverse()) {
-      try {
-        c();
-      } catch {}
-    }
-  });
+  .finally(cleanUp);
