@@ -151,9 +151,11 @@ async function stage(prom, stableImage) {
   // The pre-flight needs the stable series: wait until Prometheus has scraped them (file_sd refresh + a scrape).
   const query = encodeURIComponent(`http_requests_total{scenario="${project}",track="stable"}`);
   for (const end = Date.now() + 60_000; ; await sleep(250)) {
-    const body = await fetch(`${prom.url}/api/v1/query?query=${query}`)
-      .then((r) => r.json())
-      .catch(() => undefined);
+    const body = /** @type {{ data?: { result?: unknown[] } } | undefined} */ (
+      await fetch(`${prom.url}/api/v1/query?query=${query}`)
+        .then((r) => r.json())
+        .catch(() => undefined)
+    );
     if (body?.data?.result?.length) break;
     if (Date.now() > end) throw new Error(`Prometheus did not scrape the stable service of ${project} within 60 s`);
   }
