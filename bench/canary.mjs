@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // deploy-canary / rollback benchmark, with the built bundles against real components (docker-compose,
-// nginx, Prometheus with a 1 s scrape, the fixture app):
-//  1. detection: a canary answering 5 % 5xx under 50 rps through nginx — time from the first 5xx the
-//     load generator sees to the moment traffic is 100 % on stable (the bundle's log line), in seconds
-//     and in analysis intervals;
-//  2. false aborts: N healthy canaries with short intervals (steps 50,100; 2 s interval, 4 s window) —
+// nginx, Prometheus with a 1 s scrape, the fixture app under 50 rps through nginx), per judge
+// (`threshold` with the default checks, as users get it, and `compare` against a baseline):
+//  1. detection: canaries with 5 %, 1 %, 0.5 % 5xx, +100 ms and +30 % p95 latency beside a noisy
+//     stable (its own 0.3 % 5xx, latency 40 ± 20 ms at random) — time from the canary's first
+//     request (the step-1 log line: its first request is a bad one) to traffic 100 % on stable, in
+//     seconds and in analysis intervals; "not caught" when the canary was promoted;
+//  2. false aborts: N healthy canaries (the same behaviour as the noisy stable) with short steps —
 //     how many were wrongly aborted (target 0);
 //  3. rollback: the rollback bundle to the last good release, until healthy, vs the raw tool
 //     (`docker-compose up -d --no-deps` of the old tag, plus waiting for the health check, as by hand).
 //
-//   node bench/canary.mjs [--bad-runs 3] [--healthy-runs 20] [--rollback-runs 5]
+//   node bench/canary.mjs [--judges threshold,compare] [--scenarios err5,err1,err05,lat100,lat30]
+//     [--bad-runs 1] [--interval 30s] [--steps 25,50,100] [--healthy-runs 20] [--rollback-runs 3]
 //
-// Needs scripts/services.sh up (docker, DK_BASE_NODE) and built bundles (node scripts/build.mjs).
+// Needs scripts/services.sh up (docker, DK_BASE_NODE; read from this checkout's .services/env) and the
+// deploy-canary and rollback bundles (node scripts/build.mjs deploy-canary rollback).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,28 +29,35 @@ import { actionNode } from '../scripts/action-node.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
-    'bad-runs': { type: 'string', default: '3' },
+    judges: { type: 'string', default: 'threshold,compare' },
+    scenarios: { type: 'string', default: 'err5,err1,err05,lat100,lat30' },
+    'bad-runs': { type: 'string', default: '1' },
+    interval: { type: 'string', default: '30s' },
+    steps: { type: 'string', default: '25,50,100' },
     'healthy-runs': { type: 'string', default: '20' },
-    'rollback-runs': { type: 'string', default: '5' },
+    'rollback-runs': { type: 'string', default: '3' },
+    // loose: compare runs with bounds nothing here reaches (success rate >= 90 %, p95 <= 5 s), so only the
+    // statistical comparison can abort; default: the default checks (>= 99 %, <= 1 s) are guard rails too.
+    'compare-bounds': { type: 'string', default: 'default' },
   },
 });
+const JUDGES = args.judges.split(',').filter(Boolean);
 const env = { ...loadEnv(), ...process.env };
 const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 const COMPOSE = (env.DK_COMPOSE || 'docker-compose').trim() === 'docker compose' ? ['docker', 'compose'] : ['docker-compose'];
 const cleanups = [];
 
+/** This checkout's .services/env (written by scripts/services.sh up). */
 function loadEnv() {
-  for (const f of [join(root, '.services', 'env'), '/work/main/.services/env']) {
-    if (existsSync(f))
-      return Object.fromEntries(
-        readFileSync(f, 'utf8')
-          .split('\n')
-          .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
-          .filter(Boolean)
-          .map((m) => [m[1], m[2]]),
-      );
-  }
-  throw new Error('no .services/env: run bash scripts/services.sh up');
+  const f = join(root, '.services', 'env');
+  if (!existsSync(f)) throw new Error(`no ${f}: run bash scripts/services.sh up in this checkout first`);
+  return Object.fromEntries(
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2]]),
+  );
 }
 const sh = (cmd, a, opts = {}) => {
   const r = spawnSync(cmd, a, { encoding: 'utf8', ...opts });
@@ -106,6 +117,8 @@ async function stage(prom, stableImage) {
   const project = `dkb${Math.random().toString(16).slice(2, 10)}`;
   const port = await freePort();
   const canaryPort = await freePort();
+  let baselinePort = await freePort();
+  while (baselinePort === canaryPort) baselinePort = await freePort();
   writeFileSync(join(dir, 'docker-compose.yml'), `version: "3.8"\nservices:\n  app:\n    image: ${stableImage}\n    ports: ["127.0.0.1:${port}:8080"]\n`);
   const compose = (a, extra = []) =>
     sh(COMPOSE[0], [...COMPOSE.slice(1), '-p', project, '-f', join(dir, 'docker-compose.yml'), ...extra.flatMap((f) => ['-f', f]), ...a], { cwd: dir });
@@ -133,7 +146,19 @@ async function stage(prom, stableImage) {
   prom.setTargets([
     { targets: [`127.0.0.1:${port}`], labels: { track: 'stable', scenario: project } },
     { targets: [`127.0.0.1:${canaryPort}`], labels: { track: 'canary', scenario: project } },
+    { targets: [`127.0.0.1:${baselinePort}`], labels: { track: 'baseline', scenario: project } },
   ]);
+  // The pre-flight needs the stable series: wait until Prometheus has scraped them (file_sd refresh + a scrape).
+  const query = encodeURIComponent(`http_requests_total{scenario="${project}",track="stable"}`);
+  for (const end = Date.now() + 60_000; ; await sleep(250)) {
+    const body = /** @type {{ data?: { result?: unknown[] } } | undefined} */ (
+      await fetch(`${prom.url}/api/v1/query?query=${query}`)
+        .then((r) => r.json())
+        .catch(() => undefined)
+    );
+    if (body?.data?.result?.length) break;
+    if (Date.now() > end) throw new Error(`Prometheus did not scrape the stable service of ${project} within 60 s`);
+  }
   const inputs = {
     'compose-file': join(dir, 'docker-compose.yml'),
     project,
@@ -144,6 +169,7 @@ async function stage(prom, stableImage) {
     'nginx-prefix': join(dir, 'nginx'),
     'stable-address': `127.0.0.1:${port}`,
     'canary-port': String(canaryPort),
+    'baseline-port': String(baselinePort),
     'prometheus-url': prom.url,
     'metric-labels': `scenario=${project}`,
     'health-timeout': '60s',
@@ -198,58 +224,149 @@ function load(url, rps) {
 const fmt = (xs) => `median ${median(xs).toFixed(2)}, min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** The fixture's behaviour per image: a noisy stable, healthy canaries like it, and the bad ones. */
+// Fine buckets (5 ms apart around the stable's latency), as Micrometer's percentile histogram or a
+// tuned client has: with the Go/JS defaults (50, 100 ms) +30 % of a 60 ms p95 is invisible to any judge.
+const BUCKETS = [
+  0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05, 0.055, 0.06, 0.065, 0.07, 0.075, 0.08, 0.085, 0.09, 0.1, 0.11, 0.125, 0.15, 0.175, 0.2, 0.25,
+  0.3, 0.5, 1, 2.5,
+].join(',');
+const NOISY = { ERROR_RATE: '0.003', LATENCY_MS: '40', LATENCY_JITTER_MS: '20', BUCKETS };
+const SCENARIOS = {
+  err5: { what: '5% 5xx', build: { ...NOISY, ERROR_RATE: '0.05' } },
+  err1: { what: '1% 5xx', build: { ...NOISY, ERROR_RATE: '0.01' } },
+  err05: { what: '0.5% 5xx', build: { ...NOISY, ERROR_RATE: '0.005' } },
+  lat100: { what: '+100 ms', build: { ...NOISY, LATENCY_MS: '140' } },
+  // Uniform 26..78 ms against 20..60 ms: every quantile, p95 included, is 1.3 × the stable's.
+  lat30: { what: '+30% p95', build: { ...NOISY, LATENCY_MS: '52', LATENCY_JITTER_MS: '26' } },
+};
+
+/** The inputs of each judge: threshold with the default checks; compare against the baseline, 2 s samples. */
+function judgeInputs(judge) {
+  if (judge !== 'compare') return { judge: 'threshold' };
+  const loose = args['compare-bounds'] === 'loose' ? { metrics: '- name: success-rate\n  min: 90\n- name: latency\n  quantile: p95\n  max: 5s\n' } : {};
+  return { judge: 'compare', 'sample-window': '2s', ...loose };
+}
+
+/** The abort reason from the bundle's error line, shortened. */
+const reasonOf = (run) =>
+  run.lines
+    .filter((x) => x.l.startsWith('::error'))
+    .map((x) =>
+      x.l
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0A.*$/, '')
+        .slice(0, 300),
+    )
+    .join(' ');
+
+const seconds = (text) => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
+  if (!m) throw new Error(`--interval ${text}: give e.g. 30s`);
+  return Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1);
+};
+
 async function main() {
   console.log('building fixture images…');
-  const good = [image('bench-good-a', { VERSION: 'a' }), image('bench-good-b', { VERSION: 'b' })];
-  const bad = image('bench-bad', { VERSION: 'bad', ERROR_RATE: '0.05' });
+  const good = [image('bench-good-a', { VERSION: 'a', ...NOISY }), image('bench-good-b', { VERSION: 'b', ...NOISY })];
   const prom = await prometheus();
+  const interval = seconds(args.interval);
+  const detection = {};
 
-  // 1. detection
-  const INTERVAL = 3;
-  const secs = [];
-  for (let i = 0; i < Number(args['bad-runs']); i++) {
-    const s = await stage(prom, good[0]);
-    const stopLoad = load(`${s.url}/api/x`, 50);
-    const run = await runBundle('deploy-canary', { ...s.inputs, steps: '25,50,100', interval: `${INTERVAL}s`, image: bad });
-    const timeline = await stopLoad();
-    const firstBad = timeline
-      .filter((x) => x.status >= 500)
-      .map((x) => x.t)
-      .sort((a, b) => a - b)[0];
-    const stable = run.lines.find((x) => x.l.includes('Traffic: 100% on stable.'))?.t;
-    const after = timeline.filter((x) => stable && x.t > stable + 100 && x.status >= 500).length;
-    if (run.result !== 'aborted' || !firstBad || !stable) console.log(`  run ${i + 1}: result ${run.result}, no measurement`);
-    else {
-      secs.push((stable - firstBad) / 1000);
-      console.log(`  bad canary run ${i + 1}: first 5xx → 100% stable in ${((stable - firstBad) / 1000).toFixed(2)}s; 5xx after: ${after}`);
+  // 1. detection, per scenario and judge
+  for (const key of args.scenarios.split(',').filter(Boolean)) {
+    const scenario = SCENARIOS[key];
+    if (!scenario) throw new Error(`--scenarios: unknown ${key}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+    const bad = image(`bench-${key}`, { VERSION: key, ...scenario.build });
+    for (const judge of JUDGES) {
+      for (let i = 0, retries = 0; i < Number(args['bad-runs']); i++) {
+        const s = await stage(prom, good[0]);
+        const stopLoad = load(`${s.url}/api/x`, 50);
+        const run = await runBundle('deploy-canary', {
+          ...s.inputs,
+          ...judgeInputs(judge),
+          steps: args.steps,
+          interval: args.interval,
+          'analysis-window': `${Math.min(interval, 30)}s`,
+          image: bad,
+        });
+        await stopLoad();
+        const first = run.lines.find((x) => x.l.includes('Step 1/'))?.t;
+        const stable = run.lines.find((x) => x.l.includes('Traffic: 100% on stable.'))?.t;
+        const steps = run.lines
+          .filter((x) => /^Step \d+ at \d+%: analysis /.test(x.l))
+          .map((x) => x.l.replace(/^Step (\d+) at (\d+)%: analysis (\w+).*$/, '$1:$2%:$3'));
+        s.stop();
+        cleanups.pop();
+        // A canary that did not start (an overloaded machine fails its health check) measured nothing: run it again.
+        if (run.result === 'aborted' && /the canary did not start/.test(reasonOf(run)) && retries++ < 2) {
+          console.log(`  ${scenario.what}, ${judge}: the canary did not start (${reasonOf(run)}); not counted, run again`);
+          i--;
+          continue;
+        }
+        const row = (detection[`${key}/${judge}`] ??= { scenario: scenario.what, judge, runs: [] });
+        if (run.result === 'aborted' && first && stable) {
+          const s2 = (stable - first) / 1000;
+          row.runs.push({ caught: true, seconds: s2, intervals: s2 / interval, steps });
+          console.log(
+            `  ${scenario.what}, ${judge}: aborted; first canary request → 100% stable ${s2.toFixed(1)} s = ${(s2 / interval).toFixed(2)} intervals [${steps.join(' ')}] — ${reasonOf(run)}`,
+          );
+        } else {
+          row.runs.push({ caught: false, result: run.result, steps });
+          const why = run.lines
+            .filter((x) => x.l.startsWith('::error'))
+            .map((x) => x.l)
+            .join(' ');
+          console.log(`  ${scenario.what}, ${judge}: NOT caught — ${run.result} [${steps.join(' ')}] ${why}`);
+        }
+      }
     }
-    s.stop();
-    cleanups.pop();
   }
-  if (secs.length)
-    console.log(`DETECTION: first bad request → traffic on stable: ${fmt(secs)} s = ${(median(secs) / INTERVAL).toFixed(2)} analysis intervals (${INTERVAL}s)`);
+  console.log(
+    `\nDETECTION (steps ${args.steps}, interval ${args.interval}, 50 rps, noisy stable 0.3% 5xx, 40±20 ms; compare bounds: ${args['compare-bounds']}):`,
+  );
+  for (const { scenario, judge, runs } of Object.values(detection)) {
+    const caught = runs.filter((r) => r.caught);
+    const text = caught.length ? `${fmt(caught.map((r) => r.intervals))} intervals (${fmt(caught.map((r) => r.seconds))} s)` : 'not caught';
+    console.log(`  ${scenario.padEnd(9)} ${judge.padEnd(9)} caught ${caught.length}/${runs.length}: ${text}`);
+  }
 
-  // 2. false aborts
-  const s2 = await stage(prom, good[0]);
-  const stopLoad2 = load(`${s2.url}/api/x`, 40);
-  let wrong = 0;
+  // 2. false aborts, per judge, with the noisy stable; healthy canaries alternate between two images like it.
   const n = Number(args['healthy-runs']);
-  for (let i = 0; i < n; i++) {
-    const run = await runBundle('deploy-canary', { ...s2.inputs, steps: '50,100', interval: '2s', 'analysis-window': '4s', image: good[(i + 1) % 2] });
-    if (run.result !== 'promoted') {
-      wrong++;
-      console.log(
-        `  healthy run ${i + 1}: ${run.result} — ${run.lines
-          .filter((x) => x.l.startsWith('::error'))
-          .map((x) => x.l)
-          .join(' ')}`,
-      );
+  const s2 = await stage(prom, good[0]);
+  const stopLoad2 = load(`${s2.url}/api/x`, 50);
+  let current = 0;
+  for (const judge of JUDGES) {
+    let wrong = 0;
+    const t0 = Date.now();
+    for (let i = 0; i < n; i++) {
+      const next = (current + 1) % 2;
+      const run = await runBundle('deploy-canary', {
+        ...s2.inputs,
+        ...judgeInputs(judge),
+        steps: '50,100',
+        interval: '8s',
+        'analysis-window': '5s',
+        image: good[next],
+      });
+      if (run.result === 'promoted') current = next;
+      else {
+        wrong++;
+        const why = run.lines.filter((x) => x.l.startsWith('::error') || x.l.includes(': analysis fail')).map((x) => x.l);
+        console.log(`  healthy run ${i + 1} (${judge}): ${run.result} — ${why.join(' ')}`);
+      }
     }
+    const each = (Date.now() - t0) / 1000 / Math.max(1, n);
+    console.log(`FALSE ABORTS (${judge}): ${wrong} of ${n} healthy canaries (steps 50,100; interval 8s; window 5s; ${each.toFixed(1)} s per canary)`);
   }
   await stopLoad2();
-  console.log(`FALSE ABORTS: ${wrong} of ${n} healthy canaries (steps 50,100; interval 2s; window 4s)`);
 
   // 3. rollback vs raw
+  const runs = Number(args['rollback-runs']);
+  if (runs > 0) await rollbackBench(s2, good, runs);
+}
+
+async function rollbackBench(s2, good, runs) {
   const rb = [];
   const raw = [];
   const rawUpOnly = [];
@@ -269,7 +386,7 @@ async function main() {
     }
     throw new Error('not healthy');
   };
-  for (let i = 0; i < Number(args['rollback-runs']); i++) {
+  for (let i = 0; i < runs; i++) {
     const current = existsSync(release) ? parse(readFileSync(release, 'utf8')).services.app.image : good[0];
     const other = current === good[0] ? good[1] : good[0];
     // A good release of `other`, then roll back from it.
@@ -294,15 +411,25 @@ async function main() {
   );
 }
 
+function cleanUp() {
+  for (const c of cleanups.splice(0).reverse()) {
+    try {
+      c();
+    } catch {}
+  }
+}
+// Stopped by hand (Ctrl-C, kill <pid>): containers, nginx and Prometheus go too.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    console.error(`${sig}: cleaning up`);
+    cleanUp();
+    process.exit(130);
+  });
+}
+
 main()
   .catch((err) => {
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const c of cleanups.reverse()) {
-      try {
-        c();
-      } catch {}
-    }
-  });
+  .finally(cleanUp);

@@ -39,6 +39,7 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
     historyLimit: settings.historyLimit,
     router: settings.router,
     canaryPort: settings.canaryPort,
+    ...(settings.action === 'deploy' && settings.analysis.baseline ? { baseline: true, baselinePort: settings.baselinePort } : {}),
   });
   const deps = { target, router: createRouter(settings.router), record, ...common };
   if (settings.action !== 'deploy') {
@@ -74,7 +75,8 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
 
 function analyserFor(settings: CanaryDeploySettings): JudgedAnalyser {
   const client = settings.checks.length ? new PrometheusClient(settings.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
-  return new JudgedAnalyser(client, { ...settings, steps: settings.plan.steps.length, intervalMs: settings.plan.intervalMs });
+  const baselineSelector = settings.analysis.baseline ? settings.selectors.baseline : undefined;
+  return new JudgedAnalyser(client, { ...settings, baselineSelector, steps: settings.plan.steps.length, intervalMs: settings.plan.intervalMs });
 }
 
 function deployState(ctx: ActionContext, settings: CanaryDeploySettings, stableImage: string): DeployState {
@@ -84,6 +86,7 @@ function deployState(ctx: ActionContext, settings: CanaryDeploySettings, stableI
     service: settings.service,
     image: settings.image,
     stableImage,
+    ...(settings.analysis.baseline ? { baseline: true } : {}),
     historyLimit: settings.historyLimit,
     healthTimeoutMs: settings.healthTimeoutMs,
     runUrl: ctx.run.runUrl,

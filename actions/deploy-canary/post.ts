@@ -17,6 +17,7 @@ runAction(async (ctx) => {
   const rows = [
     ['Traffic', cleanup.trafficRestored ? '100% on stable' : 'NOT restored'],
     ['Canary', cleanup.canaryRemoved ? 'removed' : 'NOT removed'],
+    ...(state.baseline ? [['Baseline', cleanup.canaryRemoved ? `${state.service}-baseline removed` : 'NOT removed']] : []),
     ['Stable image', state.stableImage],
     ...cleanup.problems.map((problem) => ['Problem', problem]),
   ];

@@ -2,7 +2,7 @@
  * What deploy-canary tells the user after a use case ran (pure): the same four outputs on every
  * path, the job summary, the closing notice and, when the run failed, the error.
  */
-import { analysisOutput, canarySummary, resultText, type AnalysisOutputStep } from '../../src/release/canary-report.js';
+import { analysisOutput, baselineText, canarySummary, resultText, type AnalysisOutputStep } from '../../src/release/canary-report.js';
 import type { CleanupReport, DeployCanaryResult, FinishCanaryResult } from '../../src/release/canary.js';
 import type { RollingResult } from '../../src/release/rolling.js';
 import { SummaryBuilder } from '../../src/runtime/summary.js';
@@ -60,7 +60,9 @@ export function canaryActionSummary(action: CanaryActionRun): SummaryBuilder {
         notes.push(`Traffic was back on stable ${outcome.timings.stableAt - outcome.timings.verdictAt} ms after the failing verdict.`);
       }
       for (const problem of outcome.cleanup?.problems ?? []) notes.push(`Cleanup problem: ${problem}`);
-      return canarySummary({ ...base, result: outcome.result, reason: outcome.reason, steps: outcome.steps, analysed: outcome.analysed, notes });
+      const baselineName = outcome.canary?.baselineName;
+      const baseline = baselineName ? { name: baselineName, running: outcome.result === 'paused' } : undefined;
+      return canarySummary({ ...base, result: outcome.result, reason: outcome.reason, steps: outcome.steps, analysed: outcome.analysed, notes, baseline });
     }
     case 'finish': {
       const { run } = action;
@@ -71,7 +73,17 @@ export function canaryActionSummary(action: CanaryActionRun): SummaryBuilder {
           : `Canary of ${run.service}: ${run.action === 'promote' ? 'promoted' : 'aborted'} by hand`;
       return new SummaryBuilder()
         .heading(heading)
-        .table(['', ''], [['Canary image', run.canary.image], ['Stable image', run.stableImage], ...problems.map((problem) => ['Cleanup problem', problem])]);
+        .table(
+          ['', ''],
+          [
+            ['Canary image', run.canary.image],
+            ['Stable image', run.stableImage],
+            ...(run.canary.baselineName
+              ? [['Baseline', baselineText({ name: run.canary.baselineName, running: run.kind === 'planned' }, run.stableImage)]]
+              : []),
+            ...problems.map((problem) => ['Cleanup problem', problem]),
+          ],
+        );
     }
     case 'rolling': {
       const { run } = action;

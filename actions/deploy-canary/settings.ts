@@ -34,6 +34,8 @@ export interface CanaryDeploySettings extends CommonSettings {
   plan: CanaryPlan;
   router: NginxRouterOptions;
   canaryPort?: number;
+  /** Host port of the baseline's routed port (baseline: true); docker picks one otherwise. */
+  baselinePort?: number;
   prometheusUrl: string;
   checks: MetricCheck[];
   noData: NoDataPolicy;
@@ -94,6 +96,15 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const router = nginxOptionsFromInputs(inputs, service, workspace);
   const canaryPortText = inputs.optional('canary-port');
   const canaryPort = canaryPortText ? inputs.integer('canary-port', 0, { min: 1, max: 65535 }) : undefined;
+  const baselinePort = inputs.optional('baseline-port') ? inputs.integer('baseline-port', 0, { min: 1, max: 65535 }) : undefined;
+  if (baselinePort !== undefined && baselinePort === canaryPort) {
+    throw new ConfigurationError(
+      `baseline-port and canary-port are both ${baselinePort}: give the baseline its own port (or leave it empty for docker to pick).`,
+      {
+        input: 'baseline-port',
+      },
+    );
+  }
 
   const metricsYaml = inputs.yaml('metrics');
   const checks = metricsYaml ? parseMetricChecks(metricsYaml.value, metricsYaml.label) : parseMetricChecks(DEFAULT_METRICS, 'the default metrics');
@@ -102,7 +113,7 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const labels = parseLabels(inputs.list('metric-labels'));
   const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
   const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
-  const analysis = readAnalysis(inputs, plan.intervalMs, windowMs);
+  const analysis = readAnalysis(inputs, plan.intervalMs, windowMs, checks.length > 0);
   // Only a deploy analyses; promote and abort of a paused canary need no Prometheus (the inputs above are still checked).
   if (action !== 'deploy') return { ...common, strategy, action, service, router, canaryPort };
   if (checks.length > 0 && !prometheusUrl) {
@@ -122,6 +133,7 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
     plan,
     router,
     canaryPort,
+    ...(analysis.baseline && baselinePort !== undefined ? { baselinePort } : {}),
     prometheusUrl,
     checks,
     noData,
@@ -131,16 +143,20 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   };
 }
 
-/** The analysis options; a baseline is not available on compose yet, so compare judges against stable. */
-function readAnalysis(inputs: Inputs, intervalMs: number, windowMs: number): AnalysisOptions {
+/**
+ * The analysis options. A baseline (default with judge: compare) is what compare judges against;
+ * the threshold judge has no use for one, and without checks nothing would look at it.
+ */
+function readAnalysis(inputs: Inputs, intervalMs: number, windowMs: number, analysed: boolean): AnalysisOptions {
   const analysis = analysisOptionsFromInputs(inputs, { intervalMs, windowMs });
-  if (analysis.baseline && inputs.has('baseline')) {
+  if (analysis.baseline && analysis.judge !== 'compare') {
     throw new ConfigurationError(
-      'baseline: true is not available on the compose target in this version (it cannot start a baseline yet): leave it out, and judge: compare compares the canary with stable.',
+      'baseline: true starts a baseline for judge: compare to compare the canary with; judge: threshold never looks at it. Set judge: compare, or leave baseline out.',
       { input: 'baseline' },
     );
   }
-  return { ...analysis, baseline: false, control: 'stable' };
+  if (!analysed) return { ...analysis, baseline: false, control: 'stable' };
+  return analysis;
 }
 
 export function parseRollingServices(items: string[], image: string): ServiceImage[] {

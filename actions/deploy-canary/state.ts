@@ -13,6 +13,8 @@ export interface DeployState {
   service: string;
   image: string;
   stableImage: string;
+  /** A baseline was started with the canary (removed with it). */
+  baseline?: boolean;
   historyLimit: number;
   healthTimeoutMs: number;
   runUrl?: string;

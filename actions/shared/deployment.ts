@@ -68,12 +68,17 @@ export interface TargetSettings {
   /** For a canary: the router's settings, from which the target learns where the canary is reached. */
   router?: NginxRouterOptions;
   canaryPort?: number;
+  /** Start a baseline with every canary (judge: compare), reached on `baselinePort` when given. */
+  baseline?: boolean;
+  baselinePort?: number;
 }
 
 /** The target and the record of its deployments. */
 export function createTarget(settings: TargetSettings): { target: DeploymentTarget; record: ReleaseRecord } {
-  const routing: CanaryRouting | undefined = settings.router ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort } : undefined;
-  const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}) });
+  const routing: CanaryRouting | undefined = settings.router
+    ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort, baselinePort: settings.baselinePort }
+    : undefined;
+  const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
   return { target, record: new DeploymentHistory(target.historyLocation, settings.historyLimit) };
 }
 

@@ -63,6 +63,8 @@ export const DEFAULT_METRIC_NAMES: MetricNames = {
 export interface Selectors {
   canary: string;
   stable: string;
+  /** The baseline track (judge: compare with a baseline). */
+  baseline?: string;
 }
 
 const ENTRY_KEYS = ['name', 'template', 'min', 'max', 'threshold', 'comparison', 'quantile', 'query', 'max-increase', 'no-data'] as const;
@@ -243,11 +245,12 @@ export function selectorFor(labels: Record<string, string>): string {
 }
 
 /** Canary and stable selectors from shared labels plus a track label: `job="app",track="canary"`. */
-export function trackSelectors(labels: Record<string, string>, track: { label?: string; canary?: string; stable?: string } = {}): Selectors {
+export function trackSelectors(labels: Record<string, string>, track: { label?: string; canary?: string; stable?: string; baseline?: string } = {}): Selectors {
   const key = track.label ?? 'track';
   return {
     canary: selectorFor({ ...labels, [key]: track.canary ?? 'canary' }),
     stable: selectorFor({ ...labels, [key]: track.stable ?? 'stable' }),
+    baseline: selectorFor({ ...labels, [key]: track.baseline ?? 'baseline' }),
   };
 }
 

@@ -74,6 +74,8 @@ export interface CanaryReport {
   analysed?: boolean;
   /** Extra lines (cleanup problems, timings). */
   notes?: string[];
+  /** The baseline that ran beside the canary (judge: compare): its name, and whether it still runs. */
+  baseline?: { name: string; running: boolean };
 }
 
 /** The result in words: "promoted without analysis" when there was nothing to analyse. */
@@ -90,6 +92,7 @@ export function canarySummary(report: CanaryReport): SummaryBuilder {
     [
       ['Image', report.image],
       ['Previous image', report.previousImage || '(unknown)'],
+      ...(report.baseline ? [['Baseline', baselineText(report.baseline, report.previousImage)]] : []),
       ['Result', report.result === 'planned' ? report.result : resultText(report.result, analysed)],
       ...(report.reason ? [['Reason', report.reason]] : []),
     ],
@@ -135,6 +138,12 @@ export function canarySummary(report: CanaryReport): SummaryBuilder {
   }
   for (const n of report.notes ?? []) summary.paragraph(n);
   return summary;
+}
+
+/** What the summary says of the baseline: what it ran, its share, whether it is gone. */
+export function baselineText(baseline: { name: string; running: boolean }, stableImage: string): string {
+  const what = `${baseline.name} (${stableImage || 'the stable image'}, fresh, at the canary's share of traffic up to 50%)`;
+  return `${what}: ${baseline.running ? 'still running beside the paused canary' : 'removed'}`;
 }
 
 /** `p=0.003 (α=0.018); error rate ≥ baseline +1.2 points (98.2% one-sided)` */

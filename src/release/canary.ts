@@ -14,7 +14,7 @@ import { errorMessage, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { formatDuration } from '../runtime/parse.js';
 import type { CanaryHandle, DeploymentTarget, ServiceImage } from '../targets/target.js';
-import type { TrafficRouter } from '../traffic/router.js';
+import { splitWeights, type TrafficRouter } from '../traffic/router.js';
 import { sleep } from '../util/sleep.js';
 import { nextPhase, type CanaryPhase, type CanaryPlan, type CanaryResult } from './canary-plan.js';
 
@@ -102,7 +102,7 @@ export async function runCanary(deps: Omit<CanaryDeps, 'record'>, options: RunCa
       phase = nextPhase(plan, phase, { type: 'failed', reason: `setting ${weight}% failed: ${errorMessage(err)}` });
       break;
     }
-    log.info(`Step ${index + 1}/${plan.steps.length}: ${weight}% of traffic on the canary; analysing in ${formatDuration(plan.intervalMs)}.`);
+    log.info(`Step ${index + 1}/${plan.steps.length}: ${shareText(weight, canary)}; analysing in ${formatDuration(plan.intervalMs)}.`);
     analyser.begin?.(new Date());
     let analysis: StepAnalysis;
     try {
@@ -169,6 +169,13 @@ export async function runCanary(deps: Omit<CanaryDeps, 'record'>, options: RunCa
   outcome.reason = phase.reason;
   outcome.timings.endedAt = Date.now();
   return outcome;
+}
+
+/** `10% of traffic on the canary`, and the baseline's and stable's shares when a baseline runs. */
+export function shareText(weight: number, canary: CanaryHandle): string {
+  if (!canary.baselineName) return `${weight}% of traffic on the canary`;
+  const split = splitWeights(weight, true);
+  return `${split.canary}% of traffic on the canary, ${split.baseline}% on the baseline (${canary.baselineName}), ${split.stable}% on stable`;
 }
 
 /**
@@ -244,7 +251,7 @@ export async function abortCanary(deps: Pick<CanaryDeps, 'target' | 'router' | '
   try {
     const removed = await deps.target.removeCanary(service);
     report.canaryRemoved = true;
-    deps.log.info(removed ? 'Canary removed.' : 'No canary container to remove.');
+    deps.log.info(removed ? 'Canary (and baseline, if any) removed.' : 'No canary container to remove.');
   } catch (err) {
     report.problems.push(`removing the canary failed: ${errorMessage(err)}`);
   }

@@ -88,6 +88,11 @@ export function canaryServiceName(service: string): string {
   return `${service}-canary`;
 }
 
+/** The baseline: the stable image, started fresh beside the canary (judge: compare). */
+export function baselineServiceName(service: string): string {
+  return `${service}-baseline`;
+}
+
 /** Keys that must not be copied into the canary: it runs the new image, under its own name, alone. */
 const NOT_COPIED = ['build', 'container_name', 'depends_on', 'links', 'scale', 'deploy', 'pull_policy'];
 
@@ -95,11 +100,12 @@ const NOT_COPIED = ['build', 'container_name', 'depends_on', 'links', 'scale', '
  * The canary's service definition: the stable service's own (environment, health check, networks,
  * volumes…) with the new image, no fixed container name, and its published ports moved to
  * 127.0.0.1 on `canaryPort` (for the port the router reaches) or on a port docker picks, so it never
- * clashes with the stable container. Labels mark it as the canary.
+ * clashes with the stable container. Labels mark it as the canary — or, with `track: 'baseline'`,
+ * as the baseline (the same derivation with the stable image, so both start alike).
  */
 export function deriveCanaryService(
   stable: ServiceDefinition,
-  options: { image: string; routedPort?: number; canaryPort?: number; labels?: Record<string, string> },
+  options: { image: string; routedPort?: number; canaryPort?: number; labels?: Record<string, string>; track?: 'canary' | 'baseline' },
 ): ServiceDefinition {
   const def: ServiceDefinition = {};
   for (const [k, v] of Object.entries(stable)) if (!NOT_COPIED.includes(k)) def[k] = v;
@@ -115,7 +121,7 @@ export function deriveCanaryService(
       }),
     );
   }
-  def.labels = { ...labelsOf(stable), 'deploy-kit.track': 'canary', ...(options.labels ?? {}) };
+  def.labels = { ...labelsOf(stable), 'deploy-kit.track': options.track ?? 'canary', ...(options.labels ?? {}) };
   return def;
 }
 

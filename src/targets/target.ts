@@ -26,6 +26,10 @@ export interface CanaryHandle {
   stableImage: string;
   /** Where the router reaches the canary (host:port), when the target knows it. */
   address?: string;
+  /** The baseline (stable image, started with the canary, same share of traffic), when the target runs one. */
+  baselineName?: string;
+  /** Where the router reaches the baseline (host:port). */
+  baselineAddress?: string;
 }
 
 export interface WaitOptions {
@@ -60,7 +64,7 @@ export interface DeploymentTarget {
   findCanary(service: string): Promise<CanaryHandle | undefined>;
   /** The stable service takes the canary's image (health-waited); the canary is NOT removed here. */
   promote(canary: CanaryHandle, options: WaitOptions): Promise<void>;
-  /** Removes the canary; the stable service and its configuration are left as they are. Idempotent: false when none ran. */
+  /** Removes the canary (and its baseline); the stable service and its configuration are left as they are. Idempotent: false when none ran. */
   removeCanary(service: string, options?: { signal?: AbortSignal }): Promise<boolean>;
   /** Deploys services plainly, in order, each health-waited before the next. */
   rollout(updates: ServiceImage[], options: RolloutOptions): Promise<void>;

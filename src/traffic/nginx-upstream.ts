@@ -4,10 +4,11 @@
  * so reading it back still shows both tracks).
  */
 import { ConfigurationError } from '../runtime/errors.js';
+import { splitWeights } from './router.js';
 
 export interface UpstreamServer {
   address: string;
-  track: 'stable' | 'canary';
+  track: 'stable' | 'canary' | 'baseline';
   /** 0..100 (percent). */
   weight: number;
 }
@@ -49,7 +50,7 @@ export function parseUpstream(text: string): ParsedUpstream | undefined {
   const name = /^\s*upstream\s+([^\s{]+)\s*\{/m.exec(text)?.[1];
   if (!name) return undefined;
   const servers: UpstreamServer[] = [];
-  for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary) weight=(\d+)/gm)) {
+  for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary|baseline) weight=(\d+)/gm)) {
     const weight = Number(m[4]);
     const params = m[2]!.trim();
     const served = params === 'down' ? 0 : Number(/weight=(\d+)/.exec(params)?.[1] ?? NaN);
@@ -59,11 +60,15 @@ export function parseUpstream(text: string): ParsedUpstream | undefined {
   return { name, servers };
 }
 
-/** Stable and canary servers for a canary weight; without a canary address only the stable one. */
-export function upstreamServers(stableAddress: string, canaryAddress: string | undefined, canaryWeight: number): UpstreamServer[] {
-  if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) throw new Error(`canary weight ${canaryWeight} is not 0..100`);
-  const servers: UpstreamServer[] = [{ address: stableAddress, track: 'stable', weight: 100 - canaryWeight }];
-  if (canaryAddress) servers.push({ address: canaryAddress, track: 'canary', weight: canaryWeight });
+/**
+ * Stable and canary servers for a canary weight; without a canary address only the stable one.
+ * With a baseline address the baseline is a third server at its share of `splitWeights`.
+ */
+export function upstreamServers(stableAddress: string, canaryAddress: string | undefined, canaryWeight: number, baselineAddress?: string): UpstreamServer[] {
+  const split = splitWeights(canaryWeight, Boolean(canaryAddress && baselineAddress));
+  const servers: UpstreamServer[] = [{ address: stableAddress, track: 'stable', weight: split.stable }];
+  if (canaryAddress) servers.push({ address: canaryAddress, track: 'canary', weight: split.canary });
   else if (canaryWeight > 0) throw new Error('a canary weight above 0 needs the canary address');
+  if (canaryAddress && baselineAddress) servers.push({ address: baselineAddress, track: 'baseline', weight: split.baseline });
   return servers;
 }

@@ -80,20 +80,26 @@ export class NginxRouter implements TrafficRouter {
     if (!existsSync(this.options.upstreamFile)) return undefined;
     const parsed = parseUpstream(await readFile(this.options.upstreamFile, 'utf8'));
     if (!parsed) return undefined;
-    return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
+    const baseline = parsed.servers.find((s) => s.track === 'baseline');
+    return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0, ...(baseline ? { baselineWeight: baseline.weight } : {}) };
   }
 
   async setWeight(canaryWeight: number, canary: RoutedCanary | undefined, options: { signal?: AbortSignal } = {}): Promise<void> {
     const { upstreamFile, upstreamName, stableAddress, reload, settleMs } = this.options;
     const canaryAddress = canary?.address;
+    const baselineAddress = canary?.baselineAddress;
     if (canaryAddress) validateServerAddress(canaryAddress, 'canary-address');
-    const text = renderUpstream(upstreamName, upstreamServers(stableAddress, canaryAddress, canaryWeight));
+    if (baselineAddress) validateServerAddress(baselineAddress, 'baseline-address');
+    const servers = upstreamServers(stableAddress, canaryAddress, canaryWeight, baselineAddress);
+    const text = renderUpstream(upstreamName, servers);
     const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
     await writeFileAtomic(upstreamFile, text);
     const readBack = parseUpstream(await readFile(upstreamFile, 'utf8'));
-    const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
-    if (!readBack || served !== canaryWeight) {
-      throw new OperationFailedError(`nginx: ${upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
+    const written = (list: Array<{ track: string; weight: number }> | undefined): string => (list ?? []).map((s) => `${s.track} ${s.weight}%`).join(', ');
+    if (!readBack || written(readBack.servers) !== written(servers)) {
+      throw new OperationFailedError(
+        `nginx: ${upstreamFile} does not hold the weights just written (read back ${written(readBack?.servers)}, wanted ${written(servers)}).`,
+      );
     }
     const commands = nginxCommands(reload);
     try {

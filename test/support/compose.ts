@@ -94,13 +94,16 @@ export async function serviceContainers(project: string, service: string): Promi
 /**
  * Everything a canary scenario needs, real: a compose project running `stableImage` on a free
  * 127.0.0.1 port, nginx routing to it through the router's upstream file, and Prometheus scraping
- * the stable port and the canary's fixed port (labels track=stable|canary and a scenario label).
+ * the stable port and the canary's and baseline's fixed ports (labels track=stable|canary|baseline
+ * and a scenario label).
  */
 export interface CanaryStage {
   project: TestComposeProject;
   nginx: import('./nginx.js').TestNginx;
   prometheus: import('./prometheus.js').TestPrometheus;
   canaryPort: number;
+  /** The baseline's fixed port (input baseline-port; scraped with track=baseline). */
+  baselinePort: number;
   scenario: string;
   /** Inputs for deploy-canary pointing at all of it. */
   inputs: Record<string, string>;
@@ -129,10 +132,13 @@ export async function startCanaryStage(options: {
     const nginx = await startNginx({ initialUpstream: (name) => renderUpstream(name, upstreamServers(project.stableAddress, undefined, 0)) });
     cleanups.push(() => nginx.stop());
     const canaryPort = await freePort();
+    let baselinePort = await freePort();
+    while (baselinePort === canaryPort) baselinePort = await freePort();
     const scenario = project.project;
     const targets = [
       { address: project.stableAddress, labels: { track: 'stable', scenario } },
       { address: `127.0.0.1:${canaryPort}`, labels: { track: 'canary', scenario } },
+      { address: `127.0.0.1:${baselinePort}`, labels: { track: 'baseline', scenario } },
     ];
     let prometheus = options.prometheus;
     if (!prometheus) {
@@ -152,11 +158,12 @@ export async function startCanaryStage(options: {
       'nginx-prefix': nginx.prefix,
       'stable-address': project.stableAddress,
       'canary-port': String(canaryPort),
+      'baseline-port': String(baselinePort),
       'prometheus-url': prometheus.url,
       'metric-labels': `scenario=${scenario}`,
       'health-timeout': '60s',
     };
-    return { project, nginx, prometheus, canaryPort, scenario, inputs, stop };
+    return { project, nginx, prometheus, canaryPort, baselinePort, scenario, inputs, stop };
   } catch (err) {
     await stop();
     throw err;

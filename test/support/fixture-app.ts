@@ -20,6 +20,10 @@ export interface FixtureBehaviour {
   errorRate?: number;
   /** Delay added to every request to / and /api/*, ms. */
   latencyMs?: number;
+  /** Each request's delay is uniform in latencyMs ± this (random), ms. */
+  jitterMs?: number;
+  /** Histogram upper bounds in seconds (default the Go/JS client's list). */
+  buckets?: number[];
 }
 
 /** DK_BASE_NODE: the node image scripts/services.sh imports (throws, saying to run it, when missing). */
@@ -76,6 +80,8 @@ export function ensureFixtureAppVersion(version: string, behaviour: FixtureBehav
     VERSION: version,
     ERROR_RATE: String(behaviour.errorRate ?? 0),
     LATENCY_MS: String(behaviour.latencyMs ?? 0),
+    ...(behaviour.jitterMs ? { LATENCY_JITTER_MS: String(behaviour.jitterMs) } : {}),
+    ...(behaviour.buckets ? { BUCKETS: behaviour.buckets.join(',') } : {}),
   });
 }
 
@@ -109,6 +115,8 @@ export async function startFixtureContainer(options: FixtureContainerOptions = {
   if (options.version !== undefined) env.VERSION = options.version;
   if (options.errorRate !== undefined) env.ERROR_RATE = String(options.errorRate);
   if (options.latencyMs !== undefined) env.LATENCY_MS = String(options.latencyMs);
+  if (options.jitterMs !== undefined) env.LATENCY_JITTER_MS = String(options.jitterMs);
+  if (options.buckets !== undefined) env.BUCKETS = options.buckets.join(',');
   if (options.healthFail) env.HEALTH_FAIL = '1';
   const args = ['run', '-d', '--name', name, '-p', '127.0.0.1::8080', '--label', 'deploy-kit.test=fixture-app'];
   for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);

@@ -176,7 +176,11 @@ describe('renderQuery', () => {
 
 describe('selectors and thresholds', () => {
   it('builds track selectors with escaped values', () => {
-    expect(trackSelectors({ job: 'app' })).toEqual({ canary: 'job="app",track="canary"', stable: 'job="app",track="stable"' });
+    expect(trackSelectors({ job: 'app' })).toEqual({
+      canary: 'job="app",track="canary"',
+      stable: 'job="app",track="stable"',
+      baseline: 'job="app",track="baseline"',
+    });
     expect(trackSelectors({ job: 'a"b' }, { label: 'deployment', canary: 'c', stable: 's' }).canary).toBe('job="a\\"b",deployment="c"');
     expect(() => selectorFor({ 'bad-label': 'x' })).toThrow(ConfigurationError);
   });

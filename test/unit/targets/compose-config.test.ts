@@ -44,6 +44,9 @@ describe('compose configuration', () => {
       ports: ['127.0.0.1:28080:8080/tcp', '127.0.0.1::9090/tcp'],
       labels: { team: 'web', 'deploy-kit.track': 'canary' },
     });
+    // The baseline is the same derivation with the stable image, marked as the baseline.
+    const baseline = deriveCanaryService(stable, { image: 'shop:1', routedPort: 8080, canaryPort: 28081, track: 'baseline' });
+    expect(baseline).toMatchObject({ image: 'shop:1', ports: ['127.0.0.1:28081:8080/tcp', '127.0.0.1::9090/tcp'], labels: { 'deploy-kit.track': 'baseline' } });
     expect(targetPortFor(stable, 18080)).toBe(8080);
     expect(targetPortFor(stable, 1)).toBeUndefined();
   });

@@ -54,7 +54,8 @@ describe('deploy-canary settings', () => {
       stableAddress: '127.0.0.1:8080',
       reload: { kind: 'nginx', config: undefined, prefix: undefined },
     });
-    expect(s.selectors).toEqual({ canary: 'track="canary"', stable: 'track="stable"' });
+    expect(s.selectors).toEqual({ canary: 'track="canary"', stable: 'track="stable"', baseline: 'track="baseline"' });
+    expect(s.analysis).toMatchObject({ judge: 'threshold', baseline: false, control: 'stable' });
     expect(s.compose).toMatchObject({ files: ['docker-compose.yml'], flavor: 'auto', baseDir: '/ws' });
     expect(masked).toContain('pw-123');
   });
@@ -104,6 +105,22 @@ describe('deploy-canary settings', () => {
     const settings = readSettings(inputs({ ...canary, image: '', 'prometheus-url': '', action: 'abort' }).inputs, '/ws');
     expect(settings).toMatchObject({ strategy: 'canary', action: 'abort', service: 'app' });
     expect(settings).not.toHaveProperty('checks');
+  });
+
+  it('judge: compare starts a baseline by default (compared against it); baseline: false compares with stable', () => {
+    const withBaseline = readCanary(inputs({ ...canary, judge: 'compare', 'baseline-port': '9101', 'canary-port': '9100' }).inputs);
+    expect(withBaseline.analysis).toMatchObject({ judge: 'compare', baseline: true, control: 'baseline' });
+    expect(withBaseline.baselinePort).toBe(9101);
+    const without = readCanary(inputs({ ...canary, judge: 'compare', baseline: 'false', 'baseline-port': '9101' }).inputs);
+    expect(without.analysis).toMatchObject({ baseline: false, control: 'stable' });
+    expect(without).not.toHaveProperty('baselinePort');
+  });
+
+  it('refuses a baseline the judge would not look at, and a baseline port equal to the canary port', () => {
+    expect(() => readCanary(inputs({ ...canary, baseline: 'true' }).inputs)).toThrow(/baseline: true starts a baseline for judge: compare.*Set judge: compare/);
+    expect(() => readCanary(inputs({ ...canary, judge: 'compare', 'canary-port': '9100', 'baseline-port': '9100' }).inputs)).toThrow(
+      /baseline-port and canary-port are both 9100/,
+    );
   });
 
   it('history-limit defaults to DEFAULT_HISTORY_LIMIT', () => {
