@@ -8,6 +8,7 @@ import {
   initialised,
   MigrationSqlError,
   mysqlLockName,
+  historyLockName,
   networkReason,
   parseHistoryTable,
   quoteTable,
@@ -19,6 +20,8 @@ import {
   type HistoryRecord,
   type HistoryShape,
   type SessionOptions,
+  type StatementLimits,
+  statementLimitSql,
 } from './session.js';
 import type { DatabaseTarget } from './url.js';
 import type { Version } from './version.js';
@@ -83,12 +86,14 @@ class MysqlSession implements DatabaseSession {
   private repeatables: { schema?: string; table: string } = { table: '' };
   private tableName: { schema?: string; table: string } = { table: '' };
   private lockName = '';
+  private readonly limits?: StatementLimits;
 
   constructor(
     private readonly conn: Connection,
     private readonly target: DatabaseTarget,
     options: SessionOptions,
   ) {
+    this.limits = options.limits;
     this.useHistoryTable(options.historyTable);
   }
 
@@ -96,7 +101,7 @@ class MysqlSession implements DatabaseSession {
     this.tableName = parseHistoryTable(table);
     this.table = quoteTable(this.tableName, 'mysql');
     this.repeatables = repeatablesTable(this.tableName);
-    this.lockName = mysqlLockName(this.target.database, table);
+    this.lockName = mysqlLockName(historyLockName(this.tableName, this.target.database));
   }
 
   select<T>(sql: string): Promise<T[]> {
@@ -111,6 +116,7 @@ class MysqlSession implements DatabaseSession {
   async init(): Promise<void> {
     const [r] = await this.rows<{ v: string }>('SELECT VERSION() AS v');
     this.serverVersion = r!.v;
+    if (this.limits) for (const sql of statementLimitSql('mysql', this.serverVersion, this.limits)) await this.conn.query(sql);
   }
 
   async tryLock(): Promise<boolean> {

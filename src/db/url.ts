@@ -123,32 +123,44 @@ export function describeTarget(t: DatabaseTarget): string {
   return `${t.engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} database "${t.database}" at ${t.address} as ${t.user}`;
 }
 
-/** libpq / mysql client environment for the dump tools: the password goes in the environment, never argv. */
+/**
+ * The dump tools' environment: the job's own `PG*` / `MYSQL*` variables removed (a `PGHOSTADDR`,
+ * `PGSERVICE` or `MYSQL_HOST` in the job would otherwise send them to another server than the
+ * driver's), then only the password added — in the environment, never argv. The connection itself
+ * travels whole in the arguments (`pgConnectionArgs`, `mysqlClientArgs`).
+ */
 export function clientEnvironment(t: DatabaseTarget, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base };
-  if (t.engine === 'postgres') {
-    Object.assign(env, {
-      PGHOST: t.host,
-      PGPORT: String(t.port),
-      PGUSER: t.user,
-      PGDATABASE: t.database,
-      PGSSLMODE: t.tls,
-      PGCONNECT_TIMEOUT: '10',
-      PGAPPNAME: 'deploy-kit migrate-db',
-    });
-    if (t.password) env.PGPASSWORD = t.password;
-    else delete env.PGPASSWORD;
-    if (t.caFile) env.PGSSLROOTCERT = t.caFile;
-  } else {
-    if (t.password) env.MYSQL_PWD = t.password;
-    else delete env.MYSQL_PWD;
-  }
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) if (!/^(PG|MYSQL|LIBMYSQL_)/i.test(key)) env[key] = value;
+  if (t.password) env[t.engine === 'postgres' ? 'PGPASSWORD' : 'MYSQL_PWD'] = t.password;
   return env;
+}
+
+/** A libpq keyword/value string: every value single-quoted, `\\` and `'` escaped. */
+export function pgConninfo(t: DatabaseTarget, applicationName = 'deploy-kit'): string {
+  const q = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const parts: [string, string][] = [
+    ['host', t.host],
+    ['port', String(t.port)],
+    ['user', t.user],
+    ['dbname', t.database],
+    ['sslmode', t.tls],
+    ['connect_timeout', '10'],
+    ['application_name', applicationName],
+  ];
+  if (t.caFile) parts.push(['sslrootcert', t.caFile]);
+  return parts.map(([k, v]) => `${k}=${q(v)}`).join(' ');
+}
+
+/** `--dbname=<conninfo>` for pg_dump / pg_restore / psql: the whole connection, nothing left to the environment. */
+export function pgConnectionArgs(t: DatabaseTarget, applicationName?: string): string[] {
+  return [`--dbname=${pgConninfo(t, applicationName)}`, '--no-password'];
 }
 
 /** Connection arguments for mysql / mysqldump (no password: that is MYSQL_PWD). */
 export function mysqlClientArgs(t: DatabaseTarget): string[] {
-  const args = [`--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
+  // --no-defaults first: no option file (~/.my.cnf, /etc/mysql) may add a host, a socket or a user.
+  const args = ['--no-defaults', `--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
   if (t.tls === 'disable') args.push('--skip-ssl');
   else if (t.tls !== 'prefer') {
     args.push('--ssl');

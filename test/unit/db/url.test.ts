@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientEnvironment, describeTarget, mysqlClientArgs, parseDatabaseUrl } from '../../../src/db/url.js';
+import { clientEnvironment, describeTarget, mysqlClientArgs, parseDatabaseUrl, pgConnectionArgs, pgConninfo } from '../../../src/db/url.js';
 
 describe('parseDatabaseUrl', () => {
   it('classifies the engine by scheme and fills default ports', () => {
@@ -51,17 +51,20 @@ describe('parseDatabaseUrl', () => {
   it('describes the target and builds tool environments with the password out of argv', () => {
     const pg = parseDatabaseUrl('postgres://app:s3cret@db:5432/shop?sslmode=disable');
     expect(describeTarget(pg)).toBe('PostgreSQL database "shop" at db:5432 as app');
-    expect(clientEnvironment(pg, {})).toMatchObject({
-      PGHOST: 'db',
-      PGPORT: '5432',
-      PGUSER: 'app',
-      PGDATABASE: 'shop',
+    // The job's own PG* / MYSQL* variables go; the connection travels whole in --dbname.
+    expect(clientEnvironment(pg, { PGHOSTADDR: '10.0.0.9', PGSERVICE: 'other', MYSQL_HOST: 'x', PATH: '/bin' })).toEqual({
+      PATH: '/bin',
       PGPASSWORD: 's3cret',
-      PGSSLMODE: 'disable',
     });
+    expect(pgConnectionArgs(pg)).toEqual([
+      "--dbname=host='db' port='5432' user='app' dbname='shop' sslmode='disable' connect_timeout='10' application_name='deploy-kit'",
+      '--no-password',
+    ]);
+    expect(pgConninfo(parseDatabaseUrl("postgres://app@h/we'ird%5Cdb?sslmode=disable"))).toContain("dbname='we\\'ird\\\\db'");
     const my = parseDatabaseUrl('mysql://app:s3cret@db/shop');
     expect(clientEnvironment(my, {}).MYSQL_PWD).toBe('s3cret');
     expect(mysqlClientArgs(my).join(' ')).not.toContain('s3cret');
     expect(mysqlClientArgs(my)).toContain('--skip-ssl');
+    expect(mysqlClientArgs(my)[0]).toBe('--no-defaults');
   });
 });
