@@ -10,6 +10,7 @@ import {
   mysqlLockName,
   historyLockName,
   networkReason,
+  certificateFailure,
   parseHistoryTable,
   quoteTable,
   repeatablesTable,
@@ -36,6 +37,8 @@ function sslConfig(target: DatabaseTarget): ConnectionOptions['ssl'] {
 
 function classify(err: unknown): ConnectFailure {
   const e = err as { code?: string; message?: string; errno?: number };
+  const cert = certificateFailure(err);
+  if (cert) return cert;
   const net = networkReason(err);
   if (net) return { kind: 'retry', reason: net, error: err };
   if (/timeout|timed out/i.test(e.message ?? '')) return { kind: 'retry', reason: 'connection timed out', error: err };

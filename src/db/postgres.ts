@@ -10,6 +10,7 @@ import {
   initialised,
   MigrationSqlError,
   networkReason,
+  certificateFailure,
   parseHistoryTable,
   quoteTable,
   repeatablesTable,
@@ -46,6 +47,8 @@ function sslConfig(target: DatabaseTarget, mode: DatabaseTarget['tls']): ClientC
 
 function classify(err: unknown): ConnectFailure {
   const e = err as { code?: string; message?: string };
+  const cert = certificateFailure(err);
+  if (cert) return cert;
   const net = networkReason(err);
   if (net) return { kind: 'retry', reason: net, error: err };
   if (/timeout/i.test(e.message ?? '')) return { kind: 'retry', reason: 'connection timed out', error: err };

@@ -292,6 +292,20 @@ export function describeEngine(engine: Engine): string {
   return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
 }
 
+/**
+ * A server certificate that does not verify is the configuration's problem, not a network blip:
+ * no retry, and words that say what to check.
+ */
+export function certificateFailure(err: unknown): ConnectFailure | undefined {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(e?.code ?? '')) return undefined;
+  return {
+    kind: 'fatal',
+    reason: `the server's TLS certificate does not verify: ${e?.message ?? e?.code} (check sslrootcert / ssl-ca names the CA that signed it, and that the host in the URL is a name in the certificate)`,
+    error: err,
+  };
+}
+
 /** Plain words for a socket error code. */
 export function networkReason(err: unknown): string | undefined {
   return socketErrorWords((err as { code?: string } | undefined)?.code);

@@ -75,12 +75,13 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   let tls: TlsMode;
   let caFile: string | undefined;
   if (engine === 'postgres') {
-    const mode = (params.get('sslmode') ?? 'prefer').toLowerCase();
+    // libpq's default `prefer` falls back to plaintext and verifies nothing: off loopback, require TLS.
+    const mode = (params.get('sslmode') ?? (isLoopbackHost(host) ? 'prefer' : 'require')).toLowerCase();
     if (!PG_SSLMODES.includes(mode as PgSslMode)) fail(`has sslmode=${mode}: use one of ${PG_SSLMODES.join(', ')}.`);
     tls = mode === 'allow' ? 'prefer' : (mode as TlsMode);
     caFile = params.get('sslrootcert') ?? undefined;
   } else {
-    tls = mysqlTls(params);
+    tls = mysqlTls(params, isLoopbackHost(host));
     caFile = params.get('ssl-ca') ?? params.get('sslca') ?? undefined;
   }
   if (caFile !== undefined && tls !== 'verify-ca' && tls !== 'verify-full') {
@@ -89,7 +90,13 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   return { engine, host, port, user, password, database, tls, caFile, address: `${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
 
-function mysqlTls(params: URLSearchParams): TlsMode {
+/** localhost, 127.0.0.0/8, ::1: traffic that never leaves the machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1';
+}
+
+function mysqlTls(params: URLSearchParams, loopback: boolean): TlsMode {
   const mode = params.get('ssl-mode') ?? params.get('sslmode');
   if (mode !== null) {
     const m = mode.toUpperCase().replace(/-/g, '_');
@@ -110,7 +117,8 @@ function mysqlTls(params: URLSearchParams): TlsMode {
     return tls;
   }
   const ssl = params.get('ssl');
-  if (ssl === null) return 'disable';
+  // Off loopback TLS is required unless the URL says otherwise (ssl=false or ssl-mode=DISABLED).
+  if (ssl === null) return loopback ? 'disable' : 'require';
   const v = ssl.toLowerCase();
   if (['true', '1', 'yes', 'on', 'required'].includes(v)) return 'require';
   if (['false', '0', 'no', 'off'].includes(v)) return 'disable';
