@@ -298,7 +298,8 @@ export function describeEngine(engine: Engine): string {
  */
 export function certificateFailure(err: unknown): ConnectFailure | undefined {
   const e = err as { code?: string; message?: string } | undefined;
-  if (!/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(e?.code ?? '')) return undefined;
+  const byCode = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(e?.code ?? '');
+  if (!byCode && !/certificate|self-signed/i.test(e?.message ?? '')) return undefined;
   return {
     kind: 'fatal',
     reason: `the server's TLS certificate does not verify: ${e?.message ?? e?.code} (check sslrootcert / ssl-ca names the CA that signed it, and that the host in the URL is a name in the certificate)`,

@@ -144,3 +144,54 @@ export async function startTlsPostgres(certs: Certificates): Promise<TlsServer> 
     },
   };
 }
+
+/** MariaDB with TLS whose `deploykit` user must connect over TLS (REQUIRE SSL). */
+export async function startTlsMariadb(certs: Certificates): Promise<TlsServer> {
+  const myUser = await systemUser('mysql');
+  const dir = owned(mkdtempSync(join(tmpdir(), 'dk-tls-my-')), myUser);
+  const data = join(dir, 'data');
+  await runProgram('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=mysql', '--auth-root-authentication-method=socket', '--skip-test-db'], {
+    timeoutMs: 180_000,
+  });
+  const files: Record<string, string> = {};
+  for (const [name, from] of Object.entries({ 'ca.crt': certs.ca, 'server.crt': certs.cert, 'server.key': certs.key })) {
+    files[name] = join(dir, name);
+    copyFileSync(from, files[name]);
+    owned(files[name], myUser);
+    chmodSync(files[name], 0o600);
+  }
+  const port = await freePort();
+  const socket = join(dir, 'sock');
+  const child = spawn(
+    'mariadbd',
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      `--socket=${socket}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--user=mysql',
+      `--pid-file=${join(dir, 'pid')}`,
+      `--ssl-ca=${files['ca.crt']}`,
+      `--ssl-cert=${files['server.crt']}`,
+      `--ssl-key=${files['server.key']}`,
+      '--innodb-buffer-pool-size=16M',
+      '--skip-log-bin',
+    ],
+    { stdio: 'ignore' },
+  );
+  const root = (sql: string) => runProgram('mysql', ['--no-defaults', `--socket=${socket}`, '-uroot', '--batch', `--execute=${sql}`], { timeoutMs: 30_000 });
+  await waitUntil('the TLS MariaDB', async () => (await root('SELECT 1')).exitCode === 0);
+  await root("CREATE USER 'deploykit'@'127.0.0.1' IDENTIFIED BY 'tls-secret-pw' REQUIRE SSL; GRANT ALL ON *.* TO 'deploykit'@'127.0.0.1'");
+  return {
+    url: `mysql://deploykit:tls-secret-pw@127.0.0.1:${port}/mysql`,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

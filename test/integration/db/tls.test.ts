@@ -7,22 +7,25 @@
  */
 import { rmSync } from 'node:fs';
 import pg from 'pg';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
 import { applyMigrations, backupDatabase, parseDatabaseUrl, readMigrationDirectory, restoreBackup } from '../../../src/db/index.js';
 import { tempDir, writeMigrations } from './databases.js';
-import { makeCertificates, startTlsPostgres, type Certificates, type TlsServer } from './tls-servers.js';
+import { makeCertificates, startTlsMariadb, startTlsPostgres, type Certificates, type TlsServer } from './tls-servers.js';
 
 let certs: Certificates;
 let server: TlsServer;
+let maria: TlsServer;
 
 beforeAll(async () => {
   certs = await makeCertificates();
-  server = await startTlsPostgres(certs);
-}, 180_000);
+  [server, maria] = await Promise.all([startTlsPostgres(certs), startTlsMariadb(certs)]);
+}, 240_000);
 
 afterAll(async () => {
   await server?.stop();
+  await maria?.stop();
   if (certs) rmSync(certs.dir, { recursive: true, force: true });
 });
 
@@ -87,5 +90,48 @@ describe("database TLS — PostgreSQL 15 with ssl=on (a server of the test's own
     expect(err).toBeInstanceOf(ConfigurationError);
     expect((err as ConfigurationError).input).toBe('database-url');
     expect((err as Error).message).toMatch(/no encryption|hostnossl|rejects connection/i);
+  });
+});
+
+function mariaUrl(db: string, query: string, host = '127.0.0.1'): string {
+  const u = new URL(maria.url);
+  u.hostname = host;
+  u.pathname = `/${db}`;
+  return `${u.toString()}${query}`;
+}
+
+describe("database TLS — MariaDB with TLS on and a user that REQUIRE SSL (a server of the test's own)", () => {
+  it('ssl-mode=VERIFY_IDENTITY with the right CA: the driver, mysqldump and the restore all verify and encrypt; another CA is refused at once', async () => {
+    const admin = await mysql.createConnection({ uri: maria.url, ssl: { rejectUnauthorized: false } });
+    await admin.query('CREATE DATABASE tls_verify');
+    await admin.end();
+    const good = parseDatabaseUrl(mariaUrl('tls_verify', `?ssl-mode=VERIFY_IDENTITY&ssl-ca=${encodeURIComponent(certs.ca)}`));
+    const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);' });
+    const r = await applyMigrations({ target: good, migrations: readMigrationDirectory(dir, 'mysql'), backupDir: tempDir() });
+    expect(r.applied).toHaveLength(1);
+    const backup = await backupDatabase(good, tempDir());
+    await restoreBackup(good, backup.path, { safetyBackupDir: tempDir() });
+    const check = await mysql.createConnection({ uri: mariaUrl('tls_verify', ''), ssl: { rejectUnauthorized: false } });
+    try {
+      expect((await check.query('SELECT id FROM a'))[0]).toEqual([{ id: 1 }]);
+    } finally {
+      await check.end();
+    }
+    const other = parseDatabaseUrl(mariaUrl('tls_verify', `?ssl-mode=VERIFY_IDENTITY&ssl-ca=${encodeURIComponent(certs.otherCa)}`));
+    const err = await applyMigrations({ target: other, migrations: readMigrationDirectory(dir, 'mysql'), backupDir: tempDir() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect((err as Error).message).toMatch(/the server's TLS certificate does not verify/);
+  });
+
+  it('ssl=false against a user that requires TLS fails naming database-url; ssl=true connects', async () => {
+    const plain = await applyMigrations({
+      target: parseDatabaseUrl(mariaUrl('mysql', '?ssl=false')),
+      migrations: [],
+      backup: false,
+    }).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(ConfigurationError);
+    expect((plain as Error).message).toMatch(/Access denied/);
+    const tls = await applyMigrations({ target: parseDatabaseUrl(mariaUrl('mysql', '?ssl=true')), migrations: [], backup: false });
+    expect(tls.applied).toEqual([]);
   });
 });
