@@ -17,6 +17,7 @@ import {
   type DatabaseTarget,
   type Migration,
   type OnFailure,
+  type StatementLimits,
   type TransactionMode,
   type Version,
 } from '../../src/db/index.js';
@@ -45,6 +46,7 @@ export interface MigrateDbInputs {
   backupArtifact?: { retentionDays?: number };
   onFailure: OnFailure;
   lockTimeoutMs: number;
+  statementLimits: StatementLimits;
   connectTimeoutMs: number;
 }
 
@@ -68,6 +70,10 @@ export function readInputs(inputs: Inputs, run: RunContext, mask: (value: string
   const allowChanged = inputs.boolean('allow-changed', false);
   const lockTimeoutMs = inputs.duration('lock-timeout', '5m');
   const connectTimeoutMs = inputs.duration('connect-timeout', '10s', { min: 1000 });
+  const statementLimits = {
+    lockTimeoutMs: inputs.duration('migration-lock-timeout', '10s'),
+    statementTimeoutMs: inputs.duration('statement-timeout', '15m'),
+  };
   const { migrations, repeatables } = readMigrationFiles(db.migrationsDir, db.target.engine, db.migrationsLabel, placeholders);
   checkTargetVersion(migrations, toVersion, baselineVersion);
   return {
@@ -93,6 +99,7 @@ export function readInputs(inputs: Inputs, run: RunContext, mask: (value: string
     ...(artifact ? { backupArtifact: retentionDays ? { retentionDays } : {} } : {}),
     onFailure,
     lockTimeoutMs,
+    statementLimits,
     connectTimeoutMs,
   };
 }

@@ -18,6 +18,7 @@ runAction(async (ctx) => {
     ctx.setOutput('pending-count', result.dryRun ? result.pendingCount : result.pendingCount - result.applied.length);
     ctx.setOutput('backup-path', result.backup?.path ?? '');
     ctx.setOutput('restored', result.failure?.outcome === 'restored');
+    ctx.setOutput('safety-backup', result.failure?.safetyBackup ?? '');
     ctx.setOutput('history-table', result.historyTable);
     ctx.setOutput('backups-removed', result.backup?.pruned ?? []);
     ctx.setOutput('backup-artifact-name', uploaded?.name ?? '');
@@ -46,6 +47,7 @@ runAction(async (ctx) => {
       backupRetention: inputs.backupRetention,
       onFailure: inputs.onFailure,
       lockTimeoutMs: inputs.lockTimeoutMs,
+      statementLimits: inputs.statementLimits,
       connectTimeoutMs: inputs.connectTimeoutMs,
       appliedBy: ctx.run.runUrl ?? defaultAppliedBy(),
       log: ctx.log,

@@ -24,6 +24,8 @@ export interface DatabaseRollback {
   migrationsLabel?: string;
   historyTable?: string;
   backupDir: string;
+  /** Restore a dump taken from another database (by name). */
+  allowForeignBackup: boolean;
 }
 
 /** Pure: which database rollback the inputs ask for, or undefined without database-url. */
@@ -44,21 +46,33 @@ export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir:
     });
   }
   // The same reader as migrate-db's: a down migration backs up first, so backup-dir is checked then.
-  const db = readDatabaseInputs(inputs, { workspace, tempDir }, { backup: !backup });
+  // A restore takes a safety dump of the current state first, so backup-dir is checked for both.
+  const db = readDatabaseInputs(inputs, { workspace, tempDir }, { backup: true });
   const { url, historyTable, backupDir } = db;
+  const allowForeignBackup = inputs.boolean('allow-foreign-backup', false);
   if (backup) {
     const path = isAbsolute(backup) ? backup : resolve(workspace, backup);
     if (!existsSync(path) || !statSync(path).isFile()) {
       // Not a file here: the name of a backup artifact of this run (migrate-db's backup-artifact), when the service is there.
-      if (!artifactServiceMissing() && !backup.includes('/')) return { url, mode: 'restore', backupArtifact: backup, historyTable, backupDir };
+      if (!artifactServiceMissing() && !backup.includes('/'))
+        return { url, mode: 'restore', backupArtifact: backup, historyTable, backupDir, allowForeignBackup };
       throw new ConfigurationError(
         `restore-backup: the file "${backup}" does not exist (resolved to ${path}), and it is not an artifact name of this workflow run either. Give the backup's path or the backup-artifact-name output of migrate-db.`,
         { input: 'restore-backup' },
       );
     }
-    return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
+    return { url, mode: 'restore', backupPath: path, historyTable, backupDir, allowForeignBackup };
   }
-  return { url, mode: 'migrate', toVersion, migrationsDir: db.migrationsDir, migrationsLabel: db.migrationsLabel, historyTable, backupDir };
+  return {
+    url,
+    mode: 'migrate',
+    toVersion,
+    migrationsDir: db.migrationsDir,
+    migrationsLabel: db.migrationsLabel,
+    historyTable,
+    backupDir,
+    allowForeignBackup,
+  };
 }
 
 export interface PreparedDatabaseRollback {
@@ -78,9 +92,17 @@ export async function prepareDatabaseRollback(settings: DatabaseRollback): Promi
       describe: `restore ${settings.backupPath ?? `the artifact ${settings.backupArtifact}`} into ${db.describeTarget(target)}${settings.backupPath ? ` (${lost(settings.backupPath)})` : ''}`,
       async run(o) {
         const path = settings.backupPath ?? (await downloadFileArtifact(settings.backupArtifact!, settings.backupDir));
-        const r = await db.restoreBackup(target, path, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
+        // The signal only cancels the wait for the migrate-db lock: a begun restore runs to its end.
+        const r = await db.restoreBackup(target, path, {
+          log: o.log,
+          signal: o.signal,
+          redact: o.redact,
+          historyTable: settings.historyTable,
+          safetyBackupDir: settings.backupDir,
+          allowForeignBackup: settings.allowForeignBackup,
+        });
         const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
-        return `restored ${settings.backupArtifact ? `the artifact ${settings.backupArtifact} (${path})` : path} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}. ${lost(path)}`;
+        return `restored ${settings.backupArtifact ? `the artifact ${settings.backupArtifact} (${path})` : path} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}; the state before it is kept in ${r.safetyBackup}. ${lost(path)}`;
       },
     };
   }

@@ -102,7 +102,7 @@ export function parseRetention(text: string | undefined): Retention {
       });
     return { kind: 'count', keep };
   }
-  return { kind: 'age', maxAgeMs: parseDuration(value, 'backup-retention') };
+  return { kind: 'age', maxAgeMs: parseDuration(value, 'backup-retention', { maxMs: Infinity }) };
 }
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;

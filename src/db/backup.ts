@@ -3,14 +3,13 @@
  * `mysqldump --single-transaction` / `mysql`. Programs run through src/exec with argument arrays;
  * the password travels in PGPASSWORD / MYSQL_PWD, never on a command line.
  */
-import { accessSync, closeSync, constants, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import {
   compressFile,
   compressionOfPath,
-  expandFile,
   pgDumpCompressArg,
   pruneBackups,
   sqlCompression,
@@ -22,10 +21,8 @@ import { dirname, join, resolve } from 'node:path';
 import { ExecError, runProgram } from '../exec/run.js';
 import { ConfigurationError, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import { nullLogger } from '../runtime/logger.js';
-import { DEFAULT_HISTORY_TABLE, type DatabaseObject } from './session.js';
-import { openSession } from './connect.js';
-import { clientEnvironment, mysqlClientArgs, type DatabaseTarget } from './url.js';
+import { type DatabaseObject } from './session.js';
+import { clientEnvironment, mysqlClientArgs, pgConnectionArgs, type DatabaseTarget } from './url.js';
 
 export interface BackupResult {
   path: string;
@@ -40,6 +37,8 @@ export interface BackupResult {
 export interface BackupOptions extends ToolOptions {
   compression?: BackupCompression;
   retention?: Retention;
+  /** Put after the database name in the file name (`app-before-restore-…`): such files are outside backup-retention. */
+  label?: string;
 }
 
 export interface ToolOptions {
@@ -90,6 +89,15 @@ export function checkSqlDumpText(head: string, tail: string): string | undefined
   return undefined;
 }
 
+/**
+ * The database a dump was taken from: `dbname` in the header of `pg_restore --list`, `Database:`
+ * in mysqldump's header. Undefined when the text does not say.
+ */
+export function dumpDatabaseName(engine: DatabaseTarget['engine'], listingOrHead: string): string | undefined {
+  const m = engine === 'postgres' ? /^;\s+dbname:\s*(.*?)\s*$/m.exec(listingOrHead) : /^-- Host: .*?\bDatabase: (.*?)\s*$/m.exec(listingOrHead);
+  return m?.[1] || undefined;
+}
+
 /** Objects in the database that the backup does not hold: the restore drops them first. */
 export function objectsMissingFromBackup(objects: readonly DatabaseObject[], listing: string, engine: DatabaseTarget['engine']): DatabaseObject[] {
   if (engine === 'postgres') {
@@ -108,7 +116,7 @@ export function objectsMissingFromBackup(objects: readonly DatabaseObject[], lis
   });
 }
 
-function readEnds(path: string, bytes = 4096): { head: string; tail: string } {
+export function readEnds(path: string, bytes = 4096): { head: string; tail: string } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -122,7 +130,7 @@ function readEnds(path: string, bytes = 4096): { head: string; tail: string } {
   }
 }
 
-function toolError(err: unknown, what: string, redact: (t: string) => string): OperationFailedError {
+export function toolError(err: unknown, what: string, redact: (t: string) => string): OperationFailedError {
   const detail = err instanceof ExecError ? err.message : err instanceof Error ? err.message : String(err);
   return new OperationFailedError(redact(`${what} failed: ${detail}`));
 }
@@ -170,16 +178,23 @@ export async function backupDatabase(target: DatabaseTarget, dir: string, option
   const compression = options.compression ?? { kind: 'none' };
   const redact = options.redact ?? ((t: string) => t);
   const started = performance.now();
-  mkdirSync(dir, { recursive: true });
-  let path = resolve(join(dir, backupFileName(target.database, target.engine, new Date())));
+  makePrivateDir(dir);
+  const name = backupFileName(options.label ? `${target.database}-${options.label}` : target.database, target.engine, new Date());
+  let path = resolve(join(dir, name));
   for (let i = 2; existsSync(path) || existsSync(`${path}.gz`) || existsSync(`${path}.zst`); i++) path = path.replace(/(-\d+)?\.(dump|sql)$/, `-${i}.$2`);
+  // Created private before the tool writes into it (the tools create files 0644 under the usual umask).
+  closeSync(openSync(path, 'wx', 0o600));
   const env = clientEnvironment(target);
   const common = { env, signal: options.signal, timeoutMs: options.timeoutMs ?? 60 * 60_000, redact };
   try {
     if (target.engine === 'postgres') {
       const major = compression.kind === 'zstd' ? majorVersion(await toolVersion('pg_dump')) : undefined;
       const compress = pgDumpCompressArg(compression, major);
-      await runProgram('pg_dump', ['--format=custom', ...(compress ? [compress] : []), '--no-password', `--file=${path}`], common);
+      await runProgram(
+        'pg_dump',
+        [...pgConnectionArgs(target, 'deploy-kit backup'), '--format=custom', ...(compress ? [compress] : []), `--file=${path}`],
+        common,
+      );
     } else {
       await runProgram(
         'mysqldump',
@@ -198,6 +213,7 @@ export async function backupDatabase(target: DatabaseTarget, dir: string, option
       );
     }
   } catch (err) {
+    rmSync(path, { force: true });
     throw toolError(err, target.engine === 'postgres' ? 'pg_dump' : 'mysqldump', redact);
   }
   const entries = await verifyBackup(target, path, options);
@@ -223,16 +239,33 @@ async function testCompressed(path: string, signal?: AbortSignal): Promise<void>
   }
 }
 
-/** Reads a backup back: `pg_restore --list` for a custom-format dump, a completeness check for SQL. Returns its entry count. */
+/**
+ * A directory for backups, private (0700) when this creates it; an existing one keeps its mode
+ * (the files in it are 0600 whatever it is).
+ */
+export function makePrivateDir(dir: string): void {
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/**
+ * Reads a backup back, all of it: `pg_restore -f /dev/null` reads every data block of a custom-format
+ * dump (its `--list` alone reads only the table of contents, which a truncated dump still has); a
+ * SQL dump must have mysqldump's header and its "Dump completed" trailer. Returns the entry count.
+ */
 export async function verifyBackup(target: DatabaseTarget, path: string, options: ToolOptions = {}): Promise<number> {
   const redact = options.redact ?? ((t: string) => t);
   if (!existsSync(path) || statSync(path).size === 0) throw new OperationFailedError(`the backup ${path} is missing or empty`);
   if (target.engine === 'postgres') {
+    const env = clientEnvironment(target);
+    const timeoutMs = options.timeoutMs ?? 60 * 60_000;
     try {
-      const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact });
+      const r = await runProgram('pg_restore', ['--list', path], { env, signal: options.signal, timeoutMs, redact });
+      await runProgram('pg_restore', ['--file=/dev/null', path], { env, signal: options.signal, timeoutMs, redact });
       return r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
     } catch (err) {
-      throw toolError(err, `reading the backup back (pg_restore --list ${path})`, redact);
+      throw toolError(err, `reading the backup ${path} back`, redact);
     }
   }
   const { head, tail } = readEnds(path);
@@ -241,9 +274,14 @@ export async function verifyBackup(target: DatabaseTarget, path: string, options
   return 1;
 }
 
-async function backupListing(target: DatabaseTarget, path: string, options: ToolOptions): Promise<string> {
+export async function backupListing(target: DatabaseTarget, path: string, options: ToolOptions): Promise<string> {
   if (target.engine === 'postgres') {
-    const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact: options.redact });
+    const r = await runProgram('pg_restore', ['--list', path], {
+      env: clientEnvironment(target),
+      signal: options.signal,
+      timeoutMs: 10 * 60_000,
+      redact: options.redact,
+    });
     return r.stdout;
   }
   // A SQL dump can be far larger than a string may be: keep only the lines that create objects.
@@ -254,90 +292,4 @@ async function backupListing(target: DatabaseTarget, path: string, options: Tool
     if (/\b(CREATE|VIEW)\b/.test(line) && !line.startsWith('INSERT')) kept.push(line.length > 400 ? line.slice(0, 400) : line);
   }
   return kept.join('\n');
-}
-
-export interface RestoreOptions extends ToolOptions {
-  historyTable?: string;
-}
-
-export interface RestoreResult {
-  durationMs: number;
-  /** Objects created after the backup that the restore dropped. */
-  dropped: string[];
-}
-
-/**
- * Puts the database back to the backup: objects the backup does not hold are dropped, then
- * `pg_restore --clean --if-exists --single-transaction` (PostgreSQL: all or nothing) or the SQL
- * dump through `mysql` (MySQL: statement by statement, DDL commits as it goes).
- */
-export async function restoreBackup(target: DatabaseTarget, path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
-  if (compressionOfPath(path) === 'none') return restorePlain(target, path, options);
-  const plain = await expandFile(path, options.signal);
-  try {
-    return await restorePlain(target, plain, options);
-  } finally {
-    rmSync(plain, { force: true });
-  }
-}
-
-async function restorePlain(target: DatabaseTarget, path: string, options: RestoreOptions): Promise<RestoreResult> {
-  const redact = options.redact ?? ((t: string) => t);
-  const log = options.log ?? nullLogger;
-  const started = performance.now();
-  await verifyBackup(target, path, options);
-  const listing = await backupListing(target, path, options);
-  const session = await openSession(target, {
-    historyTable: options.historyTable ?? DEFAULT_HISTORY_TABLE,
-    connectTimeoutMs: 10_000,
-    label: 'deploy-kit restore',
-    signal: options.signal,
-  });
-  const dropped: string[] = [];
-  try {
-    const extra = objectsMissingFromBackup(await session.listObjects(), listing, target.engine);
-    if (extra.length > 0) {
-      log.info(
-        `Dropping ${extra.length} object(s) created after the backup: ${extra.map((o) => `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`).join(', ')}`,
-      );
-      if (target.engine === 'postgres') {
-        await session.begin();
-        try {
-          for (const o of extra) await session.execute(o.drop);
-          await session.commit();
-        } catch (err) {
-          await session.rollback().catch(() => undefined);
-          throw err;
-        }
-      } else {
-        await session.execute('SET FOREIGN_KEY_CHECKS = 0');
-        for (const o of extra) await session.execute(o.drop);
-        await session.execute('SET FOREIGN_KEY_CHECKS = 1');
-      }
-      dropped.push(...extra.map((o) => `${o.kind} ${o.name}`));
-    }
-  } finally {
-    await session.close();
-  }
-  const env = clientEnvironment(target);
-  try {
-    if (target.engine === 'postgres') {
-      await runProgram('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--no-password', `--dbname=${target.database}`, path], {
-        env,
-        signal: options.signal,
-        timeoutMs: options.timeoutMs ?? 60 * 60_000,
-        redact,
-      });
-    } else {
-      await runProgram('mysql', [...mysqlClientArgs(target), '--connect-timeout=10', '--batch', target.database, `--execute=source ${path}`], {
-        env,
-        signal: options.signal,
-        timeoutMs: options.timeoutMs ?? 60 * 60_000,
-        redact,
-      });
-    }
-  } catch (err) {
-    throw toolError(err, `restoring ${path}`, redact);
-  }
-  return { durationMs: performance.now() - started, dropped };
 }

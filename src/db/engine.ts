@@ -17,9 +17,15 @@ import type { Migration, RepeatableMigration } from './files.js';
 import { readForeignHistory, type ForeignTool, type ImportHistory } from './import-history.js';
 import { acquireRunLock } from './lock.js';
 import { checkExpectedVersion, planMigrations, type HistoryRow, type MigrationPlan, type TransactionMode } from './plan.js';
-import { checkHistoryShape, DEFAULT_HISTORY_TABLE, resolveDefaultHistoryTable, type DatabaseSession } from './session.js';
+import { checkHistoryShape, DEFAULT_HISTORY_TABLE, resolveDefaultHistoryTable, type DatabaseSession, type StatementLimits } from './session.js';
 import { describeTarget, type DatabaseTarget, type Engine } from './url.js';
 import { allIntegerVersions, compareVersions, type Version } from './version.js';
+
+/**
+ * An ALTER queued behind a long query holds up every query on its table while it waits: give up
+ * after 10 s rather than block the table's traffic; a migration statement may run 15 minutes.
+ */
+export const DEFAULT_STATEMENT_LIMITS: StatementLimits = { lockTimeoutMs: 10_000, statementTimeoutMs: 15 * 60_000 };
 
 export interface MigrateOptions {
   target: DatabaseTarget;
@@ -46,6 +52,8 @@ export interface MigrateOptions {
   backupRetention?: Retention;
   onFailure?: OnFailure;
   lockTimeoutMs?: number;
+  /** lock_timeout / statement_timeout for the migrations' statements (default DEFAULT_STATEMENT_LIMITS). */
+  statementLimits?: StatementLimits;
   connectTimeoutMs?: number;
   /** Recorded in the history (the run URL on GitHub). */
   appliedBy?: string;
@@ -114,6 +122,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     label: `deploy-kit migrate-db ${appliedBy}`,
     signal: options.signal,
+    limits: options.statementLimits ?? DEFAULT_STATEMENT_LIMITS,
   });
   const onAbort = (): void => session.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -198,6 +207,7 @@ export async function applyMigrations(options: MigrateOptions): Promise<MigrateR
       target,
       engine: target.engine,
       backup: run.backup,
+      backupDir: options.backupDir,
       onFailure: options.onFailure ?? 'auto',
       mode,
       historyTable,

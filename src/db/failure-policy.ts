@@ -2,10 +2,12 @@
  * The failure policy: after a failed run (or a failed read-back), whether to restore the backup
  * (`on-failure`), doing so, and the words that say what became of the database.
  */
+import { dirname } from 'node:path';
 import { ConfigurationError, errorMessage } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { formatDuration } from '../runtime/parse.js';
-import { restoreBackup, type BackupResult } from './backup.js';
+import type { BackupResult } from './backup.js';
+import { restoreBackup, RestoreFailedError } from './restore.js';
 import type { PlanExecutor } from './executor.js';
 import type { TransactionMode } from './plan.js';
 import { MigrationSqlError } from './session.js';
@@ -27,6 +29,8 @@ export interface MigrationFailure {
   /** Migrations of this run whose changes were undone (rolled back or restored). */
   undone: Version[];
   restoreError?: string;
+  /** The dump of the failed state the restore took before it changed anything. */
+  safetyBackup?: string;
 }
 
 /**
@@ -50,6 +54,8 @@ export interface FailureContext {
   target: DatabaseTarget;
   engine: Engine;
   backup?: BackupResult;
+  /** Where the restore's safety dump of the failed state goes (the run's backup-dir). */
+  backupDir?: string;
   onFailure: OnFailure;
   mode: TransactionMode;
   historyTable?: string;
@@ -116,19 +122,23 @@ export async function handleFailure(err: unknown, executor: PlanExecutor, ctx: F
   }
   log.info(`Restoring ${backup.path} …`);
   try {
+    // The run's own session holds the migrate-db lock; the restore ignores the cancel signal.
     const r = await restoreBackup(ctx.target, backup.path, {
-      signal: ctx.signal,
       log,
       redact: ctx.redact,
       historyTable: ctx.historyTable,
+      safetyBackupDir: ctx.backupDir ?? dirname(backup.path),
+      lockHeld: true,
     });
-    log.info(`Restored the backup in ${formatDuration(r.durationMs)}.`);
+    failure.safetyBackup = r.safetyBackup;
+    log.info(`Restored the backup in ${formatDuration(r.durationMs)} (the failed state is kept in ${r.safetyBackup}).`);
     failure.outcome = 'restored';
     failure.undone = [...executor.committed.map((s) => s.version), ...failure.undone];
     if (failing && !failure.undone.includes(failing.version)) failure.undone.push(failing.version);
   } catch (restoreErr) {
     failure.outcome = 'restore-failed';
     failure.restoreError = errorMessage(restoreErr);
+    if (restoreErr instanceof RestoreFailedError) failure.safetyBackup = restoreErr.safetyBackup;
     log.error(`Restoring ${backup.path} failed: ${failure.restoreError}`);
   }
   return failure;

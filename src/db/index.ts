@@ -5,6 +5,7 @@ export * from './plan.js';
 export * from './url.js';
 export * from './lock.js';
 export * from './backup.js';
+export * from './restore.js';
 export * from './backup-files.js';
 export * from './engine.js';
 export * from './settings.js';
@@ -19,6 +20,9 @@ export {
   parseHistoryTable,
   advisoryLockKey,
   mysqlLockName,
+  historyLockName,
   type DatabaseSession,
   type HistoryRecord,
+  type StatementLimits,
+  statementLimitSql,
 } from './session.js';

@@ -8,7 +8,9 @@ import {
   initialised,
   MigrationSqlError,
   mysqlLockName,
+  historyLockName,
   networkReason,
+  certificateFailure,
   parseHistoryTable,
   quoteTable,
   repeatablesTable,
@@ -19,6 +21,8 @@ import {
   type HistoryRecord,
   type HistoryShape,
   type SessionOptions,
+  type StatementLimits,
+  statementLimitSql,
 } from './session.js';
 import type { DatabaseTarget } from './url.js';
 import type { Version } from './version.js';
@@ -33,6 +37,8 @@ function sslConfig(target: DatabaseTarget): ConnectionOptions['ssl'] {
 
 function classify(err: unknown): ConnectFailure {
   const e = err as { code?: string; message?: string; errno?: number };
+  const cert = certificateFailure(err);
+  if (cert) return cert;
   const net = networkReason(err);
   if (net) return { kind: 'retry', reason: net, error: err };
   if (/timeout|timed out/i.test(e.message ?? '')) return { kind: 'retry', reason: 'connection timed out', error: err };
@@ -83,12 +89,14 @@ class MysqlSession implements DatabaseSession {
   private repeatables: { schema?: string; table: string } = { table: '' };
   private tableName: { schema?: string; table: string } = { table: '' };
   private lockName = '';
+  private readonly limits?: StatementLimits;
 
   constructor(
     private readonly conn: Connection,
     private readonly target: DatabaseTarget,
     options: SessionOptions,
   ) {
+    this.limits = options.limits;
     this.useHistoryTable(options.historyTable);
   }
 
@@ -96,7 +104,7 @@ class MysqlSession implements DatabaseSession {
     this.tableName = parseHistoryTable(table);
     this.table = quoteTable(this.tableName, 'mysql');
     this.repeatables = repeatablesTable(this.tableName);
-    this.lockName = mysqlLockName(this.target.database, table);
+    this.lockName = mysqlLockName(historyLockName(this.tableName, this.target.database));
   }
 
   select<T>(sql: string): Promise<T[]> {
@@ -111,6 +119,7 @@ class MysqlSession implements DatabaseSession {
   async init(): Promise<void> {
     const [r] = await this.rows<{ v: string }>('SELECT VERSION() AS v');
     this.serverVersion = r!.v;
+    if (this.limits) for (const sql of statementLimitSql('mysql', this.serverVersion, this.limits)) await this.conn.query(sql);
   }
 
   async tryLock(): Promise<boolean> {

@@ -5,10 +5,12 @@ import type { MigrationScript } from './files.js';
 import type { HistoryRow } from './plan.js';
 import {
   advisoryLockKey,
+  historyLockName,
   connectWithRetry,
   initialised,
   MigrationSqlError,
   networkReason,
+  certificateFailure,
   parseHistoryTable,
   quoteTable,
   repeatablesTable,
@@ -20,6 +22,7 @@ import {
   type HistoryShape,
   type PipelinedOutcome,
   type SessionOptions,
+  statementLimitSql,
 } from './session.js';
 import { lineAt } from './sql-split.js';
 import type { DatabaseTarget } from './url.js';
@@ -44,6 +47,8 @@ function sslConfig(target: DatabaseTarget, mode: DatabaseTarget['tls']): ClientC
 
 function classify(err: unknown): ConnectFailure {
   const e = err as { code?: string; message?: string };
+  const cert = certificateFailure(err);
+  if (cert) return cert;
   const net = networkReason(err);
   if (net) return { kind: 'retry', reason: net, error: err };
   if (/timeout/i.test(e.message ?? '')) return { kind: 'retry', reason: 'connection timed out', error: err };
@@ -107,11 +112,12 @@ class PostgresSession implements DatabaseSession {
   private table = '';
   private repeatables = '';
   private tableName: { schema?: string; table: string } = { table: '' };
-  private key = 0n;
+  /** The session's current_schema(), read in init(): an unqualified history table is in it. */
+  private currentSchema = 'public';
 
   constructor(
     private readonly client: Client,
-    options: SessionOptions,
+    private readonly options: SessionOptions,
   ) {
     this.useHistoryTable(options.historyTable);
   }
@@ -120,7 +126,10 @@ class PostgresSession implements DatabaseSession {
     this.tableName = parseHistoryTable(table);
     this.table = quoteTable(this.tableName, 'postgres');
     this.repeatables = quoteTable(repeatablesTable(this.tableName), 'postgres');
-    this.key = advisoryLockKey(table);
+  }
+
+  private get key(): bigint {
+    return advisoryLockKey(historyLockName(this.tableName, this.currentSchema));
   }
 
   async select<T>(sql: string): Promise<T[]> {
@@ -128,8 +137,12 @@ class PostgresSession implements DatabaseSession {
   }
 
   async init(): Promise<void> {
-    const r = await this.client.query<{ v: string; n: string }>("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+    const r = await this.client.query<{ v: string; n: string; s: string | null }>(
+      "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, current_schema() AS s",
+    );
     this.serverVersion = r.rows[0]!.v;
+    this.currentSchema = r.rows[0]!.s ?? 'public';
+    if (this.options.limits) for (const sql of statementLimitSql('postgres', this.serverVersion, this.options.limits)) await this.client.query(sql);
     // When this client dies (kill -9), the server notices within a second even mid-statement and
     // ends the session, which rolls back its transaction and releases the advisory lock.
     if (Number(r.rows[0]!.n) >= 140000) await this.client.query("SET client_connection_check_interval = '1s'");

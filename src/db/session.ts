@@ -148,6 +148,26 @@ export interface SessionOptions {
   /** Shown to other sessions as who holds the lock (application_name / program_name). */
   label: string;
   signal?: AbortSignal;
+  /** Limits for the migrations' own statements (0: none); unset: the server's defaults. */
+  limits?: StatementLimits;
+}
+
+export interface StatementLimits {
+  /** How long a statement may wait for a lock (PostgreSQL lock_timeout; MySQL lock_wait_timeout and innodb_lock_wait_timeout). */
+  lockTimeoutMs: number;
+  /** How long a statement may run (PostgreSQL statement_timeout; MariaDB max_statement_time; MySQL max_execution_time, SELECTs only). */
+  statementTimeoutMs: number;
+}
+
+/** The SET statements for `limits` on this server (version text tells MariaDB from MySQL). */
+export function statementLimitSql(engine: Engine, serverVersion: string, limits: StatementLimits): string[] {
+  if (engine === 'postgres')
+    return [`SET lock_timeout = '${Math.round(limits.lockTimeoutMs)}ms'`, `SET statement_timeout = '${Math.round(limits.statementTimeoutMs)}ms'`];
+  // MySQL counts lock waits in whole seconds (1 at least); 0 means "no limit" only for the statement time.
+  const lockSeconds = limits.lockTimeoutMs === 0 ? 31_536_000 : Math.max(1, Math.ceil(limits.lockTimeoutMs / 1000));
+  const lock = [`SET SESSION lock_wait_timeout = ${lockSeconds}`, `SET SESSION innodb_lock_wait_timeout = ${Math.min(lockSeconds, 1_073_741_824)}`];
+  if (/mariadb/i.test(serverVersion)) return [...lock, `SET SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`];
+  return [...lock, `SET SESSION max_execution_time = ${Math.round(limits.statementTimeoutMs)}`];
 }
 
 /** A SQL error inside a migration file, mapped to the file's line. */
@@ -193,15 +213,23 @@ export function quoteTable(t: TableName, engine: Engine): string {
   return t.schema ? `${q(t.schema)}.${q(t.table)}` : q(t.table);
 }
 
+/**
+ * The history table as the lock names it: always schema-qualified (the session's current schema, or
+ * the MySQL database, filling in an unqualified name), so `t` and `public.t` are one lock.
+ */
+export function historyLockName(t: TableName, defaultSchema: string): string {
+  return `${t.schema ?? defaultSchema}.${t.table}`;
+}
+
 /** A signed 64-bit advisory lock key from the history table's name (one run at a time per table). */
 export function advisoryLockKey(historyTable: string): bigint {
   const digest = createHash('sha256').update(`deploy-kit:migrate-db:${historyTable}`).digest();
   return digest.readBigInt64BE(0);
 }
 
-/** A MySQL GET_LOCK name (at most 64 characters), per database and history table. */
-export function mysqlLockName(database: string, historyTable: string): string {
-  const name = `deploy-kit:${database}.${historyTable}`;
+/** A MySQL GET_LOCK name (at most 64 characters), per history table (`historyLockName`: `db.table`). */
+export function mysqlLockName(qualifiedTable: string): string {
+  const name = `deploy-kit:${qualifiedTable}`;
   if (name.length <= 64) return name;
   return `deploy-kit:${createHash('sha256').update(name).digest('hex').slice(0, 40)}`;
 }
@@ -262,6 +290,21 @@ export async function initialised<T extends { init(): Promise<void>; close(): Pr
 
 export function describeEngine(engine: Engine): string {
   return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
+}
+
+/**
+ * A server certificate that does not verify is the configuration's problem, not a network blip:
+ * no retry, and words that say what to check.
+ */
+export function certificateFailure(err: unknown): ConnectFailure | undefined {
+  const e = err as { code?: string; message?: string } | undefined;
+  const byCode = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(e?.code ?? '');
+  if (!byCode && !/certificate|self-signed/i.test(e?.message ?? '')) return undefined;
+  return {
+    kind: 'fatal',
+    reason: `the server's TLS certificate does not verify: ${e?.message ?? e?.code} (check sslrootcert / ssl-ca names the CA that signed it, and that the host in the URL is a name in the certificate)`,
+    error: err,
+  };
 }
 
 /** Plain words for a socket error code. */

@@ -75,12 +75,13 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   let tls: TlsMode;
   let caFile: string | undefined;
   if (engine === 'postgres') {
-    const mode = (params.get('sslmode') ?? 'prefer').toLowerCase();
+    // libpq's default `prefer` falls back to plaintext and verifies nothing: off loopback, require TLS.
+    const mode = (params.get('sslmode') ?? (isLoopbackHost(host) ? 'prefer' : 'require')).toLowerCase();
     if (!PG_SSLMODES.includes(mode as PgSslMode)) fail(`has sslmode=${mode}: use one of ${PG_SSLMODES.join(', ')}.`);
     tls = mode === 'allow' ? 'prefer' : (mode as TlsMode);
     caFile = params.get('sslrootcert') ?? undefined;
   } else {
-    tls = mysqlTls(params);
+    tls = mysqlTls(params, isLoopbackHost(host));
     caFile = params.get('ssl-ca') ?? params.get('sslca') ?? undefined;
   }
   if (caFile !== undefined && tls !== 'verify-ca' && tls !== 'verify-full') {
@@ -89,7 +90,13 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   return { engine, host, port, user, password, database, tls, caFile, address: `${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
 
-function mysqlTls(params: URLSearchParams): TlsMode {
+/** localhost, 127.0.0.0/8, ::1: traffic that never leaves the machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1';
+}
+
+function mysqlTls(params: URLSearchParams, loopback: boolean): TlsMode {
   const mode = params.get('ssl-mode') ?? params.get('sslmode');
   if (mode !== null) {
     const m = mode.toUpperCase().replace(/-/g, '_');
@@ -110,7 +117,8 @@ function mysqlTls(params: URLSearchParams): TlsMode {
     return tls;
   }
   const ssl = params.get('ssl');
-  if (ssl === null) return 'disable';
+  // Off loopback TLS is required unless the URL says otherwise (ssl=false or ssl-mode=DISABLED).
+  if (ssl === null) return loopback ? 'disable' : 'require';
   const v = ssl.toLowerCase();
   if (['true', '1', 'yes', 'on', 'required'].includes(v)) return 'require';
   if (['false', '0', 'no', 'off'].includes(v)) return 'disable';
@@ -123,32 +131,44 @@ export function describeTarget(t: DatabaseTarget): string {
   return `${t.engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} database "${t.database}" at ${t.address} as ${t.user}`;
 }
 
-/** libpq / mysql client environment for the dump tools: the password goes in the environment, never argv. */
+/**
+ * The dump tools' environment: the job's own `PG*` / `MYSQL*` variables removed (a `PGHOSTADDR`,
+ * `PGSERVICE` or `MYSQL_HOST` in the job would otherwise send them to another server than the
+ * driver's), then only the password added — in the environment, never argv. The connection itself
+ * travels whole in the arguments (`pgConnectionArgs`, `mysqlClientArgs`).
+ */
 export function clientEnvironment(t: DatabaseTarget, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base };
-  if (t.engine === 'postgres') {
-    Object.assign(env, {
-      PGHOST: t.host,
-      PGPORT: String(t.port),
-      PGUSER: t.user,
-      PGDATABASE: t.database,
-      PGSSLMODE: t.tls,
-      PGCONNECT_TIMEOUT: '10',
-      PGAPPNAME: 'deploy-kit migrate-db',
-    });
-    if (t.password) env.PGPASSWORD = t.password;
-    else delete env.PGPASSWORD;
-    if (t.caFile) env.PGSSLROOTCERT = t.caFile;
-  } else {
-    if (t.password) env.MYSQL_PWD = t.password;
-    else delete env.MYSQL_PWD;
-  }
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) if (!/^(PG|MYSQL|LIBMYSQL_)/i.test(key)) env[key] = value;
+  if (t.password) env[t.engine === 'postgres' ? 'PGPASSWORD' : 'MYSQL_PWD'] = t.password;
   return env;
+}
+
+/** A libpq keyword/value string: every value single-quoted, `\\` and `'` escaped. */
+export function pgConninfo(t: DatabaseTarget, applicationName = 'deploy-kit'): string {
+  const q = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const parts: [string, string][] = [
+    ['host', t.host],
+    ['port', String(t.port)],
+    ['user', t.user],
+    ['dbname', t.database],
+    ['sslmode', t.tls],
+    ['connect_timeout', '10'],
+    ['application_name', applicationName],
+  ];
+  if (t.caFile) parts.push(['sslrootcert', t.caFile]);
+  return parts.map(([k, v]) => `${k}=${q(v)}`).join(' ');
+}
+
+/** `--dbname=<conninfo>` for pg_dump / pg_restore / psql: the whole connection, nothing left to the environment. */
+export function pgConnectionArgs(t: DatabaseTarget, applicationName?: string): string[] {
+  return [`--dbname=${pgConninfo(t, applicationName)}`, '--no-password'];
 }
 
 /** Connection arguments for mysql / mysqldump (no password: that is MYSQL_PWD). */
 export function mysqlClientArgs(t: DatabaseTarget): string[] {
-  const args = [`--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
+  // --no-defaults first: no option file (~/.my.cnf, /etc/mysql) may add a host, a socket or a user.
+  const args = ['--no-defaults', `--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
   if (t.tls === 'disable') args.push('--skip-ssl');
   else if (t.tls !== 'prefer') {
     args.push('--ssl');

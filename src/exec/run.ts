@@ -3,7 +3,7 @@
  * as a command line — with a deadline, captured output and optional stdin.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export interface RunOptions {
@@ -11,6 +11,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Written to the program's stdin, which is then closed (e.g. `docker login --password-stdin`). */
   input?: string | Buffer;
+  /** A file streamed into the program's stdin (e.g. a dump into `mysql`), instead of `input`. */
+  inputFile?: string;
   /** Kill the program (SIGTERM, then SIGKILL 5 s later) after this many ms. Default 10 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -90,7 +92,15 @@ export function runProgram(command: string, args: readonly string[], options: Ru
     child.stdin.on('error', () => {
       // The program may exit without reading its stdin; its exit code tells what happened.
     });
-    if (options.input !== undefined) child.stdin.end(options.input);
+    if (options.inputFile !== undefined) {
+      const file = createReadStream(options.inputFile);
+      file.on('error', (err) => {
+        child.stdin.destroy();
+        kill();
+        out.stderr += `\ncannot read ${options.inputFile}: ${err.message}`;
+      });
+      file.pipe(child.stdin);
+    } else if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
 
     child.on('error', (err: NodeJS.ErrnoException) => {

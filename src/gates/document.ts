@@ -209,7 +209,7 @@ function parsePrometheus(obj: Obj, path: Path, label: string, name: string | und
     v === true || v === null || v === '' ? '' : at([...p, key], () => expectString(v, `${where}.${key}`)).trim();
   const selector = shorthand.selector === undefined ? '' : text(shorthand.selector, 'selector');
   const windowText = shorthand.window === undefined ? '5m' : text(shorthand.window, 'window');
-  const windowMs = at([...p, 'window'], () => parseDuration(windowText, `${where}.window`));
+  const windowMs = at([...p, 'window'], () => parseDuration(windowText, `${where}.window`, { maxMs: Infinity }));
   if (windowMs < 1000) at([...p, 'window'], () => fail(`${where}.window`, `is ${windowText}: a rate() window must be at least 1s.`));
   const win = promDuration(windowMs);
   const matchers = (...parts: string[]): string => {
@@ -405,7 +405,7 @@ function parseGrafana(obj: Obj, path: Path, label: string, name: string | undefi
   if ((datasource === undefined) !== (query === undefined))
     at(p, () => fail(where, 'needs datasource and query together: the query runs on that datasource (its uid).'));
   const fromText = spec.from === undefined ? '5m' : at([...p, 'from'], () => expectString(spec.from, `${where}.from`));
-  const fromMs = at([...p, 'from'], () => parseDuration(fromText, `${where}.from`));
+  const fromMs = at([...p, 'from'], () => parseDuration(fromText, `${where}.from`, { maxMs: Infinity }));
   return {
     kind: 'grafana',
     name: name ?? (query ? 'grafana data' : 'grafana health'),

@@ -89,14 +89,15 @@ export async function httpRequestNode(req: NodeHttpRequest): Promise<NodeHttpRes
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
         throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
       }
-      // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body, and
-      // credentials are not carried to another origin.
+      // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body.
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
         headers = withoutHeaders(headers, ['content-type', 'content-length']);
       }
-      if (next.origin !== url.origin) headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+      // No header the caller set goes to another origin: an API key may travel in any header (X-Api-Key,
+      // a custom token), not only Authorization/Cookie. https → http is always another origin.
+      if (next.origin !== url.origin) headers = {};
       url = next;
     }
   } catch (err) {

@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
-import { runContextFromEnv, type RunContext } from './context.js';
+import { jobTempDir, runContextFromEnv, type RunContext } from './context.js';
 import { ConfigurationError, OperationFailedError, errorMessage } from './errors.js';
 import { Inputs } from './inputs.js';
 import type { Annotation, Logger } from './logger.js';
@@ -46,7 +46,7 @@ const runnerLogger: Logger = {
 };
 
 function createContext(signal: AbortSignal): ActionContext {
-  const run = runContextFromEnv(process.env, process.cwd(), tmpdir());
+  const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, tmpdir()));
   const inputs = new Inputs(
     (name) => core.getInput(name),
     secrets,

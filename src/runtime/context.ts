@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** What a run knows about where it is: the GitHub context from the runner's environment. */
 export interface RunContext {
   workspace: string;
@@ -14,6 +17,14 @@ export interface RunContext {
   runUrl?: string;
   /** Directory for temporary files that live as long as the job. */
   tempDir: string;
+}
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+export function jobTempDir(env: NodeJS.ProcessEnv, tmp: string): string {
+  return env.RUNNER_TEMP || mkdtempSync(join(tmp, 'deploy-kit-'));
 }
 
 export function runContextFromEnv(env: NodeJS.ProcessEnv, cwd: string, tmp: string): RunContext {

@@ -16,7 +16,25 @@ const DURATION_UNITS: Record<string, number> = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-export function parseDuration(text: string | number, name: string): number {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+export function parseDuration(text: string | number, name: string, options: { maxMs?: number } = {}): number {
+  const ms = parseDurationUnbounded(text, name);
+  const max = options.maxMs ?? MAX_TIMER_MS;
+  if (ms > max) {
+    throw new ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+      input: name,
+    });
+  }
+  return ms;
+}
+
+function parseDurationUnbounded(text: string | number, name: string): number {
   if (typeof text === 'number') {
     if (!Number.isFinite(text) || text < 0) throw durationError(String(text), name);
     return Math.round(text * 1000);

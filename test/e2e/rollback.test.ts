@@ -158,7 +158,9 @@ describe('rollback bundle on compose (real containers)', () => {
       expect(run.errors).toEqual([]);
       expect(run.outputs['rolled-back-to']).toBe(v1);
       expect(run.outputs.database).toMatch(
-        new RegExp(`^restored ${backup.path} into ${db.name} in [\\d.]+s; dropped 1 object\\(s\\) created after it: TABLE coupons`),
+        new RegExp(
+          `^restored ${backup.path} into ${db.name} in [\\d.]+s; dropped 1 object\\(s\\) created after it: TABLE public.coupons; the state before it is kept in \\S+/${db.name}-before-restore-\\d{8}T\\d{6}Z\\.dump\\.`,
+        ),
       );
       expect(JSON.parse(run.outputs.checks!)).toMatchObject({ passed: true, total: 1 });
       expect(run.summary).toMatch(/### Database/);

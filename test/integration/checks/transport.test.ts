@@ -9,7 +9,11 @@ import { refusedPort, sendJson, startServer, type TestServer } from '../../suppo
 let a: TestServer;
 let b: TestServer;
 beforeAll(async () => {
-  b = await startServer({ '/landing': (req, res) => sendJson(res, 200, { method: req.method, authorization: req.headers.authorization ?? null }) });
+  b = await startServer({
+    '/landing': (req, res) => sendJson(res, 200, { method: req.method, authorization: req.headers.authorization ?? null }),
+    '/headers': (req, res) =>
+      sendJson(res, 200, { 'x-api-key': req.headers['x-api-key'] ?? null, cookie: req.headers.cookie ?? null, 'x-tenant': req.headers['x-tenant'] ?? null }),
+  });
   a = await startServer({
     '/landing': (req, res, { body }) => sendJson(res, 200, { method: req.method, body, authorization: req.headers.authorization ?? null }),
     '/see-other': (_req, res) => {
@@ -22,6 +26,10 @@ beforeAll(async () => {
     },
     '/elsewhere': (_req, res) => {
       res.writeHead(302, { location: `${b.url}/landing` });
+      res.end();
+    },
+    '/elsewhere-headers': (_req, res) => {
+      res.writeHead(307, { location: `${b.url}/headers` });
       res.end();
     },
     '/loop': (_req, res) => {
@@ -53,9 +61,12 @@ describe('httpRequestNode', () => {
     expect(JSON.parse(temporary.body)).toMatchObject({ method: 'POST', body: 'payload' });
   });
 
-  it('drops Authorization on a redirect to another origin, keeps it on the same origin', async () => {
+  it('drops every user-set header on a redirect to another origin, keeps them on the same origin', async () => {
     const cross = await httpRequestNode({ url: `${a.url}/elsewhere`, headers: { authorization: 'Bearer t0ken' } });
     expect(JSON.parse(cross.body)).toEqual({ method: 'GET', authorization: null });
+    // Every header the user set stays behind, API keys in custom headers included.
+    const custom = await httpRequestNode({ url: `${a.url}/elsewhere-headers`, headers: { 'x-api-key': 'k3y-secret', cookie: 's=1', 'x-tenant': 'acme' } });
+    expect(JSON.parse(custom.body)).toEqual({ 'x-api-key': null, cookie: null, 'x-tenant': null });
     const same = await httpRequestNode({ url: `${a.url}/temporary`, headers: { authorization: 'Bearer t0ken' } });
     expect(JSON.parse(same.body).authorization).toBe('Bearer t0ken');
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, flywayChecksum, migrateTo, parseDatabaseUrl, readMigrationFiles, type MigrateOptions } from '../../../src/db/index.js';
 import { runProgram } from '../../../src/exec/run.js';
-import { clientEnvironment, mysqlClientArgs } from '../../../src/db/url.js';
+import { clientEnvironment, mysqlClientArgs, pgConnectionArgs } from '../../../src/db/url.js';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
 import { createMysqlDatabase, createPgDatabase, loadDbServices, tempDir, useCleanup, writeMigrations, type Services, type TestDatabase } from './databases.js';
 
@@ -46,7 +46,8 @@ function options(db: TestDatabase, kind: Kind, dir: string, extra: Partial<Migra
 async function runFile(db: TestDatabase, kind: Kind, dir: string, file: string): Promise<void> {
   const t = parseDatabaseUrl(db.url);
   const path = join(dir, file);
-  if (kind === 'postgres') await runProgram('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-f', path], { env: clientEnvironment(t) });
+  if (kind === 'postgres')
+    await runProgram('psql', [...pgConnectionArgs(t), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-f', path], { env: clientEnvironment(t) });
   else await runProgram('mysql', [...mysqlClientArgs(t), t.database, `--execute=source ${path}`], { env: clientEnvironment(t) });
 }
 
@@ -55,7 +56,7 @@ async function schemaDump(db: TestDatabase, kind: Kind): Promise<string> {
   const t = parseDatabaseUrl(db.url);
   const skip = ['deploy_kit_migrations', 'deploy_kit_migrations_repeatables', 'schema_migrations', 'flyway_schema_history'];
   if (kind === 'postgres') {
-    const r = await runProgram('pg_dump', ['--no-password', '--schema-only', '--no-owner', ...skip.map((s) => `--exclude-table=${s}`)], {
+    const r = await runProgram('pg_dump', [...pgConnectionArgs(t), '--schema-only', '--no-owner', ...skip.map((s) => `--exclude-table=${s}`)], {
       env: clientEnvironment(t),
     });
     return r.stdout.replace(/^\\(un)?restrict .*$/gm, '');

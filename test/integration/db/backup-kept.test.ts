@@ -27,7 +27,7 @@ describe('backup-compression and backup-retention (real servers)', () => {
       expect(packed.bytes).toBeLessThan(plain.bytes / 3);
       await db.query('DROP TABLE t');
       await db.query('CREATE TABLE extra (id INT)');
-      await restoreBackup(target, packed.path);
+      await restoreBackup(target, packed.path, { safetyBackupDir: tempDir() });
       expect(await dumpText(db.url)).toBe(before);
       expect(readdirSync(dir).filter((f) => f.includes('.expanded-'))).toEqual([]);
     });
@@ -41,7 +41,7 @@ describe('backup-compression and backup-retention (real servers)', () => {
     const b = await backupDatabase(target, tempDir(), { compression: { kind: 'gzip' } });
     const { readFileSync } = await import('node:fs');
     writeFileSync(b.path, readFileSync(b.path).subarray(0, Math.floor(statSync(b.path).size / 2)));
-    await expect(restoreBackup(target, b.path)).rejects.toThrow();
+    await expect(restoreBackup(target, b.path, { safetyBackupDir: tempDir() })).rejects.toThrow();
   });
 
   it('PostgreSQL: retention keeps the newest N of this database only, never the one just taken', async () => {

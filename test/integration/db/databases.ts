@@ -98,7 +98,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProgram } from '../../../src/exec/run.js';
-import { clientEnvironment, mysqlClientArgs, parseDatabaseUrl } from '../../../src/db/url.js';
+import { clientEnvironment, mysqlClientArgs, parseDatabaseUrl, pgConnectionArgs } from '../../../src/db/url.js';
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -125,7 +125,7 @@ export async function dumpText(url: string): Promise<string> {
   const env = clientEnvironment(t);
   if (t.engine === 'postgres') {
     // pg_dump 15.14+ brackets the script with a random \\restrict key: the one line that differs between runs.
-    return (await runProgram('pg_dump', ['--no-password'], { env })).stdout.replace(/^\\(un)?restrict .*$/gm, '');
+    return (await runProgram('pg_dump', pgConnectionArgs(t), { env })).stdout.replace(/^\\(un)?restrict .*$/gm, '');
   }
   const r = await runProgram('mysqldump', [...mysqlClientArgs(t), '--single-transaction', '--routines', '--triggers', '--skip-dump-date', t.database], { env });
   return r.stdout;

@@ -108,7 +108,7 @@ describe('migrate-db engine on MariaDB (real server)', () => {
     await db.query('CREATE TABLE later (id int)');
     await db.query('CREATE VIEW v_later AS SELECT id FROM later');
     expect(await dumpText(db.url)).not.toBe(original);
-    const r = await restoreBackup(target, backup.path);
+    const r = await restoreBackup(target, backup.path, { safetyBackupDir: tempDir() });
     expect(r.dropped).toEqual(expect.arrayContaining(['TABLE later', 'VIEW v_later']));
     expect(await dumpText(db.url)).toBe(original);
   });
@@ -118,10 +118,10 @@ describe('migrate-db engine on MariaDB (real server)', () => {
     const dir = writeMigrations({ '1_a.up.sql': 'CREATE TABLE hits (v int);\nINSERT INTO hits VALUES (1);\nSELECT SLEEP(1.5);' });
     const holder = await mysql.createConnection(db.url);
     cleanup(() => holder.end());
-    await holder.query('SELECT GET_LOCK(?, 0)', [mysqlLockName(db.name, 'deploy_kit_migrations')]);
+    await holder.query('SELECT GET_LOCK(?, 0)', [mysqlLockName(`${db.name}.deploy_kit_migrations`)]);
     const err = await applyMigrations(options(db, dir, { lockTimeoutMs: 500 })).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/another migration run holds the lock.*\(connection \d+, user deploykit/);
-    await holder.query('SELECT RELEASE_LOCK(?)', [mysqlLockName(db.name, 'deploy_kit_migrations')]);
+    await holder.query('SELECT RELEASE_LOCK(?)', [mysqlLockName(`${db.name}.deploy_kit_migrations`)]);
     const [a, b] = await Promise.all([applyMigrations(options(db, dir, { backup: false })), applyMigrations(options(db, dir, { backup: false }))]);
     expect([a.applied.length, b.applied.length].sort()).toEqual([0, 1]);
     expect(await db.query('SELECT v FROM hits')).toEqual([{ v: 1 }]);

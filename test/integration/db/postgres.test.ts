@@ -155,7 +155,7 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     const holder = new pg.Client({ connectionString: db.url, application_name: 'release-42 by alice' });
     await holder.connect();
     cleanup(() => holder.end());
-    await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('deploy_kit_migrations').toString()]);
+    await holder.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('public.deploy_kit_migrations').toString()]);
     const t0 = Date.now();
     const err = await applyMigrations(options(db, dir, { lockTimeoutMs: 800 })).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(5000);
@@ -232,8 +232,8 @@ describe('migrate-db engine on PostgreSQL 15 (real server)', () => {
     await db.query('CREATE SCHEMA side');
     await db.query("CREATE FUNCTION side.f() RETURNS int AS 'SELECT 1' LANGUAGE sql");
     expect(await dumpText(db.url)).not.toBe(original);
-    const r = await restoreBackup(target, backup.path);
-    expect(r.dropped).toEqual(expect.arrayContaining(['TABLE later', 'SCHEMA side']));
+    const r = await restoreBackup(target, backup.path, { safetyBackupDir: tempDir() });
+    expect(r.dropped).toEqual(expect.arrayContaining(['TABLE public.later', 'SCHEMA side']));
     expect(await dumpText(db.url)).toBe(original);
   });
 

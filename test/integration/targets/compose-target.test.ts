@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComposeTarget } from '../../../src/targets/compose.js';
@@ -65,6 +65,8 @@ describe(`compose target (${process.env.DK_COMPOSE ?? 'docker-compose'}) with re
     expect(canary).toMatchObject({ service: 'app', canaryName: 'app-canary', image: v2, stableImage: v1, address: `127.0.0.1:${canaryPort}` });
     expect(await version(canary.address!)).toBe('ct-2');
     expect(await version(p.stableAddress)).toBe('ct-1');
+    // The override copies the service's resolved environment: private.
+    expect(statSync(target.canaryFile('app')).mode & 0o777).toBe(0o600);
     const found = await target.findCanary('app', p.stableAddress);
     expect(found).toEqual(canary);
     expect(await target.removeCanary('app')).toBe(true);

@@ -9,6 +9,7 @@ import {
   connectRetryDelay,
   HISTORY_COLUMNS,
   mysqlLockName,
+  historyLockName,
   parseHistoryTable,
   quoteTable,
 } from '../../../src/db/session.js';
@@ -49,8 +50,13 @@ describe('history table and lock names', () => {
   it('derives a stable lock per history table', () => {
     expect(advisoryLockKey('schema_migrations')).toBe(advisoryLockKey('schema_migrations'));
     expect(advisoryLockKey('schema_migrations')).not.toBe(advisoryLockKey('other'));
-    expect(mysqlLockName('shop', 'schema_migrations')).toBe('deploy-kit:shop.schema_migrations');
-    expect(mysqlLockName('x'.repeat(64), 'schema_migrations').length).toBeLessThanOrEqual(64);
+    expect(mysqlLockName('shop.schema_migrations')).toBe('deploy-kit:shop.schema_migrations');
+    expect(mysqlLockName(`${'x'.repeat(64)}.schema_migrations`).length).toBeLessThanOrEqual(64);
+    // `t` and `public.t` (PostgreSQL), `t` and `shop.t` (MySQL) are one lock.
+    expect(historyLockName(parseHistoryTable('t'), 'public')).toBe(historyLockName(parseHistoryTable('public.t'), 'public'));
+    expect(advisoryLockKey(historyLockName(parseHistoryTable('t'), 'public'))).toBe(advisoryLockKey(historyLockName(parseHistoryTable('public.t'), 'app')));
+    expect(historyLockName(parseHistoryTable('t'), 'shop')).toBe('shop.t');
+    expect(historyLockName(parseHistoryTable('app.t'), 'public')).not.toBe(historyLockName(parseHistoryTable('t'), 'public'));
   });
 });
 

@@ -33,6 +33,15 @@ describe('parseDuration', () => {
     expect(() => parseDuration(text, 'interval')).toThrow(/interval/);
   });
 
+  it('bounds what reaches a timer: 30d is an error naming the input, not a 1 ms timeout', () => {
+    expect(parseDuration('24d', 'timeout')).toBe(24 * 86_400_000);
+    expect(() => parseDuration('30d', 'timeout')).toThrow(/timeout is "30d", longer than the 596h31m a timer can wait/);
+    expect(() => parseDuration(2 ** 31 / 1000, 'watch')).toThrow(ConfigurationError);
+    expect(() => parseDuration('30d', 'watch')).toThrow(expect.objectContaining({ input: 'watch' }));
+    expect(parseDuration(`${2 ** 31 - 1}ms`, 'timeout')).toBe(2 ** 31 - 1);
+    // Values that never reach a timer (a backup age, a query window) may be longer.
+    expect(parseDuration('90d', 'backup-retention', { maxMs: Infinity })).toBe(90 * 86_400_000);
+  });
   it('says durations cannot be negative', () => {
     expect(() => parseDuration('-1s', 'timeout')).toThrow(/cannot be negative/);
   });

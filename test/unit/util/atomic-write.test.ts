@@ -13,6 +13,14 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(join(dir, 'a', 'b'))).toEqual(['state.json']);
     expect(statSync(path).mode & 0o777).toBe(0o644 & ~process.umask());
   });
+  it('writes a private file 0600 from the first byte (files that copy secrets)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dk-atomic-'));
+    const path = join(dir, 'canary.yml');
+    writeFileSync(path, 'old, world-readable');
+    await writeFileAtomic(path, 'SECRET=1\n', { mode: 0o600 });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, 'utf8')).toBe('SECRET=1\n');
+  });
   it('replaces the old content whole', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dk-atomic-'));
     const path = join(dir, 'upstream.conf');

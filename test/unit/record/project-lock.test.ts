@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acquireProjectLock, isStale } from '../../../src/record/project-lock.js';
+import { memoryLogger } from '../../../src/runtime/logger.js';
+
+const lockPath = (): string => join(mkdtempSync(join(tmpdir(), 'dk-plock-')), '.deploy-kit', 'app.lock');
+
+describe('project lock (beside the deployment record)', () => {
+  it('a second run waits up to lock-timeout, then fails naming the holder, its run URL and age; the first release lets it in', async () => {
+    const path = lockPath();
+    const release = await acquireProjectLock(path, { action: 'deploy-canary', runUrl: 'https://github.com/o/r/actions/runs/1', timeoutMs: 1000 });
+    const started = Date.now();
+    const err = await acquireProjectLock(path, { action: 'rollback', timeoutMs: 600 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `another run holds the lock on this project: deploy-canary \\(pid ${process.pid} on ${hostname()}, https://github.com/o/r/actions/runs/1, holding it for \\d+ms\\)`,
+      ),
+    );
+    const waiting = acquireProjectLock(path, { action: 'rollback', timeoutMs: 10_000 });
+    setTimeout(release, 300);
+    const second = await waiting;
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ action: 'rollback', pid: process.pid });
+    second();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a holder whose process is gone is stale and taken over; a live one on another host is not', async () => {
+    const path = lockPath();
+    // A real process that held the lock and died.
+    const child = spawn(process.execPath, ['-e', '0']);
+    const pid = child.pid!;
+    await new Promise((r) => child.once('exit', r));
+    await acquireProjectLock(path, { action: 'deploy-canary', timeoutMs: 100 }).then((r) => r());
+    writeFileSync(path, JSON.stringify({ pid, host: hostname(), action: 'deploy-canary', since: new Date().toISOString() }));
+    const log = memoryLogger();
+    const release = await acquireProjectLock(path, { action: 'rollback', timeoutMs: 100, log });
+    expect(log.lines.join('\n')).toMatch(new RegExp(`Taking over the lock .*pid ${pid} .* is gone`));
+    release();
+    expect(isStale({ pid: 1, host: 'other-runner', action: 'x', since: '' }, hostname(), () => false)).toBe(false);
+    expect(isStale(undefined, hostname(), () => true)).toBe(true);
+  });
+});
