@@ -9,14 +9,16 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCanaryStage, type CanaryStage } from '../support/compose.js';
 import { ensureFixtureAppVersion, FIXTURE_APP_DIR } from '../support/fixture-app.js';
+import { startGitHubStandIn } from '../support/github-standin.js';
 import { startLoad } from '../support/load.js';
+import type { RecordEntry } from '../../src/record/history.js';
 import { loadServices } from '../support/services.js';
 import { createPgDatabase, loadDbServices, type TestDatabase } from '../integration/db/databases.js';
-import { runWorkflow, type WorkflowRun } from '../support/workflow-runner/runner.js';
+import { runWorkflow, type WorkflowRun, type WorkflowRunOptions } from '../support/workflow-runner/runner.js';
 
 const services = loadServices();
 const registry = services.DK_REGISTRY;
@@ -34,11 +36,12 @@ function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
 }
 
-function dockerfile(version: string, errorRate = 0): string {
+function dockerfile(version: string, errorRate = 0, latencyMs = 0): string {
   return readFileSync(join(FIXTURE_APP_DIR, 'Dockerfile'), 'utf8')
     .replace(/^ARG BASE=.*$/m, `ARG BASE=${services.DK_BASE_NODE}`)
     .replace(/^ARG VERSION=.*$/m, `ARG VERSION=${version}`)
-    .replace(/^ARG ERROR_RATE=.*$/m, `ARG ERROR_RATE=${errorRate}`);
+    .replace(/^ARG ERROR_RATE=.*$/m, `ARG ERROR_RATE=${errorRate}`)
+    .replace(/^ARG LATENCY_MS=.*$/m, `ARG LATENCY_MS=${latencyMs}`);
 }
 
 const okChecks = `checks:
@@ -47,12 +50,29 @@ const okChecks = `checks:
     expect: { status: 200, json: { status: ok } }
 `;
 
+interface ReleaseContent {
+  migrations?: Record<string, string | null>;
+  errorRate?: number;
+  latencyMs?: number;
+  checks?: string;
+  files?: Record<string, string>;
+}
+
 /** Commits a release of the app (backend and frontend at `version`) and tags it. */
-function release(tag: string, o: { migrations?: Record<string, string | null>; errorRate?: number; checks?: string } = {}): string {
-  const version = tag.replace(/^v/, '');
+function release(tag: string, o: ReleaseContent = {}): string {
+  const sha = commit(tag.replace(/^v/, ''), o);
+  git('tag', tag);
+  return sha;
+}
+
+/** Commits the app (backend and frontend at `version`), its migrations and checks; returns the commit. */
+function commit(version: string, o: ReleaseContent = {}): string {
   for (const app of ['backend', 'frontend']) {
     mkdirSync(join(repo, app), { recursive: true });
-    writeFileSync(join(repo, app, 'Dockerfile'), dockerfile(app === 'backend' ? version : `fe-${version}`, app === 'backend' ? o.errorRate : 0));
+    writeFileSync(
+      join(repo, app, 'Dockerfile'),
+      dockerfile(app === 'backend' ? version : `fe-${version}`, app === 'backend' ? o.errorRate : 0, app === 'backend' ? o.latencyMs : 0),
+    );
     writeFileSync(join(repo, app, 'server.mjs'), readFileSync(join(FIXTURE_APP_DIR, 'server.mjs')));
   }
   mkdirSync(join(repo, 'db', 'migrations'), { recursive: true });
@@ -62,14 +82,14 @@ function release(tag: string, o: { migrations?: Record<string, string | null>; e
   }
   mkdirSync(join(repo, '.deploy'), { recursive: true });
   writeFileSync(join(repo, '.deploy', 'smoke.yml'), o.checks ?? okChecks);
+  for (const [file, text] of Object.entries(o.files ?? {})) writeFileSync(join(repo, file), text);
   git('add', '-A');
-  git('commit', '-qm', `release ${tag}`);
-  git('tag', tag);
+  git('commit', '-qm', `app ${version}`);
   return git('rev-parse', 'HEAD');
 }
 
-async function runRelease(tag: string, sha: string): Promise<WorkflowRun> {
-  const vars = {
+function stageVars(): Record<string, string> {
+  return {
     REGISTRY: registry,
     COMPOSE_FILE: stage.inputs['compose-file']!,
     COMPOSE_PROJECT: stage.inputs.project!,
@@ -88,11 +108,14 @@ async function runRelease(tag: string, sha: string): Promise<WorkflowRun> {
     CANARY_ANALYSIS_WINDOW: '5s',
     HEALTH_TIMEOUT: '60s',
   };
+}
+
+/** Runs a template against the stage, with traffic on the backend (the canary's analysis needs it). */
+async function runTemplate(file: string, o: Partial<WorkflowRunOptions> & { eventName: string }): Promise<WorkflowRun> {
+  const vars = stageVars();
   const load = startLoad(`${stage.nginx.url}/api/orders`, { rps: 30 });
   try {
-    return await runWorkflow('action-templates/release.yml', {
-      eventName: 'push',
-      github: { ref: `refs/tags/${tag}`, ref_name: tag, ref_type: 'tag', sha, repository_owner: owner, repository: `${owner}/shop` },
+    return await runWorkflow(file, {
       repository: repo,
       vars,
       // Pre-releases deploy to staging; here staging is the same local stack, so what is asserted is
@@ -101,10 +124,19 @@ async function runRelease(tag: string, sha: string): Promise<WorkflowRun> {
       secrets: { DATABASE_URL: db.url, REGISTRY_USERNAME: '', REGISTRY_PASSWORD: '', SLACK_WEBHOOK_URL: '' },
       env: { DK_COMPOSE: services.DK_COMPOSE },
       stepTimeoutMs: 240_000,
+      ...o,
+      github: { repository_owner: owner, repository: `${owner}/shop`, ...o.github },
     });
   } finally {
     lastLoad = await load.stop();
   }
+}
+
+function runRelease(tag: string, sha: string): Promise<WorkflowRun> {
+  return runTemplate('action-templates/release.yml', {
+    eventName: 'push',
+    github: { ref: `refs/tags/${tag}`, ref_name: tag, ref_type: 'tag', sha },
+  });
 }
 
 let lastLoad: Awaited<ReturnType<ReturnType<typeof startLoad>['stop']>>;
@@ -135,6 +167,36 @@ function imagesOf(run: WorkflowRun): Record<string, { ref: string; digest: strin
 
 async function serving(): Promise<Record<string, number>> {
   return stage.nginx.sample(10);
+}
+
+const ORDERS_UP = 'CREATE TABLE orders (id BIGSERIAL PRIMARY KEY, user_id BIGINT);\n';
+const ORDERS_DOWN = 'DROP TABLE orders;\n';
+
+const GATES = `gates:
+  - name: backend
+    checks:
+      - name: backend health
+        url: /health
+        expect: { status: 200, json: { status: ok } }
+`;
+
+/** The image compose runs for `service` (from \`docker compose config\`). */
+function imageIn(config: string, service: string): string | undefined {
+  const block = config.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${service}:`));
+  return block?.match(/\n\s+image: (\S+)/)?.[1];
+}
+
+function readHistory(): RecordEntry[] {
+  const path = join(dirname(stage.inputs['compose-file']!), '.deploy-kit', `${stage.inputs.project}.history.json`);
+  return (JSON.parse(readFileSync(path, 'utf8')) as { entries: RecordEntry[] }).entries;
+}
+
+async function waitFor(ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 const explain = (run: WorkflowRun): string =>
@@ -242,5 +304,123 @@ describe('release.yml end to end (real registry, PostgreSQL, Compose, nginx, Pro
     expect(await manifestDigest('backend', 'latest')).toBe(latestBefore);
     expect(await manifestDigest('backend', '2')).toBeNull();
     expect(await manifestDigest('backend', '2.0.0-rc.1')).toBe(imagesOf(run).backend!.digest);
+  }, 900_000);
+
+  it('smoke tests failing after promotion: backend and frontend back to N, the database migrated down with the down files', async () => {
+    const config = await stage.project.compose(['config']);
+    const before = { backend: imageIn(config, 'backend'), frontend: imageIn(config, 'frontend') };
+    const latestBefore = await manifestDigest('backend', 'latest');
+    // 1.4.0 answers in 450 ms: within the canary's p95 < 1s, but the smoke checks want 300 ms.
+    const sha = release('v1.4.0', {
+      latencyMs: 450,
+      migrations: { 'V3__orders.sql': ORDERS_UP, 'U3__orders.sql': ORDERS_DOWN },
+      checks: `${okChecks}  - name: orders answer fast
+    url: /api/orders
+    expect: { status: 200, max-latency: 300ms }
+`,
+    });
+    const run = await runRelease('v1.4.0', sha);
+    expect(run.step('canary').outputs.result, explain(run)).toBe('promoted');
+    expect(run.step('frontend').outcome).toBe('success');
+    expect(run.step('smoke').outcome).toBe('failure');
+    expect(run.step('promote').outcome).toBe('skipped');
+    expect(run.step('migrate-down').outcome).toBe('skipped');
+    const rolledBack = run.step('rollback');
+    expect(rolledBack.outcome, explain(run)).toBe('success');
+    expect(rolledBack.inputs['to-migration-version']).toBe('2');
+    expect(run.jobs.deploy!.result).toBe('failure');
+    const after = await stage.project.compose(['config']);
+    expect({ backend: imageIn(after, 'backend'), frontend: imageIn(after, 'frontend') }).toEqual(before);
+    expect(await serving()).toEqual({ '2.0.0-rc.1': 10 });
+    expect(await dbVersion()).toBe('2');
+    expect(await db.query(`SELECT to_regclass('public.orders') AS t`)).toEqual([{ t: null }]);
+    expect(rolledBack.outputs.database).toMatch(/down to 2 \(undid 3\)/);
+    expect(rolledBack.run!.summary).toContain('Rolled back');
+    expect(await manifestDigest('backend', 'latest')).toBe(latestBefore);
+    // The record keeps each release's database version and the backup taken before it.
+    const history = readHistory();
+    const promoted = history.find((e) => e.result === 'promoted' && e.services[0]!.image === imagesOf(run).backend!.ref);
+    expect(promoted).toMatchObject({ databaseVersion: '3', backup: run.step('migrate').outputs['backup-path'] });
+    expect(history.at(-1)).toMatchObject({ action: 'rollback', result: 'rolled-back', databaseVersion: '2' });
+  }, 900_000);
+
+  it('manual deploy of a sha- version: that commit is checked out, so its migrations run (not the branch head’s)', async () => {
+    const x = commit('1.5.0-dev', {});
+    await runTemplate('action-templates/release.yml', {
+      eventName: 'push',
+      github: { ref: 'refs/heads/main', ref_name: 'main', ref_type: 'branch', sha: x },
+      jobs: ['build'],
+    });
+    const short = `sha-${x.slice(0, 7)}`;
+    expect(await manifestDigest('backend', short)).not.toBeNull();
+    // The branch moved on: its head has a migration the chosen version must not get.
+    const head = commit('1.6.0-dev', { migrations: { 'V4__invoices.sql': 'CREATE TABLE invoices (id BIGSERIAL PRIMARY KEY);\n' } });
+    const run = await runTemplate('action-templates/manual-deploy.yml', {
+      eventName: 'workflow_dispatch',
+      inputs: { environment: 'production', version: short },
+      github: { ref: 'refs/heads/main', ref_name: 'main', ref_type: 'branch', sha: head },
+    });
+    expect(run.jobs.deploy!.result, explain(run)).toBe('success');
+    expect(run.step('version').outputs.commit).toBe(x);
+    expect(run.step('migrate').outputs).toMatchObject({ 'previous-version': '2', 'current-version': '3' });
+    expect(await db.query(`SELECT to_regclass('public.invoices') AS t`)).toEqual([{ t: null }]);
+    expect(run.step('migrate').outputs['backup-path']).toContain(backups);
+    expect(run.step('canary').outputs.result).toBe('promoted');
+    expect(await serving()).toEqual({ '1.5.0-dev': 10 });
+    expect(imageIn(await stage.project.compose(['config']), 'frontend')).toContain(`frontend:${short}`);
+    expect(run.ran()).not.toContain('deploy/rollback');
+  }, 900_000);
+
+  it('manual rollback with restore: both services back, the backup taken before the release restored, its age in the summary', async () => {
+    await db.query(`INSERT INTO users (login) VALUES ('written-after-the-backup')`);
+    const run = await runTemplate('action-templates/manual-rollback.yml', {
+      eventName: 'workflow_dispatch',
+      inputs: { environment: 'production', 'restore-backup': 'record' },
+      github: { ref: 'refs/heads/main', ref_name: 'main', ref_type: 'branch', sha: git('rev-parse', 'HEAD') },
+    });
+    const step = run.step('rollback');
+    expect(step.outcome, explain(run)).toBe('success');
+    expect(await serving()).toEqual({ '2.0.0-rc.1': 10 });
+    expect(imageIn(await stage.project.compose(['config']), 'frontend')).toMatch(/frontend@sha256:/);
+    expect(await dbVersion()).toBe('2');
+    expect(await db.query(`SELECT to_regclass('public.orders') AS t`)).toEqual([{ t: null }]);
+    expect(await db.query(`SELECT login FROM users WHERE login = 'written-after-the-backup'`)).toEqual([]);
+    expect(step.run!.summary).toMatch(/The backup was taken at \S+ \(\d+ (s|min) ago\): every write made to the database after that is lost\./);
+    expect(step.run!.summary).toContain(backups);
+    expect(run.step('Report').output).toContain('rolled back from');
+  }, 900_000);
+
+  it('stand-in (GitHub issues): scheduled checks on schedule, RED while the backend is down, GREEN once it is back', async () => {
+    const gh = await startGitHubStandIn({ owner: owner.toLowerCase(), repo: 'shop' });
+    try {
+      writeFileSync(join(repo, '.deploy', 'gates.yml'), GATES);
+      git('add', '-A');
+      git('commit', '-qm', 'gates');
+      const scheduled = (): Promise<WorkflowRun> =>
+        runWorkflow('action-templates/scheduled-checks.yml', {
+          eventName: 'schedule',
+          repository: repo,
+          vars: stageVars(),
+          secrets: { SLACK_WEBHOOK_URL: '' },
+          github: { sha: git('rev-parse', 'HEAD'), token: gh.token, repository: `${gh.owner}/${gh.repo}`, repository_owner: gh.owner },
+          env: { GITHUB_API_URL: gh.url, DK_COMPOSE: services.DK_COMPOSE },
+        });
+      await stage.project.compose(['stop', 'backend']);
+      const red = await scheduled();
+      expect(red.steps.find((s) => s.action === 'verify-gates')!.outputs.status, explain(red)).toBe('RED');
+      expect(gh.issues).toHaveLength(1);
+      expect(gh.issues[0]).toMatchObject({ state: 'open' });
+      await stage.project.compose(['start', 'backend']);
+      await waitFor(async () => (await fetch(`${stage.nginx.url}/health`).catch(() => undefined))?.status === 200);
+      const green = await scheduled();
+      const gates = green.steps.find((s) => s.action === 'verify-gates')!;
+      expect(gates.outputs.status, explain(green)).toBe('GREEN');
+      expect(green.jobs.gates!.result).toBe('success');
+      expect(gh.issues[0]!.state).toBe('closed');
+      expect(gh.violations).toEqual([]);
+      for (const r of [red, green]) expect(JSON.stringify(r.steps.map((x) => [x.run?.log, x.run?.summary]))).not.toContain(gh.token);
+    } finally {
+      await gh.stop();
+    }
   }, 900_000);
 });
