@@ -5,169 +5,38 @@
  * `latest` promoted by digest, rollback. One project's history, release after release (the tests run in
  * order and each starts from where the previous one left the stack).
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCanaryStage, type CanaryStage } from '../support/compose.js';
-import { ensureFixtureAppVersion, FIXTURE_APP_DIR } from '../support/fixture-app.js';
+import type { TestDatabase } from '../integration/db/databases.js';
+import type { CanaryStage } from '../support/compose.js';
 import { startGitHubStandIn } from '../support/github-standin.js';
+import { explain, HEALTH_CHECKS, imageIn, imagesOf, ReleaseStage, type AppCommit } from '../support/release-stage.js';
 import { startLoad } from '../support/load.js';
-import type { RecordEntry } from '../../src/record/history.js';
 import { loadServices } from '../support/services.js';
-import { createPgDatabase, loadDbServices, type TestDatabase } from '../integration/db/databases.js';
 import { runWorkflow, type WorkflowRun, type WorkflowRunOptions } from '../support/workflow-runner/runner.js';
 
 const services = loadServices();
-const registry = services.DK_REGISTRY;
-// Capitals on purpose: image names must be lower case, and the template lower-cases the owner.
-const owner = `DkRel${randomBytes(3).toString('hex')}`;
-const repoPath = (name: string): string => `${owner.toLowerCase()}/${name}`;
-
+let s: ReleaseStage;
 let stage: CanaryStage;
 let db: TestDatabase;
-let dir: string;
 let repo: string;
 let backups: string;
+let owner: string;
+let registry: string;
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
-}
-
-function dockerfile(version: string, errorRate = 0, latencyMs = 0): string {
-  return readFileSync(join(FIXTURE_APP_DIR, 'Dockerfile'), 'utf8')
-    .replace(/^ARG BASE=.*$/m, `ARG BASE=${services.DK_BASE_NODE}`)
-    .replace(/^ARG VERSION=.*$/m, `ARG VERSION=${version}`)
-    .replace(/^ARG ERROR_RATE=.*$/m, `ARG ERROR_RATE=${errorRate}`)
-    .replace(/^ARG LATENCY_MS=.*$/m, `ARG LATENCY_MS=${latencyMs}`);
-}
-
-const okChecks = `checks:
-  - name: backend health
-    url: /health
-    expect: { status: 200, json: { status: ok } }
-`;
-
-interface ReleaseContent {
-  migrations?: Record<string, string | null>;
-  errorRate?: number;
-  latencyMs?: number;
-  checks?: string;
-  files?: Record<string, string>;
-}
-
-/** Commits a release of the app (backend and frontend at `version`) and tags it. */
-function release(tag: string, o: ReleaseContent = {}): string {
-  const sha = commit(tag.replace(/^v/, ''), o);
-  git('tag', tag);
-  return sha;
-}
-
-/** Commits the app (backend and frontend at `version`), its migrations and checks; returns the commit. */
-function commit(version: string, o: ReleaseContent = {}): string {
-  for (const app of ['backend', 'frontend']) {
-    mkdirSync(join(repo, app), { recursive: true });
-    writeFileSync(
-      join(repo, app, 'Dockerfile'),
-      dockerfile(app === 'backend' ? version : `fe-${version}`, app === 'backend' ? o.errorRate : 0, app === 'backend' ? o.latencyMs : 0),
-    );
-    writeFileSync(join(repo, app, 'server.mjs'), readFileSync(join(FIXTURE_APP_DIR, 'server.mjs')));
-  }
-  mkdirSync(join(repo, 'db', 'migrations'), { recursive: true });
-  for (const [file, sql] of Object.entries(o.migrations ?? {})) {
-    if (sql === null) rmSync(join(repo, 'db', 'migrations', file));
-    else writeFileSync(join(repo, 'db', 'migrations', file), sql);
-  }
-  mkdirSync(join(repo, '.deploy'), { recursive: true });
-  writeFileSync(join(repo, '.deploy', 'smoke.yml'), o.checks ?? okChecks);
-  for (const [file, text] of Object.entries(o.files ?? {})) writeFileSync(join(repo, file), text);
-  git('add', '-A');
-  git('commit', '-qm', `app ${version}`);
-  return git('rev-parse', 'HEAD');
-}
-
-function stageVars(): Record<string, string> {
-  return {
-    REGISTRY: registry,
-    COMPOSE_FILE: stage.inputs['compose-file']!,
-    COMPOSE_PROJECT: stage.inputs.project!,
-    NGINX_UPSTREAM_FILE: stage.inputs['nginx-upstream-file']!,
-    NGINX_UPSTREAM: stage.inputs['nginx-upstream']!,
-    NGINX_CONFIG: stage.inputs['nginx-config']!,
-    NGINX_PREFIX: stage.inputs['nginx-prefix']!,
-    STABLE_ADDRESS: stage.inputs['stable-address']!,
-    CANARY_PORT: stage.inputs['canary-port']!,
-    PROMETHEUS_URL: stage.inputs['prometheus-url']!,
-    METRIC_LABELS: stage.inputs['metric-labels']!,
-    BASE_URL: stage.nginx.url,
-    BACKUP_DIR: backups,
-    CANARY_STEPS: '50,100',
-    CANARY_INTERVAL: '3s',
-    CANARY_ANALYSIS_WINDOW: '5s',
-    HEALTH_TIMEOUT: '60s',
-  };
-}
-
-/** Runs a template against the stage, with traffic on the backend (the canary's analysis needs it). */
-async function runTemplate(file: string, o: Partial<WorkflowRunOptions> & { eventName: string }): Promise<WorkflowRun> {
-  const vars = stageVars();
-  const load = startLoad(`${stage.nginx.url}/api/orders`, { rps: 30 });
-  try {
-    return await runWorkflow(file, {
-      repository: repo,
-      vars,
-      // Pre-releases deploy to staging; here staging is the same local stack, so what is asserted is
-      // which environment the job named and what it did (latest untouched).
-      environments: { staging: vars, production: vars },
-      secrets: { DATABASE_URL: db.url, REGISTRY_USERNAME: '', REGISTRY_PASSWORD: '', SLACK_WEBHOOK_URL: '' },
-      env: { DK_COMPOSE: services.DK_COMPOSE },
-      stepTimeoutMs: 240_000,
-      ...o,
-      github: { repository_owner: owner, repository: `${owner}/shop`, ...o.github },
-    });
-  } finally {
-    lastLoad = await load.stop();
-  }
-}
-
-function runRelease(tag: string, sha: string): Promise<WorkflowRun> {
-  return runTemplate('action-templates/release.yml', {
-    eventName: 'push',
-    github: { ref: `refs/tags/${tag}`, ref_name: tag, ref_type: 'tag', sha },
-  });
-}
-
-let lastLoad: Awaited<ReturnType<ReturnType<typeof startLoad>['stop']>>;
-
-async function manifestDigest(name: string, tag: string): Promise<string | null> {
-  const res = await fetch(`http://${registry}/v2/${repoPath(name)}/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: {
-      accept: [
-        'application/vnd.oci.image.index.v1+json',
-        'application/vnd.docker.distribution.manifest.list.v2+json',
-        'application/vnd.docker.distribution.manifest.v2+json',
-        'application/vnd.oci.image.manifest.v1+json',
-      ].join(', '),
-    },
-  });
-  return res.ok ? res.headers.get('docker-content-digest') : null;
-}
-
-async function dbVersion(): Promise<string | null> {
-  const rows = await db.query<{ version: string }>(`SELECT max(version)::text AS version FROM deploy_kit_migrations`).catch(() => []);
-  return rows[0]?.version ?? null;
-}
-
-function imagesOf(run: WorkflowRun): Record<string, { ref: string; digest: string }> {
-  return JSON.parse(run.jobs.build!.outputs.images!) as Record<string, { ref: string; digest: string }>;
-}
-
-async function serving(): Promise<Record<string, number>> {
-  return stage.nginx.sample(10);
-}
+const okChecks = HEALTH_CHECKS;
+const repoPath = (name: string): string => s.repoPath(name);
+const git = (...args: string[]): string => s.git(...args);
+const release = (tag: string, o?: AppCommit): string => s.release(tag, o);
+const commit = (version: string, o?: AppCommit): string => s.commit(version, o);
+const runRelease = (tag: string, sha: string): Promise<WorkflowRun> => s.runRelease(tag, sha);
+const runTemplate = (file: string, o: Partial<WorkflowRunOptions> & { eventName: string }): Promise<WorkflowRun> => s.run(file, o);
+const manifestDigest = (name: string, tag: string): Promise<string | null> => s.manifestDigest(name, tag);
+const dbVersion = (): Promise<string | null> => s.dbVersion();
+const serving = (): Promise<Record<string, number>> => s.serving();
+const stageVars = (): Record<string, string> => s.vars();
+const readHistory = () => s.history();
 
 const ORDERS_UP = 'CREATE TABLE orders (id BIGSERIAL PRIMARY KEY, user_id BIGINT);\n';
 const ORDERS_DOWN = 'DROP TABLE orders;\n';
@@ -180,17 +49,6 @@ const GATES = `gates:
         expect: { status: 200, json: { status: ok } }
 `;
 
-/** The image compose runs for `service` (from \`docker compose config\`). */
-function imageIn(config: string, service: string): string | undefined {
-  const block = config.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${service}:`));
-  return block?.match(/\n\s+image: (\S+)/)?.[1];
-}
-
-function readHistory(): RecordEntry[] {
-  const path = join(dirname(stage.inputs['compose-file']!), '.deploy-kit', `${stage.inputs.project}.history.json`);
-  return (JSON.parse(readFileSync(path, 'utf8')) as { entries: RecordEntry[] }).entries;
-}
-
 async function waitFor(ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await ok())) {
@@ -199,31 +57,14 @@ async function waitFor(ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<
   }
 }
 
-const explain = (run: WorkflowRun): string =>
-  [...run.log, ...run.steps.filter((s) => s.outcome === 'failure').map((s) => `--- ${s.job}/${s.id}\n${s.run?.log ?? s.output ?? ''}`)].join('\n');
-
 describe('release.yml end to end (real registry, PostgreSQL, Compose, nginx, Prometheus)', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dk-release-e2e-'));
-    repo = join(dir, 'shop');
-    backups = join(dir, 'backups');
-    mkdirSync(backups);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    git('config', 'user.email', 'release@example.com');
-    git('config', 'user.name', 'release');
-    const initial = await ensureFixtureAppVersion('rel-0');
-    stage = await startCanaryStage({
-      stableImage: initial,
-      service: 'backend',
-      extra: `  frontend:\n    image: ${initial}\n    environment:\n      PORT: "8080"\n`,
-    });
-    db = await createPgDatabase(loadDbServices(), 'dk_rel');
+    s = await ReleaseStage.start();
+    ({ stage, db, repo, backups, owner, registry } = s);
   }, 300_000);
 
   afterAll(async () => {
-    await stage?.stop();
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await s?.stop();
   });
 
   it('a first release: built, migrated, canaried, promoted', async () => {
@@ -262,7 +103,7 @@ describe('release.yml end to end (real registry, PostgreSQL, Compose, nginx, Pro
     // The backup is kept in BACKUP_DIR, not in the job's temp dir.
     expect(second.step('migrate').outputs['backup-path']).toContain(backups);
     expect(second.ran()).not.toContain('deploy/rollback');
-    expect(lastLoad.byStatus[500] ?? 0).toBe(0);
+    expect(s.lastLoad!.byStatus[500] ?? 0).toBe(0);
   }, 900_000);
 
   it('a bad canary: aborted, stable still serves N with no errors, latest and the database untouched, nothing rolled back', async () => {
@@ -418,7 +259,9 @@ describe('release.yml end to end (real registry, PostgreSQL, Compose, nginx, Pro
       expect(green.jobs.gates!.result).toBe('success');
       expect(gh.issues[0]!.state).toBe('closed');
       expect(gh.violations).toEqual([]);
-      for (const r of [red, green]) expect(JSON.stringify(r.steps.map((x) => [x.run?.log, x.run?.summary]))).not.toContain(gh.token);
+      // The runner consumes ::add-mask:: lines (the token is registered there); everything a user sees must not hold it.
+      const visible = (r: WorkflowRun): string => JSON.stringify(r.steps.map((x) => [x.run?.log.replace(/^::add-mask::.*$/gm, ''), x.run?.summary, x.outputs]));
+      for (const r of [red, green]) expect(visible(r)).not.toContain(gh.token);
     } finally {
       await gh.stop();
     }
