@@ -27,7 +27,13 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
   const common = { log: ctx.log, signal: ctx.signal };
   if (settings.strategy === 'rolling') {
     const { target, record } = createTarget({ compose: settings.compose, historyLimit: settings.historyLimit });
-    const request = { updates: settings.rolling, healthTimeoutMs: settings.healthTimeoutMs, dryRun: settings.dryRun, runUrl: ctx.run.runUrl };
+    const request = {
+      updates: settings.rolling,
+      healthTimeoutMs: settings.healthTimeoutMs,
+      dryRun: settings.dryRun,
+      runUrl: ctx.run.runUrl,
+      database: settings.database,
+    };
     const release = () => rollingDeploy({ target, record, ...common }, request);
     const result = github
       ? await trackOnGitHub(ctx, github, { action: 'rolling', images: settings.rolling }, release, (r) => (r.kind === 'deployed' ? 'success' : 'pending'))
@@ -49,6 +55,7 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
       healthTimeoutMs: settings.healthTimeoutMs,
       dryRun: settings.dryRun,
       runUrl: ctx.run.runUrl,
+      database: settings.database,
     };
     return { flow: 'finish', run: await finishCanary(deps, request) };
   }
@@ -61,6 +68,7 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
       analyser: analyserFor(settings),
       dryRun: settings.dryRun,
       runUrl: ctx.run.runUrl,
+      database: settings.database,
       onStarting: (stableImage) => ctx.saveState(DEPLOY_STATE, deployState(ctx, settings, stableImage)),
     });
   // A paused canary stays in_progress on GitHub until a later run promotes or aborts it.

@@ -6,7 +6,8 @@ import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import { parseMetricChecks, parseNoDataPolicy, trackSelectors, type MetricCheck, type NoDataPolicy, type Selectors } from '../../src/metrics/config.js';
 import { analysisOptionsFromInputs, type AnalysisOptions } from '../../src/metrics/from-inputs.js';
-import { DEFAULT_HISTORY_LIMIT } from '../../src/record/history.js';
+import { parseVersionInput } from '../../src/db/version.js';
+import { DEFAULT_HISTORY_LIMIT, type ReleaseDatabase } from '../../src/record/history.js';
 import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/canary-plan.js';
 import type { ComposeTargetOptions } from '../../src/targets/compose.js';
 import type { ServiceImage } from '../../src/targets/target.js';
@@ -23,6 +24,8 @@ interface CommonSettings {
   dryRun: boolean;
   healthTimeoutMs: number;
   historyLimit: number;
+  /** database-version and backup-path: what the record keeps of the release's database (both optional). */
+  database?: ReleaseDatabase;
 }
 
 /** strategy: canary, action: deploy — start a canary and walk it through the steps. */
@@ -71,7 +74,8 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const historyLimit = inputs.integer('history-limit', DEFAULT_HISTORY_LIMIT, { min: 1, max: 10_000 });
   const image = inputs.string('image');
   if (image && !/^[^\s]+$/.test(image)) throw new ConfigurationError(`image is "${image}": an image reference has no spaces.`, { input: 'image' });
-  const common = { compose, dryRun, healthTimeoutMs, historyLimit };
+  const database = readReleaseDatabase(inputs);
+  const common = { compose, dryRun, healthTimeoutMs, historyLimit, ...(database ? { database } : {}) };
 
   if (strategy === 'rolling') {
     if (action !== 'deploy') {
@@ -179,4 +183,14 @@ export function parseLabels(items: string[]): Record<string, string> {
     out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
   }
   return out;
+}
+
+/** database-version (migrate-db's current-version) and backup-path (its backup-path), kept in the record for rollback. */
+function readReleaseDatabase(inputs: Inputs): ReleaseDatabase | undefined {
+  const version = parseVersionInput(inputs.optional('database-version'), 'database-version');
+  const backup = inputs.optional('backup-path');
+  if (backup && /[\r\n]/.test(backup))
+    throw new ConfigurationError("backup-path is one file path: give migrate-db's backup-path output.", { input: 'backup-path' });
+  if (!version && !backup) return undefined;
+  return { ...(version ? { version } : {}), ...(backup ? { backup } : {}) };
 }

@@ -11,6 +11,7 @@ import { artifactServiceMissing, downloadFileArtifact } from '../../src/runtime/
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { Logger } from '../../src/runtime/logger.js';
+import type { RecordedDatabase } from '../../src/record/rollback-plan.js';
 
 export interface DatabaseRollback {
   url: string;
@@ -26,6 +27,8 @@ export interface DatabaseRollback {
   backupDir: string;
   /** Restore a dump taken from another database (by name). */
   allowForeignBackup: boolean;
+  /** `record` was given: the backup or version comes from the deployment record, once the rollback is planned. */
+  fromRecord?: boolean;
 }
 
 /** Pure: which database rollback the inputs ask for, or undefined without database-url. */
@@ -50,6 +53,19 @@ export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir:
   const db = readDatabaseInputs(inputs, { workspace, tempDir }, { backup: true });
   const { url, historyTable, backupDir } = db;
   const allowForeignBackup = inputs.boolean('allow-foreign-backup', false);
+  if (backup === 'record') return { url, mode: 'restore', fromRecord: true, historyTable, backupDir, allowForeignBackup };
+  if (toVersion === 'record') {
+    return {
+      url,
+      mode: 'migrate',
+      fromRecord: true,
+      migrationsDir: db.migrationsDir,
+      migrationsLabel: db.migrationsLabel,
+      historyTable,
+      backupDir,
+      allowForeignBackup,
+    };
+  }
   if (backup) {
     const path = isAbsolute(backup) ? backup : resolve(workspace, backup);
     if (!existsSync(path) || !statSync(path).isFile()) {
@@ -75,9 +91,43 @@ export function readDatabaseRollback(inputs: Inputs, workspace: string, tempDir:
   };
 }
 
+/**
+ * `record` resolved: the version the record keeps for the release rolled back to, or the backup it keeps
+ * for the release rolled back from. Nothing recorded (or the file gone) is a ConfigurationError: nothing
+ * has changed yet.
+ */
+export function withRecordedDatabase(settings: DatabaseRollback, recorded: RecordedDatabase, recordLocation: string): DatabaseRollback {
+  if (!settings.fromRecord) return settings;
+  if (settings.mode === 'migrate') {
+    if (!recorded.version) {
+      throw new ConfigurationError(
+        `to-migration-version: record, but the deployment record ${recordLocation} keeps no database version for the release being rolled back to (deploy-canary's database-version was not given when it was deployed). Give the version instead.`,
+        { input: 'to-migration-version' },
+      );
+    }
+    return { ...settings, fromRecord: false, toVersion: recorded.version.value };
+  }
+  const path = recorded.backup?.path;
+  if (!path) {
+    throw new ConfigurationError(
+      `restore-backup: record, but the deployment record ${recordLocation} keeps no backup for the release being rolled back from (deploy-canary's backup-path was not given, or its migration needed none). Give the backup file instead.`,
+      { input: 'restore-backup' },
+    );
+  }
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new ConfigurationError(
+      `restore-backup: record names ${path} (taken before ${recorded.backup!.image}), which does not exist on this host any more. Give another backup file.`,
+      { input: 'restore-backup' },
+    );
+  }
+  return { ...settings, fromRecord: false, backupPath: path };
+}
+
 export interface PreparedDatabaseRollback {
   settings: DatabaseRollback;
   describe: string;
+  /** The version the database is left at (migrate), for the record. */
+  version?: string;
   run(options: { log: Logger; signal: AbortSignal; redact: (t: string) => string; appliedBy: string }): Promise<string>;
 }
 
@@ -112,6 +162,7 @@ export async function prepareDatabaseRollback(settings: DatabaseRollback): Promi
   return {
     settings,
     describe: `migrate ${db.describeTarget(target)} down to version ${version}`,
+    version,
     async run(o) {
       const r = await db.migrateTo(version, {
         target,

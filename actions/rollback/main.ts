@@ -1,7 +1,7 @@
 import { runAction, ConfigurationError, errorMessage, nullLogger, type ActionContext } from '../../src/runtime/index.js';
 import { RecordWithGitHubFallback } from '../../src/github/deployments-record.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../src/record/history.js';
-import { validateVersion } from '../../src/record/rollback-plan.js';
+import { validateVersion, type RecordedDatabase } from '../../src/record/rollback-plan.js';
 import { sendNotification, validateWebhookUrl, type Notification } from '../../src/notify/webhook.js';
 import { rollback, type RollbackChecks, type RollbackDatabase, type RollbackResult } from '../../src/release/rollback.js';
 import { parseChecksDocument } from '../../src/checks/document.js';
@@ -9,7 +9,7 @@ import { runChecks } from '../../src/checks/run.js';
 import { composeOptionsFromInputs, createTarget } from '../shared/deployment.js';
 import { finishAction } from '../shared/finish.js';
 import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
-import { prepareDatabaseRollback, readDatabaseRollback } from './database.js';
+import { prepareDatabaseRollback, readDatabaseRollback, withRecordedDatabase, type PreparedDatabaseRollback } from './database.js';
 import { rollbackFailure, rollbackNotice, rollbackOutputs, rollbackSummary } from './report.js';
 
 runAction(async (ctx) => {
@@ -41,11 +41,15 @@ runAction(async (ctx) => {
       })
     : undefined;
   for (const secret of checksDocument?.secrets ?? []) ctx.mask(secret);
-  const prepared = databaseSettings ? await prepareDatabaseRollback(databaseSettings) : undefined;
-  const database: RollbackDatabase | undefined = prepared && {
+  const databaseStep = (prepared: PreparedDatabaseRollback): RollbackDatabase => ({
     describe: prepared.describe,
+    version: prepared.version,
     run: () => prepared.run({ log: ctx.log, signal: ctx.signal, redact: ctx.redact, appliedBy: ctx.run.runUrl ?? 'deploy-kit rollback' }),
-  };
+  });
+  // `record`: the version or backup is known once the rollback is planned (still before anything changes).
+  const fromRecord = databaseSettings?.fromRecord ? databaseSettings : undefined;
+  const prepared = databaseSettings && !fromRecord ? await prepareDatabaseRollback(databaseSettings) : undefined;
+  const database: RollbackDatabase | undefined = prepared && databaseStep(prepared);
   const checks: RollbackChecks | undefined = checksDocument && {
     count: checksDocument.checks.length,
     run: () => runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
@@ -54,13 +58,19 @@ runAction(async (ctx) => {
   const { target, record: localRecord } = createTarget({ compose, historyLimit });
   // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
   const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
-  const request = { services, toImage, toVersion, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, checks };
+  const databaseFromRecord =
+    fromRecord &&
+    (async (recorded: RecordedDatabase) => databaseStep(await prepareDatabaseRollback(withRecordedDatabase(fromRecord, recorded, record.location))));
+  const request = { services, toImage, toVersion, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
   const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
   const release = () => rollback(deps, request);
   let result: RollbackResult;
   if (github && !dryRun) {
     // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
-    const plan = await rollback({ ...deps, log: nullLogger, notify: undefined }, { ...request, dryRun: true, database: undefined, checks: undefined });
+    const plan = await rollback(
+      { ...deps, log: nullLogger, notify: undefined },
+      { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined },
+    );
     result =
       plan.kind === 'planned'
         ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) =>

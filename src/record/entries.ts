@@ -1,4 +1,4 @@
-import type { RecordEntry, RecordResult, RecordedImage } from './history.js';
+import { databaseFields, type ReleaseDatabase, type RecordEntry, type RecordResult, type RecordedImage } from './history.js';
 
 /** Pure: the record of a canary that ended (promoted: the new image runs; aborted: it was rejected). */
 export function canaryEntry(o: {
@@ -10,6 +10,8 @@ export function canaryEntry(o: {
   runUrl?: string;
   reason?: string;
   at?: Date;
+  /** The database version the release ran against and the backup taken before it. */
+  database?: ReleaseDatabase;
 }): RecordEntry {
   return {
     at: (o.at ?? new Date()).toISOString(),
@@ -19,5 +21,6 @@ export function canaryEntry(o: {
     previous: [o.previous],
     ...(o.runUrl ? { runUrl: o.runUrl } : {}),
     ...(o.reason ? { reason: o.reason } : {}),
+    ...databaseFields(o.database),
   };
 }

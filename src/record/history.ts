@@ -26,7 +26,26 @@ export interface RecordEntry {
   previous: RecordedImage[];
   runUrl?: string;
   reason?: string;
+  /** What a rollback's database step did (one line). */
   database?: string;
+  /** The database version this release ran against (migrate-db's current-version), when the workflow gave it. */
+  databaseVersion?: string;
+  /** The backup taken just before this release changed the database (migrate-db's backup-path), when there was one. */
+  backup?: string;
+}
+
+/** The database a release ran against, as the workflow tells deploy-canary (both optional). */
+export interface ReleaseDatabase {
+  version?: string;
+  backup?: string;
+}
+
+/** Pure: the entry fields for a release's database (none when nothing is known). */
+export function databaseFields(database: ReleaseDatabase | undefined): Pick<RecordEntry, 'databaseVersion' | 'backup'> {
+  return {
+    ...(database?.version ? { databaseVersion: database.version } : {}),
+    ...(database?.backup ? { backup: database.backup } : {}),
+  };
 }
 
 export interface HistoryFile {

@@ -59,3 +59,39 @@ export function planRollback(
   }
   return { ok: true, steps };
 }
+
+/** What the record says about the database for a rollback, and from which entry. */
+export interface RecordedDatabase {
+  /** The database version the release rolled back to ran against. */
+  version?: { value: string; at: string; image: string };
+  /** The backup taken just before the release rolled back from changed the database. */
+  backup?: { path: string; at: string; image: string };
+}
+
+const RAN: RecordEntry['result'][] = ['promoted', 'deployed', 'rolled-back'];
+
+/**
+ * Pure: for a rollback (each step from → to), the newest database version recorded for a release that
+ * ran one of the `to` images (promoted, deployed or rolled back to), and the newest backup recorded for a
+ * release of one of the `from` images — the backup taken just before the release being escaped.
+ */
+export function recordedDatabase(entries: RecordEntry[], steps: Array<{ from: string; to: string }>): RecordedDatabase {
+  const to = new Set(steps.map((step) => step.to));
+  const from = new Set(steps.map((step) => step.from).filter(Boolean));
+  const found: RecordedDatabase = {};
+  for (let i = entries.length - 1; i >= 0 && !(found.version && found.backup); i--) {
+    const e = entries[i]!;
+    if (!RAN.includes(e.result)) continue;
+    const version = e.databaseVersion;
+    const backup = e.backup;
+    if (!found.version && version) {
+      const hit = e.services.find((s) => to.has(s.image));
+      if (hit) found.version = { value: version, at: e.at, image: hit.image };
+    }
+    if (!found.backup && backup && e.action !== 'rollback') {
+      const hit = e.services.find((s) => from.has(s.image));
+      if (hit) found.backup = { path: backup, at: e.at, image: hit.image };
+    }
+  }
+  return found;
+}

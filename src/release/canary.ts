@@ -9,7 +9,7 @@
 import type { CanaryAnalyser } from '../metrics/analyser.js';
 import type { StepAnalysis } from '../metrics/analysis.js';
 import { canaryEntry } from '../record/entries.js';
-import type { ReleaseRecord } from '../record/history.js';
+import type { ReleaseDatabase, ReleaseRecord } from '../record/history.js';
 import { errorMessage, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { formatDuration } from '../runtime/parse.js';
@@ -269,6 +269,8 @@ export interface DeployCanaryRequest {
   analyser: CanaryAnalyser;
   dryRun: boolean;
   runUrl?: string;
+  /** The database version the release runs against and the backup taken before it, for the record. */
+  database?: ReleaseDatabase;
   /** Called (once) just before a canary may exist: save what the post step needs to clean up. */
   onStarting?: (stableImage: string) => void;
 }
@@ -310,6 +312,7 @@ export async function deployCanary(deps: CanaryDeps, request: DeployCanaryReques
         previous: current,
         runUrl: request.runUrl,
         reason: outcome.reason,
+        database: request.database,
       }),
     );
   }
@@ -322,6 +325,7 @@ export interface FinishCanaryRequest {
   healthTimeoutMs: number;
   dryRun: boolean;
   runUrl?: string;
+  database?: ReleaseDatabase;
 }
 
 export type FinishCanaryResult =
@@ -353,6 +357,7 @@ export async function finishCanary(deps: CanaryDeps, request: FinishCanaryReques
       previous: { service, image: stableImage },
       runUrl: request.runUrl,
       reason: action === 'abort' ? 'aborted by hand (action: abort)' : undefined,
+      database: request.database,
     }),
   );
   return { kind: 'finished', action, service, canary, stableImage, ...(cleanup ? { cleanup } : {}) };

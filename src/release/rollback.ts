@@ -11,7 +11,7 @@ import type { CheckResult } from '../checks/types.js';
 import { checksReport, type ChecksReport } from '../checks/report.js';
 import type { Notification } from '../notify/webhook.js';
 import type { ReleaseRecord } from '../record/history.js';
-import { planRollback, type RollbackStep } from '../record/rollback-plan.js';
+import { planRollback, recordedDatabase, type RecordedDatabase, type RollbackStep } from '../record/rollback-plan.js';
 import { errorMessage } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import type { DeploymentTarget, ServiceImage } from '../targets/target.js';
@@ -31,6 +31,8 @@ export interface RollbackDatabase {
   describe: string;
   /** Runs it; resolves to what was done, in one line. */
   run(): Promise<string>;
+  /** The database version it leaves the database at, when known (kept in the record's entry). */
+  version?: string;
 }
 
 /** The checks run after the rollback. */
@@ -47,6 +49,11 @@ export interface RollbackRequest {
   dryRun: boolean;
   runUrl?: string;
   database?: RollbackDatabase;
+  /**
+   * The database step, from what the record keeps for the releases rolled back from and to (prepared
+   * after the plan, before anything changes; a throw stops the rollback with nothing changed).
+   */
+  databaseFromRecord?: (recorded: RecordedDatabase) => Promise<RollbackDatabase>;
   checks?: RollbackChecks;
 }
 
@@ -71,16 +78,18 @@ export type RollbackResult =
 
 export async function rollback(deps: RollbackDeps, request: RollbackRequest): Promise<RollbackResult> {
   const { target, record, log, signal } = deps;
-  const { services, database } = request;
+  const { services } = request;
   await target.validate(services, 'services');
   const current = (await target.getCurrentRelease(services, { digests: false })).services;
-  const plan = planRollback(current, (await record.read()).entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
+  const { entries } = await record.read();
+  const plan = planRollback(current, entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
   const from = current.map((entry) => ({ service: entry.service, image: entry.image }));
   if (!plan.ok) {
     await deps.notify?.({ title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
     return { kind: 'impossible', from, reason: plan.reason };
   }
   const { steps } = plan;
+  const database = request.database ?? (request.databaseFromRecord ? await request.databaseFromRecord(recordedDatabase(entries, steps)) : undefined);
   if (request.dryRun) {
     for (const step of steps) log.info(`Plan: ${step.service}: ${step.from} → ${step.to} (from ${step.source}).`);
     if (database) log.info(`Plan: then ${database.describe}.`);
@@ -132,6 +141,7 @@ export async function rollback(deps: RollbackDeps, request: RollbackRequest): Pr
     previous: from,
     runUrl: request.runUrl,
     ...(database ? { database: databaseResult } : {}),
+    ...(database?.version && !databaseError ? { databaseVersion: database.version } : {}),
   });
 
   let checks: { results: CheckResult[]; report: ChecksReport } | undefined;

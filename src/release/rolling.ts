@@ -2,7 +2,7 @@
  * The rolling use case: services updated plainly, in order, each health-waited before the next,
  * and the record told how it ended. Against DeploymentTarget and ReleaseRecord only.
  */
-import type { ReleaseRecord } from '../record/history.js';
+import { databaseFields, type ReleaseDatabase, type ReleaseRecord } from '../record/history.js';
 import { errorMessage, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import type { DeploymentTarget, ServiceImage } from '../targets/target.js';
@@ -20,6 +20,8 @@ export interface RollingRequest {
   healthTimeoutMs: number;
   dryRun: boolean;
   runUrl?: string;
+  /** The database version the release runs against and the backup taken before it, for the record. */
+  database?: ReleaseDatabase;
 }
 
 export interface RollingResult {
@@ -48,6 +50,7 @@ export async function rollingDeploy(deps: RollingDeps, request: RollingRequest):
     services: updates,
     previous: before,
     runUrl: request.runUrl,
+    ...databaseFields(request.database),
   });
   try {
     await target.rollout(updates, {

@@ -5,163 +5,66 @@
  * `latest` promoted by digest, rollback. One project's history, release after release (the tests run in
  * order and each starts from where the previous one left the stack).
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCanaryStage, type CanaryStage } from '../support/compose.js';
-import { ensureFixtureAppVersion, FIXTURE_APP_DIR } from '../support/fixture-app.js';
+import type { TestDatabase } from '../integration/db/databases.js';
+import type { CanaryStage } from '../support/compose.js';
+import { startGitHubStandIn } from '../support/github-standin.js';
+import { explain, HEALTH_CHECKS, imageIn, imagesOf, ReleaseStage, type AppCommit } from '../support/release-stage.js';
 import { startLoad } from '../support/load.js';
 import { loadServices } from '../support/services.js';
-import { createPgDatabase, loadDbServices, type TestDatabase } from '../integration/db/databases.js';
-import { runWorkflow, type WorkflowRun } from '../support/workflow-runner/runner.js';
+import { runWorkflow, type WorkflowRun, type WorkflowRunOptions } from '../support/workflow-runner/runner.js';
 
 const services = loadServices();
-const registry = services.DK_REGISTRY;
-// Capitals on purpose: image names must be lower case, and the template lower-cases the owner.
-const owner = `DkRel${randomBytes(3).toString('hex')}`;
-const repoPath = (name: string): string => `${owner.toLowerCase()}/${name}`;
-
+let s: ReleaseStage;
 let stage: CanaryStage;
 let db: TestDatabase;
-let dir: string;
 let repo: string;
 let backups: string;
+let owner: string;
+let registry: string;
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
-}
+const okChecks = HEALTH_CHECKS;
+const repoPath = (name: string): string => s.repoPath(name);
+const git = (...args: string[]): string => s.git(...args);
+const release = (tag: string, o?: AppCommit): string => s.release(tag, o);
+const commit = (version: string, o?: AppCommit): string => s.commit(version, o);
+const runRelease = (tag: string, sha: string): Promise<WorkflowRun> => s.runRelease(tag, sha);
+const runTemplate = (file: string, o: Partial<WorkflowRunOptions> & { eventName: string }): Promise<WorkflowRun> => s.run(file, o);
+const manifestDigest = (name: string, tag: string): Promise<string | null> => s.manifestDigest(name, tag);
+const dbVersion = (): Promise<string | null> => s.dbVersion();
+const serving = (): Promise<Record<string, number>> => s.serving();
+const stageVars = (): Record<string, string> => s.vars();
+const readHistory = () => s.history();
 
-function dockerfile(version: string, errorRate = 0): string {
-  return readFileSync(join(FIXTURE_APP_DIR, 'Dockerfile'), 'utf8')
-    .replace(/^ARG BASE=.*$/m, `ARG BASE=${services.DK_BASE_NODE}`)
-    .replace(/^ARG VERSION=.*$/m, `ARG VERSION=${version}`)
-    .replace(/^ARG ERROR_RATE=.*$/m, `ARG ERROR_RATE=${errorRate}`);
-}
+const ORDERS_UP = 'CREATE TABLE orders (id BIGSERIAL PRIMARY KEY, user_id BIGINT);\n';
+const ORDERS_DOWN = 'DROP TABLE orders;\n';
 
-const okChecks = `checks:
-  - name: backend health
-    url: /health
-    expect: { status: 200, json: { status: ok } }
+const GATES = `gates:
+  - name: backend
+    checks:
+      - name: backend health
+        url: /health
+        expect: { status: 200, json: { status: ok } }
 `;
 
-/** Commits a release of the app (backend and frontend at `version`) and tags it. */
-function release(tag: string, o: { migrations?: Record<string, string | null>; errorRate?: number; checks?: string } = {}): string {
-  const version = tag.replace(/^v/, '');
-  for (const app of ['backend', 'frontend']) {
-    mkdirSync(join(repo, app), { recursive: true });
-    writeFileSync(join(repo, app, 'Dockerfile'), dockerfile(app === 'backend' ? version : `fe-${version}`, app === 'backend' ? o.errorRate : 0));
-    writeFileSync(join(repo, app, 'server.mjs'), readFileSync(join(FIXTURE_APP_DIR, 'server.mjs')));
-  }
-  mkdirSync(join(repo, 'db', 'migrations'), { recursive: true });
-  for (const [file, sql] of Object.entries(o.migrations ?? {})) {
-    if (sql === null) rmSync(join(repo, 'db', 'migrations', file));
-    else writeFileSync(join(repo, 'db', 'migrations', file), sql);
-  }
-  mkdirSync(join(repo, '.deploy'), { recursive: true });
-  writeFileSync(join(repo, '.deploy', 'smoke.yml'), o.checks ?? okChecks);
-  git('add', '-A');
-  git('commit', '-qm', `release ${tag}`);
-  git('tag', tag);
-  return git('rev-parse', 'HEAD');
-}
-
-async function runRelease(tag: string, sha: string): Promise<WorkflowRun> {
-  const vars = {
-    REGISTRY: registry,
-    COMPOSE_FILE: stage.inputs['compose-file']!,
-    COMPOSE_PROJECT: stage.inputs.project!,
-    NGINX_UPSTREAM_FILE: stage.inputs['nginx-upstream-file']!,
-    NGINX_UPSTREAM: stage.inputs['nginx-upstream']!,
-    NGINX_CONFIG: stage.inputs['nginx-config']!,
-    NGINX_PREFIX: stage.inputs['nginx-prefix']!,
-    STABLE_ADDRESS: stage.inputs['stable-address']!,
-    CANARY_PORT: stage.inputs['canary-port']!,
-    PROMETHEUS_URL: stage.inputs['prometheus-url']!,
-    METRIC_LABELS: stage.inputs['metric-labels']!,
-    BASE_URL: stage.nginx.url,
-    BACKUP_DIR: backups,
-    CANARY_STEPS: '50,100',
-    CANARY_INTERVAL: '3s',
-    CANARY_ANALYSIS_WINDOW: '5s',
-    HEALTH_TIMEOUT: '60s',
-  };
-  const load = startLoad(`${stage.nginx.url}/api/orders`, { rps: 30 });
-  try {
-    return await runWorkflow('action-templates/release.yml', {
-      eventName: 'push',
-      github: { ref: `refs/tags/${tag}`, ref_name: tag, ref_type: 'tag', sha, repository_owner: owner, repository: `${owner}/shop` },
-      repository: repo,
-      vars,
-      // Pre-releases deploy to staging; here staging is the same local stack, so what is asserted is
-      // which environment the job named and what it did (latest untouched).
-      environments: { staging: vars, production: vars },
-      secrets: { DATABASE_URL: db.url, REGISTRY_USERNAME: '', REGISTRY_PASSWORD: '', SLACK_WEBHOOK_URL: '' },
-      env: { DK_COMPOSE: services.DK_COMPOSE },
-      stepTimeoutMs: 240_000,
-    });
-  } finally {
-    lastLoad = await load.stop();
+async function waitFor(ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
-
-let lastLoad: Awaited<ReturnType<ReturnType<typeof startLoad>['stop']>>;
-
-async function manifestDigest(name: string, tag: string): Promise<string | null> {
-  const res = await fetch(`http://${registry}/v2/${repoPath(name)}/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: {
-      accept: [
-        'application/vnd.oci.image.index.v1+json',
-        'application/vnd.docker.distribution.manifest.list.v2+json',
-        'application/vnd.docker.distribution.manifest.v2+json',
-        'application/vnd.oci.image.manifest.v1+json',
-      ].join(', '),
-    },
-  });
-  return res.ok ? res.headers.get('docker-content-digest') : null;
-}
-
-async function dbVersion(): Promise<string | null> {
-  const rows = await db.query<{ version: string }>(`SELECT max(version)::text AS version FROM deploy_kit_migrations`).catch(() => []);
-  return rows[0]?.version ?? null;
-}
-
-function imagesOf(run: WorkflowRun): Record<string, { ref: string; digest: string }> {
-  return JSON.parse(run.jobs.build!.outputs.images!) as Record<string, { ref: string; digest: string }>;
-}
-
-async function serving(): Promise<Record<string, number>> {
-  return stage.nginx.sample(10);
-}
-
-const explain = (run: WorkflowRun): string =>
-  [...run.log, ...run.steps.filter((s) => s.outcome === 'failure').map((s) => `--- ${s.job}/${s.id}\n${s.run?.log ?? s.output ?? ''}`)].join('\n');
 
 describe('release.yml end to end (real registry, PostgreSQL, Compose, nginx, Prometheus)', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dk-release-e2e-'));
-    repo = join(dir, 'shop');
-    backups = join(dir, 'backups');
-    mkdirSync(backups);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    git('config', 'user.email', 'release@example.com');
-    git('config', 'user.name', 'release');
-    const initial = await ensureFixtureAppVersion('rel-0');
-    stage = await startCanaryStage({
-      stableImage: initial,
-      service: 'backend',
-      extra: `  frontend:\n    image: ${initial}\n    environment:\n      PORT: "8080"\n`,
-    });
-    db = await createPgDatabase(loadDbServices(), 'dk_rel');
+    s = await ReleaseStage.start();
+    ({ stage, db, repo, backups, owner, registry } = s);
   }, 300_000);
 
   afterAll(async () => {
-    await stage?.stop();
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await s?.stop();
   });
 
   it('a first release: built, migrated, canaried, promoted', async () => {
@@ -200,7 +103,7 @@ describe('release.yml end to end (real registry, PostgreSQL, Compose, nginx, Pro
     // The backup is kept in BACKUP_DIR, not in the job's temp dir.
     expect(second.step('migrate').outputs['backup-path']).toContain(backups);
     expect(second.ran()).not.toContain('deploy/rollback');
-    expect(lastLoad.byStatus[500] ?? 0).toBe(0);
+    expect(s.lastLoad!.byStatus[500] ?? 0).toBe(0);
   }, 900_000);
 
   it('a bad canary: aborted, stable still serves N with no errors, latest and the database untouched, nothing rolled back', async () => {
@@ -242,5 +145,125 @@ describe('release.yml end to end (real registry, PostgreSQL, Compose, nginx, Pro
     expect(await manifestDigest('backend', 'latest')).toBe(latestBefore);
     expect(await manifestDigest('backend', '2')).toBeNull();
     expect(await manifestDigest('backend', '2.0.0-rc.1')).toBe(imagesOf(run).backend!.digest);
+  }, 900_000);
+
+  it('smoke tests failing after promotion: backend and frontend back to N, the database migrated down with the down files', async () => {
+    const config = await stage.project.compose(['config']);
+    const before = { backend: imageIn(config, 'backend'), frontend: imageIn(config, 'frontend') };
+    const latestBefore = await manifestDigest('backend', 'latest');
+    // 1.4.0 answers in 450 ms: within the canary's p95 < 1s, but the smoke checks want 300 ms.
+    const sha = release('v1.4.0', {
+      latencyMs: 450,
+      migrations: { 'V3__orders.sql': ORDERS_UP, 'U3__orders.sql': ORDERS_DOWN },
+      checks: `${okChecks}  - name: orders answer fast
+    url: /api/orders
+    expect: { status: 200, max-latency: 300ms }
+`,
+    });
+    const run = await runRelease('v1.4.0', sha);
+    expect(run.step('canary').outputs.result, explain(run)).toBe('promoted');
+    expect(run.step('frontend').outcome).toBe('success');
+    expect(run.step('smoke').outcome).toBe('failure');
+    expect(run.step('promote').outcome).toBe('skipped');
+    expect(run.step('migrate-down').outcome).toBe('skipped');
+    const rolledBack = run.step('rollback');
+    expect(rolledBack.outcome, explain(run)).toBe('success');
+    expect(rolledBack.inputs['to-migration-version']).toBe('2');
+    expect(run.jobs.deploy!.result).toBe('failure');
+    const after = await stage.project.compose(['config']);
+    expect({ backend: imageIn(after, 'backend'), frontend: imageIn(after, 'frontend') }).toEqual(before);
+    expect(await serving()).toEqual({ '2.0.0-rc.1': 10 });
+    expect(await dbVersion()).toBe('2');
+    expect(await db.query(`SELECT to_regclass('public.orders') AS t`)).toEqual([{ t: null }]);
+    expect(rolledBack.outputs.database).toMatch(/down to 2 \(undid 3\)/);
+    expect(rolledBack.run!.summary).toContain('Rolled back');
+    expect(await manifestDigest('backend', 'latest')).toBe(latestBefore);
+    // The record keeps each release's database version and the backup taken before it.
+    const history = readHistory();
+    const promoted = history.find((e) => e.result === 'promoted' && e.services[0]!.image === imagesOf(run).backend!.ref);
+    expect(promoted).toMatchObject({ databaseVersion: '3', backup: run.step('migrate').outputs['backup-path'] });
+    expect(history.at(-1)).toMatchObject({ action: 'rollback', result: 'rolled-back', databaseVersion: '2' });
+  }, 900_000);
+
+  it('manual deploy of a sha- version: that commit is checked out, so its migrations run (not the branch head’s)', async () => {
+    const x = commit('1.5.0-dev', {});
+    await runTemplate('action-templates/release.yml', {
+      eventName: 'push',
+      github: { ref: 'refs/heads/main', ref_name: 'main', ref_type: 'branch', sha: x },
+      jobs: ['build'],
+    });
+    const short = `sha-${x.slice(0, 7)}`;
+    expect(await manifestDigest('backend', short)).not.toBeNull();
+    // The branch moved on: its head has a migration the chosen version must not get.
+    const head = commit('1.6.0-dev', { migrations: { 'V4__invoices.sql': 'CREATE TABLE invoices (id BIGSERIAL PRIMARY KEY);\n' } });
+    const run = await runTemplate('action-templates/manual-deploy.yml', {
+      eventName: 'workflow_dispatch',
+      inputs: { environment: 'production', version: short },
+      github: { ref: 'refs/heads/main', ref_name: 'main', ref_type: 'branch', sha: head },
+    });
+    expect(run.jobs.deploy!.result, explain(run)).toBe('success');
+    expect(run.step('version').outputs.commit).toBe(x);
+    expect(run.step('migrate').outputs).toMatchObject({ 'previous-version': '2', 'current-version': '3' });
+    expect(await db.query(`SELECT to_regclass('public.invoices') AS t`)).toEqual([{ t: null }]);
+    expect(run.step('migrate').outputs['backup-path']).toContain(backups);
+    expect(run.step('canary').outputs.result).toBe('promoted');
+    expect(await serving()).toEqual({ '1.5.0-dev': 10 });
+    expect(imageIn(await stage.project.compose(['config']), 'frontend')).toContain(`frontend:${short}`);
+    expect(run.ran()).not.toContain('deploy/rollback');
+  }, 900_000);
+
+  it('manual rollback with restore: both services back, the backup taken before the release restored, its age in the summary', async () => {
+    await db.query(`INSERT INTO users (login) VALUES ('written-after-the-backup')`);
+    const run = await runTemplate('action-templates/manual-rollback.yml', {
+      eventName: 'workflow_dispatch',
+      inputs: { environment: 'production', 'restore-backup': 'record' },
+      github: { ref: 'refs/heads/main', ref_name: 'main', ref_type: 'branch', sha: git('rev-parse', 'HEAD') },
+    });
+    const step = run.step('rollback');
+    expect(step.outcome, explain(run)).toBe('success');
+    expect(await serving()).toEqual({ '2.0.0-rc.1': 10 });
+    expect(imageIn(await stage.project.compose(['config']), 'frontend')).toMatch(/frontend@sha256:/);
+    expect(await dbVersion()).toBe('2');
+    expect(await db.query(`SELECT to_regclass('public.orders') AS t`)).toEqual([{ t: null }]);
+    expect(await db.query(`SELECT login FROM users WHERE login = 'written-after-the-backup'`)).toEqual([]);
+    expect(step.run!.summary).toMatch(/The backup was taken at \S+ \(\d+ (s|min) ago\): every write made to the database after that is lost\./);
+    expect(step.run!.summary).toContain(backups);
+    expect(run.step('Report').output).toContain('rolled back from');
+  }, 900_000);
+
+  it('stand-in (GitHub issues): scheduled checks on schedule, RED while the backend is down, GREEN once it is back', async () => {
+    const gh = await startGitHubStandIn({ owner: owner.toLowerCase(), repo: 'shop' });
+    try {
+      writeFileSync(join(repo, '.deploy', 'gates.yml'), GATES);
+      git('add', '-A');
+      git('commit', '-qm', 'gates');
+      const scheduled = (): Promise<WorkflowRun> =>
+        runWorkflow('action-templates/scheduled-checks.yml', {
+          eventName: 'schedule',
+          repository: repo,
+          vars: stageVars(),
+          secrets: { SLACK_WEBHOOK_URL: '' },
+          github: { sha: git('rev-parse', 'HEAD'), token: gh.token, repository: `${gh.owner}/${gh.repo}`, repository_owner: gh.owner },
+          env: { GITHUB_API_URL: gh.url, DK_COMPOSE: services.DK_COMPOSE },
+        });
+      await stage.project.compose(['stop', 'backend']);
+      const red = await scheduled();
+      expect(red.steps.find((s) => s.action === 'verify-gates')!.outputs.status, explain(red)).toBe('RED');
+      expect(gh.issues).toHaveLength(1);
+      expect(gh.issues[0]).toMatchObject({ state: 'open' });
+      await stage.project.compose(['start', 'backend']);
+      await waitFor(async () => (await fetch(`${stage.nginx.url}/health`).catch(() => undefined))?.status === 200);
+      const green = await scheduled();
+      const gates = green.steps.find((s) => s.action === 'verify-gates')!;
+      expect(gates.outputs.status, explain(green)).toBe('GREEN');
+      expect(green.jobs.gates!.result).toBe('success');
+      expect(gh.issues[0]!.state).toBe('closed');
+      expect(gh.violations).toEqual([]);
+      // The runner consumes ::add-mask:: lines (the token is registered there); everything a user sees must not hold it.
+      const visible = (r: WorkflowRun): string => JSON.stringify(r.steps.map((x) => [x.run?.log.replace(/^::add-mask::.*$/gm, ''), x.run?.summary, x.outputs]));
+      for (const r of [red, green]) expect(visible(r)).not.toContain(gh.token);
+    } finally {
+      await gh.stop();
+    }
   }, 900_000);
 });

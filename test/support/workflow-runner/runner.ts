@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { parseFileCommands, repoRoot, runAction, type ActionRun } from '../../harness/run-action.js';
+import { parseFileCommands, readActionMetadata, repoRoot, runAction, type ActionRun } from '../../harness/run-action.js';
 import { asString, condition, interpolate, interpolateString, type Contexts, type JobStatus } from './expressions.js';
 
 export interface WorkflowRunOptions {
@@ -256,6 +256,11 @@ export async function runWorkflow(file: string, options: WorkflowRunOptions): Pr
       try {
         if (kind === 'deploy-kit') {
           step.action = /^org\/deploy-kit\/([a-z-]+)@/.exec(s.uses!)![1]!;
+          // action.yml defaults with an expression (`${{ github.token }}`) are evaluated, as GitHub does.
+          for (const [k, spec] of Object.entries(readActionMetadata(step.action).inputs ?? {})) {
+            if (!(k in step.inputs) && typeof spec.default === 'string' && spec.default.includes('${{'))
+              step.inputs[k] = interpolateString(spec.default, stepCtx(), jobStatus);
+          }
           const run = await runAction(step.action, {
             inputs: step.inputs,
             cwd,

@@ -116,3 +116,42 @@ describe('rollback use case (in-memory target and record)', () => {
     expect(setup.record.entries).toHaveLength(1);
   });
 });
+
+describe('rollback use case: the database step from the record', () => {
+  it('is prepared after the plan, from the version of the release rolled back to, and the entry keeps the version it migrated to', async () => {
+    const target = new FakeTarget({ backend: 'backend:2', frontend: 'frontend:2' });
+    const history: RecordEntry[] = [
+      { ...HISTORY[0]!, services: HISTORY[0]!.previous, previous: [], databaseVersion: '4' },
+      { ...HISTORY[0]!, databaseVersion: '5', backup: '/srv/backups/before-2.dump' },
+    ];
+    const record = new MemoryRecord(history);
+    let seen: unknown;
+    const result = await rollback(
+      { target, record, log: memoryLogger() },
+      {
+        ...base,
+        databaseFromRecord: async (recorded) => {
+          seen = recorded;
+          return { describe: `migrate down to ${recorded.version!.value}`, version: recorded.version!.value, run: async () => 'migrated down to 4' };
+        },
+      },
+    );
+    expect(seen).toMatchObject({ version: { value: '4', image: 'backend:1' }, backup: { path: '/srv/backups/before-2.dump', image: 'backend:2' } });
+    expect(result).toMatchObject({ kind: 'rolled-back', database: 'migrated down to 4' });
+    expect(record.entries.at(-1)).toMatchObject({ action: 'rollback', result: 'rolled-back', databaseVersion: '4' });
+  });
+
+  it('a database step the record cannot give stops the rollback before anything changed', async () => {
+    const target = new FakeTarget({ backend: 'backend:2', frontend: 'frontend:2' });
+    const record = new MemoryRecord([...HISTORY]);
+    const request = {
+      ...base,
+      databaseFromRecord: async () => {
+        throw new Error('no database version recorded');
+      },
+    };
+    await expect(rollback({ target, record, log: memoryLogger() }, request)).rejects.toThrow(/no database version recorded/);
+    expect(target.calls).toEqual([]);
+    expect(record.entries).toHaveLength(1);
+  });
+});
