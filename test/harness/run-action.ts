@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseFileCommands } from '../../src/cli/file-commands.js';
 import { actionNode } from '../../scripts/action-node.mjs';
-import { recordRun, registerInputSecrets } from '../support/secrets.js';
+import { recordRun, registerEnvSecrets, registerInputSecrets } from '../support/secrets.js';
 
 export { parseFileCommands };
 
@@ -98,6 +98,7 @@ export function runAction(action: string, options: RunActionOptions = {}): Promi
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputEnvName(name)] = String(value);
   // The secret scan (test/support/secrets.ts) looks for these in what every run shows.
   registerInputSecrets(action, options.inputs ?? {});
+  registerEnvSecrets(action, options.env ?? {});
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];

@@ -96,6 +96,13 @@ export function registerInputSecrets(action: string, inputs: Record<string, stri
   }
 }
 
+/** Registers environment variables a test gives a run whose names say they hold a secret (API_TOKEN, DB_PASSWORD…). */
+export function registerEnvSecrets(action: string, env: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (value && /TOKEN|PASSWORD|SECRET|API_?KEY/i.test(name)) registerSecret(value, `${action} environment ${name}`);
+  }
+}
+
 export function recordRun(run: ScannedRun): void {
   runs.push(run);
 }
