@@ -12,6 +12,7 @@ import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/can
 import type { ComposeTargetOptions } from '../../src/targets/compose.js';
 import type { ServiceImage } from '../../src/targets/target.js';
 import type { NginxRouterOptions } from '../../src/traffic/nginx.js';
+import { parseImageReference } from '../../src/registry/reference.js';
 import { composeOptionsFromInputs, nginxOptionsFromInputs } from '../shared/deployment.js';
 
 export const DEFAULT_METRICS = [
@@ -73,7 +74,7 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   const healthTimeoutMs = inputs.duration('health-timeout', '2m', { min: 1000 });
   const historyLimit = inputs.integer('history-limit', DEFAULT_HISTORY_LIMIT, { min: 1, max: 10_000 });
   const image = inputs.string('image');
-  if (image && !/^[^\s]+$/.test(image)) throw new ConfigurationError(`image is "${image}": an image reference has no spaces.`, { input: 'image' });
+  if (image) parseImageReference(image, 'image');
   const database = readReleaseDatabase(inputs);
   const common = { compose, dryRun, healthTimeoutMs, historyLimit, ...(database ? { database } : {}) };
 
@@ -171,6 +172,7 @@ export function parseRollingServices(items: string[], image: string): ServiceIma
     if (!service) throw new ConfigurationError(`services: "${item}" has no service name; write service=image.`, { input: 'services' });
     if (!serviceImage)
       throw new ConfigurationError(`services: "${service}" has no image; write ${service}=<image>, or give the image input.`, { input: 'services' });
+    parseImageReference(serviceImage, eq < 0 ? 'image' : 'services');
     return { service, image: serviceImage };
   });
 }

@@ -2,6 +2,7 @@ import { runAction, ConfigurationError, errorMessage, nullLogger, type ActionCon
 import { RecordWithGitHubFallback } from '../../src/github/deployments-record.js';
 import { DEFAULT_HISTORY_LIMIT } from '../../src/record/history.js';
 import { validateVersion, type RecordedDatabase } from '../../src/record/rollback-plan.js';
+import { parseImageReference } from '../../src/registry/reference.js';
 import { sendNotification, validateWebhookUrl, type Notification } from '../../src/notify/webhook.js';
 import { rollback, type RollbackChecks, type RollbackDatabase, type RollbackResult } from '../../src/release/rollback.js';
 import { parseChecksDocument } from '../../src/checks/document.js';
@@ -22,6 +23,7 @@ runAction(async (ctx) => {
   if (toImage && services.length > 1)
     throw new ConfigurationError('to-image names one image: give one service, or use to-version for several.', { input: 'to-image' });
   if (toVersion) validateVersion(toVersion, 'to-version');
+  if (toImage) parseImageReference(toImage, 'to-image');
   const healthTimeoutMs = ctx.inputs.duration('health-timeout', '2m', { min: 1000 });
   const historyLimit = ctx.inputs.integer('history-limit', DEFAULT_HISTORY_LIMIT, { min: 1, max: 10_000 });
   const webhook = ctx.inputs.secret('notify-webhook');

@@ -12,6 +12,7 @@ import { parseComposeCommand } from '../../src/targets/compose-command.js';
 import { ComposeTarget, type CanaryRouting, type ComposeTargetOptions } from '../../src/targets/compose.js';
 import type { DeploymentTarget } from '../../src/targets/target.js';
 import { NginxRouter, type NginxReload, type NginxRouterOptions } from '../../src/traffic/nginx.js';
+import { validateServerAddress } from '../../src/traffic/nginx-upstream.js';
 import type { TrafficRouter } from '../../src/traffic/router.js';
 
 export function composeOptionsFromInputs(inputs: Inputs, workspace: string): ComposeTargetOptions {
@@ -20,9 +21,19 @@ export function composeOptionsFromInputs(inputs: Inputs, workspace: string): Com
     throw new ConfigurationError('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
   }
   const files = inputs.list('compose-file');
+  const project = inputs.optional('project');
+  // Compose's own rule for project names, checked before compose is run.
+  if (project !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(project)) {
+    throw new ConfigurationError(
+      `project is "${project}": a compose project name has lower-case letters, digits, "-" and "_", and starts with a letter or digit.`,
+      {
+        input: 'project',
+      },
+    );
+  }
   return {
     files: files.length ? files : ['docker-compose.yml'],
-    project: inputs.optional('project'),
+    project,
     flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
     baseDir: workspace,
   };
@@ -53,6 +64,7 @@ export function nginxOptionsFromInputs(inputs: Inputs, service: string, workspac
   const reload: NginxReload = command
     ? { kind: 'command', argv: splitArgv(command) }
     : { kind: 'nginx', config: inputs.optional('nginx-config'), prefix: inputs.optional('nginx-prefix') };
+  validateServerAddress(stableAddress, 'stable-address');
   const abs = (p: string): string => (p.startsWith('/') ? p : `${workspace}/${p}`);
   return { upstreamFile: abs(upstreamFile), upstreamName: inputs.optional('nginx-upstream') ?? service, stableAddress, reload };
 }

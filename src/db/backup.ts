@@ -213,10 +213,17 @@ export async function backupDatabase(target: DatabaseTarget, dir: string, option
       );
     }
   } catch (err) {
+    // A half-written dump (a full disk, a cancelled run) must not be left looking like a backup.
     rmSync(path, { force: true });
     throw toolError(err, target.engine === 'postgres' ? 'pg_dump' : 'mysqldump', redact);
   }
-  const entries = await verifyBackup(target, path, options);
+  let entries: number;
+  try {
+    entries = await verifyBackup(target, path, options);
+  } catch (err) {
+    rmSync(path, { force: true });
+    throw err;
+  }
   if (target.engine === 'mysql') {
     // Checked as plain text above, then compressed and the compressed file tested as a whole.
     const kind = sqlCompression(compression, zstdPresent());

@@ -13,6 +13,15 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export const DOCKER_HUB = 'docker.io';
 
+/** A digest: algorithm and hex (sha256 with 64 digits, sha512 with 128; other algorithms by the grammar). */
+const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})$/;
+
+/** True when a host's port (if any) is 1..65535. */
+function portInRange(host: string): boolean {
+  const port = /:(\d+)$/.exec(host)?.[1];
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+
 export interface ImageName {
   /** Registry host as written (e.g. `ghcr.io`, `127.0.0.1:5000`), or `docker.io` when none was given. */
   registry: string;
@@ -42,8 +51,10 @@ export function parseImageName(text: string, field: string, registry?: string): 
       input: field,
     });
   }
-  if (host !== undefined && !HOST.test(host)) {
-    throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
+  if (host !== undefined && (!HOST.test(host) || !portInRange(host))) {
+    throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host (a host name or IP address, with a port from 1 to 65535).`, {
+      input: field,
+    });
   }
   const path = parts.join('/');
   if (path !== path.toLowerCase()) {
@@ -66,6 +77,32 @@ export function parseImageName(text: string, field: string, registry?: string): 
   return { registry: registryHost, repository, name };
 }
 
+/**
+ * Checks a full image reference as docker takes it — `name[:tag][@digest]`, e.g. ghcr.io/org/app:1.4.0 or
+ * ghcr.io/org/app@sha256:… — and returns it trimmed. The name follows parseImageName's rules.
+ */
+export function parseImageReference(text: string, field: string): string {
+  const raw = text.trim();
+  if (/\s/.test(raw)) throw new ConfigurationError(`${field} is "${raw}": an image reference has no spaces.`, { input: field });
+  let rest = raw;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const digest = rest.slice(at + 1);
+    if (!DIGEST.test(digest)) {
+      throw new ConfigurationError(`${field} is "${raw}": "${digest}" is not a digest; write it as sha256: and 64 hex digits.`, { input: field });
+    }
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) {
+    assertValidTag(rest.slice(colon + 1), field);
+    rest = rest.slice(0, colon);
+  }
+  parseImageName(rest, field);
+  return raw;
+}
+
 function suggestComponent(component: string): string {
   const fixed = component
     .toLowerCase()
@@ -82,7 +119,7 @@ export function normaliseRegistry(text: string, field: string): string {
     .replace(/^https?:\/\//, '')
     .replace(/\/+$/, '');
   if (host === 'index.docker.io' || host === 'registry-1.docker.io') return DOCKER_HUB;
-  if (!HOST.test(host)) {
+  if (!HOST.test(host) || !portInRange(host)) {
     throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
       input: field,
     });

@@ -108,8 +108,11 @@ export function runAction(main: (ctx: ActionContext) => Promise<void>): void {
 
 export function reportFailure(err: unknown): void {
   if (err instanceof ConfigurationError) {
-    core.setFailed(secrets.redact(err.message));
-    if (err.file) core.error(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+    // One error line: with the file and line as an annotation when the mistake is in a file.
+    if (err.file) {
+      core.error(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+      process.exitCode = 1;
+    } else core.setFailed(secrets.redact(err.message));
     return;
   }
   if (err instanceof OperationFailedError) {

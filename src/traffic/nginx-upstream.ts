@@ -23,8 +23,10 @@ export function validateUpstreamName(name: string, input: string): void {
 
 /** host:port, [v6]:port or unix:/path — nothing an nginx directive could be smuggled through. */
 export function validateServerAddress(address: string, input: string): void {
-  if (!/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
-    throw new ConfigurationError(`${input} is "${address}": give host:port (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
+  const port = /:(\d+)$/.exec(address)?.[1];
+  const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+  if (!portOk || !/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
+    throw new ConfigurationError(`${input} is "${address}": give host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
   }
 }
 

@@ -11,6 +11,7 @@ import { FaultProxy } from '../integration/registry/fault-proxy.js';
 import { pushOciIndex } from '../integration/registry/oci-fixture.js';
 import { exec, registryDigest, registryTags, removeImages, skopeoRaw, uniqueRepo } from '../integration/registry/support.js';
 import { loadServices, type ServicesEnv } from '../support/services.js';
+import { registerSecret } from '../support/secrets.js';
 
 let env: ServicesEnv;
 let creds: { username: string; password: string };
@@ -20,6 +21,8 @@ const SHA = '1a2b3c4d5e6f708192a3b4c5d6e7f80912345678';
 beforeAll(() => {
   env = loadServices();
   creds = { username: env.DK_REGISTRY_USER, password: env.DK_REGISTRY_PASSWORD };
+  // Given through a credential helper, not an input: the secret scan is told here.
+  registerSecret(creds.password, 'registry password (credential helper)');
 });
 afterAll(async () => {
   await removeImages(cleanup);

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseFileCommands } from '../../src/cli/file-commands.js';
 import { actionNode } from '../../scripts/action-node.mjs';
+import { recordRun, registerEnvSecrets, registerInputSecrets } from '../support/secrets.js';
 
 export { parseFileCommands };
 
@@ -95,6 +96,9 @@ export function runAction(action: string, options: RunActionOptions = {}): Promi
     }
   }
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputEnvName(name)] = String(value);
+  // The secret scan (test/support/secrets.ts) looks for these in what every run shows.
+  registerInputSecrets(action, options.inputs ?? {});
+  registerEnvSecrets(action, options.env ?? {});
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
@@ -125,12 +129,15 @@ export function runAction(action: string, options: RunActionOptions = {}): Promi
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+      const outputs = parseFileCommands(read(files.GITHUB_OUTPUT));
+      const summary = read(files.GITHUB_STEP_SUMMARY);
+      recordRun({ action, post: options.post === true, log, outputs, summary });
       resolve({
         exitCode,
         signal,
-        outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
+        outputs,
         state: parseFileCommands(read(files.GITHUB_STATE)),
-        summary: read(files.GITHUB_STEP_SUMMARY),
+        summary,
         stdout,
         stderr,
         log,

@@ -3,8 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { removeRunDirs } from '../harness/run-action.js';
+import { writeSecretScan } from './secrets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dk-test-'));
 process.env.RUNNER_TEMP = join(dir, 'temp');
@@ -15,6 +16,12 @@ delete process.env.GITHUB_STATE;
 delete process.env.GITHUB_STEP_SUMMARY;
 
 afterAll(() => {
+  // The secret scan of every bundle this file ran: written for scripts/reliability.mjs, and 0 found or the file fails.
+  const testFile = expect.getState().testPath;
+  const scan = testFile ? writeSecretScan(testFile) : undefined;
   removeRunDirs();
   rmSync(dir, { recursive: true, force: true });
+  if (scan && scan.found > 0) {
+    throw new Error(`secret scan: ${scan.found} secret(s) found in what the runs showed: ${JSON.stringify(scan.findings)}`);
+  }
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidTag, isValidTag, normaliseRegistry, parseImageName, sanitiseTag } from '../../../src/registry/reference.js';
+import { assertValidTag, isValidTag, normaliseRegistry, parseImageName, parseImageReference, sanitiseTag } from '../../../src/registry/reference.js';
+import { ConfigurationError } from '../../../src/runtime/errors.js';
 
 describe('parseImageName', () => {
   it('splits host and repository; puts a bare name under the registry input', () => {
@@ -54,5 +55,35 @@ describe('normaliseRegistry', () => {
     expect(normaliseRegistry('index.docker.io', 'registry')).toBe('docker.io');
     expect(normaliseRegistry('127.0.0.1:5000', 'registry')).toBe('127.0.0.1:5000');
     expect(() => normaliseRegistry('ghcr.io/org', 'registry')).toThrow(/registry is "ghcr.io\/org": give a registry host/);
+  });
+});
+
+describe('parseImageReference (a full name[:tag][@digest] as docker takes it)', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+  it('accepts names, tags and digests', () => {
+    for (const ok of [
+      'app',
+      'ghcr.io/org/app:1.4.0',
+      '127.0.0.1:5000/org/app',
+      '127.0.0.1:5000/org/app:2',
+      `ghcr.io/org/app@${digest}`,
+      `ghcr.io/org/app:1@${digest}`,
+    ]) {
+      expect(parseImageReference(ok, 'image')).toBe(ok);
+    }
+  });
+  it('refuses upper case, shell characters, spaces, bad tags and digests, and ports out of range, naming the input', () => {
+    for (const [bad, message] of [
+      ['127.0.0.1:5000/DK/App:2', /lower-case/],
+      ['127.0.0.1:5000/app:2;reboot', /not a valid tag/],
+      ['127.0.0.1:5000/app: 2', /image is/],
+      ['127.0.0.1:5000/app@sha256:xyz', /not a digest/],
+      ['127.0.0.1:99999/app:1', /port from 1 to 65535/],
+      ['$(touch x)/app', /image is/],
+      ['--output=x', /image is/],
+    ] as const) {
+      expect(() => parseImageReference(bad, 'image'), bad).toThrow(ConfigurationError);
+      expect(() => parseImageReference(bad, 'image'), bad).toThrow(message);
+    }
   });
 });
