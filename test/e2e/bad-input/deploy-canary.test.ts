@@ -80,6 +80,6 @@ badInputCorpus({
     { name: 'strategy rolling with action promote', inputs: { strategy: 'rolling', action: 'promote' }, names: 'action' },
     { name: 'rolling services entry with a bad image', inputs: { strategy: 'rolling', services: 'app=bad image' }, names: 'services' },
     { name: 'dry-run not a boolean', inputs: { 'dry-run': 'sure' }, names: 'dry-run' },
-    { name: 'interval of 30 days', inputs: { interval: '30d' }, names: 'interval', known: 'durations' },
+    { name: 'interval of 30 days', inputs: { interval: '30d' }, names: 'interval' },
   ],
 });

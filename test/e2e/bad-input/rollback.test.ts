@@ -84,6 +84,6 @@ badInputCorpus({
     { name: 'github-deployment not a boolean', inputs: { 'github-deployment': 'y' }, names: 'github-deployment' },
     { name: 'environment-url not a URL', inputs: { 'github-deployment': 'true', 'environment-url': 'shop' }, names: 'environment-url' },
     { name: 'dry-run not a boolean', inputs: { 'dry-run': 'sure' }, names: 'dry-run' },
-    { name: 'health-timeout of 30 days', inputs: { 'health-timeout': '30d' }, names: 'health-timeout', known: 'durations' },
+    { name: 'health-timeout of 30 days', inputs: { 'health-timeout': '30d' }, names: 'health-timeout' },
   ],
 });
