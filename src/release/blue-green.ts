@@ -104,6 +104,7 @@ export async function deployBlueGreen(deps: BlueGreenDeps, request: DeployBlueGr
   let checks: CheckResult[] = [];
   let reason: string | undefined;
   try {
+    await target.isolateLive({ signal });
     await log.group(`Deploying ${plan.toWorkload} with ${plan.image}`, () => target.deployColour(plan.to, plan.image, wait));
     const preview = await target.preview(plan.to, { signal });
     if (request.checks.length > 0) {

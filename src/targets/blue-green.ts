@@ -36,12 +36,17 @@ export interface BlueGreenTarget {
   deployColour(colour: Colour, image: string, options: WaitOptions): Promise<ColourWorkload>;
   /** Points the preview entry point at `colour`; returns its name. */
   preview(colour: Colour, options?: { signal?: AbortSignal }): Promise<string>;
+  /**
+   * Before a colour's pods exist: makes the live entry point select only what serves now (on the
+   * first run, the adopted workload's pods, which match a colour's pods' labels too). No-op after.
+   */
+  isolateLive(options?: { signal?: AbortSignal }): Promise<void>;
   /** Points the live entry point at `colour` (undefined: back to the adopted workload). */
   switchTo(colour: Colour | undefined, options?: { signal?: AbortSignal }): Promise<void>;
   /** Sets a workload's replicas; waits until ready when above zero. */
   scale(workload: string, replicas: number, options: WaitOptions): Promise<void>;
   /** Records (or clears, with undefined) when a workload is due to be scaled to zero. */
   markScaleDown(workload: string, at: Date | undefined, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Removes a colour that never went live: its workload and the preview entry point. */
+  /** Removes a colour that never went live (its workload; the preview entry point stays, selecting nothing). */
   removeColour(colour: Colour, options?: { signal?: AbortSignal }): Promise<void>;
 }

@@ -26,6 +26,12 @@ export interface KubernetesBlueGreenOptions {
 
 export const colourWorkload = (deployment: string, colour: Colour): string => `${deployment}-${colour}`;
 
+/**
+ * The colour label of the adopted Deployment's pods: a Service selector cannot say "no colour", so
+ * before a colour's pods exist the live Service selects the adopted pods by this value.
+ */
+export const ADOPTED = 'adopted';
+
 /** Pure: the colour the live Service selects (undefined: none yet, the adopted Deployment serves). */
 export function liveColour(service: KObject): Colour | undefined {
   const c = service.spec?.selector?.[COLOR_LABEL];
@@ -196,9 +202,28 @@ export class KubernetesBlueGreen implements BlueGreenTarget {
     return this.previewName;
   }
 
+  async isolateLive(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!liveColour(await this.liveService(options.signal))) await this.switchTo(undefined, options);
+  }
+
   async switchTo(colour: Colour | undefined, options: { signal?: AbortSignal } = {}): Promise<void> {
-    // A strategic merge of the selector map: only the colour key changes (null removes it).
-    await this.k.patch('service', this.service, 'strategic', { spec: { selector: { [COLOR_LABEL]: colour ?? null } } }, options);
+    if (!colour) await this.labelAdoptedPods(options.signal);
+    // A strategic merge of the selector map: only the colour key changes.
+    await this.k.patch('service', this.service, 'strategic', { spec: { selector: { [COLOR_LABEL]: colour ?? ADOPTED } } }, options);
+  }
+
+  /** The adopted Deployment's running pods get `deploy-kit.dev/color: adopted` (a label on the pods: no restart). */
+  private async labelAdoptedPods(signal?: AbortSignal): Promise<void> {
+    const adopted = await this.k.get('deployment', this.options.deployment, { signal });
+    if (!adopted) return;
+    const selector = Object.entries((adopted.spec.selector?.matchLabels ?? {}) as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .concat(`!${COLOR_LABEL}`)
+      .join(',');
+    await this.k.run(['label', 'pods', '-l', selector, `${COLOR_LABEL}=${ADOPTED}`, '--overwrite'], {
+      what: `label the pods of ${this.options.deployment} as ${ADOPTED}`,
+      signal,
+    });
   }
 
   async scale(workload: string, replicas: number, options: WaitOptions): Promise<void> {
@@ -211,7 +236,7 @@ export class KubernetesBlueGreen implements BlueGreenTarget {
   }
 
   async removeColour(colour: Colour, options: { signal?: AbortSignal } = {}): Promise<void> {
+    // The preview Service stays (a preview Ingress may point at it); it selects no pods once the colour is gone.
     await this.k.delete('deployment', colourWorkload(this.options.deployment, colour), options);
-    await this.k.delete('service', this.previewName, options);
   }
 }

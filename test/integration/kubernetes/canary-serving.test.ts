@@ -84,7 +84,7 @@ describe('canary on Kubernetes with pods that serve, judged by the real Promethe
   test('stand-in: a healthy canary with baseline: true is promoted; the baseline runs (and is scraped) during the analysis and is removed after', async () => {
     await stage.createApp('shop', 'registry.local/shop:1.0.0', { podLabels: { [TRACK]: 'stable' } });
     await stage.scraped({ app: 'shop', track: 'stable' });
-    const load = startLoad(`${await stage.url('shop')}/api/orders`, { rps: 30 });
+    const load = startLoad(`${await stage.url('shop')}/api/orders`, { rps: 30, timeoutMs: 30_000 });
     const { run, log } = canary('shop', 'registry.local/shop:1.1.0', { baseline: true, judge: 'compare', steps: [34, 100], intervalMs: 10_000 });
     // While the steps run: the baseline Deployment on the stable image, its pods scraped as track="baseline".
     const seen: { baselineImage?: string; baselineScraped?: boolean } = {};
@@ -122,7 +122,7 @@ describe('canary on Kubernetes with pods that serve, judged by the real Promethe
     await stage.createApp('cart', 'registry.local/cart:1.0.0', { podLabels: { [TRACK]: 'stable' } });
     await stage.scraped({ app: 'cart', track: 'stable' });
     const before = template('cart');
-    const load = startLoad(`${await stage.url('cart')}/api/orders`, { rps: 40 });
+    const load = startLoad(`${await stage.url('cart')}/api/orders`, { rps: 40, timeoutMs: 30_000 });
     const { run, log } = canary('cart', 'registry.local/cart:1.1.0-5xx', { steps: [34, 100], intervalMs: 5000 });
     const result = await run;
     await new Promise((r) => setTimeout(r, 1000));

@@ -55,6 +55,10 @@ export class FakeBlueGreenTarget implements BlueGreenTarget {
     return `${this.name}-preview`;
   }
 
+  async isolateLive(): Promise<void> {
+    this.calls.push('isolate');
+  }
+
   async switchTo(colour: Colour | undefined): Promise<void> {
     this.calls.push(`switch ${colour ?? 'adopted'}`);
     this.live = colour;

@@ -109,7 +109,7 @@ describe('blue-green use cases (in-memory target)', () => {
     const d = deps(target);
     const result = await deployBlueGreen(d, { ...request, image: 'r/web:2', keepPreviousMs: 600_000 });
     expect(result).toMatchObject({ kind: 'switched', scaleDownAt: '2026-12-01T12:10:00.000Z', previousScaledDown: false });
-    expect(target.calls).toEqual(['validate', 'deploy blue=r/web:2', 'preview blue', 'switch blue', 'mark web 2026-12-01T12:10:00.000Z']);
+    expect(target.calls).toEqual(['validate', 'isolate', 'deploy blue=r/web:2', 'preview blue', 'switch blue', 'mark web 2026-12-01T12:10:00.000Z']);
     expect(d.record.entries).toMatchObject([
       { action: 'blue-green', result: 'deployed', services: [{ service: 'web', image: 'r/web:2' }], previous: [{ service: 'web', image: 'r/web:1' }] },
     ]);
@@ -130,7 +130,7 @@ describe('blue-green use cases (in-memory target)', () => {
     expect(result).toMatchObject({ kind: 'failed', removed: true });
     if (result.kind === 'failed') expect(result.reason).toMatch(/^web-blue did not become ready: .*CrashLoopBackOff/);
     expect(target.live).toBe('green');
-    expect(target.calls).toEqual(['validate', 'deploy blue=r/web:2', 'remove blue']);
+    expect(target.calls).toEqual(['validate', 'isolate', 'deploy blue=r/web:2', 'remove blue']);
     expect(d.record.entries[0]).toMatchObject({ action: 'blue-green', result: 'failed' });
   });
 
