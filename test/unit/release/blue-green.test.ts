@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { deployBlueGreen, dueForScaleDown, nextColour, planBlueGreen, retirePrevious, scaleDownTime, switchBack } from '../../../src/release/blue-green.js';
+import { blueGreenFacts, blueGreenSummary } from '../../../src/release/blue-green-report.js';
 import { memoryLogger } from '../../../src/runtime/logger.js';
 import { colourDeployment, liveColour, previewService, unmatchedSelector } from '../../../src/targets/kubernetes/blue-green.js';
 import { FakeBlueGreenTarget } from '../../support/fakes/blue-green.js';
@@ -214,5 +215,31 @@ describe('blue-green use cases (in-memory target)', () => {
     expect(await retirePrevious(o, { force: true, only: 'api-green', healthTimeoutMs: 1000 })).toEqual({});
     expect(other.workloads.get('api-green')!.replicas).toBe(3);
     expect(await retirePrevious(o, { force: true, healthTimeoutMs: 1000 })).toEqual({ retired: 'api-blue' });
+  });
+});
+
+describe('blue-green report', () => {
+  test('switched: facts for the outputs and a summary naming both workloads and the scale-down time', async () => {
+    const target = new FakeBlueGreenTarget('web', { image: 'r/web:1', live: 'green' });
+    const run = await deployBlueGreen(deps(target), { ...request, image: 'r/web:2', keepPreviousMs: 600_000 });
+    expect(blueGreenFacts({ kind: 'deploy', run })).toEqual({
+      outcome: 'switched',
+      image: 'r/web:2',
+      previousImage: 'r/web:1',
+      colour: 'blue',
+      checks: { passed: true, total: 0, failed: 0, checks: [] },
+      scaleDownAt: '2026-12-01T12:10:00.000Z',
+    });
+    const md = blueGreenSummary({ kind: 'deploy', run }).toString();
+    expect(md).toContain('Blue-green web: switched to web-blue');
+    expect(md).toContain('web-green keeps 3 replicas until 2026-12-01T12:10:00.000Z');
+  });
+
+  test('failed: the old image still serves; the summary gives the reason', async () => {
+    const target = new FakeBlueGreenTarget('web', { image: 'r/web:1', live: 'green' });
+    target.unready.add('r/web:2');
+    const run = await deployBlueGreen(deps(target), { ...request, image: 'r/web:2', keepPreviousMs: 600_000 });
+    expect(blueGreenFacts({ kind: 'deploy', run })).toMatchObject({ outcome: 'failed', image: 'r/web:1', colour: 'green' });
+    expect(blueGreenSummary({ kind: 'deploy', run }).toString()).toContain('not switched — web-green still serves');
   });
 });
