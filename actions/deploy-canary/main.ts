@@ -3,16 +3,18 @@ import { PrometheusClient } from '../../src/metrics/prometheus.js';
 import { JudgedAnalyser } from '../../src/metrics/judged-analyser.js';
 import { deployCanary, finishCanary } from '../../src/release/canary.js';
 import { rollingDeploy } from '../../src/release/rolling.js';
-import { createRouter, createTarget } from '../shared/deployment.js';
+import { createRouter, createTarget, factoryContext } from '../shared/deployment.js';
+import { connectKubernetes } from '../shared/kubernetes.js';
 import { readGitHubDeployment, trackOnGitHub, type GitHubDeploymentSettings } from '../shared/github-deployment.js';
 import { finishAction } from '../shared/finish.js';
 import { canaryActionFailure, canaryActionNotice, canaryActionSummary, canaryOutputs, type CanaryActionRun } from './report.js';
 import { readSettings, type CanaryDeploySettings, type CanarySettings } from './settings.js';
-import { DEPLOY_STATE, FINISHED_STATE, type DeployState } from './state.js';
+import { DEPLOY_STATE, FINISHED_STATE, KUBECONFIG_STATE, type DeployState } from './state.js';
 
 runAction(async (ctx) => {
-  const settings = readSettings(ctx.inputs, ctx.run.workspace);
+  const read = readSettings(ctx.inputs, ctx.run.workspace, (value) => ctx.mask(value));
   const github = readGitHubDeployment(ctx.inputs, ctx.run);
+  const settings = await connect(ctx, read);
   const action = await run(ctx, settings, settings.dryRun ? undefined : github);
   await finishAction(ctx, {
     outputs: canaryOutputs(action),
@@ -22,11 +24,23 @@ runAction(async (ctx) => {
   });
 });
 
+/** On Kubernetes: the kubeconfig input written to its temp file (the post step removes it) and kubectl resolved. */
+async function connect(ctx: ActionContext, settings: CanarySettings): Promise<CanarySettings> {
+  if (settings.target.kind !== 'kubernetes') return settings;
+  const connection = await connectKubernetes(settings.target.connection, {
+    tempDir: ctx.run.tempDir,
+    log: ctx.log,
+    onKubeconfigFile: (path) => ctx.saveState(KUBECONFIG_STATE, path),
+  });
+  return { ...settings, target: { ...settings.target, connection } };
+}
+
 /** Builds the target (and router) from the settings and runs the one use case they ask for. */
 async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubDeploymentSettings | undefined): Promise<CanaryActionRun> {
   const common = { log: ctx.log, signal: ctx.signal };
+  const factory = factoryContext(ctx, settings.historyLimit);
   if (settings.strategy === 'rolling') {
-    const { target, record } = createTarget({ compose: settings.compose, historyLimit: settings.historyLimit });
+    const { target, record } = createTarget(settings.target, factory);
     const request = { updates: settings.rolling, healthTimeoutMs: settings.healthTimeoutMs, dryRun: settings.dryRun, runUrl: ctx.run.runUrl };
     const release = () => rollingDeploy({ target, record, ...common }, request);
     const result = github
@@ -34,13 +48,8 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
       : await release();
     return { flow: 'rolling', run: result };
   }
-  const { target, record } = createTarget({
-    compose: settings.compose,
-    historyLimit: settings.historyLimit,
-    router: settings.router,
-    canaryPort: settings.canaryPort,
-  });
-  const deps = { target, router: createRouter(settings.router), record, ...common };
+  const { target, record } = createTarget(settings.target, factory);
+  const deps = { target, router: createRouter(settings.target, settings.service, factory, settings.healthTimeoutMs), record, ...common };
   if (settings.action !== 'deploy') {
     const request = {
       action: settings.action,
@@ -79,8 +88,7 @@ function analyserFor(settings: CanaryDeploySettings): JudgedAnalyser {
 
 function deployState(ctx: ActionContext, settings: CanaryDeploySettings, stableImage: string): DeployState {
   return {
-    compose: settings.compose,
-    router: settings.router,
+    target: settings.target,
     service: settings.service,
     image: settings.image,
     stableImage,

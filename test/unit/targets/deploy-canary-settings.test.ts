@@ -3,6 +3,8 @@ import { readSettings, parseRollingServices, type CanaryDeploySettings, type Rol
 import { DEFAULT_HISTORY_LIMIT } from '../../../src/record/history.js';
 import { Inputs } from '../../../src/runtime/inputs.js';
 import { SecretRegistry } from '../../../src/runtime/secrets.js';
+import type { ComposeTargetSettings, KubernetesTargetSettings, TargetSettings } from '../../../actions/shared/deployment.js';
+import { kubeconfigSecrets } from '../../../actions/shared/kubernetes.js';
 
 function inputs(values: Record<string, string>): { inputs: Inputs; masked: string[] } {
   const masked: string[] = [];
@@ -17,15 +19,28 @@ function inputs(values: Record<string, string>): { inputs: Inputs; masked: strin
   };
 }
 
+const noMask = (): void => undefined;
+
+/** The compose settings of a run (the union narrowed). */
+function composeOf(settings: { target: TargetSettings }): ComposeTargetSettings {
+  if (settings.target.kind !== 'compose') throw new Error(`expected compose, got ${settings.target.kind}`);
+  return settings.target;
+}
+
+function kubernetesOf(settings: { target: TargetSettings }): KubernetesTargetSettings {
+  if (settings.target.kind !== 'kubernetes') throw new Error(`expected kubernetes, got ${settings.target.kind}`);
+  return settings.target;
+}
+
 /** Settings of a canary deploy (the union narrowed; anything else fails the test). */
 function readCanary(i: Inputs): CanaryDeploySettings {
-  const settings = readSettings(i, '/ws');
+  const settings = readSettings(i, '/ws', noMask);
   if (settings.strategy !== 'canary' || settings.action !== 'deploy') throw new Error(`expected a canary deploy, got ${settings.strategy}/${settings.action}`);
   return settings;
 }
 
 function readRolling(i: Inputs): RollingSettings {
-  const settings = readSettings(i, '/ws');
+  const settings = readSettings(i, '/ws', noMask);
   if (settings.strategy !== 'rolling') throw new Error(`expected rolling, got ${settings.strategy}`);
   return settings;
 }
@@ -48,14 +63,14 @@ describe('deploy-canary settings', () => {
       ['success-rate', 99],
       ['latency', 1000],
     ]);
-    expect(s.router).toEqual({
+    expect(composeOf(s).router).toEqual({
       upstreamFile: '/ws/nginx/app.conf',
       upstreamName: 'app',
       stableAddress: '127.0.0.1:8080',
       reload: { kind: 'nginx', config: undefined, prefix: undefined },
     });
     expect(s.selectors).toEqual({ canary: 'track="canary"', stable: 'track="stable"' });
-    expect(s.compose).toMatchObject({ files: ['docker-compose.yml'], flavor: 'auto', baseDir: '/ws' });
+    expect(composeOf(s).compose).toMatchObject({ files: ['docker-compose.yml'], flavor: 'auto', baseDir: '/ws' });
     expect(masked).toContain('pw-123');
   });
 
@@ -67,19 +82,22 @@ describe('deploy-canary settings', () => {
       'track-label': 'deployment',
     });
     const s = readCanary(i);
-    expect(s.router.reload).toEqual({ kind: 'command', argv: ['docker', 'exec', 'proxy', 'nginx', '-s', 'reload'] });
+    expect(composeOf(s).router!.reload).toEqual({ kind: 'command', argv: ['docker', 'exec', 'proxy', 'nginx', '-s', 'reload'] });
     expect(s.selectors.canary).toBe('job="shop",deployment="canary"');
   });
 
   it('names what is missing or wrong', () => {
-    expect(() => readSettings(inputs({ ...canary, image: '' }).inputs, '/ws')).toThrow(/image/);
-    expect(() => readSettings(inputs({ ...canary, service: '' }).inputs, '/ws')).toThrow(/service/);
-    expect(() => readSettings(inputs({ ...canary, 'prometheus-url': '' }).inputs, '/ws')).toThrow(/prometheus-url is required/);
-    expect(readSettings(inputs({ ...canary, image: '', 'prometheus-url': '', action: 'promote' }).inputs, '/ws').action).toBe('promote');
-    expect(() => readSettings(inputs({ ...canary, target: 'kubernetes' }).inputs, '/ws')).toThrow(/target: kubernetes is not supported yet/);
-    expect(() => readSettings(inputs({ ...canary, 'failure-limit': '0' }).inputs, '/ws')).toThrow(/failure-limit/);
-    expect(() => readSettings(inputs({ ...canary, 'metric-labels': 'job' }).inputs, '/ws')).toThrow(/metric-labels: "job" is not name=value/);
-    expect(() => readSettings(inputs({ ...canary, 'compose-command': 'podman' }).inputs, '/ws')).toThrow(/compose-command/);
+    expect(() => readSettings(inputs({ ...canary, image: '' }).inputs, '/ws', noMask)).toThrow(/image/);
+    expect(() => readSettings(inputs({ ...canary, service: '' }).inputs, '/ws', noMask)).toThrow(/service/);
+    expect(() => readSettings(inputs({ ...canary, 'prometheus-url': '' }).inputs, '/ws', noMask)).toThrow(/prometheus-url is required/);
+    expect(readSettings(inputs({ ...canary, image: '', 'prometheus-url': '', action: 'promote' }).inputs, '/ws', noMask).action).toBe('promote');
+    expect(() => readSettings(inputs({ ...canary, target: 'kubernetes' }).inputs, '/ws', noMask)).toThrow(
+      /services|nginx-upstream-file is for target: compose/,
+    );
+    expect(() => readSettings(inputs({ ...canary, deployment: 'web' }).inputs, '/ws', noMask)).toThrow(/deployment is for target: kubernetes/);
+    expect(() => readSettings(inputs({ ...canary, 'failure-limit': '0' }).inputs, '/ws', noMask)).toThrow(/failure-limit/);
+    expect(() => readSettings(inputs({ ...canary, 'metric-labels': 'job' }).inputs, '/ws', noMask)).toThrow(/metric-labels: "job" is not name=value/);
+    expect(() => readSettings(inputs({ ...canary, 'compose-command': 'podman' }).inputs, '/ws', noMask)).toThrow(/compose-command/);
   });
 
   it('reads rolling services in order, each with its image or the image input', () => {
@@ -94,19 +112,102 @@ describe('deploy-canary settings', () => {
 
   it('refuses strategy: rolling with action: promote or abort, naming both inputs', () => {
     for (const action of ['promote', 'abort']) {
-      expect(() => readSettings(inputs({ strategy: 'rolling', action, services: 'backend=b:2' }).inputs, '/ws')).toThrow(
+      expect(() => readSettings(inputs({ strategy: 'rolling', action, services: 'backend=b:2' }).inputs, '/ws', noMask)).toThrow(
         new RegExp(`action: ${action} .*strategy is rolling`),
       );
     }
   });
 
   it('a promote or abort needs neither an image nor Prometheus, and carries only what finishing a canary uses', () => {
-    const settings = readSettings(inputs({ ...canary, image: '', 'prometheus-url': '', action: 'abort' }).inputs, '/ws');
+    const settings = readSettings(inputs({ ...canary, image: '', 'prometheus-url': '', action: 'abort' }).inputs, '/ws', noMask);
     expect(settings).toMatchObject({ strategy: 'canary', action: 'abort', service: 'app' });
     expect(settings).not.toHaveProperty('checks');
   });
 
   it('history-limit defaults to DEFAULT_HISTORY_LIMIT', () => {
     expect(readCanary(inputs(canary).inputs).historyLimit).toBe(DEFAULT_HISTORY_LIMIT);
+  });
+});
+
+const KUBECONFIG = [
+  'apiVersion: v1',
+  'kind: Config',
+  'clusters:',
+  '- name: prod',
+  '  cluster: { server: "https://k8s.example:6443" }',
+  'users:',
+  '- name: deployer',
+  '  user:',
+  '    token: s3cr3t-t0ken-value',
+  'contexts:',
+  '- name: prod',
+  '  context: { cluster: prod, user: deployer, namespace: shop }',
+  '- name: staging',
+  '  context: { cluster: prod, user: deployer }',
+  'current-context: prod',
+  '',
+].join('\n');
+
+const k8s = { target: 'kubernetes', deployment: 'web', image: 'registry/web:2', 'prometheus-url': 'http://prom:9090' };
+
+describe('deploy-canary settings on target: kubernetes', () => {
+  it('reads the connection, the deployment and the pod-ratio router by default; the kubeconfig is masked line by line', () => {
+    const masked: string[] = [];
+    const s = readSettings(inputs({ ...k8s, kubeconfig: KUBECONFIG, context: 'staging', namespace: 'shop' }).inputs, '/ws', (v) => masked.push(v));
+    if (s.strategy !== 'canary' || s.action !== 'deploy') throw new Error('expected a canary deploy');
+    expect(s.service).toBe('web');
+    const t = kubernetesOf(s);
+    expect(t.connection).toMatchObject({ kubeconfig: { kind: 'contents' }, context: 'staging', namespace: 'shop' });
+    expect(t.router).toEqual({ kind: 'pod-ratio' });
+    expect(t.baseline).toBe(false);
+    expect(t.canaryReplicas).toBe(1);
+    expect(masked).toEqual(expect.arrayContaining([KUBECONFIG.trim(), 'token: s3cr3t-t0ken-value', 's3cr3t-t0ken-value']));
+    expect(kubeconfigSecrets(KUBECONFIG)).not.toContain('apiVersion: v1');
+  });
+
+  it("without kubeconfig the job's KUBECONFIG is used", () => {
+    expect(kubernetesOf(readCanary(inputs(k8s).inputs)).connection.kubeconfig).toEqual({ kind: 'job' });
+  });
+
+  it('each router gets the names it needs; service defaults to the deployment', () => {
+    const router = (extra: Record<string, string>) => kubernetesOf(readCanary(inputs({ ...k8s, ...extra }).inputs)).router;
+    expect(router({ 'traffic-router': 'smi' })).toEqual({ kind: 'smi', service: 'web' });
+    expect(router({ 'traffic-router': 'ingress-nginx', ingress: 'shop', service: 'web-svc' })).toEqual({
+      kind: 'ingress-nginx',
+      ingress: 'shop',
+      service: 'web-svc',
+    });
+    expect(router({ 'traffic-router': 'gateway-api', httproute: 'shop' })).toEqual({ kind: 'gateway-api', httproute: 'shop', service: 'web' });
+    expect(() => router({ 'traffic-router': 'ingress-nginx' })).toThrow(/ingress is required for traffic-router: ingress-nginx/);
+    expect(() => router({ 'traffic-router': 'gateway-api' })).toThrow(/httproute is required for traffic-router: gateway-api/);
+    expect(() => router({ 'traffic-router': 'istio' })).toThrow(/traffic-router/);
+  });
+
+  it('baseline: true runs a baseline and compares with it', () => {
+    const s = readCanary(inputs({ ...k8s, baseline: 'true', judge: 'compare', 'metric-labels': 'job=web' }).inputs);
+    expect(kubernetesOf(s).baseline).toBe(true);
+    expect(s.analysis.control).toBe('baseline');
+    expect(s.baselineSelector).toBe('job="web",track="baseline"');
+  });
+
+  it('names what is missing or wrong, with the fix', () => {
+    const read = (extra: Record<string, string>) => () => readSettings(inputs({ ...k8s, ...extra }).inputs, '/ws', noMask);
+    expect(read({ deployment: '' })).toThrow(/deployment is required for target: kubernetes/);
+    expect(read({ deployment: 'Web App' })).toThrow(/deployment: "Web App" is not a Kubernetes object name/);
+    expect(read({ kubeconfig: KUBECONFIG, context: 'nope' })).toThrow(/context: "nope" is not a context of the kubeconfig; it has "prod", "staging"/);
+    expect(read({ kubeconfig: '/home/runner/.kube/config' })).toThrow(/kubeconfig takes the contents/);
+    expect(read({ kubeconfig: 'just: text' })).toThrow(/does not look like a kubeconfig/);
+    expect(read({ 'kubectl-version': 'latest' })).toThrow(/kubectl-version is "latest"/);
+    expect(read({ steps: '50,25' })).toThrow(/steps/);
+    expect(read({ 'stable-address': '127.0.0.1:80' })).toThrow(/stable-address is for target: compose/);
+  });
+
+  it('rolling takes the deployments in order, each name=image or with the image input', () => {
+    const s = readRolling(inputs({ target: 'kubernetes', strategy: 'rolling', deployment: 'backend=r/b:2\nfrontend', image: 'r/f:2' }).inputs);
+    expect(s.rolling).toEqual([
+      { service: 'backend', image: 'r/b:2' },
+      { service: 'frontend', image: 'r/f:2' },
+    ]);
+    expect(kubernetesOf(s).kind).toBe('kubernetes');
   });
 });
