@@ -1,16 +1,21 @@
 import { runAction, OperationFailedError, SummaryBuilder, type ActionContext } from '../../src/runtime/index.js';
 import { cleanUpCancelledCanary } from '../../src/release/canary.js';
-import { createRouter, createTarget, factoryContext } from '../shared/deployment.js';
+import { abandonColour, retirePrevious } from '../../src/release/blue-green.js';
+import { sleep } from '../../src/util/sleep.js';
+import { createBlueGreen, createRouter, createTarget, factoryContext } from '../shared/deployment.js';
 import { removeTemporaryKubeconfig } from '../shared/kubernetes.js';
 import { cleanupFailure } from './report.js';
-import { DEPLOY_STATE, FINISHED_STATE, KUBECONFIG_STATE, type DeployState } from './state.js';
+import { BLUE_GREEN_STATE, DEPLOY_STATE, FINISHED_STATE, KUBECONFIG_STATE, type BlueGreenState, type DeployState } from './state.js';
 
 // Runs after main whatever happened. Only when main started a canary and did not finish (the job
 // was cancelled, or the step died) does it put traffic back on stable and remove the canary. The
-// kubeconfig file main wrote is removed last, in every case.
+// kubeconfig file main wrote is removed last, in every case. After a blue-green switch it scales the
+// previous colour to zero once keep-previous has passed (waiting for the rest of it; decision 0086).
 runAction(async (ctx) => {
   try {
-    await cleanUp(ctx);
+    const blueGreen = ctx.getState(BLUE_GREEN_STATE);
+    if (blueGreen) await finishBlueGreen(ctx, JSON.parse(blueGreen) as BlueGreenState);
+    else await cleanUp(ctx);
   } finally {
     if (await removeTemporaryKubeconfig(ctx.getState(KUBECONFIG_STATE) || undefined)) ctx.log.info('Removed the kubeconfig file written for this job.');
   }
@@ -35,4 +40,33 @@ async function cleanUp(ctx: ActionContext): Promise<void> {
   const failure = cleanupFailure('Cleanup after the cancelled canary left problems', cleanup);
   if (failure) throw new OperationFailedError(failure);
   ctx.log.notice(`Canary of ${state.service} aborted (cancelled): traffic is 100% on stable (${state.stableImage}) and the canary was removed.`);
+}
+
+async function finishBlueGreen(ctx: ActionContext, state: BlueGreenState): Promise<void> {
+  const { phase } = state;
+  if (phase.kind === 'done') return ctx.log.info('The blue-green deploy finished in the main step: nothing to do.');
+  const { target, record } = createBlueGreen(state.target, state.names, factoryContext(ctx, state.historyLimit));
+  const deps = { target, record, log: ctx.log, signal: ctx.signal };
+  if (phase.kind === 'deploying') {
+    const removed = await abandonColour(deps, phase.colour);
+    if (removed)
+      ctx.log.notice(
+        `Blue-green of ${state.names.deployment} cut short: ${state.names.deployment}-${phase.colour} was removed; the live service is unchanged.`,
+      );
+    return;
+  }
+  const result = await retirePrevious(deps, {
+    force: false,
+    only: phase.workload,
+    waitUpToMs: state.keepPreviousMs,
+    healthTimeoutMs: state.healthTimeoutMs,
+    sleep,
+  });
+  const text = result.retired
+    ? `${result.retired} was scaled to zero (keep-previous has passed).`
+    : result.kept
+      ? `${result.kept.workload} is kept${result.kept.until ? ` until ${result.kept.until}` : ''}.`
+      : `${phase.workload} is no longer the previous colour (a switch back made it live, or it is already at zero): left as it is.`;
+  await ctx.writeSummary(new SummaryBuilder().heading(`Blue-green ${state.names.deployment}: previous colour`).paragraph(text));
+  ctx.log.info(text);
 }

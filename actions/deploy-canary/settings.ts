@@ -19,6 +19,9 @@ import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/can
 import type { ServiceImage } from '../../src/targets/target.js';
 import { composeOptionsFromInputs, nginxOptionsFromInputs, targetKind, type TargetSettings } from '../shared/deployment.js';
 import { kubernetesConnectionFromInputs, kubernetesRouterFromInputs, objectName, type KubernetesConnection } from '../shared/kubernetes.js';
+import { readBlueGreen, refuseBlueGreenInputs, type BlueGreenSettings } from './blue-green-settings.js';
+
+export type { BlueGreenSettings } from './blue-green-settings.js';
 
 export const DEFAULT_METRICS = [
   { name: 'success-rate', template: 'success-rate', min: 99 },
@@ -64,7 +67,7 @@ export interface RollingSettings extends CommonSettings {
   rolling: ServiceImage[];
 }
 
-export type CanarySettings = CanaryDeploySettings | CanaryFinishSettings | RollingSettings;
+export type CanarySettings = CanaryDeploySettings | CanaryFinishSettings | RollingSettings | BlueGreenSettings;
 
 /**
  * Reads and checks every input. `mask` hides secrets beyond the inputs' own (the kubeconfig's
@@ -72,8 +75,16 @@ export type CanarySettings = CanaryDeploySettings | CanaryFinishSettings | Rolli
  */
 export function readSettings(inputs: Inputs, workspace: string, mask: (value: string) => void): CanarySettings {
   const action = inputs.choice('action', ['deploy', 'promote', 'abort'] as const, 'deploy');
-  const strategy = inputs.choice('strategy', ['canary', 'rolling'] as const, 'canary');
+  const strategy = inputs.choice('strategy', ['canary', 'rolling', 'blue-green'] as const, 'canary');
   const kind = targetKind(inputs);
+  if (strategy === 'blue-green' && kind !== 'kubernetes') {
+    throw new ConfigurationError(
+      'strategy: blue-green needs target: kubernetes (two Deployments behind one Service); on compose use strategy: canary or rolling.',
+      {
+        input: 'strategy',
+      },
+    );
+  }
   const kubernetes = kind === 'kubernetes' ? readKubernetes(inputs, mask) : undefined;
   const compose = kind === 'compose' ? composeOptionsFromInputs(inputs, workspace) : undefined;
   if (compose) refuseKubernetesInputs(inputs);
@@ -83,6 +94,11 @@ export function readSettings(inputs: Inputs, workspace: string, mask: (value: st
   const image = inputs.string('image');
   if (image && !/^[^\s]+$/.test(image)) throw new ConfigurationError(`image is "${image}": an image reference has no spaces.`, { input: 'image' });
   const common = { dryRun, healthTimeoutMs, historyLimit };
+
+  if (strategy === 'blue-green') {
+    return readBlueGreen(inputs, { ...common, target: { kind: 'kubernetes', ...kubernetes! } }, { action, image, workspace, mask });
+  }
+  refuseBlueGreenInputs(inputs, strategy);
 
   if (strategy === 'rolling') {
     if (action !== 'deploy') {

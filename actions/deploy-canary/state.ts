@@ -1,4 +1,5 @@
-import type { TargetSettings } from '../shared/deployment.js';
+import type { Colour } from '../../src/targets/blue-green.js';
+import type { KubernetesTargetSettings, TargetSettings } from '../shared/deployment.js';
 
 /** Saved by main as soon as a canary may exist; the post step cleans up from it. */
 export const DEPLOY_STATE = 'deploy';
@@ -16,4 +17,19 @@ export interface DeployState {
   historyLimit: number;
   healthTimeoutMs: number;
   runUrl?: string;
+}
+
+/**
+ * Saved by a blue-green deploy: as soon as a colour may exist (`deploying`), then once it ended
+ * (`kept` with its time when the previous colour is to be scaled to zero by the post step, or `done`).
+ */
+export const BLUE_GREEN_STATE = 'blue-green';
+
+export interface BlueGreenState {
+  target: KubernetesTargetSettings;
+  names: { deployment: string; service: string; previewService: string };
+  historyLimit: number;
+  healthTimeoutMs: number;
+  keepPreviousMs: number;
+  phase: { kind: 'deploying'; colour: Colour } | { kind: 'kept'; workload: string; until: string } | { kind: 'done' };
 }

@@ -17,6 +17,8 @@ import type { TrafficRouter } from '../../src/traffic/router.js';
 import { Kubectl } from '../../src/kubernetes/kubectl.js';
 import { KubernetesRecord } from '../../src/targets/kubernetes/record.js';
 import { KubernetesTarget } from '../../src/targets/kubernetes/target.js';
+import { KubernetesBlueGreen } from '../../src/targets/kubernetes/blue-green.js';
+import type { BlueGreenTarget } from '../../src/targets/blue-green.js';
 import { GatewayApiRouter } from '../../src/traffic/kubernetes/gateway-api.js';
 import { IngressNginxRouter } from '../../src/traffic/kubernetes/ingress-nginx.js';
 import { PodRatioRouter } from '../../src/traffic/kubernetes/pod-ratio.js';
@@ -137,6 +139,17 @@ export function createTarget(settings: TargetSettings, context: FactoryContext):
   const routing: CanaryRouting | undefined = settings.router ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort } : undefined;
   const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}) });
   return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+
+/** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
+export function createBlueGreen(
+  settings: KubernetesTargetSettings,
+  names: { deployment: string; service: string; previewService: string },
+  context: FactoryContext,
+): { target: BlueGreenTarget; record: ReleaseRecord } {
+  const kubectl = kubectlFor(settings, context);
+  const target = new KubernetesBlueGreen({ kubectl, ...names, container: settings.container });
+  return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
 }
 
 /** The canary's traffic router; `service` is the stable workload (the Deployment on Kubernetes). */

@@ -262,3 +262,17 @@ export async function retirePrevious(deps: BlueGreenDeps, request: RetirePreviou
   log.info(`${idle.workload} scaled to zero.`);
   return { retired: idle.workload };
 }
+
+/**
+ * After a run cut short before its switch (cancelled, or the step died): the colour it was
+ * deploying is removed unless it went live. True when something was removed.
+ */
+export async function abandonColour(deps: BlueGreenDeps, colour: Colour): Promise<boolean> {
+  const state = await deps.target.state({ signal: deps.signal });
+  if (state.live.colour === colour) return false;
+  deps.log.warning(
+    `The main step did not finish: removing ${state.name}-${colour}, which never went live (the live service still selects ${state.live.workload}).`,
+  );
+  await deps.target.removeColour(colour);
+  return true;
+}

@@ -211,3 +211,31 @@ describe('deploy-canary settings on target: kubernetes', () => {
     expect(kubernetesOf(s).kind).toBe('kubernetes');
   });
 });
+
+describe('deploy-canary settings: strategy blue-green', () => {
+  const bg = { target: 'kubernetes', strategy: 'blue-green', deployment: 'web', image: 'r/web:2' };
+
+  it('reads names with their defaults, keep-previous (10m) and the checks resolved against preview-url', () => {
+    const settings = readSettings(
+      inputs({ ...bg, 'preview-url': 'http://preview.example.test', checks: '- name: health\n  url: /health\n' }).inputs,
+      '/ws',
+      noMask,
+    );
+    if (settings.strategy !== 'blue-green') throw new Error('expected blue-green');
+    expect(settings.names).toEqual({ deployment: 'web', service: 'web', previewService: 'web-preview' });
+    expect(settings.keepPreviousMs).toBe(600_000);
+    expect(settings.checks.map((c) => c.url)).toEqual(['http://preview.example.test/health']);
+    expect(kubernetesOf(settings).router).toBeUndefined();
+  });
+
+  it('refuses compose, canary-only inputs, a preview that is the live service, and its inputs with other strategies', () => {
+    const read = (values: Record<string, string>) => () => readSettings(inputs(values).inputs, '/ws', noMask);
+    expect(read({ ...bg, target: 'compose', service: 'app' })).toThrow(/strategy: blue-green needs target: kubernetes/);
+    expect(read({ ...bg, 'traffic-router': 'smi' })).toThrow(/traffic-router is for strategy: canary/);
+    expect(read({ ...bg, service: 'web', 'preview-service': 'web' })).toThrow(/preview-service: "web" is the live service/);
+    expect(read({ ...bg, 'keep-previous': 'soon' })).toThrow(/keep-previous is "soon", which is not a duration/);
+    expect(read({ target: 'kubernetes', deployment: 'web', image: 'r/web:2', 'keep-previous': '5m' })).toThrow(/keep-previous is for strategy: blue-green/);
+    expect(read({ ...bg, image: '' })).toThrow(/image/);
+    expect(readSettings(inputs({ ...bg, image: '', action: 'abort' }).inputs, '/ws', noMask)).toMatchObject({ strategy: 'blue-green', action: 'abort' });
+  });
+});
