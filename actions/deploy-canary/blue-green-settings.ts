@@ -42,11 +42,6 @@ export function readBlueGreen(
   if (o.action === 'deploy' && !o.image) {
     throw new ConfigurationError('Input required and not supplied: image. Give the new image the idle colour takes.', { input: 'image' });
   }
-  for (const name of ['traffic-router', 'ingress', 'httproute', 'canary-replicas', 'steps'] as const) {
-    if (inputs.has(name)) {
-      throw new ConfigurationError(`${name} is for strategy: canary; strategy: blue-green switches the whole Service at once: leave it out.`, { input: name });
-    }
-  }
   const source = inputs.yaml('checks');
   const previewUrl = inputs.optional('preview-url');
   let checks: Check[] = [];

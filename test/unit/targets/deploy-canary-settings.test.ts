@@ -231,7 +231,6 @@ describe('deploy-canary settings: strategy blue-green', () => {
   it('refuses compose, canary-only inputs, a preview that is the live service, and its inputs with other strategies', () => {
     const read = (values: Record<string, string>) => () => readSettings(inputs(values).inputs, '/ws', noMask);
     expect(read({ ...bg, target: 'compose', service: 'app' })).toThrow(/strategy: blue-green needs target: kubernetes/);
-    expect(read({ ...bg, 'traffic-router': 'smi' })).toThrow(/traffic-router is for strategy: canary/);
     expect(read({ ...bg, service: 'web', 'preview-service': 'web' })).toThrow(/preview-service: "web" is the live service/);
     expect(read({ ...bg, 'keep-previous': 'soon' })).toThrow(/keep-previous is "soon", which is not a duration/);
     expect(read({ target: 'kubernetes', deployment: 'web', image: 'r/web:2', 'keep-previous': '5m' })).toThrow(/keep-previous is for strategy: blue-green/);
