@@ -3,16 +3,20 @@ import { PrometheusClient } from '../../src/metrics/prometheus.js';
 import { JudgedAnalyser } from '../../src/metrics/judged-analyser.js';
 import { deployCanary, finishCanary } from '../../src/release/canary.js';
 import { rollingDeploy } from '../../src/release/rolling.js';
-import { createRouter, createTarget } from '../shared/deployment.js';
+import { deployBlueGreen, retirePrevious, switchBack } from '../../src/release/blue-green.js';
+import type { BlueGreenRun } from '../../src/release/blue-green-report.js';
+import { createBlueGreen, createRouter, createTarget, factoryContext } from '../shared/deployment.js';
+import { connectKubernetes } from '../shared/kubernetes.js';
 import { readGitHubDeployment, trackOnGitHub, type GitHubDeploymentSettings } from '../shared/github-deployment.js';
 import { finishAction } from '../shared/finish.js';
 import { canaryActionFailure, canaryActionNotice, canaryActionSummary, canaryOutputs, type CanaryActionRun } from './report.js';
-import { readSettings, type CanaryDeploySettings, type CanarySettings } from './settings.js';
-import { DEPLOY_STATE, FINISHED_STATE, type DeployState } from './state.js';
+import { readSettings, type BlueGreenSettings, type CanaryDeploySettings, type CanarySettings } from './settings.js';
+import { BLUE_GREEN_STATE, DEPLOY_STATE, FINISHED_STATE, KUBECONFIG_STATE, type BlueGreenState, type DeployState } from './state.js';
 
 runAction(async (ctx) => {
-  const settings = readSettings(ctx.inputs, ctx.run.workspace);
+  const read = readSettings(ctx.inputs, ctx.run.workspace, (value) => ctx.mask(value));
   const github = readGitHubDeployment(ctx.inputs, ctx.run);
+  const settings = await connect(ctx, read);
   const action = await run(ctx, settings, settings.dryRun ? undefined : github);
   await finishAction(ctx, {
     outputs: canaryOutputs(action),
@@ -22,11 +26,23 @@ runAction(async (ctx) => {
   });
 });
 
+/** On Kubernetes: the kubeconfig input written to its temp file (the post step removes it) and kubectl resolved. */
+async function connect(ctx: ActionContext, settings: CanarySettings): Promise<CanarySettings> {
+  if (settings.target.kind !== 'kubernetes') return settings;
+  const connection = await connectKubernetes(settings.target.connection, {
+    tempDir: ctx.run.tempDir,
+    log: ctx.log,
+    onKubeconfigFile: (path) => ctx.saveState(KUBECONFIG_STATE, path),
+  });
+  return { ...settings, target: { ...settings.target, connection } };
+}
+
 /** Builds the target (and router) from the settings and runs the one use case they ask for. */
 async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubDeploymentSettings | undefined): Promise<CanaryActionRun> {
   const common = { log: ctx.log, signal: ctx.signal };
+  const factory = factoryContext(ctx, settings.historyLimit);
   if (settings.strategy === 'rolling') {
-    const { target, record } = createTarget({ compose: settings.compose, historyLimit: settings.historyLimit });
+    const { target, record } = createTarget(settings.target, factory);
     const request = {
       updates: settings.rolling,
       healthTimeoutMs: settings.healthTimeoutMs,
@@ -40,14 +56,9 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
       : await release();
     return { flow: 'rolling', run: result };
   }
-  const { target, record } = createTarget({
-    compose: settings.compose,
-    historyLimit: settings.historyLimit,
-    router: settings.router,
-    canaryPort: settings.canaryPort,
-    ...(settings.action === 'deploy' && settings.analysis.baseline ? { baseline: true, baselinePort: settings.baselinePort } : {}),
-  });
-  const deps = { target, router: createRouter(settings.router), record, ...common };
+  if (settings.strategy === 'blue-green') return { flow: 'blue-green', run: await runBlueGreen(ctx, settings, github) };
+  const { target, record } = createTarget(settings.target, factory);
+  const deps = { target, router: createRouter(settings.target, settings.service, factory, settings.healthTimeoutMs), record, ...common };
   if (settings.action !== 'deploy') {
     const request = {
       action: settings.action,
@@ -55,7 +66,6 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
       healthTimeoutMs: settings.healthTimeoutMs,
       dryRun: settings.dryRun,
       runUrl: ctx.run.runUrl,
-      database: settings.database,
     };
     return { flow: 'finish', run: await finishCanary(deps, request) };
   }
@@ -89,14 +99,61 @@ function analyserFor(settings: CanaryDeploySettings): JudgedAnalyser {
 
 function deployState(ctx: ActionContext, settings: CanaryDeploySettings, stableImage: string): DeployState {
   return {
-    compose: settings.compose,
-    router: settings.router,
+    target: settings.target,
     service: settings.service,
     image: settings.image,
     stableImage,
-    ...(settings.analysis.baseline ? { baseline: true } : {}),
     historyLimit: settings.historyLimit,
     healthTimeoutMs: settings.healthTimeoutMs,
     runUrl: ctx.run.runUrl,
   };
+}
+
+/** strategy: blue-green — deploy a colour and switch (deploy), scale the previous colour down now (promote), or switch back (abort). */
+async function runBlueGreen(ctx: ActionContext, settings: BlueGreenSettings, github: GitHubDeploymentSettings | undefined): Promise<BlueGreenRun> {
+  const { target, record } = createBlueGreen(settings.target, settings.names, factoryContext(ctx, settings.historyLimit));
+  const deps = { target, record, log: ctx.log, signal: ctx.signal };
+  const { healthTimeoutMs, keepPreviousMs, dryRun } = settings;
+  if (settings.action === 'promote') {
+    if (dryRun) {
+      const state = await target.state({ signal: ctx.signal });
+      ctx.log.info(`Plan: scale ${state.idle?.workload ?? '(no previous colour)'} to zero.`);
+      return { kind: 'retire', name: settings.names.deployment, run: state.idle ? { kept: { workload: state.idle.workload } } : {} };
+    }
+    await target.validateBlueGreen();
+    return { kind: 'retire', name: settings.names.deployment, run: await retirePrevious(deps, { force: true, healthTimeoutMs }) };
+  }
+  if (settings.action === 'abort') {
+    const run = await switchBack(deps, { healthTimeoutMs, keepPreviousMs, dryRun, runUrl: ctx.run.runUrl, reason: 'switched back by hand (action: abort)' });
+    return { kind: 'switch-back', run };
+  }
+  const saved = (phase: BlueGreenState['phase']): BlueGreenState => ({
+    target: settings.target,
+    names: settings.names,
+    historyLimit: settings.historyLimit,
+    healthTimeoutMs,
+    keepPreviousMs,
+    phase,
+  });
+  const release = () =>
+    deployBlueGreen(deps, {
+      image: settings.image,
+      checks: settings.checks,
+      keepPreviousMs,
+      healthTimeoutMs,
+      dryRun,
+      runUrl: ctx.run.runUrl,
+      onStarting: (plan) => ctx.saveState(BLUE_GREEN_STATE, saved({ kind: 'deploying', colour: plan.to })),
+    });
+  const run = github
+    ? await trackOnGitHub(ctx, github, { action: 'deploy-canary', images: [{ service: settings.names.deployment, image: settings.image }] }, release, (r) =>
+        r.kind === 'planned' ? 'pending' : r.kind === 'switched' ? 'success' : 'failure',
+      )
+    : await release();
+  if (run.kind !== 'planned') {
+    const phase: BlueGreenState['phase'] =
+      run.kind === 'switched' && run.scaleDownAt ? { kind: 'kept', workload: run.plan.from.workload, until: run.scaleDownAt } : { kind: 'done' };
+    ctx.saveState(BLUE_GREEN_STATE, saved(phase));
+  }
+  return { kind: 'deploy', run };
 }

@@ -8,12 +8,15 @@ import { parseMetricChecks, parseNoDataPolicy, trackSelectors, type MetricCheck,
 import { analysisOptionsFromInputs, type AnalysisOptions } from '../../src/metrics/from-inputs.js';
 import { parseVersionInput } from '../../src/db/version.js';
 import { DEFAULT_HISTORY_LIMIT, type ReleaseDatabase } from '../../src/record/history.js';
+import { parseImageReference } from '../../src/registry/reference.js';
 import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/canary-plan.js';
 import type { ComposeTargetOptions } from '../../src/targets/compose.js';
 import type { ServiceImage } from '../../src/targets/target.js';
-import type { NginxRouterOptions } from '../../src/traffic/nginx.js';
-import { parseImageReference } from '../../src/registry/reference.js';
-import { composeOptionsFromInputs, nginxOptionsFromInputs } from '../shared/deployment.js';
+import { composeOptionsFromInputs, nginxOptionsFromInputs, targetKind, type TargetSettings } from '../shared/deployment.js';
+import { kubernetesConnectionFromInputs, kubernetesRouterFromInputs, objectName, type KubernetesConnection } from '../shared/kubernetes.js';
+import { readBlueGreen, refuseBlueGreenInputs, type BlueGreenSettings } from './blue-green-settings.js';
+
+export type { BlueGreenSettings } from './blue-green-settings.js';
 
 export const DEFAULT_METRICS = [
   { name: 'success-rate', template: 'success-rate', min: 99 },
@@ -21,7 +24,8 @@ export const DEFAULT_METRICS = [
 ];
 
 interface CommonSettings {
-  compose: ComposeTargetOptions;
+  /** Where it deploys; for a canary also its router (serialisable: the post step rebuilds from it). */
+  target: TargetSettings;
   dryRun: boolean;
   healthTimeoutMs: number;
   historyLimit: number;
@@ -36,10 +40,6 @@ export interface CanaryDeploySettings extends CommonSettings {
   service: string;
   image: string;
   plan: CanaryPlan;
-  router: NginxRouterOptions;
-  canaryPort?: number;
-  /** Host port of the baseline's routed port (baseline: true); docker picks one otherwise. */
-  baselinePort?: number;
   prometheusUrl: string;
   checks: MetricCheck[];
   noData: NoDataPolicy;
@@ -53,8 +53,6 @@ export interface CanaryFinishSettings extends CommonSettings {
   strategy: 'canary';
   action: 'promote' | 'abort';
   service: string;
-  router: NginxRouterOptions;
-  canaryPort?: number;
 }
 
 /** strategy: rolling — services updated in order, each health-waited. */
@@ -64,19 +62,39 @@ export interface RollingSettings extends CommonSettings {
   rolling: ServiceImage[];
 }
 
-export type CanarySettings = CanaryDeploySettings | CanaryFinishSettings | RollingSettings;
+export type CanarySettings = CanaryDeploySettings | CanaryFinishSettings | RollingSettings | BlueGreenSettings;
 
-export function readSettings(inputs: Inputs, workspace: string): CanarySettings {
+/**
+ * Reads and checks every input. `mask` hides secrets beyond the inputs' own (the kubeconfig's
+ * credential lines) at once.
+ */
+export function readSettings(inputs: Inputs, workspace: string, mask: (value: string) => void): CanarySettings {
   const action = inputs.choice('action', ['deploy', 'promote', 'abort'] as const, 'deploy');
-  const strategy = inputs.choice('strategy', ['canary', 'rolling'] as const, 'canary');
-  const compose = composeOptionsFromInputs(inputs, workspace);
+  const strategy = inputs.choice('strategy', ['canary', 'rolling', 'blue-green'] as const, 'canary');
+  const kind = targetKind(inputs);
+  if (strategy === 'blue-green' && kind !== 'kubernetes') {
+    throw new ConfigurationError(
+      'strategy: blue-green needs target: kubernetes (two Deployments behind one Service); on compose use strategy: canary or rolling.',
+      {
+        input: 'strategy',
+      },
+    );
+  }
+  const kubernetes = kind === 'kubernetes' ? readKubernetes(inputs, mask) : undefined;
+  const compose = kind === 'compose' ? composeOptionsFromInputs(inputs, workspace) : undefined;
+  if (compose) refuseKubernetesInputs(inputs);
   const dryRun = inputs.boolean('dry-run', false);
   const healthTimeoutMs = inputs.duration('health-timeout', '2m', { min: 1000 });
   const historyLimit = inputs.integer('history-limit', DEFAULT_HISTORY_LIMIT, { min: 1, max: 10_000 });
   const image = inputs.string('image');
   if (image) parseImageReference(image, 'image');
   const database = readReleaseDatabase(inputs);
-  const common = { compose, dryRun, healthTimeoutMs, historyLimit, ...(database ? { database } : {}) };
+  const common = { dryRun, healthTimeoutMs, historyLimit, ...(database ? { database } : {}) };
+
+  if (strategy === 'blue-green') {
+    return readBlueGreen(inputs, { ...common, target: { kind: 'kubernetes', ...kubernetes! } }, { action, image, workspace, mask });
+  }
+  refuseBlueGreenInputs(inputs, strategy);
 
   if (strategy === 'rolling') {
     if (action !== 'deploy') {
@@ -85,10 +103,21 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
         { input: 'action' },
       );
     }
-    return { ...common, strategy, action, rolling: parseRollingServices(inputs.list('services', { required: true }), image) };
+    if (kubernetes) {
+      const rolling = parseRollingServices(inputs.list('deployment', { required: true }), image, 'deployment');
+      for (const update of rolling) objectName(update.service, 'deployment');
+      return { ...common, target: { kind: 'kubernetes', ...kubernetes }, strategy, action, rolling };
+    }
+    return {
+      ...common,
+      target: { kind: 'compose', compose: compose! },
+      strategy,
+      action,
+      rolling: parseRollingServices(inputs.list('services', { required: true }), image),
+    };
   }
 
-  const service = inputs.string('service', { required: true });
+  const service = kubernetes ? kubernetesDeployment(inputs) : inputs.string('service', { required: true });
   if (action === 'deploy' && !image)
     throw new ConfigurationError('Input required and not supplied: image. Give the new image to deploy as a canary.', { input: 'image' });
   const plan: CanaryPlan = {
@@ -98,29 +127,27 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
     promoteAfterLastStep: inputs.boolean('promote-after-steps', false),
   };
   validatePlan(plan);
-  const router = nginxOptionsFromInputs(inputs, service, workspace);
-  const canaryPortText = inputs.optional('canary-port');
-  const canaryPort = canaryPortText ? inputs.integer('canary-port', 0, { min: 1, max: 65535 }) : undefined;
-  const baselinePort = inputs.optional('baseline-port') ? inputs.integer('baseline-port', 0, { min: 1, max: 65535 }) : undefined;
-  if (baselinePort !== undefined && baselinePort === canaryPort) {
-    throw new ConfigurationError(
-      `baseline-port and canary-port are both ${baselinePort}: give the baseline its own port (or leave it empty for docker to pick).`,
-      {
-        input: 'baseline-port',
-      },
-    );
-  }
 
   const metricsYaml = inputs.yaml('metrics');
   const checks = metricsYaml ? parseMetricChecks(metricsYaml.value, metricsYaml.label) : parseMetricChecks(DEFAULT_METRICS, 'the default metrics');
   const noData = parseNoDataPolicy(inputs.string('no-data', { default: 'fail' }), 'no-data');
   const prometheusUrl = inputs.secret('prometheus-url');
   const labels = parseLabels(inputs.list('metric-labels'));
-  const selectors = trackSelectors(labels, { label: inputs.string('track-label', { default: 'track' }) });
+  const trackLabel = inputs.string('track-label', { default: 'track' });
+  const selectors = trackSelectors(labels, { label: trackLabel });
   const windowMs = inputs.has('analysis-window') ? inputs.duration('analysis-window', '1m', { min: 1000 }) : plan.intervalMs;
   const analysis = readAnalysis(inputs, plan.intervalMs, windowMs, checks.length > 0);
+  const target: TargetSettings = kubernetes
+    ? {
+        kind: 'kubernetes',
+        ...kubernetes,
+        baseline: analysis.baseline,
+        canaryReplicas: inputs.integer('canary-replicas', 1, { min: 1, max: 1000 }),
+        router: kubernetesRouterFromInputs(inputs, service),
+      }
+    : composeCanaryTarget(inputs, compose!, service, workspace, action === 'deploy' && analysis.baseline);
   // Only a deploy analyses; promote and abort of a paused canary need no Prometheus (the inputs above are still checked).
-  if (action !== 'deploy') return { ...common, strategy, action, service, router, canaryPort };
+  if (action !== 'deploy') return { ...common, target, strategy, action, service };
   if (checks.length > 0 && !prometheusUrl) {
     throw new ConfigurationError(
       'prometheus-url is required to analyse the canary: give the Prometheus base URL (or metrics: [] to walk the steps without analysis).',
@@ -131,14 +158,12 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   }
   return {
     ...common,
+    target,
     strategy,
     action,
     service,
     image,
     plan,
-    router,
-    canaryPort,
-    ...(analysis.baseline && baselinePort !== undefined ? { baselinePort } : {}),
     prometheusUrl,
     checks,
     noData,
@@ -148,9 +173,62 @@ export function readSettings(inputs: Inputs, workspace: string): CanarySettings 
   };
 }
 
+/** Compose: the nginx router, the canary's published port, and the baseline's (a deploy with baseline: true). */
+function composeCanaryTarget(inputs: Inputs, compose: ComposeTargetOptions, service: string, workspace: string, baseline: boolean): TargetSettings {
+  const canaryPort = inputs.optional('canary-port') ? inputs.integer('canary-port', 0, { min: 1, max: 65535 }) : undefined;
+  const baselinePort = inputs.optional('baseline-port') ? inputs.integer('baseline-port', 0, { min: 1, max: 65535 }) : undefined;
+  if (baselinePort !== undefined && baselinePort === canaryPort) {
+    throw new ConfigurationError(
+      `baseline-port and canary-port are both ${baselinePort}: give the baseline its own port (or leave it empty for docker to pick).`,
+      {
+        input: 'baseline-port',
+      },
+    );
+  }
+  return {
+    kind: 'compose',
+    compose,
+    router: nginxOptionsFromInputs(inputs, service, workspace),
+    ...(canaryPort !== undefined ? { canaryPort } : {}),
+    ...(baseline ? { baseline: true, ...(baselinePort !== undefined ? { baselinePort } : {}) } : {}),
+  };
+}
+
+/** The Kubernetes connection and container (target: kubernetes). */
+function readKubernetes(inputs: Inputs, mask: (value: string) => void): { connection: KubernetesConnection; container?: string } {
+  const connection = kubernetesConnectionFromInputs(inputs, mask);
+  const container = inputs.optional('container');
+  for (const name of ['services', 'nginx-upstream-file', 'stable-address'] as const) {
+    if (inputs.has(name)) {
+      throw new ConfigurationError(
+        `${name} is for target: compose; on target: kubernetes ${name === 'services' ? 'name the Deployments in the deployment input' : 'traffic goes through traffic-router (pod-ratio, smi, ingress-nginx or gateway-api)'}.`,
+        { input: name },
+      );
+    }
+  }
+  return { connection, ...(container ? { container: objectName(container, 'container') } : {}) };
+}
+
+function kubernetesDeployment(inputs: Inputs): string {
+  const name = inputs.optional('deployment');
+  if (!name) {
+    throw new ConfigurationError(
+      'deployment is required for target: kubernetes: give the stable Deployment the canary stands beside (the service input names the Kubernetes Service in front of it).',
+      { input: 'deployment' },
+    );
+  }
+  return objectName(name, 'deployment');
+}
+
+function refuseKubernetesInputs(inputs: Inputs): void {
+  for (const name of ['kubeconfig', 'deployment', 'traffic-router', 'ingress', 'httproute'] as const) {
+    if (inputs.has(name)) throw new ConfigurationError(`${name} is for target: kubernetes; with target: compose leave it out.`, { input: name });
+  }
+}
+
 /**
- * The analysis options. A baseline (default with judge: compare) is what compare judges against;
- * the threshold judge has no use for one, and without checks nothing would look at it.
+ * The analysis options. A baseline (default with judge: compare) is what compare judges against, on
+ * either target; the threshold judge has no use for one, and without checks nothing would look at it.
  */
 function readAnalysis(inputs: Inputs, intervalMs: number, windowMs: number, analysed: boolean): AnalysisOptions {
   const analysis = analysisOptionsFromInputs(inputs, { intervalMs, windowMs });
@@ -164,15 +242,14 @@ function readAnalysis(inputs: Inputs, intervalMs: number, windowMs: number, anal
   return analysis;
 }
 
-export function parseRollingServices(items: string[], image: string): ServiceImage[] {
+export function parseRollingServices(items: string[], image: string, input = 'services'): ServiceImage[] {
   return items.map((item) => {
     const eq = item.indexOf('=');
     const service = (eq < 0 ? item : item.slice(0, eq)).trim();
     const serviceImage = (eq < 0 ? image : item.slice(eq + 1)).trim();
-    if (!service) throw new ConfigurationError(`services: "${item}" has no service name; write service=image.`, { input: 'services' });
-    if (!serviceImage)
-      throw new ConfigurationError(`services: "${service}" has no image; write ${service}=<image>, or give the image input.`, { input: 'services' });
-    parseImageReference(serviceImage, eq < 0 ? 'image' : 'services');
+    if (!service) throw new ConfigurationError(`${input}: "${item}" has no name; write name=image.`, { input });
+    if (!serviceImage) throw new ConfigurationError(`${input}: "${service}" has no image; write ${service}=<image>, or give the image input.`, { input });
+    parseImageReference(serviceImage, eq < 0 ? 'image' : input);
     return { service, image: serviceImage };
   });
 }

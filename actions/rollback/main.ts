@@ -7,19 +7,22 @@ import { sendNotification, validateWebhookUrl, type Notification } from '../../s
 import { rollback, type RollbackChecks, type RollbackDatabase, type RollbackResult } from '../../src/release/rollback.js';
 import { parseChecksDocument } from '../../src/checks/document.js';
 import { runChecks } from '../../src/checks/run.js';
-import { composeOptionsFromInputs, createTarget } from '../shared/deployment.js';
+import { composeOptionsFromInputs, createTarget, factoryContext, targetKind, type TargetSettings } from '../shared/deployment.js';
+import { connectKubernetes, kubernetesConnectionFromInputs, objectName, removeTemporaryKubeconfig } from '../shared/kubernetes.js';
 import { finishAction } from '../shared/finish.js';
 import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
 import { prepareDatabaseRollback, readDatabaseRollback, withRecordedDatabase, type PreparedDatabaseRollback } from './database.js';
+import { KUBECONFIG_STATE } from './state.js';
 import { rollbackFailure, rollbackNotice, rollbackOutputs, rollbackSummary } from './report.js';
 
 runAction(async (ctx) => {
   // Validate, then act.
-  const compose = composeOptionsFromInputs(ctx.inputs, ctx.run.workspace);
-  const services = ctx.inputs.list('services', { required: true });
+  const { settings: targetSettings, services } = readTarget(ctx);
   const toImage = ctx.inputs.optional('to-image');
   const toVersion = ctx.inputs.optional('to-version');
-  if (toImage && toVersion) throw new ConfigurationError('Give to-image or to-version, not both.', { input: 'to-version' });
+  const toRevision = readRevision(ctx, targetSettings);
+  const chosen = [toImage && 'to-image', toVersion && 'to-version', toRevision !== undefined && 'to-revision'].filter(Boolean);
+  if (chosen.length > 1) throw new ConfigurationError(`Give one of ${chosen.join(', ')}, not several.`, { input: String(chosen[1]) });
   if (toImage && services.length > 1)
     throw new ConfigurationError('to-image names one image: give one service, or use to-version for several.', { input: 'to-image' });
   if (toVersion) validateVersion(toVersion, 'to-version');
@@ -57,38 +60,80 @@ runAction(async (ctx) => {
     run: () => runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
   };
 
-  const { target, record: localRecord } = createTarget({ compose, historyLimit });
-  // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
-  const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
-  const databaseFromRecord =
-    fromRecord &&
-    (async (recorded: RecordedDatabase) => databaseStep(await prepareDatabaseRollback(withRecordedDatabase(fromRecord, recorded, record.location))));
-  const request = { services, toImage, toVersion, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
-  const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
-  const release = () => rollback(deps, request);
-  let result: RollbackResult;
-  if (github && !dryRun) {
-    // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
-    const plan = await rollback(
-      { ...deps, log: nullLogger, notify: undefined },
-      { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined },
-    );
-    result =
-      plan.kind === 'planned'
-        ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) =>
-            r.kind === 'rolled-back' ? 'success' : 'failure',
-          )
-        : await release();
-  } else result = await release();
-  if (record instanceof RecordWithGitHubFallback && record.source === 'github')
-    ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
-  await finishAction(ctx, {
-    outputs: rollbackOutputs(result),
-    summary: rollbackSummary(result),
-    failure: rollbackFailure(result),
-    notice: rollbackNotice(result),
-  });
+  const settings = await connect(ctx, targetSettings);
+  try {
+    const { target, record: localRecord } = createTarget(settings, factoryContext(ctx, historyLimit));
+    // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
+    const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
+    const databaseFromRecord =
+      fromRecord &&
+      (async (recorded: RecordedDatabase) => databaseStep(await prepareDatabaseRollback(withRecordedDatabase(fromRecord, recorded, record.location))));
+    const request = { services, toImage, toVersion, toRevision, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
+    const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
+    const release = () => rollback(deps, request);
+    let result: RollbackResult;
+    if (github && !dryRun) {
+      // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
+      const plan = await rollback(
+        { ...deps, log: nullLogger, notify: undefined },
+        { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined },
+      );
+      result =
+        plan.kind === 'planned'
+          ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) =>
+              r.kind === 'rolled-back' ? 'success' : 'failure',
+            )
+          : await release();
+    } else result = await release();
+    if (record instanceof RecordWithGitHubFallback && record.source === 'github')
+      ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
+    await finishAction(ctx, {
+      outputs: rollbackOutputs(result),
+      summary: rollbackSummary(result),
+      failure: rollbackFailure(result),
+      notice: rollbackNotice(result),
+    });
+  } finally {
+    const kubeconfig = settings.kind === 'kubernetes' ? settings.connection.kubeconfig : undefined;
+    if (kubeconfig?.kind === 'file' && kubeconfig.temporary) await removeTemporaryKubeconfig(kubeconfig.path);
+  }
 });
+
+/** The target and the workloads to roll back, in order: compose services, or Kubernetes Deployments. */
+function readTarget(ctx: ActionContext): { settings: TargetSettings; services: string[] } {
+  if (targetKind(ctx.inputs) === 'compose') {
+    for (const name of ['kubeconfig', 'deployment', 'to-revision'] as const) {
+      if (ctx.inputs.has(name)) throw new ConfigurationError(`${name} is for target: kubernetes; with target: compose leave it out.`, { input: name });
+    }
+    return {
+      settings: { kind: 'compose', compose: composeOptionsFromInputs(ctx.inputs, ctx.run.workspace) },
+      services: ctx.inputs.list('services', { required: true }),
+    };
+  }
+  const connection = kubernetesConnectionFromInputs(ctx.inputs, (value) => ctx.mask(value));
+  if (ctx.inputs.has('services'))
+    throw new ConfigurationError('services is for target: compose; on target: kubernetes name the Deployments in the deployment input.', { input: 'services' });
+  const services = ctx.inputs.list('deployment', { required: true }).map((name) => objectName(name, 'deployment'));
+  const container = ctx.inputs.optional('container');
+  return { settings: { kind: 'kubernetes', connection, ...(container ? { container: objectName(container, 'container') } : {}) }, services };
+}
+
+function readRevision(ctx: ActionContext, settings: TargetSettings): number | undefined {
+  if (!ctx.inputs.has('to-revision')) return undefined;
+  if (settings.kind !== 'kubernetes') throw new ConfigurationError('to-revision is for target: kubernetes.', { input: 'to-revision' });
+  return ctx.inputs.integer('to-revision', 0, { min: 1 });
+}
+
+/** On Kubernetes: the kubeconfig input written to its temp file (removed at the end, or by the post step) and kubectl resolved. */
+async function connect(ctx: ActionContext, settings: TargetSettings): Promise<TargetSettings> {
+  if (settings.kind !== 'kubernetes') return settings;
+  const connection = await connectKubernetes(settings.connection, {
+    tempDir: ctx.run.tempDir,
+    log: ctx.log,
+    onKubeconfigFile: (path) => ctx.saveState(KUBECONFIG_STATE, path),
+  });
+  return { ...settings, connection };
+}
 
 /** A failed notification is a warning: the rollback itself is what matters. */
 async function notify(ctx: ActionContext, webhook: string, notification: Notification): Promise<void> {

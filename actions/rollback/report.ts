@@ -4,7 +4,7 @@
  */
 import { checksSummary, type ChecksReport } from '../../src/checks/report.js';
 import type { RollbackStep } from '../../src/record/rollback-plan.js';
-import type { RollbackResult } from '../../src/release/rollback.js';
+import type { RevisionChange, RollbackResult } from '../../src/release/rollback.js';
 import { SummaryBuilder } from '../../src/runtime/summary.js';
 
 /** Every output action.yml declares (`checks` is empty when no checks ran). */
@@ -39,11 +39,22 @@ export function rollbackOutputs(result: RollbackResult): RollbackOutputs {
   }
 }
 
-function stepsTable(title: string, steps: RollbackStep[], done: RollbackStep[], reason?: string): SummaryBuilder {
+function stepsTable(title: string, steps: RollbackStep[], done: RollbackStep[], reason?: string, revisions?: RevisionChange[]): SummaryBuilder {
   const summary = new SummaryBuilder().heading(title);
+  const revision = (service: string): string => {
+    const change = revisions?.find((r) => r.service === service);
+    return change ? `${change.before.revision} → ${change.after?.revision ?? 'new'}` : '';
+  };
   summary.table(
-    ['Service', 'From', 'To', 'Chosen from', 'Done'],
-    steps.map((step) => [step.service, step.from, step.to, step.source, done.includes(step) ? 'yes, healthy' : 'no']),
+    ['Service', 'From', 'To', 'Chosen from', ...(revisions ? ['Revision'] : []), 'Done'],
+    steps.map((step) => [
+      step.service,
+      step.from,
+      step.to,
+      step.source,
+      ...(revisions ? [revision(step.service)] : []),
+      done.includes(step) ? 'yes, healthy' : 'no',
+    ]),
   );
   if (reason) summary.paragraph(reason);
   return summary;
@@ -54,11 +65,13 @@ export function rollbackSummary(result: RollbackResult): SummaryBuilder {
     case 'impossible':
       return new SummaryBuilder().heading('Rollback: nothing to roll back to').paragraph(result.reason);
     case 'planned':
-      return stepsTable('Rollback plan (dry run)', result.steps, []);
+      return stepsTable('Rollback plan (dry run)', result.steps, [], undefined, result.revisions);
     case 'failed':
-      return stepsTable('Rollback failed', result.steps, result.done, result.reason);
+      return stepsTable('Rollback failed', result.steps, result.done, result.reason, result.revisions);
     case 'rolled-back': {
-      const report = new SummaryBuilder().raw(stepsTable(`Rolled back in ${(result.durationMs / 1000).toFixed(1)}s`, result.steps, result.done).toString());
+      const report = new SummaryBuilder().raw(
+        stepsTable(`Rolled back in ${(result.durationMs / 1000).toFixed(1)}s`, result.steps, result.done, undefined, result.revisions).toString(),
+      );
       if (result.database !== 'untouched') report.heading('Database', 3).paragraph(result.database);
       if (result.checks) report.raw(checksSummary(result.checks.results, 'Checks after the rollback').toString());
       return report;

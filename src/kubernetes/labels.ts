@@ -2,6 +2,8 @@
 import type { KObject } from './kubectl.js';
 
 export const TRACK_LABEL = 'deploy-kit.dev/track';
+/** Blue-green: the colour of a Deployment's pods, and the one the live Service selects. */
+export const COLOR_LABEL = 'deploy-kit.dev/color';
 export const ANNOTATION = {
   stableImage: 'deploy-kit.dev/stable-image',
   canaryOf: 'deploy-kit.dev/canary-of',
@@ -11,6 +13,8 @@ export const ANNOTATION = {
   runUrl: 'deploy-kit.dev/run-url',
   result: 'deploy-kit.dev/result',
   weight: 'deploy-kit.dev/weight',
+  /** Blue-green: when the previous colour is to be scaled to zero (ISO time). */
+  scaleDownAt: 'deploy-kit.dev/scale-down-at',
 } as const;
 
 export const canaryName = (name: string): string => `${name}-canary`;

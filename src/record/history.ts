@@ -18,7 +18,7 @@ export type RecordResult = 'promoted' | 'aborted' | 'aborted (cancelled)' | 'dep
 
 export interface RecordEntry {
   at: string;
-  action: 'deploy-canary' | 'rolling' | 'rollback';
+  action: 'deploy-canary' | 'rolling' | 'rollback' | 'blue-green';
   result: RecordResult;
   /** What runs after this entry (for an abort: the canary image that was rejected). */
   services: RecordedImage[];

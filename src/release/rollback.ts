@@ -11,10 +11,10 @@ import type { CheckResult } from '../checks/types.js';
 import { checksReport, type ChecksReport } from '../checks/report.js';
 import type { Notification } from '../notify/webhook.js';
 import type { ReleaseRecord } from '../record/history.js';
-import { planRollback, recordedDatabase, type RecordedDatabase, type RollbackStep } from '../record/rollback-plan.js';
-import { errorMessage } from '../runtime/errors.js';
+import { planRollback, recordedDatabase, type RecordedDatabase, type RollbackPlan, type RollbackStep } from '../record/rollback-plan.js';
+import { ConfigurationError, errorMessage } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import type { DeploymentTarget, ServiceImage } from '../targets/target.js';
+import type { DeploymentTarget, ServiceImage, WorkloadRevision } from '../targets/target.js';
 
 export interface RollbackDeps {
   target: DeploymentTarget;
@@ -45,6 +45,8 @@ export interface RollbackRequest {
   services: string[];
   toImage?: string;
   toVersion?: string;
+  /** A revision the target keeps (Kubernetes: `rollout undo --to-revision`), for every service. */
+  toRevision?: number;
   healthTimeoutMs: number;
   dryRun: boolean;
   runUrl?: string;
@@ -60,15 +62,17 @@ export interface RollbackRequest {
 export type RollbackResult =
   /** Nothing to roll back to (no earlier good release): nothing was changed. */
   | { kind: 'impossible'; from: ServiceImage[]; reason: string }
-  | { kind: 'planned'; from: ServiceImage[]; steps: RollbackStep[] }
+  | { kind: 'planned'; from: ServiceImage[]; steps: RollbackStep[]; revisions?: RevisionChange[] }
   /** A service did not come back: later services and the database were left alone. */
-  | { kind: 'failed'; from: ServiceImage[]; steps: RollbackStep[]; done: RollbackStep[]; reason: string }
+  | { kind: 'failed'; from: ServiceImage[]; steps: RollbackStep[]; done: RollbackStep[]; reason: string; revisions?: RevisionChange[] }
   | {
       kind: 'rolled-back';
       from: ServiceImage[];
       steps: RollbackStep[];
       done: RollbackStep[];
       durationMs: number;
+      /** Per service, the target's revision before and after (targets that keep revisions: Kubernetes). */
+      revisions?: RevisionChange[];
       /** `untouched`, what the database step did, or `FAILED: …`. */
       database: string;
       checks?: { results: CheckResult[]; report: ChecksReport };
@@ -76,14 +80,27 @@ export type RollbackResult =
       problem?: string;
     };
 
+/** A workload's revision and image before the rollback and after it (`after` once it is done). */
+export interface RevisionChange {
+  service: string;
+  before: WorkloadRevision;
+  after?: WorkloadRevision;
+}
+
 export async function rollback(deps: RollbackDeps, request: RollbackRequest): Promise<RollbackResult> {
   const { target, record, log, signal } = deps;
   const { services } = request;
-  await target.validate(services, 'services');
+  await target.validate(services, target.kind === 'kubernetes' ? 'deployment' : 'services');
   const current = (await target.getCurrentRelease(services, { digests: false })).services;
+  const kept = await keptRevisions(target, services);
   const { entries } = await record.read();
-  const plan = planRollback(current, entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
+  const plan =
+    request.toRevision !== undefined
+      ? planRevisionRollback(current, kept, String(request.toRevision))
+      : planRollback(current, entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
   const from = current.map((entry) => ({ service: entry.service, image: entry.image }));
+  const revisions: RevisionChange[] | undefined = kept && services.map((service) => ({ service, before: kept.get(service)!.at(-1)! }));
+  const withRevisions = revisions ? { revisions } : {};
   if (!plan.ok) {
     await deps.notify?.({ title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
     return { kind: 'impossible', from, reason: plan.reason };
@@ -94,7 +111,7 @@ export async function rollback(deps: RollbackDeps, request: RollbackRequest): Pr
     for (const step of steps) log.info(`Plan: ${step.service}: ${step.from} → ${step.to} (from ${step.source}).`);
     if (database) log.info(`Plan: then ${database.describe}.`);
     if (request.checks) log.info(`Plan: then run ${request.checks.count} check(s).`);
-    return { kind: 'planned', from, steps };
+    return { kind: 'planned', from, steps, ...withRevisions };
   }
 
   const started = Date.now();
@@ -104,10 +121,15 @@ export async function rollback(deps: RollbackDeps, request: RollbackRequest): Pr
     for (const step of steps) {
       // A canary left behind would keep serving the release being rolled back from.
       if (await target.removeCanary(step.service, { signal })) log.info(`Removed a leftover canary of ${step.service}.`);
+      const wait = { timeoutMs: request.healthTimeoutMs, signal };
       await log.group(`Rolling ${step.service} back: ${step.from} → ${step.to}`, () =>
-        target.rollout([{ service: step.service, image: step.to }], { timeoutMs: request.healthTimeoutMs, signal }),
+        step.source === 'to-revision' && target.undoTo
+          ? target.undoTo(step.service, String(request.toRevision), wait)
+          : target.rollout([{ service: step.service, image: step.to }], wait),
       );
       done.push(step);
+      const change = revisions?.find((r) => r.service === step.service);
+      if (change && target.revisions) change.after = (await target.revisions(step.service)).at(-1);
     }
   } catch (err) {
     const failed = steps[done.length];
@@ -119,7 +141,7 @@ export async function rollback(deps: RollbackDeps, request: RollbackRequest): Pr
       fields: [{ title: 'Why', value: reason }],
       link: request.runUrl,
     });
-    return { kind: 'failed', from, steps, done, reason };
+    return { kind: 'failed', from, steps, done, reason, ...withRevisions };
   }
   const durationMs = Date.now() - started;
 
@@ -166,5 +188,46 @@ export async function rollback(deps: RollbackDeps, request: RollbackRequest): Pr
     ],
     link: request.runUrl,
   });
-  return { kind: 'rolled-back', from, steps, done, durationMs, database: databaseResult, ...(checks ? { checks } : {}), ...(problem ? { problem } : {}) };
+  return {
+    kind: 'rolled-back',
+    from,
+    steps,
+    done,
+    durationMs,
+    ...withRevisions,
+    database: databaseResult,
+    ...(checks ? { checks } : {}),
+    ...(problem ? { problem } : {}),
+  };
+}
+
+/** The revisions each workload keeps, when the target keeps any (Kubernetes); undefined otherwise. */
+async function keptRevisions(target: DeploymentTarget, services: string[]): Promise<Map<string, WorkloadRevision[]> | undefined> {
+  if (!target.revisions) return undefined;
+  const out = new Map<string, WorkloadRevision[]>();
+  for (const service of services) out.set(service, await target.revisions(service));
+  return out;
+}
+
+/** Pure: every service to `revision` of its own, checked before anything changes. */
+export function planRevisionRollback(current: ServiceImage[], kept: Map<string, WorkloadRevision[]> | undefined, revision: string): RollbackPlan {
+  if (!kept) throw new ConfigurationError('to-revision needs a target that keeps revisions (target: kubernetes).', { input: 'to-revision' });
+  const steps: RollbackStep[] = [];
+  for (const c of current) {
+    const list = kept.get(c.service) ?? [];
+    const found = list.find((r) => r.revision === revision);
+    if (!found) {
+      throw new ConfigurationError(
+        `to-revision: ${c.service} has no revision ${revision}; it keeps ${list.map((r) => r.revision).join(', ') || 'none'} (kubectl rollout history deployment/${c.service}).`,
+        { input: 'to-revision' },
+      );
+    }
+    if (found === list.at(-1)) {
+      throw new ConfigurationError(`to-revision: revision ${revision} is what ${c.service} runs now (${found.image}); give an earlier one.`, {
+        input: 'to-revision',
+      });
+    }
+    steps.push({ service: c.service, from: c.image, to: found.image, source: 'to-revision' });
+  }
+  return { ok: true, steps };
 }

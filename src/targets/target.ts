@@ -69,4 +69,16 @@ export interface DeploymentTarget {
   /** Deploys services plainly, in order, each health-waited before the next. */
   rollout(updates: ServiceImage[], options: RolloutOptions): Promise<void>;
   waitHealthy(service: string, options: WaitOptions): Promise<void>;
+  /**
+   * The revisions the target keeps of a workload, oldest first, the current one last (Kubernetes:
+   * the Deployment's ReplicaSets). Absent on targets that keep none (compose).
+   */
+  revisions?(service: string): Promise<WorkloadRevision[]>;
+  /** Puts a workload back on one of its kept revisions and waits until it is ready (Kubernetes: `rollout undo --to-revision`). */
+  undoTo?(service: string, revision: string, options: WaitOptions): Promise<void>;
+}
+
+export interface WorkloadRevision {
+  revision: string;
+  image: string;
 }

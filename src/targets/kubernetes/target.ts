@@ -5,7 +5,7 @@
  * only changed by promote and rollout, never by a canary that is aborted.
  */
 import { OperationFailedError, ConfigurationError } from '../../runtime/errors.js';
-import type { CanaryHandle, DeploymentTarget, Release, RolloutOptions, ServiceImage, StartCanaryOptions, WaitOptions } from '../target.js';
+import type { CanaryHandle, DeploymentTarget, Release, RolloutOptions, ServiceImage, StartCanaryOptions, WaitOptions, WorkloadRevision } from '../target.js';
 import { KubectlError } from '../../kubernetes/errors.js';
 import type { Kubectl, KObject } from '../../kubernetes/kubectl.js';
 import { ANNOTATION, baselineName, canaryName, TRACK_LABEL } from '../../kubernetes/labels.js';
@@ -26,12 +26,6 @@ export interface KubernetesTargetOptions {
 export interface KubernetesCanary extends CanaryHandle {
   namespace?: string;
   baselineName?: string;
-}
-
-export interface RevisionChange {
-  service: string;
-  before: { revision: string; image: string };
-  after: { revision: string; image: string };
 }
 
 export class KubernetesTarget implements DeploymentTarget {
@@ -164,27 +158,23 @@ export class KubernetesTarget implements DeploymentTarget {
     }
   }
 
-  /**
-   * `rollback` with `to-revision`: `kubectl rollout undo` of each Deployment in order (the previous
-   * revision when none is given), each waited; returns revision and image before and after.
-   */
-  async undo(services: string[], options: WaitOptions & { toRevision?: number }): Promise<RevisionChange[]> {
-    const out: RevisionChange[] = [];
-    for (const service of services) {
-      const before = await this.revisionOf(service);
-      await this.k.rolloutUndo('deployment', service, { toRevision: options.toRevision, signal: options.signal });
-      await this.waitRollout(service, options);
-      out.push({ service, before, after: await this.revisionOf(service) });
-    }
-    return out;
+  /** The Deployment's ReplicaSets as revisions, oldest first; the current revision last. */
+  async revisions(service: string): Promise<WorkloadRevision[]> {
+    const d = await this.deployment(service, this.options.input ?? 'deployment');
+    const owned = (await this.k.list('replicasets')).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === d.metadata.uid));
+    const current = String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '');
+    return owned
+      .map((rs) => ({
+        revision: String(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
+        image: String(appContainer({ metadata: d.metadata, spec: rs.spec }, this.options.container).image),
+      }))
+      .filter((r) => r.revision !== '')
+      .sort((a, b) => (a.revision === current ? 1 : b.revision === current ? -1 : Number(a.revision) - Number(b.revision)));
   }
 
-  private async revisionOf(service: string): Promise<{ revision: string; image: string }> {
-    const d = await this.deployment(service, this.options.input ?? 'deployment');
-    return {
-      revision: String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
-      image: String(appContainer(d, this.options.container).image),
-    };
+  async undoTo(service: string, revision: string, options: WaitOptions): Promise<void> {
+    await this.k.rolloutUndo('deployment', service, { toRevision: Number(revision), signal: options.signal });
+    await this.waitRollout(service, options);
   }
 
   async waitHealthy(service: string, options: WaitOptions): Promise<void> {

@@ -255,15 +255,19 @@ describe('Kubernetes target against the stand-in', { timeout: 240_000 }, () => {
     expect(standin.get('TrafficSplit', 'web')).toBeUndefined();
   });
 
-  test('stand-in: rollback by revision runs rollout undo and reports revision and image before and after', async () => {
+  test('stand-in: revisions are the ReplicaSets (current last); undoTo runs rollout undo --to-revision and waits', async () => {
     await fresh('web', 'registry.local/web:1', 1);
     const target = new KubernetesTarget({ kubectl, container: 'app' });
     await target.rollout([{ service: 'web', image: 'registry.local/web:2' }], WAIT);
     await target.rollout([{ service: 'web', image: 'registry.local/web:3' }], WAIT);
-    expect(await target.undo(['web'], { ...WAIT, toRevision: 1 })).toEqual([
-      { service: 'web', before: { revision: '3', image: 'registry.local/web:3' }, after: { revision: '4', image: 'registry.local/web:1' } },
+    expect(await target.revisions('web')).toEqual([
+      { revision: '1', image: 'registry.local/web:1' },
+      { revision: '2', image: 'registry.local/web:2' },
+      { revision: '3', image: 'registry.local/web:3' },
     ]);
+    await target.undoTo('web', '1', WAIT);
     expect(image('web')).toBe('registry.local/web:1');
+    expect((await target.revisions('web')).at(-1)).toEqual({ revision: '4', image: 'registry.local/web:1' });
   });
 
   test('stand-in: the record is a ConfigMap with the Compose history entries, and annotations on the Deployment', async () => {

@@ -16,6 +16,11 @@ export interface ControllerOptions {
   readyAfterMs?: number;
   /** What a pod running `image` does; by default from the tag: `pull-fail`, `crash`, `unready` in it, else ready. */
   behaviour?: (image: string) => PodBehaviour;
+  /**
+   * With pods run as local processes (pods.ts): whether the pod's process answers yet. A `ready`
+   * pod becomes Ready only once it does, as a readiness probe would see it.
+   */
+  serving?: (pod: KObject) => boolean;
 }
 
 export function behaviourFromTag(image: string): PodBehaviour {
@@ -52,6 +57,7 @@ export class Controller {
   private recorded = new Set<string>();
   behaviour: (image: string) => PodBehaviour;
   readyAfterMs: number;
+  serving?: (pod: KObject) => boolean;
 
   constructor(
     private readonly store: Store,
@@ -60,6 +66,7 @@ export class Controller {
   ) {
     this.behaviour = options.behaviour ?? behaviourFromTag;
     this.readyAfterMs = options.readyAfterMs ?? 150;
+    this.serving = options.serving;
   }
 
   start(): void {
@@ -360,6 +367,7 @@ export class Controller {
     const containers: KObject[] = p.spec.containers ?? [];
     const behaviours = containers.map((c) => this.behaviour(String(c.image)));
     const started = age >= this.readyAfterMs;
+    const serving = this.serving ? this.serving(p) : true;
     const previous: KObject[] = p.status?.containerStatuses ?? [];
     const statuses = containers.map((c, i): KObject => {
       const b = behaviours[i]!;
@@ -397,7 +405,14 @@ export class Controller {
         };
       }
       const startedAt = before?.state?.running?.startedAt ?? now();
-      return { ...base, imageID, containerID: `containerd://${uid.slice(0, 12)}`, started: true, ready: b === 'ready', state: { running: { startedAt } } };
+      return {
+        ...base,
+        imageID,
+        containerID: `containerd://${uid.slice(0, 12)}`,
+        started: true,
+        ready: b === 'ready' && serving,
+        state: { running: { startedAt } },
+      };
     });
     const allReady = statuses.every((s) => s.ready);
     const running = statuses.every((s) => s.state.running);

@@ -21,6 +21,7 @@ import {
   OPTIONAL_RESOURCES,
   type ResourceType,
 } from './resources.js';
+import { PodProcesses, type PodProcessOptions } from './pods.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { qualifiedName, Store, StoreError, type KObject } from './store.js';
 
@@ -34,6 +35,11 @@ export interface StandinOptions extends ControllerOptions {
   /** Who the caller is, for refusal messages. */
   user?: string;
   namespaces?: string[];
+  /**
+   * Run each pod as a local fixture-app process and give each Service a local endpoint (pods.ts);
+   * pods become Ready once their process answers. Off by default (pods are only objects).
+   */
+  pods?: PodProcessOptions | true;
 }
 
 export interface Refusal {
@@ -60,6 +66,8 @@ export class KubernetesStandin {
   readonly requests: RequestRecord[] = [];
   /** Requests refused with 403, as RBAC would. */
   readonly refusals: Refusal[] = [];
+  /** The pods' processes and the Services' local endpoints, with `options.pods`. */
+  readonly pods?: PodProcesses;
   private server?: Server;
   private closers = new Set<() => void>();
   port = 0;
@@ -70,6 +78,7 @@ export class KubernetesStandin {
     for (const v of options.smiVersions ?? []) this.resources.push(OPTIONAL_RESOURCES.smi(v));
     for (const r of this.resources) this.store.register(r);
     const kind = (name: string): ResourceType => this.resources.find((r) => r.name === name && r.group !== 'extensions')!;
+    let pods: PodProcesses | undefined;
     this.controller = new Controller(
       this.store,
       {
@@ -80,8 +89,17 @@ export class KubernetesStandin {
         pods: kind('pods'),
         events: kind('events'),
       },
-      options,
+      { ...options, ...(options.pods ? { serving: (p: KObject) => pods!.serving(p) } : {}) },
     );
+    if (options.pods) {
+      pods = new PodProcesses(
+        this.store,
+        { pods: kind('pods'), services: kind('services') },
+        this.controller.behaviour,
+        options.pods === true ? {} : options.pods,
+      );
+      this.pods = pods;
+    }
     for (const ns of ['default', 'kube-system', ...(options.namespaces ?? [])]) {
       this.store.create(kind('namespaces'), { metadata: { name: ns }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
     }
@@ -101,11 +119,13 @@ export class KubernetesStandin {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
     this.controller.start();
+    this.pods?.start();
     return this;
   }
 
   async close(): Promise<void> {
     this.controller.stop();
+    await this.pods?.close();
     for (const c of this.closers) c();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

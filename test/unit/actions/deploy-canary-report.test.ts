@@ -11,6 +11,8 @@ import { FakeAnalyser } from '../../support/fakes/analysis.js';
 import { MemoryRecord } from '../../support/fakes/record.js';
 import { FakeRouter } from '../../support/fakes/router.js';
 import { FakeTarget } from '../../support/fakes/target.js';
+import { FakeBlueGreenTarget } from '../../support/fakes/blue-green.js';
+import { deployBlueGreen, retirePrevious, switchBack } from '../../../src/release/blue-green.js';
 
 const declared = Object.keys((parse(readFileSync(join(repoRoot, 'deploy-canary', 'action.yml'), 'utf8')) as { outputs: object }).outputs).sort();
 
@@ -66,17 +68,54 @@ const paths: Array<[string, () => Promise<CanaryActionRun>, Record<string, unkno
     }),
     { result: 'promoted', image: 'app:2', 'previous-image': 'app:1' },
   ],
+  [
+    'blue-green switched',
+    async () => ({ flow: 'blue-green', run: { kind: 'deploy', run: await deployBlueGreen(blueGreen('green'), { ...bg, image: 'app:2' }) } }),
+    { result: 'promoted', image: 'app:2', color: 'blue', 'scale-down-at': '2026-12-01T12:10:00.000Z' },
+  ],
+  [
+    'blue-green failed',
+    async () => {
+      const d = blueGreen('green');
+      d.target.unready.add('app:2');
+      return { flow: 'blue-green', run: { kind: 'deploy', run: await deployBlueGreen(d, { ...bg, image: 'app:2' }) } };
+    },
+    { result: 'aborted', image: 'app:1', color: 'green', 'scale-down-at': '' },
+  ],
+  [
+    'blue-green switched back',
+    async () => {
+      const d = blueGreen('blue');
+      await deployBlueGreen(d, { ...bg, image: 'app:0' });
+      return { flow: 'blue-green', run: { kind: 'switch-back', run: await switchBack(d, { healthTimeoutMs: 1000, keepPreviousMs: 0, dryRun: false }) } };
+    },
+    { result: 'aborted', image: 'app:1', 'previous-image': 'app:0', color: 'blue' },
+  ],
+  [
+    'blue-green retired',
+    async () => {
+      const d = blueGreen('blue');
+      await deployBlueGreen(d, { ...bg, image: 'app:2' });
+      return { flow: 'blue-green', run: { kind: 'retire', name: 'app', run: await retirePrevious(d, { force: true, healthTimeoutMs: 1000 }) } };
+    },
+    { result: 'promoted', color: '', checks: null, 'previous-image': '' },
+  ],
 ];
 
+const bg = { checks: [], keepPreviousMs: 600_000, healthTimeoutMs: 1000, dryRun: false, now: () => new Date('2026-12-01T12:00:00.000Z') };
+function blueGreen(live: 'blue' | 'green') {
+  return { target: new FakeBlueGreenTarget('app', { image: 'app:1', live }), record: new MemoryRecord(), log: memoryLogger() };
+}
+
 describe('deploy-canary outputs, summary and failure per path', () => {
-  it('action.yml declares the four outputs', () => {
-    expect(declared).toEqual(['analysis', 'image', 'previous-image', 'result']);
+  it('action.yml declares the outputs', () => {
+    expect(declared).toEqual(['analysis', 'checks', 'color', 'image', 'previous-image', 'result', 'scale-down-at']);
   });
 
   it.each(paths)('%s sets every declared output', async (_name, runPath, expected) => {
     const outputs = canaryOutputs(await runPath());
     expect(Object.keys(outputs).sort()).toEqual(declared);
-    expect(outputs).toMatchObject({ 'previous-image': 'app:1', ...expected });
+    expect(outputs).toMatchObject({ 'previous-image': 'app:1', ...(expected as object) });
     expect(Array.isArray(outputs.analysis)).toBe(true);
   });
 
@@ -104,5 +143,22 @@ describe('deploy-canary outputs, summary and failure per path', () => {
     const action: CanaryActionRun = { flow: 'canary', run: await deployCanary(deps(), deploy(['pass'])) };
     expect(canaryActionSummary(action).toString()).toContain('## Canary of app: promoted\n');
     expect(canaryActionNotice(action)).toBe('app now runs app:2.');
+  });
+});
+
+describe('deploy-canary blue-green failure and notice', () => {
+  it('failed checks fail the step, naming what still serves', async () => {
+    const d = blueGreen('green');
+    d.target.unready.add('app:2');
+    const action: CanaryActionRun = { flow: 'blue-green', run: { kind: 'deploy', run: await deployBlueGreen(d, { ...bg, image: 'app:2' }) } };
+    expect(canaryActionFailure(action)).toMatch(
+      /^Blue-green of app not switched: app-blue did not become ready: .*The live service still selects app-green; app-blue was removed\.$/,
+    );
+  });
+
+  it('a switch says what serves now and until when the previous colour is kept', async () => {
+    const action: CanaryActionRun = { flow: 'blue-green', run: { kind: 'deploy', run: await deployBlueGreen(blueGreen('green'), { ...bg, image: 'app:2' }) } };
+    expect(canaryActionNotice(action)).toBe('app now serves app:2 from app-blue; app-green is kept until 2026-12-01T12:10:00.000Z.');
+    expect(canaryActionFailure(action)).toBeUndefined();
   });
 });
