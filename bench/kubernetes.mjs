@@ -63,7 +63,7 @@ function startStandin() {
 const freePort = () =>
   new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const port = /** @type {import('node:net').AddressInfo} */ (s.address()).port;
       s.close(() => resolve(port));
     });
   });
@@ -97,11 +97,14 @@ async function startPrometheus() {
 let kubeconfig;
 const env = () => ({ ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir });
 
-function kubectl(...argv) {
-  const r = spawnSync('kubectl', argv, { env: env(), encoding: 'utf8', input: argv.includes('-') ? kubectl.input : undefined });
+/** @param {string[]} argv @param {string} [input] */
+function kubectlWith(argv, input) {
+  const r = spawnSync('kubectl', argv, { env: env(), encoding: 'utf8', input });
   if (r.status !== 0) throw new Error(`kubectl ${argv.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
+
+const kubectl = (...argv) => kubectlWith(argv);
 
 const deployment = (name, image, replicas, labels = {}) => ({
   apiVersion: 'apps/v1',
@@ -115,8 +118,7 @@ const deployment = (name, image, replicas, labels = {}) => ({
 });
 
 function apply(object) {
-  kubectl.input = JSON.stringify(object);
-  kubectl('apply', '-f', '-');
+  kubectlWith(['apply', '-f', '-'], JSON.stringify(object));
 }
 
 function fresh() {
