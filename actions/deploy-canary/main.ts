@@ -5,8 +5,9 @@ import { deployCanary, finishCanary } from '../../src/release/canary.js';
 import { rollingDeploy } from '../../src/release/rolling.js';
 import { deployBlueGreen, retirePrevious, switchBack } from '../../src/release/blue-green.js';
 import type { BlueGreenRun } from '../../src/release/blue-green-report.js';
-import { createBlueGreen, createRouter, createTarget, factoryContext } from '../shared/deployment.js';
-import { connectKubernetes } from '../shared/kubernetes.js';
+import { manifestWorkloads } from '../../src/targets/kubernetes/manifests.js';
+import { createBlueGreen, createRouter, createTarget, factoryContext, kubectlFor } from '../shared/deployment.js';
+import { connectKubernetes, loadManifests } from '../shared/kubernetes.js';
 import { readGitHubDeployment, trackOnGitHub, type GitHubDeploymentSettings } from '../shared/github-deployment.js';
 import { finishAction } from '../shared/finish.js';
 import { canaryActionFailure, canaryActionNotice, canaryActionSummary, canaryOutputs, type CanaryActionRun } from './report.js';
@@ -34,7 +35,11 @@ async function connect(ctx: ActionContext, settings: CanarySettings): Promise<Ca
     log: ctx.log,
     onKubeconfigFile: (path) => ctx.saveState(KUBECONFIG_STATE, path),
   });
-  return { ...settings, target: { ...settings.target, connection } };
+  const target = { ...settings.target, connection };
+  if (settings.strategy !== 'rolling' || !target.manifestInput) return { ...settings, target };
+  // Manifests are read (or rendered by kubectl kustomize) and their images substituted before anything is applied.
+  const manifests = await loadManifests(target.manifestInput, ctx.run.workspace, kubectlFor(target, factoryContext(ctx, settings.historyLimit)));
+  return { ...settings, target: { ...target, manifests }, rolling: manifestWorkloads(manifests, target.container) };
 }
 
 /** Builds the target (and router) from the settings and runs the one use case they ask for. */

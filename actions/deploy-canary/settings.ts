@@ -13,7 +13,14 @@ import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/can
 import type { ComposeTargetOptions } from '../../src/targets/compose.js';
 import type { ServiceImage } from '../../src/targets/target.js';
 import { composeOptionsFromInputs, nginxOptionsFromInputs, targetKind, type TargetSettings } from '../shared/deployment.js';
-import { kubernetesConnectionFromInputs, kubernetesRouterFromInputs, objectName, type KubernetesConnection } from '../shared/kubernetes.js';
+import {
+  kubernetesConnectionFromInputs,
+  kubernetesRouterFromInputs,
+  manifestInputFromInputs,
+  objectName,
+  type KubernetesConnection,
+} from '../shared/kubernetes.js';
+import { workloadRef } from '../../src/targets/kubernetes/manifests.js';
 import { readBlueGreen, refuseBlueGreenInputs, type BlueGreenSettings } from './blue-green-settings.js';
 
 export type { BlueGreenSettings } from './blue-green-settings.js';
@@ -104,8 +111,17 @@ export function readSettings(inputs: Inputs, workspace: string, mask: (value: st
       );
     }
     if (kubernetes) {
+      const manifestInput = manifestInputFromInputs(inputs);
+      if (manifestInput) {
+        if (inputs.has('deployment'))
+          throw new ConfigurationError('Give manifests or deployment, not both: with manifests, the workloads are those the files hold.', {
+            input: 'deployment',
+          });
+        // The workloads are known once the files are read (loadManifests, before anything is applied).
+        return { ...common, target: { kind: 'kubernetes', ...kubernetes, manifestInput }, strategy, action, rolling: [] };
+      }
       const rolling = parseRollingServices(inputs.list('deployment', { required: true }), image, 'deployment');
-      for (const update of rolling) objectName(update.service, 'deployment');
+      for (const update of rolling) workloadName(update.service);
       return { ...common, target: { kind: 'kubernetes', ...kubernetes }, strategy, action, rolling };
     }
     return {
@@ -117,6 +133,8 @@ export function readSettings(inputs: Inputs, workspace: string, mask: (value: st
     };
   }
 
+  if (kubernetes && inputs.has('manifests'))
+    throw new ConfigurationError('manifests is for strategy: rolling; a canary takes deployment, container and image.', { input: 'manifests' });
   const service = kubernetes ? kubernetesDeployment(inputs) : inputs.string('service', { required: true });
   if (action === 'deploy' && !image)
     throw new ConfigurationError('Input required and not supplied: image. Give the new image to deploy as a canary.', { input: 'image' });
@@ -207,6 +225,12 @@ function readKubernetes(inputs: Inputs, mask: (value: string) => void): { connec
     }
   }
   return { connection, ...(container ? { container: objectName(container, 'container') } : {}) };
+}
+
+/** `name` (a Deployment) or `statefulset/name`, each part a Kubernetes object name. */
+function workloadName(ref: string): void {
+  const { name } = workloadRef(ref);
+  objectName(name, 'deployment');
 }
 
 function kubernetesDeployment(inputs: Inputs): string {

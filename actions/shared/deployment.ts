@@ -15,7 +15,7 @@ import type { DeploymentTarget } from '../../src/targets/target.js';
 import { NginxRouter, type NginxReload, type NginxRouterOptions } from '../../src/traffic/nginx.js';
 import { validateServerAddress } from '../../src/traffic/nginx-upstream.js';
 import type { TrafficRouter } from '../../src/traffic/router.js';
-import { Kubectl } from '../../src/kubernetes/kubectl.js';
+import { Kubectl, type KObject } from '../../src/kubernetes/kubectl.js';
 import { KubernetesRecord } from '../../src/targets/kubernetes/record.js';
 import { KubernetesTarget } from '../../src/targets/kubernetes/target.js';
 import { KubernetesBlueGreen } from '../../src/targets/kubernetes/blue-green.js';
@@ -24,7 +24,7 @@ import { GatewayApiRouter } from '../../src/traffic/kubernetes/gateway-api.js';
 import { IngressNginxRouter } from '../../src/traffic/kubernetes/ingress-nginx.js';
 import { PodRatioRouter } from '../../src/traffic/kubernetes/pod-ratio.js';
 import { SmiRouter } from '../../src/traffic/kubernetes/smi.js';
-import type { KubernetesConnection, KubernetesRouterSettings } from './kubernetes.js';
+import type { KubernetesConnection, KubernetesRouterSettings, ManifestInput } from './kubernetes.js';
 
 export const TARGETS = ['compose', 'kubernetes'] as const;
 
@@ -107,6 +107,9 @@ export interface KubernetesTargetSettings {
   baseline?: boolean;
   canaryReplicas?: number;
   router?: KubernetesRouterSettings;
+  /** strategy rolling from the `manifests` input: what to read, then (once read) the objects, images substituted. */
+  manifestInput?: ManifestInput;
+  manifests?: KObject[];
 }
 
 /** Serialisable (the post step rebuilds target and router from it), discriminated on `kind`. */
@@ -125,7 +128,7 @@ export function factoryContext(ctx: Pick<ActionContext, 'redact' | 'run'>, histo
   return { historyLimit, redact: ctx.redact, commit: ctx.run.sha || undefined };
 }
 
-function kubectlFor(settings: KubernetesTargetSettings, context: FactoryContext): Kubectl {
+export function kubectlFor(settings: KubernetesTargetSettings, context: FactoryContext): Kubectl {
   const { connection } = settings;
   if (connection.kubeconfig.kind === 'contents')
     throw new Error('the kubeconfig contents were not written to a file (connectKubernetes) before the factory ran');
@@ -148,6 +151,7 @@ export function createTarget(settings: TargetSettings, context: FactoryContext):
       baseline: settings.baseline,
       canaryReplicas: settings.canaryReplicas,
       input: 'deployment',
+      ...(settings.manifests ? { manifests: settings.manifests } : {}),
     });
     return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
   }

@@ -4,11 +4,13 @@
  * directory (removed by the post step) and the kubectl of `kubectl-version` found or installed.
  * The settings that come out are serialisable and hold the kubeconfig's path, never its contents.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ensureKubectl, normaliseKubectlVersion } from '../../src/kubernetes/install.js';
 import { checkContext, kubeconfigContexts, writeKubeconfigFile } from '../../src/kubernetes/kubeconfig.js';
+import type { Kubectl, KObject } from '../../src/kubernetes/kubectl.js';
+import { parseManifests, substituteImages, type ManifestSource } from '../../src/targets/kubernetes/manifests.js';
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -174,4 +176,109 @@ export async function removeTemporaryKubeconfig(path: string | undefined): Promi
   if (!path || !/deploy-kit-kubeconfig-[0-9a-f]+$/.test(basename(path)) || !basename(dirname(path)).startsWith('deploy-kit-kube-')) return false;
   await rm(dirname(path), { recursive: true, force: true });
   return true;
+}
+
+/** The `manifests` input: paths, directories or globs (relative to the workspace), or one kustomize directory; and `images`. */
+export interface ManifestInput {
+  paths: string[];
+  kustomize: boolean;
+  images: string[];
+}
+
+/** Pure: the manifests inputs, or undefined without `manifests`. */
+export function manifestInputFromInputs(inputs: Inputs): ManifestInput | undefined {
+  const paths = inputs.list('manifests');
+  const kustomize = inputs.boolean('kustomize', false);
+  const images = inputs.list('images');
+  if (!paths.length) {
+    if (kustomize || images.length) {
+      throw new ConfigurationError(`${kustomize ? 'kustomize' : 'images'} applies to the manifests input: give manifests (files, directories or globs).`, {
+        input: 'manifests',
+      });
+    }
+    return undefined;
+  }
+  if (kustomize && paths.length !== 1)
+    throw new ConfigurationError('kustomize: true renders one directory: give manifests a single directory holding kustomization.yaml.', {
+      input: 'manifests',
+    });
+  for (const image of images) {
+    if (!/^[^\s:@/][^\s]*[:@][^\s/]+$/.test(image)) {
+      throw new ConfigurationError(`images: "${image}" has no tag or digest; write it as registry/app:1.4.2 (it replaces the image named registry/app).`, {
+        input: 'images',
+      });
+    }
+  }
+  return { paths, kustomize, images };
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** The manifest files the paths name, in order: files as given, a directory's files sorted (not recursive, as kubectl -f), globs expanded. */
+export async function manifestFiles(paths: string[], workspace: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const given of paths) {
+    const path = isAbsolute(given) ? given : resolve(workspace, given);
+    const found = /[*?[]/.test(given) ? await expandGlob(path) : await pathFiles(path, given);
+    if (!found.length) throw new ConfigurationError(`manifests: "${given}" matches no .yaml, .yml or .json file.`, { input: 'manifests' });
+    for (const file of found) if (!out.includes(file)) out.push(file);
+  }
+  return out;
+}
+
+async function pathFiles(path: string, given: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new ConfigurationError(`manifests: "${given}" does not exist (paths are relative to the workspace).`, { input: 'manifests' });
+  if (info.isFile()) return [path];
+  return (await readdir(path, { withFileTypes: true }))
+    .filter((e) => e.isFile() && MANIFEST_FILE.test(e.name))
+    .map((e) => join(path, e.name))
+    .sort();
+}
+
+/** `*` and `?` within a segment, `**` across directories; only manifest files match. */
+async function expandGlob(pattern: string): Promise<string[]> {
+  const parts = pattern.split('/');
+  const first = parts.findIndex((p) => /[*?[]/.test(p));
+  const base = parts.slice(0, first).join('/') || '/';
+  const source = parts
+    .slice(first)
+    .map((p) =>
+      p === '**'
+        ? '(?:.*/)?'
+        : `${p
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')}/`,
+    )
+    .join('')
+    .replace(/\/$/, '');
+  const matcher = new RegExp(`^${source}$`);
+  const out: string[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name))) {
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(join(dir, entry.name), relPath);
+      else if (entry.isFile() && MANIFEST_FILE.test(entry.name) && matcher.test(relPath)) out.push(join(dir, entry.name));
+    }
+  };
+  await walk(base, '');
+  return out;
+}
+
+/** Reads (or renders with `kubectl kustomize`) the manifests, substitutes `images`, and checks every object's shape. */
+export async function loadManifests(input: ManifestInput, workspace: string, kubectl: Kubectl): Promise<KObject[]> {
+  const sources: ManifestSource[] = [];
+  if (input.kustomize) {
+    const dir = resolve(workspace, input.paths[0]!);
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory())
+      throw new ConfigurationError(`manifests: "${input.paths[0]}" is not a directory; kustomize: true renders a kustomization directory.`, {
+        input: 'manifests',
+      });
+    sources.push({ label: `kustomize ${input.paths[0]}`, text: await kubectl.kustomize(dir) });
+  } else {
+    for (const file of await manifestFiles(input.paths, workspace))
+      sources.push({ label: relative(workspace, file) || file, text: await readFile(file, 'utf8') });
+  }
+  return substituteImages(parseManifests(sources), input.images);
 }

@@ -102,9 +102,9 @@ export class Kubectl {
    * `kubectl apply` of objects (client-side, with the last-applied annotation), sent as a stream of JSON
    * documents (not a List): kubectl validates each kind against the server's OpenAPI, which a `List` has none of.
    */
-  async apply(objects: KObject[], o: { signal?: AbortSignal; what?: string } = {}): Promise<KObject[]> {
+  async apply(objects: KObject[], o: { signal?: AbortSignal; what?: string; dryRun?: boolean } = {}): Promise<KObject[]> {
     const input = objects.map((x) => JSON.stringify(x)).join('\n');
-    const out = await this.json<{ items?: KObject[] } & KObject>(['apply', '-f', '-'], {
+    const out = await this.json<{ items?: KObject[] } & KObject>(['apply', ...(o.dryRun ? ['--dry-run=server'] : []), '-f', '-'], {
       input,
       signal: o.signal,
       what: o.what ?? `apply ${describe(objects)}`,
@@ -145,6 +145,11 @@ export class Kubectl {
       what: `undo the rollout of ${kind} ${name}`,
     });
     return out.stdout.trim();
+  }
+
+  /** `kubectl kustomize <dir>`: the rendered YAML (no server involved). */
+  async kustomize(dir: string, o: { signal?: AbortSignal } = {}): Promise<string> {
+    return (await this.run(['kustomize', dir], { what: `render the kustomization in ${dir}`, signal: o.signal })).stdout;
   }
 
   /** Checks context and server before anything changes: the context exists, the server answers. */

@@ -1,6 +1,6 @@
 // deploy-canary and rollback bundles on target: kubernetes, run as the runner runs them, with the
 // real kubectl against the Kubernetes API server stand-in (no API server can run here).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,72 @@ describe('deploy-canary and rollback bundles on target: kubernetes (real kubectl
     const post = await runAction('deploy-canary', { post: true, state: run.state, inputs: { target: 'kubernetes' }, env });
     expect(post.exitCode).toBe(0);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('stand-in: rolling from manifests (a directory) with images by name: other objects first, then backend, StatefulSet, frontend in order', async () => {
+    const ws = mkdtempSync(join(dir, 'ws-'));
+    mkdirSync(join(ws, 'k8s'));
+    const workload = (kind: string, name: string, image: string) =>
+      [
+        'apiVersion: apps/v1',
+        `kind: ${kind}`,
+        `metadata: { name: ${name} }`,
+        'spec:',
+        '  replicas: 1',
+        ...(kind === 'StatefulSet' ? [`  serviceName: ${name}`] : []),
+        `  selector: { matchLabels: { app: ${name} } }`,
+        '  template:',
+        `    metadata: { labels: { app: ${name} } }`,
+        `    spec: { containers: [{ name: app, image: ${image} }] }`,
+      ].join('\n');
+    writeFileSync(
+      join(ws, 'k8s/1-backend.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: m-settings }\ndata: { a: "1" }\n---\n${workload('Deployment', 'm-backend', 'registry.local/m-backend')}\n`,
+    );
+    writeFileSync(join(ws, 'k8s/2-db.yaml'), workload('StatefulSet', 'm-db', 'registry.local/m-db:1'));
+    writeFileSync(join(ws, 'k8s/3-frontend.yaml'), workload('Deployment', 'm-frontend', 'registry.local/m-frontend'));
+    const since = Date.now();
+    const run = await runAction('deploy-canary', {
+      inputs: {
+        target: 'kubernetes',
+        kubeconfig,
+        strategy: 'rolling',
+        manifests: 'k8s',
+        images: 'registry.local/m-backend:1.4.2\nregistry.local/m-frontend:1.4.2',
+      },
+      env,
+      cwd: ws,
+      timeoutMs: 150_000,
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(imageOf('m-backend')).toBe('registry.local/m-backend:1.4.2');
+    expect(imageOf('m-frontend')).toBe('registry.local/m-frontend:1.4.2');
+    expect(standin.get('StatefulSet', 'm-db')!.spec.template.spec.containers[0].image).toBe('registry.local/m-db:1');
+    expect(standin.get('ConfigMap', 'm-settings')).toBeDefined();
+    // The server saw every object on a dry run first, then the ConfigMap, then each workload in file order.
+    const order = writes(since)
+      .slice(0, 8)
+      .map((w) => `${w.includes('dryRun=All') ? 'dry ' : ''}${/namespaces\/default\/([a-z]+)/.exec(w)?.[1] ?? w}`);
+    expect(order).toEqual([
+      'dry configmaps',
+      'dry deployments',
+      'dry statefulsets',
+      'dry deployments',
+      'configmaps',
+      'deployments',
+      'statefulsets',
+      'deployments',
+    ]);
+    expect(history().at(-1)).toMatchObject({
+      action: 'rolling',
+      services: [
+        { service: 'm-backend', image: 'registry.local/m-backend:1.4.2' },
+        { service: 'statefulset/m-db', image: 'registry.local/m-db:1' },
+        { service: 'm-frontend', image: 'registry.local/m-frontend:1.4.2' },
+      ],
+    });
+    expectNoSecret(run);
   });
 
   it('stand-in: a pod-ratio canary scales the canary per step (objects per step), then promotes: stable takes the image, the canary goes', async () => {

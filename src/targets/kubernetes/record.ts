@@ -5,6 +5,7 @@
  */
 import type { Kubectl } from '../../kubernetes/kubectl.js';
 import { ANNOTATION } from '../../kubernetes/labels.js';
+import { workloadRef } from './manifests.js';
 import { appendEntry, DEFAULT_HISTORY_LIMIT, type HistoryFile, type RecordEntry, type ReleaseRecord } from '../../record/history.js';
 import { OperationFailedError } from '../../runtime/errors.js';
 
@@ -45,7 +46,8 @@ export class KubernetesRecord implements ReleaseRecord {
       },
     ]);
     for (const s of entry.services) {
-      if (!(await this.kubectl.get('deployment', s.service))) continue;
+      const { kind, name } = workloadRef(s.service);
+      if (!(await this.kubectl.get(kind, name))) continue;
       const previous = entry.previous.find((p) => p.service === s.service)?.image;
       const annotations: Record<string, string | null> = {
         [ANNOTATION.image]: entry.result === 'aborted' || entry.result === 'aborted (cancelled)' || entry.result === 'failed' ? (previous ?? null) : s.image,
@@ -54,7 +56,7 @@ export class KubernetesRecord implements ReleaseRecord {
         [ANNOTATION.runUrl]: entry.runUrl ?? null,
         [ANNOTATION.commit]: this.o.commit ?? null,
       };
-      await this.kubectl.patch('deployment', s.service, 'merge', { metadata: { annotations } });
+      await this.kubectl.patch(kind, name, 'merge', { metadata: { annotations } });
     }
   }
 }

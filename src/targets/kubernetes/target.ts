@@ -9,6 +9,7 @@ import type { CanaryHandle, DeploymentTarget, Release, RolloutOptions, ServiceIm
 import { KubectlError } from '../../kubernetes/errors.js';
 import type { Kubectl, KObject } from '../../kubernetes/kubectl.js';
 import { ANNOTATION, baselineName, canaryName, TRACK_LABEL } from '../../kubernetes/labels.js';
+import { refOf, workloadRef, type WorkloadKind } from './manifests.js';
 import { appContainer, derivedDeployment, diagnosePods } from './workload.js';
 
 export interface KubernetesTargetOptions {
@@ -20,6 +21,11 @@ export interface KubernetesTargetOptions {
   baseline?: boolean;
   /** Input naming the workloads, for messages. */
   input?: string;
+  /**
+   * Objects from the `manifests` input (images substituted), in order: a workload that has one is
+   * applied from it (created when new) instead of having its image set; the other objects are applied first.
+   */
+  manifests?: KObject[];
 }
 
 /** The canary handle of this target: routers read the stable's replica count and namespace from it. */
@@ -36,11 +42,21 @@ export class KubernetesTarget implements DeploymentTarget {
     this.k = options.kubectl;
   }
 
+  /** A Deployment the canary stands beside (canaries are Deployments only). */
   private async deployment(name: string, input: string, signal?: AbortSignal): Promise<KObject> {
-    const d = await this.k.get('deployment', name, { signal });
+    if (workloadRef(name).kind !== 'deployment') {
+      throw new ConfigurationError(`${input}: a canary stands beside a Deployment; "${name}" is not one (StatefulSets take strategy: rolling).`, { input });
+    }
+    return this.workload(name, input, signal);
+  }
+
+  /** The live workload (`name`: a Deployment, `statefulset/name`), or a configuration error naming it. */
+  private async workload(service: string, input: string, signal?: AbortSignal): Promise<KObject> {
+    const { kind, name } = workloadRef(service);
+    const d = await this.k.get(kind, name, { signal });
     if (!d) {
       throw new ConfigurationError(
-        `${input}: deployment "${name}" does not exist in namespace ${this.k.namespace ?? '(the context default)'}. Check the name and the namespace input.`,
+        `${input}: ${kind} "${name}" does not exist in namespace ${this.k.namespace ?? '(the context default)'}. Check the name and the namespace input.`,
         {
           input,
         },
@@ -49,16 +65,31 @@ export class KubernetesTarget implements DeploymentTarget {
     return d;
   }
 
+  private manifest(service: string): KObject | undefined {
+    return this.options.manifests?.find((o) => refOf(o) === service);
+  }
+
+  /**
+   * Before anything changes: the context and server answer, each workload exists (or comes from the
+   * manifests) with the container, and the API server accepts every manifest object (`--dry-run=server`).
+   */
   async validate(services: string[], input: string): Promise<void> {
     await this.k.preflight();
-    for (const s of services) appContainer(await this.deployment(s, input), this.options.container);
+    for (const s of services) {
+      const manifest = this.manifest(s);
+      if (manifest) appContainer(manifest, this.options.container, undefined, 'container');
+      else appContainer(await this.workload(s, input), this.options.container);
+    }
+    if (this.options.manifests?.length) await this.k.apply(this.options.manifests, { dryRun: true, what: 'check the manifests (server dry run)' });
   }
 
   async getCurrentRelease(services: string[]): Promise<Release> {
     const out: ServiceImage[] = [];
     for (const service of services) {
-      const d = await this.deployment(service, this.options.input ?? 'deployment');
-      out.push({ service, image: String(appContainer(d, this.options.container).image) });
+      // A workload the manifests create runs nothing yet.
+      const live = this.manifest(service) ? await this.k.get(workloadRef(service).kind, workloadRef(service).name) : undefined;
+      const d = live ?? (this.manifest(service) ? undefined : await this.workload(service, this.options.input ?? 'deployment'));
+      out.push({ service, image: d ? String(appContainer(d, this.options.container).image) : '' });
     }
     return { services: out };
   }
@@ -136,17 +167,34 @@ export class KubernetesTarget implements DeploymentTarget {
     return canary || baseline;
   }
 
-  /** Sets each Deployment's image in order, each waited with `rollout status` before the next. */
+  /**
+   * Each workload in order, each waited with `rollout status` before the next: applied from its
+   * manifest (the manifests' other objects first), or its image set as `kubectl set image` does.
+   */
   async rollout(updates: ServiceImage[], options: RolloutOptions): Promise<void> {
     const containers = new Map<string, string>();
-    for (const u of updates)
-      containers.set(u.service, appContainer(await this.deployment(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
+    for (const u of updates) {
+      if (this.manifest(u.service)) continue;
+      containers.set(u.service, appContainer(await this.workload(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
+    }
+    const others = (this.options.manifests ?? []).filter((o) => !refOf(o));
+    if (others.length && updates.some((u) => this.manifest(u.service))) await this.k.apply(others, { signal: options.signal });
     for (const u of updates) {
       options.onService?.(u);
-      const previous = String(appContainer(await this.deployment(u.service, 'deployment'), this.options.container, u.image).image);
+      const { kind, name } = workloadRef(u.service);
+      const manifest = this.manifest(u.service);
+      const live = await this.k.get(kind, name);
+      const previous = live ? String(appContainer(live, this.options.container, u.image).image) : '';
+      if (manifest) {
+        const annotated = structuredClone(manifest);
+        annotated.metadata.annotations = { ...(annotated.metadata.annotations ?? {}), [ANNOTATION.image]: u.image, [ANNOTATION.previousImage]: previous };
+        await this.k.apply([annotated], { signal: options.signal });
+        await this.waitRollout(u.service, options);
+        continue;
+      }
       await this.k.patch(
-        'deployment',
-        u.service,
+        kind,
+        name,
         'strategic',
         {
           metadata: { annotations: { [ANNOTATION.image]: u.image, [ANNOTATION.previousImage]: previous } },
@@ -160,6 +208,7 @@ export class KubernetesTarget implements DeploymentTarget {
 
   /** The Deployment's ReplicaSets as revisions, oldest first; the current revision last. */
   async revisions(service: string): Promise<WorkloadRevision[]> {
+    if (workloadRef(service).kind !== 'deployment') return [];
     const d = await this.deployment(service, this.options.input ?? 'deployment');
     const owned = (await this.k.list('replicasets')).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === d.metadata.uid));
     const current = String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '');
@@ -182,25 +231,30 @@ export class KubernetesTarget implements DeploymentTarget {
   }
 
   /** `rollout status`; when it cannot finish, the error names the pods, their reasons and last events. */
-  async waitRollout(name: string, options: WaitOptions): Promise<void> {
+  async waitRollout(service: string, options: WaitOptions): Promise<void> {
+    const { kind, name } = workloadRef(service);
     try {
-      await this.k.rolloutStatus('deployment', name, options);
+      await this.k.rolloutStatus(kind, name, options);
     } catch (err) {
       if (options.signal?.aborted || !(err instanceof KubectlError)) throw err;
-      const why = await this.diagnose(name).catch(() => []);
-      const kubectlSays = err.message.replace(/^kubectl failed to wait for the rollout of deployment \S+: /, '');
-      throw new OperationFailedError(`deployment ${name} did not become ready (${kubectlSays})${why.length ? `: ${why.join('; ')}` : ''}.`);
+      const why = await this.diagnose(kind, name).catch(() => []);
+      const kubectlSays = err.message.replace(/^kubectl failed to wait for the rollout of \S+ \S+: /, '');
+      throw new OperationFailedError(`${kind} ${name} did not become ready (${kubectlSays})${why.length ? `: ${why.join('; ')}` : ''}.`);
     }
   }
 
-  private async diagnose(name: string): Promise<string[]> {
-    const d = await this.k.get('deployment', name);
+  private async diagnose(kind: WorkloadKind, name: string): Promise<string[]> {
+    const d = await this.k.get(kind, name);
     if (!d) return [];
-    const rss = (await this.k.list('replicasets')).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === d.metadata.uid));
-    const newest = rss.find(
-      (rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'],
-    );
-    const pods = (await this.k.list('pods')).filter((p) => (p.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === newest?.metadata.uid));
+    const owner =
+      kind === 'statefulset'
+        ? d.metadata.uid
+        : (await this.k.list('replicasets')).find(
+            (rs) =>
+              (rs.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === d.metadata.uid) &&
+              rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'],
+          )?.metadata.uid;
+    const pods = (await this.k.list('pods')).filter((p) => (p.metadata.ownerReferences ?? []).some((o: KObject) => o.uid === owner));
     const events = await this.k.list('events', { fieldSelector: 'involvedObject.kind=Pod' });
     return diagnosePods(pods, events);
   }

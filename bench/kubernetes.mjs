@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// Kubernetes benchmark: the deploy-canary bundle (target: kubernetes, traffic-router: pod-ratio) vs the
+// raw kubectl commands that do the same, against the same Kubernetes API server stand-in (no real API
+// server can run here; test/support/k8s-standin, run on the Node 24 of the bundles with type stripping):
+//  1. per-step overhead: a canary of steps 25,50,100 then promotion, with metrics: [] — the bundle's time
+//     less its intervals, vs `kubectl apply` of the canary + `rollout status`, per step `kubectl patch`
+//     (replicas) + `rollout status`, then `kubectl set image` on the stable + `rollout status` and
+//     `kubectl delete` of the canary. Goal ≤ 1.15×.
+//  2. abort: a check that always fails (Prometheus `vector(1)` with max 0) — time from the failing verdict
+//     to 100 % on stable, as the bundle reports it. Goal ≤ 1 s.
+//
+//   node bench/kubernetes.mjs [--runs 3]
+//
+// Needs the bundles (node scripts/build.mjs deploy-canary), kubectl on PATH and prometheus on PATH.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { actionNode } from '../scripts/action-node.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const runs = Number(args.runs);
+const dir = mkdtempSync(join(tmpdir(), 'dk-bench-k8s-'));
+const children = [];
+
+// The stand-in is TypeScript importing `./x.js`: a resolve hook maps a missing .js to its .ts.
+const hook = `data:text/javascript,${encodeURIComponent(`
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+export async function resolve(specifier, context, next) {
+  if (specifier.endsWith('.js') && context.parentURL?.includes('/test/support/')) {
+    const url = new URL(specifier, context.parentURL);
+    if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) return next(specifier.replace(/\\.js$/, '.ts'), context);
+  }
+  return next(specifier, context);
+}`)}`;
+const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hook)});`)}`;
+
+function startStandin() {
+  const script = `
+    import { startStandin } from ${JSON.stringify(join(root, 'test/support/k8s-standin/index.ts'))};
+    const s = await startStandin({ readyAfterMs: 100 });
+    console.log('KUBECONFIG ' + s.writeKubeconfig(${JSON.stringify(dir)}));`;
+  const file = join(dir, 'standin.mts');
+  writeFileSync(file, script);
+  const child = spawn(actionNode(), ['--experimental-transform-types', '--no-warnings', '--import', register, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /KUBECONFIG (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the stand-in exited (${code})`)));
+  });
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = /** @type {import('node:net').AddressInfo} */ (s.address()).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+async function startPrometheus() {
+  const port = await freePort();
+  const config = join(dir, 'prometheus.yml');
+  writeFileSync(config, 'global: { scrape_interval: 1s }\nscrape_configs: []\n');
+  const child = spawn(
+    process.env.DK_PROMETHEUS_BIN || 'prometheus',
+    [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`],
+    {
+      stdio: 'ignore',
+    },
+  );
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (
+      await fetch(`${url}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return url;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('prometheus did not start');
+}
+
+let kubeconfig;
+const env = () => ({ ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir });
+
+/** @param {string[]} argv @param {string} [input] */
+function kubectlWith(argv, input) {
+  const r = spawnSync('kubectl', argv, { env: env(), encoding: 'utf8', input });
+  if (r.status !== 0) throw new Error(`kubectl ${argv.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const kubectl = (...argv) => kubectlWith(argv);
+
+const deployment = (name, image, replicas, labels = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, labels: { app: 'web', ...labels } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'web', ...labels } },
+    template: { metadata: { labels: { app: 'web', ...labels } }, spec: { containers: [{ name: 'app', image }] } },
+  },
+});
+
+function apply(object) {
+  kubectlWith(['apply', '-f', '-'], JSON.stringify(object));
+}
+
+function fresh() {
+  kubectl('delete', 'deployment', 'web', 'web-canary', '--ignore-not-found', '--wait=false');
+  apply(deployment('web', 'registry.local/web:1', 4));
+  kubectl('rollout', 'status', 'deployment/web', '--timeout=120s');
+}
+
+/** The raw sequence: what the bundle does for steps 25,50,100 and the promotion. */
+function raw() {
+  const started = performance.now();
+  apply(deployment('web-canary', 'registry.local/web:2', 1, { 'deploy-kit.dev/track': 'canary' }));
+  kubectl('rollout', 'status', 'deployment/web-canary', '--timeout=120s');
+  for (const replicas of [1, 2, 4]) {
+    kubectl('patch', 'deployment', 'web-canary', '--type', 'merge', '-p', JSON.stringify({ spec: { replicas } }));
+    kubectl('rollout', 'status', 'deployment/web-canary', '--timeout=120s');
+  }
+  kubectl('set', 'image', 'deployment/web', 'app=registry.local/web:2');
+  kubectl('rollout', 'status', 'deployment/web', '--timeout=120s');
+  kubectl('delete', 'deployment', 'web-canary', '--wait=false');
+  return performance.now() - started;
+}
+
+function bundle(inputs) {
+  const runDir = mkdtempSync(join(dir, 'run-'));
+  const files = { GITHUB_OUTPUT: join(runDir, 'out'), GITHUB_STATE: join(runDir, 'state'), GITHUB_STEP_SUMMARY: join(runDir, 'summary') };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const all = { target: 'kubernetes', deployment: 'web', 'traffic-router': 'pod-ratio', 'health-timeout': '120s', 'track-label': 'track', ...inputs };
+  const inputEnv = Object.fromEntries(Object.entries(all).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, String(v)]));
+  const started = performance.now();
+  const r = spawnSync(actionNode(), [join(root, 'dist/deploy-canary/index.js')], {
+    env: { ...env(), ...files, ...inputEnv, RUNNER_TEMP: runDir, GITHUB_ACTIONS: 'true' },
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - started;
+  return { ms, status: r.status, log: r.stdout + r.stderr, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+try {
+  kubeconfig = await startStandin();
+  const intervalMs = 1000;
+  const rawTimes = [];
+  const bundleTimes = [];
+  for (let i = 0; i < runs; i++) {
+    fresh();
+    rawTimes.push(raw());
+    fresh();
+    const run = bundle({ image: 'registry.local/web:2', steps: '25,50,100', interval: '1s', metrics: '[]' });
+    if (run.status !== 0) throw new Error(`the bundle failed:\n${run.log}`);
+    bundleTimes.push(run.ms - 3 * intervalMs);
+  }
+  const r = median(rawTimes);
+  const b = median(bundleTimes);
+  console.log(`per-step overhead (steps 25,50,100 + promote, ${runs} runs, medians):`);
+  console.log(`  raw kubectl ${(r / 1000).toFixed(2)} s, bundle less its intervals ${(b / 1000).toFixed(2)} s → ${(b / r).toFixed(2)}× (goal ≤ 1.15×)`);
+
+  const prometheus = await startPrometheus();
+  const aborts = [];
+  for (let i = 0; i < runs; i++) {
+    fresh();
+    const run = bundle({
+      image: 'registry.local/web:2',
+      steps: '25,50,100',
+      interval: '1s',
+      'prometheus-url': prometheus,
+      metrics: '- name: always-fails\n  query: vector(1)\n  max: 0',
+      'no-data': 'fail',
+    });
+    const m = /Traffic was back on stable (\d+) ms after the failing verdict/.exec(run.summary);
+    if (!m) throw new Error(`no abort timing in the summary:\n${run.summary}\n${run.log}`);
+    aborts.push(Number(m[1]));
+  }
+  console.log(`abort: failing verdict → 100 % stable: median ${median(aborts)} ms, max ${Math.max(...aborts)} ms over ${runs} runs (goal ≤ 1000 ms)`);
+} finally {
+  for (const c of children) c.kill();
+  rmSync(dir, { recursive: true, force: true });
+}
