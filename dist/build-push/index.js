@@ -43967,15 +43967,16 @@ async function httpRequestNode(req) {
             if (next.protocol !== 'http:' && next.protocol !== 'https:') {
                 throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
             }
-            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body, and
-            // credentials are not carried to another origin.
+            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body.
             if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
                 method = method === 'HEAD' ? 'HEAD' : 'GET';
                 body = undefined;
                 headers = withoutHeaders(headers, ['content-type', 'content-length']);
             }
+            // No header the caller set goes to another origin: an API key may travel in any header (X-Api-Key,
+            // a custom token), not only Authorization/Cookie. https → http is always another origin.
             if (next.origin !== url.origin)
-                headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+                headers = {};
             url = next;
         }
     }
@@ -44104,7 +44105,7 @@ function toHeaders(raw) {
  * `::error::` line that names what to fix, exit code 1, and no stack trace.
  * Anything else that escapes an action is a bug and is reported with its stack.
  */
-class ConfigurationError extends Error {
+class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
     /** The input or config field the message is about, e.g. `timeout` or `checks[2].expect.status`. */
     input;
@@ -44142,6 +44143,13 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a
 /** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DOCKER_HUB = 'docker.io';
+/** A digest: algorithm and hex (sha256 with 64 digits, sha512 with 128; other algorithms by the grammar). */
+const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})$/;
+/** True when a host's port (if any) is 1..65535. */
+function portInRange(host) {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
 /** True when the first path component names a registry host rather than a repository path. */
 function looksLikeHost(component) {
     return component.includes('.') || component.includes(':') || component === 'localhost';
@@ -44153,35 +44161,63 @@ function looksLikeHost(component) {
 function parseImageName(text, field, registry) {
     const raw = text.trim();
     if (raw === '')
-        throw new ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
+        throw new errors_ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
     const parts = raw.split('/');
     let host;
     if (parts.length > 1 && looksLikeHost(parts[0]))
         host = parts.shift();
     if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
-        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+        throw new errors_ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
             input: field,
         });
     }
-    if (host !== undefined && !HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
+    if (host !== undefined && (!HOST.test(host) || !portInRange(host))) {
+        throw new errors_ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host (a host name or IP address, with a port from 1 to 65535).`, {
+            input: field,
+        });
     }
     const path = parts.join('/');
     if (path !== path.toLowerCase()) {
         const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
-        throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
+        throw new errors_ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
     }
     const bad = parts.find((p) => !COMPONENT.test(p));
     if (bad !== undefined) {
-        throw new ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
+        throw new errors_ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
     }
     const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : DOCKER_HUB);
     const repository = registryHost === DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
     const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
     if (name.length > 255) {
-        throw new ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
+        throw new errors_ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
     }
     return { registry: registryHost, repository, name };
+}
+/**
+ * Checks a full image reference as docker takes it — `name[:tag][@digest]`, e.g. ghcr.io/org/app:1.4.0 or
+ * ghcr.io/org/app@sha256:… — and returns it trimmed. The name follows parseImageName's rules.
+ */
+function parseImageReference(text, field) {
+    const raw = text.trim();
+    if (/\s/.test(raw))
+        throw new ConfigurationError(`${field} is "${raw}": an image reference has no spaces.`, { input: field });
+    let rest = raw;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        const digest = rest.slice(at + 1);
+        if (!DIGEST.test(digest)) {
+            throw new ConfigurationError(`${field} is "${raw}": "${digest}" is not a digest; write it as sha256: and 64 hex digits.`, { input: field });
+        }
+        rest = rest.slice(0, at);
+    }
+    const slash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > slash) {
+        assertValidTag(rest.slice(colon + 1), field);
+        rest = rest.slice(0, colon);
+    }
+    parseImageName(rest, field);
+    return raw;
 }
 function suggestComponent(component) {
     const fixed = component
@@ -44199,8 +44235,8 @@ function normaliseRegistry(text, field) {
         .replace(/\/+$/, '');
     if (host === 'index.docker.io' || host === 'registry-1.docker.io')
         return DOCKER_HUB;
-    if (!HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
+    if (!HOST.test(host) || !portInRange(host)) {
+        throw new errors_ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
             input: field,
         });
     }
@@ -44214,7 +44250,7 @@ function assertValidTag(tag, field) {
     if (isValidTag(tag))
         return tag;
     const fixed = sanitiseTag(tag);
-    throw new ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
+    throw new errors_ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
 }
 /** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
 function sanitiseTag(text) {
@@ -44254,7 +44290,7 @@ function parsePromoteTarget(text, registry) {
     if (slash < 0 || colon < slash)
         return { tag: assertValidTag(raw, 'promote-to') };
     if (raw.includes('@')) {
-        throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
+        throw new errors_ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
             input: 'promote-to',
         });
     }
@@ -44727,7 +44763,16 @@ function run_runProgram(command, args, options = {}) {
         child.stdin.on('error', () => {
             // The program may exit without reading its stdin; its exit code tells what happened.
         });
-        if (options.input !== undefined)
+        if (options.inputFile !== undefined) {
+            const file = (0,external_node_fs_namespaceObject.createReadStream)(options.inputFile);
+            file.on('error', (err) => {
+                child.stdin.destroy();
+                kill();
+                out.stderr += `\ncannot read ${options.inputFile}: ${err.message}`;
+            });
+            file.pipe(child.stdin);
+        }
+        else if (options.input !== undefined)
             child.stdin.end(options.input);
         else
             child.stdin.end();
@@ -45007,7 +45052,7 @@ class DockerCli {
         }
         catch (err) {
             const detail = err instanceof ExecError ? lastLines(err.result.stderr || err.message, 3) : String(err);
-            throw new ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
+            throw new errors_ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
         }
     }
     async buildxAvailable() {
@@ -45023,7 +45068,7 @@ class DockerCli {
             const why = this.redact(lastLines(r.stderr || r.stdout, 5));
             const credentials = /unauthorized|denied|incorrect|401|authentication/i.test(why);
             const message = `docker login to ${registry} as ${username} failed: ${why}${credentials ? '\nCheck the username and password (or token) inputs.' : ''}`;
-            throw credentials ? new ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
+            throw credentials ? new errors_ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
         }
     }
     async logout(registry) {
@@ -45093,7 +45138,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new errors_ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -45101,7 +45162,7 @@ function parseDuration(text, name) {
     }
     const value = text.trim();
     if (value === '')
-        throw new ConfigurationError(`${name} is empty: give a duration such as 500ms, 30s, 5m or 1h.`, { input: name });
+        throw new errors_ConfigurationError(`${name} is empty: give a duration such as 500ms, 30s, 5m or 1h.`, { input: name });
     if (/^\d+(\.\d+)?$/.test(value))
         return Math.round(Number(value) * 1000);
     const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
@@ -45117,7 +45178,7 @@ function parseDuration(text, name) {
 }
 function durationError(value, name) {
     const hint = value.startsWith('-') ? ' Durations cannot be negative.' : '';
-    return new ConfigurationError(`${name} is "${value}", which is not a duration.${hint} Use a number with a unit: 500ms, 30s, 5m, 1h (a bare number means seconds).`, { input: name });
+    return new errors_ConfigurationError(`${name} is "${value}", which is not a duration.${hint} Use a number with a unit: 500ms, 30s, 5m, 1h (a bare number means seconds).`, { input: name });
 }
 /** Milliseconds as a short human text: 850ms, 12.5s, 3m20s, 1h5m. */
 function formatDuration(ms) {
@@ -45143,20 +45204,20 @@ function parseBoolean(text, name) {
         return true;
     if (FALSE.includes(v))
         return false;
-    throw new ConfigurationError(`${name} is "${text}": use true or false.`, { input: name });
+    throw new errors_ConfigurationError(`${name} is "${text}": use true or false.`, { input: name });
 }
 function parseInteger(text, name, range = {}) {
     const v = typeof text === 'number' ? text : Number(text.trim());
     if (typeof text === 'string' && !/^-?\d+$/.test(text.trim())) {
-        throw new ConfigurationError(`${name} is "${text}": give a whole number.`, { input: name });
+        throw new errors_ConfigurationError(`${name} is "${text}": give a whole number.`, { input: name });
     }
     if (!Number.isInteger(v))
-        throw new ConfigurationError(`${name} is ${text}: give a whole number.`, { input: name });
+        throw new errors_ConfigurationError(`${name} is ${text}: give a whole number.`, { input: name });
     if (range.min !== undefined && v < range.min) {
-        throw new ConfigurationError(`${name} is ${v}: it must be at least ${range.min}.`, { input: name });
+        throw new errors_ConfigurationError(`${name} is ${v}: it must be at least ${range.min}.`, { input: name });
     }
     if (range.max !== undefined && v > range.max) {
-        throw new ConfigurationError(`${name} is ${v}: it must be at most ${range.max}.`, { input: name });
+        throw new errors_ConfigurationError(`${name} is ${v}: it must be at most ${range.max}.`, { input: name });
     }
     return v;
 }
@@ -45166,7 +45227,7 @@ function parsePercent(text, name) {
     const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
     const v = m ? Number(m[1]) : NaN;
     if (!m || v > 100) {
-        throw new ConfigurationError(`${name} is "${text}": give a percentage from 0 to 100, such as 1% or 99.5%.`, { input: name });
+        throw new errors_ConfigurationError(`${name} is "${text}": give a percentage from 0 to 100, such as 1% or 99.5%.`, { input: name });
     }
     return v;
 }
@@ -45182,7 +45243,7 @@ function parseEnum(text, name, allowed) {
     if (allowed.includes(v))
         return v;
     const near = closest(v, allowed);
-    throw new ConfigurationError(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
+    throw new errors_ConfigurationError(`${name} is "${text}": use one of ${allowed.join(', ')}.${near ? ` Did you mean "${near}"?` : ''}`, { input: name });
 }
 /** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */
 function closest(word, candidates) {
@@ -45219,7 +45280,7 @@ function assertKnownKeys(obj, allowed, where) {
         if (allowed.includes(key))
             continue;
         const near = closest(key, allowed);
-        throw new ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
+        throw new errors_ConfigurationError(`${where} has an unknown key "${key}".${near ? ` Did you mean "${near}"?` : ''} Allowed keys: ${allowed.join(', ')}.`, {
             input: where,
         });
     }
@@ -45242,13 +45303,13 @@ function parseRegistries(value) {
     return items.map((item, i) => {
         const at = `registries[${i}]`;
         if (!item || typeof item !== 'object' || Array.isArray(item)) {
-            throw new ConfigurationError(`${at} must be a mapping with registry, username and password.`, { input: 'registries' });
+            throw new errors_ConfigurationError(`${at} must be a mapping with registry, username and password.`, { input: 'registries' });
         }
         const entry = item;
         assertKnownKeys(entry, REGISTRY_KEYS, at);
         for (const k of REGISTRY_KEYS) {
             if (typeof entry[k] !== 'string' || entry[k].trim() === '') {
-                throw new ConfigurationError(`${at}.${k} is missing: each registry needs registry, username and password.`, { input: 'registries' });
+                throw new errors_ConfigurationError(`${at}.${k} is missing: each registry needs registry, username and password.`, { input: 'registries' });
             }
         }
         return {
@@ -45264,7 +45325,7 @@ function mergeLogins(single, list) {
     const seen = new Set();
     for (const l of all) {
         if (seen.has(l.registry)) {
-            throw new ConfigurationError(`${l.registry === DOCKER_HUB ? 'Docker Hub' : l.registry} has credentials twice (registry/username/password and registries, or twice in registries): give them once.`, { input: 'registries' });
+            throw new errors_ConfigurationError(`${l.registry === DOCKER_HUB ? 'Docker Hub' : l.registry} has credentials twice (registry/username/password and registries, or twice in registries): give them once.`, { input: 'registries' });
         }
         seen.add(l.registry);
     }
@@ -45467,9 +45528,9 @@ function namedLines(text, input, what, pattern, example, secret = false) {
         // A secrets line is named by its number: its text may be the value itself.
         const shown = secret ? `line ${i + 1}` : `"${line}"`;
         if (!name || !value)
-            throw new ConfigurationError(`${input}: ${shown} is not ${what}=VALUE, e.g. ${example}.`, { input });
+            throw new errors_ConfigurationError(`${input}: ${shown} is not ${what}=VALUE, e.g. ${example}.`, { input });
         if (!pattern.test(name))
-            throw new ConfigurationError(`${input}: "${name}" is not a valid ${what} (letters, digits, _ . -).`, { input });
+            throw new errors_ConfigurationError(`${input}: "${name}" is not a valid ${what} (letters, digits, _ . -).`, { input });
         return [name, value];
     });
 }
@@ -45480,7 +45541,7 @@ function parseBuildOptions(raw, workspace) {
     const annotations = lines(raw.annotations);
     for (const a of annotations) {
         if (!/^(?:[a-z-]+(?:\[[^\]]*\])?(?:,[a-z-]+(?:\[[^\]]*\])?)*:)?[A-Za-z0-9][A-Za-z0-9._/-]*=/.test(a)) {
-            throw new ConfigurationError(`annotations: "${a}" is not KEY=VALUE (optionally with a level such as index: or manifest:), e.g. org.opencontainers.image.description=My app.`, { input: 'annotations' });
+            throw new errors_ConfigurationError(`annotations: "${a}" is not KEY=VALUE (optionally with a level such as index: or manifest:), e.g. org.opencontainers.image.description=My app.`, { input: 'annotations' });
         }
     }
     const buildContexts = Object.fromEntries(namedLines(raw.buildContexts, 'build-contexts', 'name', ID, 'alpine=docker-image://alpine:3.20'));
@@ -45494,17 +45555,17 @@ function parseBuildOptions(raw, workspace) {
     const secretFiles = {};
     for (const [id, path] of namedLines(raw.secretFiles, 'secret-files', 'id', ID, 'npmrc=.npmrc')) {
         if (secretEnv[id])
-            throw new ConfigurationError(`secret-files: "${id}" is also in secrets: give each secret id once.`, { input: 'secret-files' });
+            throw new errors_ConfigurationError(`secret-files: "${id}" is also in secrets: give each secret id once.`, { input: 'secret-files' });
         const file = (0,external_node_path_namespaceObject.resolve)(workspace, path);
         if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
-            throw new ConfigurationError(`secret-files: ${id} points at "${path}", which is not a file (looked for ${file}).`, { input: 'secret-files' });
+            throw new errors_ConfigurationError(`secret-files: ${id} points at "${path}", which is not a file (looked for ${file}).`, { input: 'secret-files' });
         }
         secretFiles[id] = file;
     }
     const ssh = lines(raw.ssh);
     for (const s of ssh) {
         if (!/^[A-Za-z0-9_.-]+(?:=[^\s]+)?$/.test(s)) {
-            throw new ConfigurationError(`ssh: "${s}" is not default or ID=PATH[,PATH], e.g. default=/home/runner/.ssh/id_ed25519.`, { input: 'ssh' });
+            throw new errors_ConfigurationError(`ssh: "${s}" is not default or ID=PATH[,PATH], e.g. default=/home/runner/.ssh/id_ed25519.`, { input: 'ssh' });
         }
     }
     for (const [input, value] of [
@@ -45512,22 +45573,22 @@ function parseBuildOptions(raw, workspace) {
         ['sbom', raw.sbom],
     ]) {
         if (value !== undefined && !ATTESTATION.test(value)) {
-            throw new ConfigurationError(`${input} is "${value}": use true, false or buildx's key=value form, e.g. mode=max.`, { input });
+            throw new errors_ConfigurationError(`${input} is "${value}": use true, false or buildx's key=value form, e.g. mode=max.`, { input });
         }
     }
     const outputs = lines(raw.outputs);
     for (const out of outputs) {
         if (out !== '-' && !/(^|,)type=[a-z]+/.test(out)) {
-            throw new ConfigurationError(`outputs: "${out}" names no exporter: write type=…, e.g. type=local,dest=out or type=docker.`, { input: 'outputs' });
+            throw new errors_ConfigurationError(`outputs: "${out}" names no exporter: write type=…, e.g. type=local,dest=out or type=docker.`, { input: 'outputs' });
         }
     }
     if (raw.network !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(raw.network)) {
-        throw new ConfigurationError(`network is "${raw.network}": give default, host, none or a network name.`, { input: 'network' });
+        throw new errors_ConfigurationError(`network is "${raw.network}": give default, host, none or a network name.`, { input: 'network' });
     }
     const addHosts = raw.addHosts ?? [];
     for (const h of addHosts) {
         if (!/^[A-Za-z0-9][A-Za-z0-9.-]*[:=](?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?|host-gateway)$/.test(h)) {
-            throw new ConfigurationError(`add-hosts: "${h}" is not HOST:IP, e.g. db.internal:10.0.0.5.`, { input: 'add-hosts' });
+            throw new errors_ConfigurationError(`add-hosts: "${h}" is not HOST:IP, e.g. db.internal:10.0.0.5.`, { input: 'add-hosts' });
         }
     }
     return {
@@ -45738,7 +45799,7 @@ function computeTags(git, options) {
     let version;
     const sha = shortSha(git.sha);
     if (git.sha.trim() !== '' && sha === undefined) {
-        throw new ConfigurationError(`The commit SHA "${git.sha}" is not a hexadecimal git SHA; check GITHUB_SHA or the sha input.`, {
+        throw new errors_ConfigurationError(`The commit SHA "${git.sha}" is not a hexadecimal git SHA; check GITHUB_SHA or the sha input.`, {
             input: 'sha',
         });
     }
@@ -45802,7 +45863,7 @@ function computeTags(git, options) {
     }
     const unique = [...new Set(tags)];
     if (unique.length === 0) {
-        throw new ConfigurationError('No tag could be computed: there is no git ref or commit SHA (GITHUB_REF, GITHUB_SHA) and no tags input. Give tags, or the ref and sha inputs.', { input: field });
+        throw new errors_ConfigurationError('No tag could be computed: there is no git ref or commit SHA (GITHUB_REF, GITHUB_SHA) and no tags input. Give tags, or the ref and sha inputs.', { input: field });
     }
     return { kind, version: version || unique[0], prerelease, tags: unique, skipped, values };
 }
@@ -45811,7 +45872,7 @@ function renderTemplate(template, values, field) {
     let missing = false;
     const out = template.trim().replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (_m, name) => {
         if (!TEMPLATE_PLACEHOLDERS.includes(name)) {
-            throw new ConfigurationError(`${field}: "${template}" uses an unknown placeholder {{${name}}}. Known: ${TEMPLATE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`, { input: field });
+            throw new errors_ConfigurationError(`${field}: "${template}" uses an unknown placeholder {{${name}}}. Known: ${TEMPLATE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`, { input: field });
         }
         const v = values[name];
         if (v === undefined || v === '')
@@ -45819,7 +45880,7 @@ function renderTemplate(template, values, field) {
         return v ?? '';
     });
     if (/\{\{|\}\}/.test(out)) {
-        throw new ConfigurationError(`${field}: "${template}" has an unclosed placeholder; write placeholders as {{version}}.`, {
+        throw new errors_ConfigurationError(`${field}: "${template}" has an unclosed placeholder; write placeholders as {{version}}.`, {
             input: field,
         });
     }
@@ -46086,7 +46147,7 @@ const IMAGE_KEYS = ['name', 'image', 'context', 'dockerfile', 'target', 'build-a
 function imagesFromYaml(value, where) {
     const items = Array.isArray(value) ? value : value && typeof value === 'object' ? [value] : undefined;
     if (!items || items.length === 0) {
-        throw new ConfigurationError(`${where} must be a YAML list of images, e.g.\n- name: backend\n  image: ghcr.io/org/backend\n  context: backend`, {
+        throw new errors_ConfigurationError(`${where} must be a YAML list of images, e.g.\n- name: backend\n  image: ghcr.io/org/backend\n  context: backend`, {
             input: 'images',
         });
     }
@@ -46095,17 +46156,17 @@ function imagesFromYaml(value, where) {
         if (typeof item === 'string')
             return { image: item };
         if (!item || typeof item !== 'object' || Array.isArray(item)) {
-            throw new ConfigurationError(`${at} must be an image name or a mapping with image, context, dockerfile, …`, { input: 'images' });
+            throw new errors_ConfigurationError(`${at} must be an image name or a mapping with image, context, dockerfile, …`, { input: 'images' });
         }
         const o = item;
         assertKnownKeys(o, IMAGE_KEYS, `${at}${typeof o.name === 'string' ? ` ("${o.name}")` : ''}`);
         for (const k of ['name', 'image', 'context', 'dockerfile', 'target']) {
             if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'string') {
-                throw new ConfigurationError(`${at}.${k} must be a string.`, { input: 'images' });
+                throw new errors_ConfigurationError(`${at}.${k} must be a string.`, { input: 'images' });
             }
         }
         if (typeof o.image !== 'string' || o.image.trim() === '') {
-            throw new ConfigurationError(`${at} has no image: give its name, e.g. image: ghcr.io/org/backend.`, { input: 'images' });
+            throw new errors_ConfigurationError(`${at} has no image: give its name, e.g. image: ghcr.io/org/backend.`, { input: 'images' });
         }
         return {
             name: o.name,
@@ -46127,7 +46188,7 @@ function resolveImages(inputs, options, fromYaml) {
     configs.forEach((c, i) => {
         const prior = seen.get(c.key);
         if (prior !== undefined) {
-            throw new ConfigurationError(`images[${i}] and images[${prior}] are both named "${c.key}": give each a distinct name.`, { input: 'images' });
+            throw new errors_ConfigurationError(`images[${i}] and images[${prior}] are both named "${c.key}": give each a distinct name.`, { input: 'images' });
         }
         seen.set(c.key, i);
     });
@@ -46142,12 +46203,12 @@ function resolveImage(input, at, options) {
     let dockerfile = resolveDockerfile(input.dockerfile?.trim(), context, options.workspace);
     if (!options.namesOnly) {
         if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
-            throw new ConfigurationError(`${sub('context')}: the build context "${input.context ?? '.'}" is not a directory (looked for ${context}).`, {
+            throw new errors_ConfigurationError(`${sub('context')}: the build context "${input.context ?? '.'}" is not a directory (looked for ${context}).`, {
                 input: sub('context'),
             });
         }
         if (!(0,external_node_fs_namespaceObject.existsSync)(dockerfile) || !(0,external_node_fs_namespaceObject.statSync)(dockerfile).isFile()) {
-            throw new ConfigurationError(`${sub('dockerfile')}: no Dockerfile at ${displayPath(dockerfile, options.workspace)}. Give the path with dockerfile (relative to the workspace or the context).`, { input: sub('dockerfile') });
+            throw new errors_ConfigurationError(`${sub('dockerfile')}: no Dockerfile at ${displayPath(dockerfile, options.workspace)}. Give the path with dockerfile (relative to the workspace or the context).`, { input: sub('dockerfile') });
         }
     }
     else {
@@ -46155,7 +46216,7 @@ function resolveImage(input, at, options) {
     }
     const target = input.target?.trim() || undefined;
     if (target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
-        throw new ConfigurationError(`${sub('target')} is "${target}", which is not a build stage name (letters, digits, _ . -).`, { input: sub('target') });
+        throw new errors_ConfigurationError(`${sub('target')} is "${target}", which is not a build stage name (letters, digits, _ . -).`, { input: sub('target') });
     }
     return {
         key,
@@ -46192,13 +46253,13 @@ function parseKeyValues(value, field, keyPattern) {
     const out = {};
     const add = (k, v) => {
         if (!keyPattern.test(k))
-            throw new ConfigurationError(`${field}: "${k}" is not a valid name.`, { input: field });
+            throw new errors_ConfigurationError(`${field}: "${k}" is not a valid name.`, { input: field });
         out[k] = v;
     };
     if (typeof value === 'object' && !Array.isArray(value)) {
         for (const [k, v] of Object.entries(value)) {
             if (v !== null && typeof v === 'object')
-                throw new ConfigurationError(`${field}.${k} must be a string, number or boolean.`, { input: field });
+                throw new errors_ConfigurationError(`${field}.${k} must be a string, number or boolean.`, { input: field });
             add(k, v === null ? '' : String(v));
         }
         return out;
@@ -46212,7 +46273,7 @@ function parseKeyValues(value, field, keyPattern) {
     for (const line of lines) {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new ConfigurationError(`${field}: "${line}" is not KEY=VALUE.`, { input: field });
+            throw new errors_ConfigurationError(`${field}: "${line}" is not KEY=VALUE.`, { input: field });
         add(line.slice(0, eq).trim(), line.slice(eq + 1));
     }
     return out;
@@ -46224,20 +46285,20 @@ function stringList(value, field) {
         return value
             .map((v) => {
             if (typeof v !== 'string' && typeof v !== 'number')
-                throw new ConfigurationError(`${field} must be a list of strings.`, { input: field });
+                throw new errors_ConfigurationError(`${field} must be a list of strings.`, { input: field });
             return String(v).trim();
         })
             .filter(Boolean);
     }
     if (typeof value === 'string' || typeof value === 'number')
         return parseList(String(value));
-    throw new ConfigurationError(`${field} must be a list of strings.`, { input: field });
+    throw new errors_ConfigurationError(`${field} must be a list of strings.`, { input: field });
 }
 function platformList(value, field) {
     const platforms = stringList(value, field);
     for (const p of platforms) {
         if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(p)) {
-            throw new ConfigurationError(`${field}: "${p}" is not a platform such as linux/amd64 or linux/arm64/v8.`, { input: field });
+            throw new errors_ConfigurationError(`${field}: "${p}" is not a platform such as linux/amd64 or linux/arm64/v8.`, { input: field });
         }
     }
     return platforms;
@@ -46260,13 +46321,13 @@ function platformList(value, field) {
 function resolveSettings(raw) {
     const registry = raw.registry ? normaliseRegistry(raw.registry, 'registry') : undefined;
     if (raw.username && !raw.passwordGiven)
-        throw new ConfigurationError('username is set but password is empty: give both, or neither.', { input: 'password' });
+        throw new errors_ConfigurationError('username is set but password is empty: give both, or neither.', { input: 'password' });
     if (!raw.username && raw.passwordGiven)
-        throw new ConfigurationError('password is set but username is empty: give both, or neither.', { input: 'username' });
+        throw new errors_ConfigurationError('password is set but username is empty: give both, or neither.', { input: 'username' });
     const promote = raw.promoteFrom !== undefined || raw.promoteTo.length > 0;
     const notices = [];
     if (raw.file && raw.dockerfile) {
-        throw new ConfigurationError('Both file and dockerfile are set: dockerfile is the old name of file; keep file only.', { input: 'dockerfile' });
+        throw new errors_ConfigurationError('Both file and dockerfile are set: dockerfile is the old name of file; keep file only.', { input: 'dockerfile' });
     }
     if (raw.dockerfile)
         notices.push('dockerfile is deprecated: name it file, as docker/build-push-action does (same meaning).');
@@ -46274,7 +46335,7 @@ function resolveSettings(raw) {
     let inputs;
     const fromYaml = raw.images !== undefined;
     if (fromYaml && raw.image) {
-        throw new ConfigurationError('Both image and images are set: use image (with context, dockerfile, …) for one image, or images for a list.', {
+        throw new errors_ConfigurationError('Both image and images are set: use image (with context, dockerfile, …) for one image, or images for a list.', {
             input: 'images',
         });
     }
@@ -46285,7 +46346,7 @@ function resolveSettings(raw) {
         inputs = [{ image: raw.image, context: raw.context, dockerfile, target: raw.target, buildArgs: raw.buildArgs, platforms: raw.platforms }];
     }
     else {
-        throw new ConfigurationError('No image given: set image (e.g. ghcr.io/org/backend) or images (a YAML list).', { input: 'image' });
+        throw new errors_ConfigurationError('No image given: set image (e.g. ghcr.io/org/backend) or images (a YAML list).', { input: 'image' });
     }
     for (const input of inputs) {
         const owned = lowerCaseOwner(input.image, raw.repositoryOwner);
@@ -46310,22 +46371,22 @@ function resolveSettings(raw) {
     const common = { ...credentials, logins: mergeLogins(single, raw.registries ?? []), notices };
     if (promote) {
         if (!raw.promoteFrom)
-            throw new ConfigurationError('promote-to is set but promote-from is empty: name the tag to promote, e.g. sha-abc1234.', { input: 'promote-from' });
+            throw new errors_ConfigurationError('promote-to is set but promote-from is empty: name the tag to promote, e.g. sha-abc1234.', { input: 'promote-from' });
         if (raw.promoteTo.length === 0)
-            throw new ConfigurationError('promote-from is set but promote-to is empty: name the tag(s) to move, e.g. latest or production.', { input: 'promote-to' });
+            throw new errors_ConfigurationError('promote-from is set but promote-to is empty: name the tag(s) to move, e.g. latest or production.', { input: 'promote-to' });
         const from = assertValidTag(renderPromoteFrom(raw.promoteFrom, raw.git), 'promote-from');
         const to = uniqueTargets(raw.promoteTo.map((t) => parsePromoteTarget(t, registry)));
         if (to.some((t) => !t.image && t.tag === from)) {
-            throw new ConfigurationError(`promote-to includes "${from}", the tag being promoted: name other tags.`, { input: 'promote-to' });
+            throw new errors_ConfigurationError(`promote-to includes "${from}", the tag being promoted: name other tags.`, { input: 'promote-to' });
         }
         if (images.length > 1 && to.some((t) => t.image)) {
-            throw new ConfigurationError('promote-to names another repository, but several images are promoted: promote them one per step.', {
+            throw new errors_ConfigurationError('promote-to names another repository, but several images are promoted: promote them one per step.', {
                 input: 'promote-to',
             });
         }
         const self = to.find((t) => t.image?.name === images[0].image.name && t.tag === from);
         if (self)
-            throw new ConfigurationError(`promote-to includes ${self.image.name}:${from}, the image being promoted: name another tag or repository.`, {
+            throw new errors_ConfigurationError(`promote-to includes ${self.image.name}:${from}, the image being promoted: name another tag or repository.`, {
                 input: 'promote-to',
             });
         return {
@@ -46342,12 +46403,12 @@ function resolveSettings(raw) {
         notices.push(pushDecision.notice);
     const { options, secretValues } = parseBuildOptions(raw.build ?? {}, raw.workspace);
     if (options.outputs.length && raw.push) {
-        throw new ConfigurationError('outputs and push: true are both set: push is the registry exporter; add type=registry to outputs instead, or drop outputs.', {
+        throw new errors_ConfigurationError('outputs and push: true are both set: push is the registry exporter; add type=registry to outputs instead, or drop outputs.', {
             input: 'outputs',
         });
     }
     if (options.outputs.length && options.load) {
-        throw new ConfigurationError('outputs and load: true are both set: load is the docker exporter; add type=docker to outputs instead, or drop outputs.', {
+        throw new errors_ConfigurationError('outputs and load: true are both set: load is the docker exporter; add type=docker to outputs instead, or drop outputs.', {
             input: 'outputs',
         });
     }
@@ -46382,7 +46443,7 @@ function renderPromoteFrom(template, git) {
     const values = computeTags(git, { semverAliases: false, latest: 'never', templates: [] }).values;
     const rendered = renderTemplate(template, values, 'promote-from');
     if (rendered === undefined) {
-        throw new ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, {
+        throw new errors_ConfigurationError(`promote-from is "${template}", but a placeholder in it has no value for ref "${git.ref || '(none)'}".`, {
             input: 'promote-from',
         });
     }
@@ -46396,12 +46457,12 @@ function loginRegistry(registry, images, listed) {
     const all = [...new Set(images.map((i) => i.image.registry))];
     const hosts = all.filter((h) => !covered.has(h));
     if (hosts.length === 0) {
-        throw new ConfigurationError(`username and password are given, but registries already has credentials for ${all.join(', ')}: set registry to say where they log in.`, {
+        throw new errors_ConfigurationError(`username and password are given, but registries already has credentials for ${all.join(', ')}: set registry to say where they log in.`, {
             input: 'registry',
         });
     }
     if (hosts.length > 1) {
-        throw new ConfigurationError(`The images are in several registries (${hosts.join(', ')}) but one set of credentials is given: set registry to the one to log in to.`, {
+        throw new errors_ConfigurationError(`The images are in several registries (${hosts.join(', ')}) but one set of credentials is given: set registry to the one to log in to.`, {
             input: 'registry',
         });
     }
@@ -46411,7 +46472,7 @@ const BUILDER_CHOICES = ['auto', 'buildx', 'classic'];
 /** buildx when asked or when it answers; the classic builder otherwise. Checks what only buildx can do. */
 function chooseBuilder(requested, buildxAvailable, plans) {
     if (requested === 'buildx' && !buildxAvailable) {
-        throw new ConfigurationError('builder is buildx but `docker buildx version` does not answer: add docker/setup-buildx-action before this step, or use builder: auto.', {
+        throw new errors_ConfigurationError('builder is buildx but `docker buildx version` does not answer: add docker/setup-buildx-action before this step, or use builder: auto.', {
             input: 'builder',
         });
     }
@@ -46420,13 +46481,13 @@ function chooseBuilder(requested, buildxAvailable, plans) {
     if (builder === 'classic') {
         const multi = plans.find((p) => p.spec.platforms.length > 1);
         if (multi) {
-            throw new ConfigurationError(`${multi.config.key} asks for several platforms (${multi.spec.platforms.join(', ')}), which needs buildx; it is not available here. Add docker/setup-buildx-action.`, {
+            throw new errors_ConfigurationError(`${multi.config.key} asks for several platforms (${multi.spec.platforms.join(', ')}), which needs buildx; it is not available here. Add docker/setup-buildx-action.`, {
                 input: 'platforms',
             });
         }
         const only = plans.length ? buildxOnlyInputs(plans[0].spec.options ?? NO_BUILD_OPTIONS) : [];
         if (only.length) {
-            throw new ConfigurationError(`${only.join(', ')} ${only.length === 1 ? 'needs' : 'need'} buildx, which is not available here${requested === 'classic' ? ' (builder: classic)' : ''}: add docker/setup-buildx-action before this step, or remove ${only.length === 1 ? 'it' : 'them'}.`, { input: only[0] });
+            throw new errors_ConfigurationError(`${only.join(', ')} ${only.length === 1 ? 'needs' : 'need'} buildx, which is not available here${requested === 'classic' ? ' (builder: classic)' : ''}: add docker/setup-buildx-action before this step, or remove ${only.length === 1 ? 'it' : 'them'}.`, { input: only[0] });
         }
         const cache = plans.find((p) => p.spec.cacheFrom.length + p.spec.cacheTo.length > 0);
         if (cache)
@@ -46756,6 +46817,15 @@ async function promote(settings, options, ports) {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
+
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+function jobTempDir(env, tmp) {
+    return env.RUNNER_TEMP || (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tmp, 'deploy-kit-'));
+}
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -46796,7 +46866,7 @@ function parseYamlWithLines(text, source) {
     if (err) {
         const line = err.linePos?.[0]?.line;
         const first = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-        throw new ConfigurationError(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
+        throw new errors_ConfigurationError(`${source} is not valid YAML${line ? ` (line ${line})` : ''}: ${first}`, {
             input: source,
             line,
         });
@@ -46826,7 +46896,7 @@ function loadYamlInput(raw, inputName, baseDir) {
             return { ...parseYamlWithLines((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), text), file: path, label: text };
         }
         if (/\.(ya?ml|json)$/i.test(text)) {
-            throw new ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
+            throw new errors_ConfigurationError(`${inputName}: the file "${text}" does not exist (looked in ${baseDir}). Check the path, or give the YAML inline.`, {
                 input: inputName,
             });
         }
@@ -46897,7 +46967,7 @@ class Inputs {
         const v = this.raw(name) || defaultValue;
         const ms = parseDuration(v, name);
         if (options.min !== undefined && ms < options.min) {
-            throw new ConfigurationError(`${name} is ${v}: it must be at least ${options.min}ms.`, { input: name });
+            throw new errors_ConfigurationError(`${name} is ${v}: it must be at least ${options.min}ms.`, { input: name });
         }
         return ms;
     }
@@ -46927,7 +46997,7 @@ class Inputs {
     }
 }
 function missing(name) {
-    return new ConfigurationError(`Input required and not supplied: ${name}. Add it under "with:" in your workflow step.`, {
+    return new errors_ConfigurationError(`Input required and not supplied: ${name}. Add it under "with:" in your workflow step.`, {
         input: name,
     });
 }
@@ -47020,7 +47090,7 @@ const runnerLogger = {
     group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_namespaceObject.tmpdir)()));
     const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
@@ -47077,10 +47147,14 @@ function runAction(main) {
     });
 }
 function reportFailure(err) {
-    if (err instanceof ConfigurationError) {
-        core/* setFailed */.C1(secrets.redact(err.message));
-        if (err.file)
+    if (err instanceof errors_ConfigurationError) {
+        // One error line: with the file and line as an annotation when the mistake is in a file.
+        if (err.file) {
             core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            process.exitCode = 1;
+        }
+        else
+            core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     if (err instanceof OperationFailedError) {

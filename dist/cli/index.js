@@ -8926,7 +8926,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = (/* unused pure expression or super */ null && (2 ** 31 - 1));
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);

@@ -32,6 +32,9 @@ function sslConfig(target, mode) {
 }
 function classify(err) {
     const e = err;
+    const cert = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .certificateFailure */ .aX)(err);
+    if (cert)
+        return cert;
     const net = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .networkReason */ .d8)(err);
     if (net)
         return { kind: 'retry', reason: net, error: err };
@@ -89,28 +92,37 @@ async function openPostgres(target, options) {
 }
 class PostgresSession {
     client;
+    options;
     engine = 'postgres';
     serverVersion = '';
     table = '';
     repeatables = '';
     tableName = { table: '' };
-    key = 0n;
+    /** The session's current_schema(), read in init(): an unqualified history table is in it. */
+    currentSchema = 'public';
     constructor(client, options) {
         this.client = client;
+        this.options = options;
         this.useHistoryTable(options.historyTable);
     }
     useHistoryTable(table) {
         this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(table);
         this.table = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.tableName, 'postgres');
         this.repeatables = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .repeatablesTable */ .r3)(this.tableName), 'postgres');
-        this.key = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .advisoryLockKey */ .Ut)(table);
+    }
+    get key() {
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .advisoryLockKey */ .Ut)((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .historyLockName */ .ZD)(this.tableName, this.currentSchema));
     }
     async select(sql) {
         return (await this.client.query(sql)).rows;
     }
     async init() {
-        const r = await this.client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+        const r = await this.client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, current_schema() AS s");
         this.serverVersion = r.rows[0].v;
+        this.currentSchema = r.rows[0].s ?? 'public';
+        if (this.options.limits)
+            for (const sql of (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .statementLimitSql */ .ld)('postgres', this.serverVersion, this.options.limits))
+                await this.client.query(sql);
         // When this client dies (kill -9), the server notices within a second even mid-statement and
         // ends the session, which rolls back its transaction and releases the advisory lock.
         if (Number(r.rows[0].n) >= 140000)

@@ -26,6 +26,9 @@ function sslConfig(target) {
 }
 function classify(err) {
     const e = err;
+    const cert = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .certificateFailure */ .aX)(err);
+    if (cert)
+        return cert;
     const net = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .networkReason */ .d8)(err);
     if (net)
         return { kind: 'retry', reason: net, error: err };
@@ -73,16 +76,18 @@ class MysqlSession {
     repeatables = { table: '' };
     tableName = { table: '' };
     lockName = '';
+    limits;
     constructor(conn, target, options) {
         this.conn = conn;
         this.target = target;
+        this.limits = options.limits;
         this.useHistoryTable(options.historyTable);
     }
     useHistoryTable(table) {
         this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(table);
         this.table = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.tableName, 'mysql');
         this.repeatables = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .repeatablesTable */ .r3)(this.tableName);
-        this.lockName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .mysqlLockName */ .vD)(this.target.database, table);
+        this.lockName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .mysqlLockName */ .vD)((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .historyLockName */ .ZD)(this.tableName, this.target.database));
     }
     select(sql) {
         return this.rows(sql);
@@ -94,6 +99,9 @@ class MysqlSession {
     async init() {
         const [r] = await this.rows('SELECT VERSION() AS v');
         this.serverVersion = r.v;
+        if (this.limits)
+            for (const sql of (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .statementLimitSql */ .ld)('mysql', this.serverVersion, this.limits))
+                await this.conn.query(sql);
     }
     async tryLock() {
         const [r] = await this.rows('SELECT GET_LOCK(?, 0) AS ok', [this.lockName]);

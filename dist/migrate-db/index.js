@@ -28377,15 +28377,18 @@ __nccwpck_require__.d(__webpack_exports__, {
   _h: () => (/* binding */ DEFAULT_HISTORY_TABLE),
   Z4: () => (/* binding */ MigrationSqlError),
   Ut: () => (/* binding */ advisoryLockKey),
+  aX: () => (/* binding */ certificateFailure),
   Kp: () => (/* binding */ checkHistoryShape),
   ZO: () => (/* binding */ connectWithRetry),
+  ZD: () => (/* binding */ historyLockName),
   Cr: () => (/* binding */ initialised),
   vD: () => (/* binding */ mysqlLockName),
   d8: () => (/* binding */ networkReason),
   Wi: () => (/* binding */ parseHistoryTable),
   Z8: () => (/* binding */ quoteTable),
   r3: () => (/* binding */ repeatablesTable),
-  UN: () => (/* binding */ resolveDefaultHistoryTable)
+  UN: () => (/* binding */ resolveDefaultHistoryTable),
+  ld: () => (/* binding */ statementLimitSql)
 });
 
 // UNUSED EXPORTS: HISTORY_COLUMNS, LEGACY_HISTORY_TABLE, connectRetryDelay, describeEngine, isDeployKitHistory
@@ -28461,6 +28464,17 @@ async function resolveDefaultHistoryTable(session) {
         return { table: LEGACY_HISTORY_TABLE, legacy: true };
     return { table: DEFAULT_HISTORY_TABLE, legacy: false };
 }
+/** The SET statements for `limits` on this server (version text tells MariaDB from MySQL). */
+function statementLimitSql(engine, serverVersion, limits) {
+    if (engine === 'postgres')
+        return [`SET lock_timeout = '${Math.round(limits.lockTimeoutMs)}ms'`, `SET statement_timeout = '${Math.round(limits.statementTimeoutMs)}ms'`];
+    // MySQL counts lock waits in whole seconds (1 at least); 0 means "no limit" only for the statement time.
+    const lockSeconds = limits.lockTimeoutMs === 0 ? 31_536_000 : Math.max(1, Math.ceil(limits.lockTimeoutMs / 1000));
+    const lock = [`SET SESSION lock_wait_timeout = ${lockSeconds}`, `SET SESSION innodb_lock_wait_timeout = ${Math.min(lockSeconds, 1_073_741_824)}`];
+    if (/mariadb/i.test(serverVersion))
+        return [...lock, `SET SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`];
+    return [...lock, `SET SESSION max_execution_time = ${Math.round(limits.statementTimeoutMs)}`];
+}
 /** A SQL error inside a migration file, mapped to the file's line. */
 class MigrationSqlError extends Error {
     script;
@@ -28492,14 +28506,21 @@ function quoteTable(t, engine) {
     const q = engine === 'postgres' ? (s) => `"${s}"` : (s) => `\`${s}\``;
     return t.schema ? `${q(t.schema)}.${q(t.table)}` : q(t.table);
 }
+/**
+ * The history table as the lock names it: always schema-qualified (the session's current schema, or
+ * the MySQL database, filling in an unqualified name), so `t` and `public.t` are one lock.
+ */
+function historyLockName(t, defaultSchema) {
+    return `${t.schema ?? defaultSchema}.${t.table}`;
+}
 /** A signed 64-bit advisory lock key from the history table's name (one run at a time per table). */
 function advisoryLockKey(historyTable) {
     const digest = (0,external_node_crypto_.createHash)('sha256').update(`deploy-kit:migrate-db:${historyTable}`).digest();
     return digest.readBigInt64BE(0);
 }
-/** A MySQL GET_LOCK name (at most 64 characters), per database and history table. */
-function mysqlLockName(database, historyTable) {
-    const name = `deploy-kit:${database}.${historyTable}`;
+/** A MySQL GET_LOCK name (at most 64 characters), per history table (`historyLockName`: `db.table`). */
+function mysqlLockName(qualifiedTable) {
+    const name = `deploy-kit:${qualifiedTable}`;
     if (name.length <= 64)
         return name;
     return `deploy-kit:${(0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 40)}`;
@@ -28551,6 +28572,21 @@ async function initialised(session) {
 }
 function describeEngine(engine) {
     return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
+}
+/**
+ * A server certificate that does not verify is the configuration's problem, not a network blip:
+ * no retry, and words that say what to check.
+ */
+function certificateFailure(err) {
+    const e = err;
+    const byCode = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(e?.code ?? '');
+    if (!byCode && !/certificate|self-signed/i.test(e?.message ?? ''))
+        return undefined;
+    return {
+        kind: 'fatal',
+        reason: `the server's TLS certificate does not verify: ${e?.message ?? e?.code} (check sslrootcert / ssl-ca names the CA that signed it, and that the host in the URL is a name in the certificate)`,
+        error: err,
+    };
 }
 /** Plain words for a socket error code. */
 function networkReason(err) {
@@ -40948,7 +40984,20 @@ var __webpack_exports__ = {};
 var core = __nccwpck_require__(1151);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
+
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+function jobTempDir(env, tmp) {
+    return env.RUNNER_TEMP || (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(tmp, 'deploy-kit-'));
+}
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -40989,7 +41038,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new errors/* ConfigurationError */.j1(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -41121,10 +41186,6 @@ function assertKnownKeys(obj, allowed, where) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/runtime/yaml.ts
@@ -41368,7 +41429,7 @@ const runnerLogger = {
     group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_.tmpdir)()));
     const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
@@ -41426,9 +41487,13 @@ function runAction(main) {
 }
 function reportFailure(err) {
     if (err instanceof errors/* ConfigurationError */.j1) {
-        core/* setFailed */.C1(secrets.redact(err.message));
-        if (err.file)
+        // One error line: with the file and line as an annotation when the mistake is in a file.
+        if (err.file) {
             core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            process.exitCode = 1;
+        }
+        else
+            core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     if (err instanceof errors/* OperationFailedError */.Bp) {
@@ -41956,14 +42021,15 @@ function parseDatabaseUrl(raw) {
     let tls;
     let caFile;
     if (engine === 'postgres') {
-        const mode = (params.get('sslmode') ?? 'prefer').toLowerCase();
+        // libpq's default `prefer` falls back to plaintext and verifies nothing: off loopback, require TLS.
+        const mode = (params.get('sslmode') ?? (isLoopbackHost(host) ? 'prefer' : 'require')).toLowerCase();
         if (!PG_SSLMODES.includes(mode))
             fail(`has sslmode=${mode}: use one of ${PG_SSLMODES.join(', ')}.`);
         tls = mode === 'allow' ? 'prefer' : mode;
         caFile = params.get('sslrootcert') ?? undefined;
     }
     else {
-        tls = mysqlTls(params);
+        tls = mysqlTls(params, isLoopbackHost(host));
         caFile = params.get('ssl-ca') ?? params.get('sslca') ?? undefined;
     }
     if (caFile !== undefined && tls !== 'verify-ca' && tls !== 'verify-full') {
@@ -41971,7 +42037,12 @@ function parseDatabaseUrl(raw) {
     }
     return { engine, host, port, user, password, database, tls, caFile, address: `${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
-function mysqlTls(params) {
+/** localhost, 127.0.0.0/8, ::1: traffic that never leaves the machine. */
+function isLoopbackHost(host) {
+    const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+    return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1';
+}
+function mysqlTls(params, loopback) {
     const mode = params.get('ssl-mode') ?? params.get('sslmode');
     if (mode !== null) {
         const m = mode.toUpperCase().replace(/-/g, '_');
@@ -41993,8 +42064,9 @@ function mysqlTls(params) {
         return tls;
     }
     const ssl = params.get('ssl');
+    // Off loopback TLS is required unless the URL says otherwise (ssl=false or ssl-mode=DISABLED).
     if (ssl === null)
-        return 'disable';
+        return loopback ? 'disable' : 'require';
     const v = ssl.toLowerCase();
     if (['true', '1', 'yes', 'on', 'required'].includes(v))
         return 'require';
@@ -42008,37 +42080,45 @@ function mysqlTls(params) {
 function describeTarget(t) {
     return `${t.engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} database "${t.database}" at ${t.address} as ${t.user}`;
 }
-/** libpq / mysql client environment for the dump tools: the password goes in the environment, never argv. */
+/**
+ * The dump tools' environment: the job's own `PG*` / `MYSQL*` variables removed (a `PGHOSTADDR`,
+ * `PGSERVICE` or `MYSQL_HOST` in the job would otherwise send them to another server than the
+ * driver's), then only the password added — in the environment, never argv. The connection itself
+ * travels whole in the arguments (`pgConnectionArgs`, `mysqlClientArgs`).
+ */
 function clientEnvironment(t, base = process.env) {
-    const env = { ...base };
-    if (t.engine === 'postgres') {
-        Object.assign(env, {
-            PGHOST: t.host,
-            PGPORT: String(t.port),
-            PGUSER: t.user,
-            PGDATABASE: t.database,
-            PGSSLMODE: t.tls,
-            PGCONNECT_TIMEOUT: '10',
-            PGAPPNAME: 'deploy-kit migrate-db',
-        });
-        if (t.password)
-            env.PGPASSWORD = t.password;
-        else
-            delete env.PGPASSWORD;
-        if (t.caFile)
-            env.PGSSLROOTCERT = t.caFile;
-    }
-    else {
-        if (t.password)
-            env.MYSQL_PWD = t.password;
-        else
-            delete env.MYSQL_PWD;
-    }
+    const env = {};
+    for (const [key, value] of Object.entries(base))
+        if (!/^(PG|MYSQL|LIBMYSQL_)/i.test(key))
+            env[key] = value;
+    if (t.password)
+        env[t.engine === 'postgres' ? 'PGPASSWORD' : 'MYSQL_PWD'] = t.password;
     return env;
+}
+/** A libpq keyword/value string: every value single-quoted, `\\` and `'` escaped. */
+function pgConninfo(t, applicationName = 'deploy-kit') {
+    const q = (v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    const parts = [
+        ['host', t.host],
+        ['port', String(t.port)],
+        ['user', t.user],
+        ['dbname', t.database],
+        ['sslmode', t.tls],
+        ['connect_timeout', '10'],
+        ['application_name', applicationName],
+    ];
+    if (t.caFile)
+        parts.push(['sslrootcert', t.caFile]);
+    return parts.map(([k, v]) => `${k}=${q(v)}`).join(' ');
+}
+/** `--dbname=<conninfo>` for pg_dump / pg_restore / psql: the whole connection, nothing left to the environment. */
+function pgConnectionArgs(t, applicationName) {
+    return [`--dbname=${pgConninfo(t, applicationName)}`, '--no-password'];
 }
 /** Connection arguments for mysql / mysqldump (no password: that is MYSQL_PWD). */
 function mysqlClientArgs(t) {
-    const args = [`--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
+    // --no-defaults first: no option file (~/.my.cnf, /etc/mysql) may add a host, a socket or a user.
+    const args = ['--no-defaults', `--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
     if (t.tls === 'disable')
         args.push('--skip-ssl');
     else if (t.tls !== 'prefer') {
@@ -42168,7 +42248,16 @@ function runProgram(command, args, options = {}) {
         child.stdin.on('error', () => {
             // The program may exit without reading its stdin; its exit code tells what happened.
         });
-        if (options.input !== undefined)
+        if (options.inputFile !== undefined) {
+            const file = (0,external_node_fs_.createReadStream)(options.inputFile);
+            file.on('error', (err) => {
+                child.stdin.destroy();
+                kill();
+                out.stderr += `\ncannot read ${options.inputFile}: ${err.message}`;
+            });
+            file.pipe(child.stdin);
+        }
+        else if (options.input !== undefined)
             child.stdin.end(options.input);
         else
             child.stdin.end();
@@ -42330,7 +42419,7 @@ function parseRetention(text) {
             });
         return { kind: 'count', keep };
     }
-    return { kind: 'age', maxAgeMs: parseDuration(value, 'backup-retention') };
+    return { kind: 'age', maxAgeMs: parseDuration(value, 'backup-retention', { maxMs: Infinity }) };
 }
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 /** This database's backups among `names` (deploy-kit's naming), with the time in their names. */
@@ -42366,53 +42455,12 @@ function pruneBackups(dir, safeDatabase, engine, retention, justTakenPath) {
     return removed.map((n) => (0,external_node_path_.join)(dir, n));
 }
 
-;// CONCATENATED MODULE: ./src/runtime/logger.ts
-const nullLogger = {
-    info() { },
-    debug() { },
-    notice() { },
-    warning() { },
-    error() { },
-    group: (_name, fn) => fn(),
-};
-/** Keeps every line as `level: message`, for tests. */
-function memoryLogger() {
-    const lines = [];
-    return {
-        lines,
-        info: (m) => void lines.push(`info: ${m}`),
-        debug: (m) => void lines.push(`debug: ${m}`),
-        notice: (m) => void lines.push(`notice: ${m}`),
-        warning: (m) => void lines.push(`warning: ${m}`),
-        error: (m) => void lines.push(`error: ${m}`),
-        async group(name, fn) {
-            lines.push(`group: ${name}`);
-            return fn();
-        },
-    };
-}
-
-// EXTERNAL MODULE: ./src/db/session.ts + 1 modules
-var db_session = __nccwpck_require__(94183);
-;// CONCATENATED MODULE: ./src/db/connect.ts
-async function openSession(target, options) {
-    if (target.engine === 'postgres') {
-        const { openPostgres } = await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
-        return openPostgres(target, options);
-    }
-    const { openMysql } = await __nccwpck_require__.e(/* import() */ 660).then(__nccwpck_require__.bind(__nccwpck_require__, 25660));
-    return openMysql(target, options);
-}
-
 ;// CONCATENATED MODULE: ./src/db/backup.ts
 /**
  * Backups before a migration and restores after a failed one: `pg_dump -Fc` / `pg_restore`,
  * `mysqldump --single-transaction` / `mysql`. Programs run through src/exec with argument arrays;
  * the password travels in PGPASSWORD / MYSQL_PWD, never on a command line.
  */
-
-
-
 
 
 
@@ -42455,6 +42503,14 @@ function checkSqlDumpText(head, tail) {
     if (!/-- Dump completed[^\n]*\n?\s*$/.test(tail))
         return 'it does not end with "-- Dump completed" (the dump was cut short)';
     return undefined;
+}
+/**
+ * The database a dump was taken from: `dbname` in the header of `pg_restore --list`, `Database:`
+ * in mysqldump's header. Undefined when the text does not say.
+ */
+function dumpDatabaseName(engine, listingOrHead) {
+    const m = engine === 'postgres' ? /^;\s+dbname:\s*(.*?)\s*$/m.exec(listingOrHead) : /^-- Host: .*?\bDatabase: (.*?)\s*$/m.exec(listingOrHead);
+    return m?.[1] || undefined;
 }
 /** Objects in the database that the backup does not hold: the restore drops them first. */
 function objectsMissingFromBackup(objects, listing, engine) {
@@ -42533,17 +42589,20 @@ async function backupDatabase(target, dir, options = {}) {
     const compression = options.compression ?? { kind: 'none' };
     const redact = options.redact ?? ((t) => t);
     const started = performance.now();
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    let path = (0,external_node_path_.resolve)((0,external_node_path_.join)(dir, backupFileName(target.database, target.engine, new Date())));
+    makePrivateDir(dir);
+    const name = backupFileName(options.label ? `${target.database}-${options.label}` : target.database, target.engine, new Date());
+    let path = (0,external_node_path_.resolve)((0,external_node_path_.join)(dir, name));
     for (let i = 2; (0,external_node_fs_.existsSync)(path) || (0,external_node_fs_.existsSync)(`${path}.gz`) || (0,external_node_fs_.existsSync)(`${path}.zst`); i++)
         path = path.replace(/(-\d+)?\.(dump|sql)$/, `-${i}.$2`);
+    // Created private before the tool writes into it (the tools create files 0644 under the usual umask).
+    (0,external_node_fs_.closeSync)((0,external_node_fs_.openSync)(path, 'wx', 0o600));
     const env = clientEnvironment(target);
     const common = { env, signal: options.signal, timeoutMs: options.timeoutMs ?? 60 * 60_000, redact };
     try {
         if (target.engine === 'postgres') {
             const major = compression.kind === 'zstd' ? majorVersion(await toolVersion('pg_dump')) : undefined;
             const compress = pgDumpCompressArg(compression, major);
-            await runProgram('pg_dump', ['--format=custom', ...(compress ? [compress] : []), '--no-password', `--file=${path}`], common);
+            await runProgram('pg_dump', [...pgConnectionArgs(target, 'deploy-kit backup'), '--format=custom', ...(compress ? [compress] : []), `--file=${path}`], common);
         }
         else {
             await runProgram('mysqldump', [
@@ -42560,9 +42619,18 @@ async function backupDatabase(target, dir, options = {}) {
         }
     }
     catch (err) {
+        // A half-written dump (a full disk, a cancelled run) must not be left looking like a backup.
+        (0,external_node_fs_.rmSync)(path, { force: true });
         throw toolError(err, target.engine === 'postgres' ? 'pg_dump' : 'mysqldump', redact);
     }
-    const entries = await verifyBackup(target, path, options);
+    let entries;
+    try {
+        entries = await verifyBackup(target, path, options);
+    }
+    catch (err) {
+        (0,external_node_fs_.rmSync)(path, { force: true });
+        throw err;
+    }
     if (target.engine === 'mysql') {
         // Checked as plain text above, then compressed and the compressed file tested as a whole.
         const kind = sqlCompression(compression, zstdPresent());
@@ -42587,18 +42655,35 @@ async function testCompressed(path, signal) {
         throw new errors/* OperationFailedError */.Bp(`the backup ${path} does not read back: ${err instanceof Error ? err.message : String(err)}`);
     }
 }
-/** Reads a backup back: `pg_restore --list` for a custom-format dump, a completeness check for SQL. Returns its entry count. */
+/**
+ * A directory for backups, private (0700) when this creates it; an existing one keeps its mode
+ * (the files in it are 0600 whatever it is).
+ */
+function makePrivateDir(dir) {
+    if ((0,external_node_fs_.existsSync)(dir))
+        return;
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    (0,external_node_fs_.chmodSync)(dir, 0o700);
+}
+/**
+ * Reads a backup back, all of it: `pg_restore -f /dev/null` reads every data block of a custom-format
+ * dump (its `--list` alone reads only the table of contents, which a truncated dump still has); a
+ * SQL dump must have mysqldump's header and its "Dump completed" trailer. Returns the entry count.
+ */
 async function verifyBackup(target, path, options = {}) {
     const redact = options.redact ?? ((t) => t);
     if (!(0,external_node_fs_.existsSync)(path) || (0,external_node_fs_.statSync)(path).size === 0)
         throw new errors/* OperationFailedError */.Bp(`the backup ${path} is missing or empty`);
     if (target.engine === 'postgres') {
+        const env = clientEnvironment(target);
+        const timeoutMs = options.timeoutMs ?? 60 * 60_000;
         try {
-            const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact });
+            const r = await runProgram('pg_restore', ['--list', path], { env, signal: options.signal, timeoutMs, redact });
+            await runProgram('pg_restore', ['--file=/dev/null', path], { env, signal: options.signal, timeoutMs, redact });
             return r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
         }
         catch (err) {
-            throw toolError(err, `reading the backup back (pg_restore --list ${path})`, redact);
+            throw toolError(err, `reading the backup ${path} back`, redact);
         }
     }
     const { head, tail } = readEnds(path);
@@ -42609,7 +42694,12 @@ async function verifyBackup(target, path, options = {}) {
 }
 async function backupListing(target, path, options) {
     if (target.engine === 'postgres') {
-        const r = await runProgram('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact: options.redact });
+        const r = await runProgram('pg_restore', ['--list', path], {
+            env: clientEnvironment(target),
+            signal: options.signal,
+            timeoutMs: 10 * 60_000,
+            redact: options.redact,
+        });
         return r.stdout;
     }
     // A SQL dump can be far larger than a string may be: keep only the lines that create objects.
@@ -42622,15 +42712,91 @@ async function backupListing(target, path, options) {
     }
     return kept.join('\n');
 }
+
+;// CONCATENATED MODULE: ./src/runtime/logger.ts
+const nullLogger = {
+    info() { },
+    debug() { },
+    notice() { },
+    warning() { },
+    error() { },
+    group: (_name, fn) => fn(),
+};
+/** Keeps every line as `level: message`, for tests. */
+function memoryLogger() {
+    const lines = [];
+    return {
+        lines,
+        info: (m) => void lines.push(`info: ${m}`),
+        debug: (m) => void lines.push(`debug: ${m}`),
+        notice: (m) => void lines.push(`notice: ${m}`),
+        warning: (m) => void lines.push(`warning: ${m}`),
+        error: (m) => void lines.push(`error: ${m}`),
+        async group(name, fn) {
+            lines.push(`group: ${name}`);
+            return fn();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/db/connect.ts
+async function openSession(target, options) {
+    if (target.engine === 'postgres') {
+        const { openPostgres } = await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
+        return openPostgres(target, options);
+    }
+    const { openMysql } = await __nccwpck_require__.e(/* import() */ 660).then(__nccwpck_require__.bind(__nccwpck_require__, 25660));
+    return openMysql(target, options);
+}
+
+// EXTERNAL MODULE: ./src/db/session.ts + 1 modules
+var db_session = __nccwpck_require__(94183);
+;// CONCATENATED MODULE: ./src/db/restore.ts
 /**
- * Puts the database back to the backup: objects the backup does not hold are dropped, then
- * `pg_restore --clean --if-exists --single-transaction` (PostgreSQL: all or nothing) or the SQL
- * dump through `mysql` (MySQL: statement by statement, DDL commits as it goes).
+ * Restores that cannot destroy (migrate-db's restore on failure, rollback's `restore-backup`):
+ * the dump must come from this database, the migrate-db lock is held throughout, a safety dump of
+ * the current state is taken first, and the change itself is all-or-nothing where the engine
+ * allows it (docs/decisions/0100-restores-that-cannot-destroy.md):
+ * - PostgreSQL: the drops of objects the backup does not hold and the whole restore script run in
+ *   ONE transaction (`psql --single-transaction`), so a failure anywhere leaves the database as it was;
+ * - MySQL/MariaDB: the dump loads into a scratch database first; the tables then swap in with one
+ *   `RENAME TABLE` (atomic), so every table is present at every moment; views, routines and
+ *   triggers are recreated right after (briefly absent).
+ * Once the lock is held the restore runs to its own deadline: the job's cancel signal is not honoured.
  */
-async function restoreBackup(target, path, options = {}) {
+
+
+
+
+
+
+
+
+
+
+
+
+/** A restore that failed after its safety dump was taken: the dump's path goes with the error. */
+class RestoreFailedError extends errors/* OperationFailedError */.Bp {
+    safetyBackup;
+    constructor(message, safetyBackup) {
+        super(message);
+        this.safetyBackup = safetyBackup;
+    }
+}
+/** A dump of another database is refused unless allow-foreign-backup says otherwise. */
+function checkBackupOrigin(target, path, from, allowForeign) {
+    if (from === target.database)
+        return undefined;
+    const what = from === undefined ? 'does not say which database it was taken from' : `was taken from the database "${from}"`;
+    if (allowForeign)
+        return `The backup ${path} ${what}; restoring it into "${target.database}" because allow-foreign-backup is true.`;
+    throw new errors/* ConfigurationError */.j1(`The backup ${path} ${what}, not from "${target.database}": restoring it would replace this database with another one. Check restore-backup and database-url, or set allow-foreign-backup: true if this is meant.`, { input: 'allow-foreign-backup' });
+}
+async function restoreBackup(target, path, options) {
     if (compressionOfPath(path) === 'none')
         return restorePlain(target, path, options);
-    const plain = await expandFile(path, options.signal);
+    const plain = await expandFile(path);
     try {
         return await restorePlain(target, plain, options);
     }
@@ -42641,67 +42807,196 @@ async function restoreBackup(target, path, options = {}) {
 async function restorePlain(target, path, options) {
     const redact = options.redact ?? ((t) => t);
     const log = options.log ?? nullLogger;
+    const timeoutMs = options.timeoutMs ?? 60 * 60_000;
     const started = performance.now();
-    await verifyBackup(target, path, options);
-    const listing = await backupListing(target, path, options);
+    // Everything about the dump is checked before anything connects.
+    await verifyBackup(target, path, { redact, timeoutMs, signal: options.signal });
+    const listing = await backupListing(target, path, { redact, signal: options.signal });
+    const from = dumpDatabaseName(target.engine, target.engine === 'postgres' ? listing : readEnds(path).head);
+    const foreign = checkBackupOrigin(target, path, from, options.allowForeignBackup ?? false);
+    if (foreign)
+        log.warning(foreign);
     const session = await openSession(target, {
         historyTable: options.historyTable ?? db_session/* DEFAULT_HISTORY_TABLE */._h,
         connectTimeoutMs: 10_000,
         label: 'deploy-kit restore',
         signal: options.signal,
     });
-    const dropped = [];
+    let locked = false;
     try {
-        const extra = objectsMissingFromBackup(await session.listObjects(), listing, target.engine);
-        if (extra.length > 0) {
-            log.info(`Dropping ${extra.length} object(s) created after the backup: ${extra.map((o) => `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`).join(', ')}`);
-            if (target.engine === 'postgres') {
-                await session.begin();
-                try {
-                    for (const o of extra)
-                        await session.execute(o.drop);
-                    await session.commit();
-                }
-                catch (err) {
-                    await session.rollback().catch(() => undefined);
-                    throw err;
-                }
-            }
-            else {
-                await session.execute('SET FOREIGN_KEY_CHECKS = 0');
-                for (const o of extra)
-                    await session.execute(o.drop);
-                await session.execute('SET FOREIGN_KEY_CHECKS = 1');
-            }
-            dropped.push(...extra.map((o) => `${o.kind} ${o.name}`));
+        if (!options.historyTable)
+            session.useHistoryTable((await (0,db_session/* resolveDefaultHistoryTable */.UN)(session)).table);
+        let lockWaitMs = 0;
+        if (!options.lockHeld) {
+            lockWaitMs = await acquireRunLock(session, { timeoutMs: options.lockTimeoutMs ?? 300_000, signal: options.signal, log, what: describeTarget(target) });
+            locked = true;
         }
+        if (options.signal?.aborted)
+            throw new errors/* OperationFailedError */.Bp('cancelled before the restore began; nothing was changed');
+        log.info(`Taking a safety dump of ${describeTarget(target)} as it is now …`);
+        const safety = await backupDatabase(target, options.safetyBackupDir, { label: 'before-restore', log, redact, timeoutMs });
+        log.info(`Safety dump ${safety.path} written and read back; restoring ${path} …`);
+        const tools = { target, path, redact, timeoutMs, workDir: options.safetyBackupDir };
+        let dropped;
+        try {
+            dropped =
+                target.engine === 'postgres'
+                    ? await restorePostgres(tools, objectsMissingFromBackup(await session.listObjects(), listing, 'postgres'))
+                    : await restoreMysql(tools, session, log);
+        }
+        catch (err) {
+            if (err instanceof errors/* ConfigurationError */.j1)
+                throw err;
+            throw new RestoreFailedError(`${(0,errors/* errorMessage */.gJ)(err)}\nThe state before the restore is kept in ${safety.path}.`, safety.path);
+        }
+        if (dropped.length > 0)
+            log.info(`Dropped ${dropped.length} object(s) the backup does not hold: ${dropped.join(', ')}`);
+        return { durationMs: performance.now() - started, dropped, safetyBackup: safety.path, lockWaitMs };
     }
     finally {
+        if (locked)
+            await session.unlock().catch(() => undefined);
         await session.close();
     }
-    const env = clientEnvironment(target);
+}
+function describeObject(o) {
+    return `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`;
+}
+/** Drops and the whole restore script through one psql session in one transaction: all or nothing. */
+async function restorePostgres(run, extra) {
+    makePrivateDir(run.workDir);
+    const work = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(run.workDir, '.restore-'));
+    const env = clientEnvironment(run.target);
     try {
-        if (target.engine === 'postgres') {
-            await runProgram('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--no-password', `--dbname=${target.database}`, path], {
-                env,
-                signal: options.signal,
-                timeoutMs: options.timeoutMs ?? 60 * 60_000,
-                redact,
-            });
+        const drops = (0,external_node_path_.join)(work, 'drops.sql');
+        (0,external_node_fs_.writeFileSync)(drops, extra.map((o) => `${o.drop};\n`).join(''), { mode: 0o600 });
+        const script = (0,external_node_path_.join)(work, 'restore.sql');
+        (0,external_node_fs_.closeSync)((0,external_node_fs_.openSync)(script, 'wx', 0o600));
+        try {
+            await runProgram('pg_restore', ['--clean', '--if-exists', `--file=${script}`, run.path], { env, timeoutMs: run.timeoutMs, redact: run.redact });
+            await runProgram('psql', [
+                ...pgConnectionArgs(run.target, 'deploy-kit restore'),
+                '--no-psqlrc',
+                '--quiet',
+                '--set=ON_ERROR_STOP=1',
+                '--single-transaction',
+                '--output=/dev/null',
+                `--file=${drops}`,
+                `--file=${script}`,
+            ], { env, timeoutMs: run.timeoutMs, redact: run.redact });
         }
-        else {
-            await runProgram('mysql', [...mysqlClientArgs(target), '--connect-timeout=10', '--batch', target.database, `--execute=source ${path}`], {
-                env,
-                signal: options.signal,
-                timeoutMs: options.timeoutMs ?? 60 * 60_000,
-                redact,
-            });
+        catch (err) {
+            throw new errors/* OperationFailedError */.Bp(`${toolError(err, `restoring ${run.path}`, run.redact).message}\nThe restore ran in one transaction, which was rolled back: the database is as it was before.`);
         }
+        return extra.map(describeObject);
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(work, { recursive: true, force: true });
+    }
+}
+const q = (name) => `\`${name.replace(/`/g, '``')}\``;
+const lit = (text) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+async function mysqlObjects(session, schema) {
+    const rels = await session.select(`SELECT TABLE_TYPE AS t, TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${lit(schema)} ORDER BY TABLE_NAME`);
+    const routines = await session.select(`SELECT ROUTINE_TYPE AS kind, ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ${lit(schema)} ORDER BY ROUTINE_NAME`);
+    const triggers = await session.select(`SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${lit(schema)} ORDER BY ACTION_ORDER`);
+    return {
+        tables: rels.filter((r) => r.t !== 'VIEW' && r.t !== 'SYSTEM VIEW').map((r) => r.n),
+        views: rels.filter((r) => r.t === 'VIEW').map((r) => r.n),
+        routines,
+        triggers: triggers.map((r) => r.n),
+    };
+}
+async function showCreate(session, kind, schema, name) {
+    const [row] = await session.select(`SHOW CREATE ${kind} ${q(schema)}.${q(name)}`);
+    const sql = row?.['Create View'] ?? row?.['SQL Original Statement'] ?? row?.['Create Procedure'] ?? row?.['Create Function'];
+    if (!row || !sql)
+        throw new errors/* OperationFailedError */.Bp(`cannot read the definition of ${kind} ${name} from the restored dump`);
+    return { sqlMode: row.sql_mode ?? '', sql };
+}
+/**
+ * MySQL has no transactional DDL: the dump (on stdin, never `source <path>`) loads into a scratch
+ * database, then one RENAME TABLE swaps every table in (the replaced ones go to a second scratch
+ * database, dropped at the end), then views, routines and triggers are recreated.
+ */
+async function restoreMysql(run, session, log) {
+    const db = run.target.database;
+    const suffix = (0,external_node_crypto_.randomBytes)(4).toString('hex');
+    const scratch = `dk_restore_${suffix}`;
+    const replaced = `dk_replaced_${suffix}`;
+    try {
+        await session.execute(`CREATE DATABASE ${q(scratch)}`);
     }
     catch (err) {
-        throw toolError(err, `restoring ${path}`, redact);
+        throw new errors/* ConfigurationError */.j1(`restoring on MySQL/MariaDB loads the dump into a scratch database first (so no table is ever missing), but ${run.target.user} cannot create one: ${(0,errors/* errorMessage */.gJ)(err)}. Grant it CREATE and DROP on \`dk\\_restore\\_%\` and \`dk\\_replaced\\_%\`.`, { input: 'database-url' });
     }
-    return { durationMs: performance.now() - started, dropped };
+    try {
+        await session.execute(`CREATE DATABASE ${q(replaced)}`);
+        try {
+            await runProgram('mysql', [...mysqlClientArgs(run.target), '--connect-timeout=10', '--batch', scratch], {
+                env: clientEnvironment(run.target),
+                inputFile: run.path,
+                timeoutMs: run.timeoutMs,
+                redact: run.redact,
+            });
+        }
+        catch (err) {
+            throw new errors/* OperationFailedError */.Bp(`${toolError(err, `loading ${run.path}`, run.redact).message}\nIt was loading into a scratch database: ${db} is unchanged.`);
+        }
+        const fresh = await mysqlObjects(session, scratch);
+        const current = await mysqlObjects(session, db);
+        const views = await Promise.all(fresh.views.map((v) => showCreate(session, 'VIEW', scratch, v)));
+        const routines = await Promise.all(fresh.routines.map((r) => showCreate(session, r.kind, scratch, r.name)));
+        const triggers = await Promise.all(fresh.triggers.map((t) => showCreate(session, 'TRIGGER', scratch, t)));
+        // A table with triggers cannot move to another database: they go first and come back after.
+        for (const t of fresh.triggers)
+            await session.execute(`DROP TRIGGER ${q(scratch)}.${q(t)}`);
+        for (const t of current.triggers)
+            await session.execute(`DROP TRIGGER ${q(db)}.${q(t)}`);
+        const pairs = [
+            ...current.tables.map((t) => `${q(db)}.${q(t)} TO ${q(replaced)}.${q(t)}`),
+            ...fresh.tables.map((t) => `${q(scratch)}.${q(t)} TO ${q(db)}.${q(t)}`),
+        ];
+        if (pairs.length > 0)
+            await session.execute(`RENAME TABLE ${pairs.join(', ')}`);
+        for (const v of current.views)
+            await session.execute(`DROP VIEW IF EXISTS ${q(db)}.${q(v)}`);
+        for (const r of current.routines)
+            await session.execute(`DROP ${r.kind} IF EXISTS ${q(db)}.${q(r.name)}`);
+        const scratchPrefix = new RegExp(`${q(scratch).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`, 'g');
+        await createAll(session, [...views.map((v) => ({ ...v, sql: v.sql.replace(scratchPrefix, '') })), ...routines, ...triggers]);
+        return [
+            ...current.tables.filter((t) => !fresh.tables.includes(t)).map((t) => `TABLE ${t}`),
+            ...current.views.filter((v) => !fresh.views.includes(v)).map((v) => `VIEW ${v}`),
+            ...current.routines.filter((r) => !fresh.routines.some((f) => f.name === r.name && f.kind === r.kind)).map((r) => `${r.kind} ${r.name}`),
+        ];
+    }
+    finally {
+        for (const d of [scratch, replaced]) {
+            await session
+                .execute(`DROP DATABASE IF EXISTS ${q(d)}`)
+                .catch((err) => log.warning(`Could not drop the scratch database ${d}: ${(0,errors/* errorMessage */.gJ)(err)}`));
+        }
+    }
+}
+/** Creates definitions in the target; a view over a view not yet created is retried after the others. */
+async function createAll(session, defs) {
+    let pending = defs;
+    while (pending.length > 0) {
+        const failed = [];
+        for (const def of pending) {
+            try {
+                await session.execute(`SET SESSION sql_mode = ${lit(def.sqlMode)}`);
+                await session.execute(def.sql);
+            }
+            catch (err) {
+                failed.push({ def, err });
+            }
+        }
+        if (failed.length === pending.length)
+            throw new errors/* OperationFailedError */.Bp(`recreating ${failed[0].def.sql.slice(0, 80)}… failed: ${(0,errors/* errorMessage */.gJ)(failed[0].err)}`);
+        pending = failed.map((f) => f.def);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/db/executor.ts
@@ -42958,6 +43253,7 @@ class PlanExecutor {
 
 
 
+
 /**
  * Whether to restore the backup after a failure. `auto` restores when the database may be left
  * changed outside a rolled-back transaction: on MySQL (DDL commits implicitly), when the failing
@@ -43031,13 +43327,16 @@ async function handleFailure(err, executor, ctx, afterSuccess = false) {
     }
     log.info(`Restoring ${backup.path} …`);
     try {
+        // The run's own session holds the migrate-db lock; the restore ignores the cancel signal.
         const r = await restoreBackup(ctx.target, backup.path, {
-            signal: ctx.signal,
             log,
             redact: ctx.redact,
             historyTable: ctx.historyTable,
+            safetyBackupDir: ctx.backupDir ?? (0,external_node_path_.dirname)(backup.path),
+            lockHeld: true,
         });
-        log.info(`Restored the backup in ${formatDuration(r.durationMs)}.`);
+        failure.safetyBackup = r.safetyBackup;
+        log.info(`Restored the backup in ${formatDuration(r.durationMs)} (the failed state is kept in ${r.safetyBackup}).`);
         failure.outcome = 'restored';
         failure.undone = [...executor.committed.map((s) => s.version), ...failure.undone];
         if (failing && !failure.undone.includes(failing.version))
@@ -43046,6 +43345,8 @@ async function handleFailure(err, executor, ctx, afterSuccess = false) {
     catch (restoreErr) {
         failure.outcome = 'restore-failed';
         failure.restoreError = (0,errors/* errorMessage */.gJ)(restoreErr);
+        if (restoreErr instanceof RestoreFailedError)
+            failure.safetyBackup = restoreErr.safetyBackup;
         log.error(`Restoring ${backup.path} failed: ${failure.restoreError}`);
     }
     return failure;
@@ -43241,6 +43542,11 @@ async function readForeignHistory(session, wanted, files, options) {
 
 
 
+/**
+ * An ALTER queued behind a long query holds up every query on its table while it waits: give up
+ * after 10 s rather than block the table's traffic; a migration statement may run 15 minutes.
+ */
+const DEFAULT_STATEMENT_LIMITS = { lockTimeoutMs: 10_000, statementTimeoutMs: 15 * 60_000 };
 /** The run failed; `result` says what was applied, what was undone and how. */
 class MigrationFailedError extends errors/* OperationFailedError */.Bp {
     result;
@@ -43275,6 +43581,7 @@ async function applyMigrations(options) {
         connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
         label: `deploy-kit migrate-db ${appliedBy}`,
         signal: options.signal,
+        limits: options.statementLimits ?? DEFAULT_STATEMENT_LIMITS,
     });
     const onAbort = () => session.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -43353,6 +43660,7 @@ async function applyMigrations(options) {
             target,
             engine: target.engine,
             backup: run.backup,
+            backupDir: options.backupDir,
             onFailure: options.onFailure ?? 'auto',
             mode,
             historyTable,
@@ -43507,6 +43815,7 @@ function unquote(v) {
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/migrate-db/inputs.ts
 /** migrate-db's inputs, read and validated before anything connects. */
 
@@ -43532,6 +43841,10 @@ function readInputs(inputs, run, mask = () => undefined) {
     const allowChanged = inputs.boolean('allow-changed', false);
     const lockTimeoutMs = inputs.duration('lock-timeout', '5m');
     const connectTimeoutMs = inputs.duration('connect-timeout', '10s', { min: 1000 });
+    const statementLimits = {
+        lockTimeoutMs: inputs.duration('migration-lock-timeout', '10s'),
+        statementTimeoutMs: inputs.duration('statement-timeout', '15m'),
+    };
     const { migrations, repeatables } = readMigrationFiles(db.migrationsDir, db.target.engine, db.migrationsLabel, placeholders);
     checkTargetVersion(migrations, toVersion, baselineVersion);
     return {
@@ -43557,6 +43870,7 @@ function readInputs(inputs, run, mask = () => undefined) {
         ...(artifact ? { backupArtifact: retentionDays ? { retentionDays } : {} } : {}),
         onFailure,
         lockTimeoutMs,
+        statementLimits,
         connectTimeoutMs,
     };
 }
@@ -43751,6 +44065,7 @@ runAction(async (ctx) => {
         ctx.setOutput('pending-count', result.dryRun ? result.pendingCount : result.pendingCount - result.applied.length);
         ctx.setOutput('backup-path', result.backup?.path ?? '');
         ctx.setOutput('restored', result.failure?.outcome === 'restored');
+        ctx.setOutput('safety-backup', result.failure?.safetyBackup ?? '');
         ctx.setOutput('history-table', result.historyTable);
         ctx.setOutput('backups-removed', result.backup?.pruned ?? []);
         ctx.setOutput('backup-artifact-name', uploaded?.name ?? '');
@@ -43779,6 +44094,7 @@ runAction(async (ctx) => {
             backupRetention: inputs.backupRetention,
             onFailure: inputs.onFailure,
             lockTimeoutMs: inputs.lockTimeoutMs,
+            statementLimits: inputs.statementLimits,
             connectTimeoutMs: inputs.connectTimeoutMs,
             appliedBy: ctx.run.runUrl ?? defaultAppliedBy(),
             log: ctx.log,

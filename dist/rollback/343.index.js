@@ -32,6 +32,9 @@ function sslConfig(target, mode) {
 }
 function classify(err) {
     const e = err;
+    const cert = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .certificateFailure */ .aX)(err);
+    if (cert)
+        return cert;
     const net = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .networkReason */ .d8)(err);
     if (net)
         return { kind: 'retry', reason: net, error: err };
@@ -89,28 +92,37 @@ async function openPostgres(target, options) {
 }
 class PostgresSession {
     client;
+    options;
     engine = 'postgres';
     serverVersion = '';
     table = '';
     repeatables = '';
     tableName = { table: '' };
-    key = 0n;
+    /** The session's current_schema(), read in init(): an unqualified history table is in it. */
+    currentSchema = 'public';
     constructor(client, options) {
         this.client = client;
+        this.options = options;
         this.useHistoryTable(options.historyTable);
     }
     useHistoryTable(table) {
         this.tableName = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHistoryTable */ .Wi)(table);
         this.table = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)(this.tableName, 'postgres');
         this.repeatables = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteTable */ .Z8)((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .repeatablesTable */ .r3)(this.tableName), 'postgres');
-        this.key = (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .advisoryLockKey */ .Ut)(table);
+    }
+    get key() {
+        return (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .advisoryLockKey */ .Ut)((0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .historyLockName */ .ZD)(this.tableName, this.currentSchema));
     }
     async select(sql) {
         return (await this.client.query(sql)).rows;
     }
     async init() {
-        const r = await this.client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+        const r = await this.client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, current_schema() AS s");
         this.serverVersion = r.rows[0].v;
+        this.currentSchema = r.rows[0].s ?? 'public';
+        if (this.options.limits)
+            for (const sql of (0,_session_js__WEBPACK_IMPORTED_MODULE_1__/* .statementLimitSql */ .ld)('postgres', this.serverVersion, this.options.limits))
+                await this.client.query(sql);
         // When this client dies (kill -9), the server notices within a second even mid-statement and
         // ends the session, which rolls back its transaction and releases the advisory lock.
         if (Number(r.rows[0].n) >= 140000)
@@ -358,181 +370,6 @@ SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typna
    AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
 `;
-
-
-/***/ }),
-
-/***/ 47183:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Xd: () => (/* binding */ splitStatements),
-/* harmony export */   f6: () => (/* binding */ findTransactionControl),
-/* harmony export */   mh: () => (/* binding */ lineAt)
-/* harmony export */ });
-/**
- * Splits a migration file into statements the way the database's own client would: semicolons
- * outside strings, quoted identifiers, comments and (PostgreSQL) dollar-quoted bodies end a
- * statement; MySQL's client-side `DELIMITER` command is honoured. Pure; used for the plan's
- * statement counts, for files that run outside a transaction (one statement per round trip, as
- * `CREATE INDEX CONCURRENTLY` requires), for MySQL, and to map an error back to a file line.
- */
-function splitStatements(sql, dialect) {
-    const out = [];
-    let delimiter = ';';
-    let i = 0;
-    let start = -1; // offset of the current statement's first token, -1 before it
-    let line = 1;
-    let startLine = 1;
-    const n = sql.length;
-    const push = (end) => {
-        if (start >= 0) {
-            const text = sql.slice(start, end).trim();
-            if (text !== '')
-                out.push({ text, line: startLine, offset: start });
-        }
-        start = -1;
-    };
-    const advanceTo = (j) => {
-        for (; i < j && i < n; i++)
-            if (sql[i] === '\n')
-                line++;
-    };
-    const begin = () => {
-        if (start < 0) {
-            start = i;
-            startLine = line;
-        }
-    };
-    while (i < n) {
-        const c = sql[i];
-        const next = sql[i + 1];
-        // MySQL client command at the start of a line: DELIMITER $$
-        if (dialect === 'mysql' &&
-            start < 0 &&
-            /^delimiter[ \t]/i.test(sql.slice(i, i + 10)) &&
-            (i === 0 || sql[i - 1] === '\n' || /^\s*$/.test(lineBefore(sql, i)))) {
-            const eol = sql.indexOf('\n', i);
-            const cmdEnd = eol < 0 ? n : eol;
-            delimiter = sql.slice(i + 9, cmdEnd).trim() || ';';
-            advanceTo(cmdEnd);
-            continue;
-        }
-        if (c === '-' && next === '-') {
-            const eol = sql.indexOf('\n', i);
-            advanceTo(eol < 0 ? n : eol);
-            continue;
-        }
-        if (dialect === 'mysql' && c === '#') {
-            const eol = sql.indexOf('\n', i);
-            advanceTo(eol < 0 ? n : eol);
-            continue;
-        }
-        if (c === '/' && next === '*') {
-            // MySQL executable comments /*! ... */ are statement text; PostgreSQL block comments nest.
-            if (dialect === 'mysql' && sql[i + 2] === '!')
-                begin();
-            advanceTo(skipBlockComment(sql, i, dialect === 'postgres'));
-            continue;
-        }
-        if (/\s/.test(c)) {
-            advanceTo(i + 1);
-            continue;
-        }
-        if (sql.startsWith(delimiter, i)) {
-            push(i);
-            advanceTo(i + delimiter.length);
-            continue;
-        }
-        begin();
-        if (c === "'") {
-            const backslash = dialect === 'mysql' || isEscapeStringPrefix(sql, i);
-            advanceTo(skipQuoted(sql, i, "'", backslash));
-            continue;
-        }
-        if (c === '"') {
-            advanceTo(skipQuoted(sql, i, '"', dialect === 'mysql'));
-            continue;
-        }
-        if (c === '`' && dialect === 'mysql') {
-            advanceTo(skipQuoted(sql, i, '`', false));
-            continue;
-        }
-        if (c === '$' && dialect === 'postgres') {
-            const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-            if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? ' ')) {
-                const close = sql.indexOf(tag[0], i + tag[0].length);
-                advanceTo(close < 0 ? n : close + tag[0].length);
-                continue;
-            }
-        }
-        advanceTo(i + 1);
-    }
-    push(n);
-    return out;
-}
-function lineBefore(sql, i) {
-    const sol = sql.lastIndexOf('\n', i - 1);
-    return sql.slice(sol + 1, i);
-}
-function isEscapeStringPrefix(sql, i) {
-    const p = sql[i - 1];
-    return (p === 'E' || p === 'e') && !/[A-Za-z0-9_]/.test(sql[i - 2] ?? ' ');
-}
-/** Offset just past the closing quote (a doubled quote is an escaped one). */
-function skipQuoted(sql, i, quote, backslash) {
-    let j = i + 1;
-    while (j < sql.length) {
-        const c = sql[j];
-        if (backslash && c === '\\') {
-            j += 2;
-            continue;
-        }
-        if (c === quote) {
-            if (sql[j + 1] === quote) {
-                j += 2;
-                continue;
-            }
-            return j + 1;
-        }
-        j++;
-    }
-    return sql.length;
-}
-function skipBlockComment(sql, i, nests) {
-    let depth = 0;
-    let j = i;
-    while (j < sql.length) {
-        if (sql[j] === '/' && sql[j + 1] === '*') {
-            if (depth === 0 || nests)
-                depth++;
-            j += 2;
-        }
-        else if (sql[j] === '*' && sql[j + 1] === '/') {
-            depth--;
-            j += 2;
-            if (depth === 0)
-                return j;
-        }
-        else
-            j++;
-    }
-    return sql.length;
-}
-/** 1-based line of a 0-based character offset in `text`. */
-function lineAt(text, offset) {
-    let line = 1;
-    for (let i = 0; i < offset && i < text.length; i++)
-        if (text[i] === '\n')
-            line++;
-    return line;
-}
-const TRANSACTION_CONTROL = /^(begin|commit|rollback|end|start\s+transaction|abort|savepoint|release)\b/i;
-/** The first statement that controls transactions itself (BEGIN, COMMIT, …), if any. */
-function findTransactionControl(statements) {
-    // `BEGIN ATOMIC` bodies and `BEGIN NOT ATOMIC` (MariaDB compound) are not transaction control.
-    return statements.find((s) => TRANSACTION_CONTROL.test(s.text) && !/^begin\s+(not\s+)?atomic\b/i.test(s.text));
-}
 
 
 /***/ })

@@ -28486,7 +28486,7 @@ function parseRetention(text) {
             });
         return { kind: 'count', keep };
     }
-    return { kind: 'age', maxAgeMs: (0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseDuration */ .E9)(value, 'backup-retention') };
+    return { kind: 'age', maxAgeMs: (0,_runtime_parse_js__WEBPACK_IMPORTED_MODULE_6__/* .parseDuration */ .E9)(value, 'backup-retention', { maxMs: Infinity }) };
 }
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 /** This database's backups among `names` (deploy-kit's naming), with the time in their names. */
@@ -28529,16 +28529,20 @@ function pruneBackups(dir, safeDatabase, engine, retention, justTakenPath) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $4: () => (/* binding */ toolError),
 /* harmony export */   $w: () => (/* binding */ objectsMissingFromBackup),
 /* harmony export */   EH: () => (/* binding */ checkSqlDumpText),
 /* harmony export */   Q0: () => (/* binding */ safeDatabaseName),
 /* harmony export */   TV: () => (/* binding */ checkDumpToolVersion),
 /* harmony export */   _h: () => (/* binding */ backupDatabase),
-/* harmony export */   dH: () => (/* binding */ restoreBackup),
+/* harmony export */   bR: () => (/* binding */ backupListing),
 /* harmony export */   fX: () => (/* binding */ toolVersion),
 /* harmony export */   gu: () => (/* binding */ verifyBackup),
+/* harmony export */   hI: () => (/* binding */ makePrivateDir),
 /* harmony export */   iP: () => (/* binding */ backupFileName),
 /* harmony export */   iR: () => (/* binding */ majorVersion),
+/* harmony export */   jS: () => (/* binding */ readEnds),
+/* harmony export */   tu: () => (/* binding */ dumpDatabaseName),
 /* harmony export */   yA: () => (/* binding */ checkBackupDir)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
@@ -28554,18 +28558,12 @@ function pruneBackups(dir, safeDatabase, engine, retention, justTakenPath) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
 /* harmony import */ var _exec_run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(91755);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9541);
-/* harmony import */ var _runtime_logger_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(38118);
-/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(59750);
-/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(68008);
-/* harmony import */ var _url_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(50879);
+/* harmony import */ var _url_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(50879);
 /**
  * Backups before a migration and restores after a failed one: `pg_dump -Fc` / `pg_restore`,
  * `mysqldump --single-transaction` / `mysql`. Programs run through src/exec with argument arrays;
  * the password travels in PGPASSWORD / MYSQL_PWD, never on a command line.
  */
-
-
-
 
 
 
@@ -28608,6 +28606,14 @@ function checkSqlDumpText(head, tail) {
     if (!/-- Dump completed[^\n]*\n?\s*$/.test(tail))
         return 'it does not end with "-- Dump completed" (the dump was cut short)';
     return undefined;
+}
+/**
+ * The database a dump was taken from: `dbname` in the header of `pg_restore --list`, `Database:`
+ * in mysqldump's header. Undefined when the text does not say.
+ */
+function dumpDatabaseName(engine, listingOrHead) {
+    const m = engine === 'postgres' ? /^;\s+dbname:\s*(.*?)\s*$/m.exec(listingOrHead) : /^-- Host: .*?\bDatabase: (.*?)\s*$/m.exec(listingOrHead);
+    return m?.[1] || undefined;
 }
 /** Objects in the database that the backup does not hold: the restore drops them first. */
 function objectsMissingFromBackup(objects, listing, engine) {
@@ -28686,21 +28692,24 @@ async function backupDatabase(target, dir, options = {}) {
     const compression = options.compression ?? { kind: 'none' };
     const redact = options.redact ?? ((t) => t);
     const started = performance.now();
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(dir, { recursive: true });
-    let path = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.resolve)((0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)(dir, backupFileName(target.database, target.engine, new Date())));
+    makePrivateDir(dir);
+    const name = backupFileName(options.label ? `${target.database}-${options.label}` : target.database, target.engine, new Date());
+    let path = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.resolve)((0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)(dir, name));
     for (let i = 2; (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path) || (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(`${path}.gz`) || (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(`${path}.zst`); i++)
         path = path.replace(/(-\d+)?\.(dump|sql)$/, `-${i}.$2`);
-    const env = (0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .clientEnvironment */ .B5)(target);
+    // Created private before the tool writes into it (the tools create files 0644 under the usual umask).
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(path, 'wx', 0o600));
+    const env = (0,_url_js__WEBPACK_IMPORTED_MODULE_8__/* .clientEnvironment */ .B5)(target);
     const common = { env, signal: options.signal, timeoutMs: options.timeoutMs ?? 60 * 60_000, redact };
     try {
         if (target.engine === 'postgres') {
             const major = compression.kind === 'zstd' ? majorVersion(await toolVersion('pg_dump')) : undefined;
             const compress = (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .pgDumpCompressArg */ .CX)(compression, major);
-            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_dump', ['--format=custom', ...(compress ? [compress] : []), '--no-password', `--file=${path}`], common);
+            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_dump', [...(0,_url_js__WEBPACK_IMPORTED_MODULE_8__/* .pgConnectionArgs */ .tU)(target, 'deploy-kit backup'), '--format=custom', ...(compress ? [compress] : []), `--file=${path}`], common);
         }
         else {
             await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('mysqldump', [
-                ...(0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .mysqlClientArgs */ .$m)(target),
+                ...(0,_url_js__WEBPACK_IMPORTED_MODULE_8__/* .mysqlClientArgs */ .$m)(target),
                 '--single-transaction',
                 '--routines',
                 '--triggers',
@@ -28713,9 +28722,18 @@ async function backupDatabase(target, dir, options = {}) {
         }
     }
     catch (err) {
+        // A half-written dump (a full disk, a cancelled run) must not be left looking like a backup.
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(path, { force: true });
         throw toolError(err, target.engine === 'postgres' ? 'pg_dump' : 'mysqldump', redact);
     }
-    const entries = await verifyBackup(target, path, options);
+    let entries;
+    try {
+        entries = await verifyBackup(target, path, options);
+    }
+    catch (err) {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(path, { force: true });
+        throw err;
+    }
     if (target.engine === 'mysql') {
         // Checked as plain text above, then compressed and the compressed file tested as a whole.
         const kind = (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .sqlCompression */ .xb)(compression, (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .zstdPresent */ .rT)());
@@ -28740,18 +28758,35 @@ async function testCompressed(path, signal) {
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .OperationFailedError */ .Bp(`the backup ${path} does not read back: ${err instanceof Error ? err.message : String(err)}`);
     }
 }
-/** Reads a backup back: `pg_restore --list` for a custom-format dump, a completeness check for SQL. Returns its entry count. */
+/**
+ * A directory for backups, private (0700) when this creates it; an existing one keeps its mode
+ * (the files in it are 0600 whatever it is).
+ */
+function makePrivateDir(dir) {
+    if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(dir))
+        return;
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(dir, 0o700);
+}
+/**
+ * Reads a backup back, all of it: `pg_restore -f /dev/null` reads every data block of a custom-format
+ * dump (its `--list` alone reads only the table of contents, which a truncated dump still has); a
+ * SQL dump must have mysqldump's header and its "Dump completed" trailer. Returns the entry count.
+ */
 async function verifyBackup(target, path, options = {}) {
     const redact = options.redact ?? ((t) => t);
     if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path) || (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path).size === 0)
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .OperationFailedError */ .Bp(`the backup ${path} is missing or empty`);
     if (target.engine === 'postgres') {
+        const env = (0,_url_js__WEBPACK_IMPORTED_MODULE_8__/* .clientEnvironment */ .B5)(target);
+        const timeoutMs = options.timeoutMs ?? 60 * 60_000;
         try {
-            const r = await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact });
+            const r = await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--list', path], { env, signal: options.signal, timeoutMs, redact });
+            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--file=/dev/null', path], { env, signal: options.signal, timeoutMs, redact });
             return r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
         }
         catch (err) {
-            throw toolError(err, `reading the backup back (pg_restore --list ${path})`, redact);
+            throw toolError(err, `reading the backup ${path} back`, redact);
         }
     }
     const { head, tail } = readEnds(path);
@@ -28762,7 +28797,12 @@ async function verifyBackup(target, path, options = {}) {
 }
 async function backupListing(target, path, options) {
     if (target.engine === 'postgres') {
-        const r = await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--list', path], { signal: options.signal, timeoutMs: 10 * 60_000, redact: options.redact });
+        const r = await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--list', path], {
+            env: (0,_url_js__WEBPACK_IMPORTED_MODULE_8__/* .clientEnvironment */ .B5)(target),
+            signal: options.signal,
+            timeoutMs: 10 * 60_000,
+            redact: options.redact,
+        });
         return r.stdout;
     }
     // A SQL dump can be far larger than a string may be: keep only the lines that create objects.
@@ -28774,105 +28814,6 @@ async function backupListing(target, path, options) {
             kept.push(line.length > 400 ? line.slice(0, 400) : line);
     }
     return kept.join('\n');
-}
-/**
- * Puts the database back to the backup: objects the backup does not hold are dropped, then
- * `pg_restore --clean --if-exists --single-transaction` (PostgreSQL: all or nothing) or the SQL
- * dump through `mysql` (MySQL: statement by statement, DDL commits as it goes).
- */
-async function restoreBackup(target, path, options = {}) {
-    if ((0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .compressionOfPath */ .Dy)(path) === 'none')
-        return restorePlain(target, path, options);
-    const plain = await (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_4__/* .expandFile */ .T8)(path, options.signal);
-    try {
-        return await restorePlain(target, plain, options);
-    }
-    finally {
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(plain, { force: true });
-    }
-}
-async function restorePlain(target, path, options) {
-    const redact = options.redact ?? ((t) => t);
-    const log = options.log ?? _runtime_logger_js__WEBPACK_IMPORTED_MODULE_8__/* .nullLogger */ .G;
-    const started = performance.now();
-    await verifyBackup(target, path, options);
-    const listing = await backupListing(target, path, options);
-    const session = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_11__/* .openSession */ .f)(target, {
-        historyTable: options.historyTable ?? _session_js__WEBPACK_IMPORTED_MODULE_9__/* .DEFAULT_HISTORY_TABLE */ ._h,
-        connectTimeoutMs: 10_000,
-        label: 'deploy-kit restore',
-        signal: options.signal,
-    });
-    const dropped = [];
-    try {
-        const extra = objectsMissingFromBackup(await session.listObjects(), listing, target.engine);
-        if (extra.length > 0) {
-            log.info(`Dropping ${extra.length} object(s) created after the backup: ${extra.map((o) => `${o.kind} ${o.schema && o.schema !== '-' ? `${o.schema}.` : ''}${o.name}`).join(', ')}`);
-            if (target.engine === 'postgres') {
-                await session.begin();
-                try {
-                    for (const o of extra)
-                        await session.execute(o.drop);
-                    await session.commit();
-                }
-                catch (err) {
-                    await session.rollback().catch(() => undefined);
-                    throw err;
-                }
-            }
-            else {
-                await session.execute('SET FOREIGN_KEY_CHECKS = 0');
-                for (const o of extra)
-                    await session.execute(o.drop);
-                await session.execute('SET FOREIGN_KEY_CHECKS = 1');
-            }
-            dropped.push(...extra.map((o) => `${o.kind} ${o.name}`));
-        }
-    }
-    finally {
-        await session.close();
-    }
-    const env = (0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .clientEnvironment */ .B5)(target);
-    try {
-        if (target.engine === 'postgres') {
-            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--no-password', `--dbname=${target.database}`, path], {
-                env,
-                signal: options.signal,
-                timeoutMs: options.timeoutMs ?? 60 * 60_000,
-                redact,
-            });
-        }
-        else {
-            await (0,_exec_run_js__WEBPACK_IMPORTED_MODULE_6__/* .runProgram */ .mB)('mysql', [...(0,_url_js__WEBPACK_IMPORTED_MODULE_10__/* .mysqlClientArgs */ .$m)(target), '--connect-timeout=10', '--batch', target.database, `--execute=source ${path}`], {
-                env,
-                signal: options.signal,
-                timeoutMs: options.timeoutMs ?? 60 * 60_000,
-                redact,
-            });
-        }
-    }
-    catch (err) {
-        throw toolError(err, `restoring ${path}`, redact);
-    }
-    return { durationMs: performance.now() - started, dropped };
-}
-
-
-/***/ }),
-
-/***/ 68008:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   f: () => (/* binding */ openSession)
-/* harmony export */ });
-async function openSession(target, options) {
-    if (target.engine === 'postgres') {
-        const { openPostgres } = await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
-        return openPostgres(target, options);
-    }
-    const { openMysql } = await __nccwpck_require__.e(/* import() */ 660).then(__nccwpck_require__.bind(__nccwpck_require__, 25660));
-    return openMysql(target, options);
 }
 
 
@@ -28890,9 +28831,12 @@ async function openSession(target, options) {
 /* harmony export */   Wi: () => (/* binding */ parseHistoryTable),
 /* harmony export */   Z4: () => (/* binding */ MigrationSqlError),
 /* harmony export */   Z8: () => (/* binding */ quoteTable),
+/* harmony export */   ZD: () => (/* binding */ historyLockName),
 /* harmony export */   ZO: () => (/* binding */ connectWithRetry),
 /* harmony export */   _h: () => (/* binding */ DEFAULT_HISTORY_TABLE),
+/* harmony export */   aX: () => (/* binding */ certificateFailure),
 /* harmony export */   d8: () => (/* binding */ networkReason),
+/* harmony export */   ld: () => (/* binding */ statementLimitSql),
 /* harmony export */   r3: () => (/* binding */ repeatablesTable),
 /* harmony export */   vD: () => (/* binding */ mysqlLockName)
 /* harmony export */ });
@@ -28944,6 +28888,17 @@ async function resolveDefaultHistoryTable(session) {
         return { table: LEGACY_HISTORY_TABLE, legacy: true };
     return { table: DEFAULT_HISTORY_TABLE, legacy: false };
 }
+/** The SET statements for `limits` on this server (version text tells MariaDB from MySQL). */
+function statementLimitSql(engine, serverVersion, limits) {
+    if (engine === 'postgres')
+        return [`SET lock_timeout = '${Math.round(limits.lockTimeoutMs)}ms'`, `SET statement_timeout = '${Math.round(limits.statementTimeoutMs)}ms'`];
+    // MySQL counts lock waits in whole seconds (1 at least); 0 means "no limit" only for the statement time.
+    const lockSeconds = limits.lockTimeoutMs === 0 ? 31_536_000 : Math.max(1, Math.ceil(limits.lockTimeoutMs / 1000));
+    const lock = [`SET SESSION lock_wait_timeout = ${lockSeconds}`, `SET SESSION innodb_lock_wait_timeout = ${Math.min(lockSeconds, 1_073_741_824)}`];
+    if (/mariadb/i.test(serverVersion))
+        return [...lock, `SET SESSION max_statement_time = ${limits.statementTimeoutMs / 1000}`];
+    return [...lock, `SET SESSION max_execution_time = ${Math.round(limits.statementTimeoutMs)}`];
+}
 /** A SQL error inside a migration file, mapped to the file's line. */
 class MigrationSqlError extends Error {
     script;
@@ -28975,14 +28930,21 @@ function quoteTable(t, engine) {
     const q = engine === 'postgres' ? (s) => `"${s}"` : (s) => `\`${s}\``;
     return t.schema ? `${q(t.schema)}.${q(t.table)}` : q(t.table);
 }
+/**
+ * The history table as the lock names it: always schema-qualified (the session's current schema, or
+ * the MySQL database, filling in an unqualified name), so `t` and `public.t` are one lock.
+ */
+function historyLockName(t, defaultSchema) {
+    return `${t.schema ?? defaultSchema}.${t.table}`;
+}
 /** A signed 64-bit advisory lock key from the history table's name (one run at a time per table). */
 function advisoryLockKey(historyTable) {
     const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(`deploy-kit:migrate-db:${historyTable}`).digest();
     return digest.readBigInt64BE(0);
 }
-/** A MySQL GET_LOCK name (at most 64 characters), per database and history table. */
-function mysqlLockName(database, historyTable) {
-    const name = `deploy-kit:${database}.${historyTable}`;
+/** A MySQL GET_LOCK name (at most 64 characters), per history table (`historyLockName`: `db.table`). */
+function mysqlLockName(qualifiedTable) {
+    const name = `deploy-kit:${qualifiedTable}`;
     if (name.length <= 64)
         return name;
     return `deploy-kit:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(name).digest('hex').slice(0, 40)}`;
@@ -29034,6 +28996,21 @@ async function initialised(session) {
 }
 function describeEngine(engine) {
     return engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
+}
+/**
+ * A server certificate that does not verify is the configuration's problem, not a network blip:
+ * no retry, and words that say what to check.
+ */
+function certificateFailure(err) {
+    const e = err;
+    const byCode = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(e?.code ?? '');
+    if (!byCode && !/certificate|self-signed/i.test(e?.message ?? ''))
+        return undefined;
+    return {
+        kind: 'fatal',
+        reason: `the server's TLS certificate does not verify: ${e?.message ?? e?.code} (check sslrootcert / ssl-ca names the CA that signed it, and that the host in the URL is a name in the certificate)`,
+        error: err,
+    };
 }
 /** Plain words for a socket error code. */
 function networkReason(err) {
@@ -29132,8 +29109,11 @@ function unquote(v) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $m: () => (/* binding */ mysqlClientArgs),
 /* harmony export */   B5: () => (/* binding */ clientEnvironment),
+/* harmony export */   cW: () => (/* binding */ isLoopbackHost),
 /* harmony export */   ff: () => (/* binding */ describeTarget),
-/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
+/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl),
+/* harmony export */   qJ: () => (/* binding */ pgConninfo),
+/* harmony export */   tU: () => (/* binding */ pgConnectionArgs)
 /* harmony export */ });
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
 /**
@@ -29193,14 +29173,15 @@ function parseDatabaseUrl(raw) {
     let tls;
     let caFile;
     if (engine === 'postgres') {
-        const mode = (params.get('sslmode') ?? 'prefer').toLowerCase();
+        // libpq's default `prefer` falls back to plaintext and verifies nothing: off loopback, require TLS.
+        const mode = (params.get('sslmode') ?? (isLoopbackHost(host) ? 'prefer' : 'require')).toLowerCase();
         if (!PG_SSLMODES.includes(mode))
             fail(`has sslmode=${mode}: use one of ${PG_SSLMODES.join(', ')}.`);
         tls = mode === 'allow' ? 'prefer' : mode;
         caFile = params.get('sslrootcert') ?? undefined;
     }
     else {
-        tls = mysqlTls(params);
+        tls = mysqlTls(params, isLoopbackHost(host));
         caFile = params.get('ssl-ca') ?? params.get('sslca') ?? undefined;
     }
     if (caFile !== undefined && tls !== 'verify-ca' && tls !== 'verify-full') {
@@ -29208,7 +29189,12 @@ function parseDatabaseUrl(raw) {
     }
     return { engine, host, port, user, password, database, tls, caFile, address: `${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
-function mysqlTls(params) {
+/** localhost, 127.0.0.0/8, ::1: traffic that never leaves the machine. */
+function isLoopbackHost(host) {
+    const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+    return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1' || h === '0:0:0:0:0:0:0:1';
+}
+function mysqlTls(params, loopback) {
     const mode = params.get('ssl-mode') ?? params.get('sslmode');
     if (mode !== null) {
         const m = mode.toUpperCase().replace(/-/g, '_');
@@ -29230,8 +29216,9 @@ function mysqlTls(params) {
         return tls;
     }
     const ssl = params.get('ssl');
+    // Off loopback TLS is required unless the URL says otherwise (ssl=false or ssl-mode=DISABLED).
     if (ssl === null)
-        return 'disable';
+        return loopback ? 'disable' : 'require';
     const v = ssl.toLowerCase();
     if (['true', '1', 'yes', 'on', 'required'].includes(v))
         return 'require';
@@ -29245,37 +29232,45 @@ function mysqlTls(params) {
 function describeTarget(t) {
     return `${t.engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB'} database "${t.database}" at ${t.address} as ${t.user}`;
 }
-/** libpq / mysql client environment for the dump tools: the password goes in the environment, never argv. */
+/**
+ * The dump tools' environment: the job's own `PG*` / `MYSQL*` variables removed (a `PGHOSTADDR`,
+ * `PGSERVICE` or `MYSQL_HOST` in the job would otherwise send them to another server than the
+ * driver's), then only the password added — in the environment, never argv. The connection itself
+ * travels whole in the arguments (`pgConnectionArgs`, `mysqlClientArgs`).
+ */
 function clientEnvironment(t, base = process.env) {
-    const env = { ...base };
-    if (t.engine === 'postgres') {
-        Object.assign(env, {
-            PGHOST: t.host,
-            PGPORT: String(t.port),
-            PGUSER: t.user,
-            PGDATABASE: t.database,
-            PGSSLMODE: t.tls,
-            PGCONNECT_TIMEOUT: '10',
-            PGAPPNAME: 'deploy-kit migrate-db',
-        });
-        if (t.password)
-            env.PGPASSWORD = t.password;
-        else
-            delete env.PGPASSWORD;
-        if (t.caFile)
-            env.PGSSLROOTCERT = t.caFile;
-    }
-    else {
-        if (t.password)
-            env.MYSQL_PWD = t.password;
-        else
-            delete env.MYSQL_PWD;
-    }
+    const env = {};
+    for (const [key, value] of Object.entries(base))
+        if (!/^(PG|MYSQL|LIBMYSQL_)/i.test(key))
+            env[key] = value;
+    if (t.password)
+        env[t.engine === 'postgres' ? 'PGPASSWORD' : 'MYSQL_PWD'] = t.password;
     return env;
+}
+/** A libpq keyword/value string: every value single-quoted, `\\` and `'` escaped. */
+function pgConninfo(t, applicationName = 'deploy-kit') {
+    const q = (v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    const parts = [
+        ['host', t.host],
+        ['port', String(t.port)],
+        ['user', t.user],
+        ['dbname', t.database],
+        ['sslmode', t.tls],
+        ['connect_timeout', '10'],
+        ['application_name', applicationName],
+    ];
+    if (t.caFile)
+        parts.push(['sslrootcert', t.caFile]);
+    return parts.map(([k, v]) => `${k}=${q(v)}`).join(' ');
+}
+/** `--dbname=<conninfo>` for pg_dump / pg_restore / psql: the whole connection, nothing left to the environment. */
+function pgConnectionArgs(t, applicationName) {
+    return [`--dbname=${pgConninfo(t, applicationName)}`, '--no-password'];
 }
 /** Connection arguments for mysql / mysqldump (no password: that is MYSQL_PWD). */
 function mysqlClientArgs(t) {
-    const args = [`--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
+    // --no-defaults first: no option file (~/.my.cnf, /etc/mysql) may add a host, a socket or a user.
+    const args = ['--no-defaults', `--host=${t.host}`, `--port=${t.port}`, `--user=${t.user}`, '--protocol=TCP'];
     if (t.tls === 'disable')
         args.push('--skip-ssl');
     else if (t.tls !== 'prefer') {
@@ -29373,7 +29368,16 @@ function runProgram(command, args, options = {}) {
         child.stdin.on('error', () => {
             // The program may exit without reading its stdin; its exit code tells what happened.
         });
-        if (options.input !== undefined)
+        if (options.inputFile !== undefined) {
+            const file = (0,external_node_fs_.createReadStream)(options.inputFile);
+            file.on('error', (err) => {
+                child.stdin.destroy();
+                kill();
+                out.stderr += `\ncannot read ${options.inputFile}: ${err.message}`;
+            });
+            file.pipe(child.stdin);
+        }
+        else if (options.input !== undefined)
             child.stdin.end(options.input);
         else
             child.stdin.end();
@@ -29632,7 +29636,7 @@ function memoryLogger() {
 /* harmony export */   nL: () => (/* binding */ parseEnum),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
-/* unused harmony export editDistance */
+/* unused harmony exports MAX_TIMER_MS, editDistance */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
 /**
  * Pure parsers for input values. Each takes the raw text and the name of the input (or config
@@ -29650,7 +29654,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -32869,7 +32889,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;
@@ -42063,7 +42083,20 @@ var __webpack_exports__ = {};
 var core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
+
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+function jobTempDir(env, tmp) {
+    return env.RUNNER_TEMP || (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(tmp, 'deploy-kit-'));
+}
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -42089,10 +42122,6 @@ function runContextFromEnv(env, cwd, tmp) {
 var errors = __nccwpck_require__(9541);
 // EXTERNAL MODULE: ./src/runtime/parse.ts
 var parse = __nccwpck_require__(96219);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/runtime/yaml.ts
@@ -42336,7 +42365,7 @@ const runnerLogger = {
     group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_.tmpdir)()));
     const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
@@ -42394,9 +42423,13 @@ function runAction(main) {
 }
 function reportFailure(err) {
     if (err instanceof errors/* ConfigurationError */.j1) {
-        core/* setFailed */.C1(secrets.redact(err.message));
-        if (err.file)
+        // One error line: with the file and line as an annotation when the mistake is in a file.
+        if (err.file) {
             core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            process.exitCode = 1;
+        }
+        else
+            core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     if (err instanceof errors/* OperationFailedError */.Bp) {
@@ -42513,14 +42546,19 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 
 /**
  * Writes a file so readers see the old content or the new, never half of it: a temp file in the
- * same directory, flushed to disk, then renamed over the target.
+ * same directory, flushed to disk, then renamed over the target. `mode` 0o600 for files holding
+ * secrets (it is set on the temp file, so the content is never readable by others, even briefly).
  */
-async function atomic_write_writeFileAtomic(path, content) {
+async function atomic_write_writeFileAtomic(path, content, options = {}) {
     const dir = (0,external_node_path_.dirname)(path);
     await (0,promises_.mkdir)(dir, { recursive: true });
     const tmp = (0,external_node_path_.join)(dir, `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    const handle = await (0,promises_.open)(tmp, 'w', 0o644);
+    const mode = options.mode ?? 0o644;
+    const handle = await (0,promises_.open)(tmp, 'w', mode);
     try {
+        // The umask only narrows what open() gives: a private file is private whatever it is.
+        if (mode !== 0o644)
+            await handle.chmod(mode);
         await handle.writeFile(content, 'utf8');
         await handle.sync();
     }
@@ -42546,6 +42584,13 @@ async function atomic_write_writeFileAtomic(path, content) {
 
 
 
+/** Pure: the entry fields for a release's database (none when nothing is known). */
+function databaseFields(database) {
+    return {
+        ...(database?.version ? { databaseVersion: database.version } : {}),
+        ...(database?.backup ? { backup: database.backup } : {}),
+    };
+}
 const DEFAULT_HISTORY_LIMIT = 50;
 /** Pure: the history with `entry` appended and only the last `limit` kept. */
 function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
@@ -42672,6 +42717,202 @@ function planRollback(current, entries, options) {
         steps.push({ service: c.service, from: c.image, to, source });
     }
     return { ok: true, steps };
+}
+const RAN = ['promoted', 'deployed', 'rolled-back'];
+/**
+ * Pure: for a rollback (each step from → to), the newest database version recorded for a release that
+ * ran one of the `to` images (promoted, deployed or rolled back to), and the newest backup recorded for a
+ * release of one of the `from` images — the backup taken just before the release being escaped.
+ */
+function recordedDatabase(entries, steps) {
+    const to = new Set(steps.map((step) => step.to));
+    const from = new Set(steps.map((step) => step.from).filter(Boolean));
+    const found = {};
+    for (let i = entries.length - 1; i >= 0 && !(found.version && found.backup); i--) {
+        const e = entries[i];
+        if (!RAN.includes(e.result))
+            continue;
+        const version = e.databaseVersion;
+        const backup = e.backup;
+        if (!found.version && version) {
+            const hit = e.services.find((s) => to.has(s.image));
+            if (hit)
+                found.version = { value: version, at: e.at, image: hit.image };
+        }
+        if (!found.backup && backup && e.action !== 'rollback') {
+            const hit = e.services.find((s) => from.has(s.image));
+            if (hit)
+                found.backup = { path: backup, at: e.at, image: hit.image };
+        }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+/**
+ * Image names and tags, checked against the distribution reference grammar before anything
+ * touches a registry: a bad name is the user's mistake and the error shows the fix.
+ */
+
+/** A repository path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host: DNS labels (or an IPv4 address), optionally with a port. */
+const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?$/;
+/** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const reference_DOCKER_HUB = 'docker.io';
+/** A digest: algorithm and hex (sha256 with 64 digits, sha512 with 128; other algorithms by the grammar). */
+const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})$/;
+/** True when a host's port (if any) is 1..65535. */
+function portInRange(host) {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+/** True when the first path component names a registry host rather than a repository path. */
+function looksLikeHost(component) {
+    return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+/**
+ * Parses an image name without tag or digest. A name without a host is put under `registry`
+ * when one is given (the registry to log in and push to), else under Docker Hub.
+ */
+function parseImageName(text, field, registry) {
+    const raw = text.trim();
+    if (raw === '')
+        throw new errors/* ConfigurationError */.j1(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
+    const parts = raw.split('/');
+    let host;
+    if (parts.length > 1 && looksLikeHost(parts[0]))
+        host = parts.shift();
+    if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
+        throw new errors/* ConfigurationError */.j1(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+            input: field,
+        });
+    }
+    if (host !== undefined && (!HOST.test(host) || !portInRange(host))) {
+        throw new errors/* ConfigurationError */.j1(`${field} is "${raw}": "${host}" is not a valid registry host (a host name or IP address, with a port from 1 to 65535).`, {
+            input: field,
+        });
+    }
+    const path = parts.join('/');
+    if (path !== path.toLowerCase()) {
+        const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
+        throw new errors/* ConfigurationError */.j1(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
+    }
+    const bad = parts.find((p) => !COMPONENT.test(p));
+    if (bad !== undefined) {
+        throw new errors/* ConfigurationError */.j1(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
+    }
+    const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : reference_DOCKER_HUB);
+    const repository = registryHost === reference_DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
+    const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
+    if (name.length > 255) {
+        throw new errors/* ConfigurationError */.j1(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
+    }
+    return { registry: registryHost, repository, name };
+}
+/**
+ * Checks a full image reference as docker takes it — `name[:tag][@digest]`, e.g. ghcr.io/org/app:1.4.0 or
+ * ghcr.io/org/app@sha256:… — and returns it trimmed. The name follows parseImageName's rules.
+ */
+function parseImageReference(text, field) {
+    const raw = text.trim();
+    if (/\s/.test(raw))
+        throw new errors/* ConfigurationError */.j1(`${field} is "${raw}": an image reference has no spaces.`, { input: field });
+    let rest = raw;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        const digest = rest.slice(at + 1);
+        if (!DIGEST.test(digest)) {
+            throw new errors/* ConfigurationError */.j1(`${field} is "${raw}": "${digest}" is not a digest; write it as sha256: and 64 hex digits.`, { input: field });
+        }
+        rest = rest.slice(0, at);
+    }
+    const slash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > slash) {
+        assertValidTag(rest.slice(colon + 1), field);
+        rest = rest.slice(0, colon);
+    }
+    parseImageName(rest, field);
+    return raw;
+}
+function suggestComponent(component) {
+    const fixed = component
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+|[._-]+$/g, '')
+        .replace(/([._-])[._-]+/g, '$1');
+    return fixed || 'app';
+}
+/** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
+function normaliseRegistry(text, field) {
+    const host = text
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (host === 'index.docker.io' || host === 'registry-1.docker.io')
+        return reference_DOCKER_HUB;
+    if (!HOST.test(host) || !portInRange(host)) {
+        throw new errors/* ConfigurationError */.j1(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
+            input: field,
+        });
+    }
+    return host;
+}
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+/** Throws a ConfigurationError naming the field when `tag` is not a valid tag. */
+function assertValidTag(tag, field) {
+    if (isValidTag(tag))
+        return tag;
+    const fixed = sanitiseTag(tag);
+    throw new errors/* ConfigurationError */.j1(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
+}
+/** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
+function sanitiseTag(text) {
+    return text
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128)
+        .replace(/[.-]+$/, '');
+}
+/**
+ * `${{ github.repository_owner }}` keeps its capitals (`MyOrg`), which image names cannot have: a
+ * path component that is exactly the owner is lower-cased, and the caller says so in a notice.
+ */
+function lowerCaseOwner(name, owner) {
+    if (!owner || owner === owner.toLowerCase())
+        return { name, changed: false };
+    const parts = name.trim().split('/');
+    let changed = false;
+    const fixed = parts.map((p, i) => {
+        // The first component of a path with a host stays as written (hosts are case-insensitive anyway).
+        if (p !== owner || (i === 0 && parts.length > 1 && /[.:]/.test(p)))
+            return p;
+        changed = true;
+        return p.toLowerCase();
+    });
+    return { name: fixed.join('/'), changed };
+}
+/**
+ * A `promote-to` entry: a tag (same repository) or a full reference `[registry/]repository:tag`,
+ * which must end in its tag (so `prod/eu` is a bad tag, not a repository promoted without one).
+ */
+function parsePromoteTarget(text, registry) {
+    const raw = text.trim();
+    const slash = raw.lastIndexOf('/');
+    const colon = raw.lastIndexOf(':');
+    if (slash < 0 || colon < slash)
+        return { tag: assertValidTag(raw, 'promote-to') };
+    if (raw.includes('@')) {
+        throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
+            input: 'promote-to',
+        });
+    }
+    return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
 }
 
 // EXTERNAL MODULE: ./src/util/socket-errors.ts
@@ -43055,15 +43296,16 @@ async function httpRequestNode(req) {
             if (next.protocol !== 'http:' && next.protocol !== 'https:') {
                 throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
             }
-            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body, and
-            // credentials are not carried to another origin.
+            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body.
             if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
                 method = method === 'HEAD' ? 'HEAD' : 'GET';
                 body = undefined;
                 headers = withoutHeaders(headers, ['content-type', 'content-length']);
             }
+            // No header the caller set goes to another origin: an API key may travel in any header (X-Api-Key,
+            // a custom token), not only Authorization/Cookie. https → http is always another origin.
             if (next.origin !== url.origin)
-                headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+                headers = {};
             url = next;
         }
     }
@@ -43925,16 +44167,23 @@ function checksSummary(results, title) {
 
 async function rollback(deps, request) {
     const { target, record, log, signal } = deps;
-    const { services, database } = request;
-    await target.validate(services, 'services');
+    const { services } = request;
+    await target.validate(services, target.kind === 'kubernetes' ? 'deployment' : 'services');
     const current = (await target.getCurrentRelease(services, { digests: false })).services;
-    const plan = planRollback(current, (await record.read()).entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
+    const kept = await keptRevisions(target, services);
+    const { entries } = await record.read();
+    const plan = request.toRevision !== undefined
+        ? planRevisionRollback(current, kept, String(request.toRevision))
+        : planRollback(current, entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
     const from = current.map((entry) => ({ service: entry.service, image: entry.image }));
+    const revisions = kept && services.map((service) => ({ service, before: kept.get(service).at(-1) }));
+    const withRevisions = revisions ? { revisions } : {};
     if (!plan.ok) {
         await deps.notify?.({ title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
         return { kind: 'impossible', from, reason: plan.reason };
     }
     const { steps } = plan;
+    const database = request.database ?? (request.databaseFromRecord ? await request.databaseFromRecord(recordedDatabase(entries, steps)) : undefined);
     if (request.dryRun) {
         for (const step of steps)
             log.info(`Plan: ${step.service}: ${step.from} → ${step.to} (from ${step.source}).`);
@@ -43942,7 +44191,7 @@ async function rollback(deps, request) {
             log.info(`Plan: then ${database.describe}.`);
         if (request.checks)
             log.info(`Plan: then run ${request.checks.count} check(s).`);
-        return { kind: 'planned', from, steps };
+        return { kind: 'planned', from, steps, ...withRevisions };
     }
     const started = Date.now();
     const done = [];
@@ -43952,8 +44201,14 @@ async function rollback(deps, request) {
             // A canary left behind would keep serving the release being rolled back from.
             if (await target.removeCanary(step.service, { signal }))
                 log.info(`Removed a leftover canary of ${step.service}.`);
-            await log.group(`Rolling ${step.service} back: ${step.from} → ${step.to}`, () => target.rollout([{ service: step.service, image: step.to }], { timeoutMs: request.healthTimeoutMs, signal }));
+            const wait = { timeoutMs: request.healthTimeoutMs, signal };
+            await log.group(`Rolling ${step.service} back: ${step.from} → ${step.to}`, () => step.source === 'to-revision' && target.undoTo
+                ? target.undoTo(step.service, String(request.toRevision), wait)
+                : target.rollout([{ service: step.service, image: step.to }], wait));
             done.push(step);
+            const change = revisions?.find((r) => r.service === step.service);
+            if (change && target.revisions)
+                change.after = (await target.revisions(step.service)).at(-1);
         }
     }
     catch (err) {
@@ -43966,7 +44221,7 @@ async function rollback(deps, request) {
             fields: [{ title: 'Why', value: reason }],
             link: request.runUrl,
         });
-        return { kind: 'failed', from, steps, done, reason };
+        return { kind: 'failed', from, steps, done, reason, ...withRevisions };
     }
     const durationMs = Date.now() - started;
     let databaseResult = 'untouched';
@@ -43988,6 +44243,7 @@ async function rollback(deps, request) {
         previous: from,
         runUrl: request.runUrl,
         ...(database ? { database: databaseResult } : {}),
+        ...(database?.version && !databaseError ? { databaseVersion: database.version } : {}),
     });
     let checks;
     let checksFailed;
@@ -44011,7 +44267,46 @@ async function rollback(deps, request) {
         ],
         link: request.runUrl,
     });
-    return { kind: 'rolled-back', from, steps, done, durationMs, database: databaseResult, ...(checks ? { checks } : {}), ...(problem ? { problem } : {}) };
+    return {
+        kind: 'rolled-back',
+        from,
+        steps,
+        done,
+        durationMs,
+        ...withRevisions,
+        database: databaseResult,
+        ...(checks ? { checks } : {}),
+        ...(problem ? { problem } : {}),
+    };
+}
+/** The revisions each workload keeps, when the target keeps any (Kubernetes); undefined otherwise. */
+async function keptRevisions(target, services) {
+    if (!target.revisions)
+        return undefined;
+    const out = new Map();
+    for (const service of services)
+        out.set(service, await target.revisions(service));
+    return out;
+}
+/** Pure: every service to `revision` of its own, checked before anything changes. */
+function planRevisionRollback(current, kept, revision) {
+    if (!kept)
+        throw new errors/* ConfigurationError */.j1('to-revision needs a target that keeps revisions (target: kubernetes).', { input: 'to-revision' });
+    const steps = [];
+    for (const c of current) {
+        const list = kept.get(c.service) ?? [];
+        const found = list.find((r) => r.revision === revision);
+        if (!found) {
+            throw new errors/* ConfigurationError */.j1(`to-revision: ${c.service} has no revision ${revision}; it keeps ${list.map((r) => r.revision).join(', ') || 'none'} (kubectl rollout history deployment/${c.service}).`, { input: 'to-revision' });
+        }
+        if (found === list.at(-1)) {
+            throw new errors/* ConfigurationError */.j1(`to-revision: revision ${revision} is what ${c.service} runs now (${found.image}); give an earlier one.`, {
+                input: 'to-revision',
+            });
+        }
+        steps.push({ service: c.service, from: c.image, to: found.image, source: 'to-revision' });
+    }
+    return { ok: true, steps };
 }
 
 ;// CONCATENATED MODULE: ./src/util/shape.ts
@@ -44605,138 +44900,6 @@ function parseComposeCommand(text, input = 'compose-command') {
 
 // EXTERNAL MODULE: ./src/exec/run.ts + 1 modules
 var run = __nccwpck_require__(91755);
-;// CONCATENATED MODULE: ./src/registry/reference.ts
-/**
- * Image names and tags, checked against the distribution reference grammar before anything
- * touches a registry: a bad name is the user's mistake and the error shows the fix.
- */
-
-/** A repository path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-/** A registry host: DNS labels (or an IPv4 address), optionally with a port. */
-const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?$/;
-/** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const reference_DOCKER_HUB = 'docker.io';
-/** True when the first path component names a registry host rather than a repository path. */
-function looksLikeHost(component) {
-    return component.includes('.') || component.includes(':') || component === 'localhost';
-}
-/**
- * Parses an image name without tag or digest. A name without a host is put under `registry`
- * when one is given (the registry to log in and push to), else under Docker Hub.
- */
-function parseImageName(text, field, registry) {
-    const raw = text.trim();
-    if (raw === '')
-        throw new ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
-    const parts = raw.split('/');
-    let host;
-    if (parts.length > 1 && looksLikeHost(parts[0]))
-        host = parts.shift();
-    if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
-        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
-            input: field,
-        });
-    }
-    if (host !== undefined && !HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
-    }
-    const path = parts.join('/');
-    if (path !== path.toLowerCase()) {
-        const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
-        throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
-    }
-    const bad = parts.find((p) => !COMPONENT.test(p));
-    if (bad !== undefined) {
-        throw new ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
-    }
-    const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : reference_DOCKER_HUB);
-    const repository = registryHost === reference_DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
-    const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
-    if (name.length > 255) {
-        throw new ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
-    }
-    return { registry: registryHost, repository, name };
-}
-function suggestComponent(component) {
-    const fixed = component
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[._-]+|[._-]+$/g, '')
-        .replace(/([._-])[._-]+/g, '$1');
-    return fixed || 'app';
-}
-/** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
-function normaliseRegistry(text, field) {
-    const host = text
-        .trim()
-        .replace(/^https?:\/\//, '')
-        .replace(/\/+$/, '');
-    if (host === 'index.docker.io' || host === 'registry-1.docker.io')
-        return reference_DOCKER_HUB;
-    if (!HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
-            input: field,
-        });
-    }
-    return host;
-}
-function isValidTag(tag) {
-    return TAG.test(tag);
-}
-/** Throws a ConfigurationError naming the field when `tag` is not a valid tag. */
-function assertValidTag(tag, field) {
-    if (isValidTag(tag))
-        return tag;
-    const fixed = sanitiseTag(tag);
-    throw new ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
-}
-/** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
-function sanitiseTag(text) {
-    return text
-        .replace(/[^A-Za-z0-9_.-]+/g, '-')
-        .replace(/-{2,}/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128)
-        .replace(/[.-]+$/, '');
-}
-/**
- * `${{ github.repository_owner }}` keeps its capitals (`MyOrg`), which image names cannot have: a
- * path component that is exactly the owner is lower-cased, and the caller says so in a notice.
- */
-function lowerCaseOwner(name, owner) {
-    if (!owner || owner === owner.toLowerCase())
-        return { name, changed: false };
-    const parts = name.trim().split('/');
-    let changed = false;
-    const fixed = parts.map((p, i) => {
-        // The first component of a path with a host stays as written (hosts are case-insensitive anyway).
-        if (p !== owner || (i === 0 && parts.length > 1 && /[.:]/.test(p)))
-            return p;
-        changed = true;
-        return p.toLowerCase();
-    });
-    return { name: fixed.join('/'), changed };
-}
-/**
- * A `promote-to` entry: a tag (same repository) or a full reference `[registry/]repository:tag`,
- * which must end in its tag (so `prod/eu` is a bad tag, not a repository promoted without one).
- */
-function parsePromoteTarget(text, registry) {
-    const raw = text.trim();
-    const slash = raw.lastIndexOf('/');
-    const colon = raw.lastIndexOf(':');
-    if (slash < 0 || colon < slash)
-        return { tag: assertValidTag(raw, 'promote-to') };
-    if (raw.includes('@')) {
-        throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
-            input: 'promote-to',
-        });
-    }
-    return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
-}
-
 ;// CONCATENATED MODULE: ./src/registry/docker-credentials.ts
 /**
  * Logins made before this step (docker/login-action, `docker login`): read from the Docker config
@@ -45036,7 +45199,7 @@ function asResolvedConfig(value, source) {
     };
 }
 /** The service's definition, or a ConfigurationError naming the input and the services that exist. */
-function requireService(config, service, input, files) {
+function compose_config_requireService(config, service, input, files) {
     const def = config.services[service];
     if (def)
         return def;
@@ -45080,13 +45243,18 @@ function formatPort(p) {
 function canaryServiceName(service) {
     return `${service}-canary`;
 }
+/** The baseline: the stable image, started fresh beside the canary (judge: compare). */
+function baselineServiceName(service) {
+    return `${service}-baseline`;
+}
 /** Keys that must not be copied into the canary: it runs the new image, under its own name, alone. */
 const NOT_COPIED = ['build', 'container_name', 'depends_on', 'links', 'scale', 'deploy', 'pull_policy'];
 /**
  * The canary's service definition: the stable service's own (environment, health check, networks,
  * volumes…) with the new image, no fixed container name, and its published ports moved to
  * 127.0.0.1 on `canaryPort` (for the port the router reaches) or on a port docker picks, so it never
- * clashes with the stable container. Labels mark it as the canary.
+ * clashes with the stable container. Labels mark it as the canary — or, with `track: 'baseline'`,
+ * as the baseline (the same derivation with the stable image, so both start alike).
  */
 function deriveCanaryService(stable, options) {
     const def = {};
@@ -45103,7 +45271,7 @@ function deriveCanaryService(stable, options) {
             protocol: p.protocol,
         }));
     }
-    def.labels = { ...labelsOf(stable), 'deploy-kit.track': 'canary', ...(options.labels ?? {}) };
+    def.labels = { ...labelsOf(stable), 'deploy-kit.track': options.track ?? 'canary', ...(options.labels ?? {}) };
     return def;
 }
 function labelsOf(def) {
@@ -45272,13 +45440,13 @@ class ComposeTarget {
     async validate(services, input) {
         const config = await this.config();
         for (const s of services)
-            requireService(config, s, input, this.files);
+            compose_config_requireService(config, s, input, this.files);
     }
     async getCurrentRelease(services, options = {}) {
         const config = await this.config();
         const out = [];
         for (const service of services) {
-            const def = requireService(config, service, 'service', this.files);
+            const def = compose_config_requireService(config, service, 'service', this.files);
             const image = typeof def.image === 'string' ? def.image : '';
             out.push({ service, image, digest: options.digests === false ? undefined : await localImageDigest(image) });
         }
@@ -45287,26 +45455,48 @@ class ComposeTarget {
     imageDigest(image) {
         return localImageDigest(image);
     }
-    /** `options` may override the routing given to the constructor. */
+    /**
+     * `options` may override the routing given to the constructor. With `baseline`, the baseline is
+     * derived the same way with the stable image and started by the same `up --force-recreate`, from
+     * the same generated file, so both are fresh containers with the same warm-up.
+     */
     async startCanary(service, image, options) {
-        const { stableAddress, canaryPort } = { ...this.options.routing, ...definedOnly(options) };
+        const { stableAddress, canaryPort, baselinePort } = { ...this.options.routing, ...definedOnly(options) };
         const config = await this.config();
-        const stable = requireService(config, service, 'service', this.files);
+        const stable = compose_config_requireService(config, service, 'service', this.files);
         const stableImage = typeof stable.image === 'string' ? stable.image : '';
         const routed = routedPort(stable, stableAddress);
         const canaryName = canaryServiceName(service);
-        const def = deriveCanaryService(stable, {
-            image,
-            routedPort: routed?.containerPort,
-            canaryPort,
-            labels: { 'deploy-kit.stable-image': stableImage },
-        });
+        const labels = { 'deploy-kit.stable-image': stableImage };
+        const services = { [canaryName]: deriveCanaryService(stable, { image, routedPort: routed?.containerPort, canaryPort, labels }) };
+        const baselineName = this.options.baseline ? baselineServiceName(service) : undefined;
+        if (baselineName) {
+            services[baselineName] = deriveCanaryService(stable, {
+                image: stableImage,
+                routedPort: routed?.containerPort,
+                canaryPort: baselinePort,
+                labels,
+                track: 'baseline',
+            });
+        }
         const file = this.canaryFile(service);
-        await atomic_write_writeFileAtomic(file, `# generated by deploy-kit: the canary of "${service}"; removed when the canary ends\n${(0,dist/* stringify */.As)(overrideFile(config.version, { [canaryName]: def }))}`);
-        await this.compose(upServiceArgs([canaryName], { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
-        await this.waitHealthy(canaryName, options);
-        const address = routed ? await this.canaryAddress(canaryName, routed, file) : undefined;
-        return { service, canaryName, image, stableImage, address };
+        const what = baselineName ? `the canary of "${service}" and its baseline` : `the canary of "${service}"`;
+        await atomic_write_writeFileAtomic(file, `# generated by deploy-kit: ${what}; removed when the canary ends\n${(0,dist/* stringify */.As)(overrideFile(config.version, services))}`, 
+        // It copies the service's resolved environment (secrets included): private.
+        { mode: 0o600 });
+        const names = Object.keys(services);
+        await this.compose(upServiceArgs(names, { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
+        for (const name of names)
+            await this.waitHealthy(name, options);
+        return this.handle(service, { canaryName, image, stableImage, baselineName }, routed, file);
+    }
+    /** The handle with the addresses the router needs (published host ports, or service:port). */
+    async handle(service, h, routed, file) {
+        const address = routed ? await this.canaryAddress(h.canaryName, routed, file) : undefined;
+        if (!h.baselineName)
+            return { service, canaryName: h.canaryName, image: h.image, stableImage: h.stableImage, address };
+        const baselineAddress = routed ? await this.canaryAddress(h.baselineName, routed, file) : undefined;
+        return { service, ...h, address, baselineAddress };
     }
     async canaryAddress(canaryName, routed, file) {
         if (!routed.loopback)
@@ -45328,35 +45518,45 @@ class ComposeTarget {
         const parsed = asResolvedConfig(parseYaml(await (0,promises_.readFile)(file, 'utf8'), file), file);
         const def = parsed.services[canaryName] ?? {};
         const labels = (def.labels ?? {});
-        const stable = requireService(await this.config(true), service, 'service', this.files);
+        const stable = compose_config_requireService(await this.config(true), service, 'service', this.files);
         const routed = routedPort(stable, stableAddress);
-        return {
-            service,
+        // The baseline is routed only while its container runs (one that died is left to removeCanary).
+        const baselineName = baselineServiceName(service);
+        const baselineRuns = baselineName in parsed.services && (await this.compose(psArgs(baselineName), { extraFiles: [file] })).stdout.trim() !== '';
+        const h = {
             canaryName,
             image: String(def.image ?? ''),
             stableImage: labels['deploy-kit.stable-image'] ?? String(stable.image ?? ''),
-            address: routed ? await this.canaryAddress(canaryName, routed, file) : undefined,
+            ...(baselineRuns ? { baselineName } : {}),
         };
+        return this.handle(service, h, routed, file);
     }
     async promote(canary, options) {
         await this.rollout([{ service: canary.service, image: canary.image }], options);
     }
+    /** Removes the canary and the baseline (whatever the generated file holds, so also a baseline of an earlier run). */
     async removeCanary(service, options = {}) {
         const file = this.canaryFile(service);
         if (!(0,external_node_fs_.existsSync)(file))
             return false;
-        const canaryName = canaryServiceName(service);
-        const ids = (await this.compose(psArgs(canaryName, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
-        if (ids)
-            await this.compose(removeServiceArgs([canaryName]), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
+        const inFile = Object.keys(asResolvedConfig(parseYaml(await (0,promises_.readFile)(file, 'utf8'), file), file).services);
+        const names = [canaryServiceName(service), baselineServiceName(service)].filter((name) => inFile.includes(name));
+        let removed = false;
+        for (const name of names) {
+            const ids = (await this.compose(psArgs(name, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
+            if (ids)
+                removed = true;
+        }
+        if (removed)
+            await this.compose(removeServiceArgs(names), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
         await (0,promises_.rm)(file, { force: true });
-        return ids !== '';
+        return removed;
     }
     /** Pins the images in the release override, then recreates each service in order, health-waited. */
     async rollout(updates, options) {
         const config = await this.config();
         for (const update of updates)
-            requireService(config, update.service, 'services', this.files);
+            compose_config_requireService(config, update.service, 'services', this.files);
         for (const update of updates) {
             options.onService?.(update);
             await this.pinImage(update.service, update.image, config.version);
@@ -45439,6 +45639,7 @@ function normaliseProjectName(name) {
  * so reading it back still shows both tracks).
  */
 
+
 const MARKER = '# deploy-kit:';
 function nginx_upstream_validateUpstreamName(name, input) {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
@@ -45447,8 +45648,10 @@ function nginx_upstream_validateUpstreamName(name, input) {
 }
 /** host:port, [v6]:port or unix:/path — nothing an nginx directive could be smuggled through. */
 function nginx_upstream_validateServerAddress(address, input) {
-    if (!/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
-        throw new ConfigurationError(`${input} is "${address}": give host:port (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
+    const port = /:(\d+)$/.exec(address)?.[1];
+    const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    if (!portOk || !/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
+        throw new ConfigurationError(`${input} is "${address}": give host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
     }
 }
 function nginx_upstream_renderUpstream(name, servers) {
@@ -45469,7 +45672,7 @@ function nginx_upstream_parseUpstream(text) {
     if (!name)
         return undefined;
     const servers = [];
-    for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary) weight=(\d+)/gm)) {
+    for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary|baseline) weight=(\d+)/gm)) {
         const weight = Number(m[4]);
         const params = m[2].trim();
         const served = params === 'down' ? 0 : Number(/weight=(\d+)/.exec(params)?.[1] ?? NaN);
@@ -45479,15 +45682,19 @@ function nginx_upstream_parseUpstream(text) {
     }
     return { name, servers };
 }
-/** Stable and canary servers for a canary weight; without a canary address only the stable one. */
-function nginx_upstream_upstreamServers(stableAddress, canaryAddress, canaryWeight) {
-    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
-        throw new Error(`canary weight ${canaryWeight} is not 0..100`);
-    const servers = [{ address: stableAddress, track: 'stable', weight: 100 - canaryWeight }];
+/**
+ * Stable and canary servers for a canary weight; without a canary address only the stable one.
+ * With a baseline address the baseline is a third server at its share of `splitWeights`.
+ */
+function nginx_upstream_upstreamServers(stableAddress, canaryAddress, canaryWeight, baselineAddress) {
+    const split = splitWeights(canaryWeight, Boolean(canaryAddress && baselineAddress));
+    const servers = [{ address: stableAddress, track: 'stable', weight: split.stable }];
     if (canaryAddress)
-        servers.push({ address: canaryAddress, track: 'canary', weight: canaryWeight });
+        servers.push({ address: canaryAddress, track: 'canary', weight: split.canary });
     else if (canaryWeight > 0)
         throw new Error('a canary weight above 0 needs the canary address');
+    if (canaryAddress && baselineAddress)
+        servers.push({ address: baselineAddress, track: 'baseline', weight: split.baseline });
     return servers;
 }
 
@@ -45566,20 +45773,25 @@ class nginx_NginxRouter {
         const parsed = parseUpstream(await readFile(this.options.upstreamFile, 'utf8'));
         if (!parsed)
             return undefined;
-        return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
+        const baseline = parsed.servers.find((s) => s.track === 'baseline');
+        return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0, ...(baseline ? { baselineWeight: baseline.weight } : {}) };
     }
     async setWeight(canaryWeight, canary, options = {}) {
         const { upstreamFile, upstreamName, stableAddress, reload, settleMs } = this.options;
         const canaryAddress = canary?.address;
+        const baselineAddress = canary?.baselineAddress;
         if (canaryAddress)
             validateServerAddress(canaryAddress, 'canary-address');
-        const text = renderUpstream(upstreamName, upstreamServers(stableAddress, canaryAddress, canaryWeight));
+        if (baselineAddress)
+            validateServerAddress(baselineAddress, 'baseline-address');
+        const servers = upstreamServers(stableAddress, canaryAddress, canaryWeight, baselineAddress);
+        const text = renderUpstream(upstreamName, servers);
         const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
         await writeFileAtomic(upstreamFile, text);
         const readBack = parseUpstream(await readFile(upstreamFile, 'utf8'));
-        const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
-        if (!readBack || served !== canaryWeight) {
-            throw new OperationFailedError(`nginx: ${upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
+        const written = (list) => (list ?? []).map((s) => `${s.track} ${s.weight}%`).join(', ');
+        if (!readBack || written(readBack.servers) !== written(servers)) {
+            throw new OperationFailedError(`nginx: ${upstreamFile} does not hold the weights just written (read back ${written(readBack?.servers)}, wanted ${written(servers)}).`);
         }
         const commands = nginxCommands(reload);
         try {
@@ -45616,28 +45828,1273 @@ function findOnPath(program) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./actions/shared/deployment.ts
+;// CONCATENATED MODULE: ./src/kubernetes/errors.ts
 /**
- * The composition root of the release actions (deploy-canary, its post step, rollback): target,
- * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
- * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
- * ReleaseRecord the use cases in src/release drive. The only place that names ComposeTarget or
- * NginxRouter above src/targets and src/traffic.
+ * Pure: kubectl's stderr turned into one message a user can act on — which verb on which resource
+ * RBAC refused, which context is missing, which server cannot be reached — instead of kubectl's
+ * last lines. Configuration problems (kubeconfig, context, permissions) are ConfigurationErrors.
+ */
+
+/** An error from kubectl that is not the user's configuration (not found, invalid, a failed rollout). */
+class KubectlError extends errors/* OperationFailedError */.Bp {
+    kind;
+    stderr;
+    name = 'KubectlError';
+    constructor(message, kind, stderr) {
+        super(message);
+        this.kind = kind;
+        this.stderr = stderr;
+    }
+}
+function classifyKubectlFailure(stderr, what) {
+    const text = stderr.trim();
+    let m;
+    if ((m = /forbidden: User "([^"]*)" cannot (\w+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)?/.exec(text))) {
+        const [, user, verb, resource, group, ns] = m;
+        const res = group ? `${resource}.${group}` : resource;
+        return {
+            kind: 'forbidden',
+            message: `Kubernetes refused to ${what}: ${user} may not "${verb}" ${res}${ns ? ` in namespace ${ns}` : ' at cluster scope'}. Grant "${verb}" on ${res} to it in a Role (see the README's Kubernetes RBAC section).`,
+        };
+    }
+    if ((m = /context "([^"]+)" does not exist|context was not found for specified context: (\S+)/.exec(text))) {
+        const name = m[1] ?? m[2];
+        return { kind: 'context', message: `context: "${name}" is not a context of the kubeconfig. Give one of its contexts (kubectl config get-contexts).` };
+    }
+    if (/error: You must be logged in to the server|Unauthorized|provide credentials/.test(text)) {
+        return {
+            kind: 'unauthorized',
+            message: `Kubernetes did not accept the kubeconfig's credentials while trying to ${what}: renew the token or check the user in the kubeconfig.`,
+        };
+    }
+    if ((m =
+        /Unable to connect to the server: (.*)|The connection to the server (\S+) was refused|dial tcp ([^:]+:\d+): (?:connect: )?(.*)|no such host|i\/o timeout|connection refused/.exec(text))) {
+        const detail = text.split('\n').find((l) => /connect|refused|no such host|timeout/i.test(l)) ?? text;
+        return {
+            kind: 'unreachable',
+            message: `The Kubernetes API server cannot be reached (${detail.replace(/^error:\s*/i, '').trim()}). Check the server address in the kubeconfig and that this runner can reach it.`,
+        };
+    }
+    if (/\(NotFound\)|not found/.test(text))
+        return { kind: 'not-found', message: firstError(text) };
+    if (/\(Invalid\)|is invalid/.test(text))
+        return { kind: 'invalid', message: `Kubernetes rejected the object while trying to ${what}: ${firstError(text)}` };
+    if (/\(Conflict\)|the object has been modified/.test(text))
+        return { kind: 'conflict', message: firstError(text) };
+    if (/timed out waiting|context deadline exceeded/.test(text))
+        return { kind: 'timeout', message: `${what}: ${firstError(text)}` };
+    return { kind: 'other', message: `kubectl failed to ${what}: ${firstError(text) || 'no output'}` };
+}
+function firstError(text) {
+    const lines = text.split('\n').filter((l) => l.trim() && !/^(W|I)\d{4} /.test(l));
+    return lines
+        .slice(0, 5)
+        .join(' ')
+        .replace(/^error:\s*/i, '')
+        .replace(/^Error from server \(\w+\):\s*/, '')
+        .trim();
+}
+/** The failure as the error to throw: configuration problems name their input. */
+function kubectlFailureError(f, stderr) {
+    switch (f.kind) {
+        case 'forbidden':
+        case 'unauthorized':
+        case 'unreachable':
+            return new errors/* ConfigurationError */.j1(f.message, { input: 'kubeconfig' });
+        case 'context':
+            return new errors/* ConfigurationError */.j1(f.message, { input: 'context' });
+        default:
+            return new KubectlError(f.message, f.kind, stderr);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/kubectl.ts
+/**
+ * kubectl as the runner has it: every cloud's authentication (exec plugins, OIDC) works through the
+ * kubeconfig without our code knowing it. Arguments are arrays (no shell), output is JSON, and a
+ * failure becomes one message (errors.ts).
+ */
+
+
+class Kubectl {
+    options;
+    binary;
+    constructor(options = {}) {
+        this.options = options;
+        this.binary = options.binary ?? 'kubectl';
+    }
+    get namespace() {
+        return this.options.namespace;
+    }
+    /** The global flags every command gets (kubeconfig, context, namespace). */
+    globalArgs() {
+        const o = this.options;
+        return [
+            ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []),
+            ...(o.context ? ['--context', o.context] : []),
+            ...(o.namespace ? ['--namespace', o.namespace] : []),
+        ];
+    }
+    async run(args, call) {
+        try {
+            return await (0,run/* runProgram */.mB)(this.binary, [...this.globalArgs(), ...args], {
+                env: this.options.env,
+                input: call.input,
+                timeoutMs: call.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
+                signal: call.signal,
+                redact: this.options.redact,
+            });
+        }
+        catch (err) {
+            if (!(err instanceof run/* ExecError */.cI) || err.result.exitCode === -1 || call.signal?.aborted)
+                throw err;
+            if (err.result.timedOut)
+                throw new KubectlError(`kubectl did not finish in time while trying to ${call.what}.`, 'timeout', err.result.stderr);
+            const stderr = this.redact(err.result.stderr || err.result.stdout);
+            throw kubectlFailureError(classifyKubectlFailure(stderr, call.what), stderr);
+        }
+    }
+    redact(text) {
+        return this.options.redact ? this.options.redact(text) : text;
+    }
+    async json(args, call) {
+        const out = await this.run([...args, '-o', 'json'], call);
+        try {
+            return JSON.parse(out.stdout);
+        }
+        catch {
+            throw new KubectlError(`kubectl printed no JSON while trying to ${call.what}.`, 'other', out.stderr);
+        }
+    }
+    /** The object, or undefined when it does not exist. */
+    async get(kind, name, o = {}) {
+        try {
+            return await this.json(['get', kind, name], { what: `read ${kind} ${name}`, signal: o.signal });
+        }
+        catch (err) {
+            if (err instanceof KubectlError && err.kind === 'not-found')
+                return undefined;
+            throw err;
+        }
+    }
+    async list(kind, o = {}) {
+        const args = ['get', kind, ...(o.selector ? ['-l', o.selector] : []), ...(o.fieldSelector ? ['--field-selector', o.fieldSelector] : [])];
+        const list = await this.json(args, { what: `list ${kind}`, signal: o.signal });
+        return list.items ?? [];
+    }
+    /**
+     * `kubectl apply` of objects (client-side, with the last-applied annotation), sent as a stream of JSON
+     * documents (not a List): kubectl validates each kind against the server's OpenAPI, which a `List` has none of.
+     */
+    async apply(objects, o = {}) {
+        const input = objects.map((x) => JSON.stringify(x)).join('\n');
+        const out = await this.json(['apply', ...(o.dryRun ? ['--dry-run=server'] : []), '-f', '-'], {
+            input,
+            signal: o.signal,
+            what: o.what ?? `apply ${describe(objects)}`,
+        });
+        return out.kind === 'List' ? (out.items ?? []) : [out];
+    }
+    /** `kubectl create` of one object; fails when it exists. */
+    async create(object, o = {}) {
+        return this.json(['create', '-f', '-'], { input: JSON.stringify(object), signal: o.signal, what: `create ${describe([object])}` });
+    }
+    async patch(kind, name, type, patch, o = {}) {
+        return this.json(['patch', kind, name, '--type', type, '-p', JSON.stringify(patch)], { signal: o.signal, what: `patch ${kind} ${name}` });
+    }
+    /** Deletes; true when something was deleted. Does not wait for the objects to be gone unless asked. */
+    async delete(kind, name, o = {}) {
+        const out = await this.run(['delete', kind, name, '--ignore-not-found', `--wait=${o.wait ? 'true' : 'false'}`], {
+            signal: o.signal,
+            what: `delete ${kind} ${name}`,
+        });
+        return out.stdout.trim() !== '';
+    }
+    /** `kubectl rollout status` until done; throws with kubectl's reason when it cannot finish. */
+    async rolloutStatus(kind, name, o) {
+        await this.run(['rollout', 'status', `${kind}/${name}`, `--timeout=${Math.max(1, Math.ceil(o.timeoutMs / 1000))}s`], {
+            timeoutMs: o.timeoutMs + 30_000,
+            signal: o.signal,
+            what: `wait for the rollout of ${kind} ${name}`,
+        });
+    }
+    async rolloutUndo(kind, name, o = {}) {
+        const out = await this.run(['rollout', 'undo', `${kind}/${name}`, ...(o.toRevision !== undefined ? [`--to-revision=${o.toRevision}`] : [])], {
+            signal: o.signal,
+            what: `undo the rollout of ${kind} ${name}`,
+        });
+        return out.stdout.trim();
+    }
+    /** `kubectl kustomize <dir>`: the rendered YAML (no server involved). */
+    async kustomize(dir, o = {}) {
+        return (await this.run(['kustomize', dir], { what: `render the kustomization in ${dir}`, signal: o.signal })).stdout;
+    }
+    /** Checks context and server before anything changes: the context exists, the server answers. */
+    async preflight(o = {}) {
+        if (this.options.context) {
+            const names = (await this.runLocal(['config', 'get-contexts', '-o', 'name'], 'list the kubeconfig contexts')).split('\n').map((s) => s.trim());
+            if (!names.includes(this.options.context)) {
+                throw kubectlFailureError(classifyKubectlFailure(`error: context "${this.options.context}" does not exist`, 'select the context'), '');
+            }
+        }
+        const version = await this.json(['version'], {
+            what: 'reach the API server',
+            signal: o.signal,
+            timeoutMs: 30_000,
+        });
+        return { serverVersion: version.serverVersion?.gitVersion ?? 'unknown' };
+    }
+    /** A kubectl command that reads only the kubeconfig (no namespace flag, no server). */
+    async runLocal(args, what) {
+        const o = this.options;
+        const global = o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : [];
+        try {
+            return (await (0,run/* runProgram */.mB)(this.binary, [...global, ...args], { env: o.env, timeoutMs: 30_000, redact: o.redact })).stdout;
+        }
+        catch (err) {
+            if (!(err instanceof run/* ExecError */.cI) || err.result.exitCode === -1)
+                throw err;
+            throw kubectlFailureError(classifyKubectlFailure(err.result.stderr, what), err.result.stderr);
+        }
+    }
+}
+function describe(objects) {
+    return objects.map((o) => `${String(o.kind ?? '?').toLowerCase()} ${String(o.metadata?.name ?? '?')}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/labels.ts
+const labels_TRACK_LABEL = 'deploy-kit.dev/track';
+/** Blue-green: the colour of a Deployment's pods, and the one the live Service selects. */
+const labels_COLOR_LABEL = 'deploy-kit.dev/color';
+const labels_ANNOTATION = {
+    stableImage: 'deploy-kit.dev/stable-image',
+    canaryOf: 'deploy-kit.dev/canary-of',
+    image: 'deploy-kit.dev/image',
+    previousImage: 'deploy-kit.dev/previous-image',
+    commit: 'deploy-kit.dev/commit',
+    runUrl: 'deploy-kit.dev/run-url',
+    result: 'deploy-kit.dev/result',
+    weight: 'deploy-kit.dev/weight',
+    /** Blue-green: when the previous colour is to be scaled to zero (ISO time). */
+    scaleDownAt: 'deploy-kit.dev/scale-down-at',
+};
+const labels_canaryName = (name) => `${name}-canary`;
+const labels_baselineName = (name) => `${name}-baseline`;
+/** A Service like `stable` selecting only the `track` pods (for routers that address the canary by Service). */
+function labels_trackService(stable, name, track) {
+    return {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: stable.metadata.namespace, labels: { ...(stable.metadata.labels ?? {}), [labels_TRACK_LABEL]: track } },
+        spec: {
+            selector: { ...(stable.spec.selector ?? {}), [labels_TRACK_LABEL]: track },
+            ports: stable.spec.ports.map((p) => ({
+                ...(p.name ? { name: p.name } : {}),
+                port: p.port,
+                targetPort: p.targetPort ?? p.port,
+                protocol: p.protocol ?? 'TCP',
+            })),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/workload.ts
+/**
+ * Pure: Kubernetes objects derived from the live ones — the canary and baseline Deployments from
+ * the stable one's template, image substitution in a container, the canary Service — and the
+ * diagnosis of a rollout that cannot finish (pod, reason, last events).
+ */
+
+
+/** The container that carries the app's image: the named one, else the only one, else the one whose repository matches. */
+function workload_appContainer(deployment, container, image, input = 'container') {
+    const containers = deployment.spec?.template?.spec?.containers ?? [];
+    const name = deployment.metadata?.name;
+    if (container) {
+        const found = containers.find((c) => c.name === container);
+        if (!found) {
+            throw new errors/* ConfigurationError */.j1(`${input}: deployment ${name} has no container "${container}"; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`, {
+                input,
+            });
+        }
+        return found;
+    }
+    if (containers.length === 1)
+        return containers[0];
+    const repo = image ? workload_repository(image) : undefined;
+    const byRepo = repo ? containers.filter((c) => workload_repository(String(c.image)) === repo) : [];
+    if (byRepo.length === 1)
+        return byRepo[0];
+    throw new errors/* ConfigurationError */.j1(`${input}: deployment ${name} has ${containers.length} containers (${containers.map((c) => c.name).join(', ')}); name the one that takes the image.`, {
+        input,
+    });
+}
+/** `registry:5000/app:1.2@sha256:…` → `registry:5000/app`. */
+function workload_repository(image) {
+    const at = image.indexOf('@');
+    const base = at >= 0 ? image.slice(0, at) : image;
+    const slash = base.lastIndexOf('/');
+    const colon = base.lastIndexOf(':');
+    return colon > slash ? base.slice(0, colon) : base;
+}
+/**
+ * A Deployment beside the stable one: its live template with `image` in the app container, a track
+ * label on pods and selector (so the stable selector still matches and the existing Service routes to it).
+ */
+function derivedDeployment(stable, o) {
+    const template = structuredClone(stable.spec.template);
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [labels_TRACK_LABEL]: o.track } };
+    delete template.metadata.labels['pod-template-hash'];
+    for (const c of template.spec.containers)
+        if (c.name === o.container)
+            c.image = o.image;
+    const stableImage = stable.spec.template.spec.containers.find((c) => c.name === o.container)?.image;
+    return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+            name: o.name,
+            namespace: stable.metadata.namespace,
+            labels: { ...(stable.metadata.labels ?? {}), [labels_TRACK_LABEL]: o.track },
+            annotations: { [labels_ANNOTATION.canaryOf]: stable.metadata.name, [labels_ANNOTATION.stableImage]: String(stableImage ?? '') },
+        },
+        spec: {
+            replicas: o.replicas,
+            selector: { matchLabels: { ...(stable.spec.selector?.matchLabels ?? {}), [labels_TRACK_LABEL]: o.track } },
+            template,
+            ...(stable.spec.minReadySeconds ? { minReadySeconds: stable.spec.minReadySeconds } : {}),
+            progressDeadlineSeconds: stable.spec.progressDeadlineSeconds ?? 600,
+        },
+    };
+}
+/** Why pods of a rollout are not ready, from their statuses and events: one line per pod. */
+function diagnosePods(pods, events) {
+    const out = [];
+    for (const p of pods) {
+        const name = p.metadata.name;
+        const problems = [];
+        for (const s of (p.status?.containerStatuses ?? [])) {
+            const w = s.state?.waiting;
+            if (w?.reason && w.reason !== 'ContainerCreating' && w.reason !== 'PodInitializing')
+                problems.push(`${s.name}: ${w.reason}${w.message ? ` (${w.message})` : ''}`);
+            else if (s.state?.running && !s.ready)
+                problems.push(`${s.name}: running but not ready`);
+        }
+        if (problems.length === 0)
+            continue;
+        const last = events
+            .filter((e) => e.involvedObject?.name === name && e.type === 'Warning')
+            .slice(-3)
+            .map((e) => `${e.reason}: ${e.message}`);
+        out.push(`pod ${name}: ${problems.join('; ')}${last.length ? `; last events: ${last.join(' | ')}` : ''}`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/manifests.ts
+/**
+ * Pure: workloads from manifests. YAML documents parsed into objects (each checked for apiVersion,
+ * kind and name), images substituted by image name as azure/k8s-deploy's `images` input does
+ * (`registry/app:1.4.2` replaces every container image of repository `registry/app`), and the
+ * workload references (`name` for a Deployment, `statefulset/name`) the target rolls out in order.
+ */
+
+
+
+/** `web` → a Deployment; `statefulset/db` (or `sts/db`, `deployment/web`) as kubectl writes them. */
+function workloadRef(service) {
+    const slash = service.indexOf('/');
+    if (slash < 0)
+        return { kind: 'deployment', name: service };
+    const kind = service.slice(0, slash).toLowerCase();
+    const name = service.slice(slash + 1);
+    if (['deployment', 'deployments', 'deploy'].includes(kind))
+        return { kind: 'deployment', name };
+    if (['statefulset', 'statefulsets', 'sts'].includes(kind))
+        return { kind: 'statefulset', name };
+    throw new errors/* ConfigurationError */.j1(`"${service}": deploy-kit rolls out Deployments and StatefulSets (write name or statefulset/name), not ${kind}.`, {
+        input: 'deployment',
+    });
+}
+/** The reference of a workload object (`name` for a Deployment, `statefulset/name`), or undefined for other kinds. */
+function refOf(object) {
+    if (object.kind === 'Deployment')
+        return String(object.metadata.name);
+    if (object.kind === 'StatefulSet')
+        return `statefulset/${String(object.metadata.name)}`;
+    return undefined;
+}
+/** The objects of YAML (or JSON) manifests, in order; `kind: List` is flattened. */
+function manifests_parseManifests(sources) {
+    const out = [];
+    for (const source of sources) {
+        const docs = parseAllDocuments(source.text);
+        for (const [index, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+            if (doc.errors.length) {
+                throw new ConfigurationError(`manifests: ${source.label}, document ${index + 1}, is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`, {
+                    input: 'manifests',
+                });
+            }
+            const value = doc.toJS();
+            if (value === null || value === undefined)
+                continue;
+            const objects = isList(value) ? value.items : [value];
+            for (const object of objects)
+                out.push(checkObject(object, `${source.label}, document ${index + 1}`));
+        }
+    }
+    if (out.length === 0)
+        throw new ConfigurationError('manifests: the files hold no Kubernetes objects.', { input: 'manifests' });
+    return out;
+}
+function isList(value) {
+    return typeof value === 'object' && value !== null && value.kind === 'List' && Array.isArray(value.items);
+}
+function checkObject(value, where) {
+    const o = value;
+    if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata?.name) {
+        throw new ConfigurationError(`manifests: ${where} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`, { input: 'manifests' });
+    }
+    return o;
+}
+/** Pure: `images` entries (`registry/app:1.4.2`, `registry/app@sha256:…`) put into every container of that repository. */
+function manifests_substituteImages(objects, images) {
+    const out = structuredClone(objects);
+    const used = new Set();
+    for (const object of out) {
+        const spec = object.spec?.template?.spec ?? (object.kind === 'Pod' ? object.spec : undefined);
+        if (!spec)
+            continue;
+        for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+            const match = images.find((image) => repository(image) === repository(String(container.image ?? '')));
+            if (!match)
+                continue;
+            container.image = match;
+            used.add(match);
+        }
+    }
+    const unused = images.filter((image) => !used.has(image));
+    if (unused.length) {
+        throw new ConfigurationError(`images: no container in the manifests runs ${unused.map((i) => `"${repository(i)}"`).join(', ')}; each entry replaces the image of that name (e.g. registry/app in the manifest, registry/app:1.4.2 here).`, { input: 'images' });
+    }
+    return out;
+}
+/** The workloads of the manifests, in order, each with its (first) container's image: the updates of a rolling deploy. */
+function manifestWorkloads(objects, container) {
+    const out = [];
+    for (const object of objects) {
+        const ref = refOf(object);
+        if (!ref)
+            continue;
+        const containers = (object.spec?.template?.spec?.containers ?? []);
+        const chosen = container ? containers.find((c) => c.name === container) : containers[0];
+        if (!chosen) {
+            throw new ConfigurationError(`container: ${ref} in the manifests has no container "${container}"; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`, { input: 'container' });
+        }
+        out.push({ service: ref, image: String(chosen.image) });
+    }
+    if (out.length === 0) {
+        throw new ConfigurationError('manifests: the files hold no Deployment or StatefulSet to roll out.', { input: 'manifests' });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/record.ts
+
+
+
+
+const HISTORY_CONFIGMAP = 'deploy-kit-history';
+const KEY = 'history.json';
+class record_KubernetesRecord {
+    kubectl;
+    o;
+    constructor(kubectl, o = {}) {
+        this.kubectl = kubectl;
+        this.o = o;
+    }
+    get location() {
+        return `configmap/${HISTORY_CONFIGMAP}${this.kubectl.namespace ? ` in namespace ${this.kubectl.namespace}` : ''}`;
+    }
+    async read() {
+        const cm = await this.kubectl.get('configmap', HISTORY_CONFIGMAP);
+        const text = cm?.data?.[KEY];
+        if (!text)
+            return { version: 1, entries: [] };
+        try {
+            const parsed = JSON.parse(String(text));
+            if (!Array.isArray(parsed.entries))
+                throw new Error('no entries array');
+            return { version: 1, entries: parsed.entries };
+        }
+        catch (err) {
+            throw new errors/* OperationFailedError */.Bp(`The deployment record ${this.location} is not readable JSON (${err.message}); fix or delete it.`);
+        }
+    }
+    async append(entry) {
+        const next = appendEntry(await this.read(), entry, this.o.limit ?? DEFAULT_HISTORY_LIMIT);
+        await this.kubectl.apply([
+            {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: HISTORY_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'deploy-kit' } },
+                data: { [KEY]: JSON.stringify(next) },
+            },
+        ]);
+        for (const s of entry.services) {
+            const { kind, name } = workloadRef(s.service);
+            if (!(await this.kubectl.get(kind, name)))
+                continue;
+            const previous = entry.previous.find((p) => p.service === s.service)?.image;
+            const annotations = {
+                [labels_ANNOTATION.image]: entry.result === 'aborted' || entry.result === 'aborted (cancelled)' || entry.result === 'failed' ? (previous ?? null) : s.image,
+                [labels_ANNOTATION.previousImage]: previous ?? null,
+                [labels_ANNOTATION.result]: `${entry.action}: ${entry.result}`,
+                [labels_ANNOTATION.runUrl]: entry.runUrl ?? null,
+                [labels_ANNOTATION.commit]: this.o.commit ?? null,
+            };
+            await this.kubectl.patch(kind, name, 'merge', { metadata: { annotations } });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/target.ts
+/**
+ * The Kubernetes target: Deployments driven through kubectl. A canary is `<name>-canary`, built from
+ * the stable Deployment's live template with the new image and `deploy-kit.dev/track: canary`; with
+ * `baseline`, `<name>-baseline` runs the stable image at the canary's size. The stable template is
+ * only changed by promote and rollout, never by a canary that is aborted.
  */
 
 
 
 
 
-function composeOptionsFromInputs(inputs, workspace) {
-    const target = inputs.choice('target', ['compose', 'kubernetes'], 'compose');
-    if (target === 'kubernetes') {
-        throw new errors/* ConfigurationError */.j1('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
+class target_KubernetesTarget {
+    options;
+    kind = 'kubernetes';
+    k;
+    constructor(options) {
+        this.options = options;
+        this.k = options.kubectl;
     }
+    /** A Deployment the canary stands beside (canaries are Deployments only). */
+    async deployment(name, input, signal) {
+        if (workloadRef(name).kind !== 'deployment') {
+            throw new errors/* ConfigurationError */.j1(`${input}: a canary stands beside a Deployment; "${name}" is not one (StatefulSets take strategy: rolling).`, { input });
+        }
+        return this.workload(name, input, signal);
+    }
+    /** The live workload (`name`: a Deployment, `statefulset/name`), or a configuration error naming it. */
+    async workload(service, input, signal) {
+        const { kind, name } = workloadRef(service);
+        const d = await this.k.get(kind, name, { signal });
+        if (!d) {
+            throw new errors/* ConfigurationError */.j1(`${input}: ${kind} "${name}" does not exist in namespace ${this.k.namespace ?? '(the context default)'}. Check the name and the namespace input.`, {
+                input,
+            });
+        }
+        return d;
+    }
+    manifest(service) {
+        return this.options.manifests?.find((o) => refOf(o) === service);
+    }
+    /**
+     * Before anything changes: the context and server answer, each workload exists (or comes from the
+     * manifests) with the container, and the API server accepts every manifest object (`--dry-run=server`).
+     */
+    async validate(services, input) {
+        await this.k.preflight();
+        for (const s of services) {
+            const manifest = this.manifest(s);
+            if (manifest)
+                workload_appContainer(manifest, this.options.container, undefined, 'container');
+            else
+                workload_appContainer(await this.workload(s, input), this.options.container);
+        }
+        if (this.options.manifests?.length)
+            await this.k.apply(this.options.manifests, { dryRun: true, what: 'check the manifests (server dry run)' });
+    }
+    async getCurrentRelease(services) {
+        const out = [];
+        for (const service of services) {
+            // A workload the manifests create runs nothing yet.
+            const live = this.manifest(service) ? await this.k.get(workloadRef(service).kind, workloadRef(service).name) : undefined;
+            const d = live ?? (this.manifest(service) ? undefined : await this.workload(service, this.options.input ?? 'deployment'));
+            out.push({ service, image: d ? String(workload_appContainer(d, this.options.container).image) : '' });
+        }
+        return { services: out };
+    }
+    /** The digest from a running pod's imageID (`…@sha256:…`), when the kubelet reports one. */
+    async imageDigest(image) {
+        try {
+            const pods = await this.k.list('pods');
+            for (const p of pods) {
+                for (const s of (p.status?.containerStatuses ?? [])) {
+                    if (s.image === image && typeof s.imageID === 'string' && s.imageID.includes('@sha256:'))
+                        return s.imageID.slice(s.imageID.indexOf('@') + 1);
+                }
+            }
+        }
+        catch {
+            // the record does without a digest
+        }
+        return undefined;
+    }
+    async startCanary(service, image, options) {
+        const stable = await this.deployment(service, this.options.input ?? 'deployment', options.signal);
+        const container = workload_appContainer(stable, this.options.container, image);
+        const stableImage = String(container.image);
+        const replicas = this.options.canaryReplicas ?? 1;
+        const objects = [derivedDeployment(stable, { name: labels_canaryName(service), track: 'canary', image, replicas, container: container.name })];
+        if (this.options.baseline)
+            objects.push(derivedDeployment(stable, { name: labels_baselineName(service), track: 'baseline', image: stableImage, replicas, container: container.name }));
+        // Stable pods carry the track label too, so Prometheus tells the tracks apart (the template is not touched).
+        await this.labelStablePods(stable, options.signal);
+        await this.k.apply(objects, { signal: options.signal });
+        for (const o of objects)
+            await this.waitRollout(o.metadata.name, options);
+        return {
+            service,
+            canaryName: labels_canaryName(service),
+            image,
+            stableImage,
+            namespace: stable.metadata.namespace,
+            ...(this.options.baseline ? { baselineName: labels_baselineName(service) } : {}),
+        };
+    }
+    async labelStablePods(stable, signal) {
+        const selector = Object.entries((stable.spec.selector?.matchLabels ?? {}))
+            .map(([k, v]) => `${k}=${v}`)
+            .concat(`!${labels_TRACK_LABEL}`)
+            .join(',');
+        await this.k.run(['label', 'pods', '-l', selector, `${labels_TRACK_LABEL}=stable`, '--overwrite'], {
+            what: `label the pods of ${stable.metadata.name} as stable`,
+            signal,
+        });
+    }
+    async findCanary(service) {
+        const canary = await this.k.get('deployment', labels_canaryName(service));
+        if (!canary)
+            return undefined;
+        const baseline = await this.k.get('deployment', labels_baselineName(service));
+        const image = String(workload_appContainer(canary, this.options.container).image);
+        return {
+            service,
+            canaryName: labels_canaryName(service),
+            image,
+            stableImage: String(canary.metadata.annotations?.[labels_ANNOTATION.stableImage] ?? ''),
+            namespace: canary.metadata.namespace,
+            ...(baseline ? { baselineName: labels_baselineName(service) } : {}),
+        };
+    }
+    async promote(canary, options) {
+        await this.rollout([{ service: canary.service, image: canary.image }], options);
+    }
+    async removeCanary(service, options = {}) {
+        const canary = await this.k.delete('deployment', labels_canaryName(service), { signal: options.signal });
+        const baseline = await this.k.delete('deployment', labels_baselineName(service), { signal: options.signal });
+        return canary || baseline;
+    }
+    /**
+     * Each workload in order, each waited with `rollout status` before the next: applied from its
+     * manifest (the manifests' other objects first), or its image set as `kubectl set image` does.
+     */
+    async rollout(updates, options) {
+        const containers = new Map();
+        for (const u of updates) {
+            if (this.manifest(u.service))
+                continue;
+            containers.set(u.service, workload_appContainer(await this.workload(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
+        }
+        const others = (this.options.manifests ?? []).filter((o) => !refOf(o));
+        if (others.length && updates.some((u) => this.manifest(u.service)))
+            await this.k.apply(others, { signal: options.signal });
+        for (const u of updates) {
+            options.onService?.(u);
+            const { kind, name } = workloadRef(u.service);
+            const manifest = this.manifest(u.service);
+            const live = await this.k.get(kind, name);
+            const previous = live ? String(workload_appContainer(live, this.options.container, u.image).image) : '';
+            if (manifest) {
+                const annotated = structuredClone(manifest);
+                annotated.metadata.annotations = { ...(annotated.metadata.annotations ?? {}), [labels_ANNOTATION.image]: u.image, [labels_ANNOTATION.previousImage]: previous };
+                await this.k.apply([annotated], { signal: options.signal });
+                await this.waitRollout(u.service, options);
+                continue;
+            }
+            await this.k.patch(kind, name, 'strategic', {
+                metadata: { annotations: { [labels_ANNOTATION.image]: u.image, [labels_ANNOTATION.previousImage]: previous } },
+                spec: { template: { spec: { containers: [{ name: containers.get(u.service), image: u.image }] } } },
+            }, { signal: options.signal });
+            await this.waitRollout(u.service, options);
+        }
+    }
+    /** The Deployment's ReplicaSets as revisions, oldest first; the current revision last. */
+    async revisions(service) {
+        if (workloadRef(service).kind !== 'deployment')
+            return [];
+        const d = await this.deployment(service, this.options.input ?? 'deployment');
+        const owned = (await this.k.list('replicasets')).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === d.metadata.uid));
+        const current = String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '');
+        return owned
+            .map((rs) => ({
+            revision: String(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
+            image: String(workload_appContainer({ metadata: d.metadata, spec: rs.spec }, this.options.container).image),
+        }))
+            .filter((r) => r.revision !== '')
+            .sort((a, b) => (a.revision === current ? 1 : b.revision === current ? -1 : Number(a.revision) - Number(b.revision)));
+    }
+    async undoTo(service, revision, options) {
+        await this.k.rolloutUndo('deployment', service, { toRevision: Number(revision), signal: options.signal });
+        await this.waitRollout(service, options);
+    }
+    async waitHealthy(service, options) {
+        await this.waitRollout(service, options);
+    }
+    /** `rollout status`; when it cannot finish, the error names the pods, their reasons and last events. */
+    async waitRollout(service, options) {
+        const { kind, name } = workloadRef(service);
+        try {
+            await this.k.rolloutStatus(kind, name, options);
+        }
+        catch (err) {
+            if (options.signal?.aborted || !(err instanceof KubectlError))
+                throw err;
+            const why = await this.diagnose(kind, name).catch(() => []);
+            const kubectlSays = err.message.replace(/^kubectl failed to wait for the rollout of \S+ \S+: /, '');
+            throw new errors/* OperationFailedError */.Bp(`${kind} ${name} did not become ready (${kubectlSays})${why.length ? `: ${why.join('; ')}` : ''}.`);
+        }
+    }
+    async diagnose(kind, name) {
+        const d = await this.k.get(kind, name);
+        if (!d)
+            return [];
+        const owner = kind === 'statefulset'
+            ? d.metadata.uid
+            : (await this.k.list('replicasets')).find((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === d.metadata.uid) &&
+                rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'])?.metadata.uid;
+        const pods = (await this.k.list('pods')).filter((p) => (p.metadata.ownerReferences ?? []).some((o) => o.uid === owner));
+        const events = await this.k.list('events', { fieldSelector: 'involvedObject.kind=Pod' });
+        return diagnosePods(pods, events);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/blue-green.ts
+/**
+ * Blue-green on Kubernetes (decision 0086): Deployments `<name>-blue` and `<name>-green` whose pods
+ * and selectors carry `deploy-kit.dev/color`; the live Service selects one colour by that label, a
+ * preview Service (`<service>-preview`) the other. The first run adopts the plain `<name>`
+ * Deployment the Service selected until then: its template is the source of the first colour, and
+ * it is the "previous" workload that is kept, then scaled to zero (never deleted: it is the user's).
+ */
+
+
+
+
+const colourWorkload = (deployment, colour) => `${deployment}-${colour}`;
+/**
+ * The colour label of the adopted Deployment's pods: a Service selector cannot say "no colour", so
+ * before a colour's pods exist the live Service selects the adopted pods by this value.
+ */
+const ADOPTED = 'adopted';
+/** Pure: the colour the live Service selects (undefined: none yet, the adopted Deployment serves). */
+function liveColour(service) {
+    const c = service.spec?.selector?.[COLOR_LABEL];
+    return c === 'blue' || c === 'green' ? c : undefined;
+}
+/** Pure: `colour`'s Deployment from the live one — its template with `image`, the colour label on pods and selector. */
+function colourDeployment(live, o) {
+    const template = structuredClone(live.spec.template);
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [COLOR_LABEL]: o.colour } };
+    delete template.metadata.labels['pod-template-hash'];
+    for (const c of template.spec.containers)
+        if (c.name === o.container)
+            c.image = o.image;
+    const labels = { ...(live.metadata.labels ?? {}), [COLOR_LABEL]: o.colour };
+    return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+            name: o.name,
+            namespace: live.metadata.namespace,
+            labels,
+            annotations: { [ANNOTATION.image]: o.image, [ANNOTATION.previousImage]: o.previousImage },
+        },
+        spec: {
+            replicas: live.spec.replicas ?? 1,
+            selector: { matchLabels: { ...(live.spec.selector?.matchLabels ?? {}), [COLOR_LABEL]: o.colour } },
+            template,
+            ...(live.spec.strategy ? { strategy: live.spec.strategy } : {}),
+            ...(live.spec.minReadySeconds ? { minReadySeconds: live.spec.minReadySeconds } : {}),
+            progressDeadlineSeconds: live.spec.progressDeadlineSeconds ?? 600,
+        },
+    };
+}
+/** Pure: the preview Service — the live one's ports, its selector with `colour`. */
+function previewService(live, name, colour) {
+    return {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: live.metadata.namespace, labels: { ...(live.metadata.labels ?? {}), [COLOR_LABEL]: colour } },
+        spec: {
+            selector: { ...(live.spec.selector ?? {}), [COLOR_LABEL]: colour },
+            ports: live.spec.ports.map((p) => ({
+                ...(p.name ? { name: p.name } : {}),
+                port: p.port,
+                targetPort: p.targetPort ?? p.port,
+                protocol: p.protocol ?? 'TCP',
+            })),
+        },
+    };
+}
+/** Pure: the selector keys the Service needs that the Deployment's pods lack (besides the colour). */
+function unmatchedSelector(service, deployment) {
+    const labels = (deployment.spec?.template?.metadata?.labels ?? {});
+    return Object.entries((service.spec?.selector ?? {}))
+        .filter(([k, v]) => k !== COLOR_LABEL && labels[k] !== v)
+        .map(([k, v]) => `${k}=${v}`);
+}
+class blue_green_KubernetesBlueGreen {
+    options;
+    k;
+    service;
+    previewName;
+    waiter;
+    constructor(options) {
+        this.options = options;
+        this.k = options.kubectl;
+        this.service = options.service ?? options.deployment;
+        this.previewName = options.previewService ?? `${this.service}-preview`;
+        this.waiter = new KubernetesTarget({ kubectl: options.kubectl, container: options.container });
+    }
+    where() {
+        return `namespace ${this.k.namespace ?? '(the context default)'}`;
+    }
+    async liveService(signal) {
+        const svc = await this.k.get('service', this.service, { signal });
+        if (!svc) {
+            throw new ConfigurationError(`service: service "${this.service}" does not exist in ${this.where()}; blue-green switches that Service's selector between colours. Give the Service your users reach (service input).`, { input: 'service' });
+        }
+        return svc;
+    }
+    async liveDeployment(svc, signal) {
+        const colour = liveColour(svc);
+        const name = colour ? colourWorkload(this.options.deployment, colour) : this.options.deployment;
+        const d = await this.k.get('deployment', name, { signal });
+        if (!d) {
+            throw new ConfigurationError(colour
+                ? `deployment: service ${this.service} selects ${COLOR_LABEL}=${colour}, but deployment "${name}" does not exist in ${this.where()}. Restore it, or remove the ${COLOR_LABEL} key from the Service's selector to start again from deployment ${this.options.deployment}.`
+                : `deployment: deployment "${name}" does not exist in ${this.where()}. Check the name and the namespace input.`, { input: 'deployment' });
+        }
+        return d;
+    }
+    async validateBlueGreen() {
+        await this.k.preflight();
+        if (this.previewName === this.service) {
+            throw new ConfigurationError(`preview-service: "${this.previewName}" is the live service; give the preview another name (default: <service>-preview).`, {
+                input: 'preview-service',
+            });
+        }
+        const svc = await this.liveService();
+        const live = await this.liveDeployment(svc);
+        appContainer(live, this.options.container);
+        const unmatched = unmatchedSelector(svc, live);
+        if (unmatched.length > 0) {
+            throw new ConfigurationError(`service: service ${this.service} selects ${unmatched.join(', ')}, which the pods of deployment ${live.metadata.name} do not carry, so switching it to a colour built from that Deployment would leave it with no pods. Make the Service select the Deployment's pods.`, { input: 'service' });
+        }
+    }
+    workloadOf(d, colour) {
+        const at = d.metadata.annotations?.[ANNOTATION.scaleDownAt];
+        return {
+            ...(colour ? { colour } : {}),
+            workload: d.metadata.name,
+            image: String(appContainer(d, this.options.container).image),
+            replicas: d.spec.replicas ?? 1,
+            ...(at ? { scaleDownAt: String(at) } : {}),
+        };
+    }
+    async state(options = {}) {
+        const svc = await this.liveService(options.signal);
+        const colour = liveColour(svc);
+        const live = this.workloadOf(await this.liveDeployment(svc, options.signal), colour);
+        // The idle one: the other colour; with no colour live yet there is none. When blue or green is live, the
+        // adopted Deployment counts as idle while it still runs pods (until it is scaled to zero).
+        let idle;
+        if (colour) {
+            const other = colour === 'blue' ? 'green' : 'blue';
+            const d = await this.k.get('deployment', colourWorkload(this.options.deployment, other), options);
+            if (d)
+                idle = this.workloadOf(d, other);
+            else {
+                const adopted = await this.k.get('deployment', this.options.deployment, options);
+                if (adopted && (adopted.spec.replicas ?? 1) > 0)
+                    idle = this.workloadOf(adopted, undefined);
+            }
+        }
+        return { name: this.options.deployment, live, ...(idle ? { idle } : {}) };
+    }
+    async deployColour(colour, image, options) {
+        const svc = await this.liveService(options.signal);
+        const live = await this.liveDeployment(svc, options.signal);
+        const container = appContainer(live, this.options.container, image);
+        const name = colourWorkload(this.options.deployment, colour);
+        const object = colourDeployment(live, { name, colour, image, container: container.name, previousImage: String(container.image) });
+        await this.k.apply([object], { signal: options.signal });
+        // A colour kept from an earlier switch may carry a scale-down time: it is live-bound now.
+        await this.markScaleDown(name, undefined, options);
+        await this.waiter.waitRollout(name, options);
+        return { colour, workload: name, image, replicas: object.spec.replicas };
+    }
+    async preview(colour, options = {}) {
+        const svc = await this.liveService(options.signal);
+        await this.k.apply([previewService(svc, this.previewName, colour)], { signal: options.signal });
+        return this.previewName;
+    }
+    async isolateLive(options = {}) {
+        if (!liveColour(await this.liveService(options.signal)))
+            await this.switchTo(undefined, options);
+    }
+    async switchTo(colour, options = {}) {
+        if (!colour)
+            await this.labelAdoptedPods(options.signal);
+        // A strategic merge of the selector map: only the colour key changes.
+        await this.k.patch('service', this.service, 'strategic', { spec: { selector: { [COLOR_LABEL]: colour ?? ADOPTED } } }, options);
+    }
+    /** The adopted Deployment's running pods get `deploy-kit.dev/color: adopted` (a label on the pods: no restart). */
+    async labelAdoptedPods(signal) {
+        const adopted = await this.k.get('deployment', this.options.deployment, { signal });
+        if (!adopted)
+            return;
+        const selector = Object.entries((adopted.spec.selector?.matchLabels ?? {}))
+            .map(([k, v]) => `${k}=${v}`)
+            .concat(`!${COLOR_LABEL}`)
+            .join(',');
+        await this.k.run(['label', 'pods', '-l', selector, `${COLOR_LABEL}=${ADOPTED}`, '--overwrite'], {
+            what: `label the pods of ${this.options.deployment} as ${ADOPTED}`,
+            signal,
+        });
+    }
+    async scale(workload, replicas, options) {
+        await this.k.patch('deployment', workload, 'merge', { spec: { replicas } }, { signal: options.signal });
+        if (replicas > 0)
+            await this.waiter.waitRollout(workload, options);
+    }
+    async markScaleDown(workload, at, options = {}) {
+        await this.k.patch('deployment', workload, 'merge', { metadata: { annotations: { [ANNOTATION.scaleDownAt]: at ? at.toISOString() : null } } }, options);
+    }
+    async removeColour(colour, options = {}) {
+        // The preview Service stays (a preview Ingress may point at it); it selects no pods once the colour is gone.
+        await this.k.delete('deployment', colourWorkload(this.options.deployment, colour), options);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/track-service.ts
+/** Services that select one track's pods, for routers that address stable and canary by Service. */
+
+
+async function track_service_requireService(kubectl, name, input) {
+    const svc = await kubectl.get('service', name);
+    if (!svc)
+        throw new ConfigurationError(`${input}: service "${name}" does not exist in namespace ${kubectl.namespace ?? '(the context default)'}.`, { input });
+    return svc;
+}
+/** Creates or updates `<service>-<track>` from the stable Service; returns its name. */
+async function track_service_ensureTrackService(kubectl, service, track, signal) {
+    const stable = await track_service_requireService(kubectl, service, 'service');
+    const name = `${service}-${track}`;
+    await kubectl.apply([trackService(stable, name, track)], { signal });
+    return name;
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/gateway-api.ts
+
+
+/** Pure: the route's rules with the canary weighted beside the stable Service (`canary` undefined: stable only). */
+function weightedRules(rules, service, canary, weight) {
+    const canaryRef = `${service}-canary`;
+    return rules.map((rule) => {
+        const refs = (rule.backendRefs ?? []);
+        const stable = refs.find((r) => r.name === service && (r.kind ?? 'Service') === 'Service');
+        if (!stable)
+            return rule;
+        const others = refs.filter((r) => r !== stable && r.name !== canaryRef);
+        const next = [...others, { ...stable, weight: canary ? 100 - weight : 100 }];
+        if (canary)
+            next.push({ ...stable, name: canary, weight });
+        return { ...rule, backendRefs: next };
+    });
+}
+class gateway_api_GatewayApiRouter {
+    o;
+    kind = 'gateway-api';
+    constructor(o) {
+        this.o = o;
+    }
+    async route() {
+        const route = await this.o.kubectl.get('httproute', this.o.route).catch((err) => {
+            throw new ConfigurationError(`httproute: HTTPRoutes cannot be read (${err.message}); is the Gateway API installed?`, { input: 'httproute' });
+        });
+        if (!route)
+            throw new ConfigurationError(`httproute: "${this.o.route}" does not exist.`, { input: 'httproute' });
+        return route;
+    }
+    async validate() {
+        const route = await this.route();
+        await requireService(this.o.kubectl, this.o.service, 'service');
+        const sends = (route.spec?.rules ?? []).some((r) => (r.backendRefs ?? []).some((b) => b.name === this.o.service));
+        if (!sends)
+            throw new ConfigurationError(`httproute: "${this.o.route}" has no backendRef to service "${this.o.service}".`, { input: 'httproute' });
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        const canaryService = canary ? await ensureTrackService(k, this.o.service, 'canary', options.signal) : undefined;
+        const route = await this.route();
+        const rules = weightedRules(route.spec.rules ?? [], this.o.service, canaryService, canaryWeight);
+        await k.patch('httproute', this.o.route, 'merge', { spec: { rules } }, options);
+        const served = await this.current();
+        if ((served?.canaryWeight ?? 0) !== (canary ? canaryWeight : 0)) {
+            throw new OperationFailedError(`httproute ${this.o.route} does not hold the weight just written (${served?.canaryWeight ?? 0}%, wanted ${canaryWeight}%).`);
+        }
+        if (!canary)
+            await k.delete('service', `${this.o.service}-canary`, options);
+    }
+    async current() {
+        const route = await this.route();
+        for (const rule of (route.spec?.rules ?? [])) {
+            const refs = (rule.backendRefs ?? []);
+            if (!refs.some((r) => r.name === this.o.service))
+                continue;
+            const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
+            const canary = refs.find((r) => r.name === `${this.o.service}-canary`);
+            return { canaryWeight: canary && total ? Math.round((100 * (canary.weight ?? 1)) / total) : 0 };
+        }
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/ingress-nginx.ts
+
+
+
+const CANARY = 'nginx.ingress.kubernetes.io/canary';
+const CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
+/** Pure: the canary Ingress from the stable one — same rules, the canary Service as backend, no TLS section. */
+function canaryIngress(stable, service, canaryService, weight) {
+    const rules = structuredClone((stable.spec?.rules ?? []));
+    for (const rule of rules) {
+        for (const path of (rule.http?.paths ?? [])) {
+            if (path.backend?.service?.name === service)
+                path.backend.service.name = canaryService;
+        }
+    }
+    return {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+            name: `${stable.metadata.name}-canary`,
+            namespace: stable.metadata.namespace,
+            labels: { [TRACK_LABEL]: 'canary' },
+            annotations: { [CANARY]: 'true', [CANARY_WEIGHT]: String(weight) },
+        },
+        spec: { ...(stable.spec?.ingressClassName ? { ingressClassName: stable.spec.ingressClassName } : {}), rules },
+    };
+}
+class ingress_nginx_IngressNginxRouter {
+    o;
+    kind = 'ingress-nginx';
+    constructor(o) {
+        this.o = o;
+    }
+    get canaryName() {
+        return `${this.o.ingress}-canary`;
+    }
+    async validate() {
+        const ing = await this.o.kubectl.get('ingress', this.o.ingress);
+        if (!ing)
+            throw new ConfigurationError(`ingress: "${this.o.ingress}" does not exist.`, { input: 'ingress' });
+        await requireService(this.o.kubectl, this.o.service, 'service');
+        const sends = (ing.spec?.rules ?? []).some((r) => (r.http?.paths ?? []).some((p) => p.backend?.service?.name === this.o.service));
+        if (!sends)
+            throw new ConfigurationError(`ingress: "${this.o.ingress}" has no path to service "${this.o.service}".`, { input: 'ingress' });
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        if (!canary) {
+            if (await k.get('ingress', this.canaryName, options)) {
+                await k.patch('ingress', this.canaryName, 'merge', { metadata: { annotations: { [CANARY_WEIGHT]: '0' } } }, options);
+                await k.delete('ingress', this.canaryName, options);
+            }
+            await k.delete('service', `${this.o.service}-canary`, options);
+            return;
+        }
+        const canaryService = await ensureTrackService(k, this.o.service, 'canary', options.signal);
+        const stable = await k.get('ingress', this.o.ingress, options);
+        if (!stable)
+            throw new ConfigurationError(`ingress: "${this.o.ingress}" does not exist.`, { input: 'ingress' });
+        await k.apply([canaryIngress(stable, this.o.service, canaryService, canaryWeight)], options);
+    }
+    async current() {
+        const ing = await this.o.kubectl.get('ingress', this.canaryName);
+        if (!ing)
+            return (await this.o.kubectl.get('ingress', this.o.ingress)) ? { canaryWeight: 0 } : undefined;
+        return { canaryWeight: Number(ing.metadata.annotations?.[CANARY_WEIGHT] ?? 0) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/pod-ratio.ts
+
+
+/** Pure: the canary's replicas for a weight (see above). */
+function canaryReplicasFor(stableReplicas, weight) {
+    if (weight <= 0)
+        return 0;
+    if (weight >= 100)
+        return Math.max(1, stableReplicas);
+    return Math.max(1, Math.round((stableReplicas * weight) / 100));
+}
+/** Pure: the share of requests the canary gets behind one Service. */
+function podRatioShare(stableReplicas, canaryReplicas) {
+    const total = stableReplicas + canaryReplicas;
+    return total === 0 ? 0 : (100 * canaryReplicas) / total;
+}
+class pod_ratio_PodRatioRouter {
+    o;
+    kind = 'pod-ratio';
+    constructor(o) {
+        this.o = o;
+    }
+    async validate() {
+        if (!(await this.o.kubectl.get('deployment', this.o.deployment))) {
+            throw new ConfigurationError(`deployment: "${this.o.deployment}" does not exist; traffic-router: pod-ratio scales a canary beside it.`, {
+                input: 'deployment',
+            });
+        }
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        const name = canary?.canaryName ?? canaryName(this.o.deployment);
+        const stable = await k.get('deployment', this.o.deployment, options);
+        const weight = canary ? canaryWeight : 0;
+        const replicas = canaryReplicasFor(stable?.spec?.replicas ?? 1, weight);
+        for (const target of [name, baselineName(this.o.deployment)]) {
+            if (!(await k.get('deployment', target, options)))
+                continue;
+            await k.patch('deployment', target, 'merge', { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } }, options);
+            if (replicas > 0)
+                await k.rolloutStatus('deployment', target, { timeoutMs: this.o.timeoutMs ?? 300_000, signal: options.signal });
+        }
+    }
+    async current() {
+        const canary = await this.o.kubectl.get('deployment', canaryName(this.o.deployment));
+        const w = canary?.metadata?.annotations?.[ANNOTATION.weight];
+        return w === undefined ? undefined : { canaryWeight: Number(w) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/smi.ts
+
+
+const ORDER = (/* unused pure expression or super */ null && (['v1alpha4', 'v1alpha3', 'v1alpha2', 'v1alpha1']));
+/** Pure: the newest TrafficSplit version among `kubectl api-versions` lines, or undefined. */
+function smiVersion(apiVersions) {
+    const served = apiVersions.filter((v) => v.startsWith('split.smi-spec.io/')).map((v) => v.slice('split.smi-spec.io/'.length));
+    return ORDER.find((v) => served.includes(v));
+}
+function trafficSplit(version, service, namespace, weight) {
+    return {
+        apiVersion: `split.smi-spec.io/${version}`,
+        kind: 'TrafficSplit',
+        metadata: { name: service, ...(namespace ? { namespace } : {}) },
+        spec: {
+            service,
+            backends: [
+                { service: `${service}-stable`, weight: 100 - weight },
+                { service: `${service}-canary`, weight },
+            ],
+        },
+    };
+}
+class smi_SmiRouter {
+    o;
+    kind = 'smi';
+    version;
+    constructor(o) {
+        this.o = o;
+    }
+    async validate() {
+        const out = await this.o.kubectl.run(['api-versions'], { what: 'read the served API versions' });
+        this.version = smiVersion(out.stdout.split('\n').map((l) => l.trim()));
+        if (!this.version) {
+            throw new ConfigurationError('traffic-router: smi needs the split.smi-spec.io API (TrafficSplit), which this cluster does not serve. Install an SMI implementation or choose another router.', {
+                input: 'traffic-router',
+            });
+        }
+        await requireService(this.o.kubectl, this.o.service, 'service');
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        if (!this.version)
+            await this.validate();
+        const k = this.o.kubectl;
+        if (!canary) {
+            if (await k.get('trafficsplit', this.o.service, options)) {
+                await k.apply([trafficSplit(this.version, this.o.service, k.namespace, 0)], options);
+                await k.delete('trafficsplit', this.o.service, options);
+            }
+            await k.delete('service', `${this.o.service}-canary`, options);
+            return;
+        }
+        await ensureTrackService(k, this.o.service, 'stable', options.signal);
+        await ensureTrackService(k, this.o.service, 'canary', options.signal);
+        await k.apply([trafficSplit(this.version, this.o.service, k.namespace, canaryWeight)], options);
+    }
+    async current() {
+        const split = await this.o.kubectl.get('trafficsplit', this.o.service).catch(() => undefined);
+        if (!split)
+            return undefined;
+        const canary = (split.spec?.backends ?? []).find((b) => b.service === `${this.o.service}-canary`);
+        return { canaryWeight: Number(canary?.weight ?? 0) };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/shared/deployment.ts
+/**
+ * The composition root of the release actions (deploy-canary, its post step, rollback): target,
+ * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
+ * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
+ * ReleaseRecord the use cases in src/release drive. The only place that names a target or router
+ * class (ComposeTarget, KubernetesTarget, NginxRouter, the Kubernetes routers) above src/targets and src/traffic.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const TARGETS = ['compose', 'kubernetes'];
+function targetKind(inputs) {
+    return inputs.choice('target', TARGETS, 'compose');
+}
+function composeOptionsFromInputs(inputs, workspace) {
     const files = inputs.list('compose-file');
+    const project = inputs.optional('project');
+    // Compose's own rule for project names, checked before compose is run.
+    if (project !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(project)) {
+        throw new errors/* ConfigurationError */.j1(`project is "${project}": a compose project name has lower-case letters, digits, "-" and "_", and starts with a letter or digit.`, {
+            input: 'project',
+        });
+    }
     return {
         files: files.length ? files : ['docker-compose.yml'],
-        project: inputs.optional('project'),
+        project,
         flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
         baseDir: workspace,
     };
@@ -45661,6 +47118,7 @@ function nginxOptionsFromInputs(inputs, service, workspace) {
     const reload = command
         ? { kind: 'command', argv: splitArgv(command) }
         : { kind: 'nginx', config: inputs.optional('nginx-config'), prefix: inputs.optional('nginx-prefix') };
+    validateServerAddress(stableAddress, 'stable-address');
     const abs = (p) => (p.startsWith('/') ? p : `${workspace}/${p}`);
     return { upstreamFile: abs(upstreamFile), upstreamName: inputs.optional('nginx-upstream') ?? service, stableAddress, reload };
 }
@@ -45668,14 +47126,490 @@ function nginxOptionsFromInputs(inputs, service, workspace) {
 function splitArgv(text) {
     return text.trim().split(/\s+/).filter(Boolean);
 }
-/** The target and the record of its deployments. */
-function createTarget(settings) {
-    const routing = settings.router ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort } : undefined;
-    const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}) });
-    return { target, record: new DeploymentHistory(target.historyLocation, settings.historyLimit) };
+function factoryContext(ctx, historyLimit) {
+    return { historyLimit, redact: ctx.redact, commit: ctx.run.sha || undefined };
 }
-function createRouter(settings) {
-    return new NginxRouter(settings);
+function kubectlFor(settings, context) {
+    const { connection } = settings;
+    if (connection.kubeconfig.kind === 'contents')
+        throw new Error('the kubeconfig contents were not written to a file (connectKubernetes) before the factory ran');
+    return new Kubectl({
+        ...(connection.binary ? { binary: connection.binary } : {}),
+        ...(connection.kubeconfig.kind === 'file' ? { kubeconfig: connection.kubeconfig.path } : {}),
+        context: connection.context,
+        namespace: connection.namespace,
+        redact: context.redact,
+    });
+}
+/** The target and the record of its deployments. */
+function createTarget(settings, context) {
+    if (settings.kind === 'kubernetes') {
+        const kubectl = kubectlFor(settings, context);
+        const target = new target_KubernetesTarget({
+            kubectl,
+            container: settings.container,
+            baseline: settings.baseline,
+            canaryReplicas: settings.canaryReplicas,
+            input: 'deployment',
+            ...(settings.manifests ? { manifests: settings.manifests } : {}),
+        });
+        return { target, record: new record_KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
+    }
+    const routing = settings.router
+        ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort, baselinePort: settings.baselinePort }
+        : undefined;
+    const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
+    return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+/** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
+function createBlueGreen(settings, names, context) {
+    const kubectl = kubectlFor(settings, context);
+    const target = new KubernetesBlueGreen({ kubectl, ...names, container: settings.container });
+    return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
+}
+/** The canary's traffic router; `service` is the stable workload (the Deployment on Kubernetes). */
+function createRouter(settings, service, context, timeoutMs) {
+    if (!settings.router)
+        throw new Error(`no router settings for the ${settings.kind} canary`);
+    if (settings.kind === 'compose')
+        return new NginxRouter(settings.router);
+    const kubectl = kubectlFor(settings, context);
+    const router = settings.router;
+    switch (router.kind) {
+        case 'pod-ratio':
+            return new PodRatioRouter({ kubectl, deployment: service, timeoutMs });
+        case 'smi':
+            return new SmiRouter({ kubectl, service: router.service });
+        case 'ingress-nginx':
+            return new IngressNginxRouter({ kubectl, ingress: router.ingress, service: router.service });
+        case 'gateway-api':
+            return new GatewayApiRouter({ kubectl, route: router.httproute, service: router.service });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./src/kubernetes/install.ts
+/**
+ * `kubectl-version`: use the kubectl on PATH when it is that version; otherwise the tool cache's, or
+ * download it (find → download → verify the SHA-256 → extract when it is an archive → cache). The
+ * download URL is a template, so a mirror or a local archive can stand in for dl.k8s.io.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_KUBECTL_URL = 'https://dl.k8s.io/release/v{version}/bin/linux/{arch}/kubectl';
+/** Pure: `1.31`, `v1.31.4` → the version without "v"; anything else is a configuration error. */
+function normaliseKubectlVersion(text) {
+    const v = text.trim().replace(/^v/, '');
+    if (!/^\d+\.\d+(\.\d+)?$/.test(v)) {
+        throw new errors/* ConfigurationError */.j1(`kubectl-version is "${text}": give a version such as 1.31.4 (or 1.31 to accept any patch release on PATH or in the tool cache).`, {
+            input: 'kubectl-version',
+        });
+    }
+    return v;
+}
+/** Pure: does kubectl's gitVersion (`v1.31.4`, `v1.32.4-dispatcher`) satisfy the wanted version? */
+function versionMatches(gitVersion, wanted) {
+    const have = /^v?(\d+)\.(\d+)\.(\d+)/.exec(gitVersion);
+    if (!have)
+        return false;
+    const parts = wanted.split('.');
+    return parts.every((p, i) => p === have[i + 1]);
+}
+function nodeArch(arch = process.arch) {
+    return arch === 'x64' ? 'amd64' : arch === 'arm64' ? 'arm64' : arch;
+}
+async function kubectlClientVersion(binary) {
+    const out = await (0,run/* runProgram */.mB)(binary, ['version', '--client', '-o', 'json'], { timeoutMs: 30_000 });
+    return JSON.parse(out.stdout).clientVersion?.gitVersion ?? '';
+}
+/** The path of a kubectl binary of the wanted version. */
+async function ensureKubectl(o) {
+    const wanted = normaliseKubectlVersion(o.version);
+    const arch = o.arch ?? nodeArch();
+    const onPath = (0,run/* findOnPath */.aY)('kubectl');
+    if (onPath) {
+        const v = await kubectlClientVersion(onPath).catch(() => '');
+        if (versionMatches(v, wanted))
+            return { binary: onPath, version: v, source: 'path' };
+        o.log?.(`kubectl on PATH is ${v || 'unusable'}, not ${wanted}.`);
+    }
+    const cached = await o.cache.find('kubectl', wanted, arch);
+    if (cached && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(cached, 'kubectl'))) {
+        const binary = (0,external_node_path_.join)(cached, 'kubectl');
+        return { binary, version: await kubectlClientVersion(binary), source: 'cache' };
+    }
+    if (wanted.split('.').length !== 3) {
+        throw new errors/* ConfigurationError */.j1(`kubectl-version ${wanted} is not on this runner: give the full version (e.g. ${wanted}.0) so it can be downloaded.`, {
+            input: 'kubectl-version',
+        });
+    }
+    const url = (o.url ?? DEFAULT_KUBECTL_URL).replaceAll('{version}', wanted).replaceAll('{arch}', arch);
+    o.log?.(`Downloading kubectl ${wanted} from ${url}`);
+    const file = await o.cache.download(url);
+    const expected = (o.sha256 ?? (await checksumFor(url))).trim().split(/\s+/)[0].toLowerCase();
+    const actual = await sha256File(file);
+    if (!/^[0-9a-f]{64}$/.test(expected))
+        throw new errors/* OperationFailedError */.Bp(`The checksum for ${url} is not a SHA-256 (${expected.slice(0, 80)}).`);
+    if (actual !== expected)
+        throw new errors/* OperationFailedError */.Bp(`kubectl from ${url} does not match its checksum (got sha256 ${actual}, expected ${expected}); nothing was installed.`);
+    const dir = await binaryDir(file, url, o.cache);
+    const cachedDir = await o.cache.cacheDir(dir, 'kubectl', wanted, arch);
+    const binary = (0,external_node_path_.join)(cachedDir, 'kubectl');
+    await (0,promises_.chmod)(binary, 0o755);
+    const version = await kubectlClientVersion(binary);
+    if (!versionMatches(version, wanted))
+        throw new errors/* OperationFailedError */.Bp(`The kubectl downloaded from ${url} reports ${version}, not ${wanted}.`);
+    return { binary, version, source: 'download' };
+}
+/** A directory holding just `kubectl`: the download itself, or the one found in the archive. */
+async function binaryDir(file, url, cache) {
+    const out = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'dk-kubectl-'));
+    const format = /\.zip$/i.test(url) ? 'zip' : /\.(tar\.gz|tgz)$/i.test(url) ? 'tar.gz' : undefined;
+    const source = format ? await findFile(await cache.extract(file, format), 'kubectl') : file;
+    if (!source)
+        throw new errors/* OperationFailedError */.Bp(`The archive at ${url} holds no file named kubectl.`);
+    await (0,promises_.copyFile)(source, (0,external_node_path_.join)(out, 'kubectl'));
+    return out;
+}
+async function findFile(dir, name, depth = 4) {
+    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
+        const p = (0,external_node_path_.join)(dir, entry.name);
+        if (entry.isFile() && entry.name === name && (await (0,promises_.stat)(p)).size > 0)
+            return p;
+    }
+    if (depth === 0)
+        return undefined;
+    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
+        if (!entry.isDirectory())
+            continue;
+        const found = await findFile((0,external_node_path_.join)(dir, entry.name), name, depth - 1);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+function sha256File(path) {
+    return new Promise((resolve, reject) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        (0,external_node_fs_.createReadStream)(path)
+            .on('data', (c) => hash.update(c))
+            .on('end', () => resolve(hash.digest('hex')))
+            .on('error', reject);
+    });
+}
+async function checksumFor(url) {
+    const res = await httpRequest({ url: `${url}.sha256`, timeoutMs: 30_000 });
+    if (res.status !== 200)
+        throw new errors/* OperationFailedError */.Bp(`No checksum at ${url}.sha256 (HTTP ${res.status}): give kubectl-sha256, or a URL that publishes one.`);
+    return res.body;
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/kubeconfig.ts
+/**
+ * The `kubeconfig` input: file contents (a secret, masked when read) written to a 0600 temp file
+ * that the post step removes; or, without it, the job's KUBECONFIG (or ~/.kube/config) as kubectl
+ * finds it. The contents are checked before kubectl sees them, without ever echoing them.
+ */
+
+
+
+
+
+/** Pure: the contexts a kubeconfig declares; throws a ConfigurationError naming `input` when it is not one. */
+function kubeconfigContexts(text, input = 'kubeconfig') {
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    }
+    catch {
+        // The parser's message quotes the file: a secret must not reach the log.
+        throw new errors/* ConfigurationError */.j1(`${input} is not valid YAML. Give the contents of a kubeconfig file (e.g. from a secret).`, { input });
+    }
+    const d = doc;
+    if (!d || typeof d !== 'object' || !Array.isArray(d.clusters) || !Array.isArray(d.contexts)) {
+        throw new errors/* ConfigurationError */.j1(`${input} does not look like a kubeconfig (it needs "clusters" and "contexts" lists). Give the file's contents, not its path.`, { input });
+    }
+    const contexts = d.contexts.map((c) => String(c?.name ?? '')).filter(Boolean);
+    const current = typeof d['current-context'] === 'string' && d['current-context'] ? d['current-context'] : undefined;
+    return { contexts, current };
+}
+/** Checks that `context` (or the current context) is one the kubeconfig has. */
+function checkContext(config, context) {
+    const wanted = context ?? config.current;
+    if (!wanted) {
+        throw new errors/* ConfigurationError */.j1(`The kubeconfig has no current-context: give the context input (one of: ${config.contexts.join(', ') || 'none'}).`, {
+            input: 'context',
+        });
+    }
+    if (!config.contexts.includes(wanted)) {
+        throw new errors/* ConfigurationError */.j1(`context: "${wanted}" is not a context of the kubeconfig; it has ${config.contexts.map((c) => `"${c}"`).join(', ') || 'none'}.`, {
+            input: 'context',
+        });
+    }
+}
+/** Writes the contents to a new file readable only by this user; returns its path. */
+async function writeKubeconfigFile(contents, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const path = (0,external_node_path_.join)(dir, `deploy-kit-kubeconfig-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    await (0,promises_.writeFile)(path, contents, { mode: 0o600, flag: 'wx' });
+    return path;
+}
+async function removeKubeconfigFile(path) {
+    if (path && /deploy-kit-kubeconfig-[0-9a-f]+$/.test(path))
+        await rm(path, { force: true });
+}
+
+;// CONCATENATED MODULE: ./actions/shared/kubernetes.ts
+/**
+ * The Kubernetes inputs shared by deploy-canary and rollback (pure reading and validation), and the
+ * one I/O step before any request: the kubeconfig contents written to a 0600 file in a fresh temp
+ * directory (removed by the post step) and the kubectl of `kubectl-version` found or installed.
+ * The settings that come out are serialisable and hold the kubeconfig's path, never its contents.
+ */
+
+
+
+
+
+
+
+
+const KUBERNETES_ROUTERS = (/* unused pure expression or super */ null && (['pod-ratio', 'smi', 'ingress-nginx', 'gateway-api']));
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** Pure: a Kubernetes object name from an input, checked (DNS-1123) so kubectl never gets a flag or a path. */
+function objectName(value, input) {
+    const v = value.trim();
+    if (!NAME.test(v) || v.length > 253) {
+        throw new errors/* ConfigurationError */.j1(`${input}: "${v}" is not a Kubernetes object name (lower-case letters, digits, "-" and "."; e.g. web-api).`, { input });
+    }
+    return v;
+}
+/** Pure: the connection inputs; the kubeconfig contents are masked as soon as they are read. */
+function kubernetesConnectionFromInputs(inputs, mask) {
+    const text = inputs.secret('kubeconfig');
+    const context = inputs.optional('context')?.trim();
+    const namespace = inputs.optional('namespace') ? objectName(inputs.string('namespace'), 'namespace') : undefined;
+    const kubectlVersion = inputs.optional('kubectl-version') ? normaliseKubectlVersion(inputs.string('kubectl-version')) : undefined;
+    if (!text)
+        return { kubeconfig: { kind: 'job' }, context, namespace, kubectlVersion };
+    for (const value of kubeconfigSecrets(text))
+        mask(value);
+    if (looksLikePath(text)) {
+        throw new errors/* ConfigurationError */.j1('kubeconfig takes the contents of a kubeconfig file (e.g. ${{ secrets.KUBECONFIG }}), not a path: to use a file on the runner, set KUBECONFIG in the job instead.', { input: 'kubeconfig' });
+    }
+    checkContext(kubeconfigContexts(text, 'kubeconfig'), context);
+    return { kubeconfig: { kind: 'contents', text }, context, namespace, kubectlVersion };
+}
+function looksLikePath(text) {
+    const t = text.trim();
+    return !t.includes('\n') && !t.includes(':') && (t.startsWith('/') || t.startsWith('~') || t.startsWith('.'));
+}
+const CREDENTIAL_KEYS = new Set([
+    'token',
+    'password',
+    'client-key-data',
+    'client-certificate-data',
+    'id-token',
+    'refresh-token',
+    'client-secret',
+    'access-token',
+]);
+/**
+ * Pure: what to mask of a kubeconfig: the whole text, every credential value in it (token,
+ * password, client key…, at any depth) and each line holding one (the runner masks line by line,
+ * so the whole text alone is not enough).
+ */
+function kubeconfigSecrets(text) {
+    const out = new Set([text]);
+    const values = [];
+    const walk = (node) => {
+        if (Array.isArray(node))
+            for (const item of node)
+                walk(item);
+        else if (node && typeof node === 'object') {
+            for (const [key, value] of Object.entries(node)) {
+                if (CREDENTIAL_KEYS.has(key) && typeof value === 'string' && value.length >= 3)
+                    values.push(value);
+                else
+                    walk(value);
+            }
+        }
+    };
+    try {
+        walk((0,dist/* parse */.qg)(text));
+    }
+    catch {
+        // not YAML: kubeconfigContexts says so; the whole text is masked all the same
+    }
+    for (const value of values) {
+        out.add(value);
+        for (const line of text.split(/\r?\n/))
+            if (line.includes(value))
+                out.add(line.trim());
+    }
+    return [...out];
+}
+/** Pure: the router and the names it needs; every missing one is named with its fix. */
+function kubernetesRouterFromInputs(inputs, deployment) {
+    const kind = inputs.choice('traffic-router', KUBERNETES_ROUTERS, 'pod-ratio');
+    const service = objectName(inputs.optional('service') ?? deployment, 'service');
+    switch (kind) {
+        case 'pod-ratio':
+            return { kind };
+        case 'smi':
+            return { kind, service };
+        case 'ingress-nginx': {
+            const ingress = inputs.optional('ingress');
+            if (!ingress) {
+                throw new ConfigurationError('ingress is required for traffic-router: ingress-nginx: give the name of the Ingress that serves the stable Service (deploy-kit adds <ingress>-canary beside it).', { input: 'ingress' });
+            }
+            return { kind, ingress: objectName(ingress, 'ingress'), service };
+        }
+        case 'gateway-api': {
+            const httproute = inputs.optional('httproute');
+            if (!httproute) {
+                throw new ConfigurationError('httproute is required for traffic-router: gateway-api: give the name of the HTTPRoute whose backendRefs send to the stable Service.', { input: 'httproute' });
+            }
+            return { kind, httproute: objectName(httproute, 'httproute'), service };
+        }
+    }
+}
+/**
+ * Makes the connection usable: the kubeconfig contents go to a new 0600 file in a fresh temp
+ * directory (`onKubeconfigFile` is told its path at once, so the post step can remove it), and
+ * `kubectl-version` is resolved to a binary. Touches no cluster.
+ */
+async function connectKubernetes(connection, o) {
+    let kubeconfig = connection.kubeconfig;
+    if (kubeconfig.kind === 'contents') {
+        await (0,promises_.mkdir)(o.tempDir, { recursive: true });
+        const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(o.tempDir, 'deploy-kit-kube-'));
+        const path = await writeKubeconfigFile(kubeconfig.text, dir);
+        o.onKubeconfigFile?.(path);
+        kubeconfig = { kind: 'file', path, temporary: true };
+    }
+    let binary = connection.binary;
+    if (connection.kubectlVersion && !binary) {
+        const found = await ensureKubectl({ version: connection.kubectlVersion, cache: o.cache ?? runnerToolCache, log: (m) => o.log.info(m) });
+        o.log.info(`kubectl ${found.version} (${found.source === 'path' ? 'on PATH' : found.source === 'cache' ? 'from the tool cache' : 'downloaded, checksum verified'}).`);
+        binary = found.binary;
+    }
+    return { ...connection, kubeconfig, ...(binary ? { binary } : {}) };
+}
+/** Removes a kubeconfig file connectKubernetes wrote, and its temp directory; anything else is left alone. */
+async function removeTemporaryKubeconfig(path) {
+    if (!path || !/deploy-kit-kubeconfig-[0-9a-f]+$/.test((0,external_node_path_.basename)(path)) || !(0,external_node_path_.basename)((0,external_node_path_.dirname)(path)).startsWith('deploy-kit-kube-'))
+        return false;
+    await (0,promises_.rm)((0,external_node_path_.dirname)(path), { recursive: true, force: true });
+    return true;
+}
+/** Pure: the manifests inputs, or undefined without `manifests`. */
+function manifestInputFromInputs(inputs) {
+    const paths = inputs.list('manifests');
+    const kustomize = inputs.boolean('kustomize', false);
+    const images = inputs.list('images');
+    if (!paths.length) {
+        if (kustomize || images.length) {
+            throw new ConfigurationError(`${kustomize ? 'kustomize' : 'images'} applies to the manifests input: give manifests (files, directories or globs).`, {
+                input: 'manifests',
+            });
+        }
+        return undefined;
+    }
+    if (kustomize && paths.length !== 1)
+        throw new ConfigurationError('kustomize: true renders one directory: give manifests a single directory holding kustomization.yaml.', {
+            input: 'manifests',
+        });
+    for (const image of images) {
+        if (!/^[^\s:@/][^\s]*[:@][^\s/]+$/.test(image)) {
+            throw new ConfigurationError(`images: "${image}" has no tag or digest; write it as registry/app:1.4.2 (it replaces the image named registry/app).`, {
+                input: 'images',
+            });
+        }
+    }
+    return { paths, kustomize, images };
+}
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+/** The manifest files the paths name, in order: files as given, a directory's files sorted (not recursive, as kubectl -f), globs expanded. */
+async function manifestFiles(paths, workspace) {
+    const out = [];
+    for (const given of paths) {
+        const path = isAbsolute(given) ? given : resolve(workspace, given);
+        const found = /[*?[]/.test(given) ? await expandGlob(path) : await pathFiles(path, given);
+        if (!found.length)
+            throw new ConfigurationError(`manifests: "${given}" matches no .yaml, .yml or .json file.`, { input: 'manifests' });
+        for (const file of found)
+            if (!out.includes(file))
+                out.push(file);
+    }
+    return out;
+}
+async function pathFiles(path, given) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info)
+        throw new ConfigurationError(`manifests: "${given}" does not exist (paths are relative to the workspace).`, { input: 'manifests' });
+    if (info.isFile())
+        return [path];
+    return (await readdir(path, { withFileTypes: true }))
+        .filter((e) => e.isFile() && MANIFEST_FILE.test(e.name))
+        .map((e) => join(path, e.name))
+        .sort();
+}
+/** `*` and `?` within a segment, `**` across directories; only manifest files match. */
+async function expandGlob(pattern) {
+    const parts = pattern.split('/');
+    const first = parts.findIndex((p) => /[*?[]/.test(p));
+    const base = parts.slice(0, first).join('/') || '/';
+    const source = parts
+        .slice(first)
+        .map((p) => p === '**'
+        ? '(?:.*/)?'
+        : `${p
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')}/`)
+        .join('')
+        .replace(/\/$/, '');
+    const matcher = new RegExp(`^${source}$`);
+    const out = [];
+    const walk = async (dir, rel) => {
+        for (const entry of (await readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name))) {
+            const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+            if (entry.isDirectory())
+                await walk(join(dir, entry.name), relPath);
+            else if (entry.isFile() && MANIFEST_FILE.test(entry.name) && matcher.test(relPath))
+                out.push(join(dir, entry.name));
+        }
+    };
+    await walk(base, '');
+    return out;
+}
+/** Reads (or renders with `kubectl kustomize`) the manifests, substitutes `images`, and checks every object's shape. */
+async function loadManifests(input, workspace, kubectl) {
+    const sources = [];
+    if (input.kustomize) {
+        const dir = resolve(workspace, input.paths[0]);
+        if (!(await stat(dir).catch(() => undefined))?.isDirectory())
+            throw new ConfigurationError(`manifests: "${input.paths[0]}" is not a directory; kustomize: true renders a kustomization directory.`, {
+                input: 'manifests',
+            });
+        sources.push({ label: `kustomize ${input.paths[0]}`, text: await kubectl.kustomize(dir) });
+    }
+    else {
+        for (const file of await manifestFiles(input.paths, workspace))
+            sources.push({ label: relative(workspace, file) || file, text: await readFile(file, 'utf8') });
+    }
+    return substituteImages(parseManifests(sources), input.images);
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/finish.ts
@@ -45916,23 +47850,71 @@ function readDatabaseRollback(inputs, workspace, tempDir) {
         });
     }
     // The same reader as migrate-db's: a down migration backs up first, so backup-dir is checked then.
-    const db = (0,settings/* readDatabaseInputs */.ZU)(inputs, { workspace, tempDir }, { backup: !backup });
+    // A restore takes a safety dump of the current state first, so backup-dir is checked for both.
+    const db = (0,settings/* readDatabaseInputs */.ZU)(inputs, { workspace, tempDir }, { backup: true });
     const { url, historyTable, backupDir } = db;
+    const allowForeignBackup = inputs.boolean('allow-foreign-backup', false);
+    if (backup === 'record')
+        return { url, mode: 'restore', fromRecord: true, historyTable, backupDir, allowForeignBackup };
+    if (toVersion === 'record') {
+        return {
+            url,
+            mode: 'migrate',
+            fromRecord: true,
+            migrationsDir: db.migrationsDir,
+            migrationsLabel: db.migrationsLabel,
+            historyTable,
+            backupDir,
+            allowForeignBackup,
+        };
+    }
     if (backup) {
         const path = (0,external_node_path_.isAbsolute)(backup) ? backup : (0,external_node_path_.resolve)(workspace, backup);
         if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
             // Not a file here: the name of a backup artifact of this run (migrate-db's backup-artifact), when the service is there.
             if (!artifactServiceMissing() && !backup.includes('/'))
-                return { url, mode: 'restore', backupArtifact: backup, historyTable, backupDir };
+                return { url, mode: 'restore', backupArtifact: backup, historyTable, backupDir, allowForeignBackup };
             throw new errors/* ConfigurationError */.j1(`restore-backup: the file "${backup}" does not exist (resolved to ${path}), and it is not an artifact name of this workflow run either. Give the backup's path or the backup-artifact-name output of migrate-db.`, { input: 'restore-backup' });
         }
-        return { url, mode: 'restore', backupPath: path, historyTable, backupDir };
+        return { url, mode: 'restore', backupPath: path, historyTable, backupDir, allowForeignBackup };
     }
-    return { url, mode: 'migrate', toVersion, migrationsDir: db.migrationsDir, migrationsLabel: db.migrationsLabel, historyTable, backupDir };
+    return {
+        url,
+        mode: 'migrate',
+        toVersion,
+        migrationsDir: db.migrationsDir,
+        migrationsLabel: db.migrationsLabel,
+        historyTable,
+        backupDir,
+        allowForeignBackup,
+    };
+}
+/**
+ * `record` resolved: the version the record keeps for the release rolled back to, or the backup it keeps
+ * for the release rolled back from. Nothing recorded (or the file gone) is a ConfigurationError: nothing
+ * has changed yet.
+ */
+function withRecordedDatabase(settings, recorded, recordLocation) {
+    if (!settings.fromRecord)
+        return settings;
+    if (settings.mode === 'migrate') {
+        if (!recorded.version) {
+            throw new errors/* ConfigurationError */.j1(`to-migration-version: record, but the deployment record ${recordLocation} keeps no database version for the release being rolled back to (deploy-canary's database-version was not given when it was deployed). Give the version instead.`, { input: 'to-migration-version' });
+        }
+        return { ...settings, fromRecord: false, toVersion: recorded.version.value };
+    }
+    const path = recorded.backup?.path;
+    if (!path) {
+        throw new errors/* ConfigurationError */.j1(`restore-backup: record, but the deployment record ${recordLocation} keeps no backup for the release being rolled back from (deploy-canary's backup-path was not given, or its migration needed none). Give the backup file instead.`, { input: 'restore-backup' });
+    }
+    if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile()) {
+        throw new errors/* ConfigurationError */.j1(`restore-backup: record names ${path} (taken before ${recorded.backup.image}), which does not exist on this host any more. Give another backup file.`, { input: 'restore-backup' });
+    }
+    return { ...settings, fromRecord: false, backupPath: path };
 }
 /** Parses the URL, reads the migrations and checks the version — still without connecting. */
 async function prepareDatabaseRollback(settings) {
-    const db = await __nccwpck_require__.e(/* import() */ 889).then(__nccwpck_require__.bind(__nccwpck_require__, 97889));
+    const db = await __nccwpck_require__.e(/* import() */ 406).then(__nccwpck_require__.bind(__nccwpck_require__, 70406));
     const target = db.parseDatabaseUrl(settings.url);
     if (settings.mode === 'restore') {
         const lost = (path) => restoreWarning(path, (0,external_node_fs_.statSync)(path).mtime, new Date());
@@ -45941,9 +47923,17 @@ async function prepareDatabaseRollback(settings) {
             describe: `restore ${settings.backupPath ?? `the artifact ${settings.backupArtifact}`} into ${db.describeTarget(target)}${settings.backupPath ? ` (${lost(settings.backupPath)})` : ''}`,
             async run(o) {
                 const path = settings.backupPath ?? (await downloadFileArtifact(settings.backupArtifact, settings.backupDir));
-                const r = await db.restoreBackup(target, path, { log: o.log, signal: o.signal, redact: o.redact, historyTable: settings.historyTable });
+                // The signal only cancels the wait for the migrate-db lock: a begun restore runs to its end.
+                const r = await db.restoreBackup(target, path, {
+                    log: o.log,
+                    signal: o.signal,
+                    redact: o.redact,
+                    historyTable: settings.historyTable,
+                    safetyBackupDir: settings.backupDir,
+                    allowForeignBackup: settings.allowForeignBackup,
+                });
                 const dropped = r.dropped.length ? `; dropped ${r.dropped.length} object(s) created after it: ${r.dropped.join(', ')}` : '';
-                return `restored ${settings.backupArtifact ? `the artifact ${settings.backupArtifact} (${path})` : path} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}. ${lost(path)}`;
+                return `restored ${settings.backupArtifact ? `the artifact ${settings.backupArtifact} (${path})` : path} into ${target.database} in ${(r.durationMs / 1000).toFixed(1)}s${dropped}; the state before it is kept in ${r.safetyBackup}. ${lost(path)}`;
             },
         };
     }
@@ -45953,6 +47943,7 @@ async function prepareDatabaseRollback(settings) {
     return {
         settings,
         describe: `migrate ${db.describeTarget(target)} down to version ${version}`,
+        version,
         async run(o) {
             const r = await db.migrateTo(version, {
                 target,
@@ -45972,6 +47963,10 @@ async function prepareDatabaseRollback(settings) {
         },
     };
 }
+
+;// CONCATENATED MODULE: ./actions/rollback/state.ts
+/** Saved as soon as the kubeconfig input is written to a temp file: the post step removes it if main could not. */
+const KUBECONFIG_STATE = 'kubeconfig-file';
 
 ;// CONCATENATED MODULE: ./actions/rollback/report.ts
 /**
@@ -46001,9 +47996,20 @@ function rollbackOutputs(result) {
             };
     }
 }
-function stepsTable(title, steps, done, reason) {
+function stepsTable(title, steps, done, reason, revisions) {
     const summary = new SummaryBuilder().heading(title);
-    summary.table(['Service', 'From', 'To', 'Chosen from', 'Done'], steps.map((step) => [step.service, step.from, step.to, step.source, done.includes(step) ? 'yes, healthy' : 'no']));
+    const revision = (service) => {
+        const change = revisions?.find((r) => r.service === service);
+        return change ? `${change.before.revision} → ${change.after?.revision ?? 'new'}` : '';
+    };
+    summary.table(['Service', 'From', 'To', 'Chosen from', ...(revisions ? ['Revision'] : []), 'Done'], steps.map((step) => [
+        step.service,
+        step.from,
+        step.to,
+        step.source,
+        ...(revisions ? [revision(step.service)] : []),
+        done.includes(step) ? 'yes, healthy' : 'no',
+    ]));
     if (reason)
         summary.paragraph(reason);
     return summary;
@@ -46013,11 +48019,11 @@ function rollbackSummary(result) {
         case 'impossible':
             return new SummaryBuilder().heading('Rollback: nothing to roll back to').paragraph(result.reason);
         case 'planned':
-            return stepsTable('Rollback plan (dry run)', result.steps, []);
+            return stepsTable('Rollback plan (dry run)', result.steps, [], undefined, result.revisions);
         case 'failed':
-            return stepsTable('Rollback failed', result.steps, result.done, result.reason);
+            return stepsTable('Rollback failed', result.steps, result.done, result.reason, result.revisions);
         case 'rolled-back': {
-            const report = new SummaryBuilder().raw(stepsTable(`Rolled back in ${(result.durationMs / 1000).toFixed(1)}s`, result.steps, result.done).toString());
+            const report = new SummaryBuilder().raw(stepsTable(`Rolled back in ${(result.durationMs / 1000).toFixed(1)}s`, result.steps, result.done, undefined, result.revisions).toString());
             if (result.database !== 'untouched')
                 report.heading('Database', 3).paragraph(result.database);
             if (result.checks)
@@ -46062,18 +48068,24 @@ function rollbackNotice(result) {
 
 
 
+
+
+
 runAction(async (ctx) => {
     // Validate, then act.
-    const compose = composeOptionsFromInputs(ctx.inputs, ctx.run.workspace);
-    const services = ctx.inputs.list('services', { required: true });
+    const { settings: targetSettings, services } = readTarget(ctx);
     const toImage = ctx.inputs.optional('to-image');
     const toVersion = ctx.inputs.optional('to-version');
-    if (toImage && toVersion)
-        throw new errors/* ConfigurationError */.j1('Give to-image or to-version, not both.', { input: 'to-version' });
+    const toRevision = readRevision(ctx, targetSettings);
+    const chosen = [toImage && 'to-image', toVersion && 'to-version', toRevision !== undefined && 'to-revision'].filter(Boolean);
+    if (chosen.length > 1)
+        throw new errors/* ConfigurationError */.j1(`Give one of ${chosen.join(', ')}, not several.`, { input: String(chosen[1]) });
     if (toImage && services.length > 1)
         throw new errors/* ConfigurationError */.j1('to-image names one image: give one service, or use to-version for several.', { input: 'to-image' });
     if (toVersion)
         validateVersion(toVersion, 'to-version');
+    if (toImage)
+        parseImageReference(toImage, 'to-image');
     const healthTimeoutMs = ctx.inputs.duration('health-timeout', '2m', { min: 1000 });
     const historyLimit = ctx.inputs.integer('history-limit', DEFAULT_HISTORY_LIMIT, { min: 1, max: 10_000 });
     const webhook = ctx.inputs.secret('notify-webhook');
@@ -46095,41 +48107,92 @@ runAction(async (ctx) => {
         : undefined;
     for (const secret of checksDocument?.secrets ?? [])
         ctx.mask(secret);
-    const prepared = databaseSettings ? await prepareDatabaseRollback(databaseSettings) : undefined;
-    const database = prepared && {
+    const databaseStep = (prepared) => ({
         describe: prepared.describe,
+        version: prepared.version,
         run: () => prepared.run({ log: ctx.log, signal: ctx.signal, redact: ctx.redact, appliedBy: ctx.run.runUrl ?? 'deploy-kit rollback' }),
-    };
+    });
+    // `record`: the version or backup is known once the rollback is planned (still before anything changes).
+    const fromRecord = databaseSettings?.fromRecord ? databaseSettings : undefined;
+    const prepared = databaseSettings && !fromRecord ? await prepareDatabaseRollback(databaseSettings) : undefined;
+    const database = prepared && databaseStep(prepared);
     const checks = checksDocument && {
         count: checksDocument.checks.length,
         run: () => runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
     };
-    const { target, record: localRecord } = createTarget({ compose, historyLimit });
-    // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
-    const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
-    const request = { services, toImage, toVersion, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, checks };
-    const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined };
-    const release = () => rollback(deps, request);
-    let result;
-    if (github && !dryRun) {
-        // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
-        const plan = await rollback({ ...deps, log: logger/* nullLogger */.G, notify: undefined }, { ...request, dryRun: true, database: undefined, checks: undefined });
-        result =
-            plan.kind === 'planned'
-                ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) => r.kind === 'rolled-back' ? 'success' : 'failure')
-                : await release();
+    const settings = await connect(ctx, targetSettings);
+    try {
+        const { target, record: localRecord } = createTarget(settings, factoryContext(ctx, historyLimit));
+        // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
+        const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
+        const databaseFromRecord = fromRecord &&
+            (async (recorded) => databaseStep(await prepareDatabaseRollback(withRecordedDatabase(fromRecord, recorded, record.location))));
+        const request = { services, toImage, toVersion, toRevision, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
+        const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined };
+        const release = () => rollback(deps, request);
+        let result;
+        if (github && !dryRun) {
+            // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
+            const plan = await rollback({ ...deps, log: logger/* nullLogger */.G, notify: undefined }, { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined });
+            result =
+                plan.kind === 'planned'
+                    ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) => r.kind === 'rolled-back' ? 'success' : 'failure')
+                    : await release();
+        }
+        else
+            result = await release();
+        if (record instanceof RecordWithGitHubFallback && record.source === 'github')
+            ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
+        await finishAction(ctx, {
+            outputs: rollbackOutputs(result),
+            summary: rollbackSummary(result),
+            failure: rollbackFailure(result),
+            notice: rollbackNotice(result),
+        });
     }
-    else
-        result = await release();
-    if (record instanceof RecordWithGitHubFallback && record.source === 'github')
-        ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
-    await finishAction(ctx, {
-        outputs: rollbackOutputs(result),
-        summary: rollbackSummary(result),
-        failure: rollbackFailure(result),
-        notice: rollbackNotice(result),
-    });
+    finally {
+        const kubeconfig = settings.kind === 'kubernetes' ? settings.connection.kubeconfig : undefined;
+        if (kubeconfig?.kind === 'file' && kubeconfig.temporary)
+            await removeTemporaryKubeconfig(kubeconfig.path);
+    }
 });
+/** The target and the workloads to roll back, in order: compose services, or Kubernetes Deployments. */
+function readTarget(ctx) {
+    if (targetKind(ctx.inputs) === 'compose') {
+        for (const name of ['kubeconfig', 'deployment', 'to-revision']) {
+            if (ctx.inputs.has(name))
+                throw new errors/* ConfigurationError */.j1(`${name} is for target: kubernetes; with target: compose leave it out.`, { input: name });
+        }
+        return {
+            settings: { kind: 'compose', compose: composeOptionsFromInputs(ctx.inputs, ctx.run.workspace) },
+            services: ctx.inputs.list('services', { required: true }),
+        };
+    }
+    const connection = kubernetesConnectionFromInputs(ctx.inputs, (value) => ctx.mask(value));
+    if (ctx.inputs.has('services'))
+        throw new errors/* ConfigurationError */.j1('services is for target: compose; on target: kubernetes name the Deployments in the deployment input.', { input: 'services' });
+    const services = ctx.inputs.list('deployment', { required: true }).map((name) => objectName(name, 'deployment'));
+    const container = ctx.inputs.optional('container');
+    return { settings: { kind: 'kubernetes', connection, ...(container ? { container: objectName(container, 'container') } : {}) }, services };
+}
+function readRevision(ctx, settings) {
+    if (!ctx.inputs.has('to-revision'))
+        return undefined;
+    if (settings.kind !== 'kubernetes')
+        throw new errors/* ConfigurationError */.j1('to-revision is for target: kubernetes.', { input: 'to-revision' });
+    return ctx.inputs.integer('to-revision', 0, { min: 1 });
+}
+/** On Kubernetes: the kubeconfig input written to its temp file (removed at the end, or by the post step) and kubectl resolved. */
+async function connect(ctx, settings) {
+    if (settings.kind !== 'kubernetes')
+        return settings;
+    const connection = await connectKubernetes(settings.connection, {
+        tempDir: ctx.run.tempDir,
+        log: ctx.log,
+        onKubeconfigFile: (path) => ctx.saveState(KUBECONFIG_STATE, path),
+    });
+    return { ...settings, connection };
+}
 /** A failed notification is a warning: the rollback itself is what matters. */
 async function notify(ctx, webhook, notification) {
     try {

@@ -40429,7 +40429,20 @@ var __webpack_exports__ = {};
 var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
+
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+function jobTempDir(env, tmp) {
+    return env.RUNNER_TEMP || (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tmp, 'deploy-kit-'));
+}
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -40499,7 +40512,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new errors_ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -40631,10 +40660,6 @@ function assertKnownKeys(obj, allowed, where) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/runtime/yaml.ts
@@ -40878,7 +40903,7 @@ const runnerLogger = {
     group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_namespaceObject.tmpdir)()));
     const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
@@ -40936,9 +40961,13 @@ function runAction(main) {
 }
 function reportFailure(err) {
     if (err instanceof errors_ConfigurationError) {
-        core/* setFailed */.C1(secrets.redact(err.message));
-        if (err.file)
+        // One error line: with the file and line as an annotation when the mistake is in a file.
+        if (err.file) {
             core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            process.exitCode = 1;
+        }
+        else
+            core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     if (err instanceof OperationFailedError) {

@@ -40598,7 +40598,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parse_parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parse_parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new errors/* ConfigurationError */.j1(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -41548,7 +41564,7 @@ function parsePrometheus(obj, path, label, name) {
     const text = (v, key) => v === true || v === null || v === '' ? '' : at([...p, key], () => fields_expectString(v, `${where}.${key}`)).trim();
     const selector = shorthand.selector === undefined ? '' : text(shorthand.selector, 'selector');
     const windowText = shorthand.window === undefined ? '5m' : text(shorthand.window, 'window');
-    const windowMs = at([...p, 'window'], () => parse_parseDuration(windowText, `${where}.window`));
+    const windowMs = at([...p, 'window'], () => parse_parseDuration(windowText, `${where}.window`, { maxMs: Infinity }));
     if (windowMs < 1000)
         at([...p, 'window'], () => fields_fail(`${where}.window`, `is ${windowText}: a rate() window must be at least 1s.`));
     const win = promDuration(windowMs);
@@ -41736,7 +41752,7 @@ function parseGrafana(obj, path, label, name, options, secrets) {
     if ((datasource === undefined) !== (query === undefined))
         at(p, () => fields_fail(where, 'needs datasource and query together: the query runs on that datasource (its uid).'));
     const fromText = spec.from === undefined ? '5m' : at([...p, 'from'], () => fields_expectString(spec.from, `${where}.from`));
-    const fromMs = at([...p, 'from'], () => parse_parseDuration(fromText, `${where}.from`));
+    const fromMs = at([...p, 'from'], () => parse_parseDuration(fromText, `${where}.from`, { maxMs: Infinity }));
     return {
         kind: 'grafana',
         name: name ?? (query ? 'grafana data' : 'grafana health'),
@@ -42054,15 +42070,16 @@ async function httpRequestNode(req) {
             if (next.protocol !== 'http:' && next.protocol !== 'https:') {
                 throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
             }
-            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body, and
-            // credentials are not carried to another origin.
+            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body.
             if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
                 method = method === 'HEAD' ? 'HEAD' : 'GET';
                 body = undefined;
                 headers = withoutHeaders(headers, ['content-type', 'content-length']);
             }
+            // No header the caller set goes to another origin: an API key may travel in any header (X-Api-Key,
+            // a custom token), not only Authorization/Cookie. https → http is always another origin.
             if (next.origin !== url.origin)
-                headers = withoutHeaders(headers, ['authorization', 'cookie', 'proxy-authorization']);
+                headers = {};
             url = next;
         }
     }
@@ -43063,6 +43080,7 @@ function trackSelectors(labels, track = {}) {
     return {
         canary: selectorFor({ ...labels, [key]: track.canary ?? 'canary' }),
         stable: selectorFor({ ...labels, [key]: track.stable ?? 'stable' }),
+        baseline: selectorFor({ ...labels, [key]: track.baseline ?? 'baseline' }),
     };
 }
 /**
@@ -44715,6 +44733,15 @@ var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
+
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+function jobTempDir(env, tmp) {
+    return env.RUNNER_TEMP || (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tmp, 'deploy-kit-'));
+}
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -44979,7 +45006,7 @@ const runnerLogger = {
     group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_namespaceObject.tmpdir)()));
     const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
@@ -45037,9 +45064,13 @@ function runAction(main) {
 }
 function reportFailure(err) {
     if (err instanceof errors/* ConfigurationError */.j1) {
-        core/* setFailed */.C1(secrets.redact(err.message));
-        if (err.file)
+        // One error line: with the file and line as an annotation when the mistake is in a file.
+        if (err.file) {
             core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            process.exitCode = 1;
+        }
+        else
+            core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     if (err instanceof errors/* OperationFailedError */.Bp) {

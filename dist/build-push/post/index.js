@@ -40496,7 +40496,16 @@ function run_runProgram(command, args, options = {}) {
         child.stdin.on('error', () => {
             // The program may exit without reading its stdin; its exit code tells what happened.
         });
-        if (options.input !== undefined)
+        if (options.inputFile !== undefined) {
+            const file = (0,external_node_fs_namespaceObject.createReadStream)(options.inputFile);
+            file.on('error', (err) => {
+                child.stdin.destroy();
+                kill();
+                out.stderr += `\ncannot read ${options.inputFile}: ${err.message}`;
+            });
+            file.pipe(child.stdin);
+        }
+        else if (options.input !== undefined)
             child.stdin.end(options.input);
         else
             child.stdin.end();
@@ -40611,6 +40620,13 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a
 /** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const reference_DOCKER_HUB = 'docker.io';
+/** A digest: algorithm and hex (sha256 with 64 digits, sha512 with 128; other algorithms by the grammar). */
+const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})$/;
+/** True when a host's port (if any) is 1..65535. */
+function portInRange(host) {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
 /** True when the first path component names a registry host rather than a repository path. */
 function looksLikeHost(component) {
     return component.includes('.') || component.includes(':') || component === 'localhost';
@@ -40632,8 +40648,10 @@ function parseImageName(text, field, registry) {
             input: field,
         });
     }
-    if (host !== undefined && !HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
+    if (host !== undefined && (!HOST.test(host) || !portInRange(host))) {
+        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host (a host name or IP address, with a port from 1 to 65535).`, {
+            input: field,
+        });
     }
     const path = parts.join('/');
     if (path !== path.toLowerCase()) {
@@ -40652,6 +40670,32 @@ function parseImageName(text, field, registry) {
     }
     return { registry: registryHost, repository, name };
 }
+/**
+ * Checks a full image reference as docker takes it — `name[:tag][@digest]`, e.g. ghcr.io/org/app:1.4.0 or
+ * ghcr.io/org/app@sha256:… — and returns it trimmed. The name follows parseImageName's rules.
+ */
+function parseImageReference(text, field) {
+    const raw = text.trim();
+    if (/\s/.test(raw))
+        throw new ConfigurationError(`${field} is "${raw}": an image reference has no spaces.`, { input: field });
+    let rest = raw;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        const digest = rest.slice(at + 1);
+        if (!DIGEST.test(digest)) {
+            throw new ConfigurationError(`${field} is "${raw}": "${digest}" is not a digest; write it as sha256: and 64 hex digits.`, { input: field });
+        }
+        rest = rest.slice(0, at);
+    }
+    const slash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > slash) {
+        assertValidTag(rest.slice(colon + 1), field);
+        rest = rest.slice(0, colon);
+    }
+    parseImageName(rest, field);
+    return raw;
+}
 function suggestComponent(component) {
     const fixed = component
         .toLowerCase()
@@ -40668,7 +40712,7 @@ function normaliseRegistry(text, field) {
         .replace(/\/+$/, '');
     if (host === 'index.docker.io' || host === 'registry-1.docker.io')
         return reference_DOCKER_HUB;
-    if (!HOST.test(host)) {
+    if (!HOST.test(host) || !portInRange(host)) {
         throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
             input: field,
         });
@@ -41009,6 +41053,15 @@ async function localImageDigest(image, options = {}) {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
+
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+function jobTempDir(env, tmp) {
+    return env.RUNNER_TEMP || (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tmp, 'deploy-kit-'));
+}
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -41047,7 +41100,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new errors_ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -41422,7 +41491,7 @@ const runnerLogger = {
     group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_namespaceObject.tmpdir)()));
     const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
@@ -41480,9 +41549,13 @@ function runAction(main) {
 }
 function reportFailure(err) {
     if (err instanceof errors_ConfigurationError) {
-        core/* setFailed */.C1(secrets.redact(err.message));
-        if (err.file)
+        // One error line: with the file and line as an annotation when the mistake is in a file.
+        if (err.file) {
             core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            process.exitCode = 1;
+        }
+        else
+            core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     if (err instanceof OperationFailedError) {

@@ -40279,6 +40279,18 @@ function copyFile(srcFile, destFile, force) {
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -40429,7 +40441,20 @@ var __webpack_exports__ = {};
 var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/runtime/context.ts
+
+
+/**
+ * The job's temp directory: `RUNNER_TEMP`, or outside a runner a fresh private (0700) directory under
+ * `tmp` — never a fixed path in a shared /tmp, which another user could create first or read.
+ */
+function jobTempDir(env, tmp) {
+    return env.RUNNER_TEMP || (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(tmp, 'deploy-kit-'));
+}
 function runContextFromEnv(env, cwd, tmp) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || '';
@@ -40499,7 +40524,23 @@ const DURATION_UNITS = {
  * `500ms`, `30s`, `5m`, `1h30m`, `1.5s`, or a bare number of seconds (`30`). Returns milliseconds.
  * Negative or malformed values are configuration errors.
  */
-function parse_parseDuration(text, name) {
+/** The longest delay a Node timer takes: a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * A duration in ms. At most MAX_TIMER_MS (about 24.8 days) unless `maxMs` says otherwise — only for
+ * values that never reach a timer (a backup age, a query window): `30d` is an error, not a 1 ms timeout.
+ */
+function parse_parseDuration(text, name, options = {}) {
+    const ms = parseDurationUnbounded(text, name);
+    const max = options.maxMs ?? MAX_TIMER_MS;
+    if (ms > max) {
+        throw new errors_ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${parse_formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+            input: name,
+        });
+    }
+    return ms;
+}
+function parseDurationUnbounded(text, name) {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw durationError(String(text), name);
@@ -40631,10 +40672,6 @@ function parse_assertKnownKeys(obj, allowed, where) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/runtime/yaml.ts
@@ -40878,7 +40915,7 @@ const runnerLogger = {
     group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
 };
 function createContext(signal) {
-    const run = runContextFromEnv(process.env, process.cwd(), (0,external_node_os_namespaceObject.tmpdir)());
+    const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_namespaceObject.tmpdir)()));
     const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
@@ -40936,9 +40973,13 @@ function runAction(main) {
 }
 function reportFailure(err) {
     if (err instanceof errors_ConfigurationError) {
-        core/* setFailed */.C1(secrets.redact(err.message));
-        if (err.file)
+        // One error line: with the file and line as an annotation when the mistake is in a file.
+        if (err.file) {
             core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            process.exitCode = 1;
+        }
+        else
+            core/* setFailed */.C1(secrets.redact(err.message));
         return;
     }
     if (err instanceof errors_OperationFailedError) {
@@ -40951,7 +40992,7 @@ function reportFailure(err) {
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/logger.ts
-const nullLogger = {
+const logger_nullLogger = {
     info() { },
     debug() { },
     notice() { },
@@ -40985,7 +41026,7 @@ function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 /** Text safe inside a Markdown table cell: HTML-escaped, pipes escaped, newlines as <br>. */
-function escapeCell(text) {
+function summary_escapeCell(text) {
     return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 class summary_SummaryBuilder {
@@ -41005,7 +41046,7 @@ class summary_SummaryBuilder {
     }
     /** A table; cells are escaped unless wrapped with `trusted()`. */
     table(headers, rows) {
-        const cell = (c) => (c instanceof Trusted ? c.markdown : escapeCell(String(c)));
+        const cell = (c) => (c instanceof Trusted ? c.markdown : summary_escapeCell(String(c)));
         const lines = [`| ${headers.map(cell).join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
         this.parts.push(`${lines.join('\n')}\n`);
         return this;
@@ -41070,7 +41111,7 @@ function summaryToText(markdown) {
  */
 let loaded;
 const toolCache = () => (loaded ??= __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805)));
-const runnerToolCache = {
+const tool_cache_runnerToolCache = {
     async find(tool, version, arch) {
         const found = (await toolCache()).find(tool, version, arch);
         return found || undefined;
@@ -41099,7 +41140,143 @@ const runnerToolCache = {
 
 
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/util/atomic-write.ts
+
+
+
+/**
+ * Writes a file so readers see the old content or the new, never half of it: a temp file in the
+ * same directory, flushed to disk, then renamed over the target. `mode` 0o600 for files holding
+ * secrets (it is set on the temp file, so the content is never readable by others, even briefly).
+ */
+async function writeFileAtomic(path, content, options = {}) {
+    const dir = (0,external_node_path_namespaceObject.dirname)(path);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const mode = options.mode ?? 0o644;
+    const handle = await (0,promises_namespaceObject.open)(tmp, 'w', mode);
+    try {
+        // The umask only narrows what open() gives: a private file is private whatever it is.
+        if (mode !== 0o644)
+            await handle.chmod(mode);
+        await handle.writeFile(content, 'utf8');
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+    try {
+        await (0,promises_namespaceObject.rename)(tmp, path);
+    }
+    catch (err) {
+        await (0,promises_namespaceObject.rm)(tmp, { force: true });
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/record/history.ts
+/**
+ * The deployment record: every promote, abort, rolling deploy and rollback appends an entry to a
+ * JSON history file kept beside the compose project (last N kept, written atomically). Rollback
+ * reads it to find the last known good release.
+ */
+
+
+
+
+/** Pure: the entry fields for a release's database (none when nothing is known). */
+function databaseFields(database) {
+    return {
+        ...(database?.version ? { databaseVersion: database.version } : {}),
+        ...(database?.backup ? { backup: database.backup } : {}),
+    };
+}
+const DEFAULT_HISTORY_LIMIT = 50;
+/** Pure: the history with `entry` appended and only the last `limit` kept. */
+function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
+    const entries = [...history.entries, entry];
+    return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
+}
+const GOOD = (/* unused pure expression or super */ null && (['promoted', 'deployed', 'rolled-back']));
+/**
+ * Pure: the image to roll `service` back to. The record is a sequence of transitions (previous → services,
+ * result); last good = the newest image that ran as a promoted or deployed release (or as the one a release
+ * replaced) and was neither aborted nor rolled back from later, and is not the current one.
+ * A rollback rejects the image it ran *from*, whatever its result (a rollback whose database step or
+ * roll-out failed was still escaping that release), and never the image it rolled *to*: a failed rollback
+ * rejects nothing it didn't run. So two rollbacks in a row never return to the bad release.
+ * Undefined when there is no earlier good release.
+ */
+function lastGoodImage(entries, service, current) {
+    const rejected = new Set();
+    const timeline = [];
+    for (const e of entries) {
+        const now = e.services.find((s) => s.service === service);
+        const before = e.previous.find((s) => s.service === service);
+        if (e.action === 'rollback') {
+            if (before)
+                rejected.add(before.image);
+            if (e.result === 'rolled-back' && now) {
+                timeline.push(now);
+                // Rolled back to on purpose and running well: good again.
+                rejected.delete(now.image);
+            }
+            continue;
+        }
+        if (GOOD.includes(e.result) && now) {
+            if (before)
+                timeline.push(before);
+            timeline.push(now);
+            // An image released again after it was rejected counts as good again.
+            rejected.delete(now.image);
+        }
+        else if (now) {
+            rejected.add(now.image);
+        }
+    }
+    for (let i = timeline.length - 1; i >= 0; i--) {
+        const c = timeline[i];
+        if (c.image && c.image !== current && !rejected.has(c.image))
+            return c;
+    }
+    return undefined;
+}
+class DeploymentHistory {
+    path;
+    limit;
+    constructor(path, limit = DEFAULT_HISTORY_LIMIT) {
+        this.path = path;
+        this.limit = limit;
+    }
+    get location() {
+        return this.path;
+    }
+    async read() {
+        if (!(0,external_node_fs_namespaceObject.existsSync)(this.path))
+            return { version: 1, entries: [] };
+        const text = await (0,promises_namespaceObject.readFile)(this.path, 'utf8');
+        try {
+            const parsed = JSON.parse(text);
+            if (!Array.isArray(parsed.entries))
+                throw new Error('no entries array');
+            return { version: 1, entries: parsed.entries };
+        }
+        catch (err) {
+            throw new errors_OperationFailedError(`The deployment record ${this.path} is not readable JSON (${err.message}); fix or remove it.`);
+        }
+    }
+    async append(entry) {
+        const next = appendEntry(await this.read(), entry, this.limit);
+        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/record/entries.ts
+
 /** Pure: the record of a canary that ended (promoted: the new image runs; aborted: it was rejected). */
 function entries_canaryEntry(o) {
     return {
@@ -41110,6 +41287,7 @@ function entries_canaryEntry(o) {
         previous: [o.previous],
         ...(o.runUrl ? { runUrl: o.runUrl } : {}),
         ...(o.reason ? { reason: o.reason } : {}),
+        ...databaseFields(o.database),
     };
 }
 
@@ -41207,6 +41385,7 @@ function step(plan, index) {
 
 
 
+
 /** Starts a canary and walks it to its end (promoted, paused or aborted). Throws only when cancelled (or on a bug). */
 async function runCanary(deps, options) {
     const { target, router, log, signal } = deps;
@@ -41243,7 +41422,7 @@ async function runCanary(deps, options) {
             phase = nextPhase(plan, phase, { type: 'failed', reason: `setting ${weight}% failed: ${errorMessage(err)}` });
             break;
         }
-        log.info(`Step ${index + 1}/${plan.steps.length}: ${weight}% of traffic on the canary; analysing in ${formatDuration(plan.intervalMs)}.`);
+        log.info(`Step ${index + 1}/${plan.steps.length}: ${shareText(weight, canary)}; analysing in ${formatDuration(plan.intervalMs)}.`);
         analyser.begin?.(new Date());
         let analysis;
         try {
@@ -41314,6 +41493,13 @@ async function runCanary(deps, options) {
     outcome.timings.endedAt = Date.now();
     return outcome;
 }
+/** `10% of traffic on the canary`, and the baseline's and stable's shares when a baseline runs. */
+function shareText(weight, canary) {
+    if (!canary.baselineName)
+        return `${weight}% of traffic on the canary`;
+    const split = splitWeights(weight, true);
+    return `${split.canary}% of traffic on the canary, ${split.baseline}% on the baseline (${canary.baselineName}), ${split.stable}% on stable`;
+}
 /**
  * The step's analysis: once at the end of the interval, or `count` measurements at their offsets
  * (a measured failure ends the step at once), combined by the analyser.
@@ -41383,7 +41569,7 @@ async function abortCanary(deps, service) {
     try {
         const removed = await deps.target.removeCanary(service);
         report.canaryRemoved = true;
-        deps.log.info(removed ? 'Canary removed.' : 'No canary container to remove.');
+        deps.log.info(removed ? 'Canary (and baseline, if any) removed.' : 'No canary container to remove.');
     }
     catch (err) {
         report.problems.push(`removing the canary failed: ${errors_errorMessage(err)}`);
@@ -41420,6 +41606,7 @@ async function deployCanary(deps, request) {
             previous: current,
             runUrl: request.runUrl,
             reason: outcome.reason,
+            database: request.database,
         }));
     }
     return { kind: 'ran', ...base, outcome };
@@ -41451,6 +41638,7 @@ async function finishCanary(deps, request) {
         previous: { service, image: stableImage },
         runUrl: request.runUrl,
         reason: action === 'abort' ? 'aborted by hand (action: abort)' : undefined,
+        database: request.database,
     }));
     return { kind: 'finished', action, service, canary, stableImage, ...(cleanup ? { cleanup } : {}) };
 }
@@ -41492,127 +41680,1165 @@ async function stableRelease(target, service) {
     return found;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/util/atomic-write.ts
+;// CONCATENATED MODULE: ./src/http/backoff.ts
 
-
-
+const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.5 };
 /**
- * Writes a file so readers see the old content or the new, never half of it: a temp file in the
- * same directory, flushed to disk, then renamed over the target.
+ * The delay before retry number `attempt` (1 = the first retry). `random` is injectable so
+ * tests can pin it; the result is in [d·(1−jitter), d] where d = min(maxMs, initial·factor^(attempt−1)).
  */
-async function writeFileAtomic(path, content) {
-    const dir = (0,external_node_path_namespaceObject.dirname)(path);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    const handle = await (0,promises_namespaceObject.open)(tmp, 'w', 0o644);
-    try {
-        await handle.writeFile(content, 'utf8');
-        await handle.sync();
+function backoffDelay(attempt, policy = DEFAULT_BACKOFF, random = Math.random) {
+    const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt - 1));
+    return Math.round(base * (1 - policy.jitter * random()));
+}
+/**
+ * Calls `fn` until it succeeds (and `accept` agrees), the attempts run out, the deadline passes,
+ * or the signal aborts. Never throws for `fn`'s failures: the outcome says what happened.
+ */
+async function backoff_retry(fn, options = {}) {
+    const maxAttempts = options.maxAttempts ?? Infinity;
+    if (maxAttempts === Infinity && options.deadline === undefined) {
+        throw new Error('retry needs maxAttempts or a deadline');
     }
-    finally {
-        await handle.close();
+    const started = Date.now();
+    let last = {};
+    let atDeadline = false;
+    for (let attempt = 1;; attempt++) {
+        options.signal?.throwIfAborted();
+        try {
+            const value = await fn(attempt);
+            if (!options.accept || options.accept(value)) {
+                return { ok: true, value, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+            last = { value };
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            last = { error };
+            if (options.retryable && !options.retryable(error)) {
+                return { ok: false, error, attempts: attempt, elapsedMs: Date.now() - started };
+            }
+        }
+        let delayMs = backoffDelay(attempt, options.policy);
+        let outOfTime = options.deadline !== undefined && Date.now() + delayMs >= options.deadline;
+        if (outOfTime && options.lastAttemptAtDeadline && !atDeadline && options.deadline - Date.now() > 0) {
+            delayMs = options.deadline - Date.now();
+            outOfTime = false;
+            atDeadline = true;
+        }
+        if (attempt >= maxAttempts || outOfTime) {
+            return { ok: false, ...last, attempts: attempt, elapsedMs: Date.now() - started };
+        }
+        options.onRetry?.({ attempt, delayMs, ...last });
+        await sleep(delayMs, options.signal);
     }
+}
+
+;// CONCATENATED MODULE: ./src/util/socket-errors.ts
+/** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
+const WORDS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    CERT_HAS_EXPIRED: 'TLS certificate has expired',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+};
+function socket_errors_socketErrorWords(code) {
+    return code ? WORDS[code] : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/http/client.ts
+
+/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
+class client_HttpTransportError extends Error {
+    code;
+    latencyMs;
+    name = 'HttpTransportError';
+    constructor(message, code, latencyMs) {
+        super(message);
+        this.code = code;
+        this.latencyMs = latencyMs;
+    }
+}
+const client_DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+async function client_httpRequest(req) {
+    const timeoutMs = req.timeoutMs ?? client_DEFAULT_HTTP_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const started = performance.now();
     try {
-        await (0,promises_namespaceObject.rename)(tmp, path);
+        const res = await fetch(req.url, {
+            method: req.method ?? 'GET',
+            headers: req.headers,
+            body: req.body,
+            redirect: req.followRedirects === false ? 'manual' : 'follow',
+            signal,
+        });
+        let body = '';
+        let bytes;
+        const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
+        if (req.binary)
+            bytes = raw;
+        else
+            body = new TextDecoder().decode(raw);
+        return {
+            url: res.url || String(req.url),
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers,
+            body,
+            bytes,
+            latencyMs: performance.now() - started,
+            redirected: res.redirected,
+        };
     }
     catch (err) {
-        await (0,promises_namespaceObject.rm)(tmp, { force: true });
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (err instanceof client_HttpTransportError)
+            throw err;
+        if (timeout.aborted) {
+            throw new client_HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        }
+        throw client_describeTransportError(err, latencyMs);
+    }
+}
+const latencyFrom = (started) => () => performance.now() - started;
+/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
+async function readCapped(res, maxBytes, latency) {
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const tooLarge = () => new client_HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
+    if (declared > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    const reader = res.body?.getReader();
+    if (!reader)
+        return new Uint8Array();
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            throw tooLarge();
+        }
+        chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+}
+/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
+function client_describeTransportError(err, latencyMs = 0) {
+    let cause = err;
+    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
+        cause = cause.cause;
+    }
+    const code = cause?.code ?? 'EFETCH';
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const words = socketErrorWords(code);
+    return new client_HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
+}
+/** Transient by nature: worth retrying. */
+function isTransientStatus(status) {
+    return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+function isTransientError(err) {
+    return err instanceof client_HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/http/node-client.ts
+/**
+ * HTTP over node:http/node:https, with the same request and response shapes as `httpRequest`,
+ * for callers that need what Node's fetch cannot take without the undici package: an extra CA,
+ * an explicit skip-verify, a cap on the body, and latency measured from the first byte sent.
+ */
+
+
+
+
+const DEFAULT_MAX_BODY = (/* unused pure expression or super */ null && (5 * 1024 * 1024));
+const httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
+const httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true });
+/** Closes pooled keep-alive connections (e.g. at the end of a test). */
+function closeIdleConnections() {
+    httpAgent.destroy();
+    httpsAgent.destroy();
+}
+async function node_client_httpRequestNode(req) {
+    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    // One controller per request, its timer cleared at the end: a load check sends thousands of
+    // requests, and AbortSignal.timeout would leave a timer behind for each.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort(req.signal.reason);
+    if (req.signal?.aborted)
+        onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
+    const started = performance.now();
+    const maxRedirects = req.maxRedirects ?? 10;
+    let url = new URL(req.url);
+    let method = (req.method ?? 'GET').toUpperCase();
+    let body = req.body;
+    let headers = { ...(req.headers ?? {}) };
+    try {
+        for (let hop = 0;; hop++) {
+            const res = await send(url, method, headers, body, req, signal);
+            const location = res.headers.location;
+            if (req.followRedirects === false || !isRedirect(res.status) || !location) {
+                return {
+                    url: url.toString(),
+                    status: res.status,
+                    statusText: res.statusText,
+                    headers: toHeaders(res.headers),
+                    body: res.body,
+                    latencyMs: performance.now() - started,
+                    redirected: hop > 0,
+                    truncated: res.truncated,
+                };
+            }
+            if (hop >= maxRedirects)
+                throw new HttpTransportError(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
+            const next = new URL(location, url);
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
+            }
+            // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body.
+            if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+                method = method === 'HEAD' ? 'HEAD' : 'GET';
+                body = undefined;
+                headers = withoutHeaders(headers, ['content-type', 'content-length']);
+            }
+            // No header the caller set goes to another origin: an API key may travel in any header (X-Api-Key,
+            // a custom token), not only Authorization/Cookie. https → http is always another origin.
+            if (next.origin !== url.origin)
+                headers = {};
+            url = next;
+        }
+    }
+    catch (err) {
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (timedOut)
+            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        if (err instanceof HttpTransportError)
+            throw err;
+        throw describeTransportError(err, latencyMs);
+    }
+    finally {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
+    }
+}
+function send(url, method, headers, body, req, signal) {
+    const secure = url.protocol === 'https:';
+    const options = {
+        method,
+        headers,
+        signal,
+        agent: secure ? httpsAgent : httpAgent,
+    };
+    if (secure) {
+        if (req.tls?.ca)
+            options.ca = [...rootCertificates, req.tls.ca];
+        if (req.tls?.insecure)
+            options.rejectUnauthorized = false;
+    }
+    const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    return new Promise((resolve, reject) => {
+        const request = (secure ? https : http).request(url, options, (res) => {
+            const encoding = String(res.headers['content-encoding'] ?? '')
+                .trim()
+                .toLowerCase();
+            if (ENCODINGS.includes(encoding))
+                decoded(res, encoding).then((stream) => consume(res, stream), reject);
+            else
+                consume(res, res);
+        });
+        const consume = (res, stream) => {
+            const chunks = [];
+            let size = 0;
+            let truncated = false;
+            stream.on('data', (chunk) => {
+                if (truncated)
+                    return;
+                if (size + chunk.length > maxBody) {
+                    chunks.push(chunk.subarray(0, maxBody - size));
+                    size = maxBody;
+                    truncated = true;
+                    res.destroy();
+                    finish();
+                    return;
+                }
+                chunks.push(chunk);
+                size += chunk.length;
+            });
+            let done = false;
+            const finish = () => {
+                if (done)
+                    return;
+                done = true;
+                resolve({
+                    status: res.statusCode ?? 0,
+                    statusText: res.statusMessage ?? '',
+                    headers: res.headers,
+                    body: Buffer.concat(chunks).toString('utf8'),
+                    truncated,
+                });
+            };
+            stream.on('end', finish);
+            stream.on('error', (err) => (truncated ? finish() : reject(err)));
+            res.on('error', (err) => (truncated ? finish() : reject(err)));
+            res.on('close', () => {
+                if (!done && !res.complete)
+                    reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' }));
+            });
+        };
+        request.on('error', reject);
+        if (body !== undefined)
+            request.end(body);
+        else
+            request.end();
+    });
+}
+const ENCODINGS = (/* unused pure expression or super */ null && (['gzip', 'x-gzip', 'deflate', 'br']));
+/** A decoding stream for a compressed body; zlib is loaded only when a server compresses. */
+async function decoded(res, encoding) {
+    const zlib = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8522, 23));
+    const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
+    res.on('error', (err) => decoder.destroy(err));
+    return res.pipe(decoder);
+}
+function isRedirect(status) {
+    return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+function withoutHeaders(headers, names) {
+    return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())));
+}
+function toHeaders(raw) {
+    const out = new Headers();
+    for (const [name, value] of Object.entries(raw)) {
+        if (value === undefined)
+            continue;
+        if (Array.isArray(value))
+            for (const v of value)
+                out.append(name, v);
+        else
+            out.set(name, value);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/checks/json-path.ts
+/**
+ * Paths into a JSON value: `status`, `data.items[0].id`, `$.a.b`, `["key.with.dots"]`, `[0]` for a
+ * top-level array, `items[*].status` for every item of a list (or every value of an object).
+ * Parsed once when the checks document is validated.
+ */
+const EVERY = Symbol('every');
+function parseJsonPath(text) {
+    let rest = text.trim();
+    if (rest === '$' || rest === '')
+        return [];
+    if (rest.startsWith('$.'))
+        rest = rest.slice(2);
+    else if (rest.startsWith('$['))
+        rest = rest.slice(1);
+    const segments = [];
+    for (let first = true; rest !== ''; first = false) {
+        if (rest.startsWith('[')) {
+            const m = /^\[(?:(\d+)|"((?:[^"\\]|\\.)*)"|'([^']*)'|(\*))\]/.exec(rest);
+            if (!m)
+                throw new Error(`cannot read "${rest}": use [0] for an item, [*] for every item or ["key"] for a key`);
+            segments.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? JSON.parse(`"${m[2]}"`) : m[3] !== undefined ? m[3] : EVERY);
+            rest = rest.slice(m[0].length);
+            continue;
+        }
+        if (!first) {
+            if (!rest.startsWith('.'))
+                throw new Error(`unexpected "${rest[0]}" before "${rest}"`);
+            rest = rest.slice(1);
+        }
+        const m = /^[^.[\]]+/.exec(rest);
+        if (!m)
+            throw new Error('a segment is empty');
+        segments.push(m[0]);
+        rest = rest.slice(m[0].length);
+    }
+    return segments;
+}
+function readJsonPath(value, path) {
+    let current = value;
+    for (const seg of path) {
+        if (seg === EVERY)
+            throw new Error('readJsonPath cannot follow [*]: use readJsonPaths');
+        if (typeof seg === 'number') {
+            if (!Array.isArray(current) || seg >= current.length)
+                return { found: false };
+            current = current[seg];
+        }
+        else {
+            if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, seg)) {
+                return { found: false };
+            }
+            current = current[seg];
+        }
+    }
+    return { found: true, value: current };
+}
+/**
+ * Every value a path reaches. Without [*] that is one match (found or not); with [*] one match per
+ * item (none for an empty list), and a missing field below an item is a match that is not found.
+ */
+function json_path_readJsonPaths(value, path, prefix = '') {
+    const i = path.indexOf(EVERY);
+    if (i < 0)
+        return [{ path: prefix + formatPath(path, prefix === ''), ...readJsonPath(value, path) }];
+    const head = path.slice(0, i);
+    const parent = readJsonPath(value, head);
+    const at = prefix + formatPath(head, prefix === '');
+    if (!parent.found || parent.value === null || typeof parent.value !== 'object')
+        return [{ path: `${at}[*]`, found: false }];
+    const entries = Array.isArray(parent.value)
+        ? parent.value.map((v, n) => [n, v])
+        : Object.entries(parent.value);
+    return entries.flatMap(([key, item]) => json_path_readJsonPaths(item, path.slice(i + 1), at + formatPath([key], at === '')));
+}
+/** `['a', 0, 'b c']` → `a[0]["b c"]`. */
+function formatPath(path, leading = true) {
+    let out = '';
+    for (const seg of path) {
+        if (seg === EVERY)
+            out += '[*]';
+        else if (typeof seg === 'number')
+            out += `[${seg}]`;
+        else if (/^[^.[\]"'\s]+$/.test(seg))
+            out += out === '' && leading ? seg : `.${seg}`;
+        else
+            out += `[${JSON.stringify(seg)}]`;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/checks/assertions.ts
+/**
+ * Pure evaluation of one HTTP response against a check's expectations. Each function returns the
+ * reasons for failure in plain words (empty when it passes), never throws for a bad response.
+ */
+
+function statusMatches(status, matchers) {
+    return matchers.some((m) => ('code' in m ? m.code === status : Math.floor(status / 100) === m.class));
+}
+function describeStatusMatchers(matchers) {
+    return matchers.map((m) => ('code' in m ? String(m.code) : `${m.class}xx`)).join(' or ');
+}
+/** A value for a message: JSON, cut to a readable length. */
+function show(value, max = 80) {
+    let text;
+    try {
+        text = value === undefined ? 'undefined' : JSON.stringify(value);
+    }
+    catch {
+        text = String(value);
+    }
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+function typeName(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an array';
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+function deepEqual(a, b) {
+    if (a === b)
+        return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null)
+        return false;
+    if (Array.isArray(a) !== Array.isArray(b))
+        return false;
+    if (Array.isArray(a) && Array.isArray(b))
+        return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+}
+/**
+ * One assertion on a value that may be absent. `subject` names it for the message, e.g.
+ * `json "version"` or `header content-type`. Returns the reason it fails, or undefined.
+ */
+function evaluateValue(a, found, value, subject) {
+    if (a.op === 'exists') {
+        if (a.value && !found)
+            return `${subject} is missing`;
+        if (!a.value && found)
+            return `${subject} should be absent but is ${show(value)}`;
+        return undefined;
+    }
+    if (!found)
+        return `${subject} is missing`;
+    switch (a.op) {
+        case 'equals':
+            if (deepEqual(value, a.value))
+                return undefined;
+            return typeof value !== typeof a.value
+                ? `${subject} is ${show(value)} (${typeName(value)}), expected ${show(a.value)} (${typeName(a.value)})`
+                : `${subject} is ${show(value)}, expected ${show(a.value)}`;
+        case 'not-equals':
+            return deepEqual(value, a.value) ? `${subject} is ${show(value)}, expected anything else` : undefined;
+        case 'one-of':
+            return a.values.some((v) => deepEqual(value, v)) ? undefined : `${subject} is ${show(value)}, expected one of ${show(a.values)}`;
+        case 'matches': {
+            if (value !== null && typeof value === 'object')
+                return `${subject} is ${typeName(value)}, expected text matching /${a.source}/`;
+            return a.pattern.test(String(value)) ? undefined : `${subject} is ${show(value)}, which does not match /${a.source}/`;
+        }
+        case 'contains': {
+            if (typeof value === 'string') {
+                return value.includes(String(a.value)) ? undefined : `${subject} is ${show(value)}, which does not contain ${show(a.value)}`;
+            }
+            if (Array.isArray(value)) {
+                return value.some((v) => deepEqual(v, a.value)) ? undefined : `${subject} is ${show(value)}, which does not contain ${show(a.value)}`;
+            }
+            return `${subject} is ${typeName(value)}, expected text or an array containing ${show(a.value)}`;
+        }
+        default: {
+            if (typeof value !== 'number')
+                return `${subject} is ${show(value)} (${typeName(value)}), expected a number ${a.op} ${a.value}`;
+            const ok = a.op === '<' ? value < a.value : a.op === '<=' ? value <= a.value : a.op === '>' ? value > a.value : value >= a.value;
+            return ok ? undefined : `${subject} is ${value}, expected ${a.op} ${a.value}`;
+        }
+    }
+}
+/** With [*], at most this many items are named in the reasons. */
+const MAX_ITEM_REASONS = 3;
+function evaluateJson(body, assertions) {
+    if (assertions.length === 0)
+        return [];
+    let parsed;
+    try {
+        parsed = JSON.parse(body);
+    }
+    catch (err) {
+        return [`the body is not JSON (${err.message}): ${show(body, 60)}`];
+    }
+    const reasons = [];
+    for (const t of assertions) {
+        const matches = readJsonPaths(parsed, t.path ?? []);
+        const every = t.path?.some((seg) => typeof seg === 'symbol') ?? false;
+        for (const a of t.assertions) {
+            if (every && matches.length === 0) {
+                if (!(a.op === 'exists' && !a.value))
+                    reasons.push(`json "${t.target}" matched no items`);
+                continue;
+            }
+            const failed = matches.flatMap((m) => evaluateValue(a, m.found, m.value, `json "${every ? m.path : t.target}"`) ?? []);
+            reasons.push(...failed.slice(0, MAX_ITEM_REASONS));
+            if (failed.length > MAX_ITEM_REASONS)
+                reasons.push(`json "${t.target}": ${failed.length - MAX_ITEM_REASONS} more items fail the same way`);
+        }
+    }
+    return reasons;
+}
+function evaluateHeaders(headers, assertions) {
+    const reasons = [];
+    for (const t of assertions) {
+        const value = headers.get(t.target);
+        for (const a of t.assertions) {
+            const reason = evaluateValue(a, value !== null, value ?? undefined, `header ${t.target.toLowerCase()}`);
+            if (reason)
+                reasons.push(reason);
+        }
+    }
+    return reasons;
+}
+function evaluateBody(body, expected) {
+    if (!expected)
+        return [];
+    const reasons = [];
+    for (const text of expected.contains)
+        if (!body.includes(text))
+            reasons.push(`the body does not contain ${show(text)}`);
+    for (const text of expected.notContains)
+        if (body.includes(text))
+            reasons.push(`the body contains ${show(text)}`);
+    for (const m of expected.matches)
+        if (!m.pattern.test(body))
+            reasons.push(`the body does not match /${m.source}/`);
+    return reasons;
+}
+/**
+ * Everything that can be judged from one response: status (default 2xx), JSON, headers, body, and
+ * max-latency (for a single request; repeat/load judge latency over all requests instead).
+ */
+function assertions_evaluateResponse(res, expect, options) {
+    const reasons = [];
+    const matchers = expect.status ?? (options.defaultStatus ? [{ class: 2 }] : []);
+    if (matchers.length > 0 && !statusMatches(res.status, matchers)) {
+        reasons.push(`status ${res.status}, expected ${describeStatusMatchers(matchers)}`);
+    }
+    reasons.push(...evaluateJson(res.body, expect.json));
+    reasons.push(...evaluateHeaders(res.headers, expect.headers));
+    reasons.push(...evaluateBody(res.body, expect.body));
+    if (options.latency && expect.maxLatencyMs !== undefined && res.latencyMs > expect.maxLatencyMs) {
+        reasons.push(`latency ${Math.round(res.latencyMs)}ms is over ${expect.maxLatencyMs}ms`);
+    }
+    return reasons;
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/checks/tls-probe.ts
+/**
+ * Reads a server's certificate with a TLS handshake (node:tls): expiry, chain trust and host name,
+ * each reported on its own rather than as one failed connection.
+ */
+
+
+
+const DAY_MS = 86_400_000;
+function tls_probe_inspectCertificate(url, options) {
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(target.port || 443);
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+        const socket = connect({
+            host,
+            port,
+            servername: isIP(host) ? undefined : host,
+            ca: options.ca ? [...rootCertificates, options.ca] : undefined,
+            // Verification is judged below, part by part, so that an expired or misnamed certificate
+            // is reported as such instead of as a refused connection.
+            rejectUnauthorized: false,
+            // Host name judged on its own below, so that `authorized` speaks of the chain only.
+            checkServerIdentity: () => undefined,
+        });
+        const onAbort = () => {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(options.signal.reason);
+        };
+        const timer = setTimeout(() => {
+            options.signal?.removeEventListener('abort', onAbort);
+            socket.destroy();
+            reject(new HttpTransportError(`no TLS handshake within ${options.timeoutMs}ms`, 'TIMEOUT', performance.now() - started));
+        }, options.timeoutMs);
+        if (options.signal?.aborted)
+            return onAbort();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        socket.once('secureConnect', () => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+            const cert = socket.getPeerCertificate();
+            const identity = checkServerIdentity(host, cert);
+            socket.end();
+            resolve(certificateInfo(cert, socket.authorized, socket.authorizationError, identity, options.now ?? Date.now()));
+        });
+        socket.once('error', (err) => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+            if (options.signal?.aborted)
+                return reject(options.signal.reason);
+            reject(describeTransportError(err, performance.now() - started));
+        });
+    });
+}
+function certificateInfo(cert, authorized, authError, identity, now) {
+    const validTo = new Date(cert.valid_to);
+    return {
+        subject: commonName(cert.subject),
+        issuer: commonName(cert.issuer),
+        validFrom: new Date(cert.valid_from).toISOString(),
+        validTo: validTo.toISOString(),
+        daysLeft: Math.floor((validTo.getTime() - now) / DAY_MS),
+        trusted: authorized,
+        trustError: authorized ? undefined : String(authError ?? 'not trusted'),
+        hostnameValid: identity === undefined,
+        hostnameError: identity?.message,
+    };
+}
+/** Reasons the certificate fails the check's expectation (pure). */
+function tls_probe_evaluateCertificate(info, expect, insecure) {
+    const reasons = [];
+    if (!insecure && !info.trusted)
+        reasons.push(`the certificate is not trusted (${info.trustError}); pass its CA with ca-file, or set insecure: true to skip verification`);
+    if (expect.hostname && !info.hostnameValid)
+        reasons.push(`the certificate is not valid for this host name: ${info.hostnameError}`);
+    if (info.daysLeft < 0)
+        reasons.push(`the certificate expired on ${info.validTo.slice(0, 10)}`);
+    else if (expect.minDays !== undefined && info.daysLeft < expect.minDays) {
+        reasons.push(`the certificate expires in ${info.daysLeft} day${info.daysLeft === 1 ? '' : 's'} (${info.validTo.slice(0, 10)}), fewer than the ${expect.minDays} required`);
+    }
+    return reasons;
+}
+function commonName(name) {
+    const cn = name?.CN;
+    return Array.isArray(cn) ? cn.join(', ') : (cn ?? JSON.stringify(name ?? {}));
+}
+
+;// CONCATENATED MODULE: ./src/checks/run.ts
+/**
+ * Runs validated checks against live servers: concurrently (bounded), each retried with backoff
+ * until its `timeout` (wait until ready), repeat/load measured into latency percentiles.
+ */
+
+
+
+
+
+
+
+
+const READY_BACKOFF = { initialMs: 200, maxMs: 2000, factor: 2, jitter: 0.5 };
+const USER_AGENT = 'deploy-kit';
+const EXCERPT_CHARS = 300;
+/** The last attempt may take at least this long even when the deadline is nearer. */
+const MIN_ATTEMPT_MS = 500;
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapConcurrent(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return results;
+}
+async function run_runChecks(checks, options) {
+    if (!(options.concurrency >= 1))
+        throw new RangeError('concurrency must be at least 1');
+    return mapConcurrent(checks, options.concurrency, async (check) => {
+        const result = await runCheck(check, options);
+        options.onResult?.(result, check);
+        return result;
+    });
+}
+async function runCheck(check, options = {}) {
+    const log = options.log ?? nullLogger;
+    const started = performance.now();
+    const measured = check.repeat !== undefined || check.load !== undefined;
+    const deadline = check.timeoutMs > 0 ? Date.now() + check.timeoutMs : undefined;
+    const base = { name: check.name, url: check.url, method: check.method };
+    let attempts = 0;
+    let last;
+    // A measured check first waits until one request passes (when it has a timeout), then measures.
+    if (!measured || deadline !== undefined) {
+        const outcome = await retry(() => attemptOnce(check, { timeoutMs: requestTimeout(check, deadline), signal: options.signal, judgeLatency: !measured, probeTls: true }), {
+            deadline,
+            maxAttempts: deadline === undefined ? 1 : Infinity,
+            policy: options.backoff ?? READY_BACKOFF,
+            signal: options.signal,
+            accept: (a) => a.passed,
+            lastAttemptAtDeadline: true,
+            onRetry: ({ attempt, delayMs, value }) => log.info(`${check.name}: attempt ${attempt} failed (${value?.reasons.join('; ') ?? 'no answer'}); retrying in ${delayMs}ms`),
+        });
+        attempts = outcome.attempts;
+        last = outcome.value;
+        if (!outcome.ok) {
+            const reasons = last?.reasons ?? ['no answer'];
+            const waited = deadline !== undefined ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${run_formatMs(performance.now() - started)}` : '';
+            return {
+                ...base,
+                passed: false,
+                status: last?.status,
+                latencyMs: last?.latencyMs,
+                attempts,
+                error: `${reasons.join('; ')}${waited}`,
+                reasons,
+                certificate: last?.certificate,
+                bodyExcerpt: last?.bodyExcerpt,
+                durationMs: performance.now() - started,
+            };
+        }
+        if (!measured) {
+            return {
+                ...base,
+                passed: true,
+                status: last.status,
+                latencyMs: last.latencyMs,
+                attempts,
+                reasons: [],
+                certificate: last.certificate,
+                durationMs: performance.now() - started,
+            };
+        }
+    }
+    // Without a readiness phase the certificate is read once here, not on every measured request.
+    if (!last && check.expect.tls)
+        last = await probeCertificateOnly(check, options.signal);
+    const sampled = await measure(check, options.signal);
+    if (last && !last.passed)
+        sampled.reasons.unshift(...last.reasons);
+    return {
+        ...base,
+        passed: sampled.reasons.length === 0,
+        status: sampled.lastStatus,
+        latencyMs: sampled.latency?.p50,
+        attempts: Math.max(1, attempts),
+        error: sampled.reasons.length > 0 ? sampled.reasons.join('; ') : undefined,
+        reasons: sampled.reasons,
+        samples: { requests: sampled.requests, failed: sampled.failed, errorRatePercent: sampled.errorRatePercent, latency: sampled.latency },
+        certificate: last?.certificate,
+        bodyExcerpt: sampled.bodyExcerpt,
+        durationMs: performance.now() - started,
+    };
+}
+function requestTimeout(check, deadline) {
+    if (deadline === undefined)
+        return check.requestTimeoutMs;
+    return Math.min(check.requestTimeoutMs, Math.max(deadline - Date.now(), MIN_ATTEMPT_MS));
+}
+function request(check, timeoutMs, signal) {
+    const headers = { 'user-agent': USER_AGENT, ...lowerKeys(check.headers) };
+    if (check.cors)
+        Object.assign(headers, preflightHeaders(check.cors));
+    return httpRequestNode({
+        url: check.url,
+        method: check.method,
+        headers,
+        body: check.body,
+        timeoutMs,
+        followRedirects: check.followRedirects,
+        signal,
+        tls: { ca: check.ca, insecure: check.insecure },
+    });
+}
+function lowerKeys(headers) {
+    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+/** One try of the whole check; transport failures become reasons, only cancellation throws. */
+async function attemptOnce(check, { timeoutMs, signal, judgeLatency, probeTls }) {
+    const reasons = [];
+    let certificate;
+    try {
+        if (check.expect.tls && probeTls) {
+            certificate = await inspectCertificate(check.url, { ca: check.ca, timeoutMs, signal });
+            reasons.push(...evaluateCertificate(certificate, check.expect.tls, check.insecure));
+            if (check.tlsOnly)
+                return { passed: reasons.length === 0, reasons, certificate };
+        }
+        const res = await request(check, timeoutMs, signal);
+        reasons.push(...evaluateResponse(res, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
+        if (check.cors)
+            reasons.push(...evaluatePreflight(check.cors, res.status, res.headers));
+        return {
+            passed: reasons.length === 0,
+            reasons,
+            status: res.status,
+            latencyMs: res.latencyMs,
+            bodyExcerpt: reasons.length > 0 ? excerpt(res.body) : undefined,
+            certificate,
+        };
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw signal.reason;
+        if (err instanceof HttpTransportError)
+            return { passed: false, reasons: [...reasons, err.message], certificate };
         throw err;
     }
 }
+async function probeCertificateOnly(check, signal) {
+    return attemptOnce({ ...check, tlsOnly: true }, { timeoutMs: check.requestTimeoutMs, signal, judgeLatency: false, probeTls: true });
+}
+function excerpt(body) {
+    if (body === '')
+        return undefined;
+    return body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body;
+}
+/** repeat (sequential) or load (concurrent): every request judged, then latency and error rate. */
+async function measure(check, signal) {
+    const total = check.load?.requests ?? check.repeat ?? 1;
+    const concurrency = check.load?.concurrency ?? 1;
+    const latencies = [];
+    let failed = 0;
+    let firstFailure;
+    let lastStatus;
+    await mapConcurrent(Array.from({ length: total }), concurrency, async () => {
+        const a = await attemptOnce(check, { timeoutMs: check.requestTimeoutMs, signal, judgeLatency: false, probeTls: false });
+        if (a.latencyMs !== undefined)
+            latencies.push(a.latencyMs);
+        if (a.status !== undefined)
+            lastStatus = a.status;
+        if (!a.passed) {
+            failed++;
+            firstFailure ??= a;
+        }
+    });
+    const latency = latencyStats(latencies);
+    const errorRatePercent = (failed / total) * 100;
+    const reasons = [];
+    const allowed = check.expect.errorRatePercent ?? 0;
+    if (errorRatePercent > allowed) {
+        reasons.push(`error rate ${run_round(errorRatePercent)}% (${failed} of ${total}) is over ${allowed}%; first failure: ${firstFailure?.reasons.join('; ') ?? 'unknown'}`);
+    }
+    if (latency) {
+        const targets = [
+            ['p50', check.expect.p50LatencyMs, latency.p50],
+            ['p95', check.expect.p95LatencyMs, latency.p95],
+            ['p99', check.expect.p99LatencyMs, latency.p99],
+            ['max', check.expect.maxLatencyMs, latency.max],
+        ];
+        for (const [label, target, value] of targets) {
+            if (target !== undefined && value > target)
+                reasons.push(`${label} latency ${Math.round(value)}ms is over ${target}ms`);
+        }
+    }
+    else if ([check.expect.p50LatencyMs, check.expect.p95LatencyMs, check.expect.p99LatencyMs, check.expect.maxLatencyMs].some((t) => t !== undefined)) {
+        reasons.push('no request got an answer, so no latency could be measured');
+    }
+    return { requests: total, failed, errorRatePercent, latency, lastStatus, reasons, bodyExcerpt: firstFailure?.bodyExcerpt };
+}
+function run_round(n) {
+    return Math.round(n * 100) / 100;
+}
+function run_formatMs(ms) {
+    return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
 
-;// CONCATENATED MODULE: ./src/record/history.ts
+;// CONCATENATED MODULE: ./src/release/blue-green.ts
 /**
- * The deployment record: every promote, abort, rolling deploy and rollback appends an entry to a
- * JSON history file kept beside the compose project (last N kept, written atomically). Rollback
- * reads it to find the last known good release.
+ * The blue-green use cases, against BlueGreenTarget, the checks engine and ReleaseRecord only
+ * (decision 0086): deploy the idle colour with the new image, wait until ready, smoke-check it
+ * through the preview entry point, then switch the live entry point to it; the previous colour
+ * stays scaled for `keep-previous` (an instant switch back), then is scaled to zero — by this run
+ * when keep-previous is 0, else by `retirePrevious` (the post step, a later run, action: promote).
+ * Failing checks or a colour that never gets ready leave the live entry point untouched and the
+ * new colour removed. Switching back points the live entry point at the previous colour again.
  */
 
 
 
-
-const DEFAULT_HISTORY_LIMIT = 50;
-/** Pure: the history with `entry` appended and only the last `limit` kept. */
-function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
-    const entries = [...history.entries, entry];
-    return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
+/** Pure: the colour that is not live (blue when none is live yet: the first run adopts the plain workload). */
+function nextColour(live) {
+    return live === 'blue' ? 'green' : 'blue';
 }
-const GOOD = (/* unused pure expression or super */ null && (['promoted', 'deployed', 'rolled-back']));
-/**
- * Pure: the image to roll `service` back to. The record is a sequence of transitions (previous → services,
- * result); last good = the newest image that ran as a promoted or deployed release (or as the one a release
- * replaced) and was neither aborted nor rolled back from later, and is not the current one.
- * A rollback rejects the image it ran *from*, whatever its result (a rollback whose database step or
- * roll-out failed was still escaping that release), and never the image it rolled *to*: a failed rollback
- * rejects nothing it didn't run. So two rollbacks in a row never return to the bad release.
- * Undefined when there is no earlier good release.
- */
-function lastGoodImage(entries, service, current) {
-    const rejected = new Set();
-    const timeline = [];
-    for (const e of entries) {
-        const now = e.services.find((s) => s.service === service);
-        const before = e.previous.find((s) => s.service === service);
-        if (e.action === 'rollback') {
-            if (before)
-                rejected.add(before.image);
-            if (e.result === 'rolled-back' && now) {
-                timeline.push(now);
-                // Rolled back to on purpose and running well: good again.
-                rejected.delete(now.image);
-            }
-            continue;
-        }
-        if (GOOD.includes(e.result) && now) {
-            if (before)
-                timeline.push(before);
-            timeline.push(now);
-            // An image released again after it was rejected counts as good again.
-            rejected.delete(now.image);
-        }
-        else if (now) {
-            rejected.add(now.image);
-        }
-    }
-    for (let i = timeline.length - 1; i >= 0; i--) {
-        const c = timeline[i];
-        if (c.image && c.image !== current && !rejected.has(c.image))
-            return c;
-    }
-    return undefined;
+/** Pure: the plan for deploying `image` from what runs now. */
+function planBlueGreen(state, image, keepPreviousMs, workloadOf) {
+    const to = nextColour(state.live.colour);
+    return { name: state.name, to, toWorkload: workloadOf(to), from: state.live, image, keepPreviousMs };
 }
-class DeploymentHistory {
-    path;
-    limit;
-    constructor(path, limit = DEFAULT_HISTORY_LIMIT) {
-        this.path = path;
-        this.limit = limit;
+/** Pure: when the previous colour is due to be scaled to zero after a switch at `switchedAt` (undefined: at once). */
+function scaleDownTime(switchedAt, keepPreviousMs) {
+    return keepPreviousMs > 0 ? new Date(switchedAt.getTime() + keepPreviousMs) : undefined;
+}
+/** Pure: whether the idle workload is to be scaled to zero now (it runs, and its time came or `force`). */
+function dueForScaleDown(idle, now, force) {
+    if (!idle || idle.replicas === 0)
+        return false;
+    if (force)
+        return true;
+    if (!idle.scaleDownAt)
+        return false;
+    const at = Date.parse(idle.scaleDownAt);
+    return Number.isFinite(at) && at <= now.getTime();
+}
+/** Validate, deploy the idle colour, check it through the preview, switch, and record how it ended. */
+async function deployBlueGreen(deps, request) {
+    const { target, log, signal } = deps;
+    const now = request.now ?? (() => new Date());
+    await target.validateBlueGreen();
+    const state = await target.state({ signal });
+    const plan = planBlueGreen(state, request.image, request.keepPreviousMs, (c) => `${state.name}-${c}`);
+    const keep = request.keepPreviousMs > 0 ? `kept ${formatDuration(request.keepPreviousMs)}` : 'scaled to zero at once';
+    if (request.dryRun) {
+        log.info(`Plan: deploy ${plan.toWorkload} with ${plan.image} (${plan.from.replicas} replicas), run ${request.checks.length} check(s) through the preview, switch the live service from ${plan.from.workload} to it; ${plan.from.workload} is then ${keep}.`);
+        return { kind: 'planned', plan };
     }
-    get location() {
-        return this.path;
+    request.onStarting?.(plan);
+    const wait = { timeoutMs: request.healthTimeoutMs, signal };
+    let checks = [];
+    let reason;
+    try {
+        await target.isolateLive({ signal });
+        await log.group(`Deploying ${plan.toWorkload} with ${plan.image}`, () => target.deployColour(plan.to, plan.image, wait));
+        const preview = await target.preview(plan.to, { signal });
+        if (request.checks.length > 0) {
+            checks = await log.group(`Checking ${plan.toWorkload} through service ${preview}`, () => runChecks(request.checks, {
+                concurrency: request.checksConcurrency ?? 10,
+                signal,
+                log,
+                onResult: (r) => log.info(r.passed ? `✅ ${r.name}` : `❌ ${r.name}: ${r.error}`),
+            }));
+            const failed = checks.filter((r) => !r.passed);
+            if (failed.length > 0)
+                reason = `${failed.length} of ${checks.length} checks failed on ${plan.toWorkload}: ${failed.map((r) => r.name).join(', ')}`;
+        }
+        else
+            log.warning('checks is empty: the new colour goes live without a smoke check.');
     }
-    async read() {
-        if (!(0,external_node_fs_namespaceObject.existsSync)(this.path))
-            return { version: 1, entries: [] };
-        const text = await (0,promises_namespaceObject.readFile)(this.path, 'utf8');
+    catch (err) {
+        if (signal?.aborted)
+            throw err;
+        reason = `${plan.toWorkload} did not become ready: ${errorMessage(err)}`;
+    }
+    if (reason) {
+        log.warning(`${reason}. The live service stays on ${plan.from.workload}; removing ${plan.toWorkload}.`);
+        let removed = false;
         try {
-            const parsed = JSON.parse(text);
-            if (!Array.isArray(parsed.entries))
-                throw new Error('no entries array');
-            return { version: 1, entries: parsed.entries };
+            await target.removeColour(plan.to);
+            removed = true;
         }
         catch (err) {
-            throw new errors_OperationFailedError(`The deployment record ${this.path} is not readable JSON (${err.message}); fix or remove it.`);
+            log.warning(`Removing ${plan.toWorkload} failed: ${errorMessage(err)}`);
         }
+        await deps.record.append(entry('failed', plan, request.runUrl, reason));
+        return { kind: 'failed', plan, checks, reason, removed };
     }
-    async append(entry) {
-        const next = appendEntry(await this.read(), entry, this.limit);
-        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+    await target.switchTo(plan.to, { signal });
+    const switchedAt = now();
+    log.info(`The live service now selects ${plan.toWorkload} (${plan.image}).`);
+    const at = scaleDownTime(switchedAt, request.keepPreviousMs);
+    let previousScaledDown = false;
+    if (at) {
+        await target.markScaleDown(plan.from.workload, at, { signal });
+        log.info(`${plan.from.workload} keeps ${plan.from.replicas} replicas until ${at.toISOString()} for an instant switch back.`);
     }
+    else {
+        await target.scale(plan.from.workload, 0, wait);
+        previousScaledDown = true;
+        log.info(`${plan.from.workload} scaled to zero (keep-previous: 0).`);
+    }
+    await deps.record.append(entry('deployed', plan, request.runUrl));
+    return { kind: 'switched', plan, checks, previousScaledDown, switchedAt: switchedAt.toISOString(), ...(at ? { scaleDownAt: at.toISOString() } : {}) };
+}
+function entry(result, plan, runUrl, reason) {
+    return {
+        at: new Date().toISOString(),
+        action: 'blue-green',
+        result,
+        services: [{ service: plan.name, image: plan.image }],
+        previous: [{ service: plan.name, image: plan.from.image }],
+        ...(runUrl ? { runUrl } : {}),
+        ...(reason ? { reason } : {}),
+    };
+}
+/** The live entry point back on the previous colour (scaled up again first if it was already at zero). */
+async function switchBack(deps, request) {
+    const { target, log, signal } = deps;
+    await target.validateBlueGreen();
+    const state = await target.state({ signal });
+    const to = state.idle;
+    if (!to)
+        throw new OperationFailedError(`No previous colour of ${state.name} to switch back to: the live service selects ${state.live.workload} and nothing else runs.`);
+    const from = state.live;
+    if (request.dryRun) {
+        log.info(`Plan: switch the live service from ${from.workload} back to ${to.workload} (${to.image})${to.replicas === 0 ? `, scaling it up to ${from.replicas} first` : ''}.`);
+        return { kind: 'planned', from, to };
+    }
+    const wait = { timeoutMs: request.healthTimeoutMs, signal };
+    const scaledUp = to.replicas === 0;
+    if (scaledUp)
+        await log.group(`Scaling ${to.workload} up to ${from.replicas}`, () => target.scale(to.workload, from.replicas, wait));
+    await target.markScaleDown(to.workload, undefined, { signal });
+    await target.switchTo(to.colour, { signal });
+    log.info(`The live service selects ${to.workload} (${to.image}) again.`);
+    // The adopted workload is selected without a colour key, which matches the colour's pods too: those go at once.
+    const at = to.colour ? scaleDownTime(request.now?.() ?? new Date(), request.keepPreviousMs) : undefined;
+    if (at)
+        await target.markScaleDown(from.workload, at, { signal });
+    else {
+        await target.scale(from.workload, 0, wait);
+        log.info(`${from.workload} scaled to zero.`);
+    }
+    await deps.record.append({
+        at: new Date().toISOString(),
+        action: 'rollback',
+        result: 'rolled-back',
+        services: [{ service: state.name, image: to.image }],
+        previous: [{ service: state.name, image: from.image }],
+        ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+        reason: request.reason ?? 'switched back to the previous colour',
+    });
+    return { kind: 'switched-back', from, to, scaledUp, ...(at ? { scaleDownAt: at.toISOString() } : {}) };
+}
+/** Scales the previous colour to zero when its keep-previous time has come (or at once with `force`). */
+async function retirePrevious(deps, request) {
+    const { target, log, signal } = deps;
+    const now = request.now ?? (() => new Date());
+    let state = await target.state({ signal });
+    let idle = state.idle;
+    if (!idle || idle.replicas === 0 || (request.only && idle.workload !== request.only))
+        return {};
+    const at = idle.scaleDownAt ? Date.parse(idle.scaleDownAt) : NaN;
+    const waitMs = Number.isFinite(at) ? at - now().getTime() : 0;
+    if (!request.force && waitMs > 0 && request.waitUpToMs && waitMs <= request.waitUpToMs && request.sleep) {
+        log.info(`${idle.workload} is kept until ${idle.scaleDownAt}: waiting ${parse_formatDuration(waitMs)} before scaling it to zero.`);
+        await request.sleep(waitMs, signal);
+        // Look again: a switch back during the wait makes it live (then it stays).
+        state = await target.state({ signal });
+        idle = state.idle;
+        if (!idle || idle.replicas === 0 || (request.only && idle.workload !== request.only))
+            return {};
+    }
+    if (!dueForScaleDown(idle, now(), request.force))
+        return { kept: { workload: idle.workload, ...(idle.scaleDownAt ? { until: idle.scaleDownAt } : {}) } };
+    await target.scale(idle.workload, 0, { timeoutMs: request.healthTimeoutMs, signal });
+    await target.markScaleDown(idle.workload, undefined, { signal });
+    log.info(`${idle.workload} scaled to zero.`);
+    return { retired: idle.workload };
+}
+/**
+ * After a run cut short before its switch (cancelled, or the step died): the colour it was
+ * deploying is removed unless it went live. True when something was removed.
+ */
+async function abandonColour(deps, colour) {
+    const state = await deps.target.state({ signal: deps.signal });
+    if (state.live.colour === colour)
+        return false;
+    deps.log.warning(`The main step did not finish: removing ${state.name}-${colour}, which never went live (the live service still selects ${state.live.workload}).`);
+    await deps.target.removeColour(colour);
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/util/sleep.ts
+/** Sleeps `ms`; when the signal aborts, rejects at once with its reason (or resolves, with `resolveOnAbort`). */
+function sleep_sleep(ms, signal, options = {}) {
+    return new Promise((resolve, reject) => {
+        const stop = () => (options.resolveOnAbort ? resolve() : reject(signal?.reason));
+        if (signal?.aborted)
+            return stop();
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            stop();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/targets/compose-command.ts
@@ -41736,7 +42962,16 @@ function run_runProgram(command, args, options = {}) {
         child.stdin.on('error', () => {
             // The program may exit without reading its stdin; its exit code tells what happened.
         });
-        if (options.input !== undefined)
+        if (options.inputFile !== undefined) {
+            const file = (0,external_node_fs_namespaceObject.createReadStream)(options.inputFile);
+            file.on('error', (err) => {
+                child.stdin.destroy();
+                kill();
+                out.stderr += `\ncannot read ${options.inputFile}: ${err.message}`;
+            });
+            file.pipe(child.stdin);
+        }
+        else if (options.input !== undefined)
             child.stdin.end(options.input);
         else
             child.stdin.end();
@@ -41790,7 +43025,7 @@ function run_lastLines(text, n) {
     return lines.slice(-n).join('\n');
 }
 /** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
-function findOnPath(command, path = process.env.PATH ?? '') {
+function run_findOnPath(command, path = process.env.PATH ?? '') {
     for (const dir of path.split(external_node_path_namespaceObject.delimiter)) {
         if (!dir)
             continue;
@@ -41820,6 +43055,13 @@ const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a
 /** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const reference_DOCKER_HUB = 'docker.io';
+/** A digest: algorithm and hex (sha256 with 64 digits, sha512 with 128; other algorithms by the grammar). */
+const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})$/;
+/** True when a host's port (if any) is 1..65535. */
+function portInRange(host) {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
 /** True when the first path component names a registry host rather than a repository path. */
 function looksLikeHost(component) {
     return component.includes('.') || component.includes(':') || component === 'localhost';
@@ -41841,8 +43083,10 @@ function parseImageName(text, field, registry) {
             input: field,
         });
     }
-    if (host !== undefined && !HOST.test(host)) {
-        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host.`, { input: field });
+    if (host !== undefined && (!HOST.test(host) || !portInRange(host))) {
+        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host (a host name or IP address, with a port from 1 to 65535).`, {
+            input: field,
+        });
     }
     const path = parts.join('/');
     if (path !== path.toLowerCase()) {
@@ -41861,6 +43105,32 @@ function parseImageName(text, field, registry) {
     }
     return { registry: registryHost, repository, name };
 }
+/**
+ * Checks a full image reference as docker takes it — `name[:tag][@digest]`, e.g. ghcr.io/org/app:1.4.0 or
+ * ghcr.io/org/app@sha256:… — and returns it trimmed. The name follows parseImageName's rules.
+ */
+function parseImageReference(text, field) {
+    const raw = text.trim();
+    if (/\s/.test(raw))
+        throw new ConfigurationError(`${field} is "${raw}": an image reference has no spaces.`, { input: field });
+    let rest = raw;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        const digest = rest.slice(at + 1);
+        if (!DIGEST.test(digest)) {
+            throw new ConfigurationError(`${field} is "${raw}": "${digest}" is not a digest; write it as sha256: and 64 hex digits.`, { input: field });
+        }
+        rest = rest.slice(0, at);
+    }
+    const slash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > slash) {
+        assertValidTag(rest.slice(colon + 1), field);
+        rest = rest.slice(0, colon);
+    }
+    parseImageName(rest, field);
+    return raw;
+}
 function suggestComponent(component) {
     const fixed = component
         .toLowerCase()
@@ -41877,7 +43147,7 @@ function normaliseRegistry(text, field) {
         .replace(/\/+$/, '');
     if (host === 'index.docker.io' || host === 'registry-1.docker.io')
         return reference_DOCKER_HUB;
-    if (!HOST.test(host)) {
+    if (!HOST.test(host) || !portInRange(host)) {
         throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
             input: field,
         });
@@ -42282,13 +43552,18 @@ function formatPort(p) {
 function canaryServiceName(service) {
     return `${service}-canary`;
 }
+/** The baseline: the stable image, started fresh beside the canary (judge: compare). */
+function baselineServiceName(service) {
+    return `${service}-baseline`;
+}
 /** Keys that must not be copied into the canary: it runs the new image, under its own name, alone. */
 const NOT_COPIED = ['build', 'container_name', 'depends_on', 'links', 'scale', 'deploy', 'pull_policy'];
 /**
  * The canary's service definition: the stable service's own (environment, health check, networks,
  * volumes…) with the new image, no fixed container name, and its published ports moved to
  * 127.0.0.1 on `canaryPort` (for the port the router reaches) or on a port docker picks, so it never
- * clashes with the stable container. Labels mark it as the canary.
+ * clashes with the stable container. Labels mark it as the canary — or, with `track: 'baseline'`,
+ * as the baseline (the same derivation with the stable image, so both start alike).
  */
 function deriveCanaryService(stable, options) {
     const def = {};
@@ -42305,7 +43580,7 @@ function deriveCanaryService(stable, options) {
             protocol: p.protocol,
         }));
     }
-    def.labels = { ...labelsOf(stable), 'deploy-kit.track': 'canary', ...(options.labels ?? {}) };
+    def.labels = { ...labelsOf(stable), 'deploy-kit.track': options.track ?? 'canary', ...(options.labels ?? {}) };
     return def;
 }
 function labelsOf(def) {
@@ -42327,25 +43602,6 @@ function overrideFile(version, services) {
 /** The container port behind a published host port (to find the port the router reaches). */
 function targetPortFor(def, publishedPort) {
     return parsePorts(def).find((p) => p.published === publishedPort)?.target;
-}
-
-;// CONCATENATED MODULE: ./src/util/sleep.ts
-/** Sleeps `ms`; when the signal aborts, rejects at once with its reason (or resolves, with `resolveOnAbort`). */
-function sleep_sleep(ms, signal, options = {}) {
-    return new Promise((resolve, reject) => {
-        const stop = () => (options.resolveOnAbort ? resolve() : reject(signal?.reason));
-        if (signal?.aborted)
-            return stop();
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            stop();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/targets/health.ts
@@ -42443,7 +43699,7 @@ class ComposeTarget {
         }
         // v1 is a Python program that takes half a second to start: finding it on PATH is enough here,
         // and the first real command reports it if it is broken.
-        if (findOnPath(versionProbe('v1').command)) {
+        if (run_findOnPath(versionProbe('v1').command)) {
             this.flavor = 'v1';
             return 'v1';
         }
@@ -42508,26 +43764,48 @@ class ComposeTarget {
     imageDigest(image) {
         return localImageDigest(image);
     }
-    /** `options` may override the routing given to the constructor. */
+    /**
+     * `options` may override the routing given to the constructor. With `baseline`, the baseline is
+     * derived the same way with the stable image and started by the same `up --force-recreate`, from
+     * the same generated file, so both are fresh containers with the same warm-up.
+     */
     async startCanary(service, image, options) {
-        const { stableAddress, canaryPort } = { ...this.options.routing, ...definedOnly(options) };
+        const { stableAddress, canaryPort, baselinePort } = { ...this.options.routing, ...definedOnly(options) };
         const config = await this.config();
         const stable = requireService(config, service, 'service', this.files);
         const stableImage = typeof stable.image === 'string' ? stable.image : '';
         const routed = routedPort(stable, stableAddress);
         const canaryName = canaryServiceName(service);
-        const def = deriveCanaryService(stable, {
-            image,
-            routedPort: routed?.containerPort,
-            canaryPort,
-            labels: { 'deploy-kit.stable-image': stableImage },
-        });
+        const labels = { 'deploy-kit.stable-image': stableImage };
+        const services = { [canaryName]: deriveCanaryService(stable, { image, routedPort: routed?.containerPort, canaryPort, labels }) };
+        const baselineName = this.options.baseline ? baselineServiceName(service) : undefined;
+        if (baselineName) {
+            services[baselineName] = deriveCanaryService(stable, {
+                image: stableImage,
+                routedPort: routed?.containerPort,
+                canaryPort: baselinePort,
+                labels,
+                track: 'baseline',
+            });
+        }
         const file = this.canaryFile(service);
-        await writeFileAtomic(file, `# generated by deploy-kit: the canary of "${service}"; removed when the canary ends\n${(0,dist/* stringify */.As)(overrideFile(config.version, { [canaryName]: def }))}`);
-        await this.compose(upServiceArgs([canaryName], { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
-        await this.waitHealthy(canaryName, options);
-        const address = routed ? await this.canaryAddress(canaryName, routed, file) : undefined;
-        return { service, canaryName, image, stableImage, address };
+        const what = baselineName ? `the canary of "${service}" and its baseline` : `the canary of "${service}"`;
+        await writeFileAtomic(file, `# generated by deploy-kit: ${what}; removed when the canary ends\n${(0,dist/* stringify */.As)(overrideFile(config.version, services))}`, 
+        // It copies the service's resolved environment (secrets included): private.
+        { mode: 0o600 });
+        const names = Object.keys(services);
+        await this.compose(upServiceArgs(names, { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
+        for (const name of names)
+            await this.waitHealthy(name, options);
+        return this.handle(service, { canaryName, image, stableImage, baselineName }, routed, file);
+    }
+    /** The handle with the addresses the router needs (published host ports, or service:port). */
+    async handle(service, h, routed, file) {
+        const address = routed ? await this.canaryAddress(h.canaryName, routed, file) : undefined;
+        if (!h.baselineName)
+            return { service, canaryName: h.canaryName, image: h.image, stableImage: h.stableImage, address };
+        const baselineAddress = routed ? await this.canaryAddress(h.baselineName, routed, file) : undefined;
+        return { service, ...h, address, baselineAddress };
     }
     async canaryAddress(canaryName, routed, file) {
         if (!routed.loopback)
@@ -42551,27 +43829,37 @@ class ComposeTarget {
         const labels = (def.labels ?? {});
         const stable = requireService(await this.config(true), service, 'service', this.files);
         const routed = routedPort(stable, stableAddress);
-        return {
-            service,
+        // The baseline is routed only while its container runs (one that died is left to removeCanary).
+        const baselineName = baselineServiceName(service);
+        const baselineRuns = baselineName in parsed.services && (await this.compose(psArgs(baselineName), { extraFiles: [file] })).stdout.trim() !== '';
+        const h = {
             canaryName,
             image: String(def.image ?? ''),
             stableImage: labels['deploy-kit.stable-image'] ?? String(stable.image ?? ''),
-            address: routed ? await this.canaryAddress(canaryName, routed, file) : undefined,
+            ...(baselineRuns ? { baselineName } : {}),
         };
+        return this.handle(service, h, routed, file);
     }
     async promote(canary, options) {
         await this.rollout([{ service: canary.service, image: canary.image }], options);
     }
+    /** Removes the canary and the baseline (whatever the generated file holds, so also a baseline of an earlier run). */
     async removeCanary(service, options = {}) {
         const file = this.canaryFile(service);
         if (!(0,external_node_fs_namespaceObject.existsSync)(file))
             return false;
-        const canaryName = canaryServiceName(service);
-        const ids = (await this.compose(psArgs(canaryName, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
-        if (ids)
-            await this.compose(removeServiceArgs([canaryName]), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
+        const inFile = Object.keys(asResolvedConfig(parseYaml(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file), file).services);
+        const names = [canaryServiceName(service), baselineServiceName(service)].filter((name) => inFile.includes(name));
+        let removed = false;
+        for (const name of names) {
+            const ids = (await this.compose(psArgs(name, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
+            if (ids)
+                removed = true;
+        }
+        if (removed)
+            await this.compose(removeServiceArgs(names), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
         await (0,promises_namespaceObject.rm)(file, { force: true });
-        return ids !== '';
+        return removed;
     }
     /** Pins the images in the release override, then recreates each service in order, health-waited. */
     async rollout(updates, options) {
@@ -42653,12 +43941,30 @@ function normaliseProjectName(name) {
     return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
 }
 
+;// CONCATENATED MODULE: ./src/traffic/router.ts
+/**
+ * A traffic router for canaries: `nginx` (upstream weights in a file + reload) now; ingress-nginx
+ * annotations, SMI TrafficSplit, Gateway API weights and replica ratio later — same interface.
+ */
+/**
+ * The three tracks' shares for a canary weight `w`: with a baseline it gets the canary's share
+ * where it can, b = min(w, 100 − w), and stable the rest (at 50 % stable gets nothing, at 100 %
+ * the baseline gets nothing). Without a baseline, stable gets 100 − w.
+ */
+function router_splitWeights(canaryWeight, withBaseline) {
+    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
+        throw new Error(`canary weight ${canaryWeight} is not 0..100`);
+    const baseline = withBaseline ? Math.min(canaryWeight, 100 - canaryWeight) : 0;
+    return { stable: 100 - canaryWeight - baseline, canary: canaryWeight, baseline };
+}
+
 ;// CONCATENATED MODULE: ./src/traffic/nginx-upstream.ts
 /**
  * Pure rendering and reading of an nginx upstream block with one weighted server per track.
  * nginx rejects `weight=0`, so a track that must get no traffic is marked `down` (kept in the file
  * so reading it back still shows both tracks).
  */
+
 
 const MARKER = '# deploy-kit:';
 function validateUpstreamName(name, input) {
@@ -42667,9 +43973,11 @@ function validateUpstreamName(name, input) {
     }
 }
 /** host:port, [v6]:port or unix:/path — nothing an nginx directive could be smuggled through. */
-function validateServerAddress(address, input) {
-    if (!/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
-        throw new errors_ConfigurationError(`${input} is "${address}": give host:port (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
+function nginx_upstream_validateServerAddress(address, input) {
+    const port = /:(\d+)$/.exec(address)?.[1];
+    const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    if (!portOk || !/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
+        throw new errors_ConfigurationError(`${input} is "${address}": give host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
     }
 }
 function renderUpstream(name, servers) {
@@ -42690,7 +43998,7 @@ function parseUpstream(text) {
     if (!name)
         return undefined;
     const servers = [];
-    for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary) weight=(\d+)/gm)) {
+    for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary|baseline) weight=(\d+)/gm)) {
         const weight = Number(m[4]);
         const params = m[2].trim();
         const served = params === 'down' ? 0 : Number(/weight=(\d+)/.exec(params)?.[1] ?? NaN);
@@ -42700,15 +44008,19 @@ function parseUpstream(text) {
     }
     return { name, servers };
 }
-/** Stable and canary servers for a canary weight; without a canary address only the stable one. */
-function upstreamServers(stableAddress, canaryAddress, canaryWeight) {
-    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
-        throw new Error(`canary weight ${canaryWeight} is not 0..100`);
-    const servers = [{ address: stableAddress, track: 'stable', weight: 100 - canaryWeight }];
+/**
+ * Stable and canary servers for a canary weight; without a canary address only the stable one.
+ * With a baseline address the baseline is a third server at its share of `splitWeights`.
+ */
+function upstreamServers(stableAddress, canaryAddress, canaryWeight, baselineAddress) {
+    const split = router_splitWeights(canaryWeight, Boolean(canaryAddress && baselineAddress));
+    const servers = [{ address: stableAddress, track: 'stable', weight: split.stable }];
     if (canaryAddress)
-        servers.push({ address: canaryAddress, track: 'canary', weight: canaryWeight });
+        servers.push({ address: canaryAddress, track: 'canary', weight: split.canary });
     else if (canaryWeight > 0)
         throw new Error('a canary weight above 0 needs the canary address');
+    if (canaryAddress && baselineAddress)
+        servers.push({ address: baselineAddress, track: 'baseline', weight: split.baseline });
     return servers;
 }
 
@@ -42749,7 +44061,7 @@ class NginxRouter {
     async validate() {
         const { upstreamName, stableAddress, upstreamFile, reload } = this.options;
         validateUpstreamName(upstreamName, 'nginx-upstream');
-        validateServerAddress(stableAddress, 'stable-address');
+        nginx_upstream_validateServerAddress(stableAddress, 'stable-address');
         const dir = (0,external_node_path_namespaceObject.dirname)(upstreamFile);
         if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
             throw new errors_ConfigurationError(`nginx-upstream-file: the directory ${dir} does not exist; create it and include the file from your nginx configuration.`, {
@@ -42787,20 +44099,25 @@ class NginxRouter {
         const parsed = parseUpstream(await (0,promises_namespaceObject.readFile)(this.options.upstreamFile, 'utf8'));
         if (!parsed)
             return undefined;
-        return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0 };
+        const baseline = parsed.servers.find((s) => s.track === 'baseline');
+        return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0, ...(baseline ? { baselineWeight: baseline.weight } : {}) };
     }
     async setWeight(canaryWeight, canary, options = {}) {
         const { upstreamFile, upstreamName, stableAddress, reload, settleMs } = this.options;
         const canaryAddress = canary?.address;
+        const baselineAddress = canary?.baselineAddress;
         if (canaryAddress)
-            validateServerAddress(canaryAddress, 'canary-address');
-        const text = renderUpstream(upstreamName, upstreamServers(stableAddress, canaryAddress, canaryWeight));
+            nginx_upstream_validateServerAddress(canaryAddress, 'canary-address');
+        if (baselineAddress)
+            nginx_upstream_validateServerAddress(baselineAddress, 'baseline-address');
+        const servers = upstreamServers(stableAddress, canaryAddress, canaryWeight, baselineAddress);
+        const text = renderUpstream(upstreamName, servers);
         const previous = (0,external_node_fs_namespaceObject.existsSync)(upstreamFile) ? await (0,promises_namespaceObject.readFile)(upstreamFile, 'utf8') : undefined;
         await writeFileAtomic(upstreamFile, text);
         const readBack = parseUpstream(await (0,promises_namespaceObject.readFile)(upstreamFile, 'utf8'));
-        const served = readBack?.servers.find((s) => s.track === 'canary')?.weight ?? 0;
-        if (!readBack || served !== canaryWeight) {
-            throw new errors_OperationFailedError(`nginx: ${upstreamFile} does not hold the weight just written (read back ${served}%, wanted ${canaryWeight}%).`);
+        const written = (list) => (list ?? []).map((s) => `${s.track} ${s.weight}%`).join(', ');
+        if (!readBack || written(readBack.servers) !== written(servers)) {
+            throw new errors_OperationFailedError(`nginx: ${upstreamFile} does not hold the weights just written (read back ${written(readBack?.servers)}, wanted ${written(servers)}).`);
         }
         const commands = nginxCommands(reload);
         try {
@@ -42837,28 +44154,1273 @@ function nginx_findOnPath(program) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./actions/shared/deployment.ts
+;// CONCATENATED MODULE: ./src/kubernetes/errors.ts
 /**
- * The composition root of the release actions (deploy-canary, its post step, rollback): target,
- * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
- * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
- * ReleaseRecord the use cases in src/release drive. The only place that names ComposeTarget or
- * NginxRouter above src/targets and src/traffic.
+ * Pure: kubectl's stderr turned into one message a user can act on — which verb on which resource
+ * RBAC refused, which context is missing, which server cannot be reached — instead of kubectl's
+ * last lines. Configuration problems (kubeconfig, context, permissions) are ConfigurationErrors.
+ */
+
+/** An error from kubectl that is not the user's configuration (not found, invalid, a failed rollout). */
+class KubectlError extends errors_OperationFailedError {
+    kind;
+    stderr;
+    name = 'KubectlError';
+    constructor(message, kind, stderr) {
+        super(message);
+        this.kind = kind;
+        this.stderr = stderr;
+    }
+}
+function classifyKubectlFailure(stderr, what) {
+    const text = stderr.trim();
+    let m;
+    if ((m = /forbidden: User "([^"]*)" cannot (\w+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)?/.exec(text))) {
+        const [, user, verb, resource, group, ns] = m;
+        const res = group ? `${resource}.${group}` : resource;
+        return {
+            kind: 'forbidden',
+            message: `Kubernetes refused to ${what}: ${user} may not "${verb}" ${res}${ns ? ` in namespace ${ns}` : ' at cluster scope'}. Grant "${verb}" on ${res} to it in a Role (see the README's Kubernetes RBAC section).`,
+        };
+    }
+    if ((m = /context "([^"]+)" does not exist|context was not found for specified context: (\S+)/.exec(text))) {
+        const name = m[1] ?? m[2];
+        return { kind: 'context', message: `context: "${name}" is not a context of the kubeconfig. Give one of its contexts (kubectl config get-contexts).` };
+    }
+    if (/error: You must be logged in to the server|Unauthorized|provide credentials/.test(text)) {
+        return {
+            kind: 'unauthorized',
+            message: `Kubernetes did not accept the kubeconfig's credentials while trying to ${what}: renew the token or check the user in the kubeconfig.`,
+        };
+    }
+    if ((m =
+        /Unable to connect to the server: (.*)|The connection to the server (\S+) was refused|dial tcp ([^:]+:\d+): (?:connect: )?(.*)|no such host|i\/o timeout|connection refused/.exec(text))) {
+        const detail = text.split('\n').find((l) => /connect|refused|no such host|timeout/i.test(l)) ?? text;
+        return {
+            kind: 'unreachable',
+            message: `The Kubernetes API server cannot be reached (${detail.replace(/^error:\s*/i, '').trim()}). Check the server address in the kubeconfig and that this runner can reach it.`,
+        };
+    }
+    if (/\(NotFound\)|not found/.test(text))
+        return { kind: 'not-found', message: firstError(text) };
+    if (/\(Invalid\)|is invalid/.test(text))
+        return { kind: 'invalid', message: `Kubernetes rejected the object while trying to ${what}: ${firstError(text)}` };
+    if (/\(Conflict\)|the object has been modified/.test(text))
+        return { kind: 'conflict', message: firstError(text) };
+    if (/timed out waiting|context deadline exceeded/.test(text))
+        return { kind: 'timeout', message: `${what}: ${firstError(text)}` };
+    return { kind: 'other', message: `kubectl failed to ${what}: ${firstError(text) || 'no output'}` };
+}
+function firstError(text) {
+    const lines = text.split('\n').filter((l) => l.trim() && !/^(W|I)\d{4} /.test(l));
+    return lines
+        .slice(0, 5)
+        .join(' ')
+        .replace(/^error:\s*/i, '')
+        .replace(/^Error from server \(\w+\):\s*/, '')
+        .trim();
+}
+/** The failure as the error to throw: configuration problems name their input. */
+function kubectlFailureError(f, stderr) {
+    switch (f.kind) {
+        case 'forbidden':
+        case 'unauthorized':
+        case 'unreachable':
+            return new errors_ConfigurationError(f.message, { input: 'kubeconfig' });
+        case 'context':
+            return new errors_ConfigurationError(f.message, { input: 'context' });
+        default:
+            return new KubectlError(f.message, f.kind, stderr);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/kubectl.ts
+/**
+ * kubectl as the runner has it: every cloud's authentication (exec plugins, OIDC) works through the
+ * kubeconfig without our code knowing it. Arguments are arrays (no shell), output is JSON, and a
+ * failure becomes one message (errors.ts).
+ */
+
+
+class Kubectl {
+    options;
+    binary;
+    constructor(options = {}) {
+        this.options = options;
+        this.binary = options.binary ?? 'kubectl';
+    }
+    get namespace() {
+        return this.options.namespace;
+    }
+    /** The global flags every command gets (kubeconfig, context, namespace). */
+    globalArgs() {
+        const o = this.options;
+        return [
+            ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []),
+            ...(o.context ? ['--context', o.context] : []),
+            ...(o.namespace ? ['--namespace', o.namespace] : []),
+        ];
+    }
+    async run(args, call) {
+        try {
+            return await run_runProgram(this.binary, [...this.globalArgs(), ...args], {
+                env: this.options.env,
+                input: call.input,
+                timeoutMs: call.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
+                signal: call.signal,
+                redact: this.options.redact,
+            });
+        }
+        catch (err) {
+            if (!(err instanceof run_ExecError) || err.result.exitCode === -1 || call.signal?.aborted)
+                throw err;
+            if (err.result.timedOut)
+                throw new KubectlError(`kubectl did not finish in time while trying to ${call.what}.`, 'timeout', err.result.stderr);
+            const stderr = this.redact(err.result.stderr || err.result.stdout);
+            throw kubectlFailureError(classifyKubectlFailure(stderr, call.what), stderr);
+        }
+    }
+    redact(text) {
+        return this.options.redact ? this.options.redact(text) : text;
+    }
+    async json(args, call) {
+        const out = await this.run([...args, '-o', 'json'], call);
+        try {
+            return JSON.parse(out.stdout);
+        }
+        catch {
+            throw new KubectlError(`kubectl printed no JSON while trying to ${call.what}.`, 'other', out.stderr);
+        }
+    }
+    /** The object, or undefined when it does not exist. */
+    async get(kind, name, o = {}) {
+        try {
+            return await this.json(['get', kind, name], { what: `read ${kind} ${name}`, signal: o.signal });
+        }
+        catch (err) {
+            if (err instanceof KubectlError && err.kind === 'not-found')
+                return undefined;
+            throw err;
+        }
+    }
+    async list(kind, o = {}) {
+        const args = ['get', kind, ...(o.selector ? ['-l', o.selector] : []), ...(o.fieldSelector ? ['--field-selector', o.fieldSelector] : [])];
+        const list = await this.json(args, { what: `list ${kind}`, signal: o.signal });
+        return list.items ?? [];
+    }
+    /**
+     * `kubectl apply` of objects (client-side, with the last-applied annotation), sent as a stream of JSON
+     * documents (not a List): kubectl validates each kind against the server's OpenAPI, which a `List` has none of.
+     */
+    async apply(objects, o = {}) {
+        const input = objects.map((x) => JSON.stringify(x)).join('\n');
+        const out = await this.json(['apply', ...(o.dryRun ? ['--dry-run=server'] : []), '-f', '-'], {
+            input,
+            signal: o.signal,
+            what: o.what ?? `apply ${describe(objects)}`,
+        });
+        return out.kind === 'List' ? (out.items ?? []) : [out];
+    }
+    /** `kubectl create` of one object; fails when it exists. */
+    async create(object, o = {}) {
+        return this.json(['create', '-f', '-'], { input: JSON.stringify(object), signal: o.signal, what: `create ${describe([object])}` });
+    }
+    async patch(kind, name, type, patch, o = {}) {
+        return this.json(['patch', kind, name, '--type', type, '-p', JSON.stringify(patch)], { signal: o.signal, what: `patch ${kind} ${name}` });
+    }
+    /** Deletes; true when something was deleted. Does not wait for the objects to be gone unless asked. */
+    async delete(kind, name, o = {}) {
+        const out = await this.run(['delete', kind, name, '--ignore-not-found', `--wait=${o.wait ? 'true' : 'false'}`], {
+            signal: o.signal,
+            what: `delete ${kind} ${name}`,
+        });
+        return out.stdout.trim() !== '';
+    }
+    /** `kubectl rollout status` until done; throws with kubectl's reason when it cannot finish. */
+    async rolloutStatus(kind, name, o) {
+        await this.run(['rollout', 'status', `${kind}/${name}`, `--timeout=${Math.max(1, Math.ceil(o.timeoutMs / 1000))}s`], {
+            timeoutMs: o.timeoutMs + 30_000,
+            signal: o.signal,
+            what: `wait for the rollout of ${kind} ${name}`,
+        });
+    }
+    async rolloutUndo(kind, name, o = {}) {
+        const out = await this.run(['rollout', 'undo', `${kind}/${name}`, ...(o.toRevision !== undefined ? [`--to-revision=${o.toRevision}`] : [])], {
+            signal: o.signal,
+            what: `undo the rollout of ${kind} ${name}`,
+        });
+        return out.stdout.trim();
+    }
+    /** `kubectl kustomize <dir>`: the rendered YAML (no server involved). */
+    async kustomize(dir, o = {}) {
+        return (await this.run(['kustomize', dir], { what: `render the kustomization in ${dir}`, signal: o.signal })).stdout;
+    }
+    /** Checks context and server before anything changes: the context exists, the server answers. */
+    async preflight(o = {}) {
+        if (this.options.context) {
+            const names = (await this.runLocal(['config', 'get-contexts', '-o', 'name'], 'list the kubeconfig contexts')).split('\n').map((s) => s.trim());
+            if (!names.includes(this.options.context)) {
+                throw kubectlFailureError(classifyKubectlFailure(`error: context "${this.options.context}" does not exist`, 'select the context'), '');
+            }
+        }
+        const version = await this.json(['version'], {
+            what: 'reach the API server',
+            signal: o.signal,
+            timeoutMs: 30_000,
+        });
+        return { serverVersion: version.serverVersion?.gitVersion ?? 'unknown' };
+    }
+    /** A kubectl command that reads only the kubeconfig (no namespace flag, no server). */
+    async runLocal(args, what) {
+        const o = this.options;
+        const global = o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : [];
+        try {
+            return (await run_runProgram(this.binary, [...global, ...args], { env: o.env, timeoutMs: 30_000, redact: o.redact })).stdout;
+        }
+        catch (err) {
+            if (!(err instanceof run_ExecError) || err.result.exitCode === -1)
+                throw err;
+            throw kubectlFailureError(classifyKubectlFailure(err.result.stderr, what), err.result.stderr);
+        }
+    }
+}
+function describe(objects) {
+    return objects.map((o) => `${String(o.kind ?? '?').toLowerCase()} ${String(o.metadata?.name ?? '?')}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/labels.ts
+const TRACK_LABEL = 'deploy-kit.dev/track';
+/** Blue-green: the colour of a Deployment's pods, and the one the live Service selects. */
+const COLOR_LABEL = 'deploy-kit.dev/color';
+const ANNOTATION = {
+    stableImage: 'deploy-kit.dev/stable-image',
+    canaryOf: 'deploy-kit.dev/canary-of',
+    image: 'deploy-kit.dev/image',
+    previousImage: 'deploy-kit.dev/previous-image',
+    commit: 'deploy-kit.dev/commit',
+    runUrl: 'deploy-kit.dev/run-url',
+    result: 'deploy-kit.dev/result',
+    weight: 'deploy-kit.dev/weight',
+    /** Blue-green: when the previous colour is to be scaled to zero (ISO time). */
+    scaleDownAt: 'deploy-kit.dev/scale-down-at',
+};
+const canaryName = (name) => `${name}-canary`;
+const baselineName = (name) => `${name}-baseline`;
+/** A Service like `stable` selecting only the `track` pods (for routers that address the canary by Service). */
+function trackService(stable, name, track) {
+    return {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: stable.metadata.namespace, labels: { ...(stable.metadata.labels ?? {}), [TRACK_LABEL]: track } },
+        spec: {
+            selector: { ...(stable.spec.selector ?? {}), [TRACK_LABEL]: track },
+            ports: stable.spec.ports.map((p) => ({
+                ...(p.name ? { name: p.name } : {}),
+                port: p.port,
+                targetPort: p.targetPort ?? p.port,
+                protocol: p.protocol ?? 'TCP',
+            })),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/workload.ts
+/**
+ * Pure: Kubernetes objects derived from the live ones — the canary and baseline Deployments from
+ * the stable one's template, image substitution in a container, the canary Service — and the
+ * diagnosis of a rollout that cannot finish (pod, reason, last events).
+ */
+
+
+/** The container that carries the app's image: the named one, else the only one, else the one whose repository matches. */
+function appContainer(deployment, container, image, input = 'container') {
+    const containers = deployment.spec?.template?.spec?.containers ?? [];
+    const name = deployment.metadata?.name;
+    if (container) {
+        const found = containers.find((c) => c.name === container);
+        if (!found) {
+            throw new errors_ConfigurationError(`${input}: deployment ${name} has no container "${container}"; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`, {
+                input,
+            });
+        }
+        return found;
+    }
+    if (containers.length === 1)
+        return containers[0];
+    const repo = image ? workload_repository(image) : undefined;
+    const byRepo = repo ? containers.filter((c) => workload_repository(String(c.image)) === repo) : [];
+    if (byRepo.length === 1)
+        return byRepo[0];
+    throw new errors_ConfigurationError(`${input}: deployment ${name} has ${containers.length} containers (${containers.map((c) => c.name).join(', ')}); name the one that takes the image.`, {
+        input,
+    });
+}
+/** `registry:5000/app:1.2@sha256:…` → `registry:5000/app`. */
+function workload_repository(image) {
+    const at = image.indexOf('@');
+    const base = at >= 0 ? image.slice(0, at) : image;
+    const slash = base.lastIndexOf('/');
+    const colon = base.lastIndexOf(':');
+    return colon > slash ? base.slice(0, colon) : base;
+}
+/**
+ * A Deployment beside the stable one: its live template with `image` in the app container, a track
+ * label on pods and selector (so the stable selector still matches and the existing Service routes to it).
+ */
+function derivedDeployment(stable, o) {
+    const template = structuredClone(stable.spec.template);
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [TRACK_LABEL]: o.track } };
+    delete template.metadata.labels['pod-template-hash'];
+    for (const c of template.spec.containers)
+        if (c.name === o.container)
+            c.image = o.image;
+    const stableImage = stable.spec.template.spec.containers.find((c) => c.name === o.container)?.image;
+    return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+            name: o.name,
+            namespace: stable.metadata.namespace,
+            labels: { ...(stable.metadata.labels ?? {}), [TRACK_LABEL]: o.track },
+            annotations: { [ANNOTATION.canaryOf]: stable.metadata.name, [ANNOTATION.stableImage]: String(stableImage ?? '') },
+        },
+        spec: {
+            replicas: o.replicas,
+            selector: { matchLabels: { ...(stable.spec.selector?.matchLabels ?? {}), [TRACK_LABEL]: o.track } },
+            template,
+            ...(stable.spec.minReadySeconds ? { minReadySeconds: stable.spec.minReadySeconds } : {}),
+            progressDeadlineSeconds: stable.spec.progressDeadlineSeconds ?? 600,
+        },
+    };
+}
+/** Why pods of a rollout are not ready, from their statuses and events: one line per pod. */
+function diagnosePods(pods, events) {
+    const out = [];
+    for (const p of pods) {
+        const name = p.metadata.name;
+        const problems = [];
+        for (const s of (p.status?.containerStatuses ?? [])) {
+            const w = s.state?.waiting;
+            if (w?.reason && w.reason !== 'ContainerCreating' && w.reason !== 'PodInitializing')
+                problems.push(`${s.name}: ${w.reason}${w.message ? ` (${w.message})` : ''}`);
+            else if (s.state?.running && !s.ready)
+                problems.push(`${s.name}: running but not ready`);
+        }
+        if (problems.length === 0)
+            continue;
+        const last = events
+            .filter((e) => e.involvedObject?.name === name && e.type === 'Warning')
+            .slice(-3)
+            .map((e) => `${e.reason}: ${e.message}`);
+        out.push(`pod ${name}: ${problems.join('; ')}${last.length ? `; last events: ${last.join(' | ')}` : ''}`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/manifests.ts
+/**
+ * Pure: workloads from manifests. YAML documents parsed into objects (each checked for apiVersion,
+ * kind and name), images substituted by image name as azure/k8s-deploy's `images` input does
+ * (`registry/app:1.4.2` replaces every container image of repository `registry/app`), and the
+ * workload references (`name` for a Deployment, `statefulset/name`) the target rolls out in order.
+ */
+
+
+
+/** `web` → a Deployment; `statefulset/db` (or `sts/db`, `deployment/web`) as kubectl writes them. */
+function workloadRef(service) {
+    const slash = service.indexOf('/');
+    if (slash < 0)
+        return { kind: 'deployment', name: service };
+    const kind = service.slice(0, slash).toLowerCase();
+    const name = service.slice(slash + 1);
+    if (['deployment', 'deployments', 'deploy'].includes(kind))
+        return { kind: 'deployment', name };
+    if (['statefulset', 'statefulsets', 'sts'].includes(kind))
+        return { kind: 'statefulset', name };
+    throw new errors_ConfigurationError(`"${service}": deploy-kit rolls out Deployments and StatefulSets (write name or statefulset/name), not ${kind}.`, {
+        input: 'deployment',
+    });
+}
+/** The reference of a workload object (`name` for a Deployment, `statefulset/name`), or undefined for other kinds. */
+function refOf(object) {
+    if (object.kind === 'Deployment')
+        return String(object.metadata.name);
+    if (object.kind === 'StatefulSet')
+        return `statefulset/${String(object.metadata.name)}`;
+    return undefined;
+}
+/** The objects of YAML (or JSON) manifests, in order; `kind: List` is flattened. */
+function manifests_parseManifests(sources) {
+    const out = [];
+    for (const source of sources) {
+        const docs = parseAllDocuments(source.text);
+        for (const [index, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+            if (doc.errors.length) {
+                throw new ConfigurationError(`manifests: ${source.label}, document ${index + 1}, is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`, {
+                    input: 'manifests',
+                });
+            }
+            const value = doc.toJS();
+            if (value === null || value === undefined)
+                continue;
+            const objects = isList(value) ? value.items : [value];
+            for (const object of objects)
+                out.push(checkObject(object, `${source.label}, document ${index + 1}`));
+        }
+    }
+    if (out.length === 0)
+        throw new ConfigurationError('manifests: the files hold no Kubernetes objects.', { input: 'manifests' });
+    return out;
+}
+function isList(value) {
+    return typeof value === 'object' && value !== null && value.kind === 'List' && Array.isArray(value.items);
+}
+function checkObject(value, where) {
+    const o = value;
+    if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata?.name) {
+        throw new ConfigurationError(`manifests: ${where} is not a Kubernetes object (it needs apiVersion, kind and metadata.name).`, { input: 'manifests' });
+    }
+    return o;
+}
+/** Pure: `images` entries (`registry/app:1.4.2`, `registry/app@sha256:…`) put into every container of that repository. */
+function manifests_substituteImages(objects, images) {
+    const out = structuredClone(objects);
+    const used = new Set();
+    for (const object of out) {
+        const spec = object.spec?.template?.spec ?? (object.kind === 'Pod' ? object.spec : undefined);
+        if (!spec)
+            continue;
+        for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+            const match = images.find((image) => repository(image) === repository(String(container.image ?? '')));
+            if (!match)
+                continue;
+            container.image = match;
+            used.add(match);
+        }
+    }
+    const unused = images.filter((image) => !used.has(image));
+    if (unused.length) {
+        throw new ConfigurationError(`images: no container in the manifests runs ${unused.map((i) => `"${repository(i)}"`).join(', ')}; each entry replaces the image of that name (e.g. registry/app in the manifest, registry/app:1.4.2 here).`, { input: 'images' });
+    }
+    return out;
+}
+/** The workloads of the manifests, in order, each with its (first) container's image: the updates of a rolling deploy. */
+function manifestWorkloads(objects, container) {
+    const out = [];
+    for (const object of objects) {
+        const ref = refOf(object);
+        if (!ref)
+            continue;
+        const containers = (object.spec?.template?.spec?.containers ?? []);
+        const chosen = container ? containers.find((c) => c.name === container) : containers[0];
+        if (!chosen) {
+            throw new ConfigurationError(`container: ${ref} in the manifests has no container "${container}"; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`, { input: 'container' });
+        }
+        out.push({ service: ref, image: String(chosen.image) });
+    }
+    if (out.length === 0) {
+        throw new ConfigurationError('manifests: the files hold no Deployment or StatefulSet to roll out.', { input: 'manifests' });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/record.ts
+
+
+
+
+const HISTORY_CONFIGMAP = 'deploy-kit-history';
+const KEY = 'history.json';
+class KubernetesRecord {
+    kubectl;
+    o;
+    constructor(kubectl, o = {}) {
+        this.kubectl = kubectl;
+        this.o = o;
+    }
+    get location() {
+        return `configmap/${HISTORY_CONFIGMAP}${this.kubectl.namespace ? ` in namespace ${this.kubectl.namespace}` : ''}`;
+    }
+    async read() {
+        const cm = await this.kubectl.get('configmap', HISTORY_CONFIGMAP);
+        const text = cm?.data?.[KEY];
+        if (!text)
+            return { version: 1, entries: [] };
+        try {
+            const parsed = JSON.parse(String(text));
+            if (!Array.isArray(parsed.entries))
+                throw new Error('no entries array');
+            return { version: 1, entries: parsed.entries };
+        }
+        catch (err) {
+            throw new errors_OperationFailedError(`The deployment record ${this.location} is not readable JSON (${err.message}); fix or delete it.`);
+        }
+    }
+    async append(entry) {
+        const next = appendEntry(await this.read(), entry, this.o.limit ?? DEFAULT_HISTORY_LIMIT);
+        await this.kubectl.apply([
+            {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: HISTORY_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'deploy-kit' } },
+                data: { [KEY]: JSON.stringify(next) },
+            },
+        ]);
+        for (const s of entry.services) {
+            const { kind, name } = workloadRef(s.service);
+            if (!(await this.kubectl.get(kind, name)))
+                continue;
+            const previous = entry.previous.find((p) => p.service === s.service)?.image;
+            const annotations = {
+                [ANNOTATION.image]: entry.result === 'aborted' || entry.result === 'aborted (cancelled)' || entry.result === 'failed' ? (previous ?? null) : s.image,
+                [ANNOTATION.previousImage]: previous ?? null,
+                [ANNOTATION.result]: `${entry.action}: ${entry.result}`,
+                [ANNOTATION.runUrl]: entry.runUrl ?? null,
+                [ANNOTATION.commit]: this.o.commit ?? null,
+            };
+            await this.kubectl.patch(kind, name, 'merge', { metadata: { annotations } });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/target.ts
+/**
+ * The Kubernetes target: Deployments driven through kubectl. A canary is `<name>-canary`, built from
+ * the stable Deployment's live template with the new image and `deploy-kit.dev/track: canary`; with
+ * `baseline`, `<name>-baseline` runs the stable image at the canary's size. The stable template is
+ * only changed by promote and rollout, never by a canary that is aborted.
  */
 
 
 
 
 
-function composeOptionsFromInputs(inputs, workspace) {
-    const target = inputs.choice('target', ['compose', 'kubernetes'], 'compose');
-    if (target === 'kubernetes') {
-        throw new ConfigurationError('target: kubernetes is not supported yet by this version; use target: compose.', { input: 'target' });
+class KubernetesTarget {
+    options;
+    kind = 'kubernetes';
+    k;
+    constructor(options) {
+        this.options = options;
+        this.k = options.kubectl;
     }
+    /** A Deployment the canary stands beside (canaries are Deployments only). */
+    async deployment(name, input, signal) {
+        if (workloadRef(name).kind !== 'deployment') {
+            throw new errors_ConfigurationError(`${input}: a canary stands beside a Deployment; "${name}" is not one (StatefulSets take strategy: rolling).`, { input });
+        }
+        return this.workload(name, input, signal);
+    }
+    /** The live workload (`name`: a Deployment, `statefulset/name`), or a configuration error naming it. */
+    async workload(service, input, signal) {
+        const { kind, name } = workloadRef(service);
+        const d = await this.k.get(kind, name, { signal });
+        if (!d) {
+            throw new errors_ConfigurationError(`${input}: ${kind} "${name}" does not exist in namespace ${this.k.namespace ?? '(the context default)'}. Check the name and the namespace input.`, {
+                input,
+            });
+        }
+        return d;
+    }
+    manifest(service) {
+        return this.options.manifests?.find((o) => refOf(o) === service);
+    }
+    /**
+     * Before anything changes: the context and server answer, each workload exists (or comes from the
+     * manifests) with the container, and the API server accepts every manifest object (`--dry-run=server`).
+     */
+    async validate(services, input) {
+        await this.k.preflight();
+        for (const s of services) {
+            const manifest = this.manifest(s);
+            if (manifest)
+                appContainer(manifest, this.options.container, undefined, 'container');
+            else
+                appContainer(await this.workload(s, input), this.options.container);
+        }
+        if (this.options.manifests?.length)
+            await this.k.apply(this.options.manifests, { dryRun: true, what: 'check the manifests (server dry run)' });
+    }
+    async getCurrentRelease(services) {
+        const out = [];
+        for (const service of services) {
+            // A workload the manifests create runs nothing yet.
+            const live = this.manifest(service) ? await this.k.get(workloadRef(service).kind, workloadRef(service).name) : undefined;
+            const d = live ?? (this.manifest(service) ? undefined : await this.workload(service, this.options.input ?? 'deployment'));
+            out.push({ service, image: d ? String(appContainer(d, this.options.container).image) : '' });
+        }
+        return { services: out };
+    }
+    /** The digest from a running pod's imageID (`…@sha256:…`), when the kubelet reports one. */
+    async imageDigest(image) {
+        try {
+            const pods = await this.k.list('pods');
+            for (const p of pods) {
+                for (const s of (p.status?.containerStatuses ?? [])) {
+                    if (s.image === image && typeof s.imageID === 'string' && s.imageID.includes('@sha256:'))
+                        return s.imageID.slice(s.imageID.indexOf('@') + 1);
+                }
+            }
+        }
+        catch {
+            // the record does without a digest
+        }
+        return undefined;
+    }
+    async startCanary(service, image, options) {
+        const stable = await this.deployment(service, this.options.input ?? 'deployment', options.signal);
+        const container = appContainer(stable, this.options.container, image);
+        const stableImage = String(container.image);
+        const replicas = this.options.canaryReplicas ?? 1;
+        const objects = [derivedDeployment(stable, { name: canaryName(service), track: 'canary', image, replicas, container: container.name })];
+        if (this.options.baseline)
+            objects.push(derivedDeployment(stable, { name: baselineName(service), track: 'baseline', image: stableImage, replicas, container: container.name }));
+        // Stable pods carry the track label too, so Prometheus tells the tracks apart (the template is not touched).
+        await this.labelStablePods(stable, options.signal);
+        await this.k.apply(objects, { signal: options.signal });
+        for (const o of objects)
+            await this.waitRollout(o.metadata.name, options);
+        return {
+            service,
+            canaryName: canaryName(service),
+            image,
+            stableImage,
+            namespace: stable.metadata.namespace,
+            ...(this.options.baseline ? { baselineName: baselineName(service) } : {}),
+        };
+    }
+    async labelStablePods(stable, signal) {
+        const selector = Object.entries((stable.spec.selector?.matchLabels ?? {}))
+            .map(([k, v]) => `${k}=${v}`)
+            .concat(`!${TRACK_LABEL}`)
+            .join(',');
+        await this.k.run(['label', 'pods', '-l', selector, `${TRACK_LABEL}=stable`, '--overwrite'], {
+            what: `label the pods of ${stable.metadata.name} as stable`,
+            signal,
+        });
+    }
+    async findCanary(service) {
+        const canary = await this.k.get('deployment', canaryName(service));
+        if (!canary)
+            return undefined;
+        const baseline = await this.k.get('deployment', baselineName(service));
+        const image = String(appContainer(canary, this.options.container).image);
+        return {
+            service,
+            canaryName: canaryName(service),
+            image,
+            stableImage: String(canary.metadata.annotations?.[ANNOTATION.stableImage] ?? ''),
+            namespace: canary.metadata.namespace,
+            ...(baseline ? { baselineName: baselineName(service) } : {}),
+        };
+    }
+    async promote(canary, options) {
+        await this.rollout([{ service: canary.service, image: canary.image }], options);
+    }
+    async removeCanary(service, options = {}) {
+        const canary = await this.k.delete('deployment', canaryName(service), { signal: options.signal });
+        const baseline = await this.k.delete('deployment', baselineName(service), { signal: options.signal });
+        return canary || baseline;
+    }
+    /**
+     * Each workload in order, each waited with `rollout status` before the next: applied from its
+     * manifest (the manifests' other objects first), or its image set as `kubectl set image` does.
+     */
+    async rollout(updates, options) {
+        const containers = new Map();
+        for (const u of updates) {
+            if (this.manifest(u.service))
+                continue;
+            containers.set(u.service, appContainer(await this.workload(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
+        }
+        const others = (this.options.manifests ?? []).filter((o) => !refOf(o));
+        if (others.length && updates.some((u) => this.manifest(u.service)))
+            await this.k.apply(others, { signal: options.signal });
+        for (const u of updates) {
+            options.onService?.(u);
+            const { kind, name } = workloadRef(u.service);
+            const manifest = this.manifest(u.service);
+            const live = await this.k.get(kind, name);
+            const previous = live ? String(appContainer(live, this.options.container, u.image).image) : '';
+            if (manifest) {
+                const annotated = structuredClone(manifest);
+                annotated.metadata.annotations = { ...(annotated.metadata.annotations ?? {}), [ANNOTATION.image]: u.image, [ANNOTATION.previousImage]: previous };
+                await this.k.apply([annotated], { signal: options.signal });
+                await this.waitRollout(u.service, options);
+                continue;
+            }
+            await this.k.patch(kind, name, 'strategic', {
+                metadata: { annotations: { [ANNOTATION.image]: u.image, [ANNOTATION.previousImage]: previous } },
+                spec: { template: { spec: { containers: [{ name: containers.get(u.service), image: u.image }] } } },
+            }, { signal: options.signal });
+            await this.waitRollout(u.service, options);
+        }
+    }
+    /** The Deployment's ReplicaSets as revisions, oldest first; the current revision last. */
+    async revisions(service) {
+        if (workloadRef(service).kind !== 'deployment')
+            return [];
+        const d = await this.deployment(service, this.options.input ?? 'deployment');
+        const owned = (await this.k.list('replicasets')).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === d.metadata.uid));
+        const current = String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '');
+        return owned
+            .map((rs) => ({
+            revision: String(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
+            image: String(appContainer({ metadata: d.metadata, spec: rs.spec }, this.options.container).image),
+        }))
+            .filter((r) => r.revision !== '')
+            .sort((a, b) => (a.revision === current ? 1 : b.revision === current ? -1 : Number(a.revision) - Number(b.revision)));
+    }
+    async undoTo(service, revision, options) {
+        await this.k.rolloutUndo('deployment', service, { toRevision: Number(revision), signal: options.signal });
+        await this.waitRollout(service, options);
+    }
+    async waitHealthy(service, options) {
+        await this.waitRollout(service, options);
+    }
+    /** `rollout status`; when it cannot finish, the error names the pods, their reasons and last events. */
+    async waitRollout(service, options) {
+        const { kind, name } = workloadRef(service);
+        try {
+            await this.k.rolloutStatus(kind, name, options);
+        }
+        catch (err) {
+            if (options.signal?.aborted || !(err instanceof KubectlError))
+                throw err;
+            const why = await this.diagnose(kind, name).catch(() => []);
+            const kubectlSays = err.message.replace(/^kubectl failed to wait for the rollout of \S+ \S+: /, '');
+            throw new errors_OperationFailedError(`${kind} ${name} did not become ready (${kubectlSays})${why.length ? `: ${why.join('; ')}` : ''}.`);
+        }
+    }
+    async diagnose(kind, name) {
+        const d = await this.k.get(kind, name);
+        if (!d)
+            return [];
+        const owner = kind === 'statefulset'
+            ? d.metadata.uid
+            : (await this.k.list('replicasets')).find((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === d.metadata.uid) &&
+                rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'])?.metadata.uid;
+        const pods = (await this.k.list('pods')).filter((p) => (p.metadata.ownerReferences ?? []).some((o) => o.uid === owner));
+        const events = await this.k.list('events', { fieldSelector: 'involvedObject.kind=Pod' });
+        return diagnosePods(pods, events);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/blue-green.ts
+/**
+ * Blue-green on Kubernetes (decision 0086): Deployments `<name>-blue` and `<name>-green` whose pods
+ * and selectors carry `deploy-kit.dev/color`; the live Service selects one colour by that label, a
+ * preview Service (`<service>-preview`) the other. The first run adopts the plain `<name>`
+ * Deployment the Service selected until then: its template is the source of the first colour, and
+ * it is the "previous" workload that is kept, then scaled to zero (never deleted: it is the user's).
+ */
+
+
+
+
+const colourWorkload = (deployment, colour) => `${deployment}-${colour}`;
+/**
+ * The colour label of the adopted Deployment's pods: a Service selector cannot say "no colour", so
+ * before a colour's pods exist the live Service selects the adopted pods by this value.
+ */
+const ADOPTED = 'adopted';
+/** Pure: the colour the live Service selects (undefined: none yet, the adopted Deployment serves). */
+function liveColour(service) {
+    const c = service.spec?.selector?.[COLOR_LABEL];
+    return c === 'blue' || c === 'green' ? c : undefined;
+}
+/** Pure: `colour`'s Deployment from the live one — its template with `image`, the colour label on pods and selector. */
+function colourDeployment(live, o) {
+    const template = structuredClone(live.spec.template);
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [COLOR_LABEL]: o.colour } };
+    delete template.metadata.labels['pod-template-hash'];
+    for (const c of template.spec.containers)
+        if (c.name === o.container)
+            c.image = o.image;
+    const labels = { ...(live.metadata.labels ?? {}), [COLOR_LABEL]: o.colour };
+    return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+            name: o.name,
+            namespace: live.metadata.namespace,
+            labels,
+            annotations: { [ANNOTATION.image]: o.image, [ANNOTATION.previousImage]: o.previousImage },
+        },
+        spec: {
+            replicas: live.spec.replicas ?? 1,
+            selector: { matchLabels: { ...(live.spec.selector?.matchLabels ?? {}), [COLOR_LABEL]: o.colour } },
+            template,
+            ...(live.spec.strategy ? { strategy: live.spec.strategy } : {}),
+            ...(live.spec.minReadySeconds ? { minReadySeconds: live.spec.minReadySeconds } : {}),
+            progressDeadlineSeconds: live.spec.progressDeadlineSeconds ?? 600,
+        },
+    };
+}
+/** Pure: the preview Service — the live one's ports, its selector with `colour`. */
+function previewService(live, name, colour) {
+    return {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: live.metadata.namespace, labels: { ...(live.metadata.labels ?? {}), [COLOR_LABEL]: colour } },
+        spec: {
+            selector: { ...(live.spec.selector ?? {}), [COLOR_LABEL]: colour },
+            ports: live.spec.ports.map((p) => ({
+                ...(p.name ? { name: p.name } : {}),
+                port: p.port,
+                targetPort: p.targetPort ?? p.port,
+                protocol: p.protocol ?? 'TCP',
+            })),
+        },
+    };
+}
+/** Pure: the selector keys the Service needs that the Deployment's pods lack (besides the colour). */
+function unmatchedSelector(service, deployment) {
+    const labels = (deployment.spec?.template?.metadata?.labels ?? {});
+    return Object.entries((service.spec?.selector ?? {}))
+        .filter(([k, v]) => k !== COLOR_LABEL && labels[k] !== v)
+        .map(([k, v]) => `${k}=${v}`);
+}
+class KubernetesBlueGreen {
+    options;
+    k;
+    service;
+    previewName;
+    waiter;
+    constructor(options) {
+        this.options = options;
+        this.k = options.kubectl;
+        this.service = options.service ?? options.deployment;
+        this.previewName = options.previewService ?? `${this.service}-preview`;
+        this.waiter = new KubernetesTarget({ kubectl: options.kubectl, container: options.container });
+    }
+    where() {
+        return `namespace ${this.k.namespace ?? '(the context default)'}`;
+    }
+    async liveService(signal) {
+        const svc = await this.k.get('service', this.service, { signal });
+        if (!svc) {
+            throw new errors_ConfigurationError(`service: service "${this.service}" does not exist in ${this.where()}; blue-green switches that Service's selector between colours. Give the Service your users reach (service input).`, { input: 'service' });
+        }
+        return svc;
+    }
+    async liveDeployment(svc, signal) {
+        const colour = liveColour(svc);
+        const name = colour ? colourWorkload(this.options.deployment, colour) : this.options.deployment;
+        const d = await this.k.get('deployment', name, { signal });
+        if (!d) {
+            throw new errors_ConfigurationError(colour
+                ? `deployment: service ${this.service} selects ${COLOR_LABEL}=${colour}, but deployment "${name}" does not exist in ${this.where()}. Restore it, or remove the ${COLOR_LABEL} key from the Service's selector to start again from deployment ${this.options.deployment}.`
+                : `deployment: deployment "${name}" does not exist in ${this.where()}. Check the name and the namespace input.`, { input: 'deployment' });
+        }
+        return d;
+    }
+    async validateBlueGreen() {
+        await this.k.preflight();
+        if (this.previewName === this.service) {
+            throw new errors_ConfigurationError(`preview-service: "${this.previewName}" is the live service; give the preview another name (default: <service>-preview).`, {
+                input: 'preview-service',
+            });
+        }
+        const svc = await this.liveService();
+        const live = await this.liveDeployment(svc);
+        appContainer(live, this.options.container);
+        const unmatched = unmatchedSelector(svc, live);
+        if (unmatched.length > 0) {
+            throw new errors_ConfigurationError(`service: service ${this.service} selects ${unmatched.join(', ')}, which the pods of deployment ${live.metadata.name} do not carry, so switching it to a colour built from that Deployment would leave it with no pods. Make the Service select the Deployment's pods.`, { input: 'service' });
+        }
+    }
+    workloadOf(d, colour) {
+        const at = d.metadata.annotations?.[ANNOTATION.scaleDownAt];
+        return {
+            ...(colour ? { colour } : {}),
+            workload: d.metadata.name,
+            image: String(appContainer(d, this.options.container).image),
+            replicas: d.spec.replicas ?? 1,
+            ...(at ? { scaleDownAt: String(at) } : {}),
+        };
+    }
+    async state(options = {}) {
+        const svc = await this.liveService(options.signal);
+        const colour = liveColour(svc);
+        const live = this.workloadOf(await this.liveDeployment(svc, options.signal), colour);
+        // The idle one: the other colour; with no colour live yet there is none. When blue or green is live, the
+        // adopted Deployment counts as idle while it still runs pods (until it is scaled to zero).
+        let idle;
+        if (colour) {
+            const other = colour === 'blue' ? 'green' : 'blue';
+            const d = await this.k.get('deployment', colourWorkload(this.options.deployment, other), options);
+            if (d)
+                idle = this.workloadOf(d, other);
+            else {
+                const adopted = await this.k.get('deployment', this.options.deployment, options);
+                if (adopted && (adopted.spec.replicas ?? 1) > 0)
+                    idle = this.workloadOf(adopted, undefined);
+            }
+        }
+        return { name: this.options.deployment, live, ...(idle ? { idle } : {}) };
+    }
+    async deployColour(colour, image, options) {
+        const svc = await this.liveService(options.signal);
+        const live = await this.liveDeployment(svc, options.signal);
+        const container = appContainer(live, this.options.container, image);
+        const name = colourWorkload(this.options.deployment, colour);
+        const object = colourDeployment(live, { name, colour, image, container: container.name, previousImage: String(container.image) });
+        await this.k.apply([object], { signal: options.signal });
+        // A colour kept from an earlier switch may carry a scale-down time: it is live-bound now.
+        await this.markScaleDown(name, undefined, options);
+        await this.waiter.waitRollout(name, options);
+        return { colour, workload: name, image, replicas: object.spec.replicas };
+    }
+    async preview(colour, options = {}) {
+        const svc = await this.liveService(options.signal);
+        await this.k.apply([previewService(svc, this.previewName, colour)], { signal: options.signal });
+        return this.previewName;
+    }
+    async isolateLive(options = {}) {
+        if (!liveColour(await this.liveService(options.signal)))
+            await this.switchTo(undefined, options);
+    }
+    async switchTo(colour, options = {}) {
+        if (!colour)
+            await this.labelAdoptedPods(options.signal);
+        // A strategic merge of the selector map: only the colour key changes.
+        await this.k.patch('service', this.service, 'strategic', { spec: { selector: { [COLOR_LABEL]: colour ?? ADOPTED } } }, options);
+    }
+    /** The adopted Deployment's running pods get `deploy-kit.dev/color: adopted` (a label on the pods: no restart). */
+    async labelAdoptedPods(signal) {
+        const adopted = await this.k.get('deployment', this.options.deployment, { signal });
+        if (!adopted)
+            return;
+        const selector = Object.entries((adopted.spec.selector?.matchLabels ?? {}))
+            .map(([k, v]) => `${k}=${v}`)
+            .concat(`!${COLOR_LABEL}`)
+            .join(',');
+        await this.k.run(['label', 'pods', '-l', selector, `${COLOR_LABEL}=${ADOPTED}`, '--overwrite'], {
+            what: `label the pods of ${this.options.deployment} as ${ADOPTED}`,
+            signal,
+        });
+    }
+    async scale(workload, replicas, options) {
+        await this.k.patch('deployment', workload, 'merge', { spec: { replicas } }, { signal: options.signal });
+        if (replicas > 0)
+            await this.waiter.waitRollout(workload, options);
+    }
+    async markScaleDown(workload, at, options = {}) {
+        await this.k.patch('deployment', workload, 'merge', { metadata: { annotations: { [ANNOTATION.scaleDownAt]: at ? at.toISOString() : null } } }, options);
+    }
+    async removeColour(colour, options = {}) {
+        // The preview Service stays (a preview Ingress may point at it); it selects no pods once the colour is gone.
+        await this.k.delete('deployment', colourWorkload(this.options.deployment, colour), options);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/track-service.ts
+/** Services that select one track's pods, for routers that address stable and canary by Service. */
+
+
+async function track_service_requireService(kubectl, name, input) {
+    const svc = await kubectl.get('service', name);
+    if (!svc)
+        throw new errors_ConfigurationError(`${input}: service "${name}" does not exist in namespace ${kubectl.namespace ?? '(the context default)'}.`, { input });
+    return svc;
+}
+/** Creates or updates `<service>-<track>` from the stable Service; returns its name. */
+async function ensureTrackService(kubectl, service, track, signal) {
+    const stable = await track_service_requireService(kubectl, service, 'service');
+    const name = `${service}-${track}`;
+    await kubectl.apply([trackService(stable, name, track)], { signal });
+    return name;
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/gateway-api.ts
+
+
+/** Pure: the route's rules with the canary weighted beside the stable Service (`canary` undefined: stable only). */
+function weightedRules(rules, service, canary, weight) {
+    const canaryRef = `${service}-canary`;
+    return rules.map((rule) => {
+        const refs = (rule.backendRefs ?? []);
+        const stable = refs.find((r) => r.name === service && (r.kind ?? 'Service') === 'Service');
+        if (!stable)
+            return rule;
+        const others = refs.filter((r) => r !== stable && r.name !== canaryRef);
+        const next = [...others, { ...stable, weight: canary ? 100 - weight : 100 }];
+        if (canary)
+            next.push({ ...stable, name: canary, weight });
+        return { ...rule, backendRefs: next };
+    });
+}
+class GatewayApiRouter {
+    o;
+    kind = 'gateway-api';
+    constructor(o) {
+        this.o = o;
+    }
+    async route() {
+        const route = await this.o.kubectl.get('httproute', this.o.route).catch((err) => {
+            throw new errors_ConfigurationError(`httproute: HTTPRoutes cannot be read (${err.message}); is the Gateway API installed?`, { input: 'httproute' });
+        });
+        if (!route)
+            throw new errors_ConfigurationError(`httproute: "${this.o.route}" does not exist.`, { input: 'httproute' });
+        return route;
+    }
+    async validate() {
+        const route = await this.route();
+        await track_service_requireService(this.o.kubectl, this.o.service, 'service');
+        const sends = (route.spec?.rules ?? []).some((r) => (r.backendRefs ?? []).some((b) => b.name === this.o.service));
+        if (!sends)
+            throw new errors_ConfigurationError(`httproute: "${this.o.route}" has no backendRef to service "${this.o.service}".`, { input: 'httproute' });
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        const canaryService = canary ? await ensureTrackService(k, this.o.service, 'canary', options.signal) : undefined;
+        const route = await this.route();
+        const rules = weightedRules(route.spec.rules ?? [], this.o.service, canaryService, canaryWeight);
+        await k.patch('httproute', this.o.route, 'merge', { spec: { rules } }, options);
+        const served = await this.current();
+        if ((served?.canaryWeight ?? 0) !== (canary ? canaryWeight : 0)) {
+            throw new errors_OperationFailedError(`httproute ${this.o.route} does not hold the weight just written (${served?.canaryWeight ?? 0}%, wanted ${canaryWeight}%).`);
+        }
+        if (!canary)
+            await k.delete('service', `${this.o.service}-canary`, options);
+    }
+    async current() {
+        const route = await this.route();
+        for (const rule of (route.spec?.rules ?? [])) {
+            const refs = (rule.backendRefs ?? []);
+            if (!refs.some((r) => r.name === this.o.service))
+                continue;
+            const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
+            const canary = refs.find((r) => r.name === `${this.o.service}-canary`);
+            return { canaryWeight: canary && total ? Math.round((100 * (canary.weight ?? 1)) / total) : 0 };
+        }
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/ingress-nginx.ts
+
+
+
+const CANARY = 'nginx.ingress.kubernetes.io/canary';
+const CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
+/** Pure: the canary Ingress from the stable one — same rules, the canary Service as backend, no TLS section. */
+function canaryIngress(stable, service, canaryService, weight) {
+    const rules = structuredClone((stable.spec?.rules ?? []));
+    for (const rule of rules) {
+        for (const path of (rule.http?.paths ?? [])) {
+            if (path.backend?.service?.name === service)
+                path.backend.service.name = canaryService;
+        }
+    }
+    return {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+            name: `${stable.metadata.name}-canary`,
+            namespace: stable.metadata.namespace,
+            labels: { [TRACK_LABEL]: 'canary' },
+            annotations: { [CANARY]: 'true', [CANARY_WEIGHT]: String(weight) },
+        },
+        spec: { ...(stable.spec?.ingressClassName ? { ingressClassName: stable.spec.ingressClassName } : {}), rules },
+    };
+}
+class IngressNginxRouter {
+    o;
+    kind = 'ingress-nginx';
+    constructor(o) {
+        this.o = o;
+    }
+    get canaryName() {
+        return `${this.o.ingress}-canary`;
+    }
+    async validate() {
+        const ing = await this.o.kubectl.get('ingress', this.o.ingress);
+        if (!ing)
+            throw new errors_ConfigurationError(`ingress: "${this.o.ingress}" does not exist.`, { input: 'ingress' });
+        await track_service_requireService(this.o.kubectl, this.o.service, 'service');
+        const sends = (ing.spec?.rules ?? []).some((r) => (r.http?.paths ?? []).some((p) => p.backend?.service?.name === this.o.service));
+        if (!sends)
+            throw new errors_ConfigurationError(`ingress: "${this.o.ingress}" has no path to service "${this.o.service}".`, { input: 'ingress' });
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        if (!canary) {
+            if (await k.get('ingress', this.canaryName, options)) {
+                await k.patch('ingress', this.canaryName, 'merge', { metadata: { annotations: { [CANARY_WEIGHT]: '0' } } }, options);
+                await k.delete('ingress', this.canaryName, options);
+            }
+            await k.delete('service', `${this.o.service}-canary`, options);
+            return;
+        }
+        const canaryService = await ensureTrackService(k, this.o.service, 'canary', options.signal);
+        const stable = await k.get('ingress', this.o.ingress, options);
+        if (!stable)
+            throw new errors_ConfigurationError(`ingress: "${this.o.ingress}" does not exist.`, { input: 'ingress' });
+        await k.apply([canaryIngress(stable, this.o.service, canaryService, canaryWeight)], options);
+    }
+    async current() {
+        const ing = await this.o.kubectl.get('ingress', this.canaryName);
+        if (!ing)
+            return (await this.o.kubectl.get('ingress', this.o.ingress)) ? { canaryWeight: 0 } : undefined;
+        return { canaryWeight: Number(ing.metadata.annotations?.[CANARY_WEIGHT] ?? 0) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/pod-ratio.ts
+
+
+/** Pure: the canary's replicas for a weight (see above). */
+function canaryReplicasFor(stableReplicas, weight) {
+    if (weight <= 0)
+        return 0;
+    if (weight >= 100)
+        return Math.max(1, stableReplicas);
+    return Math.max(1, Math.round((stableReplicas * weight) / 100));
+}
+/** Pure: the share of requests the canary gets behind one Service. */
+function podRatioShare(stableReplicas, canaryReplicas) {
+    const total = stableReplicas + canaryReplicas;
+    return total === 0 ? 0 : (100 * canaryReplicas) / total;
+}
+class PodRatioRouter {
+    o;
+    kind = 'pod-ratio';
+    constructor(o) {
+        this.o = o;
+    }
+    async validate() {
+        if (!(await this.o.kubectl.get('deployment', this.o.deployment))) {
+            throw new errors_ConfigurationError(`deployment: "${this.o.deployment}" does not exist; traffic-router: pod-ratio scales a canary beside it.`, {
+                input: 'deployment',
+            });
+        }
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        const name = canary?.canaryName ?? canaryName(this.o.deployment);
+        const stable = await k.get('deployment', this.o.deployment, options);
+        const weight = canary ? canaryWeight : 0;
+        const replicas = canaryReplicasFor(stable?.spec?.replicas ?? 1, weight);
+        for (const target of [name, baselineName(this.o.deployment)]) {
+            if (!(await k.get('deployment', target, options)))
+                continue;
+            await k.patch('deployment', target, 'merge', { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } }, options);
+            if (replicas > 0)
+                await k.rolloutStatus('deployment', target, { timeoutMs: this.o.timeoutMs ?? 300_000, signal: options.signal });
+        }
+    }
+    async current() {
+        const canary = await this.o.kubectl.get('deployment', canaryName(this.o.deployment));
+        const w = canary?.metadata?.annotations?.[ANNOTATION.weight];
+        return w === undefined ? undefined : { canaryWeight: Number(w) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/smi.ts
+
+
+const ORDER = ['v1alpha4', 'v1alpha3', 'v1alpha2', 'v1alpha1'];
+/** Pure: the newest TrafficSplit version among `kubectl api-versions` lines, or undefined. */
+function smiVersion(apiVersions) {
+    const served = apiVersions.filter((v) => v.startsWith('split.smi-spec.io/')).map((v) => v.slice('split.smi-spec.io/'.length));
+    return ORDER.find((v) => served.includes(v));
+}
+function trafficSplit(version, service, namespace, weight) {
+    return {
+        apiVersion: `split.smi-spec.io/${version}`,
+        kind: 'TrafficSplit',
+        metadata: { name: service, ...(namespace ? { namespace } : {}) },
+        spec: {
+            service,
+            backends: [
+                { service: `${service}-stable`, weight: 100 - weight },
+                { service: `${service}-canary`, weight },
+            ],
+        },
+    };
+}
+class SmiRouter {
+    o;
+    kind = 'smi';
+    version;
+    constructor(o) {
+        this.o = o;
+    }
+    async validate() {
+        const out = await this.o.kubectl.run(['api-versions'], { what: 'read the served API versions' });
+        this.version = smiVersion(out.stdout.split('\n').map((l) => l.trim()));
+        if (!this.version) {
+            throw new errors_ConfigurationError('traffic-router: smi needs the split.smi-spec.io API (TrafficSplit), which this cluster does not serve. Install an SMI implementation or choose another router.', {
+                input: 'traffic-router',
+            });
+        }
+        await track_service_requireService(this.o.kubectl, this.o.service, 'service');
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        if (!this.version)
+            await this.validate();
+        const k = this.o.kubectl;
+        if (!canary) {
+            if (await k.get('trafficsplit', this.o.service, options)) {
+                await k.apply([trafficSplit(this.version, this.o.service, k.namespace, 0)], options);
+                await k.delete('trafficsplit', this.o.service, options);
+            }
+            await k.delete('service', `${this.o.service}-canary`, options);
+            return;
+        }
+        await ensureTrackService(k, this.o.service, 'stable', options.signal);
+        await ensureTrackService(k, this.o.service, 'canary', options.signal);
+        await k.apply([trafficSplit(this.version, this.o.service, k.namespace, canaryWeight)], options);
+    }
+    async current() {
+        const split = await this.o.kubectl.get('trafficsplit', this.o.service).catch(() => undefined);
+        if (!split)
+            return undefined;
+        const canary = (split.spec?.backends ?? []).find((b) => b.service === `${this.o.service}-canary`);
+        return { canaryWeight: Number(canary?.weight ?? 0) };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/shared/deployment.ts
+/**
+ * The composition root of the release actions (deploy-canary, its post step, rollback): target,
+ * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
+ * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
+ * ReleaseRecord the use cases in src/release drive. The only place that names a target or router
+ * class (ComposeTarget, KubernetesTarget, NginxRouter, the Kubernetes routers) above src/targets and src/traffic.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const TARGETS = (/* unused pure expression or super */ null && (['compose', 'kubernetes']));
+function targetKind(inputs) {
+    return inputs.choice('target', TARGETS, 'compose');
+}
+function composeOptionsFromInputs(inputs, workspace) {
     const files = inputs.list('compose-file');
+    const project = inputs.optional('project');
+    // Compose's own rule for project names, checked before compose is run.
+    if (project !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(project)) {
+        throw new ConfigurationError(`project is "${project}": a compose project name has lower-case letters, digits, "-" and "_", and starts with a letter or digit.`, {
+            input: 'project',
+        });
+    }
     return {
         files: files.length ? files : ['docker-compose.yml'],
-        project: inputs.optional('project'),
+        project,
         flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
         baseDir: workspace,
     };
@@ -42882,6 +45444,7 @@ function nginxOptionsFromInputs(inputs, service, workspace) {
     const reload = command
         ? { kind: 'command', argv: splitArgv(command) }
         : { kind: 'nginx', config: inputs.optional('nginx-config'), prefix: inputs.optional('nginx-prefix') };
+    validateServerAddress(stableAddress, 'stable-address');
     const abs = (p) => (p.startsWith('/') ? p : `${workspace}/${p}`);
     return { upstreamFile: abs(upstreamFile), upstreamName: inputs.optional('nginx-upstream') ?? service, stableAddress, reload };
 }
@@ -42889,14 +45452,490 @@ function nginxOptionsFromInputs(inputs, service, workspace) {
 function splitArgv(text) {
     return text.trim().split(/\s+/).filter(Boolean);
 }
-/** The target and the record of its deployments. */
-function createTarget(settings) {
-    const routing = settings.router ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort } : undefined;
-    const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}) });
-    return { target, record: new DeploymentHistory(target.historyLocation, settings.historyLimit) };
+function factoryContext(ctx, historyLimit) {
+    return { historyLimit, redact: ctx.redact, commit: ctx.run.sha || undefined };
 }
-function createRouter(settings) {
-    return new NginxRouter(settings);
+function kubectlFor(settings, context) {
+    const { connection } = settings;
+    if (connection.kubeconfig.kind === 'contents')
+        throw new Error('the kubeconfig contents were not written to a file (connectKubernetes) before the factory ran');
+    return new Kubectl({
+        ...(connection.binary ? { binary: connection.binary } : {}),
+        ...(connection.kubeconfig.kind === 'file' ? { kubeconfig: connection.kubeconfig.path } : {}),
+        context: connection.context,
+        namespace: connection.namespace,
+        redact: context.redact,
+    });
+}
+/** The target and the record of its deployments. */
+function createTarget(settings, context) {
+    if (settings.kind === 'kubernetes') {
+        const kubectl = kubectlFor(settings, context);
+        const target = new KubernetesTarget({
+            kubectl,
+            container: settings.container,
+            baseline: settings.baseline,
+            canaryReplicas: settings.canaryReplicas,
+            input: 'deployment',
+            ...(settings.manifests ? { manifests: settings.manifests } : {}),
+        });
+        return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
+    }
+    const routing = settings.router
+        ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort, baselinePort: settings.baselinePort }
+        : undefined;
+    const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
+    return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+/** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
+function createBlueGreen(settings, names, context) {
+    const kubectl = kubectlFor(settings, context);
+    const target = new KubernetesBlueGreen({ kubectl, ...names, container: settings.container });
+    return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
+}
+/** The canary's traffic router; `service` is the stable workload (the Deployment on Kubernetes). */
+function createRouter(settings, service, context, timeoutMs) {
+    if (!settings.router)
+        throw new Error(`no router settings for the ${settings.kind} canary`);
+    if (settings.kind === 'compose')
+        return new NginxRouter(settings.router);
+    const kubectl = kubectlFor(settings, context);
+    const router = settings.router;
+    switch (router.kind) {
+        case 'pod-ratio':
+            return new PodRatioRouter({ kubectl, deployment: service, timeoutMs });
+        case 'smi':
+            return new SmiRouter({ kubectl, service: router.service });
+        case 'ingress-nginx':
+            return new IngressNginxRouter({ kubectl, ingress: router.ingress, service: router.service });
+        case 'gateway-api':
+            return new GatewayApiRouter({ kubectl, route: router.httproute, service: router.service });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./src/kubernetes/install.ts
+/**
+ * `kubectl-version`: use the kubectl on PATH when it is that version; otherwise the tool cache's, or
+ * download it (find → download → verify the SHA-256 → extract when it is an archive → cache). The
+ * download URL is a template, so a mirror or a local archive can stand in for dl.k8s.io.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_KUBECTL_URL = 'https://dl.k8s.io/release/v{version}/bin/linux/{arch}/kubectl';
+/** Pure: `1.31`, `v1.31.4` → the version without "v"; anything else is a configuration error. */
+function install_normaliseKubectlVersion(text) {
+    const v = text.trim().replace(/^v/, '');
+    if (!/^\d+\.\d+(\.\d+)?$/.test(v)) {
+        throw new ConfigurationError(`kubectl-version is "${text}": give a version such as 1.31.4 (or 1.31 to accept any patch release on PATH or in the tool cache).`, {
+            input: 'kubectl-version',
+        });
+    }
+    return v;
+}
+/** Pure: does kubectl's gitVersion (`v1.31.4`, `v1.32.4-dispatcher`) satisfy the wanted version? */
+function versionMatches(gitVersion, wanted) {
+    const have = /^v?(\d+)\.(\d+)\.(\d+)/.exec(gitVersion);
+    if (!have)
+        return false;
+    const parts = wanted.split('.');
+    return parts.every((p, i) => p === have[i + 1]);
+}
+function nodeArch(arch = process.arch) {
+    return arch === 'x64' ? 'amd64' : arch === 'arm64' ? 'arm64' : arch;
+}
+async function kubectlClientVersion(binary) {
+    const out = await runProgram(binary, ['version', '--client', '-o', 'json'], { timeoutMs: 30_000 });
+    return JSON.parse(out.stdout).clientVersion?.gitVersion ?? '';
+}
+/** The path of a kubectl binary of the wanted version. */
+async function install_ensureKubectl(o) {
+    const wanted = install_normaliseKubectlVersion(o.version);
+    const arch = o.arch ?? nodeArch();
+    const onPath = findOnPath('kubectl');
+    if (onPath) {
+        const v = await kubectlClientVersion(onPath).catch(() => '');
+        if (versionMatches(v, wanted))
+            return { binary: onPath, version: v, source: 'path' };
+        o.log?.(`kubectl on PATH is ${v || 'unusable'}, not ${wanted}.`);
+    }
+    const cached = await o.cache.find('kubectl', wanted, arch);
+    if (cached && existsSync(join(cached, 'kubectl'))) {
+        const binary = join(cached, 'kubectl');
+        return { binary, version: await kubectlClientVersion(binary), source: 'cache' };
+    }
+    if (wanted.split('.').length !== 3) {
+        throw new ConfigurationError(`kubectl-version ${wanted} is not on this runner: give the full version (e.g. ${wanted}.0) so it can be downloaded.`, {
+            input: 'kubectl-version',
+        });
+    }
+    const url = (o.url ?? DEFAULT_KUBECTL_URL).replaceAll('{version}', wanted).replaceAll('{arch}', arch);
+    o.log?.(`Downloading kubectl ${wanted} from ${url}`);
+    const file = await o.cache.download(url);
+    const expected = (o.sha256 ?? (await checksumFor(url))).trim().split(/\s+/)[0].toLowerCase();
+    const actual = await sha256File(file);
+    if (!/^[0-9a-f]{64}$/.test(expected))
+        throw new OperationFailedError(`The checksum for ${url} is not a SHA-256 (${expected.slice(0, 80)}).`);
+    if (actual !== expected)
+        throw new OperationFailedError(`kubectl from ${url} does not match its checksum (got sha256 ${actual}, expected ${expected}); nothing was installed.`);
+    const dir = await binaryDir(file, url, o.cache);
+    const cachedDir = await o.cache.cacheDir(dir, 'kubectl', wanted, arch);
+    const binary = join(cachedDir, 'kubectl');
+    await chmod(binary, 0o755);
+    const version = await kubectlClientVersion(binary);
+    if (!versionMatches(version, wanted))
+        throw new OperationFailedError(`The kubectl downloaded from ${url} reports ${version}, not ${wanted}.`);
+    return { binary, version, source: 'download' };
+}
+/** A directory holding just `kubectl`: the download itself, or the one found in the archive. */
+async function binaryDir(file, url, cache) {
+    const out = await mkdtemp(join(tmpdir(), 'dk-kubectl-'));
+    const format = /\.zip$/i.test(url) ? 'zip' : /\.(tar\.gz|tgz)$/i.test(url) ? 'tar.gz' : undefined;
+    const source = format ? await findFile(await cache.extract(file, format), 'kubectl') : file;
+    if (!source)
+        throw new OperationFailedError(`The archive at ${url} holds no file named kubectl.`);
+    await copyFile(source, join(out, 'kubectl'));
+    return out;
+}
+async function findFile(dir, name, depth = 4) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const p = join(dir, entry.name);
+        if (entry.isFile() && entry.name === name && (await stat(p)).size > 0)
+            return p;
+    }
+    if (depth === 0)
+        return undefined;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (!entry.isDirectory())
+            continue;
+        const found = await findFile(join(dir, entry.name), name, depth - 1);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+function sha256File(path) {
+    return new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(path)
+            .on('data', (c) => hash.update(c))
+            .on('end', () => resolve(hash.digest('hex')))
+            .on('error', reject);
+    });
+}
+async function checksumFor(url) {
+    const res = await httpRequest({ url: `${url}.sha256`, timeoutMs: 30_000 });
+    if (res.status !== 200)
+        throw new OperationFailedError(`No checksum at ${url}.sha256 (HTTP ${res.status}): give kubectl-sha256, or a URL that publishes one.`);
+    return res.body;
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/kubeconfig.ts
+/**
+ * The `kubeconfig` input: file contents (a secret, masked when read) written to a 0600 temp file
+ * that the post step removes; or, without it, the job's KUBECONFIG (or ~/.kube/config) as kubectl
+ * finds it. The contents are checked before kubectl sees them, without ever echoing them.
+ */
+
+
+
+
+
+/** Pure: the contexts a kubeconfig declares; throws a ConfigurationError naming `input` when it is not one. */
+function kubeconfig_kubeconfigContexts(text, input = 'kubeconfig') {
+    let doc;
+    try {
+        doc = parse(text);
+    }
+    catch {
+        // The parser's message quotes the file: a secret must not reach the log.
+        throw new ConfigurationError(`${input} is not valid YAML. Give the contents of a kubeconfig file (e.g. from a secret).`, { input });
+    }
+    const d = doc;
+    if (!d || typeof d !== 'object' || !Array.isArray(d.clusters) || !Array.isArray(d.contexts)) {
+        throw new ConfigurationError(`${input} does not look like a kubeconfig (it needs "clusters" and "contexts" lists). Give the file's contents, not its path.`, { input });
+    }
+    const contexts = d.contexts.map((c) => String(c?.name ?? '')).filter(Boolean);
+    const current = typeof d['current-context'] === 'string' && d['current-context'] ? d['current-context'] : undefined;
+    return { contexts, current };
+}
+/** Checks that `context` (or the current context) is one the kubeconfig has. */
+function kubeconfig_checkContext(config, context) {
+    const wanted = context ?? config.current;
+    if (!wanted) {
+        throw new ConfigurationError(`The kubeconfig has no current-context: give the context input (one of: ${config.contexts.join(', ') || 'none'}).`, {
+            input: 'context',
+        });
+    }
+    if (!config.contexts.includes(wanted)) {
+        throw new ConfigurationError(`context: "${wanted}" is not a context of the kubeconfig; it has ${config.contexts.map((c) => `"${c}"`).join(', ') || 'none'}.`, {
+            input: 'context',
+        });
+    }
+}
+/** Writes the contents to a new file readable only by this user; returns its path. */
+async function kubeconfig_writeKubeconfigFile(contents, dir) {
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `deploy-kit-kubeconfig-${randomBytes(6).toString('hex')}`);
+    await writeFile(path, contents, { mode: 0o600, flag: 'wx' });
+    return path;
+}
+async function removeKubeconfigFile(path) {
+    if (path && /deploy-kit-kubeconfig-[0-9a-f]+$/.test(path))
+        await rm(path, { force: true });
+}
+
+;// CONCATENATED MODULE: ./actions/shared/kubernetes.ts
+/**
+ * The Kubernetes inputs shared by deploy-canary and rollback (pure reading and validation), and the
+ * one I/O step before any request: the kubeconfig contents written to a 0600 file in a fresh temp
+ * directory (removed by the post step) and the kubectl of `kubectl-version` found or installed.
+ * The settings that come out are serialisable and hold the kubeconfig's path, never its contents.
+ */
+
+
+
+
+
+
+
+
+const KUBERNETES_ROUTERS = (/* unused pure expression or super */ null && (['pod-ratio', 'smi', 'ingress-nginx', 'gateway-api']));
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** Pure: a Kubernetes object name from an input, checked (DNS-1123) so kubectl never gets a flag or a path. */
+function objectName(value, input) {
+    const v = value.trim();
+    if (!NAME.test(v) || v.length > 253) {
+        throw new ConfigurationError(`${input}: "${v}" is not a Kubernetes object name (lower-case letters, digits, "-" and "."; e.g. web-api).`, { input });
+    }
+    return v;
+}
+/** Pure: the connection inputs; the kubeconfig contents are masked as soon as they are read. */
+function kubernetesConnectionFromInputs(inputs, mask) {
+    const text = inputs.secret('kubeconfig');
+    const context = inputs.optional('context')?.trim();
+    const namespace = inputs.optional('namespace') ? objectName(inputs.string('namespace'), 'namespace') : undefined;
+    const kubectlVersion = inputs.optional('kubectl-version') ? normaliseKubectlVersion(inputs.string('kubectl-version')) : undefined;
+    if (!text)
+        return { kubeconfig: { kind: 'job' }, context, namespace, kubectlVersion };
+    for (const value of kubeconfigSecrets(text))
+        mask(value);
+    if (looksLikePath(text)) {
+        throw new ConfigurationError('kubeconfig takes the contents of a kubeconfig file (e.g. ${{ secrets.KUBECONFIG }}), not a path: to use a file on the runner, set KUBECONFIG in the job instead.', { input: 'kubeconfig' });
+    }
+    checkContext(kubeconfigContexts(text, 'kubeconfig'), context);
+    return { kubeconfig: { kind: 'contents', text }, context, namespace, kubectlVersion };
+}
+function looksLikePath(text) {
+    const t = text.trim();
+    return !t.includes('\n') && !t.includes(':') && (t.startsWith('/') || t.startsWith('~') || t.startsWith('.'));
+}
+const CREDENTIAL_KEYS = new Set([
+    'token',
+    'password',
+    'client-key-data',
+    'client-certificate-data',
+    'id-token',
+    'refresh-token',
+    'client-secret',
+    'access-token',
+]);
+/**
+ * Pure: what to mask of a kubeconfig: the whole text, every credential value in it (token,
+ * password, client key…, at any depth) and each line holding one (the runner masks line by line,
+ * so the whole text alone is not enough).
+ */
+function kubeconfigSecrets(text) {
+    const out = new Set([text]);
+    const values = [];
+    const walk = (node) => {
+        if (Array.isArray(node))
+            for (const item of node)
+                walk(item);
+        else if (node && typeof node === 'object') {
+            for (const [key, value] of Object.entries(node)) {
+                if (CREDENTIAL_KEYS.has(key) && typeof value === 'string' && value.length >= 3)
+                    values.push(value);
+                else
+                    walk(value);
+            }
+        }
+    };
+    try {
+        walk(parse(text));
+    }
+    catch {
+        // not YAML: kubeconfigContexts says so; the whole text is masked all the same
+    }
+    for (const value of values) {
+        out.add(value);
+        for (const line of text.split(/\r?\n/))
+            if (line.includes(value))
+                out.add(line.trim());
+    }
+    return [...out];
+}
+/** Pure: the router and the names it needs; every missing one is named with its fix. */
+function kubernetesRouterFromInputs(inputs, deployment) {
+    const kind = inputs.choice('traffic-router', KUBERNETES_ROUTERS, 'pod-ratio');
+    const service = objectName(inputs.optional('service') ?? deployment, 'service');
+    switch (kind) {
+        case 'pod-ratio':
+            return { kind };
+        case 'smi':
+            return { kind, service };
+        case 'ingress-nginx': {
+            const ingress = inputs.optional('ingress');
+            if (!ingress) {
+                throw new ConfigurationError('ingress is required for traffic-router: ingress-nginx: give the name of the Ingress that serves the stable Service (deploy-kit adds <ingress>-canary beside it).', { input: 'ingress' });
+            }
+            return { kind, ingress: objectName(ingress, 'ingress'), service };
+        }
+        case 'gateway-api': {
+            const httproute = inputs.optional('httproute');
+            if (!httproute) {
+                throw new ConfigurationError('httproute is required for traffic-router: gateway-api: give the name of the HTTPRoute whose backendRefs send to the stable Service.', { input: 'httproute' });
+            }
+            return { kind, httproute: objectName(httproute, 'httproute'), service };
+        }
+    }
+}
+/**
+ * Makes the connection usable: the kubeconfig contents go to a new 0600 file in a fresh temp
+ * directory (`onKubeconfigFile` is told its path at once, so the post step can remove it), and
+ * `kubectl-version` is resolved to a binary. Touches no cluster.
+ */
+async function connectKubernetes(connection, o) {
+    let kubeconfig = connection.kubeconfig;
+    if (kubeconfig.kind === 'contents') {
+        await mkdir(o.tempDir, { recursive: true });
+        const dir = await mkdtemp(join(o.tempDir, 'deploy-kit-kube-'));
+        const path = await writeKubeconfigFile(kubeconfig.text, dir);
+        o.onKubeconfigFile?.(path);
+        kubeconfig = { kind: 'file', path, temporary: true };
+    }
+    let binary = connection.binary;
+    if (connection.kubectlVersion && !binary) {
+        const found = await ensureKubectl({ version: connection.kubectlVersion, cache: o.cache ?? runnerToolCache, log: (m) => o.log.info(m) });
+        o.log.info(`kubectl ${found.version} (${found.source === 'path' ? 'on PATH' : found.source === 'cache' ? 'from the tool cache' : 'downloaded, checksum verified'}).`);
+        binary = found.binary;
+    }
+    return { ...connection, kubeconfig, ...(binary ? { binary } : {}) };
+}
+/** Removes a kubeconfig file connectKubernetes wrote, and its temp directory; anything else is left alone. */
+async function removeTemporaryKubeconfig(path) {
+    if (!path || !/deploy-kit-kubeconfig-[0-9a-f]+$/.test((0,external_node_path_namespaceObject.basename)(path)) || !(0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(path)).startsWith('deploy-kit-kube-'))
+        return false;
+    await (0,promises_namespaceObject.rm)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true, force: true });
+    return true;
+}
+/** Pure: the manifests inputs, or undefined without `manifests`. */
+function manifestInputFromInputs(inputs) {
+    const paths = inputs.list('manifests');
+    const kustomize = inputs.boolean('kustomize', false);
+    const images = inputs.list('images');
+    if (!paths.length) {
+        if (kustomize || images.length) {
+            throw new ConfigurationError(`${kustomize ? 'kustomize' : 'images'} applies to the manifests input: give manifests (files, directories or globs).`, {
+                input: 'manifests',
+            });
+        }
+        return undefined;
+    }
+    if (kustomize && paths.length !== 1)
+        throw new ConfigurationError('kustomize: true renders one directory: give manifests a single directory holding kustomization.yaml.', {
+            input: 'manifests',
+        });
+    for (const image of images) {
+        if (!/^[^\s:@/][^\s]*[:@][^\s/]+$/.test(image)) {
+            throw new ConfigurationError(`images: "${image}" has no tag or digest; write it as registry/app:1.4.2 (it replaces the image named registry/app).`, {
+                input: 'images',
+            });
+        }
+    }
+    return { paths, kustomize, images };
+}
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+/** The manifest files the paths name, in order: files as given, a directory's files sorted (not recursive, as kubectl -f), globs expanded. */
+async function manifestFiles(paths, workspace) {
+    const out = [];
+    for (const given of paths) {
+        const path = isAbsolute(given) ? given : resolve(workspace, given);
+        const found = /[*?[]/.test(given) ? await expandGlob(path) : await pathFiles(path, given);
+        if (!found.length)
+            throw new ConfigurationError(`manifests: "${given}" matches no .yaml, .yml or .json file.`, { input: 'manifests' });
+        for (const file of found)
+            if (!out.includes(file))
+                out.push(file);
+    }
+    return out;
+}
+async function pathFiles(path, given) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info)
+        throw new ConfigurationError(`manifests: "${given}" does not exist (paths are relative to the workspace).`, { input: 'manifests' });
+    if (info.isFile())
+        return [path];
+    return (await readdir(path, { withFileTypes: true }))
+        .filter((e) => e.isFile() && MANIFEST_FILE.test(e.name))
+        .map((e) => join(path, e.name))
+        .sort();
+}
+/** `*` and `?` within a segment, `**` across directories; only manifest files match. */
+async function expandGlob(pattern) {
+    const parts = pattern.split('/');
+    const first = parts.findIndex((p) => /[*?[]/.test(p));
+    const base = parts.slice(0, first).join('/') || '/';
+    const source = parts
+        .slice(first)
+        .map((p) => p === '**'
+        ? '(?:.*/)?'
+        : `${p
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')}/`)
+        .join('')
+        .replace(/\/$/, '');
+    const matcher = new RegExp(`^${source}$`);
+    const out = [];
+    const walk = async (dir, rel) => {
+        for (const entry of (await readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => a.name.localeCompare(b.name))) {
+            const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+            if (entry.isDirectory())
+                await walk(join(dir, entry.name), relPath);
+            else if (entry.isFile() && MANIFEST_FILE.test(entry.name) && matcher.test(relPath))
+                out.push(join(dir, entry.name));
+        }
+    };
+    await walk(base, '');
+    return out;
+}
+/** Reads (or renders with `kubectl kustomize`) the manifests, substitutes `images`, and checks every object's shape. */
+async function loadManifests(input, workspace, kubectl) {
+    const sources = [];
+    if (input.kustomize) {
+        const dir = resolve(workspace, input.paths[0]);
+        if (!(await stat(dir).catch(() => undefined))?.isDirectory())
+            throw new ConfigurationError(`manifests: "${input.paths[0]}" is not a directory; kustomize: true renders a kustomization directory.`, {
+                input: 'manifests',
+            });
+        sources.push({ label: `kustomize ${input.paths[0]}`, text: await kubectl.kustomize(dir) });
+    }
+    else {
+        for (const file of await manifestFiles(input.paths, workspace))
+            sources.push({ label: relative(workspace, file) || file, text: await readFile(file, 'utf8') });
+    }
+    return substituteImages(parseManifests(sources), input.images);
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/config.ts
@@ -43118,6 +46157,7 @@ function trackSelectors(labels, track = {}) {
     return {
         canary: selectorFor({ ...labels, [key]: track.canary ?? 'canary' }),
         stable: selectorFor({ ...labels, [key]: track.stable ?? 'stable' }),
+        baseline: selectorFor({ ...labels, [key]: track.baseline ?? 'baseline' }),
     };
 }
 /**
@@ -43830,8 +46870,8 @@ async function analysis_analyseStep(client, checks, selectors, options) {
         const compare = options.compare;
         const stableQuery = check.maxIncrease !== undefined && !compare ? renderQuery(check, selectors.stable, options.windowSeconds, options.names) : undefined;
         const [canary, stable, comparison] = await Promise.all([
-            measure(client, query, time, options.signal),
-            stableQuery !== undefined ? measure(client, stableQuery, time, options.signal) : undefined,
+            analysis_measure(client, query, time, options.signal),
+            stableQuery !== undefined ? analysis_measure(client, stableQuery, time, options.signal) : undefined,
             compare
                 ? compareOrError(client, check, { canary: selectors.canary, baseline: compare.baseline }, { since: compare.since, until: time, sampleSeconds: compare.sampleSeconds, names: options.names, signal: options.signal }, compare.settings)
                 : undefined,
@@ -43861,7 +46901,7 @@ async function compareOrError(client, check, selectors, window, settings) {
         return err instanceof Error ? err.message : String(err);
     }
 }
-async function measure(client, query, time, signal) {
+async function analysis_measure(client, query, time, signal) {
     let samples;
     try {
         samples = await client.query(query, { time, signal });
@@ -43965,6 +47005,7 @@ function canary_report_canarySummary(report) {
     summary.table(['', ''], [
         ['Image', report.image],
         ['Previous image', report.previousImage || '(unknown)'],
+        ...(report.baseline ? [['Baseline', canary_report_baselineText(report.baseline, report.previousImage)]] : []),
         ['Result', report.result === 'planned' ? report.result : canary_report_resultText(report.result, analysed)],
         ...(report.reason ? [['Reason', report.reason]] : []),
     ]);
@@ -43979,11 +47020,11 @@ function canary_report_canarySummary(report) {
         const compared = report.steps.some((step) => step.analysis.results.some((m) => m.baselineValue !== undefined));
         for (const step of report.steps) {
             for (const m of step.analysis.results) {
-                const head = [`${step.index + 1}`, `${step.weight}%`, m.name, show(m.value)];
+                const head = [`${step.index + 1}`, `${step.weight}%`, m.name, canary_report_show(m.value)];
                 const tail = [m.threshold, trusted(ICON[m.verdict] ?? m.verdict), m.reason];
                 rows.push(compared
-                    ? [...head, m.baselineValue !== undefined ? show(m.baselineValue) : '', m.difference ?? '', testCell(m.pValue, m.alpha, m.bound), ...tail]
-                    : [...head, m.stableValue !== undefined ? show(m.stableValue) : '', ...tail]);
+                    ? [...head, m.baselineValue !== undefined ? canary_report_show(m.baselineValue) : '', m.difference ?? '', testCell(m.pValue, m.alpha, m.bound), ...tail]
+                    : [...head, m.stableValue !== undefined ? canary_report_show(m.stableValue) : '', ...tail]);
             }
         }
         const columns = compared
@@ -44002,14 +47043,165 @@ function canary_report_canarySummary(report) {
         summary.paragraph(n);
     return summary;
 }
+/** What the summary says of the baseline: what it ran, its share, whether it is gone. */
+function canary_report_baselineText(baseline, stableImage) {
+    const what = `${baseline.name} (${stableImage || 'the stable image'}, fresh, at the canary's share of traffic up to 50%)`;
+    return `${what}: ${baseline.running ? 'still running beside the paused canary' : 'removed'}`;
+}
 /** `p=0.003 (α=0.018); error rate ≥ baseline +1.2 points (98.2% one-sided)` */
 function testCell(pValue, alpha, bound) {
     const p = pValue === null || pValue === undefined || Number.isNaN(pValue) ? '' : `p=${formatP(pValue)}`;
     const a = alpha !== undefined ? ` (α=${formatP(alpha)})` : '';
     return [p ? `${p}${a}` : '', bound ?? ''].filter(Boolean).join('; ');
 }
-function show(v) {
+function canary_report_show(v) {
     return v === null || v === undefined || Number.isNaN(v) ? 'no data' : formatNumber(v);
+}
+
+;// CONCATENATED MODULE: ./src/checks/report.ts
+/** Pure renderings of check results: the JSON report (an output) and the job summary. */
+
+
+const r1 = (n) => Math.round(n * 10) / 10;
+function report_checksReport(results) {
+    const failed = results.filter((r) => !r.passed).length;
+    return {
+        passed: failed === 0,
+        total: results.length,
+        failed,
+        checks: results.map((r) => ({
+            name: r.name,
+            url: r.url,
+            method: r.method,
+            passed: r.passed,
+            status: r.status ?? null,
+            latencyMs: r.latencyMs === undefined ? null : r1(r.latencyMs),
+            attempts: r.attempts,
+            error: r.error ?? null,
+            ...(r.samples
+                ? {
+                    samples: {
+                        ...r.samples,
+                        errorRatePercent: r1(r.samples.errorRatePercent),
+                        latency: r.samples.latency && {
+                            count: r.samples.latency.count,
+                            min: r1(r.samples.latency.min),
+                            mean: r1(r.samples.latency.mean),
+                            p50: r1(r.samples.latency.p50),
+                            p95: r1(r.samples.latency.p95),
+                            p99: r1(r.samples.latency.p99),
+                            max: r1(r.samples.latency.max),
+                        },
+                    },
+                }
+                : {}),
+            ...(r.certificate ? { certificate: r.certificate } : {}),
+        })),
+    };
+}
+/** The latency cell: one figure for a single request, percentiles for repeat/load. */
+function describeLatency(r) {
+    const l = r.samples?.latency;
+    if (l) {
+        return `p50 ${formatMs(l.p50)} · p95 ${formatMs(l.p95)} · max ${formatMs(l.max)} (${r.samples.requests} req, ${Math.round(r.samples.errorRatePercent * 100) / 100}% errors)`;
+    }
+    if (r.certificate && r.latencyMs === undefined)
+        return `certificate: ${r.certificate.daysLeft} days left`;
+    return r.latencyMs === undefined ? '—' : formatMs(r.latencyMs);
+}
+function report_checksSummary(results, title) {
+    const failed = results.filter((r) => !r.passed);
+    const s = new SummaryBuilder().heading(failed.length === 0 ? `${title}: all ${results.length} checks passed` : `${title}: ${failed.length} of ${results.length} checks failed`);
+    s.table(['', 'Check', 'Status', 'Latency', 'Attempts', 'Result'], results.map((r) => [
+        trusted(r.passed ? '✅' : '❌'),
+        trusted(`${escapeCell(r.name)}<br><sub>${escapeCell(`${r.method} ${r.url}`)}</sub>`),
+        r.status ?? '—',
+        describeLatency(r),
+        r.attempts,
+        r.passed ? 'passed' : (r.error ?? 'failed'),
+    ]));
+    for (const r of failed) {
+        if (r.bodyExcerpt)
+            s.details(`${r.name}: start of the last response body`, r.bodyExcerpt, { code: '' });
+    }
+    return s;
+}
+
+;// CONCATENATED MODULE: ./src/release/blue-green-report.ts
+/**
+ * Pure reporting of the blue-green use cases: the job summary (what serves before and after, the
+ * colours, when the previous one goes, the preview checks) and the facts the action's outputs need.
+ */
+
+
+function blue_green_report_blueGreenFacts(r) {
+    if (r.kind === 'deploy') {
+        const { run } = r;
+        const { plan } = run;
+        const base = { previousImage: plan.from.image, scaleDownAt: '' };
+        if (run.kind === 'planned')
+            return { ...base, outcome: 'planned', image: plan.image, colour: plan.from.colour ?? '', checks: null };
+        if (run.kind === 'failed')
+            return { ...base, outcome: 'failed', image: plan.from.image, colour: plan.from.colour ?? '', checks: checksReport(run.checks) };
+        return { ...base, outcome: 'switched', image: plan.image, colour: plan.to, checks: checksReport(run.checks), scaleDownAt: run.scaleDownAt ?? '' };
+    }
+    if (r.kind === 'switch-back') {
+        const { run } = r;
+        return {
+            outcome: run.kind === 'planned' ? 'planned' : 'switched-back',
+            image: run.kind === 'planned' ? run.from.image : run.to.image,
+            previousImage: run.from.image,
+            colour: (run.kind === 'planned' ? run.from.colour : run.to.colour) ?? '',
+            checks: null,
+            scaleDownAt: run.kind === 'switched-back' ? (run.scaleDownAt ?? '') : '',
+        };
+    }
+    return { outcome: r.run.retired ? 'retired' : 'kept', image: '', previousImage: '', colour: '', checks: null, scaleDownAt: r.run.kept?.until ?? '' };
+}
+function blue_green_report_blueGreenSummary(r) {
+    if (r.kind === 'retire') {
+        const { run } = r;
+        return new SummaryBuilder()
+            .heading(`Blue-green ${r.name}: previous colour ${run.retired ? 'scaled to zero' : 'kept'}`)
+            .paragraph(run.retired
+            ? `${run.retired} was scaled to zero.`
+            : run.kept
+                ? `${run.kept.workload} keeps its replicas${run.kept.until ? ` until ${run.kept.until}` : ''}.`
+                : 'No previous colour runs: nothing to scale down.');
+    }
+    if (r.kind === 'switch-back') {
+        const { run } = r;
+        const s = new SummaryBuilder().heading(run.kind === 'planned' ? `Blue-green: switch back planned (dry run)` : `Blue-green: switched back to ${run.to.workload}`);
+        s.table(['', 'Workload', 'Image', 'Replicas'], [
+            ['Live before', run.from.workload, run.from.image, run.from.replicas],
+            ['Live now', run.to.workload, run.to.image, run.kind === 'switched-back' && run.scaledUp ? `${run.from.replicas} (scaled up first)` : run.to.replicas],
+        ]);
+        if (run.kind === 'switched-back')
+            s.paragraph(run.scaleDownAt ? `${run.from.workload} is kept until ${run.scaleDownAt}.` : `${run.from.workload} was scaled to zero.`);
+        return s;
+    }
+    const { run } = r;
+    const { plan } = run;
+    const heading = run.kind === 'planned'
+        ? `Blue-green ${plan.name}: plan (dry run)`
+        : run.kind === 'failed'
+            ? `Blue-green ${plan.name}: not switched — ${plan.from.workload} still serves`
+            : `Blue-green ${plan.name}: switched to ${plan.toWorkload}`;
+    const s = new SummaryBuilder().heading(heading);
+    s.table(['', 'Workload', 'Image'], [
+        ['Was live', plan.from.workload, plan.from.image],
+        [run.kind === 'switched' ? 'Live now' : run.kind === 'failed' ? 'Rejected (removed)' : 'Would go live', plan.toWorkload, plan.image],
+    ]);
+    if (run.kind === 'failed')
+        s.paragraph(`Reason: ${run.reason}.${run.removed ? '' : ` ${plan.toWorkload} could not be removed: delete it by hand.`}`);
+    if (run.kind === 'switched') {
+        s.paragraph(run.scaleDownAt
+            ? `${plan.from.workload} keeps ${plan.from.replicas} replicas until ${run.scaleDownAt} for an instant switch back (action: abort, or the rollback action); then it is scaled to zero.`
+            : `${plan.from.workload} was scaled to zero (keep-previous: 0).`);
+    }
+    if (run.kind !== 'planned' && run.checks.length > 0)
+        s.raw(checksSummary(run.checks, 'Preview checks').toString());
+    return s;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-canary/report.ts
@@ -44019,22 +47211,24 @@ function show(v) {
  */
 
 
+
+const NOT_BLUE_GREEN = { color: '', checks: null, 'scale-down-at': '' };
 const joinImages = (list) => list.map((entry) => entry.image).join(',');
 function canaryOutputs(action) {
     switch (action.flow) {
         case 'canary': {
             const { run } = action;
             if (run.kind === 'planned')
-                return { result: 'planned', analysis: [], 'previous-image': run.stableImage, image: run.image };
+                return { result: 'planned', analysis: [], 'previous-image': run.stableImage, image: run.image, ...NOT_BLUE_GREEN };
             const { result, steps } = run.outcome;
             const serving = result === 'promoted' || result === 'paused' ? run.image : run.stableImage;
-            return { result, analysis: analysisOutput(steps), 'previous-image': run.stableImage, image: serving };
+            return { result, analysis: analysisOutput(steps), 'previous-image': run.stableImage, image: serving, ...NOT_BLUE_GREEN };
         }
         case 'finish': {
             const { run } = action;
             const serving = run.action === 'promote' ? run.canary.image : run.stableImage;
             const result = run.kind === 'planned' ? 'planned' : run.action === 'promote' ? 'promoted' : 'aborted';
-            return { result, analysis: [], 'previous-image': run.stableImage, image: serving };
+            return { result, analysis: [], 'previous-image': run.stableImage, image: serving, ...NOT_BLUE_GREEN };
         }
         case 'rolling': {
             const { run } = action;
@@ -44043,12 +47237,30 @@ function canaryOutputs(action) {
                 analysis: [],
                 'previous-image': joinImages(run.before),
                 image: joinImages(run.updates),
+                ...NOT_BLUE_GREEN,
+            };
+        }
+        case 'blue-green': {
+            const facts = blueGreenFacts(action.run);
+            // result keeps the values every strategy shares: switched (or the previous colour retired) is
+            // "promoted", failed checks and a switch back are "aborted".
+            const result = facts.outcome === 'planned' ? 'planned' : facts.outcome === 'failed' || facts.outcome === 'switched-back' ? 'aborted' : 'promoted';
+            return {
+                result,
+                analysis: [],
+                'previous-image': facts.previousImage,
+                image: facts.image,
+                color: facts.colour,
+                checks: facts.checks,
+                'scale-down-at': facts.scaleDownAt,
             };
         }
     }
 }
 function canaryActionSummary(action) {
     switch (action.flow) {
+        case 'blue-green':
+            return blueGreenSummary(action.run);
         case 'canary': {
             const { run } = action;
             const base = { service: run.service, image: run.image, previousImage: run.stableImage };
@@ -44061,7 +47273,9 @@ function canaryActionSummary(action) {
             }
             for (const problem of outcome.cleanup?.problems ?? [])
                 notes.push(`Cleanup problem: ${problem}`);
-            return canarySummary({ ...base, result: outcome.result, reason: outcome.reason, steps: outcome.steps, analysed: outcome.analysed, notes });
+            const baselineName = outcome.canary?.baselineName;
+            const baseline = baselineName ? { name: baselineName, running: outcome.result === 'paused' } : undefined;
+            return canarySummary({ ...base, result: outcome.result, reason: outcome.reason, steps: outcome.steps, analysed: outcome.analysed, notes, baseline });
         }
         case 'finish': {
             const { run } = action;
@@ -44071,7 +47285,14 @@ function canaryActionSummary(action) {
                 : `Canary of ${run.service}: ${run.action === 'promote' ? 'promoted' : 'aborted'} by hand`;
             return new SummaryBuilder()
                 .heading(heading)
-                .table(['', ''], [['Canary image', run.canary.image], ['Stable image', run.stableImage], ...problems.map((problem) => ['Cleanup problem', problem])]);
+                .table(['', ''], [
+                ['Canary image', run.canary.image],
+                ['Stable image', run.stableImage],
+                ...(run.canary.baselineName
+                    ? [['Baseline', baselineText({ name: run.canary.baselineName, running: run.kind === 'planned' }, run.stableImage)]]
+                    : []),
+                ...problems.map((problem) => ['Cleanup problem', problem]),
+            ]);
         }
         case 'rolling': {
             const { run } = action;
@@ -44089,10 +47310,16 @@ function canaryActionFailure(action) {
     }
     if (action.flow === 'finish' && action.run.kind === 'finished')
         return cleanupFailure('Aborting the canary left problems', action.run.cleanup);
+    if (action.flow === 'blue-green' && action.run.kind === 'deploy' && action.run.run.kind === 'failed') {
+        const { run } = action.run;
+        return `Blue-green of ${run.plan.name} not switched: ${run.reason}. The live service still selects ${run.plan.from.workload}${run.removed ? `; ${run.plan.toWorkload} was removed` : `; removing ${run.plan.toWorkload} failed: delete it by hand`}.`;
+    }
     return undefined;
 }
 /** The closing line of a successful canary run. */
 function canaryActionNotice(action) {
+    if (action.flow === 'blue-green')
+        return blueGreenNotice(action.run);
     if (action.flow !== 'canary' || action.run.kind !== 'ran')
         return undefined;
     const { outcome, service, image, plan } = action.run;
@@ -44105,12 +47332,30 @@ function canaryActionNotice(action) {
 function cleanupFailure(prefix, cleanup) {
     return cleanup?.problems.length ? `${prefix}: ${cleanup.problems.join('; ')}` : undefined;
 }
+function blueGreenNotice(r) {
+    if (r.kind === 'deploy' && r.run.kind === 'switched') {
+        const { plan, scaleDownAt } = r.run;
+        return `${plan.name} now serves ${plan.image} from ${plan.toWorkload}; ${plan.from.workload} ${scaleDownAt ? `is kept until ${scaleDownAt}` : 'was scaled to zero'}.`;
+    }
+    if (r.kind === 'switch-back' && r.run.kind === 'switched-back')
+        return `Switched back: ${r.run.to.workload} (${r.run.to.image}) is live again.`;
+    if (r.kind === 'retire')
+        return r.run.retired ? `${r.run.retired} was scaled to zero.` : undefined;
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./actions/deploy-canary/state.ts
 /** Saved by main as soon as a canary may exist; the post step cleans up from it. */
 const DEPLOY_STATE = 'deploy';
 /** Saved by main when it ended on its own (promoted, aborted, paused): post has nothing to do. */
 const FINISHED_STATE = 'finished';
+/** Saved by main as soon as it wrote the kubeconfig input to a temp file: post removes it, whatever happened. */
+const KUBECONFIG_STATE = 'kubeconfig-file';
+/**
+ * Saved by a blue-green deploy: as soon as a colour may exist (`deploying`), then once it ended
+ * (`kept` with its time when the previous colour is to be scaled to zero by the post step, or `done`).
+ */
+const BLUE_GREEN_STATE = 'blue-green';
 
 ;// CONCATENATED MODULE: ./actions/deploy-canary/post.ts
 
@@ -44118,21 +47363,41 @@ const FINISHED_STATE = 'finished';
 
 
 
+
+
+
 // Runs after main whatever happened. Only when main started a canary and did not finish (the job
-// was cancelled, or the step died) does it put traffic back on stable and remove the canary.
+// was cancelled, or the step died) does it put traffic back on stable and remove the canary. The
+// kubeconfig file main wrote is removed last, in every case. After a blue-green switch it scales the
+// previous colour to zero once keep-previous has passed (waiting for the rest of it; decision 0086).
 runAction(async (ctx) => {
+    try {
+        const blueGreen = ctx.getState(BLUE_GREEN_STATE);
+        if (blueGreen)
+            await finishBlueGreen(ctx, JSON.parse(blueGreen));
+        else
+            await cleanUp(ctx);
+    }
+    finally {
+        if (await removeTemporaryKubeconfig(ctx.getState(KUBECONFIG_STATE) || undefined))
+            ctx.log.info('Removed the kubeconfig file written for this job.');
+    }
+});
+async function cleanUp(ctx) {
     const raw = ctx.getState(DEPLOY_STATE);
     if (!raw)
         return ctx.log.info('No canary was started: nothing to clean up.');
     if (ctx.getState(FINISHED_STATE) === 'true')
         return ctx.log.info('The canary finished in the main step: nothing to clean up.');
     const state = JSON.parse(raw);
-    const { target, record } = createTarget({ compose: state.compose, historyLimit: state.historyLimit, router: state.router });
-    const deps = { target, router: createRouter(state.router), record, log: ctx.log, signal: ctx.signal };
+    const factory = factoryContext(ctx, state.historyLimit);
+    const { target, record } = createTarget(state.target, factory);
+    const deps = { target, router: createRouter(state.target, state.service, factory, state.healthTimeoutMs), record, log: ctx.log, signal: ctx.signal };
     const cleanup = await cleanUpCancelledCanary(deps, state);
     const rows = [
         ['Traffic', cleanup.trafficRestored ? '100% on stable' : 'NOT restored'],
         ['Canary', cleanup.canaryRemoved ? 'removed' : 'NOT removed'],
+        ...(state.baseline ? [['Baseline', cleanup.canaryRemoved ? `${state.service}-baseline removed` : 'NOT removed']] : []),
         ['Stable image', state.stableImage],
         ...cleanup.problems.map((problem) => ['Problem', problem]),
     ];
@@ -44141,5 +47406,32 @@ runAction(async (ctx) => {
     if (failure)
         throw new errors_OperationFailedError(failure);
     ctx.log.notice(`Canary of ${state.service} aborted (cancelled): traffic is 100% on stable (${state.stableImage}) and the canary was removed.`);
-});
+}
+async function finishBlueGreen(ctx, state) {
+    const { phase } = state;
+    if (phase.kind === 'done')
+        return ctx.log.info('The blue-green deploy finished in the main step: nothing to do.');
+    const { target, record } = createBlueGreen(state.target, state.names, factoryContext(ctx, state.historyLimit));
+    const deps = { target, record, log: ctx.log, signal: ctx.signal };
+    if (phase.kind === 'deploying') {
+        const removed = await abandonColour(deps, phase.colour);
+        if (removed)
+            ctx.log.notice(`Blue-green of ${state.names.deployment} cut short: ${state.names.deployment}-${phase.colour} was removed; the live service is unchanged.`);
+        return;
+    }
+    const result = await retirePrevious(deps, {
+        force: false,
+        only: phase.workload,
+        waitUpToMs: state.keepPreviousMs,
+        healthTimeoutMs: state.healthTimeoutMs,
+        sleep: sleep_sleep,
+    });
+    const text = result.retired
+        ? `${result.retired} was scaled to zero (keep-previous has passed).`
+        : result.kept
+            ? `${result.kept.workload} is kept${result.kept.until ? ` until ${result.kept.until}` : ''}.`
+            : `${phase.workload} is no longer the previous colour (a switch back made it live, or it is already at zero): left as it is.`;
+    await ctx.writeSummary(new summary_SummaryBuilder().heading(`Blue-green ${state.names.deployment}: previous colour`).paragraph(text));
+    ctx.log.info(text);
+}
 
