@@ -123,6 +123,31 @@ export function withRecordedDatabase(settings: DatabaseRollback, recorded: Recor
   return { ...settings, fromRecord: false, backupPath: path };
 }
 
+/**
+ * `record` resolved and prepared. For `to-migration-version: record`, a release without down files is not
+ * an error (decision 0090: after a failure past promotion the app goes back, and the database is migrated
+ * down only where down files exist): `warn` says why the database stays, and there is no database step.
+ * An explicit version, or any other problem, still stops the rollback before anything changes.
+ */
+export async function prepareRecordedDatabase<T>(
+  settings: DatabaseRollback,
+  recorded: RecordedDatabase,
+  recordLocation: string,
+  prepare: (settings: DatabaseRollback) => Promise<T>,
+  warn: (message: string) => void,
+): Promise<T | undefined> {
+  const resolved = withRecordedDatabase(settings, recorded, recordLocation);
+  try {
+    return await prepare(resolved);
+  } catch (err) {
+    if (resolved.mode === 'migrate' && err instanceof ConfigurationError && /has no down migration/.test(err.message)) {
+      warn(`The database stays at its version: ${err.message} (to-migration-version: record migrates down only where down files exist.)`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
 export interface PreparedDatabaseRollback {
   settings: DatabaseRollback;
   describe: string;

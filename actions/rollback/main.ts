@@ -11,7 +11,7 @@ import { composeOptionsFromInputs, createTarget, factoryContext, targetKind, typ
 import { connectKubernetes, kubernetesConnectionFromInputs, objectName, removeTemporaryKubeconfig } from '../shared/kubernetes.js';
 import { finishAction } from '../shared/finish.js';
 import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
-import { prepareDatabaseRollback, readDatabaseRollback, withRecordedDatabase, type PreparedDatabaseRollback } from './database.js';
+import { prepareDatabaseRollback, prepareRecordedDatabase, readDatabaseRollback, type PreparedDatabaseRollback } from './database.js';
 import { KUBECONFIG_STATE } from './state.js';
 import { rollbackFailure, rollbackNotice, rollbackOutputs, rollbackSummary } from './report.js';
 
@@ -67,7 +67,10 @@ runAction(async (ctx) => {
     const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
     const databaseFromRecord =
       fromRecord &&
-      (async (recorded: RecordedDatabase) => databaseStep(await prepareDatabaseRollback(withRecordedDatabase(fromRecord, recorded, record.location))));
+      (async (recorded: RecordedDatabase) => {
+        const prepared = await prepareRecordedDatabase(fromRecord, recorded, record.location, prepareDatabaseRollback, (m) => ctx.log.warning(m));
+        return prepared && databaseStep(prepared);
+      });
     const request = { services, toImage, toVersion, toRevision, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
     const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
     const release = () => rollback(deps, request);

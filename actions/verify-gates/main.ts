@@ -22,6 +22,8 @@ runAction(async (ctx) => {
   const failOnRed = ctx.inputs.boolean('fail-on-red', true);
   const token = ctx.inputs.secret('github-token');
   const sha = ctx.inputs.optional('sha') ?? ctx.run.sha;
+  if (ctx.inputs.has('sha') && !/^[0-9a-f]{7,40}$/i.test(sha))
+    throw new ConfigurationError(`sha is "${sha}": give a commit SHA (7 to 40 hexadecimal digits), e.g. \${{ github.sha }}.`, { input: 'sha' });
   const incident = ctx.inputs.choice('incident', ['none', 'issue'] as const, 'none');
   const webhook = ctx.inputs.secret('notify-webhook');
   if (webhook) validateWebhookUrl(webhook, 'notify-webhook');

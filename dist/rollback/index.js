@@ -47912,6 +47912,25 @@ function withRecordedDatabase(settings, recorded, recordLocation) {
     }
     return { ...settings, fromRecord: false, backupPath: path };
 }
+/**
+ * `record` resolved and prepared. For `to-migration-version: record`, a release without down files is not
+ * an error (decision 0090: after a failure past promotion the app goes back, and the database is migrated
+ * down only where down files exist): `warn` says why the database stays, and there is no database step.
+ * An explicit version, or any other problem, still stops the rollback before anything changes.
+ */
+async function prepareRecordedDatabase(settings, recorded, recordLocation, prepare, warn) {
+    const resolved = withRecordedDatabase(settings, recorded, recordLocation);
+    try {
+        return await prepare(resolved);
+    }
+    catch (err) {
+        if (resolved.mode === 'migrate' && err instanceof errors/* ConfigurationError */.j1 && /has no down migration/.test(err.message)) {
+            warn(`The database stays at its version: ${err.message} (to-migration-version: record migrates down only where down files exist.)`);
+            return undefined;
+        }
+        throw err;
+    }
+}
 /** Parses the URL, reads the migrations and checks the version — still without connecting. */
 async function prepareDatabaseRollback(settings) {
     const db = await __nccwpck_require__.e(/* import() */ 406).then(__nccwpck_require__.bind(__nccwpck_require__, 70406));
@@ -48126,7 +48145,10 @@ runAction(async (ctx) => {
         // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
         const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
         const databaseFromRecord = fromRecord &&
-            (async (recorded) => databaseStep(await prepareDatabaseRollback(withRecordedDatabase(fromRecord, recorded, record.location))));
+            (async (recorded) => {
+                const prepared = await prepareRecordedDatabase(fromRecord, recorded, record.location, prepareDatabaseRollback, (m) => ctx.log.warning(m));
+                return prepared && databaseStep(prepared);
+            });
         const request = { services, toImage, toVersion, toRevision, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
         const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined };
         const release = () => rollback(deps, request);

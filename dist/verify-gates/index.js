@@ -41505,7 +41505,9 @@ function parseCondition(raw, j, path, gate, options, secrets) {
         const near = Object.keys(obj)
             .map((k) => parse_closest(k, KINDS))
             .find(Boolean);
-        at(path, () => fields_fail(label, `says neither url (an HTTP check), prometheus, github nor grafana: give one of them.${near ? ` Did you mean "${near}"?` : ''}`));
+        const unknown = Object.keys(obj).filter((k) => k !== 'name');
+        const has = unknown.length ? ` (it has ${unknown.map((k) => `"${k}"`).join(', ')})` : '';
+        at(path, () => fields_fail(label, `says neither url (an HTTP check), prometheus, github nor grafana${has}: give one of them.${near ? ` Did you mean "${near}"?` : ''}`));
     }
     if (kinds.length > 1)
         at(path, () => fields_fail(label, `has ${kinds.join(' and ')}: one check does one thing; split it into ${kinds.length} checks.`));
@@ -45142,6 +45144,8 @@ runAction(async (ctx) => {
     const failOnRed = ctx.inputs.boolean('fail-on-red', true);
     const token = ctx.inputs.secret('github-token');
     const sha = ctx.inputs.optional('sha') ?? ctx.run.sha;
+    if (ctx.inputs.has('sha') && !/^[0-9a-f]{7,40}$/i.test(sha))
+        throw new errors/* ConfigurationError */.j1(`sha is "${sha}": give a commit SHA (7 to 40 hexadecimal digits), e.g. \${{ github.sha }}.`, { input: 'sha' });
     const incident = ctx.inputs.choice('incident', ['none', 'issue'], 'none');
     const webhook = ctx.inputs.secret('notify-webhook');
     if (webhook)

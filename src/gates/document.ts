@@ -148,7 +148,11 @@ function parseCondition(raw: unknown, j: number, path: Path, gate: string, optio
     const near = Object.keys(obj)
       .map((k) => closest(k, KINDS))
       .find(Boolean);
-    at(path, () => fail(label, `says neither url (an HTTP check), prometheus, github nor grafana: give one of them.${near ? ` Did you mean "${near}"?` : ''}`));
+    const unknown = Object.keys(obj).filter((k) => k !== 'name');
+    const has = unknown.length ? ` (it has ${unknown.map((k) => `"${k}"`).join(', ')})` : '';
+    at(path, () =>
+      fail(label, `says neither url (an HTTP check), prometheus, github nor grafana${has}: give one of them.${near ? ` Did you mean "${near}"?` : ''}`),
+    );
   }
   if (kinds.length > 1) at(path, () => fail(label, `has ${kinds.join(' and ')}: one check does one thing; split it into ${kinds.length} checks.`));
   switch (kinds[0]) {

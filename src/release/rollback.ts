@@ -53,9 +53,10 @@ export interface RollbackRequest {
   database?: RollbackDatabase;
   /**
    * The database step, from what the record keeps for the releases rolled back from and to (prepared
-   * after the plan, before anything changes; a throw stops the rollback with nothing changed).
+   * after the plan, before anything changes; a throw stops the rollback with nothing changed; undefined:
+   * the database stays as it is).
    */
-  databaseFromRecord?: (recorded: RecordedDatabase) => Promise<RollbackDatabase>;
+  databaseFromRecord?: (recorded: RecordedDatabase) => Promise<RollbackDatabase | undefined>;
   checks?: RollbackChecks;
 }
 

@@ -74,7 +74,7 @@ describe('rollback bundle on compose (real containers)', () => {
     const before = await serviceContainers(p.project, 'backend');
     for (const [inputs, message] of [
       [{ services: 'backend,fronted' }, /services: service "fronted" is not defined .*Did you mean "frontend"\?/],
-      [{ services: 'backend', 'to-image': v2, 'to-version': 'x' }, /Give to-image or to-version, not both/],
+      [{ services: 'backend', 'to-image': v2, 'to-version': 'x' }, /Give one of to-image, to-version, not several/],
       [{ services: 'backend', 'notify-webhook': 'not a url' }, /notify-webhook is not a URL/],
       [{ services: 'backend', 'to-version': 'bad tag' }, /to-version is "bad tag"/],
     ] as const) {

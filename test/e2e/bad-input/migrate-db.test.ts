@@ -34,8 +34,9 @@ badInputCorpus({
       names: 'create users.sql',
     },
     {
+      // Substitution is on when placeholders are given (decision 0012: a literal ${ keeps working otherwise).
       name: 'an unknown placeholder in a file',
-      inputs: { migrations: 'db/ph' },
+      inputs: { migrations: 'db/ph', placeholders: 'schema=app' },
       files: { 'db/ph/V1__a.sql': 'CREATE TABLE ${nope} (id int);' },
       names: 'nope',
     },

@@ -40,7 +40,7 @@ badInputCorpus({
     },
     { name: 'grafana check with an unknown field', inputs: { gates: gates('      - { name: g, grafana: { urll: "http://127.0.0.1:1" } }\n') }, names: 'urll' },
     { name: 'base-url not a URL', inputs: { 'base-url': 'not a url' }, names: 'base-url' },
-    { name: 'prometheus-url not a URL', inputs: { 'prometheus-url': 'prom' }, names: 'prometheus-url' },
+    { name: 'prometheus-url not a URL', inputs: { 'prometheus-url': 'not a url' }, names: 'prometheus-url' },
     { name: 'watch negative', inputs: { watch: '-30m' }, names: 'watch' },
     { name: 'watch not a duration', inputs: { watch: 'all day' }, names: 'watch' },
     { name: 'interval below 1s', inputs: { watch: '1m', interval: '10ms' }, names: 'interval' },
