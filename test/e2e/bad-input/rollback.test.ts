@@ -74,7 +74,7 @@ badInputCorpus({
       names: 'history-table',
     },
     { name: 'checks malformed YAML', inputs: { checks: '- name: [x\n' }, names: 'checks' },
-    { name: 'checks with a bad status', inputs: { checks: '- name: x\n  url: /health\n  expect: { status: 99999 }\n' }, names: 'status' },
+    { name: 'checks with a bad status', inputs: { checks: '- name: x\n  url: http://127.0.0.1:9/health\n  expect: { status: 99999 }\n' }, names: 'status' },
     { name: 'checks with relative URLs and no base-url', inputs: { checks: '- { name: x, url: /health }\n' }, names: 'base-url' },
     {
       name: 'checks-timeout not a duration',
