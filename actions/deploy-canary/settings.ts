@@ -256,13 +256,14 @@ function refuseKubernetesInputs(inputs: Inputs): void {
  */
 function readAnalysis(inputs: Inputs, intervalMs: number, windowMs: number, analysed: boolean): AnalysisOptions {
   const analysis = analysisOptionsFromInputs(inputs, { intervalMs, windowMs });
+  // Without checks nothing is judged: a baseline runs only when asked for in so many words (its objects rehearsed).
+  if (!analysed) return { ...analysis, baseline: analysis.baseline && inputs.has('baseline'), control: 'stable' };
   if (analysis.baseline && analysis.judge !== 'compare') {
     throw new ConfigurationError(
       'baseline: true starts a baseline for judge: compare to compare the canary with; judge: threshold never looks at it. Set judge: compare, or leave baseline out.',
       { input: 'baseline' },
     );
   }
-  if (!analysed) return { ...analysis, baseline: false, control: 'stable' };
   return analysis;
 }
 

@@ -49159,11 +49159,12 @@ function refuseKubernetesInputs(inputs) {
  */
 function readAnalysis(inputs, intervalMs, windowMs, analysed) {
     const analysis = analysisOptionsFromInputs(inputs, { intervalMs, windowMs });
+    // Without checks nothing is judged: a baseline runs only when asked for in so many words (its objects rehearsed).
+    if (!analysed)
+        return { ...analysis, baseline: analysis.baseline && inputs.has('baseline'), control: 'stable' };
     if (analysis.baseline && analysis.judge !== 'compare') {
         throw new errors/* ConfigurationError */.j1('baseline: true starts a baseline for judge: compare to compare the canary with; judge: threshold never looks at it. Set judge: compare, or leave baseline out.', { input: 'baseline' });
     }
-    if (!analysed)
-        return { ...analysis, baseline: false, control: 'stable' };
     return analysis;
 }
 function parseRollingServices(items, image, input = 'services') {
