@@ -47600,20 +47600,18 @@ function kubernetesRouterFromInputs(inputs, deployment) {
             return { kind };
         case 'smi':
             return { kind, service };
-        case 'ingress-nginx': {
-            const ingress = inputs.optional('ingress');
-            if (!ingress) {
-                throw new errors/* ConfigurationError */.j1('ingress is required for traffic-router: ingress-nginx: give the name of the Ingress that serves the stable Service (deploy-kit adds <ingress>-canary beside it).', { input: 'ingress' });
-            }
-            return { kind, ingress: objectName(ingress, 'ingress'), service };
-        }
-        case 'gateway-api': {
-            const httproute = inputs.optional('httproute');
-            if (!httproute) {
-                throw new errors/* ConfigurationError */.j1('httproute is required for traffic-router: gateway-api: give the name of the HTTPRoute whose backendRefs send to the stable Service.', { input: 'httproute' });
-            }
-            return { kind, httproute: objectName(httproute, 'httproute'), service };
-        }
+        case 'ingress-nginx':
+            return {
+                kind,
+                ingress: requiredName(inputs, 'ingress', 'ingress-nginx', 'the name of the Ingress that serves the stable Service (deploy-kit adds <ingress>-canary beside it)'),
+                service,
+            };
+        case 'gateway-api':
+            return {
+                kind,
+                httproute: requiredName(inputs, 'httproute', 'gateway-api', 'the name of the HTTPRoute whose backendRefs send to the stable Service'),
+                service,
+            };
     }
 }
 /**
@@ -47742,6 +47740,13 @@ async function loadManifests(input, workspace, kubectl) {
             sources.push({ label: (0,external_node_path_namespaceObject.relative)(workspace, file) || file, text: await (0,promises_namespaceObject.readFile)(file, 'utf8') });
     }
     return substituteImages(parseManifests(sources), input.images);
+}
+/** An object name the chosen traffic-router needs: missing is an error naming the input and what to give. */
+function requiredName(inputs, input, router, what) {
+    const name = inputs.optional(input);
+    if (!name)
+        throw new errors/* ConfigurationError */.j1(`${input} is required for traffic-router: ${router}: give ${what}.`, { input });
+    return objectName(name, input);
 }
 
 ;// CONCATENATED MODULE: ./src/release/github-deployment.ts

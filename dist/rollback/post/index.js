@@ -42096,20 +42096,18 @@ function kubernetesRouterFromInputs(inputs, deployment) {
             return { kind };
         case 'smi':
             return { kind, service };
-        case 'ingress-nginx': {
-            const ingress = inputs.optional('ingress');
-            if (!ingress) {
-                throw new ConfigurationError('ingress is required for traffic-router: ingress-nginx: give the name of the Ingress that serves the stable Service (deploy-kit adds <ingress>-canary beside it).', { input: 'ingress' });
-            }
-            return { kind, ingress: objectName(ingress, 'ingress'), service };
-        }
-        case 'gateway-api': {
-            const httproute = inputs.optional('httproute');
-            if (!httproute) {
-                throw new ConfigurationError('httproute is required for traffic-router: gateway-api: give the name of the HTTPRoute whose backendRefs send to the stable Service.', { input: 'httproute' });
-            }
-            return { kind, httproute: objectName(httproute, 'httproute'), service };
-        }
+        case 'ingress-nginx':
+            return {
+                kind,
+                ingress: requiredName(inputs, 'ingress', 'ingress-nginx', 'the name of the Ingress that serves the stable Service (deploy-kit adds <ingress>-canary beside it)'),
+                service,
+            };
+        case 'gateway-api':
+            return {
+                kind,
+                httproute: requiredName(inputs, 'httproute', 'gateway-api', 'the name of the HTTPRoute whose backendRefs send to the stable Service'),
+                service,
+            };
     }
 }
 /**
@@ -42238,6 +42236,13 @@ async function loadManifests(input, workspace, kubectl) {
             sources.push({ label: relative(workspace, file) || file, text: await readFile(file, 'utf8') });
     }
     return substituteImages(parseManifests(sources), input.images);
+}
+/** An object name the chosen traffic-router needs: missing is an error naming the input and what to give. */
+function requiredName(inputs, input, router, what) {
+    const name = inputs.optional(input);
+    if (!name)
+        throw new ConfigurationError(`${input} is required for traffic-router: ${router}: give ${what}.`, { input });
+    return objectName(name, input);
 }
 
 ;// CONCATENATED MODULE: ./actions/rollback/state.ts
