@@ -14,8 +14,6 @@ export interface DeployState {
   service: string;
   image: string;
   stableImage: string;
-  /** A baseline was started with the canary (removed with it). */
-  baseline?: boolean;
   historyLimit: number;
   healthTimeoutMs: number;
   runUrl?: string;

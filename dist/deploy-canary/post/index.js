@@ -47402,7 +47402,7 @@ async function cleanUp(ctx) {
     const rows = [
         ['Traffic', cleanup.trafficRestored ? '100% on stable' : 'NOT restored'],
         ['Canary', cleanup.canaryRemoved ? 'removed' : 'NOT removed'],
-        ...(state.baseline ? [['Baseline', cleanup.canaryRemoved ? `${state.service}-baseline removed` : 'NOT removed']] : []),
+        ...(state.target.baseline ? [['Baseline', cleanup.canaryRemoved ? `${state.service}-baseline removed` : 'NOT removed']] : []),
         ['Stable image', state.stableImage],
         ...cleanup.problems.map((problem) => ['Problem', problem]),
     ];

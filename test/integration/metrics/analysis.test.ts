@@ -69,7 +69,8 @@ describe('analyseStep against real Prometheus', () => {
       ['latency', 'pass', expect.stringMatching(/^[\d.]+ms <= 250ms$/)],
     ]);
     expect(a.verdict).toBe('pass');
-    expect(a.results[1]!.value).toBeLessThan(50);
+    // No added latency: p95 lies in a low bucket (≤ 100 ms leaves room for a loaded CI machine), far from the 400 ms track.
+    expect(a.results[1]!.value).toBeLessThanOrEqual(100);
     expect(a.at).toBe(measuredAt.toISOString());
   });
 
