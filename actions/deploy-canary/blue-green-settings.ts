@@ -8,15 +8,9 @@ import type { Check } from '../../src/checks/types.js';
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import type { KubernetesTargetSettings } from '../shared/deployment.js';
-import { objectName } from '../shared/kubernetes.js';
+import { readBlueGreenNames, type BlueGreenNames } from '../shared/kubernetes.js';
 
 export const BLUE_GREEN_INPUTS = ['checks', 'preview-url', 'preview-service', 'keep-previous'] as const;
-
-export interface BlueGreenNames {
-  deployment: string;
-  service: string;
-  previewService: string;
-}
 
 /** strategy: blue-green — deploy: a new colour; promote: the previous colour to zero now; abort: switch back. */
 export interface BlueGreenSettings {
@@ -58,28 +52,6 @@ export function readBlueGreen(
     checks = plan.checks;
   }
   return { ...common, strategy: 'blue-green', action: o.action, names, image: o.image, checks, keepPreviousMs };
-}
-
-export function readBlueGreenNames(inputs: Inputs): BlueGreenNames {
-  const name = inputs.optional('deployment');
-  if (!name) {
-    throw new ConfigurationError(
-      'deployment is required for strategy: blue-green: give the Deployment that serves now (its colours become <deployment>-blue and -green).',
-      { input: 'deployment' },
-    );
-  }
-  const deployment = objectName(name, 'deployment');
-  const service = objectName(inputs.optional('service') ?? deployment, 'service');
-  const previewService = objectName(inputs.optional('preview-service') ?? `${service}-preview`, 'preview-service');
-  if (previewService === service) {
-    throw new ConfigurationError(
-      `preview-service: "${previewService}" is the live service; give the preview Service another name (default: <service>-preview).`,
-      {
-        input: 'preview-service',
-      },
-    );
-  }
-  return { deployment, service, previewService };
 }
 
 /** The blue-green inputs are refused with the other strategies (they would be silently ignored). */

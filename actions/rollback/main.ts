@@ -7,7 +7,9 @@ import { sendNotification, validateWebhookUrl, type Notification } from '../../s
 import { rollback, type RollbackChecks, type RollbackDatabase, type RollbackResult } from '../../src/release/rollback.js';
 import { parseChecksDocument } from '../../src/checks/document.js';
 import { runChecks } from '../../src/checks/run.js';
-import { composeOptionsFromInputs, createTarget, factoryContext, targetKind, type TargetSettings } from '../shared/deployment.js';
+import { composeOptionsFromInputs, createBlueGreen, createTarget, factoryContext, targetKind, type TargetSettings } from '../shared/deployment.js';
+import { rollBackColour } from '../../src/release/blue-green.js';
+import { readBlueGreenRollback } from './blue-green.js';
 import { connectKubernetes, kubernetesConnectionFromInputs, objectName, removeTemporaryKubeconfig } from '../shared/kubernetes.js';
 import { finishAction } from '../shared/finish.js';
 import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
@@ -18,6 +20,7 @@ import { rollbackFailure, rollbackNotice, rollbackOutputs, rollbackSummary } fro
 runAction(async (ctx) => {
   // Validate, then act.
   const { settings: targetSettings, services } = readTarget(ctx);
+  const blueGreen = readBlueGreenRollback(ctx.inputs, targetSettings.kind);
   const toImage = ctx.inputs.optional('to-image');
   const toVersion = ctx.inputs.optional('to-version');
   const toRevision = readRevision(ctx, targetSettings);
@@ -60,8 +63,31 @@ runAction(async (ctx) => {
     run: () => runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
   };
 
+  // With github-deployment the deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
+  const tracked = async (release: () => Promise<RollbackResult>, plan: () => Promise<RollbackResult>): Promise<RollbackResult> => {
+    if (!github || dryRun) return release();
+    const planned = await plan();
+    if (planned.kind !== 'planned') return release();
+    const images = planned.steps.map((s) => ({ service: s.service, image: s.to }));
+    return trackOnGitHub(ctx, github, { action: 'rollback', images }, release, (r) => (r.kind === 'rolled-back' ? 'success' : 'failure'));
+  };
   const settings = await connect(ctx, targetSettings);
   try {
+    if (blueGreen && settings.kind === 'kubernetes') {
+      const { target, record } = createBlueGreen(settings, blueGreen, factoryContext(ctx, historyLimit));
+      const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
+      const request = { healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, checks };
+      const result = await tracked(
+        () => rollBackColour(deps, request),
+        () => rollBackColour({ ...deps, log: nullLogger, notify: undefined }, { ...request, dryRun: true, checks: undefined }),
+      );
+      return await finishAction(ctx, {
+        outputs: rollbackOutputs(result),
+        summary: rollbackSummary(result),
+        failure: rollbackFailure(result),
+        notice: rollbackNotice(result),
+      });
+    }
     const { target, record: localRecord } = createTarget(settings, factoryContext(ctx, historyLimit));
     // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
     const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
@@ -73,21 +99,14 @@ runAction(async (ctx) => {
       });
     const request = { services, toImage, toVersion, toRevision, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
     const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
-    const release = () => rollback(deps, request);
-    let result: RollbackResult;
-    if (github && !dryRun) {
-      // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
-      const plan = await rollback(
-        { ...deps, log: nullLogger, notify: undefined },
-        { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined },
-      );
-      result =
-        plan.kind === 'planned'
-          ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) =>
-              r.kind === 'rolled-back' ? 'success' : 'failure',
-            )
-          : await release();
-    } else result = await release();
+    const result = await tracked(
+      () => rollback(deps, request),
+      () =>
+        rollback(
+          { ...deps, log: nullLogger, notify: undefined },
+          { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined },
+        ),
+    );
     if (record instanceof RecordWithGitHubFallback && record.source === 'github')
       ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
     await finishAction(ctx, {

@@ -286,3 +286,33 @@ function requiredName(inputs: Inputs, input: string, router: string, what: strin
   if (!name) throw new ConfigurationError(`${input} is required for traffic-router: ${router}: give ${what}.`, { input });
   return objectName(name, input);
 }
+
+/** The live Deployment's name (its colours are <deployment>-blue and -green), the live Service and the preview Service. */
+export interface BlueGreenNames {
+  deployment: string;
+  service: string;
+  previewService: string;
+}
+
+/** deployment (required), service (default: the deployment's name) and preview-service (default: <service>-preview). */
+export function readBlueGreenNames(inputs: Inputs): BlueGreenNames {
+  const name = inputs.optional('deployment');
+  if (!name) {
+    throw new ConfigurationError(
+      'deployment is required for strategy: blue-green: give the Deployment that serves now (its colours become <deployment>-blue and -green).',
+      { input: 'deployment' },
+    );
+  }
+  const deployment = objectName(name, 'deployment');
+  const service = objectName(inputs.optional('service') ?? deployment, 'service');
+  const previewService = objectName(inputs.optional('preview-service') ?? `${service}-preview`, 'preview-service');
+  if (previewService === service) {
+    throw new ConfigurationError(
+      `preview-service: "${previewService}" is the live service; give the preview Service another name (default: <service>-preview).`,
+      {
+        input: 'preview-service',
+      },
+    );
+  }
+  return { deployment, service, previewService };
+}

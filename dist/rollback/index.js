@@ -42608,6 +42608,19 @@ const GOOD = ['promoted', 'deployed', 'rolled-back'];
  * Undefined when there is no earlier good release.
  */
 function lastGoodImage(entries, service, current) {
+    const { rejected, timeline } = walkRecord(entries, service);
+    for (let i = timeline.length - 1; i >= 0; i--) {
+        const c = timeline[i];
+        if (c.image && c.image !== current && !rejected.has(c.image))
+            return c;
+    }
+    return undefined;
+}
+/** Pure: the images of `service` the record rejects now (aborted, failed, or rolled back from, and not released again since). */
+function rejectedImages(entries, service) {
+    return walkRecord(entries, service).rejected;
+}
+function walkRecord(entries, service) {
     const rejected = new Set();
     const timeline = [];
     for (const e of entries) {
@@ -42634,12 +42647,7 @@ function lastGoodImage(entries, service, current) {
             rejected.add(now.image);
         }
     }
-    for (let i = timeline.length - 1; i >= 0; i--) {
-        const c = timeline[i];
-        if (c.image && c.image !== current && !rejected.has(c.image))
-            return c;
-    }
-    return undefined;
+    return { rejected, timeline };
 }
 class DeploymentHistory {
     path;
@@ -43900,7 +43908,7 @@ async function mapConcurrent(items, limit, fn) {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
     return results;
 }
-async function runChecks(checks, options) {
+async function run_runChecks(checks, options) {
     if (!(options.concurrency >= 1))
         throw new RangeError('concurrency must be at least 1');
     return mapConcurrent(checks, options.concurrency, async (check) => {
@@ -44245,17 +44253,7 @@ async function rollback(deps, request) {
         ...(database ? { database: databaseResult } : {}),
         ...(database?.version && !databaseError ? { databaseVersion: database.version } : {}),
     });
-    let checks;
-    let checksFailed;
-    if (request.checks && !databaseError) {
-        const results = await request.checks.run();
-        const report = checksReport(results);
-        checks = { results, report };
-        if (!report.passed) {
-            const names = results.filter((result) => !result.passed).map((result) => result.name);
-            checksFailed = `${report.failed} of ${report.total} checks failed after the rollback: ${names.join(', ')}`;
-        }
-    }
+    const { checks, problem: checksFailed } = request.checks && !databaseError ? await runRollbackChecks(request.checks) : {};
     const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
     await deps.notify?.({
         title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${steps.map((step) => `${step.service} to ${step.to}`).join(', ')}`,
@@ -44278,6 +44276,15 @@ async function rollback(deps, request) {
         ...(checks ? { checks } : {}),
         ...(problem ? { problem } : {}),
     };
+}
+/** The checks after a rollback: their results and report, and what failed as the rollback's problem. */
+async function runRollbackChecks(checks) {
+    const results = await checks.run();
+    const report = checksReport(results);
+    if (report.passed)
+        return { checks: { results, report } };
+    const names = results.filter((result) => !result.passed).map((result) => result.name);
+    return { checks: { results, report }, problem: `${report.failed} of ${report.total} checks failed after the rollback: ${names.join(', ')}` };
 }
 /** The revisions each workload keeps, when the target keeps any (Kubernetes); undefined otherwise. */
 async function keptRevisions(target, services) {
@@ -45836,7 +45843,7 @@ function findOnPath(program) {
  */
 
 /** An error from kubectl that is not the user's configuration (not found, invalid, a failed rollout). */
-class KubectlError extends errors/* OperationFailedError */.Bp {
+class errors_KubectlError extends errors/* OperationFailedError */.Bp {
     kind;
     stderr;
     name = 'KubectlError';
@@ -45904,7 +45911,7 @@ function kubectlFailureError(f, stderr) {
         case 'context':
             return new errors/* ConfigurationError */.j1(f.message, { input: 'context' });
         default:
-            return new KubectlError(f.message, f.kind, stderr);
+            return new errors_KubectlError(f.message, f.kind, stderr);
     }
 }
 
@@ -45949,7 +45956,7 @@ class Kubectl {
             if (!(err instanceof run/* ExecError */.cI) || err.result.exitCode === -1 || call.signal?.aborted)
                 throw err;
             if (err.result.timedOut)
-                throw new KubectlError(`kubectl did not finish in time while trying to ${call.what}.`, 'timeout', err.result.stderr);
+                throw new errors_KubectlError(`kubectl did not finish in time while trying to ${call.what}.`, 'timeout', err.result.stderr);
             const stderr = this.redact(err.result.stderr || err.result.stdout);
             throw kubectlFailureError(classifyKubectlFailure(stderr, call.what), stderr);
         }
@@ -45963,7 +45970,7 @@ class Kubectl {
             return JSON.parse(out.stdout);
         }
         catch {
-            throw new KubectlError(`kubectl printed no JSON while trying to ${call.what}.`, 'other', out.stderr);
+            throw new errors_KubectlError(`kubectl printed no JSON while trying to ${call.what}.`, 'other', out.stderr);
         }
     }
     /** The object, or undefined when it does not exist. */
@@ -45972,7 +45979,7 @@ class Kubectl {
             return await this.json(['get', kind, name], { what: `read ${kind} ${name}`, signal: o.signal });
         }
         catch (err) {
-            if (err instanceof KubectlError && err.kind === 'not-found')
+            if (err instanceof errors_KubectlError && err.kind === 'not-found')
                 return undefined;
             throw err;
         }
@@ -46065,7 +46072,7 @@ function describe(objects) {
 ;// CONCATENATED MODULE: ./src/kubernetes/labels.ts
 const labels_TRACK_LABEL = 'deploy-kit.dev/track';
 /** Blue-green: the colour of a Deployment's pods, and the one the live Service selects. */
-const labels_COLOR_LABEL = 'deploy-kit.dev/color';
+const COLOR_LABEL = 'deploy-kit.dev/color';
 const labels_ANNOTATION = {
     stableImage: 'deploy-kit.dev/stable-image',
     canaryOf: 'deploy-kit.dev/canary-of',
@@ -46107,7 +46114,7 @@ function labels_trackService(stable, name, track) {
 
 
 /** The container that carries the app's image: the named one, else the only one, else the one whose repository matches. */
-function workload_appContainer(deployment, container, image, input = 'container') {
+function appContainer(deployment, container, image, input = 'container') {
     const containers = deployment.spec?.template?.spec?.containers ?? [];
     const name = deployment.metadata?.name;
     if (container) {
@@ -46306,7 +46313,7 @@ function manifestWorkloads(objects, container) {
 
 const HISTORY_CONFIGMAP = 'deploy-kit-history';
 const KEY = 'history.json';
-class record_KubernetesRecord {
+class KubernetesRecord {
     kubectl;
     o;
     constructor(kubectl, o = {}) {
@@ -46370,7 +46377,7 @@ class record_KubernetesRecord {
 
 
 
-class target_KubernetesTarget {
+class KubernetesTarget {
     options;
     kind = 'kubernetes';
     k;
@@ -46408,9 +46415,9 @@ class target_KubernetesTarget {
         for (const s of services) {
             const manifest = this.manifest(s);
             if (manifest)
-                workload_appContainer(manifest, this.options.container, undefined, 'container');
+                appContainer(manifest, this.options.container, undefined, 'container');
             else
-                workload_appContainer(await this.workload(s, input), this.options.container);
+                appContainer(await this.workload(s, input), this.options.container);
         }
         if (this.options.manifests?.length)
             await this.k.apply(this.options.manifests, { dryRun: true, what: 'check the manifests (server dry run)' });
@@ -46421,7 +46428,7 @@ class target_KubernetesTarget {
             // A workload the manifests create runs nothing yet.
             const live = this.manifest(service) ? await this.k.get(workloadRef(service).kind, workloadRef(service).name) : undefined;
             const d = live ?? (this.manifest(service) ? undefined : await this.workload(service, this.options.input ?? 'deployment'));
-            out.push({ service, image: d ? String(workload_appContainer(d, this.options.container).image) : '' });
+            out.push({ service, image: d ? String(appContainer(d, this.options.container).image) : '' });
         }
         return { services: out };
     }
@@ -46443,7 +46450,7 @@ class target_KubernetesTarget {
     }
     async startCanary(service, image, options) {
         const stable = await this.deployment(service, this.options.input ?? 'deployment', options.signal);
-        const container = workload_appContainer(stable, this.options.container, image);
+        const container = appContainer(stable, this.options.container, image);
         const stableImage = String(container.image);
         const replicas = this.options.canaryReplicas ?? 1;
         const objects = [derivedDeployment(stable, { name: labels_canaryName(service), track: 'canary', image, replicas, container: container.name })];
@@ -46478,7 +46485,7 @@ class target_KubernetesTarget {
         if (!canary)
             return undefined;
         const baseline = await this.k.get('deployment', labels_baselineName(service));
-        const image = String(workload_appContainer(canary, this.options.container).image);
+        const image = String(appContainer(canary, this.options.container).image);
         return {
             service,
             canaryName: labels_canaryName(service),
@@ -46505,7 +46512,7 @@ class target_KubernetesTarget {
         for (const u of updates) {
             if (this.manifest(u.service))
                 continue;
-            containers.set(u.service, workload_appContainer(await this.workload(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
+            containers.set(u.service, appContainer(await this.workload(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
         }
         const others = (this.options.manifests ?? []).filter((o) => !refOf(o));
         if (others.length && updates.some((u) => this.manifest(u.service)))
@@ -46515,7 +46522,7 @@ class target_KubernetesTarget {
             const { kind, name } = workloadRef(u.service);
             const manifest = this.manifest(u.service);
             const live = await this.k.get(kind, name);
-            const previous = live ? String(workload_appContainer(live, this.options.container, u.image).image) : '';
+            const previous = live ? String(appContainer(live, this.options.container, u.image).image) : '';
             if (manifest) {
                 const annotated = structuredClone(manifest);
                 annotated.metadata.annotations = { ...(annotated.metadata.annotations ?? {}), [labels_ANNOTATION.image]: u.image, [labels_ANNOTATION.previousImage]: previous };
@@ -46540,7 +46547,7 @@ class target_KubernetesTarget {
         return owned
             .map((rs) => ({
             revision: String(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
-            image: String(workload_appContainer({ metadata: d.metadata, spec: rs.spec }, this.options.container).image),
+            image: String(appContainer({ metadata: d.metadata, spec: rs.spec }, this.options.container).image),
         }))
             .filter((r) => r.revision !== '')
             .sort((a, b) => (a.revision === current ? 1 : b.revision === current ? -1 : Number(a.revision) - Number(b.revision)));
@@ -46559,7 +46566,7 @@ class target_KubernetesTarget {
             await this.k.rolloutStatus(kind, name, options);
         }
         catch (err) {
-            if (options.signal?.aborted || !(err instanceof KubectlError))
+            if (options.signal?.aborted || !(err instanceof errors_KubectlError))
                 throw err;
             const why = await this.diagnose(kind, name).catch(() => []);
             const kubectlSays = err.message.replace(/^kubectl failed to wait for the rollout of \S+ \S+: /, '');
@@ -46619,7 +46626,7 @@ function colourDeployment(live, o) {
             name: o.name,
             namespace: live.metadata.namespace,
             labels,
-            annotations: { [ANNOTATION.image]: o.image, [ANNOTATION.previousImage]: o.previousImage },
+            annotations: { [labels_ANNOTATION.image]: o.image, [labels_ANNOTATION.previousImage]: o.previousImage },
         },
         spec: {
             replicas: live.spec.replicas ?? 1,
@@ -46655,7 +46662,7 @@ function unmatchedSelector(service, deployment) {
         .filter(([k, v]) => k !== COLOR_LABEL && labels[k] !== v)
         .map(([k, v]) => `${k}=${v}`);
 }
-class blue_green_KubernetesBlueGreen {
+class KubernetesBlueGreen {
     options;
     k;
     service;
@@ -46674,7 +46681,7 @@ class blue_green_KubernetesBlueGreen {
     async liveService(signal) {
         const svc = await this.k.get('service', this.service, { signal });
         if (!svc) {
-            throw new ConfigurationError(`service: service "${this.service}" does not exist in ${this.where()}; blue-green switches that Service's selector between colours. Give the Service your users reach (service input).`, { input: 'service' });
+            throw new errors/* ConfigurationError */.j1(`service: service "${this.service}" does not exist in ${this.where()}; blue-green switches that Service's selector between colours. Give the Service your users reach (service input).`, { input: 'service' });
         }
         return svc;
     }
@@ -46683,7 +46690,7 @@ class blue_green_KubernetesBlueGreen {
         const name = colour ? colourWorkload(this.options.deployment, colour) : this.options.deployment;
         const d = await this.k.get('deployment', name, { signal });
         if (!d) {
-            throw new ConfigurationError(colour
+            throw new errors/* ConfigurationError */.j1(colour
                 ? `deployment: service ${this.service} selects ${COLOR_LABEL}=${colour}, but deployment "${name}" does not exist in ${this.where()}. Restore it, or remove the ${COLOR_LABEL} key from the Service's selector to start again from deployment ${this.options.deployment}.`
                 : `deployment: deployment "${name}" does not exist in ${this.where()}. Check the name and the namespace input.`, { input: 'deployment' });
         }
@@ -46692,7 +46699,7 @@ class blue_green_KubernetesBlueGreen {
     async validateBlueGreen() {
         await this.k.preflight();
         if (this.previewName === this.service) {
-            throw new ConfigurationError(`preview-service: "${this.previewName}" is the live service; give the preview another name (default: <service>-preview).`, {
+            throw new errors/* ConfigurationError */.j1(`preview-service: "${this.previewName}" is the live service; give the preview another name (default: <service>-preview).`, {
                 input: 'preview-service',
             });
         }
@@ -46701,11 +46708,11 @@ class blue_green_KubernetesBlueGreen {
         appContainer(live, this.options.container);
         const unmatched = unmatchedSelector(svc, live);
         if (unmatched.length > 0) {
-            throw new ConfigurationError(`service: service ${this.service} selects ${unmatched.join(', ')}, which the pods of deployment ${live.metadata.name} do not carry, so switching it to a colour built from that Deployment would leave it with no pods. Make the Service select the Deployment's pods.`, { input: 'service' });
+            throw new errors/* ConfigurationError */.j1(`service: service ${this.service} selects ${unmatched.join(', ')}, which the pods of deployment ${live.metadata.name} do not carry, so switching it to a colour built from that Deployment would leave it with no pods. Make the Service select the Deployment's pods.`, { input: 'service' });
         }
     }
     workloadOf(d, colour) {
-        const at = d.metadata.annotations?.[ANNOTATION.scaleDownAt];
+        const at = d.metadata.annotations?.[labels_ANNOTATION.scaleDownAt];
         return {
             ...(colour ? { colour } : {}),
             workload: d.metadata.name,
@@ -46781,7 +46788,7 @@ class blue_green_KubernetesBlueGreen {
             await this.waiter.waitRollout(workload, options);
     }
     async markScaleDown(workload, at, options = {}) {
-        await this.k.patch('deployment', workload, 'merge', { metadata: { annotations: { [ANNOTATION.scaleDownAt]: at ? at.toISOString() : null } } }, options);
+        await this.k.patch('deployment', workload, 'merge', { metadata: { annotations: { [labels_ANNOTATION.scaleDownAt]: at ? at.toISOString() : null } } }, options);
     }
     async removeColour(colour, options = {}) {
         // The preview Service stays (a preview Ingress may point at it); it selects no pods once the colour is gone.
@@ -46943,6 +46950,16 @@ class ingress_nginx_IngressNginxRouter {
 }
 
 ;// CONCATENATED MODULE: ./src/traffic/kubernetes/pod-ratio.ts
+/**
+ * Pod ratio: no router, only replicas behind the existing Service. The canary Deployment gets
+ * `round(stable replicas × weight / 100)` replicas, at least 1 while the weight is above 0, and as many
+ * as the stable at 100 %; the stable keeps its replicas. The share the Service gives the canary is
+ * canary / (stable + canary): 10 % of 10 replicas is 1 canary pod (1/11 ≈ 9 %), and with 1 stable
+ * replica every weight from 1 to 100 is 1 canary pod (50 %). The weight asked for is kept on the
+ * canary Deployment as `deploy-kit.dev/weight`. The stable's replica count is read at the first step and
+ * kept for the run (an autoscaler changing it mid-canary changes the share, not the canary's size).
+ */
+
 
 
 /** Pure: the canary's replicas for a weight (see above). */
@@ -46961,6 +46978,8 @@ function podRatioShare(stableReplicas, canaryReplicas) {
 class pod_ratio_PodRatioRouter {
     o;
     kind = 'pod-ratio';
+    /** The stable Deployment's replicas, read at the first step of this run. */
+    stableReplicas;
     constructor(o) {
         this.o = o;
     }
@@ -46973,14 +46992,26 @@ class pod_ratio_PodRatioRouter {
     }
     async setWeight(canaryWeight, canary, options = {}) {
         const k = this.o.kubectl;
-        const name = canary?.canaryName ?? canaryName(this.o.deployment);
-        const stable = await k.get('deployment', this.o.deployment, options);
         const weight = canary ? canaryWeight : 0;
-        const replicas = canaryReplicasFor(stable?.spec?.replicas ?? 1, weight);
-        for (const target of [name, baselineName(this.o.deployment)]) {
-            if (!(await k.get('deployment', target, options)))
-                continue;
-            await k.patch('deployment', target, 'merge', { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } }, options);
+        // Back to stable (an abort) reads nothing first: one patch per Deployment, the fewest calls between the verdict and 100 % stable.
+        // The stable's replicas are read once per run (at the first step), so a step costs what `kubectl patch` + `rollout status` cost.
+        this.stableReplicas ??= weight > 0 ? ((await k.get('deployment', this.o.deployment, options))?.spec?.replicas ?? 1) : undefined;
+        const stableReplicas = this.stableReplicas ?? 0;
+        const replicas = canaryReplicasFor(stableReplicas, weight);
+        const targets = canary
+            ? [canary.canaryName, ...(canary.baselineName ? [canary.baselineName] : [])]
+            : [canaryName(this.o.deployment), baselineName(this.o.deployment)];
+        for (const target of targets) {
+            const patch = { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } };
+            try {
+                await k.patch('deployment', target, 'merge', patch, options);
+            }
+            catch (err) {
+                // Nothing to scale (never started, or already removed) is not a failure of the router.
+                if (err instanceof KubectlError && err.kind === 'not-found')
+                    continue;
+                throw err;
+            }
             if (replicas > 0)
                 await k.rolloutStatus('deployment', target, { timeoutMs: this.o.timeoutMs ?? 300_000, signal: options.signal });
         }
@@ -47145,7 +47176,7 @@ function kubectlFor(settings, context) {
 function createTarget(settings, context) {
     if (settings.kind === 'kubernetes') {
         const kubectl = kubectlFor(settings, context);
-        const target = new target_KubernetesTarget({
+        const target = new KubernetesTarget({
             kubectl,
             container: settings.container,
             baseline: settings.baseline,
@@ -47153,7 +47184,7 @@ function createTarget(settings, context) {
             input: 'deployment',
             ...(settings.manifests ? { manifests: settings.manifests } : {}),
         });
-        return { target, record: new record_KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
+        return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
     }
     const routing = settings.router
         ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort, baselinePort: settings.baselinePort }
@@ -47185,6 +47216,261 @@ function createRouter(settings, service, context, timeoutMs) {
         case 'gateway-api':
             return new GatewayApiRouter({ kubectl, route: router.httproute, service: router.service });
     }
+}
+
+;// CONCATENATED MODULE: ./src/release/blue-green.ts
+/**
+ * The blue-green use cases, against BlueGreenTarget, the checks engine and ReleaseRecord only
+ * (decision 0086): deploy the idle colour with the new image, wait until ready, smoke-check it
+ * through the preview entry point, then switch the live entry point to it; the previous colour
+ * stays scaled for `keep-previous` (an instant switch back), then is scaled to zero — by this run
+ * when keep-previous is 0, else by `retirePrevious` (the post step, a later run, action: promote).
+ * Failing checks or a colour that never gets ready leave the live entry point untouched and the
+ * new colour removed. Switching back points the live entry point at the previous colour again.
+ */
+
+
+
+
+
+/** Pure: the colour that is not live (blue when none is live yet: the first run adopts the plain workload). */
+function nextColour(live) {
+    return live === 'blue' ? 'green' : 'blue';
+}
+/** Pure: the plan for deploying `image` from what runs now. */
+function planBlueGreen(state, image, keepPreviousMs, workloadOf) {
+    const to = nextColour(state.live.colour);
+    return { name: state.name, to, toWorkload: workloadOf(to), from: state.live, image, keepPreviousMs };
+}
+/** Pure: when the previous colour is due to be scaled to zero after a switch at `switchedAt` (undefined: at once). */
+function scaleDownTime(switchedAt, keepPreviousMs) {
+    return keepPreviousMs > 0 ? new Date(switchedAt.getTime() + keepPreviousMs) : undefined;
+}
+/** Pure: whether the idle workload is to be scaled to zero now (it runs, and its time came or `force`). */
+function dueForScaleDown(idle, now, force) {
+    if (!idle || idle.replicas === 0)
+        return false;
+    if (force)
+        return true;
+    if (!idle.scaleDownAt)
+        return false;
+    const at = Date.parse(idle.scaleDownAt);
+    return Number.isFinite(at) && at <= now.getTime();
+}
+/** Validate, deploy the idle colour, check it through the preview, switch, and record how it ended. */
+async function deployBlueGreen(deps, request) {
+    const { target, log, signal } = deps;
+    const now = request.now ?? (() => new Date());
+    await target.validateBlueGreen();
+    const state = await target.state({ signal });
+    const plan = planBlueGreen(state, request.image, request.keepPreviousMs, (c) => `${state.name}-${c}`);
+    const keep = request.keepPreviousMs > 0 ? `kept ${formatDuration(request.keepPreviousMs)}` : 'scaled to zero at once';
+    if (request.dryRun) {
+        log.info(`Plan: deploy ${plan.toWorkload} with ${plan.image} (${plan.from.replicas} replicas), run ${request.checks.length} check(s) through the preview, switch the live service from ${plan.from.workload} to it; ${plan.from.workload} is then ${keep}.`);
+        return { kind: 'planned', plan };
+    }
+    request.onStarting?.(plan);
+    const wait = { timeoutMs: request.healthTimeoutMs, signal };
+    let checks = [];
+    let reason;
+    try {
+        await target.isolateLive({ signal });
+        await log.group(`Deploying ${plan.toWorkload} with ${plan.image}`, () => target.deployColour(plan.to, plan.image, wait));
+        const preview = await target.preview(plan.to, { signal });
+        if (request.checks.length > 0) {
+            checks = await log.group(`Checking ${plan.toWorkload} through service ${preview}`, () => runChecks(request.checks, {
+                concurrency: request.checksConcurrency ?? 10,
+                signal,
+                log,
+                onResult: (r) => log.info(r.passed ? `✅ ${r.name}` : `❌ ${r.name}: ${r.error}`),
+            }));
+            const failed = checks.filter((r) => !r.passed);
+            if (failed.length > 0)
+                reason = `${failed.length} of ${checks.length} checks failed on ${plan.toWorkload}: ${failed.map((r) => r.name).join(', ')}`;
+        }
+        else
+            log.warning('checks is empty: the new colour goes live without a smoke check.');
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw err;
+        reason = `${plan.toWorkload} did not become ready: ${errorMessage(err)}`;
+    }
+    if (reason) {
+        log.warning(`${reason}. The live service stays on ${plan.from.workload}; removing ${plan.toWorkload}.`);
+        let removed = false;
+        try {
+            await target.removeColour(plan.to);
+            removed = true;
+        }
+        catch (err) {
+            log.warning(`Removing ${plan.toWorkload} failed: ${errorMessage(err)}`);
+        }
+        await deps.record.append(entry('failed', plan, request.runUrl, reason));
+        return { kind: 'failed', plan, checks, reason, removed };
+    }
+    await target.switchTo(plan.to, { signal });
+    const switchedAt = now();
+    log.info(`The live service now selects ${plan.toWorkload} (${plan.image}).`);
+    const at = scaleDownTime(switchedAt, request.keepPreviousMs);
+    let previousScaledDown = false;
+    if (at) {
+        await target.markScaleDown(plan.from.workload, at, { signal });
+        log.info(`${plan.from.workload} keeps ${plan.from.replicas} replicas until ${at.toISOString()} for an instant switch back.`);
+    }
+    else {
+        await target.scale(plan.from.workload, 0, wait);
+        previousScaledDown = true;
+        log.info(`${plan.from.workload} scaled to zero (keep-previous: 0).`);
+    }
+    await deps.record.append(entry('deployed', plan, request.runUrl));
+    return { kind: 'switched', plan, checks, previousScaledDown, switchedAt: switchedAt.toISOString(), ...(at ? { scaleDownAt: at.toISOString() } : {}) };
+}
+function entry(result, plan, runUrl, reason) {
+    return {
+        at: new Date().toISOString(),
+        action: 'blue-green',
+        result,
+        services: [{ service: plan.name, image: plan.image }],
+        previous: [{ service: plan.name, image: plan.from.image }],
+        ...(runUrl ? { runUrl } : {}),
+        ...(reason ? { reason } : {}),
+    };
+}
+/** The live entry point back on the previous colour (scaled up again first if it was already at zero). */
+async function switchBack(deps, request) {
+    const { target, log, signal } = deps;
+    await target.validateBlueGreen();
+    const state = await target.state({ signal });
+    const to = state.idle;
+    if (!to)
+        throw new errors/* OperationFailedError */.Bp(`No previous colour of ${state.name} to switch back to: the live service selects ${state.live.workload} and nothing else runs.`);
+    const from = state.live;
+    if (request.dryRun) {
+        log.info(`Plan: switch the live service from ${from.workload} back to ${to.workload} (${to.image})${to.replicas === 0 ? `, scaling it up to ${from.replicas} first` : ''}.`);
+        return { kind: 'planned', from, to };
+    }
+    const wait = { timeoutMs: request.healthTimeoutMs, signal };
+    const scaledUp = to.replicas === 0;
+    if (scaledUp)
+        await log.group(`Scaling ${to.workload} up to ${from.replicas}`, () => target.scale(to.workload, from.replicas, wait));
+    await target.markScaleDown(to.workload, undefined, { signal });
+    await target.switchTo(to.colour, { signal });
+    log.info(`The live service selects ${to.workload} (${to.image}) again.`);
+    // The adopted workload is selected without a colour key, which matches the colour's pods too: those go at once.
+    const at = to.colour ? scaleDownTime(request.now?.() ?? new Date(), request.keepPreviousMs) : undefined;
+    if (at)
+        await target.markScaleDown(from.workload, at, { signal });
+    else {
+        await target.scale(from.workload, 0, wait);
+        log.info(`${from.workload} scaled to zero.`);
+    }
+    await deps.record.append({
+        at: new Date().toISOString(),
+        action: 'rollback',
+        result: 'rolled-back',
+        services: [{ service: state.name, image: to.image }],
+        previous: [{ service: state.name, image: from.image }],
+        ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+        reason: request.reason ?? 'switched back to the previous colour',
+    });
+    return { kind: 'switched-back', from, to, scaledUp, ...(at ? { scaleDownAt: at.toISOString() } : {}) };
+}
+/** Scales the previous colour to zero when its keep-previous time has come (or at once with `force`). */
+async function retirePrevious(deps, request) {
+    const { target, log, signal } = deps;
+    const now = request.now ?? (() => new Date());
+    let state = await target.state({ signal });
+    let idle = state.idle;
+    if (!idle || idle.replicas === 0 || (request.only && idle.workload !== request.only))
+        return {};
+    const at = idle.scaleDownAt ? Date.parse(idle.scaleDownAt) : NaN;
+    const waitMs = Number.isFinite(at) ? at - now().getTime() : 0;
+    if (!request.force && waitMs > 0 && request.waitUpToMs && waitMs <= request.waitUpToMs && request.sleep) {
+        log.info(`${idle.workload} is kept until ${idle.scaleDownAt}: waiting ${formatDuration(waitMs)} before scaling it to zero.`);
+        await request.sleep(waitMs, signal);
+        // Look again: a switch back during the wait makes it live (then it stays).
+        state = await target.state({ signal });
+        idle = state.idle;
+        if (!idle || idle.replicas === 0 || (request.only && idle.workload !== request.only))
+            return {};
+    }
+    if (!dueForScaleDown(idle, now(), request.force))
+        return { kept: { workload: idle.workload, ...(idle.scaleDownAt ? { until: idle.scaleDownAt } : {}) } };
+    await target.scale(idle.workload, 0, { timeoutMs: request.healthTimeoutMs, signal });
+    await target.markScaleDown(idle.workload, undefined, { signal });
+    log.info(`${idle.workload} scaled to zero.`);
+    return { retired: idle.workload };
+}
+/**
+ * After a run cut short before its switch (cancelled, or the step died): the colour it was
+ * deploying is removed unless it went live. True when something was removed.
+ */
+async function abandonColour(deps, colour) {
+    const state = await deps.target.state({ signal: deps.signal });
+    if (state.live.colour === colour)
+        return false;
+    deps.log.warning(`The main step did not finish: removing ${state.name}-${colour}, which never went live (the live service still selects ${state.live.workload}).`);
+    await deps.target.removeColour(colour);
+    return true;
+}
+/**
+ * The rollback action on a blue-green workload (decision 0140): the live entry point goes back to the
+ * previous colour (scaled up first when it was already at zero, and waited), the colour rolled back
+ * from is scaled to zero at once (a rejected release keeps no pods), then the checks prove it healthy.
+ * The same result shape as the other rollbacks, so the action reports it the same way.
+ */
+async function rollBackColour(deps, request) {
+    const { target, log, signal } = deps;
+    await target.validateBlueGreen();
+    const state = await target.state({ signal });
+    const from = [{ service: state.name, image: state.live.image }];
+    if (!state.idle) {
+        return {
+            kind: 'impossible',
+            from,
+            reason: `No previous colour of ${state.name} to go back to: the live service selects ${state.live.workload} and no other colour exists.`,
+        };
+    }
+    if (rejectedImages((await deps.record.read()).entries, state.name).has(state.idle.image)) {
+        return {
+            kind: 'impossible',
+            from,
+            reason: `The previous colour of ${state.name} (${state.idle.workload}) runs ${state.idle.image}, which the record says was rolled back from or aborted: going back to it would bring the bad release back. Deploy a good release instead.`,
+        };
+    }
+    const steps = [{ service: state.name, from: state.live.image, to: state.idle.image, source: 'previous-colour' }];
+    if (request.checks)
+        log.info(`Then ${request.checks.count} check(s) run against the live service.`);
+    const started = Date.now();
+    let switched;
+    try {
+        switched = await switchBack(deps, {
+            healthTimeoutMs: request.healthTimeoutMs,
+            keepPreviousMs: 0,
+            dryRun: request.dryRun,
+            ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+            reason: 'rolled back to the previous colour (rollback action)',
+        });
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw err;
+        const reason = `Switching ${state.name} back to ${state.idle.workload} failed: ${(0,errors/* errorMessage */.gJ)(err)}`;
+        await deps.notify?.({ title: `Rollback of ${state.name} failed`, outcome: 'failure', fields: [{ title: 'Why', value: reason }], link: request.runUrl });
+        return { kind: 'failed', from, steps, done: [], reason };
+    }
+    if (switched.kind === 'planned')
+        return { kind: 'planned', from, steps };
+    const durationMs = Date.now() - started;
+    const { checks, problem } = request.checks ? await runRollbackChecks(request.checks) : {};
+    await deps.notify?.({
+        title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${state.name} to ${state.idle.image} (${state.idle.workload})`,
+        outcome: problem ? 'failure' : 'warning',
+        fields: [{ title: state.name, value: `${state.live.image} → ${state.idle.image}` }, ...(problem ? [{ title: 'problem', value: problem }] : [])],
+        link: request.runUrl,
+    });
+    return { kind: 'rolled-back', from, steps, done: steps, durationMs, database: 'untouched', ...(checks ? { checks } : {}), ...(problem ? { problem } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/http/index.ts
@@ -47615,6 +47901,55 @@ function requiredName(inputs, input, router, what) {
     if (!name)
         throw new ConfigurationError(`${input} is required for traffic-router: ${router}: give ${what}.`, { input });
     return objectName(name, input);
+}
+/** deployment (required), service (default: the deployment's name) and preview-service (default: <service>-preview). */
+function readBlueGreenNames(inputs) {
+    const name = inputs.optional('deployment');
+    if (!name) {
+        throw new errors/* ConfigurationError */.j1('deployment is required for strategy: blue-green: give the Deployment that serves now (its colours become <deployment>-blue and -green).', { input: 'deployment' });
+    }
+    const deployment = objectName(name, 'deployment');
+    const service = objectName(inputs.optional('service') ?? deployment, 'service');
+    const previewService = objectName(inputs.optional('preview-service') ?? `${service}-preview`, 'preview-service');
+    if (previewService === service) {
+        throw new errors/* ConfigurationError */.j1(`preview-service: "${previewService}" is the live service; give the preview Service another name (default: <service>-preview).`, {
+            input: 'preview-service',
+        });
+    }
+    return { deployment, service, previewService };
+}
+
+;// CONCATENATED MODULE: ./actions/rollback/blue-green.ts
+/**
+ * rollback's `strategy: blue-green` (Kubernetes; decision 0140): the inputs that say which colour
+ * pair to switch back, and the ones that mean nothing there (refused, never silently ignored).
+ */
+
+
+/** Rollback picks no image on a blue-green workload: the previous colour is what it goes back to. */
+const NOT_FOR_BLUE_GREEN = [
+    ['to-image', 'the previous colour is what it goes back to'],
+    ['to-version', 'the previous colour is what it goes back to'],
+    ['to-revision', 'the previous colour is what it goes back to'],
+    ['database-url', 'run migrate-db (or a rollback without strategy) for the database'],
+];
+/** Undefined unless `strategy: blue-green`; then the colour pair's names, the other inputs checked. */
+function readBlueGreenRollback(inputs, kind) {
+    const strategy = inputs.choice('strategy', ['record', 'blue-green'], 'record');
+    if (strategy !== 'blue-green') {
+        if (inputs.has('service'))
+            throw new errors/* ConfigurationError */.j1('service is for strategy: blue-green (the live Service); leave it out.', { input: 'service' });
+        return undefined;
+    }
+    if (kind !== 'kubernetes')
+        throw new errors/* ConfigurationError */.j1('strategy: blue-green is for target: kubernetes.', { input: 'strategy' });
+    for (const [name, why] of NOT_FOR_BLUE_GREEN) {
+        if (inputs.has(name))
+            throw new errors/* ConfigurationError */.j1(`${name} does not apply to strategy: blue-green (${why}); leave it out.`, { input: name });
+    }
+    if (inputs.list('deployment').length > 1)
+        throw new errors/* ConfigurationError */.j1('strategy: blue-green switches one Deployment back: give one name in deployment.', { input: 'deployment' });
+    return readBlueGreenNames(inputs);
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/finish.ts
@@ -48095,9 +48430,12 @@ function rollbackNotice(result) {
 
 
 
+
+
 runAction(async (ctx) => {
     // Validate, then act.
     const { settings: targetSettings, services } = readTarget(ctx);
+    const blueGreen = readBlueGreenRollback(ctx.inputs, targetSettings.kind);
     const toImage = ctx.inputs.optional('to-image');
     const toVersion = ctx.inputs.optional('to-version');
     const toRevision = readRevision(ctx, targetSettings);
@@ -48142,10 +48480,32 @@ runAction(async (ctx) => {
     const database = prepared && databaseStep(prepared);
     const checks = checksDocument && {
         count: checksDocument.checks.length,
-        run: () => runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
+        run: () => run_runChecks(checksDocument.checks, { concurrency: 10, signal: ctx.signal, log: ctx.log }),
+    };
+    // With github-deployment the deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
+    const tracked = async (release, plan) => {
+        if (!github || dryRun)
+            return release();
+        const planned = await plan();
+        if (planned.kind !== 'planned')
+            return release();
+        const images = planned.steps.map((s) => ({ service: s.service, image: s.to }));
+        return trackOnGitHub(ctx, github, { action: 'rollback', images }, release, (r) => (r.kind === 'rolled-back' ? 'success' : 'failure'));
     };
     const settings = await connect(ctx, targetSettings);
     try {
+        if (blueGreen && settings.kind === 'kubernetes') {
+            const { target, record } = createBlueGreen(settings, blueGreen, factoryContext(ctx, historyLimit));
+            const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined };
+            const request = { healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, checks };
+            const result = await tracked(() => rollBackColour(deps, request), () => rollBackColour({ ...deps, log: logger/* nullLogger */.G, notify: undefined }, { ...request, dryRun: true, checks: undefined }));
+            return await finishAction(ctx, {
+                outputs: rollbackOutputs(result),
+                summary: rollbackSummary(result),
+                failure: rollbackFailure(result),
+                notice: rollbackNotice(result),
+            });
+        }
         const { target, record: localRecord } = createTarget(settings, factoryContext(ctx, historyLimit));
         // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
         const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
@@ -48156,18 +48516,7 @@ runAction(async (ctx) => {
             });
         const request = { services, toImage, toVersion, toRevision, healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, database, databaseFromRecord, checks };
         const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined };
-        const release = () => rollback(deps, request);
-        let result;
-        if (github && !dryRun) {
-            // The deployment's payload names the images rolled back to: plan first (quietly), then roll back inside it.
-            const plan = await rollback({ ...deps, log: logger/* nullLogger */.G, notify: undefined }, { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined });
-            result =
-                plan.kind === 'planned'
-                    ? await trackOnGitHub(ctx, github, { action: 'rollback', images: plan.steps.map((s) => ({ service: s.service, image: s.to })) }, release, (r) => r.kind === 'rolled-back' ? 'success' : 'failure')
-                    : await release();
-        }
-        else
-            result = await release();
+        const result = await tracked(() => rollback(deps, request), () => rollback({ ...deps, log: logger/* nullLogger */.G, notify: undefined }, { ...request, dryRun: true, database: undefined, databaseFromRecord: undefined, checks: undefined }));
         if (record instanceof RecordWithGitHubFallback && record.source === 'github')
             ctx.log.info('The local record is empty: the last good release came from GitHub Deployments.');
         await finishAction(ctx, {

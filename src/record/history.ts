@@ -73,6 +73,20 @@ const GOOD: RecordResult[] = ['promoted', 'deployed', 'rolled-back'];
  * Undefined when there is no earlier good release.
  */
 export function lastGoodImage(entries: RecordEntry[], service: string, current: string): RecordedImage | undefined {
+  const { rejected, timeline } = walkRecord(entries, service);
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const c = timeline[i]!;
+    if (c.image && c.image !== current && !rejected.has(c.image)) return c;
+  }
+  return undefined;
+}
+
+/** Pure: the images of `service` the record rejects now (aborted, failed, or rolled back from, and not released again since). */
+export function rejectedImages(entries: RecordEntry[], service: string): Set<string> {
+  return walkRecord(entries, service).rejected;
+}
+
+function walkRecord(entries: RecordEntry[], service: string): { rejected: Set<string>; timeline: RecordedImage[] } {
   const rejected = new Set<string>();
   const timeline: RecordedImage[] = [];
   for (const e of entries) {
@@ -96,11 +110,7 @@ export function lastGoodImage(entries: RecordEntry[], service: string, current: 
       rejected.add(now.image);
     }
   }
-  for (let i = timeline.length - 1; i >= 0; i--) {
-    const c = timeline[i]!;
-    if (c.image && c.image !== current && !rejected.has(c.image)) return c;
-  }
-  return undefined;
+  return { rejected, timeline };
 }
 
 /** Where a target's deployments are recorded; the release use cases read and append through it. */

@@ -10,7 +10,7 @@ export interface RollbackStep {
   from: string;
   to: string;
   /** Where `to` came from, for the summary. */
-  source: 'to-image' | 'to-version' | 'to-revision' | 'record';
+  source: 'to-image' | 'to-version' | 'to-revision' | 'record' | 'previous-colour';
 }
 
 export type RollbackPlan = { ok: true; steps: RollbackStep[] } | { ok: false; reason: string };

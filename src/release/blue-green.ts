@@ -9,11 +9,13 @@
  */
 import { runChecks } from '../checks/run.js';
 import type { Check, CheckResult } from '../checks/types.js';
-import type { RecordEntry, ReleaseRecord } from '../record/history.js';
+import { rejectedImages, type RecordEntry, type ReleaseRecord } from '../record/history.js';
 import { errorMessage, OperationFailedError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { formatDuration } from '../runtime/parse.js';
 import type { BlueGreenTarget, Colour, ColourState, ColourWorkload } from '../targets/blue-green.js';
+import type { RollbackStep } from '../record/rollback-plan.js';
+import { runRollbackChecks, type RollbackChecks, type RollbackDeps, type RollbackResult } from './rollback.js';
 
 export interface BlueGreenDeps {
   target: BlueGreenTarget;
@@ -275,4 +277,67 @@ export async function abandonColour(deps: BlueGreenDeps, colour: Colour): Promis
   );
   await deps.target.removeColour(colour);
   return true;
+}
+
+export interface RollBackColourRequest {
+  healthTimeoutMs: number;
+  dryRun: boolean;
+  runUrl?: string;
+  /** Run after the switch; any failure makes the rollback's `problem` (the live Service stays switched back). */
+  checks?: RollbackChecks;
+}
+
+/**
+ * The rollback action on a blue-green workload (decision 0140): the live entry point goes back to the
+ * previous colour (scaled up first when it was already at zero, and waited), the colour rolled back
+ * from is scaled to zero at once (a rejected release keeps no pods), then the checks prove it healthy.
+ * The same result shape as the other rollbacks, so the action reports it the same way.
+ */
+export async function rollBackColour(deps: BlueGreenDeps & Pick<RollbackDeps, 'notify'>, request: RollBackColourRequest): Promise<RollbackResult> {
+  const { target, log, signal } = deps;
+  await target.validateBlueGreen();
+  const state = await target.state({ signal });
+  const from = [{ service: state.name, image: state.live.image }];
+  if (!state.idle) {
+    return {
+      kind: 'impossible',
+      from,
+      reason: `No previous colour of ${state.name} to go back to: the live service selects ${state.live.workload} and no other colour exists.`,
+    };
+  }
+  if (rejectedImages((await deps.record.read()).entries, state.name).has(state.idle.image)) {
+    return {
+      kind: 'impossible',
+      from,
+      reason: `The previous colour of ${state.name} (${state.idle.workload}) runs ${state.idle.image}, which the record says was rolled back from or aborted: going back to it would bring the bad release back. Deploy a good release instead.`,
+    };
+  }
+  const steps: RollbackStep[] = [{ service: state.name, from: state.live.image, to: state.idle.image, source: 'previous-colour' }];
+  if (request.checks) log.info(`Then ${request.checks.count} check(s) run against the live service.`);
+  const started = Date.now();
+  let switched: SwitchBackResult;
+  try {
+    switched = await switchBack(deps, {
+      healthTimeoutMs: request.healthTimeoutMs,
+      keepPreviousMs: 0,
+      dryRun: request.dryRun,
+      ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+      reason: 'rolled back to the previous colour (rollback action)',
+    });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const reason = `Switching ${state.name} back to ${state.idle.workload} failed: ${errorMessage(err)}`;
+    await deps.notify?.({ title: `Rollback of ${state.name} failed`, outcome: 'failure', fields: [{ title: 'Why', value: reason }], link: request.runUrl });
+    return { kind: 'failed', from, steps, done: [], reason };
+  }
+  if (switched.kind === 'planned') return { kind: 'planned', from, steps };
+  const durationMs = Date.now() - started;
+  const { checks, problem } = request.checks ? await runRollbackChecks(request.checks) : {};
+  await deps.notify?.({
+    title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${state.name} to ${state.idle.image} (${state.idle.workload})`,
+    outcome: problem ? 'failure' : 'warning',
+    fields: [{ title: state.name, value: `${state.live.image} → ${state.idle.image}` }, ...(problem ? [{ title: 'problem', value: problem }] : [])],
+    link: request.runUrl,
+  });
+  return { kind: 'rolled-back', from, steps, done: steps, durationMs, database: 'untouched', ...(checks ? { checks } : {}), ...(problem ? { problem } : {}) };
 }

@@ -167,17 +167,7 @@ export async function rollback(deps: RollbackDeps, request: RollbackRequest): Pr
     ...(database?.version && !databaseError ? { databaseVersion: database.version } : {}),
   });
 
-  let checks: { results: CheckResult[]; report: ChecksReport } | undefined;
-  let checksFailed: string | undefined;
-  if (request.checks && !databaseError) {
-    const results = await request.checks.run();
-    const report = checksReport(results);
-    checks = { results, report };
-    if (!report.passed) {
-      const names = results.filter((result) => !result.passed).map((result) => result.name);
-      checksFailed = `${report.failed} of ${report.total} checks failed after the rollback: ${names.join(', ')}`;
-    }
-  }
+  const { checks, problem: checksFailed } = request.checks && !databaseError ? await runRollbackChecks(request.checks) : {};
   const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
   await deps.notify?.({
     title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${steps.map((step) => `${step.service} to ${step.to}`).join(', ')}`,
@@ -200,6 +190,15 @@ export async function rollback(deps: RollbackDeps, request: RollbackRequest): Pr
     ...(checks ? { checks } : {}),
     ...(problem ? { problem } : {}),
   };
+}
+
+/** The checks after a rollback: their results and report, and what failed as the rollback's problem. */
+export async function runRollbackChecks(checks: RollbackChecks): Promise<{ checks: { results: CheckResult[]; report: ChecksReport }; problem?: string }> {
+  const results = await checks.run();
+  const report = checksReport(results);
+  if (report.passed) return { checks: { results, report } };
+  const names = results.filter((result) => !result.passed).map((result) => result.name);
+  return { checks: { results, report }, problem: `${report.failed} of ${report.total} checks failed after the rollback: ${names.join(', ')}` };
 }
 
 /** The revisions each workload keeps, when the target keeps any (Kubernetes); undefined otherwise. */

@@ -65,3 +65,51 @@ describe('deploy-canary bundle, strategy: blue-green (stand-in)', () => {
     expect(await stage.versions('shop', 4)).toEqual({ '2.0.0': 4 });
   }, 240_000);
 });
+
+describe('rollback bundle, strategy: blue-green (stand-in)', () => {
+  it('stand-in: after a bad colour went live, rollback switches the live Service back, scales the bad colour to zero, proves it healthy and records it', async () => {
+    await stage.createApp('cart', 'registry.local/cart:1.0.0', { replicas: 2 });
+    const env = { KUBECONFIG: undefined, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
+    const common = { target: 'kubernetes', kubeconfig, strategy: 'blue-green', deployment: 'cart', 'health-timeout': '60s' };
+    for (const version of ['2.0.0', '3.0.0']) {
+      const run = await runAction('deploy-canary', {
+        inputs: { ...common, image: `registry.local/cart:${version}`, 'keep-previous': '10m' },
+        env,
+        timeoutMs: 150_000,
+      });
+      expect(run.errors).toEqual([]);
+    }
+    expect(stage.standin.get('Service', 'cart')!.spec.selector).toEqual({ app: 'cart', [COLOR]: 'green' });
+    const liveUrl = await stage.url('cart');
+
+    const plan = await runAction('rollback', { inputs: { ...common, 'dry-run': 'true' }, env, timeoutMs: 120_000 });
+    expect(plan.errors).toEqual([]);
+    expect(plan.outputs['rolled-back-to']).toBe('registry.local/cart:2.0.0');
+    expect(stage.standin.get('Service', 'cart')!.spec.selector).toEqual({ app: 'cart', [COLOR]: 'green' });
+
+    const checks = "- name: version\n  url: /health\n  expect: { json: { version: '2.0.0' } }\n";
+    const run = await runAction('rollback', { inputs: { ...common, checks, 'base-url': liveUrl }, env, timeoutMs: 150_000 });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['rolled-back-from']).toBe('registry.local/cart:3.0.0');
+    expect(run.outputs['rolled-back-to']).toBe('registry.local/cart:2.0.0');
+    expect((JSON.parse(run.outputs.checks!) as { passed: boolean }).passed).toBe(true);
+    expect(run.summary).toMatch(/\| cart \| registry\.local\/cart:3\.0\.0 \| registry\.local\/cart:2\.0\.0 \| previous-colour \| yes, healthy \|/);
+    expect(stage.standin.get('Service', 'cart')!.spec.selector).toEqual({ app: 'cart', [COLOR]: 'blue' });
+    expect(stage.standin.get('Deployment', 'cart-green')!.spec.replicas).toBe(0);
+    expect(await stage.versions('cart', 6)).toEqual({ '2.0.0': 6 });
+    const history = stage.standin.get('ConfigMap', 'deploy-kit-history')!;
+    expect(JSON.stringify(history.data)).toContain('rolled back to the previous colour (rollback action)');
+
+    // A second rollback does not bring the rejected colour back, and changes nothing.
+    const again = await runAction('rollback', { inputs: common, env, timeoutMs: 120_000 });
+    expect(again.exitCode).toBe(1);
+    expect(again.errors.join('\n')).toContain('runs registry.local/cart:3.0.0, which the record says was rolled back from or aborted');
+    expect(stage.standin.get('Deployment', 'cart-green')!.spec.replicas).toBe(0);
+    // Inputs that mean nothing here are refused before anything changes.
+    const refused = await runAction('rollback', { inputs: { ...common, 'database-url': 'postgres://u@127.0.0.1/x' }, env, timeoutMs: 60_000 });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errors).toEqual([expect.stringContaining('database-url does not apply to strategy: blue-green')]);
+    expect(stage.standin.get('Service', 'cart')!.spec.selector).toEqual({ app: 'cart', [COLOR]: 'blue' });
+  }, 420_000);
+});

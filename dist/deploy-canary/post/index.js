@@ -41211,7 +41211,20 @@ const GOOD = (/* unused pure expression or super */ null && (['promoted', 'deplo
  * rejects nothing it didn't run. So two rollbacks in a row never return to the bad release.
  * Undefined when there is no earlier good release.
  */
-function lastGoodImage(entries, service, current) {
+function history_lastGoodImage(entries, service, current) {
+    const { rejected, timeline } = walkRecord(entries, service);
+    for (let i = timeline.length - 1; i >= 0; i--) {
+        const c = timeline[i];
+        if (c.image && c.image !== current && !rejected.has(c.image))
+            return c;
+    }
+    return undefined;
+}
+/** Pure: the images of `service` the record rejects now (aborted, failed, or rolled back from, and not released again since). */
+function history_rejectedImages(entries, service) {
+    return walkRecord(entries, service).rejected;
+}
+function walkRecord(entries, service) {
     const rejected = new Set();
     const timeline = [];
     for (const e of entries) {
@@ -41238,12 +41251,7 @@ function lastGoodImage(entries, service, current) {
             rejected.add(now.image);
         }
     }
-    for (let i = timeline.length - 1; i >= 0; i--) {
-        const c = timeline[i];
-        if (c.image && c.image !== current && !rejected.has(c.image))
-            return c;
-    }
-    return undefined;
+    return { rejected, timeline };
 }
 class DeploymentHistory {
     path;
@@ -42627,6 +42635,299 @@ function run_formatMs(ms) {
     return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
+;// CONCATENATED MODULE: ./src/checks/report.ts
+/** Pure renderings of check results: the JSON report (an output) and the job summary. */
+
+
+const r1 = (n) => Math.round(n * 10) / 10;
+function report_checksReport(results) {
+    const failed = results.filter((r) => !r.passed).length;
+    return {
+        passed: failed === 0,
+        total: results.length,
+        failed,
+        checks: results.map((r) => ({
+            name: r.name,
+            url: r.url,
+            method: r.method,
+            passed: r.passed,
+            status: r.status ?? null,
+            latencyMs: r.latencyMs === undefined ? null : r1(r.latencyMs),
+            attempts: r.attempts,
+            error: r.error ?? null,
+            ...(r.samples
+                ? {
+                    samples: {
+                        ...r.samples,
+                        errorRatePercent: r1(r.samples.errorRatePercent),
+                        latency: r.samples.latency && {
+                            count: r.samples.latency.count,
+                            min: r1(r.samples.latency.min),
+                            mean: r1(r.samples.latency.mean),
+                            p50: r1(r.samples.latency.p50),
+                            p95: r1(r.samples.latency.p95),
+                            p99: r1(r.samples.latency.p99),
+                            max: r1(r.samples.latency.max),
+                        },
+                    },
+                }
+                : {}),
+            ...(r.certificate ? { certificate: r.certificate } : {}),
+        })),
+    };
+}
+/** The latency cell: one figure for a single request, percentiles for repeat/load. */
+function describeLatency(r) {
+    const l = r.samples?.latency;
+    if (l) {
+        return `p50 ${formatMs(l.p50)} · p95 ${formatMs(l.p95)} · max ${formatMs(l.max)} (${r.samples.requests} req, ${Math.round(r.samples.errorRatePercent * 100) / 100}% errors)`;
+    }
+    if (r.certificate && r.latencyMs === undefined)
+        return `certificate: ${r.certificate.daysLeft} days left`;
+    return r.latencyMs === undefined ? '—' : formatMs(r.latencyMs);
+}
+function report_checksSummary(results, title) {
+    const failed = results.filter((r) => !r.passed);
+    const s = new SummaryBuilder().heading(failed.length === 0 ? `${title}: all ${results.length} checks passed` : `${title}: ${failed.length} of ${results.length} checks failed`);
+    s.table(['', 'Check', 'Status', 'Latency', 'Attempts', 'Result'], results.map((r) => [
+        trusted(r.passed ? '✅' : '❌'),
+        trusted(`${escapeCell(r.name)}<br><sub>${escapeCell(`${r.method} ${r.url}`)}</sub>`),
+        r.status ?? '—',
+        describeLatency(r),
+        r.attempts,
+        r.passed ? 'passed' : (r.error ?? 'failed'),
+    ]));
+    for (const r of failed) {
+        if (r.bodyExcerpt)
+            s.details(`${r.name}: start of the last response body`, r.bodyExcerpt, { code: '' });
+    }
+    return s;
+}
+
+;// CONCATENATED MODULE: ./src/record/rollback-plan.ts
+/**
+ * Pure: what a rollback does to each service — to a given image, to another tag of the current
+ * image, or to the last good release in the record — or why it cannot.
+ */
+
+
+/** `repo/name:tag` or `repo/name@sha256:…` → the same repository with `version` as its tag. */
+function withTag(image, version) {
+    const at = image.indexOf('@');
+    const base = at >= 0 ? image.slice(0, at) : image;
+    const slash = base.lastIndexOf('/');
+    const colon = base.lastIndexOf(':');
+    const repo = colon > slash ? base.slice(0, colon) : base;
+    return `${repo}:${version}`;
+}
+function validateVersion(version, input) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version)) {
+        throw new ConfigurationError(`${input} is "${version}": a docker tag uses letters, digits, "_", "." and "-" (at most 128).`, { input });
+    }
+}
+function rollback_plan_planRollback(current, entries, options) {
+    const steps = [];
+    for (const c of current) {
+        let to;
+        let source = 'record';
+        if (options.toImage) {
+            to = options.toImage;
+            source = 'to-image';
+        }
+        else if (options.toVersion) {
+            to = withTag(c.image, options.toVersion);
+            source = 'to-version';
+        }
+        else {
+            to = lastGoodImage(entries, c.service, c.image)?.image;
+            if (!to) {
+                return {
+                    ok: false,
+                    reason: `No earlier good release of ${c.service} (now ${c.image || 'no image'}) is in the deployment record ${options.recordPath}; nothing was changed. Give to-image or to-version to choose one.`,
+                };
+            }
+        }
+        steps.push({ service: c.service, from: c.image, to, source });
+    }
+    return { ok: true, steps };
+}
+const RAN = (/* unused pure expression or super */ null && (['promoted', 'deployed', 'rolled-back']));
+/**
+ * Pure: for a rollback (each step from → to), the newest database version recorded for a release that
+ * ran one of the `to` images (promoted, deployed or rolled back to), and the newest backup recorded for a
+ * release of one of the `from` images — the backup taken just before the release being escaped.
+ */
+function rollback_plan_recordedDatabase(entries, steps) {
+    const to = new Set(steps.map((step) => step.to));
+    const from = new Set(steps.map((step) => step.from).filter(Boolean));
+    const found = {};
+    for (let i = entries.length - 1; i >= 0 && !(found.version && found.backup); i--) {
+        const e = entries[i];
+        if (!RAN.includes(e.result))
+            continue;
+        const version = e.databaseVersion;
+        const backup = e.backup;
+        if (!found.version && version) {
+            const hit = e.services.find((s) => to.has(s.image));
+            if (hit)
+                found.version = { value: version, at: e.at, image: hit.image };
+        }
+        if (!found.backup && backup && e.action !== 'rollback') {
+            const hit = e.services.find((s) => from.has(s.image));
+            if (hit)
+                found.backup = { path: backup, at: e.at, image: hit.image };
+        }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/release/rollback.ts
+
+
+
+async function rollback(deps, request) {
+    const { target, record, log, signal } = deps;
+    const { services } = request;
+    await target.validate(services, target.kind === 'kubernetes' ? 'deployment' : 'services');
+    const current = (await target.getCurrentRelease(services, { digests: false })).services;
+    const kept = await keptRevisions(target, services);
+    const { entries } = await record.read();
+    const plan = request.toRevision !== undefined
+        ? planRevisionRollback(current, kept, String(request.toRevision))
+        : planRollback(current, entries, { toImage: request.toImage, toVersion: request.toVersion, recordPath: record.location });
+    const from = current.map((entry) => ({ service: entry.service, image: entry.image }));
+    const revisions = kept && services.map((service) => ({ service, before: kept.get(service).at(-1) }));
+    const withRevisions = revisions ? { revisions } : {};
+    if (!plan.ok) {
+        await deps.notify?.({ title: `Rollback of ${services.join(', ')} not possible`, outcome: 'failure', fields: [{ title: 'Why', value: plan.reason }] });
+        return { kind: 'impossible', from, reason: plan.reason };
+    }
+    const { steps } = plan;
+    const database = request.database ?? (request.databaseFromRecord ? await request.databaseFromRecord(recordedDatabase(entries, steps)) : undefined);
+    if (request.dryRun) {
+        for (const step of steps)
+            log.info(`Plan: ${step.service}: ${step.from} → ${step.to} (from ${step.source}).`);
+        if (database)
+            log.info(`Plan: then ${database.describe}.`);
+        if (request.checks)
+            log.info(`Plan: then run ${request.checks.count} check(s).`);
+        return { kind: 'planned', from, steps, ...withRevisions };
+    }
+    const started = Date.now();
+    const done = [];
+    const to = steps.map((step) => ({ service: step.service, image: step.to }));
+    try {
+        for (const step of steps) {
+            // A canary left behind would keep serving the release being rolled back from.
+            if (await target.removeCanary(step.service, { signal }))
+                log.info(`Removed a leftover canary of ${step.service}.`);
+            const wait = { timeoutMs: request.healthTimeoutMs, signal };
+            await log.group(`Rolling ${step.service} back: ${step.from} → ${step.to}`, () => step.source === 'to-revision' && target.undoTo
+                ? target.undoTo(step.service, String(request.toRevision), wait)
+                : target.rollout([{ service: step.service, image: step.to }], wait));
+            done.push(step);
+            const change = revisions?.find((r) => r.service === step.service);
+            if (change && target.revisions)
+                change.after = (await target.revisions(step.service)).at(-1);
+        }
+    }
+    catch (err) {
+        const failed = steps[done.length];
+        const reason = `${failed?.service ?? 'a service'} did not roll back: ${errorMessage(err)}`;
+        await record.append({ at: new Date().toISOString(), action: 'rollback', result: 'failed', services: to, previous: from, runUrl: request.runUrl, reason });
+        await deps.notify?.({
+            title: `Rollback of ${services.join(', ')} FAILED`,
+            outcome: 'failure',
+            fields: [{ title: 'Why', value: reason }],
+            link: request.runUrl,
+        });
+        return { kind: 'failed', from, steps, done, reason, ...withRevisions };
+    }
+    const durationMs = Date.now() - started;
+    let databaseResult = 'untouched';
+    let databaseError;
+    if (database) {
+        try {
+            databaseResult = await log.group(`Database: ${database.describe}`, () => database.run());
+        }
+        catch (err) {
+            databaseError = errorMessage(err);
+            databaseResult = `FAILED: ${databaseError}`;
+        }
+    }
+    await record.append({
+        at: new Date().toISOString(),
+        action: 'rollback',
+        result: databaseError ? 'failed' : 'rolled-back',
+        services: to,
+        previous: from,
+        runUrl: request.runUrl,
+        ...(database ? { database: databaseResult } : {}),
+        ...(database?.version && !databaseError ? { databaseVersion: database.version } : {}),
+    });
+    const { checks, problem: checksFailed } = request.checks && !databaseError ? await rollback_runRollbackChecks(request.checks) : {};
+    const problem = databaseError ? `the database rollback failed: ${databaseError}` : checksFailed;
+    await deps.notify?.({
+        title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${steps.map((step) => `${step.service} to ${step.to}`).join(', ')}`,
+        outcome: problem ? 'failure' : 'warning',
+        fields: [
+            ...steps.map((step) => ({ title: step.service, value: `${step.from} → ${step.to}` })),
+            ...(database ? [{ title: 'database', value: databaseResult }] : []),
+            ...(problem ? [{ title: 'problem', value: problem }] : []),
+        ],
+        link: request.runUrl,
+    });
+    return {
+        kind: 'rolled-back',
+        from,
+        steps,
+        done,
+        durationMs,
+        ...withRevisions,
+        database: databaseResult,
+        ...(checks ? { checks } : {}),
+        ...(problem ? { problem } : {}),
+    };
+}
+/** The checks after a rollback: their results and report, and what failed as the rollback's problem. */
+async function rollback_runRollbackChecks(checks) {
+    const results = await checks.run();
+    const report = checksReport(results);
+    if (report.passed)
+        return { checks: { results, report } };
+    const names = results.filter((result) => !result.passed).map((result) => result.name);
+    return { checks: { results, report }, problem: `${report.failed} of ${report.total} checks failed after the rollback: ${names.join(', ')}` };
+}
+/** The revisions each workload keeps, when the target keeps any (Kubernetes); undefined otherwise. */
+async function keptRevisions(target, services) {
+    if (!target.revisions)
+        return undefined;
+    const out = new Map();
+    for (const service of services)
+        out.set(service, await target.revisions(service));
+    return out;
+}
+/** Pure: every service to `revision` of its own, checked before anything changes. */
+function planRevisionRollback(current, kept, revision) {
+    if (!kept)
+        throw new ConfigurationError('to-revision needs a target that keeps revisions (target: kubernetes).', { input: 'to-revision' });
+    const steps = [];
+    for (const c of current) {
+        const list = kept.get(c.service) ?? [];
+        const found = list.find((r) => r.revision === revision);
+        if (!found) {
+            throw new ConfigurationError(`to-revision: ${c.service} has no revision ${revision}; it keeps ${list.map((r) => r.revision).join(', ') || 'none'} (kubectl rollout history deployment/${c.service}).`, { input: 'to-revision' });
+        }
+        if (found === list.at(-1)) {
+            throw new ConfigurationError(`to-revision: revision ${revision} is what ${c.service} runs now (${found.image}); give an earlier one.`, {
+                input: 'to-revision',
+            });
+        }
+        steps.push({ service: c.service, from: c.image, to: found.image, source: 'to-revision' });
+    }
+    return { ok: true, steps };
+}
+
 ;// CONCATENATED MODULE: ./src/release/blue-green.ts
 /**
  * The blue-green use cases, against BlueGreenTarget, the checks engine and ReleaseRecord only
@@ -42637,6 +42938,8 @@ function run_formatMs(ms) {
  * Failing checks or a colour that never gets ready leave the live entry point untouched and the
  * new colour removed. Switching back points the live entry point at the previous colour again.
  */
+
+
 
 
 
@@ -42820,6 +43123,64 @@ async function abandonColour(deps, colour) {
     deps.log.warning(`The main step did not finish: removing ${state.name}-${colour}, which never went live (the live service still selects ${state.live.workload}).`);
     await deps.target.removeColour(colour);
     return true;
+}
+/**
+ * The rollback action on a blue-green workload (decision 0140): the live entry point goes back to the
+ * previous colour (scaled up first when it was already at zero, and waited), the colour rolled back
+ * from is scaled to zero at once (a rejected release keeps no pods), then the checks prove it healthy.
+ * The same result shape as the other rollbacks, so the action reports it the same way.
+ */
+async function rollBackColour(deps, request) {
+    const { target, log, signal } = deps;
+    await target.validateBlueGreen();
+    const state = await target.state({ signal });
+    const from = [{ service: state.name, image: state.live.image }];
+    if (!state.idle) {
+        return {
+            kind: 'impossible',
+            from,
+            reason: `No previous colour of ${state.name} to go back to: the live service selects ${state.live.workload} and no other colour exists.`,
+        };
+    }
+    if (rejectedImages((await deps.record.read()).entries, state.name).has(state.idle.image)) {
+        return {
+            kind: 'impossible',
+            from,
+            reason: `The previous colour of ${state.name} (${state.idle.workload}) runs ${state.idle.image}, which the record says was rolled back from or aborted: going back to it would bring the bad release back. Deploy a good release instead.`,
+        };
+    }
+    const steps = [{ service: state.name, from: state.live.image, to: state.idle.image, source: 'previous-colour' }];
+    if (request.checks)
+        log.info(`Then ${request.checks.count} check(s) run against the live service.`);
+    const started = Date.now();
+    let switched;
+    try {
+        switched = await switchBack(deps, {
+            healthTimeoutMs: request.healthTimeoutMs,
+            keepPreviousMs: 0,
+            dryRun: request.dryRun,
+            ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+            reason: 'rolled back to the previous colour (rollback action)',
+        });
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw err;
+        const reason = `Switching ${state.name} back to ${state.idle.workload} failed: ${errorMessage(err)}`;
+        await deps.notify?.({ title: `Rollback of ${state.name} failed`, outcome: 'failure', fields: [{ title: 'Why', value: reason }], link: request.runUrl });
+        return { kind: 'failed', from, steps, done: [], reason };
+    }
+    if (switched.kind === 'planned')
+        return { kind: 'planned', from, steps };
+    const durationMs = Date.now() - started;
+    const { checks, problem } = request.checks ? await runRollbackChecks(request.checks) : {};
+    await deps.notify?.({
+        title: `${problem ? 'Rollback with problems' : 'Rolled back'}: ${state.name} to ${state.idle.image} (${state.idle.workload})`,
+        outcome: problem ? 'failure' : 'warning',
+        fields: [{ title: state.name, value: `${state.live.image} → ${state.idle.image}` }, ...(problem ? [{ title: 'problem', value: problem }] : [])],
+        link: request.runUrl,
+    });
+    return { kind: 'rolled-back', from, steps, done: steps, durationMs, database: 'untouched', ...(checks ? { checks } : {}), ...(problem ? { problem } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/util/sleep.ts
@@ -45269,6 +45630,16 @@ class IngressNginxRouter {
 }
 
 ;// CONCATENATED MODULE: ./src/traffic/kubernetes/pod-ratio.ts
+/**
+ * Pod ratio: no router, only replicas behind the existing Service. The canary Deployment gets
+ * `round(stable replicas × weight / 100)` replicas, at least 1 while the weight is above 0, and as many
+ * as the stable at 100 %; the stable keeps its replicas. The share the Service gives the canary is
+ * canary / (stable + canary): 10 % of 10 replicas is 1 canary pod (1/11 ≈ 9 %), and with 1 stable
+ * replica every weight from 1 to 100 is 1 canary pod (50 %). The weight asked for is kept on the
+ * canary Deployment as `deploy-kit.dev/weight`. The stable's replica count is read at the first step and
+ * kept for the run (an autoscaler changing it mid-canary changes the share, not the canary's size).
+ */
+
 
 
 /** Pure: the canary's replicas for a weight (see above). */
@@ -45287,6 +45658,8 @@ function podRatioShare(stableReplicas, canaryReplicas) {
 class PodRatioRouter {
     o;
     kind = 'pod-ratio';
+    /** The stable Deployment's replicas, read at the first step of this run. */
+    stableReplicas;
     constructor(o) {
         this.o = o;
     }
@@ -45299,14 +45672,26 @@ class PodRatioRouter {
     }
     async setWeight(canaryWeight, canary, options = {}) {
         const k = this.o.kubectl;
-        const name = canary?.canaryName ?? canaryName(this.o.deployment);
-        const stable = await k.get('deployment', this.o.deployment, options);
         const weight = canary ? canaryWeight : 0;
-        const replicas = canaryReplicasFor(stable?.spec?.replicas ?? 1, weight);
-        for (const target of [name, baselineName(this.o.deployment)]) {
-            if (!(await k.get('deployment', target, options)))
-                continue;
-            await k.patch('deployment', target, 'merge', { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } }, options);
+        // Back to stable (an abort) reads nothing first: one patch per Deployment, the fewest calls between the verdict and 100 % stable.
+        // The stable's replicas are read once per run (at the first step), so a step costs what `kubectl patch` + `rollout status` cost.
+        this.stableReplicas ??= weight > 0 ? ((await k.get('deployment', this.o.deployment, options))?.spec?.replicas ?? 1) : undefined;
+        const stableReplicas = this.stableReplicas ?? 0;
+        const replicas = canaryReplicasFor(stableReplicas, weight);
+        const targets = canary
+            ? [canary.canaryName, ...(canary.baselineName ? [canary.baselineName] : [])]
+            : [canaryName(this.o.deployment), baselineName(this.o.deployment)];
+        for (const target of targets) {
+            const patch = { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } };
+            try {
+                await k.patch('deployment', target, 'merge', patch, options);
+            }
+            catch (err) {
+                // Nothing to scale (never started, or already removed) is not a failure of the router.
+                if (err instanceof KubectlError && err.kind === 'not-found')
+                    continue;
+                throw err;
+            }
             if (replicas > 0)
                 await k.rolloutStatus('deployment', target, { timeoutMs: this.o.timeoutMs ?? 300_000, signal: options.signal });
         }
@@ -45941,6 +46326,22 @@ function requiredName(inputs, input, router, what) {
     if (!name)
         throw new ConfigurationError(`${input} is required for traffic-router: ${router}: give ${what}.`, { input });
     return objectName(name, input);
+}
+/** deployment (required), service (default: the deployment's name) and preview-service (default: <service>-preview). */
+function readBlueGreenNames(inputs) {
+    const name = inputs.optional('deployment');
+    if (!name) {
+        throw new ConfigurationError('deployment is required for strategy: blue-green: give the Deployment that serves now (its colours become <deployment>-blue and -green).', { input: 'deployment' });
+    }
+    const deployment = objectName(name, 'deployment');
+    const service = objectName(inputs.optional('service') ?? deployment, 'service');
+    const previewService = objectName(inputs.optional('preview-service') ?? `${service}-preview`, 'preview-service');
+    if (previewService === service) {
+        throw new ConfigurationError(`preview-service: "${previewService}" is the live service; give the preview Service another name (default: <service>-preview).`, {
+            input: 'preview-service',
+        });
+    }
+    return { deployment, service, previewService };
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/config.ts
@@ -47061,75 +47462,6 @@ function testCell(pValue, alpha, bound) {
 }
 function canary_report_show(v) {
     return v === null || v === undefined || Number.isNaN(v) ? 'no data' : formatNumber(v);
-}
-
-;// CONCATENATED MODULE: ./src/checks/report.ts
-/** Pure renderings of check results: the JSON report (an output) and the job summary. */
-
-
-const r1 = (n) => Math.round(n * 10) / 10;
-function report_checksReport(results) {
-    const failed = results.filter((r) => !r.passed).length;
-    return {
-        passed: failed === 0,
-        total: results.length,
-        failed,
-        checks: results.map((r) => ({
-            name: r.name,
-            url: r.url,
-            method: r.method,
-            passed: r.passed,
-            status: r.status ?? null,
-            latencyMs: r.latencyMs === undefined ? null : r1(r.latencyMs),
-            attempts: r.attempts,
-            error: r.error ?? null,
-            ...(r.samples
-                ? {
-                    samples: {
-                        ...r.samples,
-                        errorRatePercent: r1(r.samples.errorRatePercent),
-                        latency: r.samples.latency && {
-                            count: r.samples.latency.count,
-                            min: r1(r.samples.latency.min),
-                            mean: r1(r.samples.latency.mean),
-                            p50: r1(r.samples.latency.p50),
-                            p95: r1(r.samples.latency.p95),
-                            p99: r1(r.samples.latency.p99),
-                            max: r1(r.samples.latency.max),
-                        },
-                    },
-                }
-                : {}),
-            ...(r.certificate ? { certificate: r.certificate } : {}),
-        })),
-    };
-}
-/** The latency cell: one figure for a single request, percentiles for repeat/load. */
-function describeLatency(r) {
-    const l = r.samples?.latency;
-    if (l) {
-        return `p50 ${formatMs(l.p50)} · p95 ${formatMs(l.p95)} · max ${formatMs(l.max)} (${r.samples.requests} req, ${Math.round(r.samples.errorRatePercent * 100) / 100}% errors)`;
-    }
-    if (r.certificate && r.latencyMs === undefined)
-        return `certificate: ${r.certificate.daysLeft} days left`;
-    return r.latencyMs === undefined ? '—' : formatMs(r.latencyMs);
-}
-function report_checksSummary(results, title) {
-    const failed = results.filter((r) => !r.passed);
-    const s = new SummaryBuilder().heading(failed.length === 0 ? `${title}: all ${results.length} checks passed` : `${title}: ${failed.length} of ${results.length} checks failed`);
-    s.table(['', 'Check', 'Status', 'Latency', 'Attempts', 'Result'], results.map((r) => [
-        trusted(r.passed ? '✅' : '❌'),
-        trusted(`${escapeCell(r.name)}<br><sub>${escapeCell(`${r.method} ${r.url}`)}</sub>`),
-        r.status ?? '—',
-        describeLatency(r),
-        r.attempts,
-        r.passed ? 'passed' : (r.error ?? 'failed'),
-    ]));
-    for (const r of failed) {
-        if (r.bodyExcerpt)
-            s.details(`${r.name}: start of the last response body`, r.bodyExcerpt, { code: '' });
-    }
-    return s;
 }
 
 ;// CONCATENATED MODULE: ./src/release/blue-green-report.ts

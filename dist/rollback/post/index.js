@@ -42244,6 +42244,22 @@ function requiredName(inputs, input, router, what) {
         throw new ConfigurationError(`${input} is required for traffic-router: ${router}: give ${what}.`, { input });
     return objectName(name, input);
 }
+/** deployment (required), service (default: the deployment's name) and preview-service (default: <service>-preview). */
+function readBlueGreenNames(inputs) {
+    const name = inputs.optional('deployment');
+    if (!name) {
+        throw new ConfigurationError('deployment is required for strategy: blue-green: give the Deployment that serves now (its colours become <deployment>-blue and -green).', { input: 'deployment' });
+    }
+    const deployment = objectName(name, 'deployment');
+    const service = objectName(inputs.optional('service') ?? deployment, 'service');
+    const previewService = objectName(inputs.optional('preview-service') ?? `${service}-preview`, 'preview-service');
+    if (previewService === service) {
+        throw new ConfigurationError(`preview-service: "${previewService}" is the live service; give the preview Service another name (default: <service>-preview).`, {
+            input: 'preview-service',
+        });
+    }
+    return { deployment, service, previewService };
+}
 
 ;// CONCATENATED MODULE: ./actions/rollback/state.ts
 /** Saved as soon as the kubeconfig input is written to a temp file: the post step removes it if main could not. */

@@ -4,8 +4,10 @@
  * as the stable at 100 %; the stable keeps its replicas. The share the Service gives the canary is
  * canary / (stable + canary): 10 % of 10 replicas is 1 canary pod (1/11 ≈ 9 %), and with 1 stable
  * replica every weight from 1 to 100 is 1 canary pod (50 %). The weight asked for is kept on the
- * canary Deployment as `deploy-kit.dev/weight`.
+ * canary Deployment as `deploy-kit.dev/weight`. The stable's replica count is read at the first step and
+ * kept for the run (an autoscaler changing it mid-canary changes the share, not the canary's size).
  */
+import { KubectlError } from '../../kubernetes/errors.js';
 import type { Kubectl } from '../../kubernetes/kubectl.js';
 import { ANNOTATION, baselineName, canaryName } from '../../kubernetes/labels.js';
 import { ConfigurationError } from '../../runtime/errors.js';
@@ -34,6 +36,9 @@ export interface PodRatioOptions {
 export class PodRatioRouter implements TrafficRouter {
   readonly kind = 'pod-ratio';
 
+  /** The stable Deployment's replicas, read at the first step of this run. */
+  private stableReplicas: number | undefined;
+
   constructor(private readonly o: PodRatioOptions) {}
 
   async validate(): Promise<void> {
@@ -46,13 +51,24 @@ export class PodRatioRouter implements TrafficRouter {
 
   async setWeight(canaryWeight: number, canary: RoutedCanary | undefined, options: { signal?: AbortSignal } = {}): Promise<void> {
     const k = this.o.kubectl;
-    const name = canary?.canaryName ?? canaryName(this.o.deployment);
-    const stable = await k.get('deployment', this.o.deployment, options);
     const weight = canary ? canaryWeight : 0;
-    const replicas = canaryReplicasFor(stable?.spec?.replicas ?? 1, weight);
-    for (const target of [name, baselineName(this.o.deployment)]) {
-      if (!(await k.get('deployment', target, options))) continue;
-      await k.patch('deployment', target, 'merge', { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } }, options);
+    // Back to stable (an abort) reads nothing first: one patch per Deployment, the fewest calls between the verdict and 100 % stable.
+    // The stable's replicas are read once per run (at the first step), so a step costs what `kubectl patch` + `rollout status` cost.
+    this.stableReplicas ??= weight > 0 ? ((await k.get('deployment', this.o.deployment, options))?.spec?.replicas ?? 1) : undefined;
+    const stableReplicas = this.stableReplicas ?? 0;
+    const replicas = canaryReplicasFor(stableReplicas, weight);
+    const targets = canary
+      ? [canary.canaryName, ...(canary.baselineName ? [canary.baselineName] : [])]
+      : [canaryName(this.o.deployment), baselineName(this.o.deployment)];
+    for (const target of targets) {
+      const patch = { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } };
+      try {
+        await k.patch('deployment', target, 'merge', patch, options);
+      } catch (err) {
+        // Nothing to scale (never started, or already removed) is not a failure of the router.
+        if (err instanceof KubectlError && err.kind === 'not-found') continue;
+        throw err;
+      }
       if (replicas > 0) await k.rolloutStatus('deployment', target, { timeoutMs: this.o.timeoutMs ?? 300_000, signal: options.signal });
     }
   }

@@ -66,7 +66,10 @@ export class FakeBlueGreenTarget implements BlueGreenTarget {
 
   async scale(workload: string, replicas: number): Promise<void> {
     this.calls.push(`scale ${workload}=${replicas}`);
-    this.workloads.get(workload)!.replicas = replicas;
+    const w = this.workloads.get(workload)!;
+    w.replicas = replicas;
+    if (replicas > 0 && this.unready.has(w.image))
+      throw new OperationFailedError(`deployment ${workload} did not become ready: pod ${workload}-1: app: CrashLoopBackOff`);
   }
 
   async markScaleDown(workload: string, at: Date | undefined): Promise<void> {

@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { deployBlueGreen, dueForScaleDown, nextColour, planBlueGreen, retirePrevious, scaleDownTime, switchBack } from '../../../src/release/blue-green.js';
+import {
+  deployBlueGreen,
+  dueForScaleDown,
+  nextColour,
+  planBlueGreen,
+  retirePrevious,
+  rollBackColour,
+  scaleDownTime,
+  switchBack,
+} from '../../../src/release/blue-green.js';
 import { blueGreenFacts, blueGreenSummary } from '../../../src/release/blue-green-report.js';
 import { memoryLogger } from '../../../src/runtime/logger.js';
 import { colourDeployment, liveColour, previewService, unmatchedSelector } from '../../../src/targets/kubernetes/blue-green.js';
@@ -241,5 +250,76 @@ describe('blue-green report', () => {
     const run = await deployBlueGreen(deps(target), { ...request, image: 'r/web:2', keepPreviousMs: 600_000 });
     expect(blueGreenFacts({ kind: 'deploy', run })).toMatchObject({ outcome: 'failed', image: 'r/web:1', colour: 'green' });
     expect(blueGreenSummary({ kind: 'deploy', run }).toString()).toContain('not switched — web-green still serves');
+  });
+});
+
+describe('rollBackColour (the rollback action on a blue-green workload)', () => {
+  const back = { healthTimeoutMs: 1000, dryRun: false };
+  const passing = { count: 1, run: async () => [{ name: 'health', passed: true, status: 200, latencyMs: 3, attempts: 1, reasons: [] }] as never };
+  const failing = { count: 1, run: async () => [{ name: 'health', passed: false, status: 500, latencyMs: 3, attempts: 3, reasons: ['status 500'] }] as never };
+
+  async function switched(): Promise<{ target: FakeBlueGreenTarget; d: ReturnType<typeof deps> }> {
+    const target = new FakeBlueGreenTarget('web', { image: 'r/web:1', live: 'blue' });
+    const d = deps(target);
+    await deployBlueGreen(d, { ...request, image: 'r/web:2', keepPreviousMs: 600_000 });
+    target.calls.length = 0;
+    return { target, d };
+  }
+
+  test('goes back to the previous colour, scales the rejected one to zero at once, checks it, and records the rollback', async () => {
+    const { target, d } = await switched();
+    const result = await rollBackColour(d, { ...back, checks: passing });
+    expect(result).toMatchObject({
+      kind: 'rolled-back',
+      from: [{ service: 'web', image: 'r/web:2' }],
+      steps: [{ service: 'web', from: 'r/web:2', to: 'r/web:1', source: 'previous-colour' }],
+      database: 'untouched',
+      checks: { report: { passed: true } },
+    });
+    expect(result.kind === 'rolled-back' && result.problem).toBeFalsy();
+    expect(target.calls).toEqual(['validate', 'validate', 'mark web-blue cleared', 'switch blue', 'scale web-green=0']);
+    expect(d.record.entries.at(-1)).toMatchObject({
+      action: 'rollback',
+      result: 'rolled-back',
+      services: [{ image: 'r/web:1' }],
+      previous: [{ image: 'r/web:2' }],
+    });
+  });
+
+  test('a second rollback never goes back to the colour the first one left (the record rejects its image)', async () => {
+    const { target, d } = await switched();
+    await rollBackColour(d, back);
+    target.calls.length = 0;
+    const again = await rollBackColour(d, back);
+    expect(again).toMatchObject({ kind: 'impossible', reason: expect.stringContaining('runs r/web:2, which the record says was rolled back from or aborted') });
+    expect(target.calls).toEqual(['validate']);
+  });
+
+  test('failing checks after the switch are the rollback’s problem (never a quiet success)', async () => {
+    const { d } = await switched();
+    const result = await rollBackColour(d, { ...back, checks: failing });
+    expect(result).toMatchObject({ kind: 'rolled-back', problem: '1 of 1 checks failed after the rollback: health' });
+  });
+
+  test('a dry run plans and changes nothing; no previous colour is "impossible", nothing changed', async () => {
+    const { target, d } = await switched();
+    const plan = await rollBackColour(d, { ...back, dryRun: true });
+    expect(plan).toMatchObject({ kind: 'planned', steps: [{ from: 'r/web:2', to: 'r/web:1' }] });
+    expect(target.calls.filter((c) => c !== 'validate')).toEqual([]);
+
+    const lone = new FakeBlueGreenTarget('api', { image: 'r/api:1', live: 'green' });
+    const none = await rollBackColour(deps(lone), back);
+    expect(none).toMatchObject({ kind: 'impossible', reason: expect.stringContaining('No previous colour of api to go back to') });
+    expect(lone.calls).toEqual(['validate']);
+  });
+
+  test('a previous colour that never gets ready again fails the rollback with the reason; the live service is not switched', async () => {
+    const { target, d } = await switched();
+    await target.scale('web-blue', 0);
+    target.unready.add('r/web:1');
+    target.calls.length = 0;
+    const result = await rollBackColour(d, back);
+    expect(result).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/^Switching web back to web-blue failed: /) });
+    expect(target.calls).not.toContain('switch blue');
   });
 });
