@@ -38,7 +38,10 @@ export const MAX_GITHUB_ANSWER_BYTES = 32 << 20;
 export async function capResponse(res: Response, maxBytes: number, api: string): Promise<Response> {
   if (!res.body) return res;
   try {
-    return new Response(await readCapped(res, maxBytes), { status: res.status, statusText: res.statusText, headers: res.headers });
+    const whole = new Response(await readCapped(res, maxBytes), { status: res.status, statusText: res.statusText, headers: res.headers });
+    // Octokit reads the answer's URL (pagination resolves `Link` against it); a new Response has none.
+    Object.defineProperty(whole, 'url', { value: res.url });
+    return whole;
   } catch (err) {
     if (err instanceof HttpTransportError && err.code === 'TOO_LARGE')
       throw new Error(`the answer from the GitHub API at ${api} ${err.message.replace(/^the response /, '')}`, { cause: err });

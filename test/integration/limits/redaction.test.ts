@@ -6,10 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitHubDeployments } from '../../../src/github/deployments.js';
 import { sendNotification } from '../../../src/notify/webhook.js';
 import { canaryEntry } from '../../../src/record/entries.js';
 import { DeploymentHistory } from '../../../src/record/history.js';
+import { createGitHubClient } from '../../../src/runtime/github.js';
 import { processSecrets, REDACTED } from '../../../src/runtime/secrets.js';
+import { startGitHubStandIn } from '../../support/github-standin.js';
 import { startServer, sendJson, type TestServer } from '../../support/http-servers.js';
 import { tempDir } from '../db/databases.js';
 
@@ -67,5 +70,29 @@ describe('messages that leave the runner are redacted', () => {
     expect(entries[1]!.database).toBe(`restored with ${REDACTED}`);
     // Only free text is touched: what rollback reads stays exact.
     expect(entries[0]!.services).toEqual([{ service: 'app', image: 'app:2' }]);
+  });
+
+  it('stand-in: a GitHub deployment status whose description quotes a failure reaches the GitHub API stand-in redacted', async () => {
+    const gh = await startGitHubStandIn();
+    try {
+      const deployments = new GitHubDeployments(await createGitHubClient(gh.token, { baseUrl: gh.url }), { owner: gh.owner, repo: gh.repo });
+      const id = await deployments.create({
+        ref: '1'.repeat(40),
+        environment: 'production',
+        action: 'deploy-canary',
+        images: [],
+        description: `retry with ${token}`,
+      });
+      await deployments.setStatus(id, 'failure', { description: reason });
+      const sent = JSON.stringify(gh.requests.map((r) => r.body));
+      for (const secret of [password, token, databaseUrl]) expect(sent).not.toContain(secret);
+      expect(gh.deployments[0]!.description).toBe(`retry with ${REDACTED}`);
+      expect(gh.deployments[0]!.statuses.at(-1)!.description).toBe(
+        `the canary did not start: pg_dump: connection to ${REDACTED} failed (password ${REDACTED}); retried with Bearer ${REDACTED}`,
+      );
+      expect(gh.violations).toEqual([]);
+    } finally {
+      await gh.stop();
+    }
   });
 });
