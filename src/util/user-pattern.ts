@@ -35,8 +35,12 @@ export class PatternTimeoutError extends Error {
   }
 }
 
-const context = vm.createContext(Object.create(null) as object);
-const matchScript = new vm.Script('re.test(s)');
+/** One context for every match, made on the first (a context costs a few milliseconds: not at start-up). */
+let sandbox: { context: vm.Context; script: vm.Script } | undefined;
+function matchSandbox(): { context: vm.Context; script: vm.Script } {
+  sandbox ??= { context: vm.createContext(Object.create(null) as object), script: new vm.Script('re.test(s)') };
+  return sandbox;
+}
 
 /** What evaluation needs of a pattern (a UserPattern; a RegExp fits too, in tests). */
 export interface TextPattern {
@@ -52,11 +56,12 @@ export class UserPattern implements TextPattern {
 
   /** Whether the pattern matches within the first MAX_PATTERN_INPUT characters; throws PatternTimeoutError. */
   test(text: string): boolean {
+    const { context, script } = matchSandbox();
     const scope = context as { re?: RegExp; s?: string };
     scope.re = this.regex;
     scope.s = text.length > MAX_PATTERN_INPUT ? text.slice(0, MAX_PATTERN_INPUT) : text;
     try {
-      return matchScript.runInContext(context, { timeout: PATTERN_TIME_LIMIT_MS }) === true;
+      return script.runInContext(context, { timeout: PATTERN_TIME_LIMIT_MS }) === true;
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new PatternTimeoutError(this.source);
       throw err;
