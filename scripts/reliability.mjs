@@ -37,7 +37,13 @@ export const FAULTS = [
       ['test/e2e/faults.test.ts', /database session killed mid-migration/],
     ],
   },
-  { fault: 'database killed mid-restore', tests: [] },
+  {
+    fault: 'database killed mid-restore',
+    tests: [
+      ['test/integration/db/restore-faults.test.ts', /database killed mid-restore \(PostgreSQL\)/],
+      ['test/integration/db/restore-faults.test.ts', /database killed mid-restore \(MariaDB\)/],
+    ],
+  },
   {
     fault: 'two concurrent migrations',
     tests: [
@@ -54,7 +60,14 @@ export const FAULTS = [
       ['test/unit/release/canary.test.ts', /cancelled mid-step/],
     ],
   },
-  { fault: 'SIGTERM mid-restore', tests: [] },
+  {
+    fault: 'SIGTERM mid-restore',
+    tests: [
+      ['test/e2e/restore-faults.test.ts', /SIGTERM mid-restore \(PostgreSQL\)/],
+      ['test/e2e/restore-faults.test.ts', /SIGTERM mid-restore \(MariaDB\)/],
+      ['test/integration/db/restore-safety.test.ts', /a begun restore ignores the job being cancelled/],
+    ],
+  },
   {
     fault: 'Prometheus down mid-canary',
     tests: [['test/integration/canary/canary-analysis.test.ts', /Prometheus becomes unreachable mid-canary/]],

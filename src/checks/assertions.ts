@@ -2,6 +2,7 @@
  * Pure evaluation of one HTTP response against a check's expectations. Each function returns the
  * reasons for failure in plain words (empty when it passes), never throws for a bad response.
  */
+import { MAX_PATTERN_INPUT, PatternTimeoutError, type TextPattern } from '../util/user-pattern.js';
 import { readJsonPaths } from './json-path.js';
 import type { BodyExpectation, Expectations, StatusMatcher, TargetedAssertion, ValueAssertion } from './types.js';
 
@@ -11,6 +12,10 @@ export interface ResponseFacts {
   headers: Headers;
   body: string;
   latencyMs: number;
+  /** The body was longer than the most a check reads, and `body` is its start. */
+  truncated?: boolean;
+  /** That most, in bytes (for the message). */
+  maxBodyBytes?: number;
 }
 
 export function statusMatches(status: number, matchers: readonly StatusMatcher[]): boolean {
@@ -71,7 +76,9 @@ export function evaluateValue(a: ValueAssertion, found: boolean, value: unknown,
       return a.values.some((v) => deepEqual(value, v)) ? undefined : `${subject} is ${show(value)}, expected one of ${show(a.values)}`;
     case 'matches': {
       if (value !== null && typeof value === 'object') return `${subject} is ${typeName(value)}, expected text matching /${a.source}/`;
-      return a.pattern.test(String(value)) ? undefined : `${subject} is ${show(value)}, which does not match /${a.source}/`;
+      const outcome = tryPattern(a.pattern, String(value));
+      if (outcome === 'match') return undefined;
+      return outcome === 'no match' ? `${subject} is ${show(value)}, which does not match /${a.source}/` : `${subject}: ${outcome}`;
     }
     case 'contains': {
       if (typeof value === 'string') {
@@ -135,8 +142,25 @@ export function evaluateBody(body: string, expected: BodyExpectation | undefined
   const reasons: string[] = [];
   for (const text of expected.contains) if (!body.includes(text)) reasons.push(`the body does not contain ${show(text)}`);
   for (const text of expected.notContains) if (body.includes(text)) reasons.push(`the body contains ${show(text)}`);
-  for (const m of expected.matches) if (!m.pattern.test(body)) reasons.push(`the body does not match /${m.source}/`);
+  for (const m of expected.matches) {
+    const outcome = tryPattern(m.pattern, body);
+    if (outcome === 'no match')
+      reasons.push(
+        `the body does not match /${m.source}/${body.length > MAX_PATTERN_INPUT ? ` in its first ${MAX_PATTERN_INPUT / 1024 / 1024} MiB (a pattern is tried on no more)` : ''}`,
+      );
+    else if (outcome !== 'match') reasons.push(`the body: ${outcome}`);
+  }
   return reasons;
+}
+
+/** A user's pattern on a text: matched, not matched, or why it gave up (it ran past its time limit). */
+function tryPattern(pattern: TextPattern, text: string): 'match' | 'no match' | string {
+  try {
+    return pattern.test(text) ? 'match' : 'no match';
+  } catch (err) {
+    if (err instanceof PatternTimeoutError) return err.message;
+    throw err;
+  }
 }
 
 /**
@@ -149,9 +173,15 @@ export function evaluateResponse(res: ResponseFacts, expect: Expectations, optio
   if (matchers.length > 0 && !statusMatches(res.status, matchers)) {
     reasons.push(`status ${res.status}, expected ${describeStatusMatchers(matchers)}`);
   }
-  reasons.push(...evaluateJson(res.body, expect.json));
+  const judgesBody = expect.json.length > 0 || (expect.body !== undefined && (expect.body.notContains.length > 0 || expect.body.matches.length > 0));
+  if (res.truncated && judgesBody) {
+    const limit = res.maxBodyBytes === undefined ? 'the most a check reads' : `${(res.maxBodyBytes / 1024 / 1024).toFixed(0)} MiB, the most a check reads`;
+    reasons.push(`the body is larger than ${limit}: only its start was read, so its JSON, not-contains and matches expectations cannot be judged`);
+  } else {
+    reasons.push(...evaluateJson(res.body, expect.json));
+    reasons.push(...evaluateBody(res.body, expect.body));
+  }
   reasons.push(...evaluateHeaders(res.headers, expect.headers));
-  reasons.push(...evaluateBody(res.body, expect.body));
   if (options.latency && expect.maxLatencyMs !== undefined && res.latencyMs > expect.maxLatencyMs) {
     reasons.push(`latency ${Math.round(res.latencyMs)}ms is over ${expect.maxLatencyMs}ms`);
   }

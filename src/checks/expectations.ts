@@ -1,6 +1,7 @@
 /** The `expect:` block of a check: status, JSON fields, headers, body, latency, error rate, TLS. */
 import { assertKnownKeys, parsePercent } from '../runtime/parse.js';
 import { bool, describeValue, duration, expectObject, expectString, fail, HEADER_NAME, int, isObject } from './fields.js';
+import { compileUserPattern, PatternRefusedError, type UserPattern } from '../util/user-pattern.js';
 import { parseJsonPath } from './json-path.js';
 import type { BodyExpectation, Expectations, StatusMatcher, TargetedAssertion, TlsExpectation, ValueAssertion } from './types.js';
 
@@ -96,12 +97,18 @@ export function parseValueAssertions(spec: unknown, where: string): ValueAsserti
   });
 }
 
-function regex(v: unknown, where: string): { pattern: RegExp; source: string } {
+function regex(v: unknown, where: string): { pattern: UserPattern; source: string } {
   const source = expectString(v, where);
+  return { pattern: userPattern(source, where), source };
+}
+
+/** A user's pattern inside the safe subset, or a ConfigurationError naming the input and the pattern. */
+export function userPattern(source: string, where: string): UserPattern {
   try {
-    return { pattern: new RegExp(source), source };
+    return compileUserPattern(source);
   } catch (err) {
-    fail(where, `is not a valid regular expression: ${(err as Error).message}.`);
+    if (!(err instanceof PatternRefusedError)) throw err;
+    fail(where, err.syntax ? `${err.message}.` : `has the pattern /${source}/, which ${err.message}.`);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { retry, type BackoffPolicy } from '../http/backoff.js';
 import { HttpTransportError } from '../http/client.js';
-import { httpRequestNode, type NodeHttpResponse } from '../http/node-client.js';
+import { DEFAULT_MAX_BODY, httpRequestNode, type NodeHttpResponse } from '../http/node-client.js';
 import { nullLogger, type Logger } from '../runtime/logger.js';
 import { evaluateResponse } from './assertions.js';
 import { evaluatePreflight, preflightHeaders } from './cors.js';
@@ -175,7 +175,7 @@ async function attemptOnce(
       if (check.tlsOnly) return { passed: reasons.length === 0, reasons, certificate };
     }
     const res = await request(check, timeoutMs, signal);
-    reasons.push(...evaluateResponse(res, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
+    reasons.push(...evaluateResponse({ ...res, maxBodyBytes: DEFAULT_MAX_BODY }, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
     if (check.cors) reasons.push(...evaluatePreflight(check.cors, res.status, res.headers));
     return {
       passed: reasons.length === 0,

@@ -1,11 +1,12 @@
 /** The typed form of a checks document, and what running a check yields. */
+import type { TextPattern } from '../util/user-pattern.js';
 import type { PathSegment } from './json-path.js';
 
 /** One way a value (a JSON field, a response header) is asserted. */
 export type ValueAssertion =
   | { op: 'equals'; value: unknown }
   | { op: 'not-equals'; value: unknown }
-  | { op: 'matches'; pattern: RegExp; source: string }
+  | { op: 'matches'; pattern: TextPattern; source: string }
   | { op: 'exists'; value: boolean }
   | { op: 'one-of'; values: unknown[] }
   | { op: 'contains'; value: unknown }
@@ -26,7 +27,7 @@ export type StatusMatcher = { code: number } | { class: number };
 export interface BodyExpectation {
   contains: string[];
   notContains: string[];
-  matches: Array<{ pattern: RegExp; source: string }>;
+  matches: Array<{ pattern: TextPattern; source: string }>;
 }
 
 export interface TlsExpectation {

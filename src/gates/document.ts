@@ -13,12 +13,14 @@
  */
 import { parseCheck, validateBaseUrl, type ChecksDocumentOptions } from '../checks/document.js';
 import { CHECK_KEYS } from '../checks/document.js';
+import { userPattern } from '../checks/expectations.js';
 import { describeValue, expectObject, expectString, fail, int, type Obj } from '../checks/fields.js';
 import { substituteEnv } from '../checks/substitute.js';
 import { SEVERITIES, type Severity } from '../github/commit-state.js';
 import { ConfigurationError } from '../runtime/errors.js';
 import { assertKnownKeys, closest, parseDuration, parseEnum } from '../runtime/parse.js';
 import type { LineOf } from '../runtime/yaml.js';
+import type { UserPattern } from '../util/user-pattern.js';
 import type { Condition, Gate, GatesPlan, GitHubCondition, GitHubRule, GrafanaCondition, PrometheusCondition } from './types.js';
 
 export interface GatesDocumentOptions {
@@ -350,14 +352,10 @@ function parseGitHub(obj: Obj, path: Path, label: string, name: string | undefin
         at([...p, 'checks'], () =>
           fail(`${where}.checks`, `is ${JSON.stringify(spec.checks)}: write checks: green (every check run and status on the commit succeeded).`),
         );
-      let filter: RegExp | undefined;
+      let filter: UserPattern | undefined;
       if (spec.name !== undefined) {
         const source = at([...p, 'name'], () => expectString(spec.name, `${where}.name`));
-        try {
-          filter = new RegExp(source);
-        } catch (err) {
-          at([...p, 'name'], () => fail(`${where}.name`, `is not a valid regular expression: ${(err as Error).message}.`));
-        }
+        filter = at([...p, 'name'], () => userPattern(source, `${where}.name`));
       }
       github = filter ? { rule, filter } : { rule };
       fallbackName = filter ? `checks /${filter.source}/ green` : 'checks green';

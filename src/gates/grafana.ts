@@ -1,5 +1,8 @@
 /** Grafana's two endpoints the runbook looks at: /api/health, and a datasource query (/api/ds/query). */
 import { httpRequest } from '../http/client.js';
+
+/** The most read of one Grafana answer (16 MiB). */
+export const MAX_GRAFANA_ANSWER_BYTES = 16 << 20;
 import type { GrafanaFacts } from './judge.js';
 import type { GrafanaCondition } from './types.js';
 
@@ -8,7 +11,7 @@ export async function probeGrafana(c: GrafanaCondition, options: { signal?: Abor
   const timeoutMs = options.timeoutMs ?? 10_000;
   let health: GrafanaFacts['health'];
   try {
-    const res = await httpRequest({ url: `${c.url}/api/health`, headers, timeoutMs, signal: options.signal });
+    const res = await httpRequest({ url: `${c.url}/api/health`, headers, timeoutMs, signal: options.signal, maxBytes: MAX_GRAFANA_ANSWER_BYTES });
     const body = safeJson(res.body) as { database?: string; version?: string } | undefined;
     health =
       res.status === 200 && body?.database === 'ok'
@@ -32,6 +35,7 @@ export async function probeGrafana(c: GrafanaCondition, options: { signal?: Abor
       }),
       timeoutMs,
       signal: options.signal,
+      maxBytes: MAX_GRAFANA_ANSWER_BYTES,
     });
     const body = safeJson(res.body) as
       { results?: Record<string, { error?: string; frames?: Array<{ data?: { values?: unknown[][] } }> }>; message?: string } | undefined;
@@ -42,7 +46,7 @@ export async function probeGrafana(c: GrafanaCondition, options: { signal?: Abor
     return { health, points };
   } catch (err) {
     if (options.signal?.aborted) throw err;
-    return { health, queryError: err instanceof Error ? err.message : String(err) };
+    return { health, queryError: `${c.url}/api/ds/query: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 

@@ -5,6 +5,7 @@ import { SEVERITIES } from '../github/commit-state.js';
 import { compare } from '../metrics/analysis.js';
 import { formatNumber } from '../metrics/config.js';
 import type { Sample } from '../metrics/prometheus.js';
+import { errorMessage } from '../runtime/errors.js';
 import type { ConditionResult, GateResult, GateStatus, GitHubCondition, GrafanaCondition, HttpCondition, PrometheusCondition } from './types.js';
 
 /** Shows a value in the condition's unit: a ratio as %, seconds as ms or s. */
@@ -116,7 +117,12 @@ export function judgeGitHub(c: GitHubCondition, facts: GitHubFacts): ConditionRe
     );
   }
   if (g.rule === 'checks' && facts.rule === 'checks') {
-    const relevant = g.filter ? facts.checks.filter((k) => g.filter!.test(k.name)) : facts.checks;
+    let relevant: typeof facts.checks;
+    try {
+      relevant = g.filter ? facts.checks.filter((k) => g.filter!.test(k.name)) : facts.checks;
+    } catch (err) {
+      return out(false, 'error', `the check-name filter: ${errorMessage(err)}`);
+    }
     const bad = relevant.filter((k) => !k.green);
     if (relevant.length === 0)
       return out(false, 'no checks', `no check run or status${g.filter ? ` matching /${g.filter.source}/` : ''} on commit ${facts.sha.slice(0, 7)}`);

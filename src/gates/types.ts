@@ -1,6 +1,7 @@
 /** The typed form of a gates file, and what evaluating it yields. */
 import type { Check } from '../checks/types.js';
 import type { Severity } from '../github/commit-state.js';
+import type { TextPattern } from '../util/user-pattern.js';
 
 export type GateStatus = 'GREEN' | 'RED';
 export type Verdict = 'pass' | 'fail';
@@ -23,7 +24,7 @@ export interface PrometheusCondition {
 
 export type GitHubRule =
   | { rule: 'approvals'; min: number }
-  | { rule: 'checks'; filter?: RegExp }
+  | { rule: 'checks'; filter?: TextPattern }
   | { rule: 'code-scanning' | 'dependabot'; maxSeverity: Severity }
   | { rule: 'environment'; environment: string };
 

@@ -4,6 +4,7 @@
  * marked inactive, and the last good release read back when the local record is missing.
  */
 import type { GitHubClient } from '../runtime/github.js';
+import { redactSecrets } from '../runtime/secrets.js';
 import type { RepositoryRef } from './repository.js';
 
 export interface DeployedImage {
@@ -63,7 +64,7 @@ export class GitHubDeployments {
       ref: options.ref,
       environment: options.environment,
       payload: payload as unknown as Record<string, unknown>,
-      description: (options.description ?? `${options.action}: ${options.images.map((i) => i.image).join(', ')}`).slice(0, 140),
+      description: redactSecrets(options.description ?? `${options.action}: ${options.images.map((i) => i.image).join(', ')}`).slice(0, 140),
       auto_merge: false,
       required_contexts: [],
       ...(options.production !== undefined ? { production_environment: options.production } : {}),
@@ -80,7 +81,8 @@ export class GitHubDeployments {
       state,
       ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
       ...(options.logUrl ? { log_url: options.logUrl } : {}),
-      ...(options.description ? { description: options.description.slice(0, 140) } : {}),
+      // A failure's description quotes an error message: it leaves the runner, so it is redacted first.
+      ...(options.description ? { description: redactSecrets(options.description).slice(0, 140) } : {}),
       // Inactivating the replaced one is done explicitly (markReplaced), so it is in the record either way.
       auto_inactive: false,
     });

@@ -87,9 +87,9 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
 const latencyFrom = (started: number) => () => performance.now() - started;
 
 /** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
-async function readCapped(res: Response, maxBytes: number, latency: () => number): Promise<Uint8Array> {
+export async function readCapped(res: Response, maxBytes: number, latency: () => number = () => 0): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
-  const tooLarge = () => new HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
+  const tooLarge = () => new HttpTransportError(`the response is larger than ${describeBytes(maxBytes)}, the most read from it`, 'TOO_LARGE', latency());
   if (declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
     throw tooLarge();
@@ -109,6 +109,13 @@ async function readCapped(res: Response, maxBytes: number, latency: () => number
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/** 5242880 → "5 MiB", 65536 → "64 KiB", 300 → "300 bytes". */
+export function describeBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / 1024 / 1024} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
 }
 
 /** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */

@@ -29,7 +29,8 @@ export interface NodeHttpResponse extends HttpResponse {
   truncated: boolean;
 }
 
-const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
+/** The most of a body kept by default (5 MiB); the rest is not read. */
+export const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 const httpAgent = new http.Agent({ keepAlive: true });
 const httpsAgent = new https.Agent({ keepAlive: true });
 

@@ -128,7 +128,8 @@ export function sha256File(path: string): Promise<string> {
 }
 
 async function checksumFor(url: string): Promise<string> {
-  const res = await httpRequest({ url: `${url}.sha256`, timeoutMs: 30_000 });
+  // A checksum file is one line: anything larger is not one.
+  const res = await httpRequest({ url: `${url}.sha256`, timeoutMs: 30_000, maxBytes: 64 << 10 });
   if (res.status !== 200)
     throw new OperationFailedError(`No checksum at ${url}.sha256 (HTTP ${res.status}): give kubectl-sha256, or a URL that publishes one.`);
   return res.body;

@@ -6,6 +6,9 @@ import { ConfigurationError } from '../runtime/errors.js';
 import { retry } from '../http/backoff.js';
 import { HttpTransportError, httpRequest, isTransientError, type HttpResponse } from '../http/client.js';
 
+/** The most read of one API answer (16 MiB): a query matching far more series than an analysis needs is refused, not buffered. */
+export const MAX_PROMETHEUS_ANSWER_BYTES = 16 << 20;
+
 export interface Sample {
   labels: Record<string, string>;
   value: number;
@@ -151,6 +154,7 @@ export class PrometheusClient {
           body: new URLSearchParams(form).toString(),
           timeoutMs: this.timeoutMs,
           signal,
+          maxBytes: MAX_PROMETHEUS_ANSWER_BYTES,
         });
         return readBody(res);
       },
@@ -164,7 +168,11 @@ export class PrometheusClient {
     if (outcome.ok) return outcome.value!;
     const err = outcome.error;
     if (err instanceof HttpTransportError) {
-      throw new HttpTransportError(`Prometheus at ${this.baseUrl}: ${err.message}`, err.code, err.latencyMs);
+      const what =
+        err.code === 'TOO_LARGE'
+          ? `the answer to /api/v1/${endpoint} ${err.message.replace(/^the response /, '')}: narrow the query (fewer series, a shorter range)`
+          : err.message;
+      throw new HttpTransportError(`Prometheus at ${this.baseUrl}: ${what}`, err.code, err.latencyMs);
     }
     throw err;
   }

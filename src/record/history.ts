@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { OperationFailedError } from '../runtime/errors.js';
+import { redactSecrets } from '../runtime/secrets.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
 export interface RecordedImage {
@@ -55,9 +56,21 @@ export interface HistoryFile {
 
 export const DEFAULT_HISTORY_LIMIT = 50;
 
-/** Pure: the history with `entry` appended and only the last `limit` kept. */
+/**
+ * The entry as it may be stored: its free text (`reason`, `database`, which quote error messages) with every
+ * secret masked in this process replaced, so a password in a failing tool's message never reaches the record.
+ */
+export function redactEntry(entry: RecordEntry, redact: (text: string) => string = redactSecrets): RecordEntry {
+  return {
+    ...entry,
+    ...(entry.reason !== undefined ? { reason: redact(entry.reason) } : {}),
+    ...(entry.database !== undefined ? { database: redact(entry.database) } : {}),
+  };
+}
+
+/** Pure (but for the process's secrets): the history with `entry` (redacted) appended and only the last `limit` kept. */
 export function appendEntry(history: HistoryFile, entry: RecordEntry, limit = DEFAULT_HISTORY_LIMIT): HistoryFile {
-  const entries = [...history.entries, entry];
+  const entries = [...history.entries, redactEntry(entry)];
   return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
 }
 

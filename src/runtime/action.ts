@@ -8,7 +8,7 @@ import { jobTempDir, runContextFromEnv, type RunContext } from './context.js';
 import { ConfigurationError, OperationFailedError, errorMessage } from './errors.js';
 import { Inputs } from './inputs.js';
 import type { Annotation, Logger } from './logger.js';
-import { SecretRegistry } from './secrets.js';
+import { processSecrets } from './secrets.js';
 import type { SummaryBuilder } from './summary.js';
 
 export interface ActionContext {
@@ -29,7 +29,7 @@ export interface ActionContext {
   signal: AbortSignal;
 }
 
-const secrets = new SecretRegistry();
+const secrets = processSecrets;
 
 function annotationProps(a?: Annotation): core.AnnotationProperties | undefined {
   if (!a) return undefined;

@@ -4,7 +4,7 @@ export { Inputs, type InputSource } from './inputs.js';
 export type { Logger, Annotation } from './logger.js';
 export { nullLogger, memoryLogger } from './logger.js';
 export * from './parse.js';
-export { SecretRegistry, secretForms, REDACTED } from './secrets.js';
+export { SecretRegistry, secretForms, REDACTED, processSecrets, redactSecrets } from './secrets.js';
 export { SummaryBuilder, escapeCell, escapeHtml, trusted, summaryToText } from './summary.js';
 export { parseYaml, loadYamlInput, type YamlSource } from './yaml.js';
 export { runContextFromEnv, type RunContext } from './context.js';

@@ -57,3 +57,14 @@ export class SecretRegistry {
     return this.values.size;
   }
 }
+
+/**
+ * The process's one registry: the action runtime masks into it, and everything that leaves the runner
+ * other than the log (webhook payloads, the release record's free text) is redacted through it.
+ */
+export const processSecrets = new SecretRegistry();
+
+/** Replaces every secret masked so far in this process. */
+export function redactSecrets(text: string): string {
+  return processSecrets.redact(text);
+}

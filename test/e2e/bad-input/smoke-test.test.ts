@@ -30,6 +30,8 @@ badInputCorpus({
     { name: 'error-rate above 100%', inputs: { checks: check('{ error-rate: 150 }') }, names: 'error-rate' },
     { name: 'unknown JSON operator', inputs: { checks: check("{ json: { status: { '~=': ok } } }") }, names: '~=' },
     { name: 'invalid regex in body.matches', inputs: { checks: check("{ body: { matches: '(' } }") }, names: 'matches' },
+    { name: 'catastrophic regex (a+)+$ in body.matches', inputs: { checks: check("{ body: { matches: '(a+)+$' } }") }, names: '(a+)+$' },
+    { name: 'backreference in a JSON matches', inputs: { checks: check("{ json: { v: { matches: '(x)\\1' } } }") }, names: 'backreference' },
     { name: 'headers a list, not a mapping', inputs: { checks: check('{ status: 200 }', '    headers: [a, b]\n') }, names: 'headers' },
     { name: 'negative repeat', inputs: { checks: check('{ status: 200 }', '    repeat: -1\n') }, names: 'repeat' },
     { name: 'repeat not a number', inputs: { checks: check('{ status: 200 }', '    repeat: many\n') }, names: 'repeat' },

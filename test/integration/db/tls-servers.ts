@@ -1,9 +1,10 @@
 /**
- * TLS-enabled database servers of the test's own, on free loopback ports, with certificates made
- * by openssl in the set-up: the shared PostgreSQL and MariaDB stay as they are. Each server is
- * stopped by the test that started it (by its own pid / data directory).
+ * Database servers of the test's own, on free loopback ports — TLS-enabled with certificates made by
+ * openssl in the set-up, or plain for the fault tests that kill a server — so the shared PostgreSQL and
+ * MariaDB stay as they are. Each server is stopped (or killed and restarted) by the test that started it,
+ * by its own pid / data directory.
  */
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,15 +63,48 @@ export interface TlsServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** SIGKILL to every process of this server (a crash: no shutdown, no checkpoint); resolves once they are gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data directory and port (crash recovery runs first); resolves once it answers. */
+  restart(): Promise<void>;
 }
 
-async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+/** Pids of the processes whose command line names `dir` (this server's own, and nobody else's), and their children. */
+async function processesUnder(dir: string): Promise<number[]> {
+  const pids = async (args: string[]) =>
+    (await runProgram('pgrep', args, { allowFailure: true })).stdout
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0 && n !== process.pid);
+  const own = await pids(['-f', '--', dir]);
+  const children = (await Promise.all(own.map((pid) => pids(['-P', String(pid)])))).flat();
+  return [...new Set([...own, ...children])];
+}
+
+/** SIGKILL to the server's processes (PostgreSQL's backends too: they outlive a killed postmaster) until none is left. */
+async function killUnder(dir: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const pids = await processesUnder(dir);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await sleep(100);
+  }
+  throw new Error(`the processes of ${dir} did not die`);
+}
+
+async function waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs = 60_000, log?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await ready().catch(() => false)) return;
     await sleep(300);
   }
-  throw new Error(`${what} did not start within ${timeoutMs / 1000} s`);
+  throw new Error(`${what} did not start within ${timeoutMs / 1000} s${log && existsSync(log) ? `: ${readFileSync(log, 'utf8').slice(-2000)}` : ''}`);
 }
 
 function owned(path: string, user: { uid: number; gid: number }): string {
@@ -84,8 +118,8 @@ async function systemUser(name: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(out), gid: Number(gid) };
 }
 
-/** PostgreSQL 15 with ssl=on that accepts TCP only over TLS (hostnossl … reject). */
-export async function startTlsPostgres(certs: Certificates): Promise<TlsServer> {
+/** PostgreSQL 15 with ssl=on that accepts TCP only over TLS (hostnossl … reject); without certificates, plain TCP. */
+export async function startTlsPostgres(certs?: Certificates): Promise<TlsServer> {
   const bin = '/usr/lib/postgresql/15/bin';
   const pgUser = await systemUser('postgres');
   const dir = owned(mkdtempSync(join(tmpdir(), 'dk-tls-pg-')), pgUser);
@@ -99,44 +133,60 @@ export async function startTlsPostgres(certs: Certificates): Promise<TlsServer> 
       timeoutMs: 120_000,
     },
   );
-  writeFileSync(join(data, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 127.0.0.1/32 reject\n');
-  for (const f of ['cert', 'key'] as const) {
+  writeFileSync(
+    join(data, 'pg_hba.conf'),
+    certs ? 'hostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 127.0.0.1/32 reject\n' : 'host all all 127.0.0.1/32 scram-sha-256\n',
+  );
+  for (const f of certs ? (['cert', 'key'] as const) : []) {
     const to = join(data, `server.${f === 'cert' ? 'crt' : 'key'}`);
-    copyFileSync(certs[f], to);
+    copyFileSync(certs![f], to);
     owned(to, pgUser);
     chmodSync(to, 0o600);
   }
   const port = await freePort();
-  const child = spawn(
-    'runuser',
-    [
-      '-u',
-      'postgres',
-      '--',
-      `${bin}/postgres`,
-      '-D',
-      data,
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'ssl=on',
-      '-c',
-      'fsync=off',
-    ],
-    { stdio: 'ignore' },
-  );
+  const launch = () =>
+    spawn(
+      'runuser',
+      [
+        '-u',
+        'postgres',
+        '--',
+        `${bin}/postgres`,
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `ssl=${certs ? 'on' : 'off'}`,
+        '-c',
+        'fsync=off',
+      ],
+      { stdio: ['ignore', 'ignore', openSync(join(dir, 'server.log'), 'a')] },
+    );
+  let child = launch();
   const url = `postgres://deploykit:tls-secret-pw@127.0.0.1:${port}/postgres`;
-  await waitUntil(
-    'the TLS PostgreSQL',
-    async () => (await runProgram(`${bin}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port)], { allowFailure: true })).exitCode === 0,
-  );
+  const ready = () =>
+    waitUntil(
+      'the private PostgreSQL',
+      async () => (await runProgram(`${bin}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port)], { allowFailure: true })).exitCode === 0,
+      60_000,
+      join(dir, 'server.log'),
+    );
+  await ready();
   return {
     url,
     port,
+    kill: () => killUnder(data),
+    async restart() {
+      // The killed postmaster may linger as a zombie (nothing reaps it here), which its lock files would name.
+      for (const lock of [join(data, 'postmaster.pid'), join(dir, `.s.PGSQL.${port}.lock`), join(dir, `.s.PGSQL.${port}`)]) rmSync(lock, { force: true });
+      child = launch();
+      await ready();
+    },
     async stop() {
       await runProgram('runuser', ['-u', 'postgres', '--', `${bin}/pg_ctl`, '-D', data, 'stop', '-m', 'immediate'], { allowFailure: true, timeoutMs: 60_000 });
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -145,8 +195,8 @@ export async function startTlsPostgres(certs: Certificates): Promise<TlsServer> 
   };
 }
 
-/** MariaDB with TLS whose `deploykit` user must connect over TLS (REQUIRE SSL). */
-export async function startTlsMariadb(certs: Certificates): Promise<TlsServer> {
+/** MariaDB with TLS whose `deploykit` user must connect over TLS (REQUIRE SSL); without certificates, plain TCP. */
+export async function startTlsMariadb(certs?: Certificates): Promise<TlsServer> {
   const myUser = await systemUser('mysql');
   const dir = owned(mkdtempSync(join(tmpdir(), 'dk-tls-my-')), myUser);
   const data = join(dir, 'data');
@@ -154,7 +204,7 @@ export async function startTlsMariadb(certs: Certificates): Promise<TlsServer> {
     timeoutMs: 180_000,
   });
   const files: Record<string, string> = {};
-  for (const [name, from] of Object.entries({ 'ca.crt': certs.ca, 'server.crt': certs.cert, 'server.key': certs.key })) {
+  for (const [name, from] of Object.entries(certs ? { 'ca.crt': certs.ca, 'server.crt': certs.cert, 'server.key': certs.key } : {})) {
     files[name] = join(dir, name);
     copyFileSync(from, files[name]);
     owned(files[name], myUser);
@@ -162,30 +212,36 @@ export async function startTlsMariadb(certs: Certificates): Promise<TlsServer> {
   }
   const port = await freePort();
   const socket = join(dir, 'sock');
-  const child = spawn(
-    'mariadbd',
-    [
-      '--no-defaults',
-      `--datadir=${data}`,
-      `--socket=${socket}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      '--user=mysql',
-      `--pid-file=${join(dir, 'pid')}`,
-      `--ssl-ca=${files['ca.crt']}`,
-      `--ssl-cert=${files['server.crt']}`,
-      `--ssl-key=${files['server.key']}`,
-      '--innodb-buffer-pool-size=16M',
-      '--skip-log-bin',
-    ],
-    { stdio: 'ignore' },
-  );
+  const launch = () =>
+    spawn(
+      'mariadbd',
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        `--socket=${socket}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--user=mysql',
+        `--pid-file=${join(dir, 'pid')}`,
+        ...(certs ? [`--ssl-ca=${files['ca.crt']}`, `--ssl-cert=${files['server.crt']}`, `--ssl-key=${files['server.key']}`] : []),
+        '--innodb-buffer-pool-size=16M',
+        '--skip-log-bin',
+      ],
+      { stdio: 'ignore' },
+    );
+  let child = launch();
   const root = (sql: string) => runProgram('mysql', ['--no-defaults', `--socket=${socket}`, '-uroot', '--batch', `--execute=${sql}`], { timeoutMs: 30_000 });
-  await waitUntil('the TLS MariaDB', async () => (await root('SELECT 1')).exitCode === 0);
-  await root("CREATE USER 'deploykit'@'127.0.0.1' IDENTIFIED BY 'tls-secret-pw' REQUIRE SSL; GRANT ALL ON *.* TO 'deploykit'@'127.0.0.1'");
+  const ready = () => waitUntil('the private MariaDB', async () => (await root('SELECT 1')).exitCode === 0);
+  await ready();
+  await root(`CREATE USER 'deploykit'@'127.0.0.1' IDENTIFIED BY 'tls-secret-pw'${certs ? ' REQUIRE SSL' : ''}; GRANT ALL ON *.* TO 'deploykit'@'127.0.0.1'`);
   return {
     url: `mysql://deploykit:tls-secret-pw@127.0.0.1:${port}/mysql`,
     port,
+    kill: () => killUnder(data),
+    async restart() {
+      child = launch();
+      await ready();
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -79,9 +79,9 @@ describe('registry client safety (stand-in registry)', () => {
       }
     });
     const client = new RegistryClient({ registry, retries: 2, baseDelayMs: 1 });
-    await expect(client.getManifest('org/app', 'v1')).rejects.toThrow(/larger than 4194304 bytes/);
+    await expect(client.getManifest('org/app', 'v1')).rejects.toThrow(/larger than 4 MiB/);
     chunked = true;
-    await expect(client.getManifest('org/app', 'v1')).rejects.toThrow(/larger than 4194304 bytes/);
+    await expect(client.getManifest('org/app', 'v1')).rejects.toThrow(/larger than 4 MiB/);
     // Not transient: one request each, no retries.
     expect(client.requests).toBe(2);
   });

@@ -176,6 +176,22 @@ describe('parseChecksDocument: bad input names the check and the field', () => {
     ['repeat 0', '- { name: h, url: /a, repeat: 0 }', /repeat is 0: it must be at least 1/],
     ['bad status', '- { name: h, url: /a, expect: { status: 2000 } }', /expect\.status has 2000, which is not a status/],
     ['bad regex', '- { name: h, url: /a, expect: { body: { matches: "(" } } }', /expect\.body\.matches is not a valid regular expression/],
+    [
+      'catastrophic regex (a+)+$',
+      '- { name: h, url: /a, expect: { body: { matches: "(a+)+$" } } }',
+      /expect\.body\.matches has the pattern \/\(a\+\)\+\$\/, which repeats a group that holds an unbounded quantifier/,
+    ],
+    [
+      'catastrophic regex (a|a)* on a JSON field',
+      '- { name: h, url: /a, expect: { json: { v: { matches: "^(a|a)*$" } } } }',
+      /expect\.json "v"\.matches has the pattern \/\^\(a\|a\)\*\$\/, which repeats alternatives that can start with the same character/,
+    ],
+    ['backreference', '- { name: h, url: /a, expect: { body: { matches: "(x)\\\\1" } } }', /expect\.body\.matches has the pattern .*backreference/],
+    [
+      'lookahead',
+      '- { name: h, url: /a, expect: { headers: { etag: { matches: "a(?=b)" } } } }',
+      /expect\.headers\.etag\.matches has the pattern \/a\(\?=b\)\/, which uses lookaround/,
+    ],
     ['percentile without repeat', '- { name: h, url: /a, expect: { p95-latency: 50ms } }', /expect\.p95-latency needs repeat: N or load/],
     ['missing url', '- { name: h }', /checks\[0\] \("h"\) has no url/],
     ['duplicate names', '- { name: h, url: /a }\n- { name: h, url: /b }', /checks\[1\] \("h"\) has the same name as checks\[0\]/],
