@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Bundles every actions/<action>/{main,post}.ts with ncc into dist/<action>/{index.js,post/index.js},
 // and the CLI (src/cli/main.ts) into dist/cli/index.js.
-// Usage: node scripts/build.mjs [--out DIR] [action|cli ...]   (default: everything, into dist/)
-import { spawn } from 'node:child_process';
+// Usage: node scripts/build.mjs [--out DIR] [--no-typecheck] [action|cli ...]   (default: everything, into dist/)
+// The type check (tsc, the root tsconfig) runs first; ncc then only transpiles (--transpile-only, with the
+// bundling tsconfig beside the entries: actions/tsconfig.json, src/cli/tsconfig.json), which gives the same
+// bundles as a type-checking ncc at a third of its time.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +19,8 @@ if (outFlag >= 0) {
   outDir = resolve(argv[outFlag + 1]);
   argv.splice(outFlag, 2);
 }
+const noTypecheck = argv.indexOf('--no-typecheck');
+if (noTypecheck >= 0) argv.splice(noTypecheck, 1);
 const wanted = argv;
 const want = (name) => wanted.length === 0 || wanted.includes(name);
 const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
@@ -32,11 +37,22 @@ for (const action of actions) {
     jobs.push({ name: `${action}/post`, entry: join('actions', action, 'post.ts'), out: join(outDir, action, 'post') });
   }
 }
+// Type-check before anything in the output is removed.
+if (noTypecheck < 0) {
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', join(root, 'tsconfig.json')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (tsc.status !== 0) {
+    console.error('build: the type check failed; nothing was bundled.');
+    process.exit(1);
+  }
+}
 for (const name of new Set(jobs.map((j) => j.name.split('/')[0]))) rmSync(join(outDir, name), { recursive: true, force: true });
 
 function build({ entry, out }) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [ncc, 'build', entry, '-o', out, '--quiet', '--target', 'es2022'], {
+    const child = spawn(process.execPath, [ncc, 'build', entry, '-o', out, '--quiet', '--target', 'es2022', '--transpile-only'], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -43786,9 +43786,9 @@ async function httpRequest(req) {
 }
 const latencyFrom = (started) => () => performance.now() - started;
 /** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
-async function readCapped(res, maxBytes, latency) {
+async function readCapped(res, maxBytes, latency = () => 0) {
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    const tooLarge = () => new client_HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
+    const tooLarge = () => new client_HttpTransportError(`the response is larger than ${describeBytes(maxBytes)}, the most read from it`, 'TOO_LARGE', latency());
     if (declared > maxBytes) {
         await res.body?.cancel().catch(() => undefined);
         throw tooLarge();
@@ -43810,6 +43810,14 @@ async function readCapped(res, maxBytes, latency) {
         chunks.push(value);
     }
     return Buffer.concat(chunks);
+}
+/** 5242880 → "5 MiB", 65536 → "64 KiB", 300 → "300 bytes". */
+function describeBytes(n) {
+    if (n >= 1024 * 1024 && n % (1024 * 1024) === 0)
+        return `${n / 1024 / 1024} MiB`;
+    if (n >= 1024 && n % 1024 === 0)
+        return `${n / 1024} KiB`;
+    return `${n} bytes`;
 }
 /** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
 function client_describeTransportError(err, latencyMs = 0) {
@@ -43916,6 +43924,7 @@ var external_node_tls_ = __nccwpck_require__(1692);
 
 
 
+/** The most of a body kept by default (5 MiB); the rest is not read. */
 const DEFAULT_MAX_BODY = (/* unused pure expression or super */ null && (5 * 1024 * 1024));
 const httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
 const httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true });
@@ -47063,6 +47072,15 @@ class SecretRegistry {
         return this.values.size;
     }
 }
+/**
+ * The process's one registry: the action runtime masks into it, and everything that leaves the runner
+ * other than the log (webhook payloads, the release record's free text) is redacted through it.
+ */
+const processSecrets = new SecretRegistry();
+/** Replaces every secret masked so far in this process. */
+function redactSecrets(text) {
+    return processSecrets.redact(text);
+}
 
 ;// CONCATENATED MODULE: ./src/runtime/action.ts
 /**
@@ -47075,7 +47093,7 @@ class SecretRegistry {
 
 
 
-const secrets = new SecretRegistry();
+const secrets = processSecrets;
 function annotationProps(a) {
     if (!a)
         return undefined;

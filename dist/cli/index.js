@@ -8836,6 +8836,15 @@ class SecretRegistry {
         return this.values.size;
     }
 }
+/**
+ * The process's one registry: the action runtime masks into it, and everything that leaves the runner
+ * other than the log (webhook payloads, the release record's free text) is redacted through it.
+ */
+const processSecrets = new SecretRegistry();
+/** Replaces every secret masked so far in this process. */
+function redactSecrets(text) {
+    return processSecrets.redact(text);
+}
 
 ;// CONCATENATED MODULE: ./src/cli/commands.ts
 /**

@@ -11,6 +11,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   lastGoodFromDeployments: () => (/* binding */ lastGoodFromDeployments),
 /* harmony export */   payloadImages: () => (/* binding */ payloadImages)
 /* harmony export */ });
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4205);
+
 class GitHubDeployments {
     client;
     repository;
@@ -26,7 +28,7 @@ class GitHubDeployments {
             ref: options.ref,
             environment: options.environment,
             payload: payload,
-            description: (options.description ?? `${options.action}: ${options.images.map((i) => i.image).join(', ')}`).slice(0, 140),
+            description: (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .redactSecrets */ .fp)(options.description ?? `${options.action}: ${options.images.map((i) => i.image).join(', ')}`).slice(0, 140),
             auto_merge: false,
             required_contexts: [],
             ...(options.production !== undefined ? { production_environment: options.production } : {}),
@@ -42,7 +44,8 @@ class GitHubDeployments {
             state,
             ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
             ...(options.logUrl ? { log_url: options.logUrl } : {}),
-            ...(options.description ? { description: options.description.slice(0, 140) } : {}),
+            // A failure's description quotes an error message: it leaves the runner, so it is redacted first.
+            ...(options.description ? { description: (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .redactSecrets */ .fp)(options.description).slice(0, 140) } : {}),
             // Inactivating the replaced one is done explicitly (markReplaced), so it is in the record either way.
             auto_inactive: false,
         });

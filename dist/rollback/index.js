@@ -29460,6 +29460,8 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */   lastGoodFromDeployments: () => (/* binding */ lastGoodFromDeployments),
 /* harmony export */   payloadImages: () => (/* binding */ payloadImages)
 /* harmony export */ });
+/* harmony import */ var _runtime_secrets_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(44205);
+
 class GitHubDeployments {
     client;
     repository;
@@ -29475,7 +29477,7 @@ class GitHubDeployments {
             ref: options.ref,
             environment: options.environment,
             payload: payload,
-            description: (options.description ?? `${options.action}: ${options.images.map((i) => i.image).join(', ')}`).slice(0, 140),
+            description: (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .redactSecrets */ .fp)(options.description ?? `${options.action}: ${options.images.map((i) => i.image).join(', ')}`).slice(0, 140),
             auto_merge: false,
             required_contexts: [],
             ...(options.production !== undefined ? { production_environment: options.production } : {}),
@@ -29491,7 +29493,8 @@ class GitHubDeployments {
             state,
             ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
             ...(options.logUrl ? { log_url: options.logUrl } : {}),
-            ...(options.description ? { description: options.description.slice(0, 140) } : {}),
+            // A failure's description quotes an error message: it leaves the runner, so it is redacted first.
+            ...(options.description ? { description: (0,_runtime_secrets_js__WEBPACK_IMPORTED_MODULE_0__/* .redactSecrets */ .fp)(options.description).slice(0, 140) } : {}),
             // Inactivating the replaced one is done explicitly (markReplaced), so it is in the record either way.
             auto_inactive: false,
         });
@@ -29541,6 +29544,131 @@ function lastGoodFromDeployments(deployments, current = []) {
             return { deploymentId: d.id, sha: d.sha, createdAt: d.createdAt, images };
     }
     return undefined;
+}
+
+
+/***/ }),
+
+/***/ 73329:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EF: () => (/* binding */ readCapped),
+/* harmony export */   Mz: () => (/* binding */ HttpTransportError),
+/* harmony export */   aj: () => (/* binding */ httpRequest),
+/* harmony export */   vH: () => (/* binding */ describeTransportError),
+/* harmony export */   w1: () => (/* binding */ DEFAULT_HTTP_TIMEOUT_MS)
+/* harmony export */ });
+/* unused harmony exports describeBytes, isTransientStatus, isTransientError */
+/* harmony import */ var _util_socket_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9887);
+
+/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
+class HttpTransportError extends Error {
+    code;
+    latencyMs;
+    name = 'HttpTransportError';
+    constructor(message, code, latencyMs) {
+        super(message);
+        this.code = code;
+        this.latencyMs = latencyMs;
+    }
+}
+const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+async function httpRequest(req) {
+    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const started = performance.now();
+    try {
+        const res = await fetch(req.url, {
+            method: req.method ?? 'GET',
+            headers: req.headers,
+            body: req.body,
+            redirect: req.followRedirects === false ? 'manual' : 'follow',
+            signal,
+        });
+        let body = '';
+        let bytes;
+        const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
+        if (req.binary)
+            bytes = raw;
+        else
+            body = new TextDecoder().decode(raw);
+        return {
+            url: res.url || String(req.url),
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers,
+            body,
+            bytes,
+            latencyMs: performance.now() - started,
+            redirected: res.redirected,
+        };
+    }
+    catch (err) {
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (err instanceof HttpTransportError)
+            throw err;
+        if (timeout.aborted) {
+            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        }
+        throw describeTransportError(err, latencyMs);
+    }
+}
+const latencyFrom = (started) => () => performance.now() - started;
+/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
+async function readCapped(res, maxBytes, latency = () => 0) {
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const tooLarge = () => new HttpTransportError(`the response is larger than ${describeBytes(maxBytes)}, the most read from it`, 'TOO_LARGE', latency());
+    if (declared > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    const reader = res.body?.getReader();
+    if (!reader)
+        return new Uint8Array();
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            throw tooLarge();
+        }
+        chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+}
+/** 5242880 → "5 MiB", 65536 → "64 KiB", 300 → "300 bytes". */
+function describeBytes(n) {
+    if (n >= 1024 * 1024 && n % (1024 * 1024) === 0)
+        return `${n / 1024 / 1024} MiB`;
+    if (n >= 1024 && n % 1024 === 0)
+        return `${n / 1024} KiB`;
+    return `${n} bytes`;
+}
+/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
+function describeTransportError(err, latencyMs = 0) {
+    let cause = err;
+    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
+        cause = cause.cause;
+    }
+    const code = cause?.code ?? 'EFETCH';
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const words = (0,_util_socket_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .socketErrorWords */ .X)(code);
+    return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
+}
+/** Transient by nature: worth retrying. */
+function isTransientStatus(status) {
+    return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+function isTransientError(err) {
+    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
 }
 
 
@@ -29800,6 +29928,87 @@ function assertKnownKeys(obj, allowed, where) {
             input: where,
         });
     }
+}
+
+
+/***/ }),
+
+/***/ 44205:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fp: () => (/* binding */ redactSecrets),
+/* harmony export */   rW: () => (/* binding */ processSecrets)
+/* harmony export */ });
+/* unused harmony exports REDACTED, secretForms, SecretRegistry */
+/**
+ * Values that must never reach a log, an output or a summary. The runner masks log lines for
+ * values given to `core.setSecret`; summaries and outputs are redacted here, and the CLI front
+ * end redacts its own log the same way.
+ */
+const REDACTED = '***';
+/** Every form of a secret worth hiding: the value, and for a URL with credentials its password too. */
+function secretForms(value) {
+    const forms = new Set();
+    const v = value.trim();
+    if (v.length < 3)
+        return []; // too short to mask without masking ordinary text
+    forms.add(v);
+    if (v !== value)
+        forms.add(value);
+    try {
+        const url = new URL(v);
+        if (url.password) {
+            forms.add(url.password);
+            const decoded = safeDecode(url.password);
+            if (decoded.length >= 3)
+                forms.add(decoded);
+        }
+    }
+    catch {
+        // not a URL
+    }
+    return [...forms];
+}
+function safeDecode(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return s;
+    }
+}
+class SecretRegistry {
+    values = new Set();
+    /** Registers a secret; returns the forms to hand to the runner's masker. */
+    add(value) {
+        const forms = secretForms(value);
+        for (const f of forms)
+            this.values.add(f);
+        return forms;
+    }
+    /** Replaces every registered secret in `text`, longest first so a URL goes before its password. */
+    redact(text) {
+        if (this.values.size === 0)
+            return text;
+        let out = text;
+        for (const s of [...this.values].sort((a, b) => b.length - a.length)) {
+            out = out.split(s).join(REDACTED);
+        }
+        return out;
+    }
+    get size() {
+        return this.values.size;
+    }
+}
+/**
+ * The process's one registry: the action runtime masks into it, and everything that leaves the runner
+ * other than the log (webhook payloads, the release record's free text) is redacted through it.
+ */
+const processSecrets = new SecretRegistry();
+/** Replaces every secret masked so far in this process. */
+function redactSecrets(text) {
+    return processSecrets.redact(text);
 }
 
 
@@ -42277,68 +42486,8 @@ function missing(name) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/runtime/secrets.ts
-/**
- * Values that must never reach a log, an output or a summary. The runner masks log lines for
- * values given to `core.setSecret`; summaries and outputs are redacted here, and the CLI front
- * end redacts its own log the same way.
- */
-const REDACTED = '***';
-/** Every form of a secret worth hiding: the value, and for a URL with credentials its password too. */
-function secretForms(value) {
-    const forms = new Set();
-    const v = value.trim();
-    if (v.length < 3)
-        return []; // too short to mask without masking ordinary text
-    forms.add(v);
-    if (v !== value)
-        forms.add(value);
-    try {
-        const url = new URL(v);
-        if (url.password) {
-            forms.add(url.password);
-            const decoded = safeDecode(url.password);
-            if (decoded.length >= 3)
-                forms.add(decoded);
-        }
-    }
-    catch {
-        // not a URL
-    }
-    return [...forms];
-}
-function safeDecode(s) {
-    try {
-        return decodeURIComponent(s);
-    }
-    catch {
-        return s;
-    }
-}
-class SecretRegistry {
-    values = new Set();
-    /** Registers a secret; returns the forms to hand to the runner's masker. */
-    add(value) {
-        const forms = secretForms(value);
-        for (const f of forms)
-            this.values.add(f);
-        return forms;
-    }
-    /** Replaces every registered secret in `text`, longest first so a URL goes before its password. */
-    redact(text) {
-        if (this.values.size === 0)
-            return text;
-        let out = text;
-        for (const s of [...this.values].sort((a, b) => b.length - a.length)) {
-            out = out.split(s).join(REDACTED);
-        }
-        return out;
-    }
-    get size() {
-        return this.values.size;
-    }
-}
-
+// EXTERNAL MODULE: ./src/runtime/secrets.ts
+var secrets = __nccwpck_require__(44205);
 ;// CONCATENATED MODULE: ./src/runtime/action.ts
 /**
  * The one place that touches @actions/core: an action's entry calls `runAction(main)` and gets a
@@ -42350,35 +42499,35 @@ class SecretRegistry {
 
 
 
-const secrets = new SecretRegistry();
+const action_secrets = secrets/* processSecrets */.rW;
 function annotationProps(a) {
     if (!a)
         return undefined;
     return { title: a.title, file: a.file, startLine: a.startLine };
 }
 const runnerLogger = {
-    info: (m) => core/* info */.pq(secrets.redact(m)),
-    debug: (m) => core/* debug */.Yz(secrets.redact(m)),
-    notice: (m, a) => core/* notice */.lm(secrets.redact(m), annotationProps(a)),
-    warning: (m, a) => core/* warning */.$e(secrets.redact(m), annotationProps(a)),
-    error: (m, a) => core/* error */.z3(secrets.redact(m), annotationProps(a)),
-    group: (name, fn) => core/* group */.Os(secrets.redact(name), fn),
+    info: (m) => core/* info */.pq(action_secrets.redact(m)),
+    debug: (m) => core/* debug */.Yz(action_secrets.redact(m)),
+    notice: (m, a) => core/* notice */.lm(action_secrets.redact(m), annotationProps(a)),
+    warning: (m, a) => core/* warning */.$e(action_secrets.redact(m), annotationProps(a)),
+    error: (m, a) => core/* error */.z3(action_secrets.redact(m), annotationProps(a)),
+    group: (name, fn) => core/* group */.Os(action_secrets.redact(name), fn),
 };
 function createContext(signal) {
     const run = runContextFromEnv(process.env, process.cwd(), jobTempDir(process.env, (0,external_node_os_.tmpdir)()));
-    const inputs = new Inputs((name) => core/* getInput */.V4(name), secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
+    const inputs = new Inputs((name) => core/* getInput */.V4(name), action_secrets, (form) => core/* setSecret */.Pq(form), run.workspace);
     return {
         inputs,
         log: runnerLogger,
         run,
         mask(value) {
-            for (const form of secrets.add(value))
+            for (const form of action_secrets.add(value))
                 core/* setSecret */.Pq(form);
         },
-        redact: (text) => secrets.redact(text),
+        redact: (text) => action_secrets.redact(text),
         setOutput(name, value) {
             const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-            core/* setOutput */.uH(name, secrets.redact(text));
+            core/* setOutput */.uH(name, action_secrets.redact(text));
         },
         saveState(name, value) {
             core/* saveState */.LZ(name, typeof value === 'string' ? value : JSON.stringify(value));
@@ -42387,7 +42536,7 @@ function createContext(signal) {
         async writeSummary(summary) {
             if (!process.env.GITHUB_STEP_SUMMARY)
                 return;
-            await core/* summary */.z.addRaw(secrets.redact(summary.toString()), true).write();
+            await core/* summary */.z.addRaw(action_secrets.redact(summary.toString()), true).write();
         },
         signal,
     };
@@ -42425,20 +42574,20 @@ function reportFailure(err) {
     if (err instanceof errors/* ConfigurationError */.j1) {
         // One error line: with the file and line as an annotation when the mistake is in a file.
         if (err.file) {
-            core/* error */.z3(secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
+            core/* error */.z3(action_secrets.redact(err.message), { file: err.file, startLine: err.line, title: 'deploy-kit' });
             process.exitCode = 1;
         }
         else
-            core/* setFailed */.C1(secrets.redact(err.message));
+            core/* setFailed */.C1(action_secrets.redact(err.message));
         return;
     }
     if (err instanceof errors/* OperationFailedError */.Bp) {
-        core/* setFailed */.C1(secrets.redact(err.message));
+        core/* setFailed */.C1(action_secrets.redact(err.message));
         return;
     }
     const stack = err instanceof Error && err.stack ? err.stack : String(err);
-    core/* setFailed */.C1(`${secrets.redact((0,errors/* errorMessage */.gJ)(err))} — this is a bug in deploy-kit; please report it with the log below.`);
-    core/* info */.pq(secrets.redact(stack));
+    core/* setFailed */.C1(`${action_secrets.redact((0,errors/* errorMessage */.gJ)(err))} — this is a bug in deploy-kit; please report it with the log below.`);
+    core/* info */.pq(action_secrets.redact(stack));
 }
 
 // EXTERNAL MODULE: ./src/runtime/logger.ts
@@ -42584,6 +42733,7 @@ async function atomic_write_writeFileAtomic(path, content, options = {}) {
 
 
 
+
 /** Pure: the entry fields for a release's database (none when nothing is known). */
 function databaseFields(database) {
     return {
@@ -42592,9 +42742,20 @@ function databaseFields(database) {
     };
 }
 const DEFAULT_HISTORY_LIMIT = 50;
-/** Pure: the history with `entry` appended and only the last `limit` kept. */
+/**
+ * The entry as it may be stored: its free text (`reason`, `database`, which quote error messages) with every
+ * secret masked in this process replaced, so a password in a failing tool's message never reaches the record.
+ */
+function redactEntry(entry, redact = secrets/* redactSecrets */.fp) {
+    return {
+        ...entry,
+        ...(entry.reason !== undefined ? { reason: redact(entry.reason) } : {}),
+        ...(entry.database !== undefined ? { database: redact(entry.database) } : {}),
+    };
+}
+/** Pure (but for the process's secrets): the history with `entry` (redacted) appended and only the last `limit` kept. */
 function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
-    const entries = [...history.entries, entry];
+    const entries = [...history.entries, redactEntry(entry)];
     return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
 }
 const GOOD = ['promoted', 'deployed', 'rolled-back'];
@@ -42923,111 +43084,8 @@ function parsePromoteTarget(text, registry) {
     return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
 }
 
-// EXTERNAL MODULE: ./src/util/socket-errors.ts
-var socket_errors = __nccwpck_require__(9887);
-;// CONCATENATED MODULE: ./src/http/client.ts
-
-/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
-class HttpTransportError extends Error {
-    code;
-    latencyMs;
-    name = 'HttpTransportError';
-    constructor(message, code, latencyMs) {
-        super(message);
-        this.code = code;
-        this.latencyMs = latencyMs;
-    }
-}
-const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
-async function httpRequest(req) {
-    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const started = performance.now();
-    try {
-        const res = await fetch(req.url, {
-            method: req.method ?? 'GET',
-            headers: req.headers,
-            body: req.body,
-            redirect: req.followRedirects === false ? 'manual' : 'follow',
-            signal,
-        });
-        let body = '';
-        let bytes;
-        const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
-        if (req.binary)
-            bytes = raw;
-        else
-            body = new TextDecoder().decode(raw);
-        return {
-            url: res.url || String(req.url),
-            status: res.status,
-            statusText: res.statusText,
-            headers: res.headers,
-            body,
-            bytes,
-            latencyMs: performance.now() - started,
-            redirected: res.redirected,
-        };
-    }
-    catch (err) {
-        const latencyMs = performance.now() - started;
-        if (req.signal?.aborted)
-            throw req.signal.reason;
-        if (err instanceof HttpTransportError)
-            throw err;
-        if (timeout.aborted) {
-            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
-        }
-        throw describeTransportError(err, latencyMs);
-    }
-}
-const latencyFrom = (started) => () => performance.now() - started;
-/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
-async function readCapped(res, maxBytes, latency) {
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    const tooLarge = () => new HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
-    if (declared > maxBytes) {
-        await res.body?.cancel().catch(() => undefined);
-        throw tooLarge();
-    }
-    const chunks = [];
-    let total = 0;
-    const reader = res.body?.getReader();
-    if (!reader)
-        return new Uint8Array();
-    for (;;) {
-        const { done, value } = await reader.read();
-        if (done)
-            break;
-        total += value.byteLength;
-        if (total > maxBytes) {
-            await reader.cancel().catch(() => undefined);
-            throw tooLarge();
-        }
-        chunks.push(value);
-    }
-    return Buffer.concat(chunks);
-}
-/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
-function describeTransportError(err, latencyMs = 0) {
-    let cause = err;
-    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
-        cause = cause.cause;
-    }
-    const code = cause?.code ?? 'EFETCH';
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const words = (0,socket_errors/* socketErrorWords */.X)(code);
-    return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
-}
-/** Transient by nature: worth retrying. */
-function isTransientStatus(status) {
-    return status === 408 || status === 425 || status === 429 || status >= 500;
-}
-function isTransientError(err) {
-    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
-}
-
+// EXTERNAL MODULE: ./src/http/client.ts
+var client = __nccwpck_require__(73329);
 ;// CONCATENATED MODULE: ./src/notify/webhook.ts
 /**
  * Slack-compatible webhook messages (Slack incoming webhooks; Mattermost, Rocket.Chat and most chat
@@ -43036,12 +43094,24 @@ function isTransientError(err) {
  */
 
 
+
+/** The most read of a webhook's answer (64 KiB): chat webhooks answer "ok" or a short error. */
+const MAX_WEBHOOK_ANSWER_BYTES = 64 << 10;
 const COLOURS = { success: '#2eb67d', failure: '#e01e5a', warning: '#ecb22e' };
 /** Slack's control characters (&, <, >) escaped so user text cannot inject links or mentions. */
 function escapeSlack(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-/** Pure: the JSON body for a notification. */
+/** The notification with every secret masked in this process replaced: a payload leaves the runner unmasked. */
+function redactNotification(n, redact = secrets/* redactSecrets */.fp) {
+    return {
+        ...n,
+        title: redact(n.title),
+        fields: n.fields.map((f) => ({ title: redact(f.title), value: redact(f.value) })),
+        ...(n.link !== undefined ? { link: redact(n.link) } : {}),
+    };
+}
+/** Pure: the JSON body for a notification (give it a redacted one: sendNotification does). */
 function slackPayload(n) {
     const text = n.link ? `${escapeSlack(n.title)} (<${n.link}|run>)` : escapeSlack(n.title);
     return {
@@ -43072,20 +43142,23 @@ function validateWebhookUrl(url, input) {
 async function sendNotification(url, n, options = {}) {
     const host = new URL(url).host;
     try {
-        const res = await httpRequest({
+        const res = await (0,client/* httpRequest */.aj)({
             url,
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(slackPayload(n)),
+            body: JSON.stringify(slackPayload(redactNotification(n))),
             timeoutMs: options.timeoutMs ?? 10_000,
             signal: options.signal,
+            maxBytes: MAX_WEBHOOK_ANSWER_BYTES,
         });
         if (res.status < 200 || res.status >= 300) {
             throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} answered ${res.status} ${res.statusText}: ${res.body.slice(0, 200)}`);
         }
     }
     catch (err) {
-        if (err instanceof HttpTransportError)
+        if (err instanceof client/* HttpTransportError */.Mz && err.code === 'TOO_LARGE')
+            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} answered with a body ${err.message.replace(/^the response is /, '')}; is notify-webhook the chat webhook's URL?`);
+        if (err instanceof client/* HttpTransportError */.Mz)
             throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} did not answer: ${err.message}`);
         throw err;
     }
@@ -43253,6 +43326,7 @@ var external_node_tls_ = __nccwpck_require__(41692);
 
 
 
+/** The most of a body kept by default (5 MiB); the rest is not read. */
 const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 const httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
 const httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true });
@@ -43262,7 +43336,7 @@ function closeIdleConnections() {
     httpsAgent.destroy();
 }
 async function httpRequestNode(req) {
-    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeoutMs = req.timeoutMs ?? client/* DEFAULT_HTTP_TIMEOUT_MS */.w1;
     // One controller per request, its timer cleared at the end: a load check sends thousands of
     // requests, and AbortSignal.timeout would leave a timer behind for each.
     const controller = new AbortController();
@@ -43299,10 +43373,10 @@ async function httpRequestNode(req) {
                 };
             }
             if (hop >= maxRedirects)
-                throw new HttpTransportError(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
+                throw new client/* HttpTransportError */.Mz(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
             const next = new URL(location, url);
             if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
+                throw new client/* HttpTransportError */.Mz(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
             }
             // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body.
             if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -43322,10 +43396,10 @@ async function httpRequestNode(req) {
         if (req.signal?.aborted)
             throw req.signal.reason;
         if (timedOut)
-            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
-        if (err instanceof HttpTransportError)
+            throw new client/* HttpTransportError */.Mz(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        if (err instanceof client/* HttpTransportError */.Mz)
             throw err;
-        throw describeTransportError(err, latencyMs);
+        throw (0,client/* describeTransportError */.vH)(err, latencyMs);
     }
     finally {
         clearTimeout(timer);
@@ -43431,6 +43505,321 @@ function toHeaders(raw) {
     return out;
 }
 
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/util/user-pattern.ts
+/**
+ * Regular expressions written by users (`matches` in checks, a gate's check-name filter) must not hang
+ * the runner (docs/decisions/0135-user-patterns-cannot-hang.md). Three layers:
+ * 1. at validation, a checked safe subset: no backreferences, no lookaround, no repeated group holding an
+ *    unbounded quantifier (`(a+)+`, `(.*a){20}`), no repeated alternation whose branches can start alike
+ *    (`(a|a)*`), no unbounded quantifiers side by side over overlapping characters (`\d+\d*`, `.*.*`);
+ * 2. a pattern is tried on at most MAX_PATTERN_INPUT characters of a text;
+ * 3. every match runs under a time limit (node:vm interrupts the regex engine), for what the subset
+ *    cannot see (`[\s\S]*x` is quadratic on a long text without an x).
+ */
+
+/** A pattern is tried on at most this many characters (1 MiB). */
+const MAX_PATTERN_INPUT = 1024 * 1024;
+/** A single match gives up after this long. */
+const PATTERN_TIME_LIMIT_MS = 1000;
+/** The pattern is outside the safe subset (or not a regular expression); `reason` says why, in words. */
+class PatternRefusedError extends Error {
+    syntax;
+    name = 'PatternRefusedError';
+    constructor(message, 
+    /** Not a regular expression at all, rather than one outside the safe subset. */
+    syntax = false) {
+        super(message);
+        this.syntax = syntax;
+    }
+}
+/** A match ran past PATTERN_TIME_LIMIT_MS and was stopped. */
+class PatternTimeoutError extends Error {
+    source;
+    name = 'PatternTimeoutError';
+    constructor(source) {
+        super(`matching /${source}/ took longer than ${PATTERN_TIME_LIMIT_MS / 1000} s and was stopped: simplify the pattern`);
+        this.source = source;
+    }
+}
+/** One context for every match, made on the first (a context costs a few milliseconds: not at start-up). */
+let sandbox;
+function matchSandbox() {
+    sandbox ??= { context: external_node_vm_default().createContext(Object.create(null)), script: new (external_node_vm_default()).Script('re.test(s)') };
+    return sandbox;
+}
+class UserPattern {
+    source;
+    regex;
+    constructor(source, regex) {
+        this.source = source;
+        this.regex = regex;
+    }
+    /** Whether the pattern matches within the first MAX_PATTERN_INPUT characters; throws PatternTimeoutError. */
+    test(text) {
+        const { context, script } = matchSandbox();
+        const scope = context;
+        scope.re = this.regex;
+        scope.s = text.length > MAX_PATTERN_INPUT ? text.slice(0, MAX_PATTERN_INPUT) : text;
+        try {
+            return script.runInContext(context, { timeout: PATTERN_TIME_LIMIT_MS }) === true;
+        }
+        catch (err) {
+            if (err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+                throw new PatternTimeoutError(this.source);
+            throw err;
+        }
+        finally {
+            scope.re = undefined;
+            scope.s = undefined;
+        }
+    }
+}
+/** Compiles a user's pattern, or throws PatternRefusedError saying what is wrong with it. */
+function compileUserPattern(source) {
+    let regex;
+    try {
+        regex = new RegExp(source);
+    }
+    catch (err) {
+        throw new PatternRefusedError(`is not a valid regular expression: ${err.message}`, true);
+    }
+    const refusal = unsafePatternReason(source);
+    if (refusal)
+        throw new PatternRefusedError(refusal);
+    return new UserPattern(regex.source, regex);
+}
+const UNSAFE_HINT = 'which can take exponential or polynomial time on a long body; rewrite it';
+/** Pure: why a (syntactically valid) pattern is outside the safe subset, or undefined when it is inside. */
+function unsafePatternReason(source) {
+    let tree;
+    try {
+        tree = new PatternParser(source).parse();
+    }
+    catch (err) {
+        if (err instanceof PatternRefusedError)
+            return err.message;
+        throw err;
+    }
+    return checkAlternatives(tree);
+}
+function checkAlternatives(alternatives) {
+    for (const seq of alternatives) {
+        const r = checkSequence(seq);
+        if (r)
+            return r;
+    }
+    return undefined;
+}
+function checkSequence(seq) {
+    for (const node of seq) {
+        const r = checkNode(node);
+        if (r)
+            return r;
+    }
+    // Unbounded quantifiers side by side (only optional items between) over characters both can take.
+    let previous;
+    for (const node of seq) {
+        if (node.type === 'repeat' && node.max === Infinity) {
+            if (previous && overlaps(atomsOf(previous), atomsOf(node))) {
+                return `has unbounded quantifiers side by side over the same characters (like \\d+\\d* or .*.*), ${UNSAFE_HINT} with one quantifier`;
+            }
+            previous = node;
+        }
+        else if (!canBeEmpty(node))
+            previous = undefined;
+    }
+    return undefined;
+}
+function checkNode(node) {
+    if (node.type === 'group')
+        return checkAlternatives(node.alternatives);
+    if (node.type !== 'repeat')
+        return undefined;
+    if (node.max > 1 && hasUnbounded(node.node)) {
+        return `repeats a group that holds an unbounded quantifier (like (a+)+ or (.*a){20}), ${UNSAFE_HINT} without the nesting`;
+    }
+    if ((node.max === Infinity || node.max > 10) && node.node.type === 'group') {
+        const firsts = node.node.alternatives.map((seq) => firstAtoms(seq));
+        for (let i = 0; i < firsts.length; i++)
+            for (let j = i + 1; j < firsts.length; j++)
+                if (overlaps(firsts[i], firsts[j])) {
+                    return `repeats alternatives that can start with the same character (like (a|a)* or (a|ab)*), ${UNSAFE_HINT} so the alternatives differ from their first character`;
+                }
+    }
+    return checkNode(node.node);
+}
+function hasUnbounded(node) {
+    if (node.type === 'repeat')
+        return node.max === Infinity || hasUnbounded(node.node);
+    if (node.type === 'group')
+        return node.alternatives.some((seq) => seq.some(hasUnbounded));
+    return false;
+}
+function canBeEmpty(node) {
+    if (node.type === 'assertion')
+        return true;
+    if (node.type === 'atom')
+        return false;
+    if (node.type === 'repeat')
+        return node.min === 0 || canBeEmpty(node.node);
+    return node.alternatives.some((seq) => seq.every(canBeEmpty));
+}
+function atomsOf(node) {
+    if (node.type === 'atom')
+        return [node.source];
+    if (node.type === 'assertion')
+        return [];
+    if (node.type === 'repeat')
+        return atomsOf(node.node);
+    return node.alternatives.flatMap((seq) => seq.flatMap(atomsOf));
+}
+function firstAtoms(seq) {
+    const out = [];
+    for (const node of seq) {
+        out.push(...firstOf(node));
+        if (!canBeEmpty(node))
+            break;
+    }
+    return out;
+}
+function firstOf(node) {
+    if (node.type === 'atom')
+        return [node.source];
+    if (node.type === 'assertion')
+        return [];
+    if (node.type === 'repeat')
+        return firstOf(node.node);
+    return node.alternatives.flatMap(firstAtoms);
+}
+/** Characters tried to see whether two atoms can match the same one: ASCII and a few beyond. */
+const SAMPLES = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), 'é', 'Ω', 'я', '中', '\u2028', '😀'];
+const atomCache = new Map();
+function atomMatcher(atom) {
+    let re = atomCache.get(atom);
+    if (!re) {
+        re = new RegExp(`^(?:${atom})$`, atom.includes('\\u{') ? 'u' : '');
+        atomCache.set(atom, re);
+    }
+    return re;
+}
+function overlaps(a, b) {
+    if (a.length === 0 || b.length === 0)
+        return false;
+    return SAMPLES.some((ch) => a.some((x) => atomMatcher(x).test(ch)) && b.some((y) => atomMatcher(y).test(ch)));
+}
+/** A small parser for the JavaScript pattern syntax (no flags), just enough to judge its shape. */
+class PatternParser {
+    s;
+    i = 0;
+    constructor(s) {
+        this.s = s;
+    }
+    parse() {
+        const alternatives = this.alternatives();
+        if (this.i < this.s.length)
+            throw new PatternRefusedError(`has an unmatched ")" at position ${this.i + 1}`);
+        return alternatives;
+    }
+    alternatives() {
+        const out = [this.sequence()];
+        while (this.s[this.i] === '|') {
+            this.i++;
+            out.push(this.sequence());
+        }
+        return out;
+    }
+    sequence() {
+        const seq = [];
+        while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')') {
+            const atom = this.term();
+            seq.push(this.quantified(atom));
+        }
+        return seq;
+    }
+    quantified(node) {
+        const s = this.s;
+        let min;
+        let max;
+        const c = s[this.i];
+        if (c === '*' || c === '+' || c === '?') {
+            this.i++;
+            [min, max] = c === '*' ? [0, Infinity] : c === '+' ? [1, Infinity] : [0, 1];
+        }
+        else if (c === '{') {
+            const m = /^\{(\d+)(,(\d*))?\}/.exec(s.slice(this.i));
+            if (!m)
+                return node;
+            this.i += m[0].length;
+            min = Number(m[1]);
+            max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+        }
+        else
+            return node;
+        if (s[this.i] === '?')
+            this.i++;
+        return { type: 'repeat', node, min, max };
+    }
+    term() {
+        const s = this.s;
+        const c = s[this.i];
+        if (c === '^' || c === '$') {
+            this.i++;
+            return { type: 'assertion' };
+        }
+        if (c === '(')
+            return this.group();
+        if (c === '[')
+            return this.characterClass();
+        if (c === '\\')
+            return this.escape();
+        this.i++;
+        return { type: 'atom', source: c === '.' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') };
+    }
+    group() {
+        const s = this.s;
+        const rest = s.slice(this.i);
+        if (/^\(\?<?[=!]/.test(rest))
+            throw new PatternRefusedError('uses lookaround ((?=…), (?!…), (?<=…), (?<!…)), which the safe subset does not allow; match the text itself');
+        if (rest.startsWith('(?:'))
+            this.i += 3;
+        else if (rest.startsWith('(?<'))
+            this.i = s.indexOf('>', this.i) + 1;
+        else
+            this.i++;
+        const alternatives = this.alternatives();
+        this.i++; // ')'
+        return { type: 'group', alternatives };
+    }
+    characterClass() {
+        const s = this.s;
+        const start = this.i;
+        this.i++;
+        if (s[this.i] === '^')
+            this.i++;
+        while (this.i < s.length && s[this.i] !== ']')
+            this.i += s[this.i] === '\\' ? 2 : 1;
+        this.i++;
+        return { type: 'atom', source: s.slice(start, this.i) };
+    }
+    escape() {
+        const s = this.s;
+        const next = s[this.i + 1] ?? '';
+        if (/[1-9]/.test(next) || (next === 'k' && s[this.i + 2] === '<')) {
+            throw new PatternRefusedError(`uses a backreference (\\${next === 'k' ? 'k<…>' : next}), which the safe subset does not allow`);
+        }
+        if (next === 'b' || next === 'B') {
+            this.i += 2;
+            return { type: 'assertion' };
+        }
+        const m = /^\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|c[a-zA-Z]|.)/s.exec(s.slice(this.i));
+        this.i += m[0].length;
+        return { type: 'atom', source: m[0] };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checks/json-path.ts
 /**
  * Paths into a JSON value: `status`, `data.items[0].id`, `$.a.b`, `["key.with.dots"]`, `[0]` for a
@@ -43528,6 +43917,7 @@ function formatPath(path, leading = true) {
  * reasons for failure in plain words (empty when it passes), never throws for a bad response.
  */
 
+
 function statusMatches(status, matchers) {
     return matchers.some((m) => ('code' in m ? m.code === status : Math.floor(status / 100) === m.class));
 }
@@ -43593,7 +43983,10 @@ function evaluateValue(a, found, value, subject) {
         case 'matches': {
             if (value !== null && typeof value === 'object')
                 return `${subject} is ${typeName(value)}, expected text matching /${a.source}/`;
-            return a.pattern.test(String(value)) ? undefined : `${subject} is ${show(value)}, which does not match /${a.source}/`;
+            const outcome = tryPattern(a.pattern, String(value));
+            if (outcome === 'match')
+                return undefined;
+            return outcome === 'no match' ? `${subject} is ${show(value)}, which does not match /${a.source}/` : `${subject}: ${outcome}`;
         }
         case 'contains': {
             if (typeof value === 'string') {
@@ -43664,10 +44057,25 @@ function evaluateBody(body, expected) {
     for (const text of expected.notContains)
         if (body.includes(text))
             reasons.push(`the body contains ${show(text)}`);
-    for (const m of expected.matches)
-        if (!m.pattern.test(body))
-            reasons.push(`the body does not match /${m.source}/`);
+    for (const m of expected.matches) {
+        const outcome = tryPattern(m.pattern, body);
+        if (outcome === 'no match')
+            reasons.push(`the body does not match /${m.source}/${body.length > MAX_PATTERN_INPUT ? ` in its first ${MAX_PATTERN_INPUT / 1024 / 1024} MiB (a pattern is tried on no more)` : ''}`);
+        else if (outcome !== 'match')
+            reasons.push(`the body: ${outcome}`);
+    }
     return reasons;
+}
+/** A user's pattern on a text: matched, not matched, or why it gave up (it ran past its time limit). */
+function tryPattern(pattern, text) {
+    try {
+        return pattern.test(text) ? 'match' : 'no match';
+    }
+    catch (err) {
+        if (err instanceof PatternTimeoutError)
+            return err.message;
+        throw err;
+    }
 }
 /**
  * Everything that can be judged from one response: status (default 2xx), JSON, headers, body, and
@@ -43679,9 +44087,16 @@ function evaluateResponse(res, expect, options) {
     if (matchers.length > 0 && !statusMatches(res.status, matchers)) {
         reasons.push(`status ${res.status}, expected ${describeStatusMatchers(matchers)}`);
     }
-    reasons.push(...evaluateJson(res.body, expect.json));
+    const judgesBody = expect.json.length > 0 || (expect.body !== undefined && (expect.body.notContains.length > 0 || expect.body.matches.length > 0));
+    if (res.truncated && judgesBody) {
+        const limit = res.maxBodyBytes === undefined ? 'the most a check reads' : `${(res.maxBodyBytes / 1024 / 1024).toFixed(0)} MiB, the most a check reads`;
+        reasons.push(`the body is larger than ${limit}: only its start was read, so its JSON, not-contains and matches expectations cannot be judged`);
+    }
+    else {
+        reasons.push(...evaluateJson(res.body, expect.json));
+        reasons.push(...evaluateBody(res.body, expect.body));
+    }
     reasons.push(...evaluateHeaders(res.headers, expect.headers));
-    reasons.push(...evaluateBody(res.body, expect.body));
     if (options.latency && expect.maxLatencyMs !== undefined && res.latencyMs > expect.maxLatencyMs) {
         reasons.push(`latency ${Math.round(res.latencyMs)}ms is over ${expect.maxLatencyMs}ms`);
     }
@@ -43822,7 +44237,7 @@ function inspectCertificate(url, options) {
         const timer = setTimeout(() => {
             options.signal?.removeEventListener('abort', onAbort);
             socket.destroy();
-            reject(new HttpTransportError(`no TLS handshake within ${options.timeoutMs}ms`, 'TIMEOUT', performance.now() - started));
+            reject(new client/* HttpTransportError */.Mz(`no TLS handshake within ${options.timeoutMs}ms`, 'TIMEOUT', performance.now() - started));
         }, options.timeoutMs);
         if (options.signal?.aborted)
             return onAbort();
@@ -43840,7 +44255,7 @@ function inspectCertificate(url, options) {
             options.signal?.removeEventListener('abort', onAbort);
             if (options.signal?.aborted)
                 return reject(options.signal.reason);
-            reject(describeTransportError(err, performance.now() - started));
+            reject((0,client/* describeTransportError */.vH)(err, performance.now() - started));
         });
     });
 }
@@ -44022,7 +44437,7 @@ async function attemptOnce(check, { timeoutMs, signal, judgeLatency, probeTls })
                 return { passed: reasons.length === 0, reasons, certificate };
         }
         const res = await request(check, timeoutMs, signal);
-        reasons.push(...evaluateResponse(res, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
+        reasons.push(...evaluateResponse({ ...res, maxBodyBytes: DEFAULT_MAX_BODY }, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
         if (check.cors)
             reasons.push(...evaluatePreflight(check.cors, res.status, res.headers));
         return {
@@ -44037,7 +44452,7 @@ async function attemptOnce(check, { timeoutMs, signal, judgeLatency, probeTls })
     catch (err) {
         if (signal?.aborted)
             throw signal.reason;
-        if (err instanceof HttpTransportError)
+        if (err instanceof client/* HttpTransportError */.Mz)
             return { passed: false, reasons: [...reasons, err.message], certificate };
         throw err;
     }
@@ -44387,6 +44802,7 @@ function duration(raw, where, needUnit) {
 
 
 
+
 const EXPECT_KEYS = ['status', 'json', 'body', 'headers', 'max-latency', 'p50-latency', 'p95-latency', 'p99-latency', 'error-rate', 'tls'];
 const VALUE_OPERATORS = ['equals', 'not-equals', 'matches', 'exists', 'one-of', 'contains', '<', '<=', '>', '>=', 'lt', 'lte', 'gt', 'gte'];
 function parseExpect(raw, where) {
@@ -44489,11 +44905,17 @@ function parseValueAssertions(spec, where) {
 }
 function regex(v, where) {
     const source = expectString(v, where);
+    return { pattern: userPattern(source, where), source };
+}
+/** A user's pattern inside the safe subset, or a ConfigurationError naming the input and the pattern. */
+function userPattern(source, where) {
     try {
-        return { pattern: new RegExp(source), source };
+        return compileUserPattern(source);
     }
     catch (err) {
-        fail(where, `is not a valid regular expression: ${err.message}.`);
+        if (!(err instanceof PatternRefusedError))
+            throw err;
+        fail(where, err.syntax ? `${err.message}.` : `has the pattern /${source}/, which ${err.message}.`);
     }
 }
 function stringList(v, where) {
@@ -47594,7 +48016,8 @@ function sha256File(path) {
     });
 }
 async function checksumFor(url) {
-    const res = await httpRequest({ url: `${url}.sha256`, timeoutMs: 30_000 });
+    // A checksum file is one line: anything larger is not one.
+    const res = await (0,client/* httpRequest */.aj)({ url: `${url}.sha256`, timeoutMs: 30_000, maxBytes: 64 << 10 });
     if (res.status !== 200)
         throw new errors/* OperationFailedError */.Bp(`No checksum at ${url}.sha256 (HTTP ${res.status}): give kubectl-sha256, or a URL that publishes one.`);
     return res.body;
@@ -48118,13 +48541,13 @@ function requireArtifactService(input, env = process.env) {
         throw new ConfigurationError(`${input} needs the workflow run's artifact service, but ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not set: it runs only inside a GitHub Actions job (not from the CLI or a container step without them). Set ${input} off, or run it in the job.`, { input });
     }
 }
-async function client() {
+async function artifact_client() {
     const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(645)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9645));
     return new DefaultArtifactClient();
 }
 /** Uploads one file as an artifact named after the file (kept `retentionDays`, or the repository's default). */
 async function uploadFileArtifact(path, options = {}) {
-    const artifacts = await client();
+    const artifacts = await artifact_client();
     const r = await artifacts.uploadArtifact(basename(path), [path], dirnameOf(path), { skipArchive: true, retentionDays: options.retentionDays });
     if (r.id === undefined)
         throw new Error(`uploading ${basename(path)} as an artifact returned no id`);
@@ -48132,7 +48555,7 @@ async function uploadFileArtifact(path, options = {}) {
 }
 /** Downloads the artifact `name` of this workflow run into `dir`; returns the file's path. */
 async function downloadFileArtifact(name, dir) {
-    const artifacts = await client();
+    const artifacts = await artifact_client();
     (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
     let id;
     try {

@@ -28467,6 +28467,158 @@ function toSeverity(text) {
 
 /***/ }),
 
+/***/ 3920:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w1: () => (/* binding */ DEFAULT_HTTP_TIMEOUT_MS),
+  Mz: () => (/* binding */ HttpTransportError),
+  vH: () => (/* binding */ describeTransportError),
+  aj: () => (/* binding */ httpRequest),
+  bV: () => (/* binding */ isTransientError),
+  EF: () => (/* binding */ readCapped)
+});
+
+// UNUSED EXPORTS: describeBytes, isTransientStatus
+
+;// CONCATENATED MODULE: ./src/util/socket-errors.ts
+/** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
+const WORDS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    CERT_HAS_EXPIRED: 'TLS certificate has expired',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+};
+function socketErrorWords(code) {
+    return code ? WORDS[code] : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/http/client.ts
+
+/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
+class HttpTransportError extends Error {
+    code;
+    latencyMs;
+    name = 'HttpTransportError';
+    constructor(message, code, latencyMs) {
+        super(message);
+        this.code = code;
+        this.latencyMs = latencyMs;
+    }
+}
+const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+async function httpRequest(req) {
+    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const started = performance.now();
+    try {
+        const res = await fetch(req.url, {
+            method: req.method ?? 'GET',
+            headers: req.headers,
+            body: req.body,
+            redirect: req.followRedirects === false ? 'manual' : 'follow',
+            signal,
+        });
+        let body = '';
+        let bytes;
+        const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
+        if (req.binary)
+            bytes = raw;
+        else
+            body = new TextDecoder().decode(raw);
+        return {
+            url: res.url || String(req.url),
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers,
+            body,
+            bytes,
+            latencyMs: performance.now() - started,
+            redirected: res.redirected,
+        };
+    }
+    catch (err) {
+        const latencyMs = performance.now() - started;
+        if (req.signal?.aborted)
+            throw req.signal.reason;
+        if (err instanceof HttpTransportError)
+            throw err;
+        if (timeout.aborted) {
+            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        }
+        throw describeTransportError(err, latencyMs);
+    }
+}
+const latencyFrom = (started) => () => performance.now() - started;
+/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
+async function readCapped(res, maxBytes, latency = () => 0) {
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const tooLarge = () => new HttpTransportError(`the response is larger than ${describeBytes(maxBytes)}, the most read from it`, 'TOO_LARGE', latency());
+    if (declared > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    const reader = res.body?.getReader();
+    if (!reader)
+        return new Uint8Array();
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            throw tooLarge();
+        }
+        chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+}
+/** 5242880 → "5 MiB", 65536 → "64 KiB", 300 → "300 bytes". */
+function describeBytes(n) {
+    if (n >= 1024 * 1024 && n % (1024 * 1024) === 0)
+        return `${n / 1024 / 1024} MiB`;
+    if (n >= 1024 && n % 1024 === 0)
+        return `${n / 1024} KiB`;
+    return `${n} bytes`;
+}
+/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
+function describeTransportError(err, latencyMs = 0) {
+    let cause = err;
+    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
+        cause = cause.cause;
+    }
+    const code = cause?.code ?? 'EFETCH';
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const words = socketErrorWords(code);
+    return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
+}
+/** Transient by nature: worth retrying. */
+function isTransientStatus(status) {
+    return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+function isTransientError(err) {
+    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
+}
+
+
+/***/ }),
+
 /***/ 9541:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40812,6 +40964,321 @@ function duration(raw, where, needUnit) {
     return parse_parseDuration(raw, where);
 }
 
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+;// CONCATENATED MODULE: ./src/util/user-pattern.ts
+/**
+ * Regular expressions written by users (`matches` in checks, a gate's check-name filter) must not hang
+ * the runner (docs/decisions/0135-user-patterns-cannot-hang.md). Three layers:
+ * 1. at validation, a checked safe subset: no backreferences, no lookaround, no repeated group holding an
+ *    unbounded quantifier (`(a+)+`, `(.*a){20}`), no repeated alternation whose branches can start alike
+ *    (`(a|a)*`), no unbounded quantifiers side by side over overlapping characters (`\d+\d*`, `.*.*`);
+ * 2. a pattern is tried on at most MAX_PATTERN_INPUT characters of a text;
+ * 3. every match runs under a time limit (node:vm interrupts the regex engine), for what the subset
+ *    cannot see (`[\s\S]*x` is quadratic on a long text without an x).
+ */
+
+/** A pattern is tried on at most this many characters (1 MiB). */
+const MAX_PATTERN_INPUT = 1024 * 1024;
+/** A single match gives up after this long. */
+const PATTERN_TIME_LIMIT_MS = 1000;
+/** The pattern is outside the safe subset (or not a regular expression); `reason` says why, in words. */
+class PatternRefusedError extends Error {
+    syntax;
+    name = 'PatternRefusedError';
+    constructor(message, 
+    /** Not a regular expression at all, rather than one outside the safe subset. */
+    syntax = false) {
+        super(message);
+        this.syntax = syntax;
+    }
+}
+/** A match ran past PATTERN_TIME_LIMIT_MS and was stopped. */
+class PatternTimeoutError extends Error {
+    source;
+    name = 'PatternTimeoutError';
+    constructor(source) {
+        super(`matching /${source}/ took longer than ${PATTERN_TIME_LIMIT_MS / 1000} s and was stopped: simplify the pattern`);
+        this.source = source;
+    }
+}
+/** One context for every match, made on the first (a context costs a few milliseconds: not at start-up). */
+let sandbox;
+function matchSandbox() {
+    sandbox ??= { context: external_node_vm_default().createContext(Object.create(null)), script: new (external_node_vm_default()).Script('re.test(s)') };
+    return sandbox;
+}
+class UserPattern {
+    source;
+    regex;
+    constructor(source, regex) {
+        this.source = source;
+        this.regex = regex;
+    }
+    /** Whether the pattern matches within the first MAX_PATTERN_INPUT characters; throws PatternTimeoutError. */
+    test(text) {
+        const { context, script } = matchSandbox();
+        const scope = context;
+        scope.re = this.regex;
+        scope.s = text.length > MAX_PATTERN_INPUT ? text.slice(0, MAX_PATTERN_INPUT) : text;
+        try {
+            return script.runInContext(context, { timeout: PATTERN_TIME_LIMIT_MS }) === true;
+        }
+        catch (err) {
+            if (err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+                throw new PatternTimeoutError(this.source);
+            throw err;
+        }
+        finally {
+            scope.re = undefined;
+            scope.s = undefined;
+        }
+    }
+}
+/** Compiles a user's pattern, or throws PatternRefusedError saying what is wrong with it. */
+function compileUserPattern(source) {
+    let regex;
+    try {
+        regex = new RegExp(source);
+    }
+    catch (err) {
+        throw new PatternRefusedError(`is not a valid regular expression: ${err.message}`, true);
+    }
+    const refusal = unsafePatternReason(source);
+    if (refusal)
+        throw new PatternRefusedError(refusal);
+    return new UserPattern(regex.source, regex);
+}
+const UNSAFE_HINT = 'which can take exponential or polynomial time on a long body; rewrite it';
+/** Pure: why a (syntactically valid) pattern is outside the safe subset, or undefined when it is inside. */
+function unsafePatternReason(source) {
+    let tree;
+    try {
+        tree = new PatternParser(source).parse();
+    }
+    catch (err) {
+        if (err instanceof PatternRefusedError)
+            return err.message;
+        throw err;
+    }
+    return checkAlternatives(tree);
+}
+function checkAlternatives(alternatives) {
+    for (const seq of alternatives) {
+        const r = checkSequence(seq);
+        if (r)
+            return r;
+    }
+    return undefined;
+}
+function checkSequence(seq) {
+    for (const node of seq) {
+        const r = checkNode(node);
+        if (r)
+            return r;
+    }
+    // Unbounded quantifiers side by side (only optional items between) over characters both can take.
+    let previous;
+    for (const node of seq) {
+        if (node.type === 'repeat' && node.max === Infinity) {
+            if (previous && overlaps(atomsOf(previous), atomsOf(node))) {
+                return `has unbounded quantifiers side by side over the same characters (like \\d+\\d* or .*.*), ${UNSAFE_HINT} with one quantifier`;
+            }
+            previous = node;
+        }
+        else if (!canBeEmpty(node))
+            previous = undefined;
+    }
+    return undefined;
+}
+function checkNode(node) {
+    if (node.type === 'group')
+        return checkAlternatives(node.alternatives);
+    if (node.type !== 'repeat')
+        return undefined;
+    if (node.max > 1 && hasUnbounded(node.node)) {
+        return `repeats a group that holds an unbounded quantifier (like (a+)+ or (.*a){20}), ${UNSAFE_HINT} without the nesting`;
+    }
+    if ((node.max === Infinity || node.max > 10) && node.node.type === 'group') {
+        const firsts = node.node.alternatives.map((seq) => firstAtoms(seq));
+        for (let i = 0; i < firsts.length; i++)
+            for (let j = i + 1; j < firsts.length; j++)
+                if (overlaps(firsts[i], firsts[j])) {
+                    return `repeats alternatives that can start with the same character (like (a|a)* or (a|ab)*), ${UNSAFE_HINT} so the alternatives differ from their first character`;
+                }
+    }
+    return checkNode(node.node);
+}
+function hasUnbounded(node) {
+    if (node.type === 'repeat')
+        return node.max === Infinity || hasUnbounded(node.node);
+    if (node.type === 'group')
+        return node.alternatives.some((seq) => seq.some(hasUnbounded));
+    return false;
+}
+function canBeEmpty(node) {
+    if (node.type === 'assertion')
+        return true;
+    if (node.type === 'atom')
+        return false;
+    if (node.type === 'repeat')
+        return node.min === 0 || canBeEmpty(node.node);
+    return node.alternatives.some((seq) => seq.every(canBeEmpty));
+}
+function atomsOf(node) {
+    if (node.type === 'atom')
+        return [node.source];
+    if (node.type === 'assertion')
+        return [];
+    if (node.type === 'repeat')
+        return atomsOf(node.node);
+    return node.alternatives.flatMap((seq) => seq.flatMap(atomsOf));
+}
+function firstAtoms(seq) {
+    const out = [];
+    for (const node of seq) {
+        out.push(...firstOf(node));
+        if (!canBeEmpty(node))
+            break;
+    }
+    return out;
+}
+function firstOf(node) {
+    if (node.type === 'atom')
+        return [node.source];
+    if (node.type === 'assertion')
+        return [];
+    if (node.type === 'repeat')
+        return firstOf(node.node);
+    return node.alternatives.flatMap(firstAtoms);
+}
+/** Characters tried to see whether two atoms can match the same one: ASCII and a few beyond. */
+const SAMPLES = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), 'é', 'Ω', 'я', '中', '\u2028', '😀'];
+const atomCache = new Map();
+function atomMatcher(atom) {
+    let re = atomCache.get(atom);
+    if (!re) {
+        re = new RegExp(`^(?:${atom})$`, atom.includes('\\u{') ? 'u' : '');
+        atomCache.set(atom, re);
+    }
+    return re;
+}
+function overlaps(a, b) {
+    if (a.length === 0 || b.length === 0)
+        return false;
+    return SAMPLES.some((ch) => a.some((x) => atomMatcher(x).test(ch)) && b.some((y) => atomMatcher(y).test(ch)));
+}
+/** A small parser for the JavaScript pattern syntax (no flags), just enough to judge its shape. */
+class PatternParser {
+    s;
+    i = 0;
+    constructor(s) {
+        this.s = s;
+    }
+    parse() {
+        const alternatives = this.alternatives();
+        if (this.i < this.s.length)
+            throw new PatternRefusedError(`has an unmatched ")" at position ${this.i + 1}`);
+        return alternatives;
+    }
+    alternatives() {
+        const out = [this.sequence()];
+        while (this.s[this.i] === '|') {
+            this.i++;
+            out.push(this.sequence());
+        }
+        return out;
+    }
+    sequence() {
+        const seq = [];
+        while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')') {
+            const atom = this.term();
+            seq.push(this.quantified(atom));
+        }
+        return seq;
+    }
+    quantified(node) {
+        const s = this.s;
+        let min;
+        let max;
+        const c = s[this.i];
+        if (c === '*' || c === '+' || c === '?') {
+            this.i++;
+            [min, max] = c === '*' ? [0, Infinity] : c === '+' ? [1, Infinity] : [0, 1];
+        }
+        else if (c === '{') {
+            const m = /^\{(\d+)(,(\d*))?\}/.exec(s.slice(this.i));
+            if (!m)
+                return node;
+            this.i += m[0].length;
+            min = Number(m[1]);
+            max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+        }
+        else
+            return node;
+        if (s[this.i] === '?')
+            this.i++;
+        return { type: 'repeat', node, min, max };
+    }
+    term() {
+        const s = this.s;
+        const c = s[this.i];
+        if (c === '^' || c === '$') {
+            this.i++;
+            return { type: 'assertion' };
+        }
+        if (c === '(')
+            return this.group();
+        if (c === '[')
+            return this.characterClass();
+        if (c === '\\')
+            return this.escape();
+        this.i++;
+        return { type: 'atom', source: c === '.' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') };
+    }
+    group() {
+        const s = this.s;
+        const rest = s.slice(this.i);
+        if (/^\(\?<?[=!]/.test(rest))
+            throw new PatternRefusedError('uses lookaround ((?=…), (?!…), (?<=…), (?<!…)), which the safe subset does not allow; match the text itself');
+        if (rest.startsWith('(?:'))
+            this.i += 3;
+        else if (rest.startsWith('(?<'))
+            this.i = s.indexOf('>', this.i) + 1;
+        else
+            this.i++;
+        const alternatives = this.alternatives();
+        this.i++; // ')'
+        return { type: 'group', alternatives };
+    }
+    characterClass() {
+        const s = this.s;
+        const start = this.i;
+        this.i++;
+        if (s[this.i] === '^')
+            this.i++;
+        while (this.i < s.length && s[this.i] !== ']')
+            this.i += s[this.i] === '\\' ? 2 : 1;
+        this.i++;
+        return { type: 'atom', source: s.slice(start, this.i) };
+    }
+    escape() {
+        const s = this.s;
+        const next = s[this.i + 1] ?? '';
+        if (/[1-9]/.test(next) || (next === 'k' && s[this.i + 2] === '<')) {
+            throw new PatternRefusedError(`uses a backreference (\\${next === 'k' ? 'k<…>' : next}), which the safe subset does not allow`);
+        }
+        if (next === 'b' || next === 'B') {
+            this.i += 2;
+            return { type: 'assertion' };
+        }
+        const m = /^\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|c[a-zA-Z]|.)/s.exec(s.slice(this.i));
+        this.i += m[0].length;
+        return { type: 'atom', source: m[0] };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/checks/json-path.ts
 /**
  * Paths into a JSON value: `status`, `data.items[0].id`, `$.a.b`, `["key.with.dots"]`, `[0]` for a
@@ -40905,6 +41372,7 @@ function formatPath(path, leading = true) {
 
 ;// CONCATENATED MODULE: ./src/checks/expectations.ts
 /** The `expect:` block of a check: status, JSON fields, headers, body, latency, error rate, TLS. */
+
 
 
 
@@ -41010,11 +41478,17 @@ function parseValueAssertions(spec, where) {
 }
 function regex(v, where) {
     const source = fields_expectString(v, where);
+    return { pattern: userPattern(source, where), source };
+}
+/** A user's pattern inside the safe subset, or a ConfigurationError naming the input and the pattern. */
+function userPattern(source, where) {
     try {
-        return { pattern: new RegExp(source), source };
+        return compileUserPattern(source);
     }
     catch (err) {
-        fields_fail(where, `is not a valid regular expression: ${err.message}.`);
+        if (!(err instanceof PatternRefusedError))
+            throw err;
+        fields_fail(where, err.syntax ? `${err.message}.` : `has the pattern /${source}/, which ${err.message}.`);
     }
 }
 function stringList(v, where) {
@@ -41393,6 +41867,7 @@ var commit_state = __nccwpck_require__(6418);
 
 
 
+
 const GATES_DOCUMENT_KEYS = ['gates'];
 const GATE_KEYS = ['name', 'description', 'checks'];
 const PROMETHEUS_KEYS = ['name', 'prometheus', 'max', 'min', 'equals', 'no-data'];
@@ -41697,12 +42172,7 @@ function parseGitHub(obj, path, label, name) {
             let filter;
             if (spec.name !== undefined) {
                 const source = at([...p, 'name'], () => fields_expectString(spec.name, `${where}.name`));
-                try {
-                    filter = new RegExp(source);
-                }
-                catch (err) {
-                    at([...p, 'name'], () => fields_fail(`${where}.name`, `is not a valid regular expression: ${err.message}.`));
-                }
+                filter = at([...p, 'name'], () => userPattern(source, `${where}.name`));
             }
             github = filter ? { rule, filter } : { rule };
             fallbackName = filter ? `checks /${filter.source}/ green` : 'checks green';
@@ -41878,131 +42348,8 @@ async function retry(fn, options = {}) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/util/socket-errors.ts
-/** Plain words for socket, DNS and TLS error codes, shared by the HTTP client and the database drivers. */
-const WORDS = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    ENOTFOUND: 'host name not found',
-    EAI_AGAIN: 'host name lookup failed',
-    ETIMEDOUT: 'connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    UND_ERR_SOCKET: 'connection closed by the server',
-    CERT_HAS_EXPIRED: 'TLS certificate has expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
-};
-function socketErrorWords(code) {
-    return code ? WORDS[code] : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/http/client.ts
-
-/** A request that got no HTTP answer: refused, reset, DNS, TLS, timeout. */
-class HttpTransportError extends Error {
-    code;
-    latencyMs;
-    name = 'HttpTransportError';
-    constructor(message, code, latencyMs) {
-        super(message);
-        this.code = code;
-        this.latencyMs = latencyMs;
-    }
-}
-const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
-async function httpRequest(req) {
-    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const started = performance.now();
-    try {
-        const res = await fetch(req.url, {
-            method: req.method ?? 'GET',
-            headers: req.headers,
-            body: req.body,
-            redirect: req.followRedirects === false ? 'manual' : 'follow',
-            signal,
-        });
-        let body = '';
-        let bytes;
-        const raw = req.maxBytes === undefined ? new Uint8Array(await res.arrayBuffer()) : await readCapped(res, req.maxBytes, latencyFrom(started));
-        if (req.binary)
-            bytes = raw;
-        else
-            body = new TextDecoder().decode(raw);
-        return {
-            url: res.url || String(req.url),
-            status: res.status,
-            statusText: res.statusText,
-            headers: res.headers,
-            body,
-            bytes,
-            latencyMs: performance.now() - started,
-            redirected: res.redirected,
-        };
-    }
-    catch (err) {
-        const latencyMs = performance.now() - started;
-        if (req.signal?.aborted)
-            throw req.signal.reason;
-        if (err instanceof HttpTransportError)
-            throw err;
-        if (timeout.aborted) {
-            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
-        }
-        throw describeTransportError(err, latencyMs);
-    }
-}
-const latencyFrom = (started) => () => performance.now() - started;
-/** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
-async function readCapped(res, maxBytes, latency) {
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    const tooLarge = () => new HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
-    if (declared > maxBytes) {
-        await res.body?.cancel().catch(() => undefined);
-        throw tooLarge();
-    }
-    const chunks = [];
-    let total = 0;
-    const reader = res.body?.getReader();
-    if (!reader)
-        return new Uint8Array();
-    for (;;) {
-        const { done, value } = await reader.read();
-        if (done)
-            break;
-        total += value.byteLength;
-        if (total > maxBytes) {
-            await reader.cancel().catch(() => undefined);
-            throw tooLarge();
-        }
-        chunks.push(value);
-    }
-    return Buffer.concat(chunks);
-}
-/** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
-function describeTransportError(err, latencyMs = 0) {
-    let cause = err;
-    for (let i = 0; i < 5 && cause instanceof Error && cause.cause; i++) {
-        cause = cause.cause;
-    }
-    const code = cause?.code ?? 'EFETCH';
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const words = socketErrorWords(code);
-    return new HttpTransportError(words ? `${words} (${code})` : message, code, latencyMs);
-}
-/** Transient by nature: worth retrying. */
-function isTransientStatus(status) {
-    return status === 408 || status === 425 || status === 429 || status >= 500;
-}
-function isTransientError(err) {
-    return err instanceof HttpTransportError && err.code !== 'ENOTFOUND' && err.code !== 'TOO_LARGE' && !err.code.startsWith('CERT') && !err.code.includes('TLS');
-}
-
+// EXTERNAL MODULE: ./src/http/client.ts + 1 modules
+var client = __nccwpck_require__(3920);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -42021,6 +42368,7 @@ var external_node_tls_ = __nccwpck_require__(1692);
 
 
 
+/** The most of a body kept by default (5 MiB); the rest is not read. */
 const DEFAULT_MAX_BODY = 5 * 1024 * 1024;
 const httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
 const httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true });
@@ -42030,7 +42378,7 @@ function closeIdleConnections() {
     httpsAgent.destroy();
 }
 async function httpRequestNode(req) {
-    const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const timeoutMs = req.timeoutMs ?? client/* DEFAULT_HTTP_TIMEOUT_MS */.w1;
     // One controller per request, its timer cleared at the end: a load check sends thousands of
     // requests, and AbortSignal.timeout would leave a timer behind for each.
     const controller = new AbortController();
@@ -42067,10 +42415,10 @@ async function httpRequestNode(req) {
                 };
             }
             if (hop >= maxRedirects)
-                throw new HttpTransportError(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
+                throw new client/* HttpTransportError */.Mz(`more than ${maxRedirects} redirects (last to ${location})`, 'EREDIRECTS', performance.now() - started);
             const next = new URL(location, url);
             if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                throw new HttpTransportError(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
+                throw new client/* HttpTransportError */.Mz(`redirected to a ${next.protocol} URL`, 'EREDIRECTS', performance.now() - started);
             }
             // As browsers and fetch do: 303 (and 301/302 after POST) become GET without a body.
             if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -42090,10 +42438,10 @@ async function httpRequestNode(req) {
         if (req.signal?.aborted)
             throw req.signal.reason;
         if (timedOut)
-            throw new HttpTransportError(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
-        if (err instanceof HttpTransportError)
+            throw new client/* HttpTransportError */.Mz(`no answer within ${timeoutMs}ms`, 'TIMEOUT', latencyMs);
+        if (err instanceof client/* HttpTransportError */.Mz)
             throw err;
-        throw describeTransportError(err, latencyMs);
+        throw (0,client/* describeTransportError */.vH)(err, latencyMs);
     }
     finally {
         clearTimeout(timer);
@@ -42231,6 +42579,7 @@ function memoryLogger() {
  * reasons for failure in plain words (empty when it passes), never throws for a bad response.
  */
 
+
 function statusMatches(status, matchers) {
     return matchers.some((m) => ('code' in m ? m.code === status : Math.floor(status / 100) === m.class));
 }
@@ -42296,7 +42645,10 @@ function evaluateValue(a, found, value, subject) {
         case 'matches': {
             if (value !== null && typeof value === 'object')
                 return `${subject} is ${typeName(value)}, expected text matching /${a.source}/`;
-            return a.pattern.test(String(value)) ? undefined : `${subject} is ${show(value)}, which does not match /${a.source}/`;
+            const outcome = tryPattern(a.pattern, String(value));
+            if (outcome === 'match')
+                return undefined;
+            return outcome === 'no match' ? `${subject} is ${show(value)}, which does not match /${a.source}/` : `${subject}: ${outcome}`;
         }
         case 'contains': {
             if (typeof value === 'string') {
@@ -42367,10 +42719,25 @@ function evaluateBody(body, expected) {
     for (const text of expected.notContains)
         if (body.includes(text))
             reasons.push(`the body contains ${show(text)}`);
-    for (const m of expected.matches)
-        if (!m.pattern.test(body))
-            reasons.push(`the body does not match /${m.source}/`);
+    for (const m of expected.matches) {
+        const outcome = tryPattern(m.pattern, body);
+        if (outcome === 'no match')
+            reasons.push(`the body does not match /${m.source}/${body.length > MAX_PATTERN_INPUT ? ` in its first ${MAX_PATTERN_INPUT / 1024 / 1024} MiB (a pattern is tried on no more)` : ''}`);
+        else if (outcome !== 'match')
+            reasons.push(`the body: ${outcome}`);
+    }
     return reasons;
+}
+/** A user's pattern on a text: matched, not matched, or why it gave up (it ran past its time limit). */
+function tryPattern(pattern, text) {
+    try {
+        return pattern.test(text) ? 'match' : 'no match';
+    }
+    catch (err) {
+        if (err instanceof PatternTimeoutError)
+            return err.message;
+        throw err;
+    }
 }
 /**
  * Everything that can be judged from one response: status (default 2xx), JSON, headers, body, and
@@ -42382,9 +42749,16 @@ function evaluateResponse(res, expect, options) {
     if (matchers.length > 0 && !statusMatches(res.status, matchers)) {
         reasons.push(`status ${res.status}, expected ${describeStatusMatchers(matchers)}`);
     }
-    reasons.push(...evaluateJson(res.body, expect.json));
+    const judgesBody = expect.json.length > 0 || (expect.body !== undefined && (expect.body.notContains.length > 0 || expect.body.matches.length > 0));
+    if (res.truncated && judgesBody) {
+        const limit = res.maxBodyBytes === undefined ? 'the most a check reads' : `${(res.maxBodyBytes / 1024 / 1024).toFixed(0)} MiB, the most a check reads`;
+        reasons.push(`the body is larger than ${limit}: only its start was read, so its JSON, not-contains and matches expectations cannot be judged`);
+    }
+    else {
+        reasons.push(...evaluateJson(res.body, expect.json));
+        reasons.push(...evaluateBody(res.body, expect.body));
+    }
     reasons.push(...evaluateHeaders(res.headers, expect.headers));
-    reasons.push(...evaluateBody(res.body, expect.body));
     if (options.latency && expect.maxLatencyMs !== undefined && res.latencyMs > expect.maxLatencyMs) {
         reasons.push(`latency ${Math.round(res.latencyMs)}ms is over ${expect.maxLatencyMs}ms`);
     }
@@ -42525,7 +42899,7 @@ function inspectCertificate(url, options) {
         const timer = setTimeout(() => {
             options.signal?.removeEventListener('abort', onAbort);
             socket.destroy();
-            reject(new HttpTransportError(`no TLS handshake within ${options.timeoutMs}ms`, 'TIMEOUT', performance.now() - started));
+            reject(new client/* HttpTransportError */.Mz(`no TLS handshake within ${options.timeoutMs}ms`, 'TIMEOUT', performance.now() - started));
         }, options.timeoutMs);
         if (options.signal?.aborted)
             return onAbort();
@@ -42543,7 +42917,7 @@ function inspectCertificate(url, options) {
             options.signal?.removeEventListener('abort', onAbort);
             if (options.signal?.aborted)
                 return reject(options.signal.reason);
-            reject(describeTransportError(err, performance.now() - started));
+            reject((0,client/* describeTransportError */.vH)(err, performance.now() - started));
         });
     });
 }
@@ -42725,7 +43099,7 @@ async function attemptOnce(check, { timeoutMs, signal, judgeLatency, probeTls })
                 return { passed: reasons.length === 0, reasons, certificate };
         }
         const res = await request(check, timeoutMs, signal);
-        reasons.push(...evaluateResponse(res, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
+        reasons.push(...evaluateResponse({ ...res, maxBodyBytes: DEFAULT_MAX_BODY }, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
         if (check.cors)
             reasons.push(...evaluatePreflight(check.cors, res.status, res.headers));
         return {
@@ -42740,7 +43114,7 @@ async function attemptOnce(check, { timeoutMs, signal, judgeLatency, probeTls })
     catch (err) {
         if (signal?.aborted)
             throw signal.reason;
-        if (err instanceof HttpTransportError)
+        if (err instanceof client/* HttpTransportError */.Mz)
             return { passed: false, reasons: [...reasons, err.message], certificate };
         throw err;
     }
@@ -42806,12 +43180,14 @@ function formatMs(ms) {
 ;// CONCATENATED MODULE: ./src/gates/grafana.ts
 /** Grafana's two endpoints the runbook looks at: /api/health, and a datasource query (/api/ds/query). */
 
+/** The most read of one Grafana answer (16 MiB). */
+const MAX_GRAFANA_ANSWER_BYTES = 16 << 20;
 async function probeGrafana(c, options = {}) {
     const headers = { accept: 'application/json', ...(c.token ? { authorization: `Bearer ${c.token}` } : {}) };
     const timeoutMs = options.timeoutMs ?? 10_000;
     let health;
     try {
-        const res = await httpRequest({ url: `${c.url}/api/health`, headers, timeoutMs, signal: options.signal });
+        const res = await (0,client/* httpRequest */.aj)({ url: `${c.url}/api/health`, headers, timeoutMs, signal: options.signal, maxBytes: MAX_GRAFANA_ANSWER_BYTES });
         const body = safeJson(res.body);
         health =
             res.status === 200 && body?.database === 'ok'
@@ -42827,7 +43203,7 @@ async function probeGrafana(c, options = {}) {
         return { health };
     const now = options.now ?? Date.now();
     try {
-        const res = await httpRequest({
+        const res = await (0,client/* httpRequest */.aj)({
             url: `${c.url}/api/ds/query`,
             method: 'POST',
             headers: { ...headers, 'content-type': 'application/json' },
@@ -42838,6 +43214,7 @@ async function probeGrafana(c, options = {}) {
             }),
             timeoutMs,
             signal: options.signal,
+            maxBytes: MAX_GRAFANA_ANSWER_BYTES,
         });
         const body = safeJson(res.body);
         if (res.status !== 200)
@@ -42851,7 +43228,7 @@ async function probeGrafana(c, options = {}) {
     catch (err) {
         if (options.signal?.aborted)
             throw err;
-        return { health, queryError: err instanceof Error ? err.message : String(err) };
+        return { health, queryError: `${c.url}/api/ds/query: ${err instanceof Error ? err.message : String(err)}` };
     }
 }
 function safeJson(text) {
@@ -43886,6 +44263,7 @@ function unitFromThreshold(threshold) {
 
 
 
+
 /** Shows a value in the condition's unit: a ratio as %, seconds as ms or s. */
 function formatValue(value, unit) {
     if (unit === 'ratio')
@@ -43981,7 +44359,13 @@ function judgeGitHub(c, facts) {
         return out(n >= g.min, `${n} approval${n === 1 ? '' : 's'}`, `PR #${facts.pull.number} has ${n} approval${n === 1 ? '' : 's'}${who}${n >= g.min ? '' : `, fewer than ${g.min}`}: ${facts.pull.url}`);
     }
     if (g.rule === 'checks' && facts.rule === 'checks') {
-        const relevant = g.filter ? facts.checks.filter((k) => g.filter.test(k.name)) : facts.checks;
+        let relevant;
+        try {
+            relevant = g.filter ? facts.checks.filter((k) => g.filter.test(k.name)) : facts.checks;
+        }
+        catch (err) {
+            return out(false, 'error', `the check-name filter: ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
         const bad = relevant.filter((k) => !k.green);
         if (relevant.length === 0)
             return out(false, 'no checks', `no check run or status${g.filter ? ` matching /${g.filter.source}/` : ''} on commit ${facts.sha.slice(0, 7)}`);
@@ -44286,6 +44670,8 @@ function failureLines(evaluation) {
 
 
 
+/** The most read of one API answer (16 MiB): a query matching far more series than an analysis needs is refused, not buffered. */
+const MAX_PROMETHEUS_ANSWER_BYTES = 16 << 20;
 /** Prometheus answered, but with an error (bad query, timeout, not an API answer). */
 class PrometheusError extends Error {
     errorType;
@@ -44391,26 +44777,30 @@ class PrometheusClient {
     async api(endpoint, form, signal) {
         const url = `${this.baseUrl}/api/v1/${endpoint}`;
         const outcome = await retry(async () => {
-            const res = await httpRequest({
+            const res = await (0,client/* httpRequest */.aj)({
                 url,
                 method: 'POST',
                 headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
                 body: new URLSearchParams(form).toString(),
                 timeoutMs: this.timeoutMs,
                 signal,
+                maxBytes: MAX_PROMETHEUS_ANSWER_BYTES,
             });
             return readBody(res);
         }, {
             maxAttempts: this.attempts,
             policy: { initialMs: 200, maxMs: 1000, factor: 2, jitter: 0.5 },
             signal,
-            retryable: (err) => isTransientError(err) || (err instanceof PrometheusError && err.status >= 502 && err.status <= 504),
+            retryable: (err) => (0,client/* isTransientError */.bV)(err) || (err instanceof PrometheusError && err.status >= 502 && err.status <= 504),
         });
         if (outcome.ok)
             return outcome.value;
         const err = outcome.error;
-        if (err instanceof HttpTransportError) {
-            throw new HttpTransportError(`Prometheus at ${this.baseUrl}: ${err.message}`, err.code, err.latencyMs);
+        if (err instanceof client/* HttpTransportError */.Mz) {
+            const what = err.code === 'TOO_LARGE'
+                ? `the answer to /api/v1/${endpoint} ${err.message.replace(/^the response /, '')}: narrow the query (fewer series, a shorter range)`
+                : err.message;
+            throw new client/* HttpTransportError */.Mz(`Prometheus at ${this.baseUrl}: ${what}`, err.code, err.latencyMs);
         }
         throw err;
     }
@@ -44499,6 +44889,77 @@ function normaliseBaseUrl(text, inputName) {
     return { base: url.toString().replace(/\/+$/, ''), authorization };
 }
 
+;// CONCATENATED MODULE: ./src/runtime/secrets.ts
+/**
+ * Values that must never reach a log, an output or a summary. The runner masks log lines for
+ * values given to `core.setSecret`; summaries and outputs are redacted here, and the CLI front
+ * end redacts its own log the same way.
+ */
+const REDACTED = '***';
+/** Every form of a secret worth hiding: the value, and for a URL with credentials its password too. */
+function secretForms(value) {
+    const forms = new Set();
+    const v = value.trim();
+    if (v.length < 3)
+        return []; // too short to mask without masking ordinary text
+    forms.add(v);
+    if (v !== value)
+        forms.add(value);
+    try {
+        const url = new URL(v);
+        if (url.password) {
+            forms.add(url.password);
+            const decoded = safeDecode(url.password);
+            if (decoded.length >= 3)
+                forms.add(decoded);
+        }
+    }
+    catch {
+        // not a URL
+    }
+    return [...forms];
+}
+function safeDecode(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return s;
+    }
+}
+class SecretRegistry {
+    values = new Set();
+    /** Registers a secret; returns the forms to hand to the runner's masker. */
+    add(value) {
+        const forms = secretForms(value);
+        for (const f of forms)
+            this.values.add(f);
+        return forms;
+    }
+    /** Replaces every registered secret in `text`, longest first so a URL goes before its password. */
+    redact(text) {
+        if (this.values.size === 0)
+            return text;
+        let out = text;
+        for (const s of [...this.values].sort((a, b) => b.length - a.length)) {
+            out = out.split(s).join(REDACTED);
+        }
+        return out;
+    }
+    get size() {
+        return this.values.size;
+    }
+}
+/**
+ * The process's one registry: the action runtime masks into it, and everything that leaves the runner
+ * other than the log (webhook payloads, the release record's free text) is redacted through it.
+ */
+const processSecrets = new SecretRegistry();
+/** Replaces every secret masked so far in this process. */
+function redactSecrets(text) {
+    return processSecrets.redact(text);
+}
+
 ;// CONCATENATED MODULE: ./src/notify/webhook.ts
 /**
  * Slack-compatible webhook messages (Slack incoming webhooks; Mattermost, Rocket.Chat and most chat
@@ -44507,12 +44968,24 @@ function normaliseBaseUrl(text, inputName) {
  */
 
 
+
+/** The most read of a webhook's answer (64 KiB): chat webhooks answer "ok" or a short error. */
+const MAX_WEBHOOK_ANSWER_BYTES = 64 << 10;
 const COLOURS = { success: '#2eb67d', failure: '#e01e5a', warning: '#ecb22e' };
 /** Slack's control characters (&, <, >) escaped so user text cannot inject links or mentions. */
 function escapeSlack(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-/** Pure: the JSON body for a notification. */
+/** The notification with every secret masked in this process replaced: a payload leaves the runner unmasked. */
+function redactNotification(n, redact = redactSecrets) {
+    return {
+        ...n,
+        title: redact(n.title),
+        fields: n.fields.map((f) => ({ title: redact(f.title), value: redact(f.value) })),
+        ...(n.link !== undefined ? { link: redact(n.link) } : {}),
+    };
+}
+/** Pure: the JSON body for a notification (give it a redacted one: sendNotification does). */
 function slackPayload(n) {
     const text = n.link ? `${escapeSlack(n.title)} (<${n.link}|run>)` : escapeSlack(n.title);
     return {
@@ -44543,20 +45016,23 @@ function validateWebhookUrl(url, input) {
 async function sendNotification(url, n, options = {}) {
     const host = new URL(url).host;
     try {
-        const res = await httpRequest({
+        const res = await (0,client/* httpRequest */.aj)({
             url,
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(slackPayload(n)),
+            body: JSON.stringify(slackPayload(redactNotification(n))),
             timeoutMs: options.timeoutMs ?? 10_000,
             signal: options.signal,
+            maxBytes: MAX_WEBHOOK_ANSWER_BYTES,
         });
         if (res.status < 200 || res.status >= 300) {
             throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} answered ${res.status} ${res.statusText}: ${res.body.slice(0, 200)}`);
         }
     }
     catch (err) {
-        if (err instanceof HttpTransportError)
+        if (err instanceof client/* HttpTransportError */.Mz && err.code === 'TOO_LARGE')
+            throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} answered with a body ${err.message.replace(/^the response is /, '')}; is notify-webhook the chat webhook's URL?`);
+        if (err instanceof client/* HttpTransportError */.Mz)
             throw new errors/* OperationFailedError */.Bp(`The notification webhook at ${host} did not answer: ${err.message}`);
         throw err;
     }
@@ -44920,68 +45396,6 @@ function missing(name) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/runtime/secrets.ts
-/**
- * Values that must never reach a log, an output or a summary. The runner masks log lines for
- * values given to `core.setSecret`; summaries and outputs are redacted here, and the CLI front
- * end redacts its own log the same way.
- */
-const REDACTED = '***';
-/** Every form of a secret worth hiding: the value, and for a URL with credentials its password too. */
-function secretForms(value) {
-    const forms = new Set();
-    const v = value.trim();
-    if (v.length < 3)
-        return []; // too short to mask without masking ordinary text
-    forms.add(v);
-    if (v !== value)
-        forms.add(value);
-    try {
-        const url = new URL(v);
-        if (url.password) {
-            forms.add(url.password);
-            const decoded = safeDecode(url.password);
-            if (decoded.length >= 3)
-                forms.add(decoded);
-        }
-    }
-    catch {
-        // not a URL
-    }
-    return [...forms];
-}
-function safeDecode(s) {
-    try {
-        return decodeURIComponent(s);
-    }
-    catch {
-        return s;
-    }
-}
-class SecretRegistry {
-    values = new Set();
-    /** Registers a secret; returns the forms to hand to the runner's masker. */
-    add(value) {
-        const forms = secretForms(value);
-        for (const f of forms)
-            this.values.add(f);
-        return forms;
-    }
-    /** Replaces every registered secret in `text`, longest first so a URL goes before its password. */
-    redact(text) {
-        if (this.values.size === 0)
-            return text;
-        let out = text;
-        for (const s of [...this.values].sort((a, b) => b.length - a.length)) {
-            out = out.split(s).join(REDACTED);
-        }
-        return out;
-    }
-    get size() {
-        return this.values.size;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/runtime/action.ts
 /**
  * The one place that touches @actions/core: an action's entry calls `runAction(main)` and gets a
@@ -44993,7 +45407,7 @@ class SecretRegistry {
 
 
 
-const secrets = new SecretRegistry();
+const secrets = processSecrets;
 function annotationProps(a) {
     if (!a)
         return undefined;

@@ -41464,6 +41464,15 @@ class SecretRegistry {
         return this.values.size;
     }
 }
+/**
+ * The process's one registry: the action runtime masks into it, and everything that leaves the runner
+ * other than the log (webhook payloads, the release record's free text) is redacted through it.
+ */
+const processSecrets = new SecretRegistry();
+/** Replaces every secret masked so far in this process. */
+function redactSecrets(text) {
+    return processSecrets.redact(text);
+}
 
 ;// CONCATENATED MODULE: ./src/runtime/action.ts
 /**
@@ -41476,7 +41485,7 @@ class SecretRegistry {
 
 
 
-const secrets = new SecretRegistry();
+const secrets = processSecrets;
 function annotationProps(a) {
     if (!a)
         return undefined;

@@ -40888,6 +40888,15 @@ class SecretRegistry {
         return this.values.size;
     }
 }
+/**
+ * The process's one registry: the action runtime masks into it, and everything that leaves the runner
+ * other than the log (webhook payloads, the release record's free text) is redacted through it.
+ */
+const processSecrets = new SecretRegistry();
+/** Replaces every secret masked so far in this process. */
+function redactSecrets(text) {
+    return processSecrets.redact(text);
+}
 
 ;// CONCATENATED MODULE: ./src/runtime/action.ts
 /**
@@ -40900,7 +40909,7 @@ class SecretRegistry {
 
 
 
-const secrets = new SecretRegistry();
+const secrets = processSecrets;
 function annotationProps(a) {
     if (!a)
         return undefined;
@@ -41188,6 +41197,7 @@ async function writeFileAtomic(path, content, options = {}) {
 
 
 
+
 /** Pure: the entry fields for a release's database (none when nothing is known). */
 function databaseFields(database) {
     return {
@@ -41196,9 +41206,20 @@ function databaseFields(database) {
     };
 }
 const DEFAULT_HISTORY_LIMIT = 50;
-/** Pure: the history with `entry` appended and only the last `limit` kept. */
+/**
+ * The entry as it may be stored: its free text (`reason`, `database`, which quote error messages) with every
+ * secret masked in this process replaced, so a password in a failing tool's message never reaches the record.
+ */
+function redactEntry(entry, redact = redactSecrets) {
+    return {
+        ...entry,
+        ...(entry.reason !== undefined ? { reason: redact(entry.reason) } : {}),
+        ...(entry.database !== undefined ? { database: redact(entry.database) } : {}),
+    };
+}
+/** Pure (but for the process's secrets): the history with `entry` (redacted) appended and only the last `limit` kept. */
 function appendEntry(history, entry, limit = DEFAULT_HISTORY_LIMIT) {
-    const entries = [...history.entries, entry];
+    const entries = [...history.entries, redactEntry(entry)];
     return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
 }
 const GOOD = (/* unused pure expression or super */ null && (['promoted', 'deployed', 'rolled-back']));
@@ -41824,9 +41845,9 @@ async function client_httpRequest(req) {
 }
 const latencyFrom = (started) => () => performance.now() - started;
 /** The body, or an HttpTransportError (`TOO_LARGE`) as soon as it passes `maxBytes`. */
-async function readCapped(res, maxBytes, latency) {
+async function readCapped(res, maxBytes, latency = () => 0) {
     const declared = Number(res.headers.get('content-length') ?? NaN);
-    const tooLarge = () => new client_HttpTransportError(`the response is larger than ${maxBytes} bytes; refusing to read it`, 'TOO_LARGE', latency());
+    const tooLarge = () => new client_HttpTransportError(`the response is larger than ${describeBytes(maxBytes)}, the most read from it`, 'TOO_LARGE', latency());
     if (declared > maxBytes) {
         await res.body?.cancel().catch(() => undefined);
         throw tooLarge();
@@ -41848,6 +41869,14 @@ async function readCapped(res, maxBytes, latency) {
         chunks.push(value);
     }
     return Buffer.concat(chunks);
+}
+/** 5242880 → "5 MiB", 65536 → "64 KiB", 300 → "300 bytes". */
+function describeBytes(n) {
+    if (n >= 1024 * 1024 && n % (1024 * 1024) === 0)
+        return `${n / 1024 / 1024} MiB`;
+    if (n >= 1024 && n % 1024 === 0)
+        return `${n / 1024} KiB`;
+    return `${n} bytes`;
 }
 /** Turns undici's nested `fetch failed` into one line: "connection refused (ECONNREFUSED)". */
 function client_describeTransportError(err, latencyMs = 0) {
@@ -41886,7 +41915,8 @@ var external_node_tls_ = __nccwpck_require__(1692);
 
 
 
-const DEFAULT_MAX_BODY = (/* unused pure expression or super */ null && (5 * 1024 * 1024));
+/** The most of a body kept by default (5 MiB); the rest is not read. */
+const node_client_DEFAULT_MAX_BODY = (/* unused pure expression or super */ null && (5 * 1024 * 1024));
 const httpAgent = new (external_node_http_default()).Agent({ keepAlive: true });
 const httpsAgent = new (external_node_https_default()).Agent({ keepAlive: true });
 /** Closes pooled keep-alive connections (e.g. at the end of a test). */
@@ -41979,7 +42009,7 @@ function send(url, method, headers, body, req, signal) {
         if (req.tls?.insecure)
             options.rejectUnauthorized = false;
     }
-    const maxBody = req.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    const maxBody = req.maxBodyBytes ?? node_client_DEFAULT_MAX_BODY;
     return new Promise((resolve, reject) => {
         const request = (secure ? https : http).request(url, options, (res) => {
             const encoding = String(res.headers['content-encoding'] ?? '')
@@ -42062,6 +42092,320 @@ function toHeaders(raw) {
             out.set(name, value);
     }
     return out;
+}
+
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./src/util/user-pattern.ts
+/**
+ * Regular expressions written by users (`matches` in checks, a gate's check-name filter) must not hang
+ * the runner (docs/decisions/0135-user-patterns-cannot-hang.md). Three layers:
+ * 1. at validation, a checked safe subset: no backreferences, no lookaround, no repeated group holding an
+ *    unbounded quantifier (`(a+)+`, `(.*a){20}`), no repeated alternation whose branches can start alike
+ *    (`(a|a)*`), no unbounded quantifiers side by side over overlapping characters (`\d+\d*`, `.*.*`);
+ * 2. a pattern is tried on at most MAX_PATTERN_INPUT characters of a text;
+ * 3. every match runs under a time limit (node:vm interrupts the regex engine), for what the subset
+ *    cannot see (`[\s\S]*x` is quadratic on a long text without an x).
+ */
+
+/** A pattern is tried on at most this many characters (1 MiB). */
+const user_pattern_MAX_PATTERN_INPUT = (/* unused pure expression or super */ null && (1024 * 1024));
+/** A single match gives up after this long. */
+const PATTERN_TIME_LIMIT_MS = 1000;
+/** The pattern is outside the safe subset (or not a regular expression); `reason` says why, in words. */
+class PatternRefusedError extends Error {
+    syntax;
+    name = 'PatternRefusedError';
+    constructor(message, 
+    /** Not a regular expression at all, rather than one outside the safe subset. */
+    syntax = false) {
+        super(message);
+        this.syntax = syntax;
+    }
+}
+/** A match ran past PATTERN_TIME_LIMIT_MS and was stopped. */
+class user_pattern_PatternTimeoutError extends Error {
+    source;
+    name = 'PatternTimeoutError';
+    constructor(source) {
+        super(`matching /${source}/ took longer than ${PATTERN_TIME_LIMIT_MS / 1000} s and was stopped: simplify the pattern`);
+        this.source = source;
+    }
+}
+/** One context for every match, made on the first (a context costs a few milliseconds: not at start-up). */
+let sandbox;
+function matchSandbox() {
+    sandbox ??= { context: vm.createContext(Object.create(null)), script: new vm.Script('re.test(s)') };
+    return sandbox;
+}
+class UserPattern {
+    source;
+    regex;
+    constructor(source, regex) {
+        this.source = source;
+        this.regex = regex;
+    }
+    /** Whether the pattern matches within the first MAX_PATTERN_INPUT characters; throws PatternTimeoutError. */
+    test(text) {
+        const { context, script } = matchSandbox();
+        const scope = context;
+        scope.re = this.regex;
+        scope.s = text.length > user_pattern_MAX_PATTERN_INPUT ? text.slice(0, user_pattern_MAX_PATTERN_INPUT) : text;
+        try {
+            return script.runInContext(context, { timeout: PATTERN_TIME_LIMIT_MS }) === true;
+        }
+        catch (err) {
+            if (err.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+                throw new user_pattern_PatternTimeoutError(this.source);
+            throw err;
+        }
+        finally {
+            scope.re = undefined;
+            scope.s = undefined;
+        }
+    }
+}
+/** Compiles a user's pattern, or throws PatternRefusedError saying what is wrong with it. */
+function compileUserPattern(source) {
+    let regex;
+    try {
+        regex = new RegExp(source);
+    }
+    catch (err) {
+        throw new PatternRefusedError(`is not a valid regular expression: ${err.message}`, true);
+    }
+    const refusal = unsafePatternReason(source);
+    if (refusal)
+        throw new PatternRefusedError(refusal);
+    return new UserPattern(regex.source, regex);
+}
+const UNSAFE_HINT = 'which can take exponential or polynomial time on a long body; rewrite it';
+/** Pure: why a (syntactically valid) pattern is outside the safe subset, or undefined when it is inside. */
+function unsafePatternReason(source) {
+    let tree;
+    try {
+        tree = new PatternParser(source).parse();
+    }
+    catch (err) {
+        if (err instanceof PatternRefusedError)
+            return err.message;
+        throw err;
+    }
+    return checkAlternatives(tree);
+}
+function checkAlternatives(alternatives) {
+    for (const seq of alternatives) {
+        const r = checkSequence(seq);
+        if (r)
+            return r;
+    }
+    return undefined;
+}
+function checkSequence(seq) {
+    for (const node of seq) {
+        const r = checkNode(node);
+        if (r)
+            return r;
+    }
+    // Unbounded quantifiers side by side (only optional items between) over characters both can take.
+    let previous;
+    for (const node of seq) {
+        if (node.type === 'repeat' && node.max === Infinity) {
+            if (previous && overlaps(atomsOf(previous), atomsOf(node))) {
+                return `has unbounded quantifiers side by side over the same characters (like \\d+\\d* or .*.*), ${UNSAFE_HINT} with one quantifier`;
+            }
+            previous = node;
+        }
+        else if (!canBeEmpty(node))
+            previous = undefined;
+    }
+    return undefined;
+}
+function checkNode(node) {
+    if (node.type === 'group')
+        return checkAlternatives(node.alternatives);
+    if (node.type !== 'repeat')
+        return undefined;
+    if (node.max > 1 && hasUnbounded(node.node)) {
+        return `repeats a group that holds an unbounded quantifier (like (a+)+ or (.*a){20}), ${UNSAFE_HINT} without the nesting`;
+    }
+    if ((node.max === Infinity || node.max > 10) && node.node.type === 'group') {
+        const firsts = node.node.alternatives.map((seq) => firstAtoms(seq));
+        for (let i = 0; i < firsts.length; i++)
+            for (let j = i + 1; j < firsts.length; j++)
+                if (overlaps(firsts[i], firsts[j])) {
+                    return `repeats alternatives that can start with the same character (like (a|a)* or (a|ab)*), ${UNSAFE_HINT} so the alternatives differ from their first character`;
+                }
+    }
+    return checkNode(node.node);
+}
+function hasUnbounded(node) {
+    if (node.type === 'repeat')
+        return node.max === Infinity || hasUnbounded(node.node);
+    if (node.type === 'group')
+        return node.alternatives.some((seq) => seq.some(hasUnbounded));
+    return false;
+}
+function canBeEmpty(node) {
+    if (node.type === 'assertion')
+        return true;
+    if (node.type === 'atom')
+        return false;
+    if (node.type === 'repeat')
+        return node.min === 0 || canBeEmpty(node.node);
+    return node.alternatives.some((seq) => seq.every(canBeEmpty));
+}
+function atomsOf(node) {
+    if (node.type === 'atom')
+        return [node.source];
+    if (node.type === 'assertion')
+        return [];
+    if (node.type === 'repeat')
+        return atomsOf(node.node);
+    return node.alternatives.flatMap((seq) => seq.flatMap(atomsOf));
+}
+function firstAtoms(seq) {
+    const out = [];
+    for (const node of seq) {
+        out.push(...firstOf(node));
+        if (!canBeEmpty(node))
+            break;
+    }
+    return out;
+}
+function firstOf(node) {
+    if (node.type === 'atom')
+        return [node.source];
+    if (node.type === 'assertion')
+        return [];
+    if (node.type === 'repeat')
+        return firstOf(node.node);
+    return node.alternatives.flatMap(firstAtoms);
+}
+/** Characters tried to see whether two atoms can match the same one: ASCII and a few beyond. */
+const SAMPLES = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), 'é', 'Ω', 'я', '中', '\u2028', '😀'];
+const atomCache = new Map();
+function atomMatcher(atom) {
+    let re = atomCache.get(atom);
+    if (!re) {
+        re = new RegExp(`^(?:${atom})$`, atom.includes('\\u{') ? 'u' : '');
+        atomCache.set(atom, re);
+    }
+    return re;
+}
+function overlaps(a, b) {
+    if (a.length === 0 || b.length === 0)
+        return false;
+    return SAMPLES.some((ch) => a.some((x) => atomMatcher(x).test(ch)) && b.some((y) => atomMatcher(y).test(ch)));
+}
+/** A small parser for the JavaScript pattern syntax (no flags), just enough to judge its shape. */
+class PatternParser {
+    s;
+    i = 0;
+    constructor(s) {
+        this.s = s;
+    }
+    parse() {
+        const alternatives = this.alternatives();
+        if (this.i < this.s.length)
+            throw new PatternRefusedError(`has an unmatched ")" at position ${this.i + 1}`);
+        return alternatives;
+    }
+    alternatives() {
+        const out = [this.sequence()];
+        while (this.s[this.i] === '|') {
+            this.i++;
+            out.push(this.sequence());
+        }
+        return out;
+    }
+    sequence() {
+        const seq = [];
+        while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')') {
+            const atom = this.term();
+            seq.push(this.quantified(atom));
+        }
+        return seq;
+    }
+    quantified(node) {
+        const s = this.s;
+        let min;
+        let max;
+        const c = s[this.i];
+        if (c === '*' || c === '+' || c === '?') {
+            this.i++;
+            [min, max] = c === '*' ? [0, Infinity] : c === '+' ? [1, Infinity] : [0, 1];
+        }
+        else if (c === '{') {
+            const m = /^\{(\d+)(,(\d*))?\}/.exec(s.slice(this.i));
+            if (!m)
+                return node;
+            this.i += m[0].length;
+            min = Number(m[1]);
+            max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+        }
+        else
+            return node;
+        if (s[this.i] === '?')
+            this.i++;
+        return { type: 'repeat', node, min, max };
+    }
+    term() {
+        const s = this.s;
+        const c = s[this.i];
+        if (c === '^' || c === '$') {
+            this.i++;
+            return { type: 'assertion' };
+        }
+        if (c === '(')
+            return this.group();
+        if (c === '[')
+            return this.characterClass();
+        if (c === '\\')
+            return this.escape();
+        this.i++;
+        return { type: 'atom', source: c === '.' ? '.' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') };
+    }
+    group() {
+        const s = this.s;
+        const rest = s.slice(this.i);
+        if (/^\(\?<?[=!]/.test(rest))
+            throw new PatternRefusedError('uses lookaround ((?=…), (?!…), (?<=…), (?<!…)), which the safe subset does not allow; match the text itself');
+        if (rest.startsWith('(?:'))
+            this.i += 3;
+        else if (rest.startsWith('(?<'))
+            this.i = s.indexOf('>', this.i) + 1;
+        else
+            this.i++;
+        const alternatives = this.alternatives();
+        this.i++; // ')'
+        return { type: 'group', alternatives };
+    }
+    characterClass() {
+        const s = this.s;
+        const start = this.i;
+        this.i++;
+        if (s[this.i] === '^')
+            this.i++;
+        while (this.i < s.length && s[this.i] !== ']')
+            this.i += s[this.i] === '\\' ? 2 : 1;
+        this.i++;
+        return { type: 'atom', source: s.slice(start, this.i) };
+    }
+    escape() {
+        const s = this.s;
+        const next = s[this.i + 1] ?? '';
+        if (/[1-9]/.test(next) || (next === 'k' && s[this.i + 2] === '<')) {
+            throw new PatternRefusedError(`uses a backreference (\\${next === 'k' ? 'k<…>' : next}), which the safe subset does not allow`);
+        }
+        if (next === 'b' || next === 'B') {
+            this.i += 2;
+            return { type: 'assertion' };
+        }
+        const m = /^\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|c[a-zA-Z]|.)/s.exec(s.slice(this.i));
+        this.i += m[0].length;
+        return { type: 'atom', source: m[0] };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/checks/json-path.ts
@@ -42161,6 +42505,7 @@ function formatPath(path, leading = true) {
  * reasons for failure in plain words (empty when it passes), never throws for a bad response.
  */
 
+
 function statusMatches(status, matchers) {
     return matchers.some((m) => ('code' in m ? m.code === status : Math.floor(status / 100) === m.class));
 }
@@ -42226,7 +42571,10 @@ function evaluateValue(a, found, value, subject) {
         case 'matches': {
             if (value !== null && typeof value === 'object')
                 return `${subject} is ${typeName(value)}, expected text matching /${a.source}/`;
-            return a.pattern.test(String(value)) ? undefined : `${subject} is ${show(value)}, which does not match /${a.source}/`;
+            const outcome = tryPattern(a.pattern, String(value));
+            if (outcome === 'match')
+                return undefined;
+            return outcome === 'no match' ? `${subject} is ${show(value)}, which does not match /${a.source}/` : `${subject}: ${outcome}`;
         }
         case 'contains': {
             if (typeof value === 'string') {
@@ -42297,10 +42645,25 @@ function evaluateBody(body, expected) {
     for (const text of expected.notContains)
         if (body.includes(text))
             reasons.push(`the body contains ${show(text)}`);
-    for (const m of expected.matches)
-        if (!m.pattern.test(body))
-            reasons.push(`the body does not match /${m.source}/`);
+    for (const m of expected.matches) {
+        const outcome = tryPattern(m.pattern, body);
+        if (outcome === 'no match')
+            reasons.push(`the body does not match /${m.source}/${body.length > MAX_PATTERN_INPUT ? ` in its first ${MAX_PATTERN_INPUT / 1024 / 1024} MiB (a pattern is tried on no more)` : ''}`);
+        else if (outcome !== 'match')
+            reasons.push(`the body: ${outcome}`);
+    }
     return reasons;
+}
+/** A user's pattern on a text: matched, not matched, or why it gave up (it ran past its time limit). */
+function tryPattern(pattern, text) {
+    try {
+        return pattern.test(text) ? 'match' : 'no match';
+    }
+    catch (err) {
+        if (err instanceof PatternTimeoutError)
+            return err.message;
+        throw err;
+    }
 }
 /**
  * Everything that can be judged from one response: status (default 2xx), JSON, headers, body, and
@@ -42312,9 +42675,16 @@ function assertions_evaluateResponse(res, expect, options) {
     if (matchers.length > 0 && !statusMatches(res.status, matchers)) {
         reasons.push(`status ${res.status}, expected ${describeStatusMatchers(matchers)}`);
     }
-    reasons.push(...evaluateJson(res.body, expect.json));
+    const judgesBody = expect.json.length > 0 || (expect.body !== undefined && (expect.body.notContains.length > 0 || expect.body.matches.length > 0));
+    if (res.truncated && judgesBody) {
+        const limit = res.maxBodyBytes === undefined ? 'the most a check reads' : `${(res.maxBodyBytes / 1024 / 1024).toFixed(0)} MiB, the most a check reads`;
+        reasons.push(`the body is larger than ${limit}: only its start was read, so its JSON, not-contains and matches expectations cannot be judged`);
+    }
+    else {
+        reasons.push(...evaluateJson(res.body, expect.json));
+        reasons.push(...evaluateBody(res.body, expect.body));
+    }
     reasons.push(...evaluateHeaders(res.headers, expect.headers));
-    reasons.push(...evaluateBody(res.body, expect.body));
     if (options.latency && expect.maxLatencyMs !== undefined && res.latencyMs > expect.maxLatencyMs) {
         reasons.push(`latency ${Math.round(res.latencyMs)}ms is over ${expect.maxLatencyMs}ms`);
     }
@@ -42557,7 +42927,7 @@ async function attemptOnce(check, { timeoutMs, signal, judgeLatency, probeTls })
                 return { passed: reasons.length === 0, reasons, certificate };
         }
         const res = await request(check, timeoutMs, signal);
-        reasons.push(...evaluateResponse(res, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
+        reasons.push(...evaluateResponse({ ...res, maxBodyBytes: DEFAULT_MAX_BODY }, check.expect, { latency: judgeLatency, defaultStatus: !check.cors }));
         if (check.cors)
             reasons.push(...evaluatePreflight(check.cors, res.status, res.headers));
         return {
@@ -46019,7 +46389,8 @@ function sha256File(path) {
     });
 }
 async function checksumFor(url) {
-    const res = await httpRequest({ url: `${url}.sha256`, timeoutMs: 30_000 });
+    // A checksum file is one line: anything larger is not one.
+    const res = await httpRequest({ url: `${url}.sha256`, timeoutMs: 30_000, maxBytes: 64 << 10 });
     if (res.status !== 200)
         throw new OperationFailedError(`No checksum at ${url}.sha256 (HTTP ${res.status}): give kubectl-sha256, or a URL that publishes one.`);
     return res.body;
