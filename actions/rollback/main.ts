@@ -10,6 +10,8 @@ import { runChecks } from '../../src/checks/run.js';
 import { composeOptionsFromInputs, createTarget, factoryContext, targetKind, type TargetSettings } from '../shared/deployment.js';
 import { connectKubernetes, kubernetesConnectionFromInputs, objectName, removeTemporaryKubeconfig } from '../shared/kubernetes.js';
 import { finishAction } from '../shared/finish.js';
+import { lockTimeoutFromInputs, takeProjectLock } from '../shared/project-lock.js';
+import type { ProjectLock } from '../../src/record/project-lock.js';
 import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
 import { prepareDatabaseRollback, prepareRecordedDatabase, readDatabaseRollback, type PreparedDatabaseRollback } from './database.js';
 import { KUBECONFIG_STATE } from './state.js';
@@ -32,6 +34,7 @@ runAction(async (ctx) => {
   const webhook = ctx.inputs.secret('notify-webhook');
   if (webhook) validateWebhookUrl(webhook, 'notify-webhook');
   const dryRun = ctx.inputs.boolean('dry-run', false);
+  const lockTimeoutMs = lockTimeoutFromInputs(ctx.inputs);
   const github = readGitHubDeployment(ctx.inputs, ctx.run);
   const databaseSettings = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
   const checksSource = ctx.inputs.yaml('checks');
@@ -61,7 +64,10 @@ runAction(async (ctx) => {
   };
 
   const settings = await connect(ctx, targetSettings);
+  // Validate, then lock, then act (decision 0130): released on every exit below; a plan takes none.
+  let lock: ProjectLock | undefined;
   try {
+    if (!dryRun) lock = await takeProjectLock(ctx, settings, 'rollback', lockTimeoutMs);
     const { target, record: localRecord } = createTarget(settings, factoryContext(ctx, historyLimit));
     // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
     const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
@@ -97,6 +103,7 @@ runAction(async (ctx) => {
       notice: rollbackNotice(result),
     });
   } finally {
+    await lock?.release();
     const kubeconfig = settings.kind === 'kubernetes' ? settings.connection.kubeconfig : undefined;
     if (kubeconfig?.kind === 'file' && kubeconfig.temporary) await removeTemporaryKubeconfig(kubeconfig.path);
   }
