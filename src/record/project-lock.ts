@@ -96,7 +96,8 @@ export class FileLockStore implements LockStore {
   constructor(readonly location: string) {}
 
   async create(holder: LockHolder): Promise<boolean> {
-    this.madeDir ??= await mkdir(dirname(this.location), { recursive: true });
+    const made = await mkdir(dirname(this.location), { recursive: true });
+    if (made) this.madeDir = made;
     try {
       await writeFile(this.location, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
       return true;

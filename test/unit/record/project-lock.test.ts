@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireProjectLock, FileLockStore, isStale, reclaimProjectLock } from '../../../src/record/project-lock.js';
 import { memoryLogger } from '../../../src/runtime/logger.js';
@@ -38,6 +38,9 @@ describe('project lock (beside the deployment record)', () => {
     const pid = child.pid!;
     await new Promise((r) => child.once('exit', r));
     await acquireProjectLock(path, { action: 'deploy-canary', timeoutMs: 100 }).then((l) => l.release());
+    // The first run made the directory and removed it with its lock: nothing of it is left.
+    expect(existsSync(dirname(path))).toBe(false);
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify({ pid, host: hostname(), action: 'deploy-canary', since: new Date().toISOString() }));
     const log = memoryLogger();
     const release = await acquireProjectLock(path, { action: 'rollback', timeoutMs: 100, log });
