@@ -10,7 +10,7 @@ import { createBlueGreen, createRouter, createTarget, factoryContext, kubectlFor
 import { connectKubernetes, loadManifests } from '../shared/kubernetes.js';
 import { readGitHubDeployment, trackOnGitHub, type GitHubDeploymentSettings } from '../shared/github-deployment.js';
 import { finishAction } from '../shared/finish.js';
-import { takeProjectLock } from '../shared/project-lock.js';
+import { releaseProjectLock, takeProjectLock } from '../shared/project-lock.js';
 import { canaryActionFailure, canaryActionNotice, canaryActionSummary, canaryOutputs, type CanaryActionRun } from './report.js';
 import { readSettings, type BlueGreenSettings, type CanaryDeploySettings, type CanarySettings } from './settings.js';
 import { BLUE_GREEN_STATE, DEPLOY_STATE, FINISHED_STATE, KUBECONFIG_STATE, type BlueGreenState, type DeployState } from './state.js';
@@ -28,11 +28,11 @@ runAction(async (ctx) => {
   } catch (err) {
     // Cut short with a canary (or colour) out: the post step cleans up under the lock, then releases it.
     if (lock && post.cleansUp) ctx.log.info(`The project lock ${lock.location} stays held for the post step, which cleans up and then releases it.`);
-    else await lock?.release();
+    else await releaseProjectLock(ctx, lock);
     throw err;
   }
   // Released before the report: a paused canary holds no lock across runs (action: promote|abort takes it again).
-  await lock?.release();
+  await releaseProjectLock(ctx, lock);
   await finishAction(ctx, {
     outputs: canaryOutputs(action),
     summary: canaryActionSummary(action),

@@ -10,7 +10,7 @@ import { runChecks } from '../../src/checks/run.js';
 import { composeOptionsFromInputs, createTarget, factoryContext, targetKind, type TargetSettings } from '../shared/deployment.js';
 import { connectKubernetes, kubernetesConnectionFromInputs, objectName, removeTemporaryKubeconfig } from '../shared/kubernetes.js';
 import { finishAction } from '../shared/finish.js';
-import { lockTimeoutFromInputs, takeProjectLock } from '../shared/project-lock.js';
+import { lockTimeoutFromInputs, releaseProjectLock, takeProjectLock } from '../shared/project-lock.js';
 import type { ProjectLock } from '../../src/record/project-lock.js';
 import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
 import { prepareDatabaseRollback, prepareRecordedDatabase, readDatabaseRollback, type PreparedDatabaseRollback } from './database.js';
@@ -103,7 +103,7 @@ runAction(async (ctx) => {
       notice: rollbackNotice(result),
     });
   } finally {
-    await lock?.release();
+    await releaseProjectLock(ctx, lock);
     const kubeconfig = settings.kind === 'kubernetes' ? settings.connection.kubeconfig : undefined;
     if (kubeconfig?.kind === 'file' && kubeconfig.temporary) await removeTemporaryKubeconfig(kubeconfig.path);
   }

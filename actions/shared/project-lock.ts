@@ -5,6 +5,7 @@
  */
 import { acquireProjectLock, reclaimProjectLock, type LockHolder, type ProjectLock } from '../../src/record/project-lock.js';
 import type { ActionContext } from '../../src/runtime/action.js';
+import { errorMessage } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
 import { createLockStore, factoryContext, type TargetSettings } from './deployment.js';
 
@@ -52,4 +53,16 @@ export async function lockForCleanup(
 ): Promise<ProjectLock | undefined> {
   if (left) return left;
   return takeProjectLock(ctx, target, action, lockTimeoutFromInputs(ctx.inputs));
+}
+
+/** Releases the lock; a failure to (an unreachable cluster, say) is a warning that says how to remove it, never the step's result. */
+export async function releaseProjectLock(ctx: ActionContext, lock: ProjectLock | undefined): Promise<void> {
+  if (!lock) return;
+  try {
+    await lock.release();
+  } catch (err) {
+    ctx.log.warning(
+      `The project lock ${lock.location} could not be removed (${errorMessage(err)}): remove it by hand, or the next run waits lock-timeout for it.`,
+    );
+  }
 }
