@@ -52,11 +52,19 @@ export const FAULTS = [
       ['test/integration/db/mysql.test.ts', /two runs at once apply each migration once/],
     ],
   },
-  { fault: 'two concurrent canaries', tests: [] },
+  {
+    fault: 'two concurrent canaries',
+    tests: [
+      ['test/e2e/two-runs.test.ts', /two concurrent canaries/],
+      ['test/e2e/two-runs.test.ts', /a rollback started while a canary runs waits for it/],
+      ['test/unit/record/project-lock.test.ts', /./],
+    ],
+  },
   {
     fault: 'SIGTERM mid-canary',
     tests: [
       ['test/e2e/deploy-canary.test.ts', /post step after SIGTERM mid-canary/],
+      ['test/e2e/two-runs.test.ts', /post step after SIGTERM mid-canary cleans up under the lock/],
       ['test/unit/release/canary.test.ts', /cancelled mid-step/],
     ],
   },
@@ -79,7 +87,7 @@ export const FAULTS = [
       ['test/integration/traffic/nginx-router.test.ts', /fails when the reload fails/],
     ],
   },
-  { fault: 'a container dying during rollback', tests: [] },
+  { fault: 'a container dying during rollback', tests: [['test/e2e/two-runs.test.ts', /a container dying during rollback/]] },
   { fault: 'disk full while backing up', tests: [['test/e2e/faults.test.ts', /disk full while backing up/]] },
 ];
 

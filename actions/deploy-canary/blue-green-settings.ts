@@ -24,11 +24,12 @@ export interface BlueGreenSettings {
   dryRun: boolean;
   healthTimeoutMs: number;
   historyLimit: number;
+  lockTimeoutMs: number;
 }
 
 export function readBlueGreen(
   inputs: Inputs,
-  common: { target: KubernetesTargetSettings; dryRun: boolean; healthTimeoutMs: number; historyLimit: number },
+  common: { target: KubernetesTargetSettings; dryRun: boolean; healthTimeoutMs: number; historyLimit: number; lockTimeoutMs: number },
   o: { action: BlueGreenSettings['action']; image: string; workspace: string; mask: (value: string) => void },
 ): BlueGreenSettings {
   const names = readBlueGreenNames(inputs);

@@ -10,6 +10,7 @@ import { createBlueGreen, createRouter, createTarget, factoryContext, kubectlFor
 import { connectKubernetes, loadManifests } from '../shared/kubernetes.js';
 import { readGitHubDeployment, trackOnGitHub, type GitHubDeploymentSettings } from '../shared/github-deployment.js';
 import { finishAction } from '../shared/finish.js';
+import { releaseProjectLock, takeProjectLock } from '../shared/project-lock.js';
 import { canaryActionFailure, canaryActionNotice, canaryActionSummary, canaryOutputs, type CanaryActionRun } from './report.js';
 import { readSettings, type BlueGreenSettings, type CanaryDeploySettings, type CanarySettings } from './settings.js';
 import { BLUE_GREEN_STATE, DEPLOY_STATE, FINISHED_STATE, KUBECONFIG_STATE, type BlueGreenState, type DeployState } from './state.js';
@@ -18,7 +19,20 @@ runAction(async (ctx) => {
   const read = readSettings(ctx.inputs, ctx.run.workspace, (value) => ctx.mask(value));
   const github = readGitHubDeployment(ctx.inputs, ctx.run);
   const settings = await connect(ctx, read);
-  const action = await run(ctx, settings, settings.dryRun ? undefined : github);
+  // Validate, then lock, then act (decision 0130): a plan touches nothing and takes no lock.
+  const lock = settings.dryRun ? undefined : await takeProjectLock(ctx, settings.target, 'deploy-canary', settings.lockTimeoutMs);
+  const post: PostWork = { cleansUp: false };
+  let action: CanaryActionRun;
+  try {
+    action = await run(ctx, settings, settings.dryRun ? undefined : github, post);
+  } catch (err) {
+    // Cut short with a canary (or colour) out: the post step cleans up under the lock, then releases it.
+    if (lock && post.cleansUp) ctx.log.info(`The project lock ${lock.location} stays held for the post step, which cleans up and then releases it.`);
+    else await releaseProjectLock(ctx, lock);
+    throw err;
+  }
+  // Released before the report: a paused canary holds no lock across runs (action: promote|abort takes it again).
+  await releaseProjectLock(ctx, lock);
   await finishAction(ctx, {
     outputs: canaryOutputs(action),
     summary: canaryActionSummary(action),
@@ -42,8 +56,13 @@ async function connect(ctx: ActionContext, settings: CanarySettings): Promise<Ca
   return { ...settings, target: { ...target, manifests }, rolling: manifestWorkloads(manifests, target.container) };
 }
 
+/** Set once the post step has something to clean up should main end early. */
+interface PostWork {
+  cleansUp: boolean;
+}
+
 /** Builds the target (and router) from the settings and runs the one use case they ask for. */
-async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubDeploymentSettings | undefined): Promise<CanaryActionRun> {
+async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubDeploymentSettings | undefined, post: PostWork): Promise<CanaryActionRun> {
   const common = { log: ctx.log, signal: ctx.signal };
   const factory = factoryContext(ctx, settings.historyLimit);
   if (settings.strategy === 'rolling') {
@@ -61,7 +80,7 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
       : await release();
     return { flow: 'rolling', run: result };
   }
-  if (settings.strategy === 'blue-green') return { flow: 'blue-green', run: await runBlueGreen(ctx, settings, github) };
+  if (settings.strategy === 'blue-green') return { flow: 'blue-green', run: await runBlueGreen(ctx, settings, github, post) };
   const { target, record } = createTarget(settings.target, factory);
   const deps = { target, router: createRouter(settings.target, settings.service, factory, settings.healthTimeoutMs), record, ...common };
   if (settings.action !== 'deploy') {
@@ -84,7 +103,10 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
       dryRun: settings.dryRun,
       runUrl: ctx.run.runUrl,
       database: settings.database,
-      onStarting: (stableImage) => ctx.saveState(DEPLOY_STATE, deployState(ctx, settings, stableImage)),
+      onStarting: (stableImage) => {
+        ctx.saveState(DEPLOY_STATE, deployState(ctx, settings, stableImage));
+        post.cleansUp = true;
+      },
     });
   // A paused canary stays in_progress on GitHub until a later run promotes or aborts it.
   const result = github
@@ -115,7 +137,12 @@ function deployState(ctx: ActionContext, settings: CanaryDeploySettings, stableI
 }
 
 /** strategy: blue-green — deploy a colour and switch (deploy), scale the previous colour down now (promote), or switch back (abort). */
-async function runBlueGreen(ctx: ActionContext, settings: BlueGreenSettings, github: GitHubDeploymentSettings | undefined): Promise<BlueGreenRun> {
+async function runBlueGreen(
+  ctx: ActionContext,
+  settings: BlueGreenSettings,
+  github: GitHubDeploymentSettings | undefined,
+  post: PostWork,
+): Promise<BlueGreenRun> {
   const { target, record } = createBlueGreen(settings.target, settings.names, factoryContext(ctx, settings.historyLimit));
   const deps = { target, record, log: ctx.log, signal: ctx.signal };
   const { healthTimeoutMs, keepPreviousMs, dryRun } = settings;
@@ -148,7 +175,10 @@ async function runBlueGreen(ctx: ActionContext, settings: BlueGreenSettings, git
       healthTimeoutMs,
       dryRun,
       runUrl: ctx.run.runUrl,
-      onStarting: (plan) => ctx.saveState(BLUE_GREEN_STATE, saved({ kind: 'deploying', colour: plan.to })),
+      onStarting: (plan) => {
+        ctx.saveState(BLUE_GREEN_STATE, saved({ kind: 'deploying', colour: plan.to }));
+        post.cleansUp = true;
+      },
     });
   const run = github
     ? await trackOnGitHub(ctx, github, { action: 'deploy-canary', images: [{ service: settings.names.deployment, image: settings.image }] }, release, (r) =>

@@ -12,6 +12,7 @@ import { parseImageReference } from '../../src/registry/reference.js';
 import { parseSteps, validatePlan, type CanaryPlan } from '../../src/release/canary-plan.js';
 import type { ComposeTargetOptions } from '../../src/targets/compose.js';
 import type { ServiceImage } from '../../src/targets/target.js';
+import { lockTimeoutFromInputs } from '../shared/project-lock.js';
 import { composeOptionsFromInputs, nginxOptionsFromInputs, targetKind, type TargetSettings } from '../shared/deployment.js';
 import {
   kubernetesConnectionFromInputs,
@@ -36,6 +37,8 @@ interface CommonSettings {
   dryRun: boolean;
   healthTimeoutMs: number;
   historyLimit: number;
+  /** How long to wait for another run's project lock (lock-timeout). */
+  lockTimeoutMs: number;
   /** database-version and backup-path: what the record keeps of the release's database (both optional). */
   database?: ReleaseDatabase;
 }
@@ -96,7 +99,8 @@ export function readSettings(inputs: Inputs, workspace: string, mask: (value: st
   const image = inputs.string('image');
   if (image) parseImageReference(image, 'image');
   const database = readReleaseDatabase(inputs);
-  const common = { dryRun, healthTimeoutMs, historyLimit, ...(database ? { database } : {}) };
+  const lockTimeoutMs = lockTimeoutFromInputs(inputs);
+  const common = { dryRun, healthTimeoutMs, historyLimit, lockTimeoutMs, ...(database ? { database } : {}) };
 
   if (strategy === 'blue-green') {
     return readBlueGreen(inputs, { ...common, target: { kind: 'kubernetes', ...kubernetes! } }, { action, image, workspace, mask });

@@ -12,6 +12,8 @@ import { rollBackColour } from '../../src/release/blue-green.js';
 import { readBlueGreenRollback } from './blue-green.js';
 import { connectKubernetes, kubernetesConnectionFromInputs, objectName, removeTemporaryKubeconfig } from '../shared/kubernetes.js';
 import { finishAction } from '../shared/finish.js';
+import { lockTimeoutFromInputs, releaseProjectLock, takeProjectLock } from '../shared/project-lock.js';
+import type { ProjectLock } from '../../src/record/project-lock.js';
 import { connectDeployments, readGitHubDeployment, trackOnGitHub } from '../shared/github-deployment.js';
 import { prepareDatabaseRollback, prepareRecordedDatabase, readDatabaseRollback, type PreparedDatabaseRollback } from './database.js';
 import { KUBECONFIG_STATE } from './state.js';
@@ -35,6 +37,7 @@ runAction(async (ctx) => {
   const webhook = ctx.inputs.secret('notify-webhook');
   if (webhook) validateWebhookUrl(webhook, 'notify-webhook');
   const dryRun = ctx.inputs.boolean('dry-run', false);
+  const lockTimeoutMs = lockTimeoutFromInputs(ctx.inputs);
   const github = readGitHubDeployment(ctx.inputs, ctx.run);
   const databaseSettings = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
   const checksSource = ctx.inputs.yaml('checks');
@@ -72,7 +75,10 @@ runAction(async (ctx) => {
     return trackOnGitHub(ctx, github, { action: 'rollback', images }, release, (r) => (r.kind === 'rolled-back' ? 'success' : 'failure'));
   };
   const settings = await connect(ctx, targetSettings);
+  // Validate, then lock, then act (decision 0130): released on every exit below; a plan takes none.
+  let lock: ProjectLock | undefined;
   try {
+    if (!dryRun) lock = await takeProjectLock(ctx, settings, 'rollback', lockTimeoutMs);
     if (blueGreen && settings.kind === 'kubernetes') {
       const { target, record } = createBlueGreen(settings, blueGreen, factoryContext(ctx, historyLimit));
       const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n: Notification) => notify(ctx, webhook, n) : undefined };
@@ -116,6 +122,7 @@ runAction(async (ctx) => {
       notice: rollbackNotice(result),
     });
   } finally {
+    await releaseProjectLock(ctx, lock);
     const kubeconfig = settings.kind === 'kubernetes' ? settings.connection.kubeconfig : undefined;
     if (kubeconfig?.kind === 'file' && kubeconfig.temporary) await removeTemporaryKubeconfig(kubeconfig.path);
   }

@@ -6,6 +6,7 @@
  * class (ComposeTarget, KubernetesTarget, NginxRouter, the Kubernetes routers) above src/targets and src/traffic.
  */
 import { DeploymentHistory, type ReleaseRecord } from '../../src/record/history.js';
+import { FileLockStore, type LockStore } from '../../src/record/project-lock.js';
 import type { ActionContext } from '../../src/runtime/action.js';
 import { ConfigurationError } from '../../src/runtime/errors.js';
 import type { Inputs } from '../../src/runtime/inputs.js';
@@ -17,6 +18,7 @@ import { validateServerAddress } from '../../src/traffic/nginx-upstream.js';
 import type { TrafficRouter } from '../../src/traffic/router.js';
 import { Kubectl, type KObject } from '../../src/kubernetes/kubectl.js';
 import { KubernetesRecord } from '../../src/targets/kubernetes/record.js';
+import { KubernetesLockStore } from '../../src/targets/kubernetes/lock.js';
 import { KubernetesTarget } from '../../src/targets/kubernetes/target.js';
 import { KubernetesBlueGreen } from '../../src/targets/kubernetes/blue-green.js';
 import type { BlueGreenTarget } from '../../src/targets/blue-green.js';
@@ -160,6 +162,12 @@ export function createTarget(settings: TargetSettings, context: FactoryContext):
     : undefined;
   const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
   return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+
+/** The project lock beside the record: a file beside the Compose history, a ConfigMap beside the Kubernetes one. */
+export function createLockStore(settings: TargetSettings, context: FactoryContext): LockStore {
+  if (settings.kind === 'kubernetes') return new KubernetesLockStore(kubectlFor(settings, context));
+  return new FileLockStore(new ComposeTarget(settings.compose).lockLocation);
 }
 
 /** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */

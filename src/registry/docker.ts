@@ -164,10 +164,13 @@ export interface DockerQueryOptions {
   timeoutMs?: number;
 }
 
-/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
-export async function runningContainerIds(labels: Record<string, string>, options: DockerQueryOptions = {}): Promise<string[]> {
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`); with `all`, stopped ones too. */
+export async function runningContainerIds(labels: Record<string, string>, options: DockerQueryOptions & { all?: boolean } = {}): Promise<string[]> {
   const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
-  const out = await runProgram(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+  const out = await runProgram(options.command ?? 'docker', ['ps', '-q', ...(options.all ? ['-a'] : []), ...filters], {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    signal: options.signal,
+  });
   return out.stdout
     .split('\n')
     .map((line) => line.trim())

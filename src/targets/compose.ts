@@ -102,6 +102,11 @@ export class ComposeTarget implements DeploymentTarget {
     return join(this.stateDir, `${this.projectName}.history.json`);
   }
 
+  /** The project lock beside the record: one release action at a time (src/record/project-lock.ts). */
+  get lockLocation(): string {
+    return join(this.stateDir, `${this.projectName}.lock`);
+  }
+
   async getFlavor(): Promise<ComposeFlavor> {
     if (this.flavor !== 'auto') return this.flavor;
     const v2 = versionProbe('v2');
@@ -314,8 +319,8 @@ export class ComposeTarget implements DeploymentTarget {
   }
 
   /** Running containers of a service (the canary's too), found by compose's labels. */
-  private containerIds(service: string, signal?: AbortSignal): Promise<string[]> {
-    return runningContainerIds(containerLabels(this.labelProject, service), { signal });
+  private containerIds(service: string, signal?: AbortSignal, all = false): Promise<string[]> {
+    return runningContainerIds(containerLabels(this.labelProject, service), { signal, all });
   }
 
   async waitHealthy(service: string, options: WaitOptions): Promise<void> {
@@ -323,7 +328,9 @@ export class ComposeTarget implements DeploymentTarget {
     let last = 'no container yet';
     for (;;) {
       if (options.signal?.aborted) throw options.signal.reason ?? new OperationFailedError('cancelled');
-      const ids = await this.containerIds(service, options.signal);
+      let ids = await this.containerIds(service, options.signal);
+      // None running after `up`: one that died (killed, crashed) fails the wait at once, not at its deadline.
+      if (ids.length === 0) ids = await this.containerIds(service, options.signal, true);
       const states = (await containerStates(ids, { signal: options.signal })) as unknown as ContainerState[];
       const verdict = judgeContainerStates(states);
       if (verdict.status === 'healthy') return;

@@ -59,8 +59,12 @@ async function fresh(name: string, image: string, replicas = 4): Promise<void> {
 
 const imageOf = (name: string): string | undefined => standin.get('Deployment', name)?.spec.template.spec.containers[0].image;
 const templateOf = (name: string): string => JSON.stringify(standin.get('Deployment', name)?.spec.template);
+/** The project lock (decision 0130): `kubectl create` of configmap/deploy-kit-lock, and its delete. */
+const isLockWrite = (r: { method: string; path: string; query: string }): boolean =>
+  r.path.endsWith('/configmaps/deploy-kit-lock') || (r.method === 'POST' && r.path.endsWith('/configmaps') && r.query.includes('fieldManager=kubectl-create'));
+/** What changed objects: every write but the project lock's own, which a run takes and removes again. */
 const writes = (since: number): string[] =>
-  standin.requests.filter((r) => r.at >= since && !['GET', 'HEAD'].includes(r.method)).map((r) => `${r.method} ${r.path}${r.query}`);
+  standin.requests.filter((r) => r.at >= since && !['GET', 'HEAD'].includes(r.method) && !isLockWrite(r)).map((r) => `${r.method} ${r.path}${r.query}`);
 
 /** Samples `read` every 40 ms while `run` goes, keeping each distinct value once, in order. */
 async function sampled<T>(read: () => T, run: () => Promise<ActionRun>): Promise<{ run: ActionRun; seen: T[] }> {
@@ -356,10 +360,13 @@ describe('deploy-canary and rollback bundles on target: kubernetes (real kubectl
     expect(standin.get('Deployment', 'cart-canary')).toBeDefined();
     const file = main.state['kubeconfig-file']!;
     expect(existsSync(file)).toBe(true);
+    // Main left the project lock to the post step, which cleans up under it and then removes it.
+    expect(JSON.parse(String(standin.get('ConfigMap', 'deploy-kit-lock')?.data?.holder))).toMatchObject({ action: 'deploy-canary' });
     const post = await runAction('deploy-canary', { post: true, state: main.state, inputs: { ...BASE, ...inputs }, env, timeoutMs: 120_000 });
     expect(post.errors).toEqual([]);
     expect(post.exitCode).toBe(0);
     expect(post.summary).toMatch(/Canary of cart: aborted \(cancelled\)/);
+    expect(standin.get('ConfigMap', 'deploy-kit-lock')).toBeUndefined();
     expect((standin.get('HTTPRoute', 'cart')!.spec.rules[0].backendRefs as KObject[]).map((b) => [b.name, b.weight])).toEqual([['cart', 100]]);
     for (const name of ['cart-canary', 'cart-baseline']) expect(standin.get('Deployment', name), name).toBeUndefined();
     expect(standin.get('Service', 'cart-canary')).toBeUndefined();
@@ -386,6 +393,7 @@ describe('deploy-canary and rollback bundles on target: kubernetes (real kubectl
       expect(run.errors.join('\n')).toMatch(message);
       expect(run.log).not.toMatch(/this is a bug/);
       expect(writes(since), JSON.stringify(inputs)).toEqual([]);
+      expect(standin.get('ConfigMap', 'deploy-kit-lock'), JSON.stringify(inputs)).toBeUndefined();
     }
     expect(standin.get('Deployment', 'web-canary')).toBeUndefined();
   });
@@ -418,6 +426,7 @@ describe('deploy-canary and rollback bundles on target: kubernetes (real kubectl
     expect(missing.exitCode).toBe(1);
     expect(missing.errors.join('\n')).toMatch(/to-revision: orders has no revision 9; it keeps 3, 4, 5/);
     expect(writes(since)).toEqual([]);
+    expect(standin.get('ConfigMap', 'deploy-kit-lock')).toBeUndefined();
     expect(existsSync(missing.state['kubeconfig-file'] ?? '/nonexistent')).toBe(false);
   });
 });

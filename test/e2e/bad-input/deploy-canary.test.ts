@@ -69,6 +69,8 @@ badInputCorpus({
     { name: 'count 0', inputs: { count: '0' }, names: 'count' },
     { name: 'consecutive-errors negative', inputs: { 'consecutive-errors': '-1' }, names: 'consecutive-errors' },
     { name: 'health-timeout below 1s', inputs: { 'health-timeout': '100ms' }, names: 'health-timeout' },
+    { name: 'lock-timeout of 30 days', inputs: { 'lock-timeout': '30d' }, names: 'lock-timeout' },
+    { name: 'lock-timeout not a duration', inputs: { 'lock-timeout': 'forever' }, names: 'lock-timeout' },
     { name: 'history-limit 0', inputs: { 'history-limit': '0' }, names: 'history-limit' },
     { name: 'github-deployment not a boolean', inputs: { 'github-deployment': 'yes please' }, names: 'github-deployment' },
     { name: 'environment-url not a URL', inputs: { 'github-deployment': 'true', 'environment-url': 'shop' }, names: 'environment-url' },

@@ -50,6 +50,8 @@ badInputCorpus({
     { name: 'health-timeout negative', inputs: { 'health-timeout': '-2m' }, names: 'health-timeout' },
     { name: 'health-timeout not a duration', inputs: { 'health-timeout': 'long' }, names: 'health-timeout' },
     { name: 'history-limit 0', inputs: { 'history-limit': '0' }, names: 'history-limit' },
+    { name: 'lock-timeout of 30 days', inputs: { 'lock-timeout': '30d' }, names: 'lock-timeout' },
+    { name: 'lock-timeout negative', inputs: { 'lock-timeout': '-1m' }, names: 'lock-timeout' },
     { name: 'history-limit not a number', inputs: { 'history-limit': 'lots' }, names: 'history-limit' },
     { name: 'notify-webhook not a URL', inputs: { 'notify-webhook': 'not a url' }, names: 'notify-webhook' },
     { name: 'notify-webhook with a non-HTTP scheme', inputs: { 'notify-webhook': 'file:///etc/passwd' }, names: 'notify-webhook' },
