@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backoffDelay, retry } from '../../../src/http/backoff.js';
 
 const policy = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.5 };
@@ -50,24 +50,31 @@ describe('retry', () => {
     expect(out.attempts).toBeGreaterThanOrEqual(2);
   });
   it('lastAttemptAtDeadline: waits until the deadline and tries once more there', async () => {
-    const times: number[] = [];
-    const started = Date.now();
-    const out = await retry(
-      async () => {
-        times.push(Date.now() - started);
-        return false;
-      },
-      {
-        deadline: started + 300,
-        policy: { initialMs: 200, maxMs: 200, factor: 1, jitter: 0 },
-        accept: (v) => v,
-        lastAttemptAtDeadline: true,
-      },
-    );
-    expect(out.ok).toBe(false);
-    expect(out.attempts).toBe(3); // at 0, 200, and at the deadline (300)
-    expect(times[2]).toBeGreaterThanOrEqual(290);
-    expect(Date.now() - started).toBeLessThan(600);
+    // Fake clock and timers: the attempts' times are the schedule's, not a loaded machine's.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const times: number[] = [];
+      const started = Date.now();
+      const pending = retry(
+        async () => {
+          times.push(Date.now() - started);
+          return false;
+        },
+        {
+          deadline: started + 300,
+          policy: { initialMs: 200, maxMs: 200, factor: 1, jitter: 0 },
+          accept: (v) => v,
+          lastAttemptAtDeadline: true,
+        },
+      );
+      await vi.runAllTimersAsync();
+      const out = await pending;
+      expect(out.ok).toBe(false);
+      expect(out.attempts).toBe(3);
+      expect(times).toEqual([0, 200, 300]); // at 0, after the 200 ms delay, and at the deadline
+    } finally {
+      vi.useRealTimers();
+    }
   });
   it('refuses to run without a bound', async () => {
     await expect(retry(async () => 1)).rejects.toThrow(/maxAttempts or a deadline/);
