@@ -391,7 +391,9 @@ async function rollbackBench(s2, good, runs) {
     const other = current === good[0] ? good[1] : good[0];
     // A good release of `other`, then roll back from it.
     await runBundle('deploy-canary', { ...s2.inputs, strategy: 'rolling', services: `app=${other}` });
-    const r = await runBundle('rollback', { ...s2.inputs, services: 'app' });
+    // rollback takes the Compose inputs, not deploy-canary's own (service, router, metrics): it refuses what it would ignore.
+    const { 'compose-file': composeFile, project, 'compose-command': composeCommand } = s2.inputs;
+    const r = await runBundle('rollback', { 'compose-file': composeFile, project, 'compose-command': composeCommand, services: 'app' });
     if (r.code !== 0) throw new Error(`rollback failed: ${r.lines.map((x) => x.l).join('\n')}`);
     rb.push(r.ms / 1000);
     // Raw: the old tag by hand — up -d, then wait for the health check.

@@ -45759,6 +45759,154 @@ function manifestWorkloads(objects, container) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/record/project-lock.ts
+/**
+ * One release action at a time per project: a lock beside the deployment record saying who holds it —
+ * pid, host, action, run URL, since when. On Compose a file (`<project>.lock`, created with O_EXCL); on
+ * Kubernetes an object beside the record's ConfigMap (src/targets/kubernetes/lock.ts). A second run
+ * waits up to lock-timeout, then fails naming the holder. A lock whose holder process is gone (same
+ * host, pid not alive) is stale and taken over with a warning.
+ */
+
+
+
+
+
+
+
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return err.code === 'EPERM';
+    }
+}
+/** Pure: a holder is stale when it ran on this host and its process is gone. */
+function isStale(holder, host, isAlive) {
+    if (!holder)
+        return true; // unreadable or half-written by a process that died
+    return holder.host === host && !isAlive(holder.pid);
+}
+/** Pure: the same holder (one process's one taking of the lock). */
+function sameHolder(a, b) {
+    return !!a && !!b && a.pid === b.pid && a.host === b.host && a.since === b.since;
+}
+function describeHolder(h, now = Date.now()) {
+    const age = formatDuration(Math.max(0, now - Date.parse(h.since)));
+    return `${h.action} (pid ${h.pid} on ${h.host}${h.runUrl ? `, ${h.runUrl}` : ''}, holding it for ${age})`;
+}
+/** Pure: a holder read back, or undefined when it is not one. */
+function parseHolder(text) {
+    try {
+        const h = JSON.parse(text);
+        return typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.since === 'string' ? h : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The lock file beside a record file (Compose: `.deploy-kit/<project>.lock`). */
+class FileLockStore {
+    location;
+    /** The directory this store made for the lock: removed with it while empty, so a run that changed nothing leaves nothing. */
+    madeDir;
+    constructor(location) {
+        this.location = location;
+    }
+    async create(holder) {
+        const made = await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(this.location), { recursive: true });
+        if (made)
+            this.madeDir = made;
+        try {
+            await (0,promises_namespaceObject.writeFile)(this.location, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+            return true;
+        }
+        catch (err) {
+            if (err.code === 'EEXIST')
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        try {
+            return parseHolder(await (0,promises_namespaceObject.readFile)(this.location, 'utf8'));
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return null;
+            throw err;
+        }
+    }
+    async replace(holder) {
+        await writeFileAtomic(this.location, `${JSON.stringify(holder)}\n`);
+    }
+    async remove() {
+        await (0,promises_namespaceObject.rm)(this.location, { force: true });
+        if (this.madeDir)
+            await (0,promises_namespaceObject.rmdir)((0,external_node_path_namespaceObject.dirname)(this.location)).catch(() => undefined); // not empty: the record is there
+    }
+}
+function currentHolder(action, runUrl) {
+    return { pid: process.pid, host: (0,external_node_os_namespaceObject.hostname)(), action, ...(runUrl ? { runUrl } : {}), since: new Date().toISOString() };
+}
+function taken(store, holder) {
+    return {
+        holder,
+        location: store.location,
+        async release() {
+            // Never remove a lock someone else holds (one that took ours over as stale, say).
+            if (sameHolder(await store.read(), holder))
+                await store.remove();
+        },
+    };
+}
+/** Takes the lock (waiting up to timeoutMs). A string is the path of a lock file. */
+async function acquireProjectLock(where, options) {
+    const store = typeof where === 'string' ? new FileLockStore(where) : where;
+    const isAlive = options.isAlive ?? processAlive;
+    const me = currentHolder(options.action, options.runUrl);
+    const started = Date.now();
+    let announced = false;
+    for (let attempt = 0;; attempt++) {
+        if (await store.create(me))
+            return taken(store, me);
+        const holder = await store.read();
+        if (holder === null)
+            continue; // released between our two looks
+        if (isStale(holder, me.host, isAlive)) {
+            // Grace for a holder still writing its file: only a readable holder or a second look counts.
+            if (holder || attempt > 0) {
+                options.log?.warning(`Taking over the lock ${store.location}: ${holder ? `its holder ${describeHolder(holder)} is gone` : 'it is unreadable'}.`);
+                await store.remove();
+                continue;
+            }
+        }
+        const waited = Date.now() - started;
+        if (waited >= options.timeoutMs || options.signal?.aborted) {
+            const why = options.signal?.aborted ? 'Cancelled while waiting for it' : `Gave up after lock-timeout ${formatDuration(options.timeoutMs)}`;
+            throw new errors/* OperationFailedError */.Bp(`another run holds the lock on this project: ${holder ? describeHolder(holder) : store.location}. ${why}; nothing was changed. Re-run when it finishes, raise lock-timeout, or remove ${store.location} if that run is surely gone.`);
+        }
+        if (!announced && holder) {
+            options.log?.info(`Waiting up to ${formatDuration(options.timeoutMs)} for ${describeHolder(holder)} to finish (lock ${store.location}) …`);
+            announced = true;
+        }
+        await sleep(Math.min(500, Math.max(50, options.timeoutMs - waited)), options.signal, { resolveOnAbort: true });
+    }
+}
+/**
+ * The post step's side: a lock its own main step left behind (the job was cancelled) is taken over
+ * — rewritten to this process — and returned; a lock held by anyone else is left alone (undefined).
+ */
+async function project_lock_reclaimProjectLock(store, left, action) {
+    if (!sameHolder(await store.read(), left))
+        return undefined;
+    const me = currentHolder(action, left.runUrl);
+    await store.replace(me);
+    return taken(store, me);
+}
+
 ;// CONCATENATED MODULE: ./src/targets/compose-command.ts
 /**
  * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
@@ -46360,10 +46508,13 @@ class DockerCli {
         return this.options.redact ? this.options.redact(text) : text;
     }
 }
-/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`); with `all`, stopped ones too. */
 async function runningContainerIds(labels, options = {}) {
     const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
-    const out = await run_runProgram(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    const out = await run_runProgram(options.command ?? 'docker', ['ps', '-q', ...(options.all ? ['-a'] : []), ...filters], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+    });
     return out.stdout
         .split('\n')
         .map((line) => line.trim())
@@ -46603,6 +46754,10 @@ class ComposeTarget {
     get historyLocation() {
         return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.history.json`);
     }
+    /** The project lock beside the record: one release action at a time (src/record/project-lock.ts). */
+    get lockLocation() {
+        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.lock`);
+    }
     async getFlavor() {
         if (this.flavor !== 'auto')
             return this.flavor;
@@ -46802,8 +46957,8 @@ class ComposeTarget {
         await writeFileAtomic(this.releaseFile, `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${(0,dist/* stringify */.As)(overrideFile(version, services))}`);
     }
     /** Running containers of a service (the canary's too), found by compose's labels. */
-    containerIds(service, signal) {
-        return runningContainerIds(containerLabels(this.labelProject, service), { signal });
+    containerIds(service, signal, all = false) {
+        return runningContainerIds(containerLabels(this.labelProject, service), { signal, all });
     }
     async waitHealthy(service, options) {
         const deadline = Date.now() + options.timeoutMs;
@@ -46811,7 +46966,10 @@ class ComposeTarget {
         for (;;) {
             if (options.signal?.aborted)
                 throw options.signal.reason ?? new errors/* OperationFailedError */.Bp('cancelled');
-            const ids = await this.containerIds(service, options.signal);
+            let ids = await this.containerIds(service, options.signal);
+            // None running after `up`: one that died (killed, crashed) fails the wait at once, not at its deadline.
+            if (ids.length === 0)
+                ids = await this.containerIds(service, options.signal, true);
             const states = (await containerStates(ids, { signal: options.signal }));
             const verdict = judgeContainerStates(states);
             if (verdict.status === 'healthy')
@@ -47345,6 +47503,51 @@ class KubernetesRecord {
             };
             await this.kubectl.patch(kind, name, 'merge', { metadata: { annotations } });
         }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/lock.ts
+
+
+const LOCK_CONFIGMAP = 'deploy-kit-lock';
+class KubernetesLockStore {
+    kubectl;
+    constructor(kubectl) {
+        this.kubectl = kubectl;
+    }
+    get location() {
+        return `configmap/${LOCK_CONFIGMAP}${this.kubectl.namespace ? ` in namespace ${this.kubectl.namespace}` : ''}`;
+    }
+    object(holder) {
+        return {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: LOCK_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'deploy-kit' } },
+            data: { holder: JSON.stringify(holder) },
+        };
+    }
+    async create(holder) {
+        try {
+            await this.kubectl.create(this.object(holder));
+            return true;
+        }
+        catch (err) {
+            if (err instanceof KubectlError && /AlreadyExists|already exists/.test(`${err.stderr}\n${err.message}`))
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        const cm = await this.kubectl.get('configmap', LOCK_CONFIGMAP);
+        if (!cm)
+            return null;
+        return parseHolder(String(cm.data?.holder ?? ''));
+    }
+    async replace(holder) {
+        await this.kubectl.patch('configmap', LOCK_CONFIGMAP, 'merge', { data: { holder: JSON.stringify(holder) } });
+    }
+    async remove() {
+        await this.kubectl.delete('configmap', LOCK_CONFIGMAP);
     }
 }
 
@@ -48093,6 +48296,8 @@ class SmiRouter {
 
 
 
+
+
 const TARGETS = ['compose', 'kubernetes'];
 function targetKind(inputs) {
     return inputs.choice('target', TARGETS, 'compose');
@@ -48140,7 +48345,7 @@ function nginxOptionsFromInputs(inputs, service, workspace) {
 function splitArgv(text) {
     return text.trim().split(/\s+/).filter(Boolean);
 }
-function factoryContext(ctx, historyLimit) {
+function deployment_factoryContext(ctx, historyLimit) {
     return { historyLimit, redact: ctx.redact, commit: ctx.run.sha || undefined };
 }
 function kubectlFor(settings, context) {
@@ -48174,6 +48379,12 @@ function createTarget(settings, context) {
         : undefined;
     const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
     return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+/** The project lock beside the record: a file beside the Compose history, a ConfigMap beside the Kubernetes one. */
+function deployment_createLockStore(settings, context) {
+    if (settings.kind === 'kubernetes')
+        return new KubernetesLockStore(kubectlFor(settings, context));
+    return new FileLockStore(new ComposeTarget(settings.compose).lockLocation);
 }
 /** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
 function createBlueGreen(settings, names, context) {
@@ -48762,6 +48973,60 @@ async function finishAction(ctx, report) {
         throw new errors/* OperationFailedError */.Bp(report.failure);
     if (report.notice)
         ctx.log.notice(report.notice);
+}
+
+;// CONCATENATED MODULE: ./actions/shared/project-lock.ts
+/**
+ * The project lock as the release entries (deploy-canary, rollback and their post steps) take it:
+ * after every input is valid and before anything is touched; saved in the step's state so the post
+ * step can release — or clean up under — a lock its own main step left behind (decision 0130).
+ */
+
+
+
+/** Saved by main once it holds the lock: where it is and who took it. */
+const LOCK_STATE = 'project-lock';
+const DEFAULT_LOCK_TIMEOUT = '10m';
+function lockTimeoutFromInputs(inputs) {
+    return inputs.duration('lock-timeout', DEFAULT_LOCK_TIMEOUT);
+}
+/** Takes the project's lock (waiting up to timeoutMs, then failing with its holder named) and saves it for the post step. */
+async function takeProjectLock(ctx, target, action, timeoutMs) {
+    const store = deployment_createLockStore(target, deployment_factoryContext(ctx, 1));
+    const lock = await acquireProjectLock(store, { action, runUrl: ctx.run.runUrl, timeoutMs, signal: ctx.signal, log: ctx.log });
+    ctx.saveState(LOCK_STATE, { target, holder: lock.holder });
+    return lock;
+}
+/**
+ * Post step: the lock this job's main step left behind (cancelled, or killed), now held by this step
+ * until it is done; undefined when main released it or someone else holds it (left alone).
+ */
+async function reclaimLeftLock(ctx, action) {
+    const raw = ctx.getState(LOCK_STATE);
+    if (!raw)
+        return undefined;
+    const { target, holder } = JSON.parse(raw);
+    const lock = await reclaimProjectLock(createLockStore(target, factoryContext(ctx, 1)), holder, action);
+    if (lock)
+        ctx.log.info(`The main step left the project lock ${lock.location} behind: this post step holds it until it is done, then releases it.`);
+    return lock;
+}
+/** Post step: the lock for a cleanup — the one main left behind, or (main released it) taken anew, waiting up to lock-timeout. */
+async function lockForCleanup(ctx, left, target, action) {
+    if (left)
+        return left;
+    return takeProjectLock(ctx, target, action, lockTimeoutFromInputs(ctx.inputs));
+}
+/** Releases the lock; a failure to (an unreachable cluster, say) is a warning that says how to remove it, never the step's result. */
+async function releaseProjectLock(ctx, lock) {
+    if (!lock)
+        return;
+    try {
+        await lock.release();
+    }
+    catch (err) {
+        ctx.log.warning(`The project lock ${lock.location} could not be removed (${(0,errors/* errorMessage */.gJ)(err)}): remove it by hand, or the next run waits lock-timeout for it.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/release/canary-report.ts
@@ -49733,6 +49998,7 @@ function refuseBlueGreenInputs(inputs, strategy) {
 
 
 
+
 const DEFAULT_METRICS = [
     { name: 'success-rate', template: 'success-rate', min: 99 },
     { name: 'latency', template: 'latency', quantile: 0.95, max: 1000 },
@@ -49761,7 +50027,8 @@ function readSettings(inputs, workspace, mask) {
     if (image)
         parseImageReference(image, 'image');
     const database = readReleaseDatabase(inputs);
-    const common = { dryRun, healthTimeoutMs, historyLimit, ...(database ? { database } : {}) };
+    const lockTimeoutMs = lockTimeoutFromInputs(inputs);
+    const common = { dryRun, healthTimeoutMs, historyLimit, lockTimeoutMs, ...(database ? { database } : {}) };
     if (strategy === 'blue-green') {
         return readBlueGreen(inputs, { ...common, target: { kind: 'kubernetes', ...kubernetes } }, { action, image, workspace, mask });
     }
@@ -49969,11 +50236,28 @@ const BLUE_GREEN_STATE = 'blue-green';
 
 
 
+
 runAction(async (ctx) => {
     const read = readSettings(ctx.inputs, ctx.run.workspace, (value) => ctx.mask(value));
     const github = readGitHubDeployment(ctx.inputs, ctx.run);
     const settings = await connect(ctx, read);
-    const action = await run(ctx, settings, settings.dryRun ? undefined : github);
+    // Validate, then lock, then act (decision 0130): a plan touches nothing and takes no lock.
+    const lock = settings.dryRun ? undefined : await takeProjectLock(ctx, settings.target, 'deploy-canary', settings.lockTimeoutMs);
+    const post = { cleansUp: false };
+    let action;
+    try {
+        action = await run(ctx, settings, settings.dryRun ? undefined : github, post);
+    }
+    catch (err) {
+        // Cut short with a canary (or colour) out: the post step cleans up under the lock, then releases it.
+        if (lock && post.cleansUp)
+            ctx.log.info(`The project lock ${lock.location} stays held for the post step, which cleans up and then releases it.`);
+        else
+            await releaseProjectLock(ctx, lock);
+        throw err;
+    }
+    // Released before the report: a paused canary holds no lock across runs (action: promote|abort takes it again).
+    await releaseProjectLock(ctx, lock);
     await finishAction(ctx, {
         outputs: canaryOutputs(action),
         summary: canaryActionSummary(action),
@@ -49994,13 +50278,13 @@ async function connect(ctx, settings) {
     if (settings.strategy !== 'rolling' || !target.manifestInput)
         return { ...settings, target };
     // Manifests are read (or rendered by kubectl kustomize) and their images substituted before anything is applied.
-    const manifests = await loadManifests(target.manifestInput, ctx.run.workspace, kubectlFor(target, factoryContext(ctx, settings.historyLimit)));
+    const manifests = await loadManifests(target.manifestInput, ctx.run.workspace, kubectlFor(target, deployment_factoryContext(ctx, settings.historyLimit)));
     return { ...settings, target: { ...target, manifests }, rolling: manifestWorkloads(manifests, target.container) };
 }
 /** Builds the target (and router) from the settings and runs the one use case they ask for. */
-async function run(ctx, settings, github) {
+async function run(ctx, settings, github, post) {
     const common = { log: ctx.log, signal: ctx.signal };
-    const factory = factoryContext(ctx, settings.historyLimit);
+    const factory = deployment_factoryContext(ctx, settings.historyLimit);
     if (settings.strategy === 'rolling') {
         const { target, record } = createTarget(settings.target, factory);
         const request = {
@@ -50017,7 +50301,7 @@ async function run(ctx, settings, github) {
         return { flow: 'rolling', run: result };
     }
     if (settings.strategy === 'blue-green')
-        return { flow: 'blue-green', run: await runBlueGreen(ctx, settings, github) };
+        return { flow: 'blue-green', run: await runBlueGreen(ctx, settings, github, post) };
     const { target, record } = createTarget(settings.target, factory);
     const deps = { target, router: createRouter(settings.target, settings.service, factory, settings.healthTimeoutMs), record, ...common };
     if (settings.action !== 'deploy') {
@@ -50039,7 +50323,10 @@ async function run(ctx, settings, github) {
         dryRun: settings.dryRun,
         runUrl: ctx.run.runUrl,
         database: settings.database,
-        onStarting: (stableImage) => ctx.saveState(DEPLOY_STATE, deployState(ctx, settings, stableImage)),
+        onStarting: (stableImage) => {
+            ctx.saveState(DEPLOY_STATE, deployState(ctx, settings, stableImage));
+            post.cleansUp = true;
+        },
     });
     // A paused canary stays in_progress on GitHub until a later run promotes or aborts it.
     const result = github
@@ -50066,8 +50353,8 @@ function deployState(ctx, settings, stableImage) {
     };
 }
 /** strategy: blue-green — deploy a colour and switch (deploy), scale the previous colour down now (promote), or switch back (abort). */
-async function runBlueGreen(ctx, settings, github) {
-    const { target, record } = createBlueGreen(settings.target, settings.names, factoryContext(ctx, settings.historyLimit));
+async function runBlueGreen(ctx, settings, github, post) {
+    const { target, record } = createBlueGreen(settings.target, settings.names, deployment_factoryContext(ctx, settings.historyLimit));
     const deps = { target, record, log: ctx.log, signal: ctx.signal };
     const { healthTimeoutMs, keepPreviousMs, dryRun } = settings;
     if (settings.action === 'promote') {
@@ -50098,7 +50385,10 @@ async function runBlueGreen(ctx, settings, github) {
         healthTimeoutMs,
         dryRun,
         runUrl: ctx.run.runUrl,
-        onStarting: (plan) => ctx.saveState(BLUE_GREEN_STATE, saved({ kind: 'deploying', colour: plan.to })),
+        onStarting: (plan) => {
+            ctx.saveState(BLUE_GREEN_STATE, saved({ kind: 'deploying', colour: plan.to }));
+            post.cleansUp = true;
+        },
     });
     const run = github
         ? await trackOnGitHub(ctx, github, { action: 'deploy-canary', images: [{ service: settings.names.deployment, image: settings.image }] }, release, (r) => r.kind === 'planned' ? 'pending' : r.kind === 'switched' ? 'success' : 'failure')

@@ -19679,7 +19679,7 @@ module.exports = Error;
 
 /***/ }),
 
-/***/ 36966:
+/***/ 14585:
 /***/ ((module) => {
 
 
@@ -21249,7 +21249,7 @@ var $Object = __webpack_require__(95399);
 
 var $Error = __webpack_require__(31620);
 var $EvalError = __webpack_require__(33056);
-var $RangeError = __webpack_require__(36966);
+var $RangeError = __webpack_require__(14585);
 var $ReferenceError = __webpack_require__(46905);
 var $SyntaxError = __webpack_require__(80105);
 var $TypeError = __webpack_require__(73314);
@@ -46219,7 +46219,7 @@ module.exports = function ArrayBufferByteLength(arrayBuffer, order) {
 var GetIntrinsic = __webpack_require__(60470);
 
 var $BigInt = GetIntrinsic('%BigInt%', true);
-var $RangeError = __webpack_require__(36966);
+var $RangeError = __webpack_require__(14585);
 var $TypeError = __webpack_require__(73314);
 
 var zero = $BigInt && $BigInt(0);
@@ -46857,7 +46857,7 @@ module.exports = function NumericToRawBytes(type, value, isLittleEndian) {
 var GetIntrinsic = __webpack_require__(60470);
 var callBound = __webpack_require__(23105);
 
-var $RangeError = __webpack_require__(36966);
+var $RangeError = __webpack_require__(14585);
 var $SyntaxError = __webpack_require__(80105);
 var $TypeError = __webpack_require__(73314);
 var $BigInt = GetIntrinsic('%BigInt%', true);

@@ -45271,6 +45271,154 @@ function parseCors(raw, where) {
     return { origin, method, requestHeaders, credentials, allowed };
 }
 
+;// CONCATENATED MODULE: ./src/record/project-lock.ts
+/**
+ * One release action at a time per project: a lock beside the deployment record saying who holds it —
+ * pid, host, action, run URL, since when. On Compose a file (`<project>.lock`, created with O_EXCL); on
+ * Kubernetes an object beside the record's ConfigMap (src/targets/kubernetes/lock.ts). A second run
+ * waits up to lock-timeout, then fails naming the holder. A lock whose holder process is gone (same
+ * host, pid not alive) is stale and taken over with a warning.
+ */
+
+
+
+
+
+
+
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return err.code === 'EPERM';
+    }
+}
+/** Pure: a holder is stale when it ran on this host and its process is gone. */
+function isStale(holder, host, isAlive) {
+    if (!holder)
+        return true; // unreadable or half-written by a process that died
+    return holder.host === host && !isAlive(holder.pid);
+}
+/** Pure: the same holder (one process's one taking of the lock). */
+function sameHolder(a, b) {
+    return !!a && !!b && a.pid === b.pid && a.host === b.host && a.since === b.since;
+}
+function describeHolder(h, now = Date.now()) {
+    const age = (0,parse/* formatDuration */.a3)(Math.max(0, now - Date.parse(h.since)));
+    return `${h.action} (pid ${h.pid} on ${h.host}${h.runUrl ? `, ${h.runUrl}` : ''}, holding it for ${age})`;
+}
+/** Pure: a holder read back, or undefined when it is not one. */
+function parseHolder(text) {
+    try {
+        const h = JSON.parse(text);
+        return typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.since === 'string' ? h : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The lock file beside a record file (Compose: `.deploy-kit/<project>.lock`). */
+class FileLockStore {
+    location;
+    /** The directory this store made for the lock: removed with it while empty, so a run that changed nothing leaves nothing. */
+    madeDir;
+    constructor(location) {
+        this.location = location;
+    }
+    async create(holder) {
+        const made = await (0,promises_.mkdir)((0,external_node_path_.dirname)(this.location), { recursive: true });
+        if (made)
+            this.madeDir = made;
+        try {
+            await (0,promises_.writeFile)(this.location, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+            return true;
+        }
+        catch (err) {
+            if (err.code === 'EEXIST')
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        try {
+            return parseHolder(await (0,promises_.readFile)(this.location, 'utf8'));
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return null;
+            throw err;
+        }
+    }
+    async replace(holder) {
+        await atomic_write_writeFileAtomic(this.location, `${JSON.stringify(holder)}\n`);
+    }
+    async remove() {
+        await (0,promises_.rm)(this.location, { force: true });
+        if (this.madeDir)
+            await (0,promises_.rmdir)((0,external_node_path_.dirname)(this.location)).catch(() => undefined); // not empty: the record is there
+    }
+}
+function currentHolder(action, runUrl) {
+    return { pid: process.pid, host: (0,external_node_os_.hostname)(), action, ...(runUrl ? { runUrl } : {}), since: new Date().toISOString() };
+}
+function taken(store, holder) {
+    return {
+        holder,
+        location: store.location,
+        async release() {
+            // Never remove a lock someone else holds (one that took ours over as stale, say).
+            if (sameHolder(await store.read(), holder))
+                await store.remove();
+        },
+    };
+}
+/** Takes the lock (waiting up to timeoutMs). A string is the path of a lock file. */
+async function acquireProjectLock(where, options) {
+    const store = typeof where === 'string' ? new FileLockStore(where) : where;
+    const isAlive = options.isAlive ?? processAlive;
+    const me = currentHolder(options.action, options.runUrl);
+    const started = Date.now();
+    let announced = false;
+    for (let attempt = 0;; attempt++) {
+        if (await store.create(me))
+            return taken(store, me);
+        const holder = await store.read();
+        if (holder === null)
+            continue; // released between our two looks
+        if (isStale(holder, me.host, isAlive)) {
+            // Grace for a holder still writing its file: only a readable holder or a second look counts.
+            if (holder || attempt > 0) {
+                options.log?.warning(`Taking over the lock ${store.location}: ${holder ? `its holder ${describeHolder(holder)} is gone` : 'it is unreadable'}.`);
+                await store.remove();
+                continue;
+            }
+        }
+        const waited = Date.now() - started;
+        if (waited >= options.timeoutMs || options.signal?.aborted) {
+            const why = options.signal?.aborted ? 'Cancelled while waiting for it' : `Gave up after lock-timeout ${(0,parse/* formatDuration */.a3)(options.timeoutMs)}`;
+            throw new errors/* OperationFailedError */.Bp(`another run holds the lock on this project: ${holder ? describeHolder(holder) : store.location}. ${why}; nothing was changed. Re-run when it finishes, raise lock-timeout, or remove ${store.location} if that run is surely gone.`);
+        }
+        if (!announced && holder) {
+            options.log?.info(`Waiting up to ${(0,parse/* formatDuration */.a3)(options.timeoutMs)} for ${describeHolder(holder)} to finish (lock ${store.location}) …`);
+            announced = true;
+        }
+        await (0,util_sleep/* sleep */.y)(Math.min(500, Math.max(50, options.timeoutMs - waited)), options.signal, { resolveOnAbort: true });
+    }
+}
+/**
+ * The post step's side: a lock its own main step left behind (the job was cancelled) is taken over
+ * — rewritten to this process — and returned; a lock held by anyone else is left alone (undefined).
+ */
+async function project_lock_reclaimProjectLock(store, left, action) {
+    if (!sameHolder(await store.read(), left))
+        return undefined;
+    const me = currentHolder(action, left.runUrl);
+    await store.replace(me);
+    return taken(store, me);
+}
+
 ;// CONCATENATED MODULE: ./src/targets/compose-command.ts
 /**
  * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
@@ -45562,10 +45710,13 @@ class DockerCli {
         return this.options.redact ? this.options.redact(text) : text;
     }
 }
-/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`); with `all`, stopped ones too. */
 async function runningContainerIds(labels, options = {}) {
     const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
-    const out = await (0,run/* runProgram */.mB)(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    const out = await (0,run/* runProgram */.mB)(options.command ?? 'docker', ['ps', '-q', ...(options.all ? ['-a'] : []), ...filters], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+    });
     return out.stdout
         .split('\n')
         .map((line) => line.trim())
@@ -45805,6 +45956,10 @@ class ComposeTarget {
     get historyLocation() {
         return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.history.json`);
     }
+    /** The project lock beside the record: one release action at a time (src/record/project-lock.ts). */
+    get lockLocation() {
+        return (0,external_node_path_.join)(this.stateDir, `${this.projectName}.lock`);
+    }
     async getFlavor() {
         if (this.flavor !== 'auto')
             return this.flavor;
@@ -46004,8 +46159,8 @@ class ComposeTarget {
         await atomic_write_writeFileAtomic(this.releaseFile, `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${(0,dist/* stringify */.As)(overrideFile(version, services))}`);
     }
     /** Running containers of a service (the canary's too), found by compose's labels. */
-    containerIds(service, signal) {
-        return runningContainerIds(containerLabels(this.labelProject, service), { signal });
+    containerIds(service, signal, all = false) {
+        return runningContainerIds(containerLabels(this.labelProject, service), { signal, all });
     }
     async waitHealthy(service, options) {
         const deadline = Date.now() + options.timeoutMs;
@@ -46013,7 +46168,10 @@ class ComposeTarget {
         for (;;) {
             if (options.signal?.aborted)
                 throw options.signal.reason ?? new errors/* OperationFailedError */.Bp('cancelled');
-            const ids = await this.containerIds(service, options.signal);
+            let ids = await this.containerIds(service, options.signal);
+            // None running after `up`: one that died (killed, crashed) fails the wait at once, not at its deadline.
+            if (ids.length === 0)
+                ids = await this.containerIds(service, options.signal, true);
             const states = (await containerStates(ids, { signal: options.signal }));
             const verdict = judgeContainerStates(states);
             if (verdict.status === 'healthy')
@@ -46787,6 +46945,51 @@ class KubernetesRecord {
     }
 }
 
+;// CONCATENATED MODULE: ./src/targets/kubernetes/lock.ts
+
+
+const LOCK_CONFIGMAP = 'deploy-kit-lock';
+class KubernetesLockStore {
+    kubectl;
+    constructor(kubectl) {
+        this.kubectl = kubectl;
+    }
+    get location() {
+        return `configmap/${LOCK_CONFIGMAP}${this.kubectl.namespace ? ` in namespace ${this.kubectl.namespace}` : ''}`;
+    }
+    object(holder) {
+        return {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: LOCK_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'deploy-kit' } },
+            data: { holder: JSON.stringify(holder) },
+        };
+    }
+    async create(holder) {
+        try {
+            await this.kubectl.create(this.object(holder));
+            return true;
+        }
+        catch (err) {
+            if (err instanceof errors_KubectlError && /AlreadyExists|already exists/.test(`${err.stderr}\n${err.message}`))
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        const cm = await this.kubectl.get('configmap', LOCK_CONFIGMAP);
+        if (!cm)
+            return null;
+        return parseHolder(String(cm.data?.holder ?? ''));
+    }
+    async replace(holder) {
+        await this.kubectl.patch('configmap', LOCK_CONFIGMAP, 'merge', { data: { holder: JSON.stringify(holder) } });
+    }
+    async remove() {
+        await this.kubectl.delete('configmap', LOCK_CONFIGMAP);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/targets/kubernetes/target.ts
 /**
  * The Kubernetes target: Deployments driven through kubectl. A canary is `<name>-canary`, built from
@@ -47532,6 +47735,8 @@ class smi_SmiRouter {
 
 
 
+
+
 const TARGETS = ['compose', 'kubernetes'];
 function targetKind(inputs) {
     return inputs.choice('target', TARGETS, 'compose');
@@ -47579,7 +47784,7 @@ function nginxOptionsFromInputs(inputs, service, workspace) {
 function splitArgv(text) {
     return text.trim().split(/\s+/).filter(Boolean);
 }
-function factoryContext(ctx, historyLimit) {
+function deployment_factoryContext(ctx, historyLimit) {
     return { historyLimit, redact: ctx.redact, commit: ctx.run.sha || undefined };
 }
 function kubectlFor(settings, context) {
@@ -47613,6 +47818,12 @@ function createTarget(settings, context) {
         : undefined;
     const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
     return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+/** The project lock beside the record: a file beside the Compose history, a ConfigMap beside the Kubernetes one. */
+function deployment_createLockStore(settings, context) {
+    if (settings.kind === 'kubernetes')
+        return new KubernetesLockStore(kubectlFor(settings, context));
+    return new FileLockStore(new ComposeTarget(settings.compose).lockLocation);
 }
 /** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
 function createBlueGreen(settings, names, context) {
@@ -48388,6 +48599,60 @@ async function finishAction(ctx, report) {
         ctx.log.notice(report.notice);
 }
 
+;// CONCATENATED MODULE: ./actions/shared/project-lock.ts
+/**
+ * The project lock as the release entries (deploy-canary, rollback and their post steps) take it:
+ * after every input is valid and before anything is touched; saved in the step's state so the post
+ * step can release — or clean up under — a lock its own main step left behind (decision 0130).
+ */
+
+
+
+/** Saved by main once it holds the lock: where it is and who took it. */
+const LOCK_STATE = 'project-lock';
+const DEFAULT_LOCK_TIMEOUT = '10m';
+function lockTimeoutFromInputs(inputs) {
+    return inputs.duration('lock-timeout', DEFAULT_LOCK_TIMEOUT);
+}
+/** Takes the project's lock (waiting up to timeoutMs, then failing with its holder named) and saves it for the post step. */
+async function takeProjectLock(ctx, target, action, timeoutMs) {
+    const store = deployment_createLockStore(target, deployment_factoryContext(ctx, 1));
+    const lock = await acquireProjectLock(store, { action, runUrl: ctx.run.runUrl, timeoutMs, signal: ctx.signal, log: ctx.log });
+    ctx.saveState(LOCK_STATE, { target, holder: lock.holder });
+    return lock;
+}
+/**
+ * Post step: the lock this job's main step left behind (cancelled, or killed), now held by this step
+ * until it is done; undefined when main released it or someone else holds it (left alone).
+ */
+async function reclaimLeftLock(ctx, action) {
+    const raw = ctx.getState(LOCK_STATE);
+    if (!raw)
+        return undefined;
+    const { target, holder } = JSON.parse(raw);
+    const lock = await reclaimProjectLock(createLockStore(target, factoryContext(ctx, 1)), holder, action);
+    if (lock)
+        ctx.log.info(`The main step left the project lock ${lock.location} behind: this post step holds it until it is done, then releases it.`);
+    return lock;
+}
+/** Post step: the lock for a cleanup — the one main left behind, or (main released it) taken anew, waiting up to lock-timeout. */
+async function lockForCleanup(ctx, left, target, action) {
+    if (left)
+        return left;
+    return takeProjectLock(ctx, target, action, lockTimeoutFromInputs(ctx.inputs));
+}
+/** Releases the lock; a failure to (an unreachable cluster, say) is a warning that says how to remove it, never the step's result. */
+async function releaseProjectLock(ctx, lock) {
+    if (!lock)
+        return;
+    try {
+        await lock.release();
+    }
+    catch (err) {
+        ctx.log.warning(`The project lock ${lock.location} could not be removed (${(0,errors/* errorMessage */.gJ)(err)}): remove it by hand, or the next run waits lock-timeout for it.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/release/github-deployment.ts
 async function withGitHubDeployment(recorder, deployment, release, 
 /** success, failure, or pending (e.g. a paused canary: it stays in_progress until promoted or aborted). */
@@ -48855,6 +49120,7 @@ function rollbackNotice(result) {
 
 
 
+
 runAction(async (ctx) => {
     // Validate, then act.
     const { settings: targetSettings, services } = readTarget(ctx);
@@ -48877,6 +49143,7 @@ runAction(async (ctx) => {
     if (webhook)
         validateWebhookUrl(webhook, 'notify-webhook');
     const dryRun = ctx.inputs.boolean('dry-run', false);
+    const lockTimeoutMs = lockTimeoutFromInputs(ctx.inputs);
     const github = readGitHubDeployment(ctx.inputs, ctx.run);
     const databaseSettings = readDatabaseRollback(ctx.inputs, ctx.run.workspace, ctx.run.tempDir);
     const checksSource = ctx.inputs.yaml('checks');
@@ -48916,9 +49183,13 @@ runAction(async (ctx) => {
         return trackOnGitHub(ctx, github, { action: 'rollback', images }, release, (r) => (r.kind === 'rolled-back' ? 'success' : 'failure'));
     };
     const settings = await connect(ctx, targetSettings);
+    // Validate, then lock, then act (decision 0130): released on every exit below; a plan takes none.
+    let lock;
     try {
+        if (!dryRun)
+            lock = await takeProjectLock(ctx, settings, 'rollback', lockTimeoutMs);
         if (blueGreen && settings.kind === 'kubernetes') {
-            const { target, record } = createBlueGreen(settings, blueGreen, factoryContext(ctx, historyLimit));
+            const { target, record } = createBlueGreen(settings, blueGreen, deployment_factoryContext(ctx, historyLimit));
             const deps = { target, record, log: ctx.log, signal: ctx.signal, notify: webhook ? (n) => notify(ctx, webhook, n) : undefined };
             const request = { healthTimeoutMs, dryRun, runUrl: ctx.run.runUrl, checks };
             const result = await tracked(() => rollBackColour(deps, request), () => rollBackColour({ ...deps, log: logger/* nullLogger */.G, notify: undefined }, { ...request, dryRun: true, checks: undefined }));
@@ -48929,7 +49200,7 @@ runAction(async (ctx) => {
                 notice: rollbackNotice(result),
             });
         }
-        const { target, record: localRecord } = createTarget(settings, factoryContext(ctx, historyLimit));
+        const { target, record: localRecord } = createTarget(settings, deployment_factoryContext(ctx, historyLimit));
         // With github-deployment, a runner without the local record finds the last good release in GitHub Deployments.
         const record = github ? new RecordWithGitHubFallback(localRecord, await connectDeployments(github), github.environment) : localRecord;
         const databaseFromRecord = fromRecord &&
@@ -48950,6 +49221,7 @@ runAction(async (ctx) => {
         });
     }
     finally {
+        await releaseProjectLock(ctx, lock);
         const kubeconfig = settings.kind === 'kubernetes' ? settings.connection.kubeconfig : undefined;
         if (kubeconfig?.kind === 'file' && kubeconfig.temporary)
             await removeTemporaryKubeconfig(kubeconfig.path);

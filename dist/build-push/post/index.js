@@ -41007,10 +41007,13 @@ class DockerCli {
         return this.options.redact ? this.options.redact(text) : text;
     }
 }
-/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`); with `all`, stopped ones too. */
 async function runningContainerIds(labels, options = {}) {
     const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
-    const out = await runProgram(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    const out = await runProgram(options.command ?? 'docker', ['ps', '-q', ...(options.all ? ['-a'] : []), ...filters], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+    });
     return out.stdout
         .split('\n')
         .map((line) => line.trim())

@@ -43572,6 +43572,154 @@ function sleep_sleep(ms, signal, options = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/record/project-lock.ts
+/**
+ * One release action at a time per project: a lock beside the deployment record saying who holds it —
+ * pid, host, action, run URL, since when. On Compose a file (`<project>.lock`, created with O_EXCL); on
+ * Kubernetes an object beside the record's ConfigMap (src/targets/kubernetes/lock.ts). A second run
+ * waits up to lock-timeout, then fails naming the holder. A lock whose holder process is gone (same
+ * host, pid not alive) is stale and taken over with a warning.
+ */
+
+
+
+
+
+
+
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return err.code === 'EPERM';
+    }
+}
+/** Pure: a holder is stale when it ran on this host and its process is gone. */
+function isStale(holder, host, isAlive) {
+    if (!holder)
+        return true; // unreadable or half-written by a process that died
+    return holder.host === host && !isAlive(holder.pid);
+}
+/** Pure: the same holder (one process's one taking of the lock). */
+function sameHolder(a, b) {
+    return !!a && !!b && a.pid === b.pid && a.host === b.host && a.since === b.since;
+}
+function describeHolder(h, now = Date.now()) {
+    const age = parse_formatDuration(Math.max(0, now - Date.parse(h.since)));
+    return `${h.action} (pid ${h.pid} on ${h.host}${h.runUrl ? `, ${h.runUrl}` : ''}, holding it for ${age})`;
+}
+/** Pure: a holder read back, or undefined when it is not one. */
+function parseHolder(text) {
+    try {
+        const h = JSON.parse(text);
+        return typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.since === 'string' ? h : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The lock file beside a record file (Compose: `.deploy-kit/<project>.lock`). */
+class FileLockStore {
+    location;
+    /** The directory this store made for the lock: removed with it while empty, so a run that changed nothing leaves nothing. */
+    madeDir;
+    constructor(location) {
+        this.location = location;
+    }
+    async create(holder) {
+        const made = await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(this.location), { recursive: true });
+        if (made)
+            this.madeDir = made;
+        try {
+            await (0,promises_namespaceObject.writeFile)(this.location, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+            return true;
+        }
+        catch (err) {
+            if (err.code === 'EEXIST')
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        try {
+            return parseHolder(await (0,promises_namespaceObject.readFile)(this.location, 'utf8'));
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return null;
+            throw err;
+        }
+    }
+    async replace(holder) {
+        await writeFileAtomic(this.location, `${JSON.stringify(holder)}\n`);
+    }
+    async remove() {
+        await (0,promises_namespaceObject.rm)(this.location, { force: true });
+        if (this.madeDir)
+            await (0,promises_namespaceObject.rmdir)((0,external_node_path_namespaceObject.dirname)(this.location)).catch(() => undefined); // not empty: the record is there
+    }
+}
+function currentHolder(action, runUrl) {
+    return { pid: process.pid, host: (0,external_node_os_namespaceObject.hostname)(), action, ...(runUrl ? { runUrl } : {}), since: new Date().toISOString() };
+}
+function taken(store, holder) {
+    return {
+        holder,
+        location: store.location,
+        async release() {
+            // Never remove a lock someone else holds (one that took ours over as stale, say).
+            if (sameHolder(await store.read(), holder))
+                await store.remove();
+        },
+    };
+}
+/** Takes the lock (waiting up to timeoutMs). A string is the path of a lock file. */
+async function acquireProjectLock(where, options) {
+    const store = typeof where === 'string' ? new FileLockStore(where) : where;
+    const isAlive = options.isAlive ?? processAlive;
+    const me = currentHolder(options.action, options.runUrl);
+    const started = Date.now();
+    let announced = false;
+    for (let attempt = 0;; attempt++) {
+        if (await store.create(me))
+            return taken(store, me);
+        const holder = await store.read();
+        if (holder === null)
+            continue; // released between our two looks
+        if (isStale(holder, me.host, isAlive)) {
+            // Grace for a holder still writing its file: only a readable holder or a second look counts.
+            if (holder || attempt > 0) {
+                options.log?.warning(`Taking over the lock ${store.location}: ${holder ? `its holder ${describeHolder(holder)} is gone` : 'it is unreadable'}.`);
+                await store.remove();
+                continue;
+            }
+        }
+        const waited = Date.now() - started;
+        if (waited >= options.timeoutMs || options.signal?.aborted) {
+            const why = options.signal?.aborted ? 'Cancelled while waiting for it' : `Gave up after lock-timeout ${parse_formatDuration(options.timeoutMs)}`;
+            throw new errors_OperationFailedError(`another run holds the lock on this project: ${holder ? describeHolder(holder) : store.location}. ${why}; nothing was changed. Re-run when it finishes, raise lock-timeout, or remove ${store.location} if that run is surely gone.`);
+        }
+        if (!announced && holder) {
+            options.log?.info(`Waiting up to ${parse_formatDuration(options.timeoutMs)} for ${describeHolder(holder)} to finish (lock ${store.location}) …`);
+            announced = true;
+        }
+        await sleep_sleep(Math.min(500, Math.max(50, options.timeoutMs - waited)), options.signal, { resolveOnAbort: true });
+    }
+}
+/**
+ * The post step's side: a lock its own main step left behind (the job was cancelled) is taken over
+ * — rewritten to this process — and returned; a lock held by anyone else is left alone (undefined).
+ */
+async function reclaimProjectLock(store, left, action) {
+    if (!sameHolder(await store.read(), left))
+        return undefined;
+    const me = currentHolder(action, left.runUrl);
+    await store.replace(me);
+    return taken(store, me);
+}
+
 ;// CONCATENATED MODULE: ./src/targets/compose-command.ts
 /**
  * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
@@ -44173,10 +44321,13 @@ class DockerCli {
         return this.options.redact ? this.options.redact(text) : text;
     }
 }
-/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`). */
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`); with `all`, stopped ones too. */
 async function runningContainerIds(labels, options = {}) {
     const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
-    const out = await run_runProgram(options.command ?? 'docker', ['ps', '-q', ...filters], { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    const out = await run_runProgram(options.command ?? 'docker', ['ps', '-q', ...(options.all ? ['-a'] : []), ...filters], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+    });
     return out.stdout
         .split('\n')
         .map((line) => line.trim())
@@ -44416,6 +44567,10 @@ class ComposeTarget {
     get historyLocation() {
         return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.history.json`);
     }
+    /** The project lock beside the record: one release action at a time (src/record/project-lock.ts). */
+    get lockLocation() {
+        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.lock`);
+    }
     async getFlavor() {
         if (this.flavor !== 'auto')
             return this.flavor;
@@ -44615,8 +44770,8 @@ class ComposeTarget {
         await writeFileAtomic(this.releaseFile, `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${(0,dist/* stringify */.As)(overrideFile(version, services))}`);
     }
     /** Running containers of a service (the canary's too), found by compose's labels. */
-    containerIds(service, signal) {
-        return runningContainerIds(containerLabels(this.labelProject, service), { signal });
+    containerIds(service, signal, all = false) {
+        return runningContainerIds(containerLabels(this.labelProject, service), { signal, all });
     }
     async waitHealthy(service, options) {
         const deadline = Date.now() + options.timeoutMs;
@@ -44624,7 +44779,10 @@ class ComposeTarget {
         for (;;) {
             if (options.signal?.aborted)
                 throw options.signal.reason ?? new errors_OperationFailedError('cancelled');
-            const ids = await this.containerIds(service, options.signal);
+            let ids = await this.containerIds(service, options.signal);
+            // None running after `up`: one that died (killed, crashed) fails the wait at once, not at its deadline.
+            if (ids.length === 0)
+                ids = await this.containerIds(service, options.signal, true);
             const states = (await containerStates(ids, { signal: options.signal }));
             const verdict = judgeContainerStates(states);
             if (verdict.status === 'healthy')
@@ -45415,6 +45573,51 @@ class KubernetesRecord {
     }
 }
 
+;// CONCATENATED MODULE: ./src/targets/kubernetes/lock.ts
+
+
+const LOCK_CONFIGMAP = 'deploy-kit-lock';
+class KubernetesLockStore {
+    kubectl;
+    constructor(kubectl) {
+        this.kubectl = kubectl;
+    }
+    get location() {
+        return `configmap/${LOCK_CONFIGMAP}${this.kubectl.namespace ? ` in namespace ${this.kubectl.namespace}` : ''}`;
+    }
+    object(holder) {
+        return {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: LOCK_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'deploy-kit' } },
+            data: { holder: JSON.stringify(holder) },
+        };
+    }
+    async create(holder) {
+        try {
+            await this.kubectl.create(this.object(holder));
+            return true;
+        }
+        catch (err) {
+            if (err instanceof KubectlError && /AlreadyExists|already exists/.test(`${err.stderr}\n${err.message}`))
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        const cm = await this.kubectl.get('configmap', LOCK_CONFIGMAP);
+        if (!cm)
+            return null;
+        return parseHolder(String(cm.data?.holder ?? ''));
+    }
+    async replace(holder) {
+        await this.kubectl.patch('configmap', LOCK_CONFIGMAP, 'merge', { data: { holder: JSON.stringify(holder) } });
+    }
+    async remove() {
+        await this.kubectl.delete('configmap', LOCK_CONFIGMAP);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/targets/kubernetes/target.ts
 /**
  * The Kubernetes target: Deployments driven through kubectl. A canary is `<name>-canary`, built from
@@ -46160,6 +46363,8 @@ class SmiRouter {
 
 
 
+
+
 const TARGETS = (/* unused pure expression or super */ null && (['compose', 'kubernetes']));
 function targetKind(inputs) {
     return inputs.choice('target', TARGETS, 'compose');
@@ -46241,6 +46446,12 @@ function createTarget(settings, context) {
         : undefined;
     const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
     return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+/** The project lock beside the record: a file beside the Compose history, a ConfigMap beside the Kubernetes one. */
+function createLockStore(settings, context) {
+    if (settings.kind === 'kubernetes')
+        return new KubernetesLockStore(kubectlFor(settings, context));
+    return new FileLockStore(new ComposeTarget(settings.compose).lockLocation);
 }
 /** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
 function createBlueGreen(settings, names, context) {
@@ -46713,6 +46924,60 @@ function readBlueGreenNames(inputs) {
         });
     }
     return { deployment, service, previewService };
+}
+
+;// CONCATENATED MODULE: ./actions/shared/project-lock.ts
+/**
+ * The project lock as the release entries (deploy-canary, rollback and their post steps) take it:
+ * after every input is valid and before anything is touched; saved in the step's state so the post
+ * step can release — or clean up under — a lock its own main step left behind (decision 0130).
+ */
+
+
+
+/** Saved by main once it holds the lock: where it is and who took it. */
+const LOCK_STATE = 'project-lock';
+const DEFAULT_LOCK_TIMEOUT = '10m';
+function lockTimeoutFromInputs(inputs) {
+    return inputs.duration('lock-timeout', DEFAULT_LOCK_TIMEOUT);
+}
+/** Takes the project's lock (waiting up to timeoutMs, then failing with its holder named) and saves it for the post step. */
+async function takeProjectLock(ctx, target, action, timeoutMs) {
+    const store = createLockStore(target, factoryContext(ctx, 1));
+    const lock = await acquireProjectLock(store, { action, runUrl: ctx.run.runUrl, timeoutMs, signal: ctx.signal, log: ctx.log });
+    ctx.saveState(LOCK_STATE, { target, holder: lock.holder });
+    return lock;
+}
+/**
+ * Post step: the lock this job's main step left behind (cancelled, or killed), now held by this step
+ * until it is done; undefined when main released it or someone else holds it (left alone).
+ */
+async function reclaimLeftLock(ctx, action) {
+    const raw = ctx.getState(LOCK_STATE);
+    if (!raw)
+        return undefined;
+    const { target, holder } = JSON.parse(raw);
+    const lock = await reclaimProjectLock(createLockStore(target, factoryContext(ctx, 1)), holder, action);
+    if (lock)
+        ctx.log.info(`The main step left the project lock ${lock.location} behind: this post step holds it until it is done, then releases it.`);
+    return lock;
+}
+/** Post step: the lock for a cleanup — the one main left behind, or (main released it) taken anew, waiting up to lock-timeout. */
+async function lockForCleanup(ctx, left, target, action) {
+    if (left)
+        return left;
+    return takeProjectLock(ctx, target, action, lockTimeoutFromInputs(ctx.inputs));
+}
+/** Releases the lock; a failure to (an unreachable cluster, say) is a warning that says how to remove it, never the step's result. */
+async function releaseProjectLock(ctx, lock) {
+    if (!lock)
+        return;
+    try {
+        await lock.release();
+    }
+    catch (err) {
+        ctx.log.warning(`The project lock ${lock.location} could not be removed (${errorMessage(err)}): remove it by hand, or the next run waits lock-timeout for it.`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/config.ts
@@ -48074,30 +48339,49 @@ const BLUE_GREEN_STATE = 'blue-green';
 
 
 
+
 // Runs after main whatever happened. Only when main started a canary and did not finish (the job
 // was cancelled, or the step died) does it put traffic back on stable and remove the canary. The
 // kubeconfig file main wrote is removed last, in every case. After a blue-green switch it scales the
 // previous colour to zero once keep-previous has passed (waiting for the rest of it; decision 0086).
+// A project lock main left behind is held while cleaning up and released at the end; a cleanup after
+// a main that had released it takes it anew (decision 0130). A lock someone else holds is never removed.
 runAction(async (ctx) => {
+    let lock;
     try {
+        lock = await reclaimLeftLock(ctx, 'deploy-canary (post)');
         const blueGreen = ctx.getState(BLUE_GREEN_STATE);
         if (blueGreen)
-            await finishBlueGreen(ctx, JSON.parse(blueGreen));
+            await finishBlueGreen(ctx, JSON.parse(blueGreen), lock);
         else
-            await cleanUp(ctx);
+            await cleanUp(ctx, lock);
     }
     finally {
+        if (lock) {
+            await lock.release();
+            ctx.log.info(`Released the project lock ${lock.location}.`);
+        }
         if (await removeTemporaryKubeconfig(ctx.getState(KUBECONFIG_STATE) || undefined))
             ctx.log.info('Removed the kubeconfig file written for this job.');
     }
 });
-async function cleanUp(ctx) {
+async function cleanUp(ctx, left) {
     const raw = ctx.getState(DEPLOY_STATE);
     if (!raw)
         return ctx.log.info('No canary was started: nothing to clean up.');
     if (ctx.getState(FINISHED_STATE) === 'true')
         return ctx.log.info('The canary finished in the main step: nothing to clean up.');
     const state = JSON.parse(raw);
+    const lock = await lockForCleanup(ctx, left, state.target, 'deploy-canary (post)');
+    try {
+        await cleanUpUnderLock(ctx, state);
+    }
+    finally {
+        if (lock !== left)
+            await lock?.release();
+    }
+}
+async function cleanUpUnderLock(ctx, state) {
     const factory = factoryContext(ctx, state.historyLimit);
     const { target, record } = createTarget(state.target, factory);
     const deps = { target, router: createRouter(state.target, state.service, factory, state.healthTimeoutMs), record, log: ctx.log, signal: ctx.signal };
@@ -48115,14 +48399,22 @@ async function cleanUp(ctx) {
         throw new errors_OperationFailedError(failure);
     ctx.log.notice(`Canary of ${state.service} aborted (cancelled): traffic is 100% on stable (${state.stableImage}) and the canary was removed.`);
 }
-async function finishBlueGreen(ctx, state) {
+async function finishBlueGreen(ctx, state, left) {
     const { phase } = state;
     if (phase.kind === 'done')
         return ctx.log.info('The blue-green deploy finished in the main step: nothing to do.');
     const { target, record } = createBlueGreen(state.target, state.names, factoryContext(ctx, state.historyLimit));
     const deps = { target, record, log: ctx.log, signal: ctx.signal };
     if (phase.kind === 'deploying') {
-        const removed = await abandonColour(deps, phase.colour);
+        const lock = await lockForCleanup(ctx, left, state.target, 'deploy-canary (post)');
+        let removed;
+        try {
+            removed = await abandonColour(deps, phase.colour);
+        }
+        finally {
+            if (lock !== left)
+                await lock?.release();
+        }
         if (removed)
             ctx.log.notice(`Blue-green of ${state.names.deployment} cut short: ${state.names.deployment}-${phase.colour} was removed; the live service is unchanged.`);
         return;

@@ -31274,7 +31274,7 @@ __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -40503,7 +40503,7 @@ class errors_ConfigurationError extends Error {
 class errors_OperationFailedError extends Error {
     name = 'OperationFailedError';
 }
-function errorMessage(err) {
+function errors_errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
 }
 
@@ -40534,7 +40534,7 @@ function parseDuration(text, name, options = {}) {
     const ms = parseDurationUnbounded(text, name);
     const max = options.maxMs ?? MAX_TIMER_MS;
     if (ms > max) {
-        throw new errors_ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${formatDuration(max)} a timer can wait. Give a shorter duration.`, {
+        throw new errors_ConfigurationError(`${name} is "${String(text).trim()}", longer than the ${parse_formatDuration(max)} a timer can wait. Give a shorter duration.`, {
             input: name,
         });
     }
@@ -40567,7 +40567,7 @@ function durationError(value, name) {
     return new errors_ConfigurationError(`${name} is "${value}", which is not a duration.${hint} Use a number with a unit: 500ms, 30s, 5m, 1h (a bare number means seconds).`, { input: name });
 }
 /** Milliseconds as a short human text: 850ms, 12.5s, 3m20s, 1h5m. */
-function formatDuration(ms) {
+function parse_formatDuration(ms) {
     if (ms < 1000)
         return `${Math.round(ms)}ms`;
     if (ms < 60_000)
@@ -40894,7 +40894,7 @@ class SecretRegistry {
  */
 const processSecrets = new SecretRegistry();
 /** Replaces every secret masked so far in this process. */
-function redactSecrets(text) {
+function secrets_redactSecrets(text) {
     return processSecrets.redact(text);
 }
 
@@ -40996,7 +40996,7 @@ function reportFailure(err) {
         return;
     }
     const stack = err instanceof Error && err.stack ? err.stack : String(err);
-    core/* setFailed */.C1(`${secrets.redact(errorMessage(err))} — this is a bug in deploy-kit; please report it with the log below.`);
+    core/* setFailed */.C1(`${secrets.redact(errors_errorMessage(err))} — this is a bug in deploy-kit; please report it with the log below.`);
     core/* info */.pq(secrets.redact(stack));
 }
 
@@ -41076,7 +41076,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
-class ExecError extends Error {
+class run_ExecError extends Error {
     result;
     name = 'ExecError';
     constructor(message, result) {
@@ -41084,14 +41084,14 @@ class ExecError extends Error {
         this.result = result;
     }
 }
-const DEFAULT_TIMEOUT_MS = (/* unused pure expression or super */ null && (10 * 60_000));
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 function run_runProgram(command, args, options = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxBuffer = options.maxBuffer ?? 8 * 1024 * 1024;
     const redact = options.redact ?? ((t) => t);
     const started = performance.now();
     return new Promise((resolvePromise, rejectPromise) => {
-        const child = spawn(command, [...args], {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
             env: options.env ?? process.env,
             stdio: ['pipe', 'pipe', 'pipe'],
@@ -41132,7 +41132,7 @@ function run_runProgram(command, args, options = {}) {
             // The program may exit without reading its stdin; its exit code tells what happened.
         });
         if (options.inputFile !== undefined) {
-            const file = createReadStream(options.inputFile);
+            const file = (0,external_node_fs_namespaceObject.createReadStream)(options.inputFile);
             file.on('error', (err) => {
                 child.stdin.destroy();
                 kill();
@@ -41149,7 +41149,7 @@ function run_runProgram(command, args, options = {}) {
             options.signal?.removeEventListener('abort', onAbort);
             const why = err.code === 'ENOENT' ? `${command} was not found on PATH; install it or add it to PATH` : err.message;
             const result = finish(-1);
-            rejectPromise(new ExecError(redact(why), result));
+            rejectPromise(new run_ExecError(redact(why), result));
         });
         child.on('close', (code, signal) => {
             clearTimeout(deadline);
@@ -41173,8 +41173,8 @@ function run_runProgram(command, args, options = {}) {
                     : signal
                         ? `killed by ${signal}`
                         : `exited with code ${result.exitCode}`;
-            const detail = lastLines(result.stderr || result.stdout, 20);
-            rejectPromise(new ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
+            const detail = run_lastLines(result.stderr || result.stdout, 20);
+            rejectPromise(new run_ExecError(redact(`${command} ${args[0] ?? ''} ${why}${detail ? `:\n${detail}` : ''}`), result));
         });
         function finish(exitCode) {
             return {
@@ -41189,19 +41189,19 @@ function run_runProgram(command, args, options = {}) {
         }
     });
 }
-function lastLines(text, n) {
+function run_lastLines(text, n) {
     const lines = text.trimEnd().split('\n');
     return lines.slice(-n).join('\n');
 }
 /** The path of an executable named `command` on PATH, without running it; undefined when there is none. */
 function run_findOnPath(command, path = process.env.PATH ?? '') {
-    for (const dir of path.split(delimiter)) {
+    for (const dir of path.split(external_node_path_namespaceObject.delimiter)) {
         if (!dir)
             continue;
-        const candidate = join(dir, command);
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, command);
         try {
-            accessSync(candidate, constants.X_OK);
-            if (statSync(candidate).isFile())
+            (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
+            if ((0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
                 return candidate;
         }
         catch {
@@ -41782,7 +41782,7 @@ async function removeKubeconfigFile(path) {
 ;// CONCATENATED MODULE: ./src/kubernetes/labels.ts
 const labels_TRACK_LABEL = 'deploy-kit.dev/track';
 /** Blue-green: the colour of a Deployment's pods, and the one the live Service selects. */
-const COLOR_LABEL = 'deploy-kit.dev/color';
+const labels_COLOR_LABEL = 'deploy-kit.dev/color';
 const labels_ANNOTATION = {
     stableImage: 'deploy-kit.dev/stable-image',
     canaryOf: 'deploy-kit.dev/canary-of',
@@ -41795,10 +41795,10 @@ const labels_ANNOTATION = {
     /** Blue-green: when the previous colour is to be scaled to zero (ISO time). */
     scaleDownAt: 'deploy-kit.dev/scale-down-at',
 };
-const canaryName = (name) => `${name}-canary`;
-const baselineName = (name) => `${name}-baseline`;
+const labels_canaryName = (name) => `${name}-canary`;
+const labels_baselineName = (name) => `${name}-baseline`;
 /** A Service like `stable` selecting only the `track` pods (for routers that address the canary by Service). */
-function trackService(stable, name, track) {
+function labels_trackService(stable, name, track) {
     return {
         apiVersion: 'v1',
         kind: 'Service',
@@ -41824,7 +41824,7 @@ function trackService(stable, name, track) {
 
 
 /** The container that carries the app's image: the named one, else the only one, else the one whose repository matches. */
-function appContainer(deployment, container, image, input = 'container') {
+function workload_appContainer(deployment, container, image, input = 'container') {
     const containers = deployment.spec?.template?.spec?.containers ?? [];
     const name = deployment.metadata?.name;
     if (container) {
@@ -41858,7 +41858,7 @@ function workload_repository(image) {
  * A Deployment beside the stable one: its live template with `image` in the app container, a track
  * label on pods and selector (so the stable selector still matches and the existing Service routes to it).
  */
-function derivedDeployment(stable, o) {
+function workload_derivedDeployment(stable, o) {
     const template = structuredClone(stable.spec.template);
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [TRACK_LABEL]: o.track } };
     delete template.metadata.labels['pod-template-hash'];
@@ -41885,7 +41885,7 @@ function derivedDeployment(stable, o) {
     };
 }
 /** Why pods of a rollout are not ready, from their statuses and events: one line per pod. */
-function diagnosePods(pods, events) {
+function workload_diagnosePods(pods, events) {
     const out = [];
     for (const p of pods) {
         const name = p.metadata.name;
@@ -41919,7 +41919,7 @@ function diagnosePods(pods, events) {
 
 
 /** `web` → a Deployment; `statefulset/db` (or `sts/db`, `deployment/web`) as kubectl writes them. */
-function workloadRef(service) {
+function manifests_workloadRef(service) {
     const slash = service.indexOf('/');
     if (slash < 0)
         return { kind: 'deployment', name: service };
@@ -41934,7 +41934,7 @@ function workloadRef(service) {
     });
 }
 /** The reference of a workload object (`name` for a Deployment, `statefulset/name`), or undefined for other kinds. */
-function refOf(object) {
+function manifests_refOf(object) {
     if (object.kind === 'Deployment')
         return String(object.metadata.name);
     if (object.kind === 'StatefulSet')
@@ -42000,7 +42000,7 @@ function manifests_substituteImages(objects, images) {
 function manifestWorkloads(objects, container) {
     const out = [];
     for (const object of objects) {
-        const ref = refOf(object);
+        const ref = manifests_refOf(object);
         if (!ref)
             continue;
         const containers = (object.spec?.template?.spec?.containers ?? []);
@@ -42280,6 +42280,2738 @@ function readBlueGreenNames(inputs) {
     return { deployment, service, previewService };
 }
 
+;// CONCATENATED MODULE: ./src/util/atomic-write.ts
+
+
+
+/**
+ * Writes a file so readers see the old content or the new, never half of it: a temp file in the
+ * same directory, flushed to disk, then renamed over the target. `mode` 0o600 for files holding
+ * secrets (it is set on the temp file, so the content is never readable by others, even briefly).
+ */
+async function atomic_write_writeFileAtomic(path, content, options = {}) {
+    const dir = (0,external_node_path_namespaceObject.dirname)(path);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const mode = options.mode ?? 0o644;
+    const handle = await (0,promises_namespaceObject.open)(tmp, 'w', mode);
+    try {
+        // The umask only narrows what open() gives: a private file is private whatever it is.
+        if (mode !== 0o644)
+            await handle.chmod(mode);
+        await handle.writeFile(content, 'utf8');
+        await handle.sync();
+    }
+    finally {
+        await handle.close();
+    }
+    try {
+        await (0,promises_namespaceObject.rename)(tmp, path);
+    }
+    catch (err) {
+        await (0,promises_namespaceObject.rm)(tmp, { force: true });
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/record/project-lock.ts
+/**
+ * One release action at a time per project: a lock beside the deployment record saying who holds it —
+ * pid, host, action, run URL, since when. On Compose a file (`<project>.lock`, created with O_EXCL); on
+ * Kubernetes an object beside the record's ConfigMap (src/targets/kubernetes/lock.ts). A second run
+ * waits up to lock-timeout, then fails naming the holder. A lock whose holder process is gone (same
+ * host, pid not alive) is stale and taken over with a warning.
+ */
+
+
+
+
+
+
+
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return err.code === 'EPERM';
+    }
+}
+/** Pure: a holder is stale when it ran on this host and its process is gone. */
+function isStale(holder, host, isAlive) {
+    if (!holder)
+        return true; // unreadable or half-written by a process that died
+    return holder.host === host && !isAlive(holder.pid);
+}
+/** Pure: the same holder (one process's one taking of the lock). */
+function sameHolder(a, b) {
+    return !!a && !!b && a.pid === b.pid && a.host === b.host && a.since === b.since;
+}
+function describeHolder(h, now = Date.now()) {
+    const age = formatDuration(Math.max(0, now - Date.parse(h.since)));
+    return `${h.action} (pid ${h.pid} on ${h.host}${h.runUrl ? `, ${h.runUrl}` : ''}, holding it for ${age})`;
+}
+/** Pure: a holder read back, or undefined when it is not one. */
+function parseHolder(text) {
+    try {
+        const h = JSON.parse(text);
+        return typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.since === 'string' ? h : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The lock file beside a record file (Compose: `.deploy-kit/<project>.lock`). */
+class FileLockStore {
+    location;
+    /** The directory this store made for the lock: removed with it while empty, so a run that changed nothing leaves nothing. */
+    madeDir;
+    constructor(location) {
+        this.location = location;
+    }
+    async create(holder) {
+        const made = await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(this.location), { recursive: true });
+        if (made)
+            this.madeDir = made;
+        try {
+            await (0,promises_namespaceObject.writeFile)(this.location, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+            return true;
+        }
+        catch (err) {
+            if (err.code === 'EEXIST')
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        try {
+            return parseHolder(await (0,promises_namespaceObject.readFile)(this.location, 'utf8'));
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return null;
+            throw err;
+        }
+    }
+    async replace(holder) {
+        await atomic_write_writeFileAtomic(this.location, `${JSON.stringify(holder)}\n`);
+    }
+    async remove() {
+        await (0,promises_namespaceObject.rm)(this.location, { force: true });
+        if (this.madeDir)
+            await (0,promises_namespaceObject.rmdir)((0,external_node_path_namespaceObject.dirname)(this.location)).catch(() => undefined); // not empty: the record is there
+    }
+}
+function currentHolder(action, runUrl) {
+    return { pid: process.pid, host: (0,external_node_os_namespaceObject.hostname)(), action, ...(runUrl ? { runUrl } : {}), since: new Date().toISOString() };
+}
+function taken(store, holder) {
+    return {
+        holder,
+        location: store.location,
+        async release() {
+            // Never remove a lock someone else holds (one that took ours over as stale, say).
+            if (sameHolder(await store.read(), holder))
+                await store.remove();
+        },
+    };
+}
+/** Takes the lock (waiting up to timeoutMs). A string is the path of a lock file. */
+async function project_lock_acquireProjectLock(where, options) {
+    const store = typeof where === 'string' ? new FileLockStore(where) : where;
+    const isAlive = options.isAlive ?? processAlive;
+    const me = currentHolder(options.action, options.runUrl);
+    const started = Date.now();
+    let announced = false;
+    for (let attempt = 0;; attempt++) {
+        if (await store.create(me))
+            return taken(store, me);
+        const holder = await store.read();
+        if (holder === null)
+            continue; // released between our two looks
+        if (isStale(holder, me.host, isAlive)) {
+            // Grace for a holder still writing its file: only a readable holder or a second look counts.
+            if (holder || attempt > 0) {
+                options.log?.warning(`Taking over the lock ${store.location}: ${holder ? `its holder ${describeHolder(holder)} is gone` : 'it is unreadable'}.`);
+                await store.remove();
+                continue;
+            }
+        }
+        const waited = Date.now() - started;
+        if (waited >= options.timeoutMs || options.signal?.aborted) {
+            const why = options.signal?.aborted ? 'Cancelled while waiting for it' : `Gave up after lock-timeout ${formatDuration(options.timeoutMs)}`;
+            throw new OperationFailedError(`another run holds the lock on this project: ${holder ? describeHolder(holder) : store.location}. ${why}; nothing was changed. Re-run when it finishes, raise lock-timeout, or remove ${store.location} if that run is surely gone.`);
+        }
+        if (!announced && holder) {
+            options.log?.info(`Waiting up to ${formatDuration(options.timeoutMs)} for ${describeHolder(holder)} to finish (lock ${store.location}) …`);
+            announced = true;
+        }
+        await sleep(Math.min(500, Math.max(50, options.timeoutMs - waited)), options.signal, { resolveOnAbort: true });
+    }
+}
+/**
+ * The post step's side: a lock its own main step left behind (the job was cancelled) is taken over
+ * — rewritten to this process — and returned; a lock held by anyone else is left alone (undefined).
+ */
+async function reclaimProjectLock(store, left, action) {
+    if (!sameHolder(await store.read(), left))
+        return undefined;
+    const me = currentHolder(action, left.runUrl);
+    await store.replace(me);
+    return taken(store, me);
+}
+
+;// CONCATENATED MODULE: ./src/record/history.ts
+/**
+ * The deployment record: every promote, abort, rolling deploy and rollback appends an entry to a
+ * JSON history file kept beside the compose project (last N kept, written atomically). Rollback
+ * reads it to find the last known good release.
+ */
+
+
+
+
+
+/** Pure: the entry fields for a release's database (none when nothing is known). */
+function databaseFields(database) {
+    return {
+        ...(database?.version ? { databaseVersion: database.version } : {}),
+        ...(database?.backup ? { backup: database.backup } : {}),
+    };
+}
+const history_DEFAULT_HISTORY_LIMIT = 50;
+/**
+ * The entry as it may be stored: its free text (`reason`, `database`, which quote error messages) with every
+ * secret masked in this process replaced, so a password in a failing tool's message never reaches the record.
+ */
+function redactEntry(entry, redact = redactSecrets) {
+    return {
+        ...entry,
+        ...(entry.reason !== undefined ? { reason: redact(entry.reason) } : {}),
+        ...(entry.database !== undefined ? { database: redact(entry.database) } : {}),
+    };
+}
+/** Pure (but for the process's secrets): the history with `entry` (redacted) appended and only the last `limit` kept. */
+function history_appendEntry(history, entry, limit = history_DEFAULT_HISTORY_LIMIT) {
+    const entries = [...history.entries, redactEntry(entry)];
+    return { version: 1, entries: entries.slice(Math.max(0, entries.length - limit)) };
+}
+const GOOD = (/* unused pure expression or super */ null && (['promoted', 'deployed', 'rolled-back']));
+/**
+ * Pure: the image to roll `service` back to. The record is a sequence of transitions (previous → services,
+ * result); last good = the newest image that ran as a promoted or deployed release (or as the one a release
+ * replaced) and was neither aborted nor rolled back from later, and is not the current one.
+ * A rollback rejects the image it ran *from*, whatever its result (a rollback whose database step or
+ * roll-out failed was still escaping that release), and never the image it rolled *to*: a failed rollback
+ * rejects nothing it didn't run. So two rollbacks in a row never return to the bad release.
+ * Undefined when there is no earlier good release.
+ */
+function lastGoodImage(entries, service, current) {
+    const { rejected, timeline } = walkRecord(entries, service);
+    for (let i = timeline.length - 1; i >= 0; i--) {
+        const c = timeline[i];
+        if (c.image && c.image !== current && !rejected.has(c.image))
+            return c;
+    }
+    return undefined;
+}
+/** Pure: the images of `service` the record rejects now (aborted, failed, or rolled back from, and not released again since). */
+function rejectedImages(entries, service) {
+    return walkRecord(entries, service).rejected;
+}
+function walkRecord(entries, service) {
+    const rejected = new Set();
+    const timeline = [];
+    for (const e of entries) {
+        const now = e.services.find((s) => s.service === service);
+        const before = e.previous.find((s) => s.service === service);
+        if (e.action === 'rollback') {
+            if (before)
+                rejected.add(before.image);
+            if (e.result === 'rolled-back' && now) {
+                timeline.push(now);
+                // Rolled back to on purpose and running well: good again.
+                rejected.delete(now.image);
+            }
+            continue;
+        }
+        if (GOOD.includes(e.result) && now) {
+            if (before)
+                timeline.push(before);
+            timeline.push(now);
+            // An image released again after it was rejected counts as good again.
+            rejected.delete(now.image);
+        }
+        else if (now) {
+            rejected.add(now.image);
+        }
+    }
+    return { rejected, timeline };
+}
+class history_DeploymentHistory {
+    path;
+    limit;
+    constructor(path, limit = history_DEFAULT_HISTORY_LIMIT) {
+        this.path = path;
+        this.limit = limit;
+    }
+    get location() {
+        return this.path;
+    }
+    async read() {
+        if (!existsSync(this.path))
+            return { version: 1, entries: [] };
+        const text = await readFile(this.path, 'utf8');
+        try {
+            const parsed = JSON.parse(text);
+            if (!Array.isArray(parsed.entries))
+                throw new Error('no entries array');
+            return { version: 1, entries: parsed.entries };
+        }
+        catch (err) {
+            throw new OperationFailedError(`The deployment record ${this.path} is not readable JSON (${err.message}); fix or remove it.`);
+        }
+    }
+    async append(entry) {
+        const next = history_appendEntry(await this.read(), entry, this.limit);
+        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/compose-command.ts
+/**
+ * Pure builders of docker compose command lines, for both `docker compose` (v2, on the hosted
+ * runners) and `docker-compose` (v1, what Debian ships). The callers run them through src/exec.
+ */
+
+/** `docker compose …` or `docker-compose …` with the project and files in front of the subcommand. */
+function composeCommand(p, subcommand, extraFiles = []) {
+    const global = [];
+    if (p.project)
+        global.push('-p', p.project);
+    for (const f of [...p.files, ...extraFiles])
+        global.push('-f', f);
+    return p.flavor === 'v2'
+        ? { command: 'docker', args: ['compose', ...global, ...subcommand] }
+        : { command: 'docker-compose', args: [...global, ...subcommand] };
+}
+/** The resolved configuration, as YAML (both flavours print YAML by default). */
+function configArgs() {
+    return ['config'];
+}
+/** Create or recreate one service's containers without touching its dependencies or building. */
+function upServiceArgs(services, options = {}) {
+    const args = ['up', '-d', '--no-deps', '--no-build'];
+    if (options.forceRecreate)
+        args.push('--force-recreate');
+    return [...args, ...services];
+}
+/** Stop and remove a service's containers (`rm -s -f` exists in both flavours). */
+function removeServiceArgs(services) {
+    return ['rm', '-s', '-f', ...services];
+}
+/** Container ids of a service (running or not with `all`). */
+function psArgs(service, options = {}) {
+    return options.all ? ['ps', '-a', '-q', service] : ['ps', '-q', service];
+}
+/** The host address a container port is published on. */
+function portArgs(service, containerPort) {
+    return ['port', service, String(containerPort)];
+}
+/** The version probe used to pick a flavour. */
+function versionProbe(flavor) {
+    return flavor === 'v2' ? { command: 'docker', args: ['compose', 'version'] } : { command: 'docker-compose', args: ['version'] };
+}
+/** `compose-command` input: auto, `docker compose` or `docker-compose`. */
+function compose_command_parseComposeCommand(text, input = 'compose-command') {
+    const v = text.trim().replace(/\s+/g, ' ');
+    if (v === '' || v === 'auto')
+        return 'auto';
+    if (v === 'docker compose' || v === 'v2')
+        return 'v2';
+    if (v === 'docker-compose' || v === 'v1')
+        return 'v1';
+    throw new ConfigurationError(`${input} is "${text}": use auto, "docker compose" (v2) or "docker-compose" (v1).`, { input });
+}
+
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+/**
+ * Image names and tags, checked against the distribution reference grammar before anything
+ * touches a registry: a bad name is the user's mistake and the error shows the fix.
+ */
+
+/** A repository path component: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host: DNS labels (or an IPv4 address), optionally with a port. */
+const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d{1,5})?$/;
+/** A tag: word characters, dots and dashes, at most 128, not starting with `.` or `-`. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const reference_DOCKER_HUB = 'docker.io';
+/** A digest: algorithm and hex (sha256 with 64 digits, sha512 with 128; other algorithms by the grammar). */
+const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})$/;
+/** True when a host's port (if any) is 1..65535. */
+function portInRange(host) {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+/** True when the first path component names a registry host rather than a repository path. */
+function looksLikeHost(component) {
+    return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+/**
+ * Parses an image name without tag or digest. A name without a host is put under `registry`
+ * when one is given (the registry to log in and push to), else under Docker Hub.
+ */
+function parseImageName(text, field, registry) {
+    const raw = text.trim();
+    if (raw === '')
+        throw new ConfigurationError(`${field} is empty: give an image name such as ghcr.io/org/backend.`, { input: field });
+    const parts = raw.split('/');
+    let host;
+    if (parts.length > 1 && looksLikeHost(parts[0]))
+        host = parts.shift();
+    if (raw.includes('@') || parts.some((p) => p.includes(':'))) {
+        throw new ConfigurationError(`${field} is "${raw}": give the image name without a tag or digest (tags come from the git ref and the tags input).`, {
+            input: field,
+        });
+    }
+    if (host !== undefined && (!HOST.test(host) || !portInRange(host))) {
+        throw new ConfigurationError(`${field} is "${raw}": "${host}" is not a valid registry host (a host name or IP address, with a port from 1 to 65535).`, {
+            input: field,
+        });
+    }
+    const path = parts.join('/');
+    if (path !== path.toLowerCase()) {
+        const fixed = [host, path.toLowerCase()].filter(Boolean).join('/');
+        throw new ConfigurationError(`${field} is "${raw}": repository names must be lower-case. Use "${fixed}".`, { input: field });
+    }
+    const bad = parts.find((p) => !COMPONENT.test(p));
+    if (bad !== undefined) {
+        throw new ConfigurationError(`${field} is "${raw}": "${bad}" is not a valid repository path component. Use lower-case letters, digits and single separators (. _ -) between them, e.g. "${suggestComponent(bad)}".`, { input: field });
+    }
+    const registryHost = host ?? (registry ? normaliseRegistry(registry, 'registry') : reference_DOCKER_HUB);
+    const repository = registryHost === reference_DOCKER_HUB && parts.length === 1 ? `library/${path}` : path;
+    const name = host !== undefined || registry ? `${registryHost}/${path}` : path;
+    if (name.length > 255) {
+        throw new ConfigurationError(`${field} is ${name.length} characters long: image names can have at most 255.`, { input: field });
+    }
+    return { registry: registryHost, repository, name };
+}
+/**
+ * Checks a full image reference as docker takes it — `name[:tag][@digest]`, e.g. ghcr.io/org/app:1.4.0 or
+ * ghcr.io/org/app@sha256:… — and returns it trimmed. The name follows parseImageName's rules.
+ */
+function parseImageReference(text, field) {
+    const raw = text.trim();
+    if (/\s/.test(raw))
+        throw new ConfigurationError(`${field} is "${raw}": an image reference has no spaces.`, { input: field });
+    let rest = raw;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        const digest = rest.slice(at + 1);
+        if (!DIGEST.test(digest)) {
+            throw new ConfigurationError(`${field} is "${raw}": "${digest}" is not a digest; write it as sha256: and 64 hex digits.`, { input: field });
+        }
+        rest = rest.slice(0, at);
+    }
+    const slash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > slash) {
+        assertValidTag(rest.slice(colon + 1), field);
+        rest = rest.slice(0, colon);
+    }
+    parseImageName(rest, field);
+    return raw;
+}
+function suggestComponent(component) {
+    const fixed = component
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+|[._-]+$/g, '')
+        .replace(/([._-])[._-]+/g, '$1');
+    return fixed || 'app';
+}
+/** `https://ghcr.io/` → `ghcr.io`; rejects what cannot be a registry host. */
+function normaliseRegistry(text, field) {
+    const host = text
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/+$/, '');
+    if (host === 'index.docker.io' || host === 'registry-1.docker.io')
+        return reference_DOCKER_HUB;
+    if (!HOST.test(host) || !portInRange(host)) {
+        throw new ConfigurationError(`${field} is "${text}": give a registry host such as ghcr.io or 127.0.0.1:5000 (no path).`, {
+            input: field,
+        });
+    }
+    return host;
+}
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+/** Throws a ConfigurationError naming the field when `tag` is not a valid tag. */
+function assertValidTag(tag, field) {
+    if (isValidTag(tag))
+        return tag;
+    const fixed = sanitiseTag(tag);
+    throw new ConfigurationError(`${field}: "${tag}" is not a valid tag. Tags use letters, digits, "_", "." and "-", start with a letter, digit or "_", and have at most 128 characters${fixed ? ` — e.g. "${fixed}"` : ''}.`, { input: field });
+}
+/** Turns any text (a branch name) into a valid tag: invalid runs become `-`, at most 128 characters. */
+function sanitiseTag(text) {
+    return text
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128)
+        .replace(/[.-]+$/, '');
+}
+/**
+ * `${{ github.repository_owner }}` keeps its capitals (`MyOrg`), which image names cannot have: a
+ * path component that is exactly the owner is lower-cased, and the caller says so in a notice.
+ */
+function lowerCaseOwner(name, owner) {
+    if (!owner || owner === owner.toLowerCase())
+        return { name, changed: false };
+    const parts = name.trim().split('/');
+    let changed = false;
+    const fixed = parts.map((p, i) => {
+        // The first component of a path with a host stays as written (hosts are case-insensitive anyway).
+        if (p !== owner || (i === 0 && parts.length > 1 && /[.:]/.test(p)))
+            return p;
+        changed = true;
+        return p.toLowerCase();
+    });
+    return { name: fixed.join('/'), changed };
+}
+/**
+ * A `promote-to` entry: a tag (same repository) or a full reference `[registry/]repository:tag`,
+ * which must end in its tag (so `prod/eu` is a bad tag, not a repository promoted without one).
+ */
+function parsePromoteTarget(text, registry) {
+    const raw = text.trim();
+    const slash = raw.lastIndexOf('/');
+    const colon = raw.lastIndexOf(':');
+    if (slash < 0 || colon < slash)
+        return { tag: assertValidTag(raw, 'promote-to') };
+    if (raw.includes('@')) {
+        throw new ConfigurationError(`promote-to: "${raw}" has a digest; name a tag to point at the promoted digest, e.g. ghcr.io/org/app:production.`, {
+            input: 'promote-to',
+        });
+    }
+    return { image: parseImageName(raw.slice(0, colon), 'promote-to', registry), tag: assertValidTag(raw.slice(colon + 1), 'promote-to') };
+}
+
+;// CONCATENATED MODULE: ./src/registry/docker-credentials.ts
+/**
+ * Logins made before this step (docker/login-action, `docker login`): read from the Docker config
+ * the docker CLI itself would use — `auths` entries, and `credHelpers`/`credsStore` through
+ * `docker-credential-<helper> get`, as the CLI does. Nothing is written back.
+ */
+
+
+
+
+
+/** The server address the CLI stores Docker Hub under; other registries by host. */
+function docker_credentials_credentialServer(registry) {
+    return registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
+}
+/** `https://ghcr.io/v2/` → `ghcr.io`; Docker Hub's aliases → docker.io. */
+function docker_credentials_normaliseConfigKey(key) {
+    const host = key
+        .trim()
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/\/.*$/, '')
+        .toLowerCase();
+    return ['index.docker.io', 'registry-1.docker.io', 'docker.io'].includes(host) ? DOCKER_HUB : host;
+}
+const HELPER = /^[A-Za-z0-9_.-]+$/;
+/** Pure: what the config says about `registry` (credHelpers first, then auths, then credsStore — the CLI's order). */
+function credentialSource(config, registry) {
+    const want = docker_credentials_normaliseConfigKey(registry);
+    const helpers = config.credHelpers && typeof config.credHelpers === 'object' ? config.credHelpers : {};
+    for (const [key, helper] of Object.entries(helpers)) {
+        if (docker_credentials_normaliseConfigKey(key) === want && typeof helper === 'string' && HELPER.test(helper))
+            return { kind: 'helper', helper };
+    }
+    const auths = config.auths && typeof config.auths === 'object' ? config.auths : {};
+    for (const [key, entry] of Object.entries(auths)) {
+        if (docker_credentials_normaliseConfigKey(key) !== want || !entry || typeof entry !== 'object')
+            continue;
+        const e = entry;
+        if (typeof e.auth === 'string' && e.auth) {
+            const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { kind: 'auth', credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } };
+        }
+        if (typeof e.username === 'string' && typeof e.password === 'string')
+            return { kind: 'auth', credentials: { username: e.username, password: e.password } };
+    }
+    if (typeof config.credsStore === 'string' && HELPER.test(config.credsStore))
+        return { kind: 'helper', helper: config.credsStore };
+    return undefined;
+}
+/** The helper's `get` answer: `{ "ServerURL", "Username", "Secret" }`; identity tokens (`<token>`) are not usable here. */
+function parseHelperAnswer(text) {
+    try {
+        const json = JSON.parse(text);
+        if (typeof json.Username !== 'string' || typeof json.Secret !== 'string' || !json.Secret || json.Username === '<token>')
+            return undefined;
+        return { username: json.Username, password: json.Secret };
+    }
+    catch {
+        return undefined;
+    }
+}
+function docker_credentials_readConfigFile(configDir) {
+    const path = join(configDir, 'config.json');
+    if (!existsSync(path))
+        return {};
+    try {
+        const parsed = JSON.parse(readFileSync(path, 'utf8'));
+        return isObject(parsed) ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+/** The login the user's Docker config holds for `registry`, or undefined. A helper that fails or has none answers undefined. */
+async function lookupDockerCredentials(registry, options) {
+    const source = credentialSource(docker_credentials_readConfigFile(options.configDir), registry);
+    if (!source)
+        return undefined;
+    if (source.kind === 'auth') {
+        options.mask(source.credentials.password);
+        options.onFound?.(registry, `${join(options.configDir, 'config.json')} (auths)`);
+        return source.credentials;
+    }
+    const r = await runProgram(`docker-credential-${source.helper}`, ['get'], {
+        input: docker_credentials_credentialServer(registry),
+        env: options.env,
+        timeoutMs: 30_000,
+        signal: options.signal,
+        allowFailure: true,
+        maxBuffer: 1 << 20,
+    }).catch(() => undefined);
+    if (!r || r.exitCode !== 0)
+        return undefined;
+    const found = parseHelperAnswer(r.stdout);
+    if (found) {
+        options.mask(found.password);
+        options.onFound?.(registry, `docker-credential-${source.helper}`);
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/registry/docker.ts
+/**
+ * The docker CLI, run with argument arrays through src/exec: engine and buildx detection, login
+ * into a per-run DOCKER_CONFIG (so credentials are never shared with other jobs or left behind),
+ * build, push.
+ */
+
+
+
+
+
+
+
+/** The DOCKER_CONFIG the user has now: $DOCKER_CONFIG or ~/.docker. */
+function currentDockerConfig(env = process.env) {
+    return env.DOCKER_CONFIG || join(homedir(), '.docker');
+}
+/**
+ * A fresh DOCKER_CONFIG under `parent` holding a copy of the user's config.json (their other
+ * logins keep working) and links to their CLI plugins and buildx builders (setup-buildx-action's
+ * builder stays selected). Only this directory receives our login; the post step deletes it.
+ * A credential store or helper for `loginRegistry` is dropped from the copy: with one, `docker
+ * login` would put the password into the machine's keychain, beyond this run.
+ */
+function createRunDockerConfig(parent, source = currentDockerConfig(), loginRegistry, 
+/** Logins found in the dropped credential store, for registries this run pushes to without logging in. */
+carried = {}) {
+    mkdirSync(parent, { recursive: true });
+    const dir = mkdtempSync(join(parent, 'dk-docker-config-'));
+    const config = readConfigFile(source);
+    delete config.credsStore;
+    const logins = loginRegistry === undefined ? [] : Array.isArray(loginRegistry) ? loginRegistry : [loginRegistry];
+    if (config.credHelpers && typeof config.credHelpers === 'object') {
+        const helpers = config.credHelpers;
+        for (const key of Object.keys(helpers))
+            if (logins.includes(normaliseConfigKey(key)))
+                delete helpers[key];
+    }
+    const auths = (config.auths && typeof config.auths === 'object' ? config.auths : {});
+    for (const [registry, c] of Object.entries(carried)) {
+        auths[credentialServer(registry)] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
+    }
+    if (Object.keys(auths).length)
+        config.auths = auths;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
+        if (existsSync(join(source, sub)))
+            symlinkSync(join(source, sub), join(dir, sub));
+    }
+    return dir;
+}
+function removeRunDockerConfig(dir) {
+    rmSync(dir, { recursive: true, force: true });
+}
+/** `<tag>: digest: sha256:… size: N` — the last line `docker push` prints. */
+function parsePushDigest(output) {
+    const m = /digest: (sha256:[a-f0-9]{64})(?: size: (\d+))?/.exec(output);
+    return m ? { digest: m[1], size: m[2] ? Number(m[2]) : undefined } : undefined;
+}
+/** The pushed digest from `docker buildx build --metadata-file` (`containerimage.digest`). */
+function parseBuildxMetadata(text) {
+    try {
+        const digest = JSON.parse(text)['containerimage.digest'];
+        return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+class DockerCli {
+    options;
+    command;
+    constructor(options) {
+        this.options = options;
+        this.command = options.command ?? 'docker';
+    }
+    env(extra = {}) {
+        const env = { ...(this.options.env ?? process.env), ...extra };
+        if (this.options.configDir)
+            env.DOCKER_CONFIG = this.options.configDir;
+        return env;
+    }
+    withConfig(configDir) {
+        return new DockerCli({ ...this.options, configDir });
+    }
+    run(args, options = {}) {
+        return runProgram(this.command, args, {
+            env: options.env ?? this.env(),
+            input: options.input,
+            timeoutMs: options.timeoutMs ?? 60_000,
+            signal: this.options.signal,
+            onLine: options.onLine,
+            allowFailure: options.allowFailure,
+            redact: this.options.redact,
+        });
+    }
+    /** Fails with a ConfigurationError when no engine answers (the build cannot start). */
+    async assertEngine() {
+        try {
+            const r = await this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+            return r.stdout.trim();
+        }
+        catch (err) {
+            const detail = err instanceof ExecError ? lastLines(err.result.stderr || err.message, 3) : String(err);
+            throw new ConfigurationError(`No Docker engine answers (docker version failed): ${detail}. Start Docker, or run on a runner that has it.`);
+        }
+    }
+    async buildxAvailable() {
+        const r = await this.run(['buildx', 'version'], { timeoutMs: 15_000, allowFailure: true }).catch(() => undefined);
+        return r?.exitCode === 0;
+    }
+    async login(registry, username, password) {
+        const args = ['login', '--username', username, '--password-stdin'];
+        if (registry !== DOCKER_HUB)
+            args.push(registry);
+        const r = await this.run(args, { input: password, timeoutMs: 60_000, allowFailure: true });
+        if (r.exitCode !== 0) {
+            const why = this.redact(lastLines(r.stderr || r.stdout, 5));
+            const credentials = /unauthorized|denied|incorrect|401|authentication/i.test(why);
+            const message = `docker login to ${registry} as ${username} failed: ${why}${credentials ? '\nCheck the username and password (or token) inputs.' : ''}`;
+            throw credentials ? new ConfigurationError(message, { input: 'password' }) : new OperationFailedError(message);
+        }
+    }
+    async logout(registry) {
+        await this.run(registry === DOCKER_HUB ? ['logout'] : ['logout', registry], { timeoutMs: 30_000, allowFailure: true });
+    }
+    redact(text) {
+        return this.options.redact ? this.options.redact(text) : text;
+    }
+}
+/** Ids of the running containers carrying every one of `labels` (`docker ps -q --filter label=k=v …`); with `all`, stopped ones too. */
+async function runningContainerIds(labels, options = {}) {
+    const filters = Object.entries(labels).flatMap(([key, value]) => ['--filter', `label=${key}=${value}`]);
+    const out = await run_runProgram(options.command ?? 'docker', ['ps', '-q', ...(options.all ? ['-a'] : []), ...filters], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+    });
+    return out.stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+}
+/** Each container's `.State` as docker inspect prints it; a container gone meanwhile is left out. */
+async function containerStates(ids, options = {}) {
+    if (ids.length === 0)
+        return [];
+    const out = await run_runProgram(options.command ?? 'docker', ['inspect', '--format', '{{json .State}}', ...ids], {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: options.signal,
+        allowFailure: true,
+    });
+    return out.stdout
+        .split('\n')
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => JSON.parse(line));
+}
+/** The registry digest of a local image (`repo@sha256:…` → `sha256:…`), when it has one; never throws. */
+async function localImageDigest(image, options = {}) {
+    if (!image)
+        return undefined;
+    try {
+        const out = await run_runProgram(options.command ?? 'docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
+            timeoutMs: options.timeoutMs ?? 15_000,
+            signal: options.signal,
+            allowFailure: true,
+        });
+        if (out.exitCode !== 0)
+            return undefined;
+        const digests = JSON.parse(out.stdout.trim() || '[]');
+        return digests[0]?.split('@')[1];
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/compose-config.ts
+/**
+ * Pure handling of a compose project's resolved configuration (`config` output): finding a
+ * service, reading its ports, and deriving the canary service and the release override from it.
+ */
+
+
+function asResolvedConfig(value, source) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        throw new errors_ConfigurationError(`${source} did not resolve to a compose project (no mapping at the top).`);
+    }
+    const obj = value;
+    const services = obj.services;
+    if (!services || typeof services !== 'object' || Array.isArray(services)) {
+        throw new errors_ConfigurationError(`${source} has no "services:" section; deploy-kit needs the service to deploy defined there.`);
+    }
+    return {
+        name: typeof obj.name === 'string' ? obj.name : undefined,
+        version: typeof obj.version === 'string' ? obj.version : undefined,
+        services: services,
+    };
+}
+/** The service's definition, or a ConfigurationError naming the input and the services that exist. */
+function compose_config_requireService(config, service, input, files) {
+    const def = config.services[service];
+    if (def)
+        return def;
+    const names = Object.keys(config.services);
+    const guess = closest(service, names);
+    throw new errors_ConfigurationError(`${input}: service "${service}" is not defined in ${files.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''} Services there: ${names.join(', ') || 'none'}.`, { input });
+}
+/** Reads `ports:` in short ("127.0.0.1:8080:80/tcp", v1 output) or long syntax (v2 output). */
+function parsePorts(def) {
+    const ports = def.ports;
+    if (!Array.isArray(ports))
+        return [];
+    return ports.map((p) => parsePort(p));
+}
+function parsePort(p) {
+    if (typeof p === 'number')
+        return { target: p, protocol: 'tcp' };
+    if (typeof p === 'string') {
+        const [spec, protocol = 'tcp'] = p.split('/');
+        const parts = spec.split(':');
+        const target = Number(parts.pop());
+        const published = parts.length ? parts.pop() : undefined;
+        const hostIp = parts.length ? parts.join(':').replace(/^\[|\]$/g, '') : undefined;
+        return { hostIp: hostIp || undefined, published: published ? Number(published) : undefined, target, protocol };
+    }
+    if (p && typeof p === 'object') {
+        const o = p;
+        return {
+            hostIp: typeof o.host_ip === 'string' && o.host_ip ? o.host_ip : undefined,
+            published: o.published !== undefined && o.published !== '' ? Number(o.published) : undefined,
+            target: Number(o.target),
+            protocol: typeof o.protocol === 'string' ? o.protocol : 'tcp',
+        };
+    }
+    throw new Error(`unreadable port entry ${JSON.stringify(p)}`);
+}
+function formatPort(p) {
+    const host = p.hostIp ? `${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp}:${p.published ?? ''}:` : p.published ? `${p.published}:` : '';
+    return `${host}${p.target}/${p.protocol}`;
+}
+function canaryServiceName(service) {
+    return `${service}-canary`;
+}
+/** The baseline: the stable image, started fresh beside the canary (judge: compare). */
+function baselineServiceName(service) {
+    return `${service}-baseline`;
+}
+/** Keys that must not be copied into the canary: it runs the new image, under its own name, alone. */
+const NOT_COPIED = ['build', 'container_name', 'depends_on', 'links', 'scale', 'deploy', 'pull_policy'];
+/**
+ * The canary's service definition: the stable service's own (environment, health check, networks,
+ * volumes…) with the new image, no fixed container name, and its published ports moved to
+ * 127.0.0.1 on `canaryPort` (for the port the router reaches) or on a port docker picks, so it never
+ * clashes with the stable container. Labels mark it as the canary — or, with `track: 'baseline'`,
+ * as the baseline (the same derivation with the stable image, so both start alike).
+ */
+function deriveCanaryService(stable, options) {
+    const def = {};
+    for (const [k, v] of Object.entries(stable))
+        if (!NOT_COPIED.includes(k))
+            def[k] = v;
+    def.image = options.image;
+    const ports = parsePorts(stable);
+    if (ports.length) {
+        def.ports = ports.map((p) => formatPort({
+            hostIp: p.hostIp && p.hostIp !== '0.0.0.0' && p.hostIp !== '::' ? p.hostIp : '127.0.0.1',
+            published: options.canaryPort !== undefined && p.target === options.routedPort ? options.canaryPort : undefined,
+            target: p.target,
+            protocol: p.protocol,
+        }));
+    }
+    def.labels = { ...labelsOf(stable), 'deploy-kit.track': options.track ?? 'canary', ...(options.labels ?? {}) };
+    return def;
+}
+function labelsOf(def) {
+    const l = def.labels;
+    if (Array.isArray(l)) {
+        const out = {};
+        for (const item of l) {
+            const [k, ...v] = String(item).split('=');
+            out[k] = v.join('=');
+        }
+        return out;
+    }
+    return l && typeof l === 'object' ? { ...l } : {};
+}
+/** A compose file holding only the given services (an override file or the canary file). */
+function overrideFile(version, services) {
+    return version ? { version, services } : { services };
+}
+/** The container port behind a published host port (to find the port the router reaches). */
+function targetPortFor(def, publishedPort) {
+    return parsePorts(def).find((p) => p.published === publishedPort)?.target;
+}
+
+;// CONCATENATED MODULE: ./src/util/sleep.ts
+/** Sleeps `ms`; when the signal aborts, rejects at once with its reason (or resolves, with `resolveOnAbort`). */
+function sleep_sleep(ms, signal, options = {}) {
+    return new Promise((resolve, reject) => {
+        const stop = () => (options.resolveOnAbort ? resolve() : reject(signal?.reason));
+        if (signal?.aborted)
+            return stop();
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            stop();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/targets/health.ts
+/** Pure judgement of containers' states (`docker inspect` .State) while waiting for a service. */
+/**
+ * Healthy when every container runs and, where it has a health check, reports healthy. An exited
+ * container or a health check that says unhealthy fails at once (no point waiting out the deadline).
+ */
+function judgeContainerStates(states) {
+    if (states.length === 0)
+        return { status: 'waiting', reason: 'no container yet' };
+    for (const s of states) {
+        if (!s.Running && (s.Status === 'exited' || s.Status === 'dead')) {
+            return { status: 'failed', reason: `a container ${s.Status} with code ${s.ExitCode ?? '?'}` };
+        }
+        if (s.Health?.Status === 'unhealthy') {
+            const out = s.Health.Log?.at(-1)?.Output?.trim();
+            return { status: 'failed', reason: `its health check reports unhealthy${out ? `: ${out.slice(0, 300)}` : ''}` };
+        }
+    }
+    for (const s of states) {
+        if (!s.Running)
+            return { status: 'waiting', reason: `a container is ${s.Status}` };
+        if (s.Health && s.Health.Status !== 'healthy')
+            return { status: 'waiting', reason: `health check ${s.Health.Status}` };
+    }
+    return { status: 'healthy' };
+}
+
+;// CONCATENATED MODULE: ./src/targets/compose.ts
+/**
+ * The compose target: a project run by `docker compose` (v2) or `docker-compose` (v1). The canary
+ * is a derived service (the stable one's definition with the new image) in a generated file; the
+ * released images are pinned in a release override kept beside the project, so that compose's
+ * configuration always says what runs and is never left on an aborted image.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const POLL_MS = 100;
+class compose_ComposeTarget {
+    options;
+    kind = 'compose';
+    files;
+    projectName;
+    stateDir;
+    flavor;
+    /** The project name on the containers' labels; v2 prints it in `config` (a `name:` in the file wins there). */
+    labelProject;
+    resolved;
+    constructor(options) {
+        this.options = options;
+        if (options.files.length === 0)
+            throw new errors_ConfigurationError(`${this.filesInput}: give at least one compose file.`, { input: this.filesInput });
+        this.files = options.files.map((f) => ((0,external_node_path_namespaceObject.isAbsolute)(f) ? f : (0,external_node_path_namespaceObject.resolve)(options.baseDir, f)));
+        // As compose chooses it: -p, then COMPOSE_PROJECT_NAME, then the first file's directory.
+        this.projectName = normaliseProjectName(options.project ?? (process.env.COMPOSE_PROJECT_NAME || (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.dirname)(this.files[0]))));
+        this.labelProject = this.projectName;
+        this.flavor = options.flavor ?? 'auto';
+        this.stateDir = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(this.files[0]), '.deploy-kit');
+    }
+    get filesInput() {
+        return this.options.inputs?.files ?? 'compose-file';
+    }
+    get releaseFile() {
+        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.release.yml`);
+    }
+    canaryFile(service) {
+        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.${service}.canary.yml`);
+    }
+    get historyLocation() {
+        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.history.json`);
+    }
+    /** The project lock beside the record: one release action at a time (src/record/project-lock.ts). */
+    get lockLocation() {
+        return (0,external_node_path_namespaceObject.join)(this.stateDir, `${this.projectName}.lock`);
+    }
+    async getFlavor() {
+        if (this.flavor !== 'auto')
+            return this.flavor;
+        const v2 = versionProbe('v2');
+        try {
+            await run_runProgram(v2.command, v2.args, { timeoutMs: 15_000 });
+            this.flavor = 'v2';
+            return 'v2';
+        }
+        catch {
+            // no v2: fall back to v1
+        }
+        // v1 is a Python program that takes half a second to start: finding it on PATH is enough here,
+        // and the first real command reports it if it is broken.
+        if (run_findOnPath(versionProbe('v1').command)) {
+            this.flavor = 'v1';
+            return 'v1';
+        }
+        throw new errors_ConfigurationError('Neither "docker compose" (v2) nor "docker-compose" (v1) works on this runner: install one of them, or set compose-command.', {
+            input: 'compose-command',
+        });
+    }
+    async project(extraFiles = []) {
+        const files = (0,external_node_fs_namespaceObject.existsSync)(this.releaseFile) ? [...this.files, this.releaseFile] : this.files;
+        return { flavor: await this.getFlavor(), project: this.options.project, files, extra: extraFiles };
+    }
+    async compose(sub, options = {}) {
+        const project = await this.project();
+        const cmd = composeCommand(project, sub, options.extraFiles);
+        return run_runProgram(cmd.command, cmd.args, {
+            cwd: (0,external_node_path_namespaceObject.dirname)(this.files[0]),
+            timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
+            signal: options.signal,
+            allowFailure: options.allowFailure,
+        });
+    }
+    /** The resolved configuration (`config`); a broken file is the user's to fix. */
+    async config(refresh = false) {
+        if (this.resolved && !refresh)
+            return this.resolved;
+        for (const f of this.files) {
+            if (!(0,external_node_fs_namespaceObject.existsSync)(f)) {
+                throw new errors_ConfigurationError(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
+            }
+        }
+        let out;
+        try {
+            out = await this.compose(configArgs());
+        }
+        catch (err) {
+            if (err instanceof run_ExecError && err.result.exitCode > 0) {
+                const why = (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n');
+                throw new errors_ConfigurationError(`${this.filesInput}: compose rejects the configuration: ${why}`, { input: this.filesInput });
+            }
+            throw err;
+        }
+        this.resolved = asResolvedConfig(parseYaml(out.stdout, 'the resolved compose configuration'), this.files.join(', '));
+        if (this.resolved.name)
+            this.labelProject = this.resolved.name;
+        return this.resolved;
+    }
+    async validate(services, input) {
+        const config = await this.config();
+        for (const s of services)
+            compose_config_requireService(config, s, input, this.files);
+    }
+    async getCurrentRelease(services, options = {}) {
+        const config = await this.config();
+        const out = [];
+        for (const service of services) {
+            const def = compose_config_requireService(config, service, 'service', this.files);
+            const image = typeof def.image === 'string' ? def.image : '';
+            out.push({ service, image, digest: options.digests === false ? undefined : await localImageDigest(image) });
+        }
+        return { services: out };
+    }
+    imageDigest(image) {
+        return localImageDigest(image);
+    }
+    /**
+     * `options` may override the routing given to the constructor. With `baseline`, the baseline is
+     * derived the same way with the stable image and started by the same `up --force-recreate`, from
+     * the same generated file, so both are fresh containers with the same warm-up.
+     */
+    async startCanary(service, image, options) {
+        const { stableAddress, canaryPort, baselinePort } = { ...this.options.routing, ...definedOnly(options) };
+        const config = await this.config();
+        const stable = compose_config_requireService(config, service, 'service', this.files);
+        const stableImage = typeof stable.image === 'string' ? stable.image : '';
+        const routed = routedPort(stable, stableAddress);
+        const canaryName = canaryServiceName(service);
+        const labels = { 'deploy-kit.stable-image': stableImage };
+        const services = { [canaryName]: deriveCanaryService(stable, { image, routedPort: routed?.containerPort, canaryPort, labels }) };
+        const baselineName = this.options.baseline ? baselineServiceName(service) : undefined;
+        if (baselineName) {
+            services[baselineName] = deriveCanaryService(stable, {
+                image: stableImage,
+                routedPort: routed?.containerPort,
+                canaryPort: baselinePort,
+                labels,
+                track: 'baseline',
+            });
+        }
+        const file = this.canaryFile(service);
+        const what = baselineName ? `the canary of "${service}" and its baseline` : `the canary of "${service}"`;
+        await atomic_write_writeFileAtomic(file, `# generated by deploy-kit: ${what}; removed when the canary ends\n${(0,dist/* stringify */.As)(overrideFile(config.version, services))}`, 
+        // It copies the service's resolved environment (secrets included): private.
+        { mode: 0o600 });
+        const names = Object.keys(services);
+        await this.compose(upServiceArgs(names, { forceRecreate: true }), { extraFiles: [file], timeoutMs: options.timeoutMs, signal: options.signal });
+        for (const name of names)
+            await this.waitHealthy(name, options);
+        return this.handle(service, { canaryName, image, stableImage, baselineName }, routed, file);
+    }
+    /** The handle with the addresses the router needs (published host ports, or service:port). */
+    async handle(service, h, routed, file) {
+        const address = routed ? await this.canaryAddress(h.canaryName, routed, file) : undefined;
+        if (!h.baselineName)
+            return { service, canaryName: h.canaryName, image: h.image, stableImage: h.stableImage, address };
+        const baselineAddress = routed ? await this.canaryAddress(h.baselineName, routed, file) : undefined;
+        return { service, ...h, address, baselineAddress };
+    }
+    async canaryAddress(canaryName, routed, file) {
+        if (!routed.loopback)
+            return `${canaryName}:${routed.containerPort}`;
+        const out = await this.compose(portArgs(canaryName, routed.containerPort), { extraFiles: [file] });
+        const hostPort = /:(\d+)\s*$/.exec(out.stdout.trim())?.[1];
+        if (!hostPort)
+            throw new errors_OperationFailedError(`The canary ${canaryName} publishes no host port for container port ${routed.containerPort}.`);
+        return `127.0.0.1:${hostPort}`;
+    }
+    async findCanary(service, stableAddress = this.options.routing?.stableAddress) {
+        const file = this.canaryFile(service);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            return undefined;
+        const canaryName = canaryServiceName(service);
+        const ids = (await this.compose(psArgs(canaryName), { extraFiles: [file] })).stdout.trim();
+        if (!ids)
+            return undefined;
+        const parsed = asResolvedConfig(parseYaml(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file), file);
+        const def = parsed.services[canaryName] ?? {};
+        const labels = (def.labels ?? {});
+        const stable = compose_config_requireService(await this.config(true), service, 'service', this.files);
+        const routed = routedPort(stable, stableAddress);
+        // The baseline is routed only while its container runs (one that died is left to removeCanary).
+        const baselineName = baselineServiceName(service);
+        const baselineRuns = baselineName in parsed.services && (await this.compose(psArgs(baselineName), { extraFiles: [file] })).stdout.trim() !== '';
+        const h = {
+            canaryName,
+            image: String(def.image ?? ''),
+            stableImage: labels['deploy-kit.stable-image'] ?? String(stable.image ?? ''),
+            ...(baselineRuns ? { baselineName } : {}),
+        };
+        return this.handle(service, h, routed, file);
+    }
+    async promote(canary, options) {
+        await this.rollout([{ service: canary.service, image: canary.image }], options);
+    }
+    /** Removes the canary and the baseline (whatever the generated file holds, so also a baseline of an earlier run). */
+    async removeCanary(service, options = {}) {
+        const file = this.canaryFile(service);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            return false;
+        const inFile = Object.keys(asResolvedConfig(parseYaml(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file), file).services);
+        const names = [canaryServiceName(service), baselineServiceName(service)].filter((name) => inFile.includes(name));
+        let removed = false;
+        for (const name of names) {
+            const ids = (await this.compose(psArgs(name, { all: true }), { extraFiles: [file], signal: options.signal })).stdout.trim();
+            if (ids)
+                removed = true;
+        }
+        if (removed)
+            await this.compose(removeServiceArgs(names), { extraFiles: [file], signal: options.signal, timeoutMs: 120_000 });
+        await (0,promises_namespaceObject.rm)(file, { force: true });
+        return removed;
+    }
+    /** Pins the images in the release override, then recreates each service in order, health-waited. */
+    async rollout(updates, options) {
+        const config = await this.config();
+        for (const update of updates)
+            compose_config_requireService(config, update.service, 'services', this.files);
+        for (const update of updates) {
+            options.onService?.(update);
+            await this.pinImage(update.service, update.image, config.version);
+            await this.compose(upServiceArgs([update.service]), { timeoutMs: options.timeoutMs, signal: options.signal });
+            await this.waitHealthy(update.service, options);
+        }
+        this.resolved = undefined;
+    }
+    async pinImage(service, image, version) {
+        let services = {};
+        if ((0,external_node_fs_namespaceObject.existsSync)(this.releaseFile)) {
+            services = asResolvedConfig(parseYaml(await (0,promises_namespaceObject.readFile)(this.releaseFile, 'utf8'), this.releaseFile), this.releaseFile).services;
+        }
+        services[service] = { ...(services[service] ?? {}), image };
+        this.resolved = undefined;
+        await atomic_write_writeFileAtomic(this.releaseFile, `# generated by deploy-kit: the released image of each service; pass it to compose after your files (-f)\n${(0,dist/* stringify */.As)(overrideFile(version, services))}`);
+    }
+    /** Running containers of a service (the canary's too), found by compose's labels. */
+    containerIds(service, signal, all = false) {
+        return runningContainerIds(containerLabels(this.labelProject, service), { signal, all });
+    }
+    async waitHealthy(service, options) {
+        const deadline = Date.now() + options.timeoutMs;
+        let last = 'no container yet';
+        for (;;) {
+            if (options.signal?.aborted)
+                throw options.signal.reason ?? new errors_OperationFailedError('cancelled');
+            let ids = await this.containerIds(service, options.signal);
+            // None running after `up`: one that died (killed, crashed) fails the wait at once, not at its deadline.
+            if (ids.length === 0)
+                ids = await this.containerIds(service, options.signal, true);
+            const states = (await containerStates(ids, { signal: options.signal }));
+            const verdict = judgeContainerStates(states);
+            if (verdict.status === 'healthy')
+                return;
+            if (verdict.status === 'failed')
+                throw new errors_OperationFailedError(`${service} is not healthy: ${verdict.reason}`);
+            last = verdict.reason;
+            if (Date.now() >= deadline) {
+                throw new errors_OperationFailedError(`${service} did not become healthy within ${Math.round(options.timeoutMs / 1000)}s (${last}).`);
+            }
+            await sleep_sleep(POLL_MS, options.signal);
+        }
+    }
+}
+/** Compose labels its containers with project and service; docker answers in milliseconds, compose v1 in half a second. */
+function containerLabels(project, service) {
+    return { 'com.docker.compose.project': project, 'com.docker.compose.service': service, 'com.docker.compose.oneoff': 'False' };
+}
+/** The keys of `options` whose value is not undefined (so they do not hide a constructor default). */
+function definedOnly(options) {
+    return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+/** Which container port the router reaches, from the stable address (published host port or service:port). */
+function routedPort(stable, stableAddress) {
+    if (!stableAddress)
+        return undefined;
+    const m = /^(.*):(\d+)$/.exec(stableAddress);
+    if (!m)
+        return undefined;
+    const host = m[1];
+    const port = Number(m[2]);
+    const loopback = host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+    if (!loopback)
+        return { containerPort: port, loopback };
+    const target = targetPortFor(stable, port);
+    if (target === undefined) {
+        throw new errors_ConfigurationError(`stable-address is ${stableAddress}, but the service publishes no host port ${port}; give the address the router reaches the stable service on.`, {
+            input: 'stable-address',
+        });
+    }
+    return { containerPort: target, loopback };
+}
+/** The project name as compose labels containers with it: lower-cased, only a-z 0-9 _ - kept. */
+function normaliseProjectName(name) {
+    return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+}
+
+;// CONCATENATED MODULE: ./src/traffic/nginx-upstream.ts
+/**
+ * Pure rendering and reading of an nginx upstream block with one weighted server per track.
+ * nginx rejects `weight=0`, so a track that must get no traffic is marked `down` (kept in the file
+ * so reading it back still shows both tracks).
+ */
+
+
+const MARKER = '# deploy-kit:';
+function nginx_upstream_validateUpstreamName(name, input) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+        throw new ConfigurationError(`${input} is "${name}": an nginx upstream name uses letters, digits, "_", "-" and "." only.`, { input });
+    }
+}
+/** host:port, [v6]:port or unix:/path — nothing an nginx directive could be smuggled through. */
+function nginx_upstream_validateServerAddress(address, input) {
+    const port = /:(\d+)$/.exec(address)?.[1];
+    const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    if (!portOk || !/^(unix:\/[\w./-]+|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9_.-]+:\d{1,5})$/.test(address)) {
+        throw new ConfigurationError(`${input} is "${address}": give host:port with a port from 1 to 65535 (e.g. 127.0.0.1:8081 or backend:8080).`, { input });
+    }
+}
+function nginx_upstream_renderUpstream(name, servers) {
+    const total = servers.reduce((n, s) => n + s.weight, 0);
+    if (total <= 0)
+        throw new Error('at least one upstream server needs a weight above 0');
+    const lines = [`# generated by deploy-kit; every write replaces this file`, `upstream ${name} {`];
+    for (const s of servers) {
+        const params = s.weight > 0 ? `weight=${s.weight}` : 'down';
+        lines.push(`    server ${s.address} ${params}; ${MARKER} track=${s.track} weight=${s.weight}`);
+    }
+    lines.push('}', '');
+    return lines.join('\n');
+}
+/** Reads back a file written by renderUpstream (and checks nginx would read the same weights). */
+function nginx_upstream_parseUpstream(text) {
+    const name = /^\s*upstream\s+([^\s{]+)\s*\{/m.exec(text)?.[1];
+    if (!name)
+        return undefined;
+    const servers = [];
+    for (const m of text.matchAll(/^\s*server\s+(\S+)\s+([^;]*);\s*# deploy-kit: track=(stable|canary|baseline) weight=(\d+)/gm)) {
+        const weight = Number(m[4]);
+        const params = m[2].trim();
+        const served = params === 'down' ? 0 : Number(/weight=(\d+)/.exec(params)?.[1] ?? NaN);
+        if (served !== weight)
+            return undefined;
+        servers.push({ address: m[1], track: m[3], weight });
+    }
+    return { name, servers };
+}
+/**
+ * Stable and canary servers for a canary weight; without a canary address only the stable one.
+ * With a baseline address the baseline is a third server at its share of `splitWeights`.
+ */
+function nginx_upstream_upstreamServers(stableAddress, canaryAddress, canaryWeight, baselineAddress) {
+    const split = splitWeights(canaryWeight, Boolean(canaryAddress && baselineAddress));
+    const servers = [{ address: stableAddress, track: 'stable', weight: split.stable }];
+    if (canaryAddress)
+        servers.push({ address: canaryAddress, track: 'canary', weight: split.canary });
+    else if (canaryWeight > 0)
+        throw new Error('a canary weight above 0 needs the canary address');
+    if (canaryAddress && baselineAddress)
+        servers.push({ address: baselineAddress, track: 'baseline', weight: split.baseline });
+    return servers;
+}
+
+;// CONCATENATED MODULE: ./src/traffic/nginx.ts
+/**
+ * The nginx router: writes the upstream block (one weighted server per track) to a file that the
+ * nginx configuration includes, atomically, then reloads nginx — `nginx -t` + `nginx -s reload`
+ * (with -c/-p for a particular instance) or a command of the user's, e.g. one run in the proxy's
+ * container. A failed test or reload puts the previous file back and fails: a weight the router
+ * does not serve is never reported as set.
+ */
+
+
+
+
+
+
+
+
+/** The argv of the config test and the reload for a reload setting (pure). */
+function nginxCommands(reload) {
+    if (reload.kind === 'command')
+        return { reload: reload.argv };
+    const bin = reload.binary ?? 'nginx';
+    const where = [];
+    if (reload.prefix)
+        where.push('-p', reload.prefix);
+    if (reload.config)
+        where.push('-c', reload.config);
+    return { test: [bin, '-t', '-q', ...where], reload: [bin, ...where, '-s', 'reload'] };
+}
+class nginx_NginxRouter {
+    options;
+    kind = 'nginx';
+    constructor(options) {
+        this.options = options;
+    }
+    async validate() {
+        const { upstreamName, stableAddress, upstreamFile, reload } = this.options;
+        validateUpstreamName(upstreamName, 'nginx-upstream');
+        validateServerAddress(stableAddress, 'stable-address');
+        const dir = dirname(upstreamFile);
+        if (!existsSync(dir)) {
+            throw new ConfigurationError(`nginx-upstream-file: the directory ${dir} does not exist; create it and include the file from your nginx configuration.`, {
+                input: 'nginx-upstream-file',
+            });
+        }
+        try {
+            accessSync(dir, constants.W_OK);
+        }
+        catch {
+            throw new ConfigurationError(`nginx-upstream-file: ${dir} is not writable by this runner.`, { input: 'nginx-upstream-file' });
+        }
+        const commands = nginxCommands(reload);
+        const program = commands.reload[0];
+        if (!program || !nginx_findOnPath(program)) {
+            throw new ConfigurationError(`nginx-reload-command: "${program ?? ''}" was not found on PATH; install it or give the full path.`, {
+                input: 'nginx-reload-command',
+            });
+        }
+        // The configuration that includes the upstream file must already be valid: nothing is written otherwise.
+        if (commands.test) {
+            try {
+                await this.run(commands.test, 'configuration test');
+            }
+            catch (err) {
+                throw new ConfigurationError(`${err.message}. Fix the nginx configuration (or nginx-config / nginx-prefix) first.`, {
+                    input: 'nginx-config',
+                });
+            }
+        }
+    }
+    async current() {
+        if (!existsSync(this.options.upstreamFile))
+            return undefined;
+        const parsed = parseUpstream(await readFile(this.options.upstreamFile, 'utf8'));
+        if (!parsed)
+            return undefined;
+        const baseline = parsed.servers.find((s) => s.track === 'baseline');
+        return { canaryWeight: parsed.servers.find((s) => s.track === 'canary')?.weight ?? 0, ...(baseline ? { baselineWeight: baseline.weight } : {}) };
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const { upstreamFile, upstreamName, stableAddress, reload, settleMs } = this.options;
+        const canaryAddress = canary?.address;
+        const baselineAddress = canary?.baselineAddress;
+        if (canaryAddress)
+            validateServerAddress(canaryAddress, 'canary-address');
+        if (baselineAddress)
+            validateServerAddress(baselineAddress, 'baseline-address');
+        const servers = upstreamServers(stableAddress, canaryAddress, canaryWeight, baselineAddress);
+        const text = renderUpstream(upstreamName, servers);
+        const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
+        await writeFileAtomic(upstreamFile, text);
+        const readBack = parseUpstream(await readFile(upstreamFile, 'utf8'));
+        const written = (list) => (list ?? []).map((s) => `${s.track} ${s.weight}%`).join(', ');
+        if (!readBack || written(readBack.servers) !== written(servers)) {
+            throw new OperationFailedError(`nginx: ${upstreamFile} does not hold the weights just written (read back ${written(readBack?.servers)}, wanted ${written(servers)}).`);
+        }
+        const commands = nginxCommands(reload);
+        try {
+            if (commands.test)
+                await this.run(commands.test, 'configuration test', options.signal);
+            await this.run(commands.reload, 'reload', options.signal);
+        }
+        catch (err) {
+            // nginx keeps serving the old configuration; the file must say the same.
+            if (previous !== undefined)
+                await writeFileAtomic(upstreamFile, previous);
+            throw err;
+        }
+        await sleep(settleMs ?? 300, options.signal);
+    }
+    async run(argv, what, signal) {
+        try {
+            await runProgram(nginx_findOnPath(argv[0]) ?? argv[0], argv.slice(1), { timeoutMs: this.options.timeoutMs ?? 30_000, signal });
+        }
+        catch (err) {
+            const detail = err instanceof ExecError ? (err.result.stderr || err.result.stdout).trim().split('\n').slice(-5).join('\n') || err.message : String(err);
+            throw new OperationFailedError(`nginx ${what} failed (${argv.join(' ')}): ${detail}`);
+        }
+    }
+}
+/** The program's path (PATH, then the sbin directories nginx lives in), or undefined. */
+function nginx_findOnPath(program) {
+    if (isAbsolute(program) || program.includes('/'))
+        return existsSync(program) ? program : undefined;
+    const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
+    for (const d of dirs)
+        if (d && existsSync(join(d, program)))
+            return join(d, program);
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/errors.ts
+/**
+ * Pure: kubectl's stderr turned into one message a user can act on — which verb on which resource
+ * RBAC refused, which context is missing, which server cannot be reached — instead of kubectl's
+ * last lines. Configuration problems (kubeconfig, context, permissions) are ConfigurationErrors.
+ */
+
+/** An error from kubectl that is not the user's configuration (not found, invalid, a failed rollout). */
+class errors_KubectlError extends errors_OperationFailedError {
+    kind;
+    stderr;
+    name = 'KubectlError';
+    constructor(message, kind, stderr) {
+        super(message);
+        this.kind = kind;
+        this.stderr = stderr;
+    }
+}
+function classifyKubectlFailure(stderr, what) {
+    const text = stderr.trim();
+    let m;
+    if ((m = /forbidden: User "([^"]*)" cannot (\w+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)?/.exec(text))) {
+        const [, user, verb, resource, group, ns] = m;
+        const res = group ? `${resource}.${group}` : resource;
+        return {
+            kind: 'forbidden',
+            message: `Kubernetes refused to ${what}: ${user} may not "${verb}" ${res}${ns ? ` in namespace ${ns}` : ' at cluster scope'}. Grant "${verb}" on ${res} to it in a Role (see the README's Kubernetes RBAC section).`,
+        };
+    }
+    if ((m = /context "([^"]+)" does not exist|context was not found for specified context: (\S+)/.exec(text))) {
+        const name = m[1] ?? m[2];
+        return { kind: 'context', message: `context: "${name}" is not a context of the kubeconfig. Give one of its contexts (kubectl config get-contexts).` };
+    }
+    if (/error: You must be logged in to the server|Unauthorized|provide credentials/.test(text)) {
+        return {
+            kind: 'unauthorized',
+            message: `Kubernetes did not accept the kubeconfig's credentials while trying to ${what}: renew the token or check the user in the kubeconfig.`,
+        };
+    }
+    if ((m =
+        /Unable to connect to the server: (.*)|The connection to the server (\S+) was refused|dial tcp ([^:]+:\d+): (?:connect: )?(.*)|no such host|i\/o timeout|connection refused/.exec(text))) {
+        const detail = text.split('\n').find((l) => /connect|refused|no such host|timeout/i.test(l)) ?? text;
+        return {
+            kind: 'unreachable',
+            message: `The Kubernetes API server cannot be reached (${detail.replace(/^error:\s*/i, '').trim()}). Check the server address in the kubeconfig and that this runner can reach it.`,
+        };
+    }
+    if (/\(NotFound\)|not found/.test(text))
+        return { kind: 'not-found', message: firstError(text) };
+    if (/\(Invalid\)|is invalid/.test(text))
+        return { kind: 'invalid', message: `Kubernetes rejected the object while trying to ${what}: ${firstError(text)}` };
+    if (/\(Conflict\)|the object has been modified/.test(text))
+        return { kind: 'conflict', message: firstError(text) };
+    if (/timed out waiting|context deadline exceeded/.test(text))
+        return { kind: 'timeout', message: `${what}: ${firstError(text)}` };
+    return { kind: 'other', message: `kubectl failed to ${what}: ${firstError(text) || 'no output'}` };
+}
+function firstError(text) {
+    const lines = text.split('\n').filter((l) => l.trim() && !/^(W|I)\d{4} /.test(l));
+    return lines
+        .slice(0, 5)
+        .join(' ')
+        .replace(/^error:\s*/i, '')
+        .replace(/^Error from server \(\w+\):\s*/, '')
+        .trim();
+}
+/** The failure as the error to throw: configuration problems name their input. */
+function kubectlFailureError(f, stderr) {
+    switch (f.kind) {
+        case 'forbidden':
+        case 'unauthorized':
+        case 'unreachable':
+            return new errors_ConfigurationError(f.message, { input: 'kubeconfig' });
+        case 'context':
+            return new errors_ConfigurationError(f.message, { input: 'context' });
+        default:
+            return new errors_KubectlError(f.message, f.kind, stderr);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kubernetes/kubectl.ts
+/**
+ * kubectl as the runner has it: every cloud's authentication (exec plugins, OIDC) works through the
+ * kubeconfig without our code knowing it. Arguments are arrays (no shell), output is JSON, and a
+ * failure becomes one message (errors.ts).
+ */
+
+
+class Kubectl {
+    options;
+    binary;
+    constructor(options = {}) {
+        this.options = options;
+        this.binary = options.binary ?? 'kubectl';
+    }
+    get namespace() {
+        return this.options.namespace;
+    }
+    /** The global flags every command gets (kubeconfig, context, namespace). */
+    globalArgs() {
+        const o = this.options;
+        return [
+            ...(o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : []),
+            ...(o.context ? ['--context', o.context] : []),
+            ...(o.namespace ? ['--namespace', o.namespace] : []),
+        ];
+    }
+    async run(args, call) {
+        try {
+            return await run_runProgram(this.binary, [...this.globalArgs(), ...args], {
+                env: this.options.env,
+                input: call.input,
+                timeoutMs: call.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000,
+                signal: call.signal,
+                redact: this.options.redact,
+            });
+        }
+        catch (err) {
+            if (!(err instanceof run_ExecError) || err.result.exitCode === -1 || call.signal?.aborted)
+                throw err;
+            if (err.result.timedOut)
+                throw new errors_KubectlError(`kubectl did not finish in time while trying to ${call.what}.`, 'timeout', err.result.stderr);
+            const stderr = this.redact(err.result.stderr || err.result.stdout);
+            throw kubectlFailureError(classifyKubectlFailure(stderr, call.what), stderr);
+        }
+    }
+    redact(text) {
+        return this.options.redact ? this.options.redact(text) : text;
+    }
+    async json(args, call) {
+        const out = await this.run([...args, '-o', 'json'], call);
+        try {
+            return JSON.parse(out.stdout);
+        }
+        catch {
+            throw new errors_KubectlError(`kubectl printed no JSON while trying to ${call.what}.`, 'other', out.stderr);
+        }
+    }
+    /** The object, or undefined when it does not exist. */
+    async get(kind, name, o = {}) {
+        try {
+            return await this.json(['get', kind, name], { what: `read ${kind} ${name}`, signal: o.signal });
+        }
+        catch (err) {
+            if (err instanceof errors_KubectlError && err.kind === 'not-found')
+                return undefined;
+            throw err;
+        }
+    }
+    async list(kind, o = {}) {
+        const args = ['get', kind, ...(o.selector ? ['-l', o.selector] : []), ...(o.fieldSelector ? ['--field-selector', o.fieldSelector] : [])];
+        const list = await this.json(args, { what: `list ${kind}`, signal: o.signal });
+        return list.items ?? [];
+    }
+    /**
+     * `kubectl apply` of objects (client-side, with the last-applied annotation), sent as a stream of JSON
+     * documents (not a List): kubectl validates each kind against the server's OpenAPI, which a `List` has none of.
+     */
+    async apply(objects, o = {}) {
+        const input = objects.map((x) => JSON.stringify(x)).join('\n');
+        const out = await this.json(['apply', ...(o.dryRun ? ['--dry-run=server'] : []), '-f', '-'], {
+            input,
+            signal: o.signal,
+            what: o.what ?? `apply ${describe(objects)}`,
+        });
+        return out.kind === 'List' ? (out.items ?? []) : [out];
+    }
+    /** `kubectl create` of one object; fails when it exists. */
+    async create(object, o = {}) {
+        return this.json(['create', '-f', '-'], { input: JSON.stringify(object), signal: o.signal, what: `create ${describe([object])}` });
+    }
+    async patch(kind, name, type, patch, o = {}) {
+        return this.json(['patch', kind, name, '--type', type, '-p', JSON.stringify(patch)], { signal: o.signal, what: `patch ${kind} ${name}` });
+    }
+    /** Deletes; true when something was deleted. Does not wait for the objects to be gone unless asked. */
+    async delete(kind, name, o = {}) {
+        const out = await this.run(['delete', kind, name, '--ignore-not-found', `--wait=${o.wait ? 'true' : 'false'}`], {
+            signal: o.signal,
+            what: `delete ${kind} ${name}`,
+        });
+        return out.stdout.trim() !== '';
+    }
+    /** `kubectl rollout status` until done; throws with kubectl's reason when it cannot finish. */
+    async rolloutStatus(kind, name, o) {
+        await this.run(['rollout', 'status', `${kind}/${name}`, `--timeout=${Math.max(1, Math.ceil(o.timeoutMs / 1000))}s`], {
+            timeoutMs: o.timeoutMs + 30_000,
+            signal: o.signal,
+            what: `wait for the rollout of ${kind} ${name}`,
+        });
+    }
+    async rolloutUndo(kind, name, o = {}) {
+        const out = await this.run(['rollout', 'undo', `${kind}/${name}`, ...(o.toRevision !== undefined ? [`--to-revision=${o.toRevision}`] : [])], {
+            signal: o.signal,
+            what: `undo the rollout of ${kind} ${name}`,
+        });
+        return out.stdout.trim();
+    }
+    /** `kubectl kustomize <dir>`: the rendered YAML (no server involved). */
+    async kustomize(dir, o = {}) {
+        return (await this.run(['kustomize', dir], { what: `render the kustomization in ${dir}`, signal: o.signal })).stdout;
+    }
+    /** Checks context and server before anything changes: the context exists, the server answers. */
+    async preflight(o = {}) {
+        if (this.options.context) {
+            const names = (await this.runLocal(['config', 'get-contexts', '-o', 'name'], 'list the kubeconfig contexts')).split('\n').map((s) => s.trim());
+            if (!names.includes(this.options.context)) {
+                throw kubectlFailureError(classifyKubectlFailure(`error: context "${this.options.context}" does not exist`, 'select the context'), '');
+            }
+        }
+        const version = await this.json(['version'], {
+            what: 'reach the API server',
+            signal: o.signal,
+            timeoutMs: 30_000,
+        });
+        return { serverVersion: version.serverVersion?.gitVersion ?? 'unknown' };
+    }
+    /** A kubectl command that reads only the kubeconfig (no namespace flag, no server). */
+    async runLocal(args, what) {
+        const o = this.options;
+        const global = o.kubeconfig ? ['--kubeconfig', o.kubeconfig] : [];
+        try {
+            return (await run_runProgram(this.binary, [...global, ...args], { env: o.env, timeoutMs: 30_000, redact: o.redact })).stdout;
+        }
+        catch (err) {
+            if (!(err instanceof run_ExecError) || err.result.exitCode === -1)
+                throw err;
+            throw kubectlFailureError(classifyKubectlFailure(err.result.stderr, what), err.result.stderr);
+        }
+    }
+}
+function describe(objects) {
+    return objects.map((o) => `${String(o.kind ?? '?').toLowerCase()} ${String(o.metadata?.name ?? '?')}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/record.ts
+
+
+
+
+const HISTORY_CONFIGMAP = 'deploy-kit-history';
+const KEY = 'history.json';
+class record_KubernetesRecord {
+    kubectl;
+    o;
+    constructor(kubectl, o = {}) {
+        this.kubectl = kubectl;
+        this.o = o;
+    }
+    get location() {
+        return `configmap/${HISTORY_CONFIGMAP}${this.kubectl.namespace ? ` in namespace ${this.kubectl.namespace}` : ''}`;
+    }
+    async read() {
+        const cm = await this.kubectl.get('configmap', HISTORY_CONFIGMAP);
+        const text = cm?.data?.[KEY];
+        if (!text)
+            return { version: 1, entries: [] };
+        try {
+            const parsed = JSON.parse(String(text));
+            if (!Array.isArray(parsed.entries))
+                throw new Error('no entries array');
+            return { version: 1, entries: parsed.entries };
+        }
+        catch (err) {
+            throw new OperationFailedError(`The deployment record ${this.location} is not readable JSON (${err.message}); fix or delete it.`);
+        }
+    }
+    async append(entry) {
+        const next = appendEntry(await this.read(), entry, this.o.limit ?? DEFAULT_HISTORY_LIMIT);
+        await this.kubectl.apply([
+            {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: HISTORY_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'deploy-kit' } },
+                data: { [KEY]: JSON.stringify(next) },
+            },
+        ]);
+        for (const s of entry.services) {
+            const { kind, name } = workloadRef(s.service);
+            if (!(await this.kubectl.get(kind, name)))
+                continue;
+            const previous = entry.previous.find((p) => p.service === s.service)?.image;
+            const annotations = {
+                [ANNOTATION.image]: entry.result === 'aborted' || entry.result === 'aborted (cancelled)' || entry.result === 'failed' ? (previous ?? null) : s.image,
+                [ANNOTATION.previousImage]: previous ?? null,
+                [ANNOTATION.result]: `${entry.action}: ${entry.result}`,
+                [ANNOTATION.runUrl]: entry.runUrl ?? null,
+                [ANNOTATION.commit]: this.o.commit ?? null,
+            };
+            await this.kubectl.patch(kind, name, 'merge', { metadata: { annotations } });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/lock.ts
+
+
+const LOCK_CONFIGMAP = 'deploy-kit-lock';
+class KubernetesLockStore {
+    kubectl;
+    constructor(kubectl) {
+        this.kubectl = kubectl;
+    }
+    get location() {
+        return `configmap/${LOCK_CONFIGMAP}${this.kubectl.namespace ? ` in namespace ${this.kubectl.namespace}` : ''}`;
+    }
+    object(holder) {
+        return {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: LOCK_CONFIGMAP, labels: { 'app.kubernetes.io/managed-by': 'deploy-kit' } },
+            data: { holder: JSON.stringify(holder) },
+        };
+    }
+    async create(holder) {
+        try {
+            await this.kubectl.create(this.object(holder));
+            return true;
+        }
+        catch (err) {
+            if (err instanceof errors_KubectlError && /AlreadyExists|already exists/.test(`${err.stderr}\n${err.message}`))
+                return false;
+            throw err;
+        }
+    }
+    async read() {
+        const cm = await this.kubectl.get('configmap', LOCK_CONFIGMAP);
+        if (!cm)
+            return null;
+        return parseHolder(String(cm.data?.holder ?? ''));
+    }
+    async replace(holder) {
+        await this.kubectl.patch('configmap', LOCK_CONFIGMAP, 'merge', { data: { holder: JSON.stringify(holder) } });
+    }
+    async remove() {
+        await this.kubectl.delete('configmap', LOCK_CONFIGMAP);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/target.ts
+/**
+ * The Kubernetes target: Deployments driven through kubectl. A canary is `<name>-canary`, built from
+ * the stable Deployment's live template with the new image and `deploy-kit.dev/track: canary`; with
+ * `baseline`, `<name>-baseline` runs the stable image at the canary's size. The stable template is
+ * only changed by promote and rollout, never by a canary that is aborted.
+ */
+
+
+
+
+
+class target_KubernetesTarget {
+    options;
+    kind = 'kubernetes';
+    k;
+    constructor(options) {
+        this.options = options;
+        this.k = options.kubectl;
+    }
+    /** A Deployment the canary stands beside (canaries are Deployments only). */
+    async deployment(name, input, signal) {
+        if (workloadRef(name).kind !== 'deployment') {
+            throw new ConfigurationError(`${input}: a canary stands beside a Deployment; "${name}" is not one (StatefulSets take strategy: rolling).`, { input });
+        }
+        return this.workload(name, input, signal);
+    }
+    /** The live workload (`name`: a Deployment, `statefulset/name`), or a configuration error naming it. */
+    async workload(service, input, signal) {
+        const { kind, name } = workloadRef(service);
+        const d = await this.k.get(kind, name, { signal });
+        if (!d) {
+            throw new ConfigurationError(`${input}: ${kind} "${name}" does not exist in namespace ${this.k.namespace ?? '(the context default)'}. Check the name and the namespace input.`, {
+                input,
+            });
+        }
+        return d;
+    }
+    manifest(service) {
+        return this.options.manifests?.find((o) => refOf(o) === service);
+    }
+    /**
+     * Before anything changes: the context and server answer, each workload exists (or comes from the
+     * manifests) with the container, and the API server accepts every manifest object (`--dry-run=server`).
+     */
+    async validate(services, input) {
+        await this.k.preflight();
+        for (const s of services) {
+            const manifest = this.manifest(s);
+            if (manifest)
+                appContainer(manifest, this.options.container, undefined, 'container');
+            else
+                appContainer(await this.workload(s, input), this.options.container);
+        }
+        if (this.options.manifests?.length)
+            await this.k.apply(this.options.manifests, { dryRun: true, what: 'check the manifests (server dry run)' });
+    }
+    async getCurrentRelease(services) {
+        const out = [];
+        for (const service of services) {
+            // A workload the manifests create runs nothing yet.
+            const live = this.manifest(service) ? await this.k.get(workloadRef(service).kind, workloadRef(service).name) : undefined;
+            const d = live ?? (this.manifest(service) ? undefined : await this.workload(service, this.options.input ?? 'deployment'));
+            out.push({ service, image: d ? String(appContainer(d, this.options.container).image) : '' });
+        }
+        return { services: out };
+    }
+    /** The digest from a running pod's imageID (`…@sha256:…`), when the kubelet reports one. */
+    async imageDigest(image) {
+        try {
+            const pods = await this.k.list('pods');
+            for (const p of pods) {
+                for (const s of (p.status?.containerStatuses ?? [])) {
+                    if (s.image === image && typeof s.imageID === 'string' && s.imageID.includes('@sha256:'))
+                        return s.imageID.slice(s.imageID.indexOf('@') + 1);
+                }
+            }
+        }
+        catch {
+            // the record does without a digest
+        }
+        return undefined;
+    }
+    async startCanary(service, image, options) {
+        const stable = await this.deployment(service, this.options.input ?? 'deployment', options.signal);
+        const container = appContainer(stable, this.options.container, image);
+        const stableImage = String(container.image);
+        const replicas = this.options.canaryReplicas ?? 1;
+        const objects = [derivedDeployment(stable, { name: canaryName(service), track: 'canary', image, replicas, container: container.name })];
+        if (this.options.baseline)
+            objects.push(derivedDeployment(stable, { name: baselineName(service), track: 'baseline', image: stableImage, replicas, container: container.name }));
+        // Stable pods carry the track label too, so Prometheus tells the tracks apart (the template is not touched).
+        await this.labelStablePods(stable, options.signal);
+        await this.k.apply(objects, { signal: options.signal });
+        for (const o of objects)
+            await this.waitRollout(o.metadata.name, options);
+        return {
+            service,
+            canaryName: canaryName(service),
+            image,
+            stableImage,
+            namespace: stable.metadata.namespace,
+            ...(this.options.baseline ? { baselineName: baselineName(service) } : {}),
+        };
+    }
+    async labelStablePods(stable, signal) {
+        const selector = Object.entries((stable.spec.selector?.matchLabels ?? {}))
+            .map(([k, v]) => `${k}=${v}`)
+            .concat(`!${TRACK_LABEL}`)
+            .join(',');
+        await this.k.run(['label', 'pods', '-l', selector, `${TRACK_LABEL}=stable`, '--overwrite'], {
+            what: `label the pods of ${stable.metadata.name} as stable`,
+            signal,
+        });
+    }
+    async findCanary(service) {
+        const canary = await this.k.get('deployment', canaryName(service));
+        if (!canary)
+            return undefined;
+        const baseline = await this.k.get('deployment', baselineName(service));
+        const image = String(appContainer(canary, this.options.container).image);
+        return {
+            service,
+            canaryName: canaryName(service),
+            image,
+            stableImage: String(canary.metadata.annotations?.[ANNOTATION.stableImage] ?? ''),
+            namespace: canary.metadata.namespace,
+            ...(baseline ? { baselineName: baselineName(service) } : {}),
+        };
+    }
+    async promote(canary, options) {
+        await this.rollout([{ service: canary.service, image: canary.image }], options);
+    }
+    async removeCanary(service, options = {}) {
+        const canary = await this.k.delete('deployment', canaryName(service), { signal: options.signal });
+        const baseline = await this.k.delete('deployment', baselineName(service), { signal: options.signal });
+        return canary || baseline;
+    }
+    /**
+     * Each workload in order, each waited with `rollout status` before the next: applied from its
+     * manifest (the manifests' other objects first), or its image set as `kubectl set image` does.
+     */
+    async rollout(updates, options) {
+        const containers = new Map();
+        for (const u of updates) {
+            if (this.manifest(u.service))
+                continue;
+            containers.set(u.service, appContainer(await this.workload(u.service, this.options.input ?? 'deployment'), this.options.container, u.image).name);
+        }
+        const others = (this.options.manifests ?? []).filter((o) => !refOf(o));
+        if (others.length && updates.some((u) => this.manifest(u.service)))
+            await this.k.apply(others, { signal: options.signal });
+        for (const u of updates) {
+            options.onService?.(u);
+            const { kind, name } = workloadRef(u.service);
+            const manifest = this.manifest(u.service);
+            const live = await this.k.get(kind, name);
+            const previous = live ? String(appContainer(live, this.options.container, u.image).image) : '';
+            if (manifest) {
+                const annotated = structuredClone(manifest);
+                annotated.metadata.annotations = { ...(annotated.metadata.annotations ?? {}), [ANNOTATION.image]: u.image, [ANNOTATION.previousImage]: previous };
+                await this.k.apply([annotated], { signal: options.signal });
+                await this.waitRollout(u.service, options);
+                continue;
+            }
+            await this.k.patch(kind, name, 'strategic', {
+                metadata: { annotations: { [ANNOTATION.image]: u.image, [ANNOTATION.previousImage]: previous } },
+                spec: { template: { spec: { containers: [{ name: containers.get(u.service), image: u.image }] } } },
+            }, { signal: options.signal });
+            await this.waitRollout(u.service, options);
+        }
+    }
+    /** The Deployment's ReplicaSets as revisions, oldest first; the current revision last. */
+    async revisions(service) {
+        if (workloadRef(service).kind !== 'deployment')
+            return [];
+        const d = await this.deployment(service, this.options.input ?? 'deployment');
+        const owned = (await this.k.list('replicasets')).filter((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === d.metadata.uid));
+        const current = String(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '');
+        return owned
+            .map((rs) => ({
+            revision: String(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? ''),
+            image: String(appContainer({ metadata: d.metadata, spec: rs.spec }, this.options.container).image),
+        }))
+            .filter((r) => r.revision !== '')
+            .sort((a, b) => (a.revision === current ? 1 : b.revision === current ? -1 : Number(a.revision) - Number(b.revision)));
+    }
+    async undoTo(service, revision, options) {
+        await this.k.rolloutUndo('deployment', service, { toRevision: Number(revision), signal: options.signal });
+        await this.waitRollout(service, options);
+    }
+    async waitHealthy(service, options) {
+        await this.waitRollout(service, options);
+    }
+    /** `rollout status`; when it cannot finish, the error names the pods, their reasons and last events. */
+    async waitRollout(service, options) {
+        const { kind, name } = workloadRef(service);
+        try {
+            await this.k.rolloutStatus(kind, name, options);
+        }
+        catch (err) {
+            if (options.signal?.aborted || !(err instanceof KubectlError))
+                throw err;
+            const why = await this.diagnose(kind, name).catch(() => []);
+            const kubectlSays = err.message.replace(/^kubectl failed to wait for the rollout of \S+ \S+: /, '');
+            throw new OperationFailedError(`${kind} ${name} did not become ready (${kubectlSays})${why.length ? `: ${why.join('; ')}` : ''}.`);
+        }
+    }
+    async diagnose(kind, name) {
+        const d = await this.k.get(kind, name);
+        if (!d)
+            return [];
+        const owner = kind === 'statefulset'
+            ? d.metadata.uid
+            : (await this.k.list('replicasets')).find((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === d.metadata.uid) &&
+                rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === d.metadata.annotations?.['deployment.kubernetes.io/revision'])?.metadata.uid;
+        const pods = (await this.k.list('pods')).filter((p) => (p.metadata.ownerReferences ?? []).some((o) => o.uid === owner));
+        const events = await this.k.list('events', { fieldSelector: 'involvedObject.kind=Pod' });
+        return diagnosePods(pods, events);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/kubernetes/blue-green.ts
+/**
+ * Blue-green on Kubernetes (decision 0086): Deployments `<name>-blue` and `<name>-green` whose pods
+ * and selectors carry `deploy-kit.dev/color`; the live Service selects one colour by that label, a
+ * preview Service (`<service>-preview`) the other. The first run adopts the plain `<name>`
+ * Deployment the Service selected until then: its template is the source of the first colour, and
+ * it is the "previous" workload that is kept, then scaled to zero (never deleted: it is the user's).
+ */
+
+
+
+
+const colourWorkload = (deployment, colour) => `${deployment}-${colour}`;
+/**
+ * The colour label of the adopted Deployment's pods: a Service selector cannot say "no colour", so
+ * before a colour's pods exist the live Service selects the adopted pods by this value.
+ */
+const ADOPTED = 'adopted';
+/** Pure: the colour the live Service selects (undefined: none yet, the adopted Deployment serves). */
+function liveColour(service) {
+    const c = service.spec?.selector?.[COLOR_LABEL];
+    return c === 'blue' || c === 'green' ? c : undefined;
+}
+/** Pure: `colour`'s Deployment from the live one — its template with `image`, the colour label on pods and selector. */
+function colourDeployment(live, o) {
+    const template = structuredClone(live.spec.template);
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [COLOR_LABEL]: o.colour } };
+    delete template.metadata.labels['pod-template-hash'];
+    for (const c of template.spec.containers)
+        if (c.name === o.container)
+            c.image = o.image;
+    const labels = { ...(live.metadata.labels ?? {}), [COLOR_LABEL]: o.colour };
+    return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+            name: o.name,
+            namespace: live.metadata.namespace,
+            labels,
+            annotations: { [ANNOTATION.image]: o.image, [ANNOTATION.previousImage]: o.previousImage },
+        },
+        spec: {
+            replicas: live.spec.replicas ?? 1,
+            selector: { matchLabels: { ...(live.spec.selector?.matchLabels ?? {}), [COLOR_LABEL]: o.colour } },
+            template,
+            ...(live.spec.strategy ? { strategy: live.spec.strategy } : {}),
+            ...(live.spec.minReadySeconds ? { minReadySeconds: live.spec.minReadySeconds } : {}),
+            progressDeadlineSeconds: live.spec.progressDeadlineSeconds ?? 600,
+        },
+    };
+}
+/** Pure: the preview Service — the live one's ports, its selector with `colour`. */
+function previewService(live, name, colour) {
+    return {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: live.metadata.namespace, labels: { ...(live.metadata.labels ?? {}), [COLOR_LABEL]: colour } },
+        spec: {
+            selector: { ...(live.spec.selector ?? {}), [COLOR_LABEL]: colour },
+            ports: live.spec.ports.map((p) => ({
+                ...(p.name ? { name: p.name } : {}),
+                port: p.port,
+                targetPort: p.targetPort ?? p.port,
+                protocol: p.protocol ?? 'TCP',
+            })),
+        },
+    };
+}
+/** Pure: the selector keys the Service needs that the Deployment's pods lack (besides the colour). */
+function unmatchedSelector(service, deployment) {
+    const labels = (deployment.spec?.template?.metadata?.labels ?? {});
+    return Object.entries((service.spec?.selector ?? {}))
+        .filter(([k, v]) => k !== COLOR_LABEL && labels[k] !== v)
+        .map(([k, v]) => `${k}=${v}`);
+}
+class blue_green_KubernetesBlueGreen {
+    options;
+    k;
+    service;
+    previewName;
+    waiter;
+    constructor(options) {
+        this.options = options;
+        this.k = options.kubectl;
+        this.service = options.service ?? options.deployment;
+        this.previewName = options.previewService ?? `${this.service}-preview`;
+        this.waiter = new KubernetesTarget({ kubectl: options.kubectl, container: options.container });
+    }
+    where() {
+        return `namespace ${this.k.namespace ?? '(the context default)'}`;
+    }
+    async liveService(signal) {
+        const svc = await this.k.get('service', this.service, { signal });
+        if (!svc) {
+            throw new ConfigurationError(`service: service "${this.service}" does not exist in ${this.where()}; blue-green switches that Service's selector between colours. Give the Service your users reach (service input).`, { input: 'service' });
+        }
+        return svc;
+    }
+    async liveDeployment(svc, signal) {
+        const colour = liveColour(svc);
+        const name = colour ? colourWorkload(this.options.deployment, colour) : this.options.deployment;
+        const d = await this.k.get('deployment', name, { signal });
+        if (!d) {
+            throw new ConfigurationError(colour
+                ? `deployment: service ${this.service} selects ${COLOR_LABEL}=${colour}, but deployment "${name}" does not exist in ${this.where()}. Restore it, or remove the ${COLOR_LABEL} key from the Service's selector to start again from deployment ${this.options.deployment}.`
+                : `deployment: deployment "${name}" does not exist in ${this.where()}. Check the name and the namespace input.`, { input: 'deployment' });
+        }
+        return d;
+    }
+    async validateBlueGreen() {
+        await this.k.preflight();
+        if (this.previewName === this.service) {
+            throw new ConfigurationError(`preview-service: "${this.previewName}" is the live service; give the preview another name (default: <service>-preview).`, {
+                input: 'preview-service',
+            });
+        }
+        const svc = await this.liveService();
+        const live = await this.liveDeployment(svc);
+        appContainer(live, this.options.container);
+        const unmatched = unmatchedSelector(svc, live);
+        if (unmatched.length > 0) {
+            throw new ConfigurationError(`service: service ${this.service} selects ${unmatched.join(', ')}, which the pods of deployment ${live.metadata.name} do not carry, so switching it to a colour built from that Deployment would leave it with no pods. Make the Service select the Deployment's pods.`, { input: 'service' });
+        }
+    }
+    workloadOf(d, colour) {
+        const at = d.metadata.annotations?.[ANNOTATION.scaleDownAt];
+        return {
+            ...(colour ? { colour } : {}),
+            workload: d.metadata.name,
+            image: String(appContainer(d, this.options.container).image),
+            replicas: d.spec.replicas ?? 1,
+            ...(at ? { scaleDownAt: String(at) } : {}),
+        };
+    }
+    async state(options = {}) {
+        const svc = await this.liveService(options.signal);
+        const colour = liveColour(svc);
+        const live = this.workloadOf(await this.liveDeployment(svc, options.signal), colour);
+        // The idle one: the other colour; with no colour live yet there is none. When blue or green is live, the
+        // adopted Deployment counts as idle while it still runs pods (until it is scaled to zero).
+        let idle;
+        if (colour) {
+            const other = colour === 'blue' ? 'green' : 'blue';
+            const d = await this.k.get('deployment', colourWorkload(this.options.deployment, other), options);
+            if (d)
+                idle = this.workloadOf(d, other);
+            else {
+                const adopted = await this.k.get('deployment', this.options.deployment, options);
+                if (adopted && (adopted.spec.replicas ?? 1) > 0)
+                    idle = this.workloadOf(adopted, undefined);
+            }
+        }
+        return { name: this.options.deployment, live, ...(idle ? { idle } : {}) };
+    }
+    async deployColour(colour, image, options) {
+        const svc = await this.liveService(options.signal);
+        const live = await this.liveDeployment(svc, options.signal);
+        const container = appContainer(live, this.options.container, image);
+        const name = colourWorkload(this.options.deployment, colour);
+        const object = colourDeployment(live, { name, colour, image, container: container.name, previousImage: String(container.image) });
+        await this.k.apply([object], { signal: options.signal });
+        // A colour kept from an earlier switch may carry a scale-down time: it is live-bound now.
+        await this.markScaleDown(name, undefined, options);
+        await this.waiter.waitRollout(name, options);
+        return { colour, workload: name, image, replicas: object.spec.replicas };
+    }
+    async preview(colour, options = {}) {
+        const svc = await this.liveService(options.signal);
+        await this.k.apply([previewService(svc, this.previewName, colour)], { signal: options.signal });
+        return this.previewName;
+    }
+    async isolateLive(options = {}) {
+        if (!liveColour(await this.liveService(options.signal)))
+            await this.switchTo(undefined, options);
+    }
+    async switchTo(colour, options = {}) {
+        if (!colour)
+            await this.labelAdoptedPods(options.signal);
+        // A strategic merge of the selector map: only the colour key changes.
+        await this.k.patch('service', this.service, 'strategic', { spec: { selector: { [COLOR_LABEL]: colour ?? ADOPTED } } }, options);
+    }
+    /** The adopted Deployment's running pods get `deploy-kit.dev/color: adopted` (a label on the pods: no restart). */
+    async labelAdoptedPods(signal) {
+        const adopted = await this.k.get('deployment', this.options.deployment, { signal });
+        if (!adopted)
+            return;
+        const selector = Object.entries((adopted.spec.selector?.matchLabels ?? {}))
+            .map(([k, v]) => `${k}=${v}`)
+            .concat(`!${COLOR_LABEL}`)
+            .join(',');
+        await this.k.run(['label', 'pods', '-l', selector, `${COLOR_LABEL}=${ADOPTED}`, '--overwrite'], {
+            what: `label the pods of ${this.options.deployment} as ${ADOPTED}`,
+            signal,
+        });
+    }
+    async scale(workload, replicas, options) {
+        await this.k.patch('deployment', workload, 'merge', { spec: { replicas } }, { signal: options.signal });
+        if (replicas > 0)
+            await this.waiter.waitRollout(workload, options);
+    }
+    async markScaleDown(workload, at, options = {}) {
+        await this.k.patch('deployment', workload, 'merge', { metadata: { annotations: { [ANNOTATION.scaleDownAt]: at ? at.toISOString() : null } } }, options);
+    }
+    async removeColour(colour, options = {}) {
+        // The preview Service stays (a preview Ingress may point at it); it selects no pods once the colour is gone.
+        await this.k.delete('deployment', colourWorkload(this.options.deployment, colour), options);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/track-service.ts
+/** Services that select one track's pods, for routers that address stable and canary by Service. */
+
+
+async function track_service_requireService(kubectl, name, input) {
+    const svc = await kubectl.get('service', name);
+    if (!svc)
+        throw new ConfigurationError(`${input}: service "${name}" does not exist in namespace ${kubectl.namespace ?? '(the context default)'}.`, { input });
+    return svc;
+}
+/** Creates or updates `<service>-<track>` from the stable Service; returns its name. */
+async function track_service_ensureTrackService(kubectl, service, track, signal) {
+    const stable = await track_service_requireService(kubectl, service, 'service');
+    const name = `${service}-${track}`;
+    await kubectl.apply([trackService(stable, name, track)], { signal });
+    return name;
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/gateway-api.ts
+
+
+/** Pure: the route's rules with the canary weighted beside the stable Service (`canary` undefined: stable only). */
+function weightedRules(rules, service, canary, weight) {
+    const canaryRef = `${service}-canary`;
+    return rules.map((rule) => {
+        const refs = (rule.backendRefs ?? []);
+        const stable = refs.find((r) => r.name === service && (r.kind ?? 'Service') === 'Service');
+        if (!stable)
+            return rule;
+        const others = refs.filter((r) => r !== stable && r.name !== canaryRef);
+        const next = [...others, { ...stable, weight: canary ? 100 - weight : 100 }];
+        if (canary)
+            next.push({ ...stable, name: canary, weight });
+        return { ...rule, backendRefs: next };
+    });
+}
+class gateway_api_GatewayApiRouter {
+    o;
+    kind = 'gateway-api';
+    constructor(o) {
+        this.o = o;
+    }
+    async route() {
+        const route = await this.o.kubectl.get('httproute', this.o.route).catch((err) => {
+            throw new ConfigurationError(`httproute: HTTPRoutes cannot be read (${err.message}); is the Gateway API installed?`, { input: 'httproute' });
+        });
+        if (!route)
+            throw new ConfigurationError(`httproute: "${this.o.route}" does not exist.`, { input: 'httproute' });
+        return route;
+    }
+    async validate() {
+        const route = await this.route();
+        await requireService(this.o.kubectl, this.o.service, 'service');
+        const sends = (route.spec?.rules ?? []).some((r) => (r.backendRefs ?? []).some((b) => b.name === this.o.service));
+        if (!sends)
+            throw new ConfigurationError(`httproute: "${this.o.route}" has no backendRef to service "${this.o.service}".`, { input: 'httproute' });
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        const canaryService = canary ? await ensureTrackService(k, this.o.service, 'canary', options.signal) : undefined;
+        const route = await this.route();
+        const rules = weightedRules(route.spec.rules ?? [], this.o.service, canaryService, canaryWeight);
+        await k.patch('httproute', this.o.route, 'merge', { spec: { rules } }, options);
+        const served = await this.current();
+        if ((served?.canaryWeight ?? 0) !== (canary ? canaryWeight : 0)) {
+            throw new OperationFailedError(`httproute ${this.o.route} does not hold the weight just written (${served?.canaryWeight ?? 0}%, wanted ${canaryWeight}%).`);
+        }
+        if (!canary)
+            await k.delete('service', `${this.o.service}-canary`, options);
+    }
+    async current() {
+        const route = await this.route();
+        for (const rule of (route.spec?.rules ?? [])) {
+            const refs = (rule.backendRefs ?? []);
+            if (!refs.some((r) => r.name === this.o.service))
+                continue;
+            const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
+            const canary = refs.find((r) => r.name === `${this.o.service}-canary`);
+            return { canaryWeight: canary && total ? Math.round((100 * (canary.weight ?? 1)) / total) : 0 };
+        }
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/ingress-nginx.ts
+
+
+
+const CANARY = 'nginx.ingress.kubernetes.io/canary';
+const CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
+/** Pure: the canary Ingress from the stable one — same rules, the canary Service as backend, no TLS section. */
+function canaryIngress(stable, service, canaryService, weight) {
+    const rules = structuredClone((stable.spec?.rules ?? []));
+    for (const rule of rules) {
+        for (const path of (rule.http?.paths ?? [])) {
+            if (path.backend?.service?.name === service)
+                path.backend.service.name = canaryService;
+        }
+    }
+    return {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+            name: `${stable.metadata.name}-canary`,
+            namespace: stable.metadata.namespace,
+            labels: { [TRACK_LABEL]: 'canary' },
+            annotations: { [CANARY]: 'true', [CANARY_WEIGHT]: String(weight) },
+        },
+        spec: { ...(stable.spec?.ingressClassName ? { ingressClassName: stable.spec.ingressClassName } : {}), rules },
+    };
+}
+class ingress_nginx_IngressNginxRouter {
+    o;
+    kind = 'ingress-nginx';
+    constructor(o) {
+        this.o = o;
+    }
+    get canaryName() {
+        return `${this.o.ingress}-canary`;
+    }
+    async validate() {
+        const ing = await this.o.kubectl.get('ingress', this.o.ingress);
+        if (!ing)
+            throw new ConfigurationError(`ingress: "${this.o.ingress}" does not exist.`, { input: 'ingress' });
+        await requireService(this.o.kubectl, this.o.service, 'service');
+        const sends = (ing.spec?.rules ?? []).some((r) => (r.http?.paths ?? []).some((p) => p.backend?.service?.name === this.o.service));
+        if (!sends)
+            throw new ConfigurationError(`ingress: "${this.o.ingress}" has no path to service "${this.o.service}".`, { input: 'ingress' });
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        if (!canary) {
+            if (await k.get('ingress', this.canaryName, options)) {
+                await k.patch('ingress', this.canaryName, 'merge', { metadata: { annotations: { [CANARY_WEIGHT]: '0' } } }, options);
+                await k.delete('ingress', this.canaryName, options);
+            }
+            await k.delete('service', `${this.o.service}-canary`, options);
+            return;
+        }
+        const canaryService = await ensureTrackService(k, this.o.service, 'canary', options.signal);
+        const stable = await k.get('ingress', this.o.ingress, options);
+        if (!stable)
+            throw new ConfigurationError(`ingress: "${this.o.ingress}" does not exist.`, { input: 'ingress' });
+        await k.apply([canaryIngress(stable, this.o.service, canaryService, canaryWeight)], options);
+    }
+    async current() {
+        const ing = await this.o.kubectl.get('ingress', this.canaryName);
+        if (!ing)
+            return (await this.o.kubectl.get('ingress', this.o.ingress)) ? { canaryWeight: 0 } : undefined;
+        return { canaryWeight: Number(ing.metadata.annotations?.[CANARY_WEIGHT] ?? 0) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/pod-ratio.ts
+/**
+ * Pod ratio: no router, only replicas behind the existing Service. The canary Deployment gets
+ * `round(stable replicas × weight / 100)` replicas, at least 1 while the weight is above 0, and as many
+ * as the stable at 100 %; the stable keeps its replicas. The share the Service gives the canary is
+ * canary / (stable + canary): 10 % of 10 replicas is 1 canary pod (1/11 ≈ 9 %), and with 1 stable
+ * replica every weight from 1 to 100 is 1 canary pod (50 %). The weight asked for is kept on the
+ * canary Deployment as `deploy-kit.dev/weight`. The stable's replica count is read at the first step and
+ * kept for the run (an autoscaler changing it mid-canary changes the share, not the canary's size).
+ */
+
+
+
+/** Pure: the canary's replicas for a weight (see above). */
+function canaryReplicasFor(stableReplicas, weight) {
+    if (weight <= 0)
+        return 0;
+    if (weight >= 100)
+        return Math.max(1, stableReplicas);
+    return Math.max(1, Math.round((stableReplicas * weight) / 100));
+}
+/** Pure: the share of requests the canary gets behind one Service. */
+function podRatioShare(stableReplicas, canaryReplicas) {
+    const total = stableReplicas + canaryReplicas;
+    return total === 0 ? 0 : (100 * canaryReplicas) / total;
+}
+class pod_ratio_PodRatioRouter {
+    o;
+    kind = 'pod-ratio';
+    /** The stable Deployment's replicas, read at the first step of this run. */
+    stableReplicas;
+    constructor(o) {
+        this.o = o;
+    }
+    async validate() {
+        if (!(await this.o.kubectl.get('deployment', this.o.deployment))) {
+            throw new ConfigurationError(`deployment: "${this.o.deployment}" does not exist; traffic-router: pod-ratio scales a canary beside it.`, {
+                input: 'deployment',
+            });
+        }
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        const k = this.o.kubectl;
+        const weight = canary ? canaryWeight : 0;
+        // Back to stable (an abort) reads nothing first: one patch per Deployment, the fewest calls between the verdict and 100 % stable.
+        // The stable's replicas are read once per run (at the first step), so a step costs what `kubectl patch` + `rollout status` cost.
+        this.stableReplicas ??= weight > 0 ? ((await k.get('deployment', this.o.deployment, options))?.spec?.replicas ?? 1) : undefined;
+        const stableReplicas = this.stableReplicas ?? 0;
+        const replicas = canaryReplicasFor(stableReplicas, weight);
+        const targets = canary
+            ? [canary.canaryName, ...(canary.baselineName ? [canary.baselineName] : [])]
+            : [canaryName(this.o.deployment), baselineName(this.o.deployment)];
+        for (const target of targets) {
+            const patch = { metadata: { annotations: { [ANNOTATION.weight]: String(weight) } }, spec: { replicas } };
+            try {
+                await k.patch('deployment', target, 'merge', patch, options);
+            }
+            catch (err) {
+                // Nothing to scale (never started, or already removed) is not a failure of the router.
+                if (err instanceof KubectlError && err.kind === 'not-found')
+                    continue;
+                throw err;
+            }
+            if (replicas > 0)
+                await k.rolloutStatus('deployment', target, { timeoutMs: this.o.timeoutMs ?? 300_000, signal: options.signal });
+        }
+    }
+    async current() {
+        const canary = await this.o.kubectl.get('deployment', canaryName(this.o.deployment));
+        const w = canary?.metadata?.annotations?.[ANNOTATION.weight];
+        return w === undefined ? undefined : { canaryWeight: Number(w) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/traffic/kubernetes/smi.ts
+
+
+const ORDER = (/* unused pure expression or super */ null && (['v1alpha4', 'v1alpha3', 'v1alpha2', 'v1alpha1']));
+/** Pure: the newest TrafficSplit version among `kubectl api-versions` lines, or undefined. */
+function smiVersion(apiVersions) {
+    const served = apiVersions.filter((v) => v.startsWith('split.smi-spec.io/')).map((v) => v.slice('split.smi-spec.io/'.length));
+    return ORDER.find((v) => served.includes(v));
+}
+function trafficSplit(version, service, namespace, weight) {
+    return {
+        apiVersion: `split.smi-spec.io/${version}`,
+        kind: 'TrafficSplit',
+        metadata: { name: service, ...(namespace ? { namespace } : {}) },
+        spec: {
+            service,
+            backends: [
+                { service: `${service}-stable`, weight: 100 - weight },
+                { service: `${service}-canary`, weight },
+            ],
+        },
+    };
+}
+class smi_SmiRouter {
+    o;
+    kind = 'smi';
+    version;
+    constructor(o) {
+        this.o = o;
+    }
+    async validate() {
+        const out = await this.o.kubectl.run(['api-versions'], { what: 'read the served API versions' });
+        this.version = smiVersion(out.stdout.split('\n').map((l) => l.trim()));
+        if (!this.version) {
+            throw new ConfigurationError('traffic-router: smi needs the split.smi-spec.io API (TrafficSplit), which this cluster does not serve. Install an SMI implementation or choose another router.', {
+                input: 'traffic-router',
+            });
+        }
+        await requireService(this.o.kubectl, this.o.service, 'service');
+    }
+    async setWeight(canaryWeight, canary, options = {}) {
+        if (!this.version)
+            await this.validate();
+        const k = this.o.kubectl;
+        if (!canary) {
+            if (await k.get('trafficsplit', this.o.service, options)) {
+                await k.apply([trafficSplit(this.version, this.o.service, k.namespace, 0)], options);
+                await k.delete('trafficsplit', this.o.service, options);
+            }
+            await k.delete('service', `${this.o.service}-canary`, options);
+            return;
+        }
+        await ensureTrackService(k, this.o.service, 'stable', options.signal);
+        await ensureTrackService(k, this.o.service, 'canary', options.signal);
+        await k.apply([trafficSplit(this.version, this.o.service, k.namespace, canaryWeight)], options);
+    }
+    async current() {
+        const split = await this.o.kubectl.get('trafficsplit', this.o.service).catch(() => undefined);
+        if (!split)
+            return undefined;
+        const canary = (split.spec?.backends ?? []).find((b) => b.service === `${this.o.service}-canary`);
+        return { canaryWeight: Number(canary?.weight ?? 0) };
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/shared/deployment.ts
+/**
+ * The composition root of the release actions (deploy-canary, its post step, rollback): target,
+ * router and record settings read from inputs (serialisable, so the post step rebuilds from state),
+ * and the one factory that turns settings into the DeploymentTarget, TrafficRouter and
+ * ReleaseRecord the use cases in src/release drive. The only place that names a target or router
+ * class (ComposeTarget, KubernetesTarget, NginxRouter, the Kubernetes routers) above src/targets and src/traffic.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const TARGETS = (/* unused pure expression or super */ null && (['compose', 'kubernetes']));
+function targetKind(inputs) {
+    return inputs.choice('target', TARGETS, 'compose');
+}
+function composeOptionsFromInputs(inputs, workspace) {
+    const files = inputs.list('compose-file');
+    const project = inputs.optional('project');
+    // Compose's own rule for project names, checked before compose is run.
+    if (project !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(project)) {
+        throw new ConfigurationError(`project is "${project}": a compose project name has lower-case letters, digits, "-" and "_", and starts with a letter or digit.`, {
+            input: 'project',
+        });
+    }
+    return {
+        files: files.length ? files : ['docker-compose.yml'],
+        project,
+        flavor: parseComposeCommand(inputs.string('compose-command', { default: 'auto' })),
+        baseDir: workspace,
+    };
+}
+/** Router settings; every missing one is named with its fix. */
+function nginxOptionsFromInputs(inputs, service, workspace) {
+    inputs.choice('router', ['nginx'], 'nginx');
+    const upstreamFile = inputs.optional('nginx-upstream-file');
+    if (!upstreamFile) {
+        throw new ConfigurationError('nginx-upstream-file is required for router: nginx: give the file nginx includes the upstream block from (e.g. /etc/nginx/conf.d/upstreams/app.conf).', {
+            input: 'nginx-upstream-file',
+        });
+    }
+    const stableAddress = inputs.optional('stable-address');
+    if (!stableAddress) {
+        throw new ConfigurationError('stable-address is required for router: nginx: give host:port nginx reaches the stable service on (e.g. 127.0.0.1:8080 or app:8080).', {
+            input: 'stable-address',
+        });
+    }
+    const command = inputs.optional('nginx-reload-command');
+    const reload = command
+        ? { kind: 'command', argv: splitArgv(command) }
+        : { kind: 'nginx', config: inputs.optional('nginx-config'), prefix: inputs.optional('nginx-prefix') };
+    validateServerAddress(stableAddress, 'stable-address');
+    const abs = (p) => (p.startsWith('/') ? p : `${workspace}/${p}`);
+    return { upstreamFile: abs(upstreamFile), upstreamName: inputs.optional('nginx-upstream') ?? service, stableAddress, reload };
+}
+/** Words split on whitespace (no shell: quotes are not interpreted, nothing is expanded). */
+function splitArgv(text) {
+    return text.trim().split(/\s+/).filter(Boolean);
+}
+function deployment_factoryContext(ctx, historyLimit) {
+    return { historyLimit, redact: ctx.redact, commit: ctx.run.sha || undefined };
+}
+function kubectlFor(settings, context) {
+    const { connection } = settings;
+    if (connection.kubeconfig.kind === 'contents')
+        throw new Error('the kubeconfig contents were not written to a file (connectKubernetes) before the factory ran');
+    return new Kubectl({
+        ...(connection.binary ? { binary: connection.binary } : {}),
+        ...(connection.kubeconfig.kind === 'file' ? { kubeconfig: connection.kubeconfig.path } : {}),
+        context: connection.context,
+        namespace: connection.namespace,
+        redact: context.redact,
+    });
+}
+/** The target and the record of its deployments. */
+function createTarget(settings, context) {
+    if (settings.kind === 'kubernetes') {
+        const kubectl = kubectlFor(settings, context);
+        const target = new KubernetesTarget({
+            kubectl,
+            container: settings.container,
+            baseline: settings.baseline,
+            canaryReplicas: settings.canaryReplicas,
+            input: 'deployment',
+            ...(settings.manifests ? { manifests: settings.manifests } : {}),
+        });
+        return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
+    }
+    const routing = settings.router
+        ? { stableAddress: settings.router.stableAddress, canaryPort: settings.canaryPort, baselinePort: settings.baselinePort }
+        : undefined;
+    const target = new ComposeTarget({ ...settings.compose, ...(routing ? { routing } : {}), ...(settings.baseline ? { baseline: true } : {}) });
+    return { target, record: new DeploymentHistory(target.historyLocation, context.historyLimit) };
+}
+/** The project lock beside the record: a file beside the Compose history, a ConfigMap beside the Kubernetes one. */
+function deployment_createLockStore(settings, context) {
+    if (settings.kind === 'kubernetes')
+        return new KubernetesLockStore(kubectlFor(settings, context));
+    return new FileLockStore(new compose_ComposeTarget(settings.compose).lockLocation);
+}
+/** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
+function createBlueGreen(settings, names, context) {
+    const kubectl = kubectlFor(settings, context);
+    const target = new KubernetesBlueGreen({ kubectl, ...names, container: settings.container });
+    return { target, record: new KubernetesRecord(kubectl, { commit: context.commit, limit: context.historyLimit }) };
+}
+/** The canary's traffic router; `service` is the stable workload (the Deployment on Kubernetes). */
+function createRouter(settings, service, context, timeoutMs) {
+    if (!settings.router)
+        throw new Error(`no router settings for the ${settings.kind} canary`);
+    if (settings.kind === 'compose')
+        return new NginxRouter(settings.router);
+    const kubectl = kubectlFor(settings, context);
+    const router = settings.router;
+    switch (router.kind) {
+        case 'pod-ratio':
+            return new PodRatioRouter({ kubectl, deployment: service, timeoutMs });
+        case 'smi':
+            return new SmiRouter({ kubectl, service: router.service });
+        case 'ingress-nginx':
+            return new IngressNginxRouter({ kubectl, ingress: router.ingress, service: router.service });
+        case 'gateway-api':
+            return new GatewayApiRouter({ kubectl, route: router.httproute, service: router.service });
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/shared/project-lock.ts
+/**
+ * The project lock as the release entries (deploy-canary, rollback and their post steps) take it:
+ * after every input is valid and before anything is touched; saved in the step's state so the post
+ * step can release — or clean up under — a lock its own main step left behind (decision 0130).
+ */
+
+
+
+/** Saved by main once it holds the lock: where it is and who took it. */
+const LOCK_STATE = 'project-lock';
+const DEFAULT_LOCK_TIMEOUT = '10m';
+function lockTimeoutFromInputs(inputs) {
+    return inputs.duration('lock-timeout', DEFAULT_LOCK_TIMEOUT);
+}
+/** Takes the project's lock (waiting up to timeoutMs, then failing with its holder named) and saves it for the post step. */
+async function takeProjectLock(ctx, target, action, timeoutMs) {
+    const store = createLockStore(target, factoryContext(ctx, 1));
+    const lock = await acquireProjectLock(store, { action, runUrl: ctx.run.runUrl, timeoutMs, signal: ctx.signal, log: ctx.log });
+    ctx.saveState(LOCK_STATE, { target, holder: lock.holder });
+    return lock;
+}
+/**
+ * Post step: the lock this job's main step left behind (cancelled, or killed), now held by this step
+ * until it is done; undefined when main released it or someone else holds it (left alone).
+ */
+async function reclaimLeftLock(ctx, action) {
+    const raw = ctx.getState(LOCK_STATE);
+    if (!raw)
+        return undefined;
+    const { target, holder } = JSON.parse(raw);
+    const lock = await reclaimProjectLock(deployment_createLockStore(target, deployment_factoryContext(ctx, 1)), holder, action);
+    if (lock)
+        ctx.log.info(`The main step left the project lock ${lock.location} behind: this post step holds it until it is done, then releases it.`);
+    return lock;
+}
+/** Post step: the lock for a cleanup — the one main left behind, or (main released it) taken anew, waiting up to lock-timeout. */
+async function lockForCleanup(ctx, left, target, action) {
+    if (left)
+        return left;
+    return takeProjectLock(ctx, target, action, lockTimeoutFromInputs(ctx.inputs));
+}
+/** Releases the lock; a failure to (an unreachable cluster, say) is a warning that says how to remove it, never the step's result. */
+async function releaseProjectLock(ctx, lock) {
+    if (!lock)
+        return;
+    try {
+        await lock.release();
+    }
+    catch (err) {
+        ctx.log.warning(`The project lock ${lock.location} could not be removed (${errorMessage(err)}): remove it by hand, or the next run waits lock-timeout for it.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/rollback/state.ts
 /** Saved as soon as the kubeconfig input is written to a temp file: the post step removes it if main could not. */
 const KUBECONFIG_STATE = 'kubeconfig-file';
@@ -42288,9 +45020,20 @@ const KUBECONFIG_STATE = 'kubeconfig-file';
 
 
 
-// Main removes the kubeconfig file it wrote when it ends; this removes it when main was killed first.
+
+// Main releases the project lock and removes the kubeconfig file it wrote when it ends; this does both
+// when main was killed first. A lock someone else holds by now is left alone (decision 0130).
 runAction(async (ctx) => {
-    if (await removeTemporaryKubeconfig(ctx.getState(KUBECONFIG_STATE) || undefined))
-        ctx.log.info('Removed the kubeconfig file written for this job.');
+    try {
+        const lock = await reclaimLeftLock(ctx, 'rollback (post)');
+        if (lock) {
+            await lock.release();
+            ctx.log.info(`Released the project lock ${lock.location} the main step left behind.`);
+        }
+    }
+    finally {
+        if (await removeTemporaryKubeconfig(ctx.getState(KUBECONFIG_STATE) || undefined))
+            ctx.log.info('Removed the kubeconfig file written for this job.');
+    }
 });
 
