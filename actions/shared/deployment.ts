@@ -167,7 +167,10 @@ export function createTarget(settings: TargetSettings, context: FactoryContext):
 /** The project lock beside the record: a file beside the Compose history, a ConfigMap beside the Kubernetes one. */
 export function createLockStore(settings: TargetSettings, context: FactoryContext): LockStore {
   if (settings.kind === 'kubernetes') return new KubernetesLockStore(kubectlFor(settings, context));
-  return new FileLockStore(new ComposeTarget(settings.compose).lockLocation);
+  // The lock lives beside the compose files: a path that does not exist is refused before any directory is made for it.
+  const target = new ComposeTarget(settings.compose);
+  target.checkFilesExist();
+  return new FileLockStore(target.lockLocation);
 }
 
 /** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */

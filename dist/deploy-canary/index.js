@@ -46794,15 +46794,19 @@ class ComposeTarget {
             allowFailure: options.allowFailure,
         });
     }
-    /** The resolved configuration (`config`); a broken file is the user's to fix. */
-    async config(refresh = false) {
-        if (this.resolved && !refresh)
-            return this.resolved;
+    /** Every compose file exists (a ConfigurationError naming the input otherwise): checked before anything is written beside them. */
+    checkFilesExist() {
         for (const f of this.files) {
             if (!(0,external_node_fs_namespaceObject.existsSync)(f)) {
                 throw new errors/* ConfigurationError */.j1(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
             }
         }
+    }
+    /** The resolved configuration (`config`); a broken file is the user's to fix. */
+    async config(refresh = false) {
+        if (this.resolved && !refresh)
+            return this.resolved;
+        this.checkFilesExist();
         let out;
         try {
             out = await this.compose(configArgs());
@@ -48384,7 +48388,10 @@ function createTarget(settings, context) {
 function deployment_createLockStore(settings, context) {
     if (settings.kind === 'kubernetes')
         return new KubernetesLockStore(kubectlFor(settings, context));
-    return new FileLockStore(new ComposeTarget(settings.compose).lockLocation);
+    // The lock lives beside the compose files: a path that does not exist is refused before any directory is made for it.
+    const target = new ComposeTarget(settings.compose);
+    target.checkFilesExist();
+    return new FileLockStore(target.lockLocation);
 }
 /** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
 function createBlueGreen(settings, names, context) {

@@ -147,14 +147,19 @@ export class ComposeTarget implements DeploymentTarget {
     });
   }
 
-  /** The resolved configuration (`config`); a broken file is the user's to fix. */
-  async config(refresh = false): Promise<ResolvedConfig> {
-    if (this.resolved && !refresh) return this.resolved;
+  /** Every compose file exists (a ConfigurationError naming the input otherwise): checked before anything is written beside them. */
+  checkFilesExist(): void {
     for (const f of this.files) {
       if (!existsSync(f)) {
         throw new ConfigurationError(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
       }
     }
+  }
+
+  /** The resolved configuration (`config`); a broken file is the user's to fix. */
+  async config(refresh = false): Promise<ResolvedConfig> {
+    if (this.resolved && !refresh) return this.resolved;
+    this.checkFilesExist();
     let out: RunResult;
     try {
       out = await this.compose(configArgs());

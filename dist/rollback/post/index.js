@@ -43340,15 +43340,19 @@ class compose_ComposeTarget {
             allowFailure: options.allowFailure,
         });
     }
-    /** The resolved configuration (`config`); a broken file is the user's to fix. */
-    async config(refresh = false) {
-        if (this.resolved && !refresh)
-            return this.resolved;
+    /** Every compose file exists (a ConfigurationError naming the input otherwise): checked before anything is written beside them. */
+    checkFilesExist() {
         for (const f of this.files) {
             if (!(0,external_node_fs_namespaceObject.existsSync)(f)) {
                 throw new errors_ConfigurationError(`${this.filesInput}: ${f} does not exist. Check the path (relative to the workspace).`, { input: this.filesInput });
             }
         }
+    }
+    /** The resolved configuration (`config`); a broken file is the user's to fix. */
+    async config(refresh = false) {
+        if (this.resolved && !refresh)
+            return this.resolved;
+        this.checkFilesExist();
         let out;
         try {
             out = await this.compose(configArgs());
@@ -44930,7 +44934,10 @@ function createTarget(settings, context) {
 function deployment_createLockStore(settings, context) {
     if (settings.kind === 'kubernetes')
         return new KubernetesLockStore(kubectlFor(settings, context));
-    return new FileLockStore(new compose_ComposeTarget(settings.compose).lockLocation);
+    // The lock lives beside the compose files: a path that does not exist is refused before any directory is made for it.
+    const target = new compose_ComposeTarget(settings.compose);
+    target.checkFilesExist();
+    return new FileLockStore(target.lockLocation);
 }
 /** Blue-green (Kubernetes only): the colours of `deployment` behind the live and preview Services, and the record. */
 function createBlueGreen(settings, names, context) {
