@@ -47979,9 +47979,12 @@ function entry(result, plan, runUrl, reason) {
 }
 /** The live entry point back on the previous colour (scaled up again first if it was already at zero). */
 async function switchBack(deps, request) {
+    await deps.target.validateBlueGreen();
+    return switchBackFrom(deps, await deps.target.state({ signal: deps.signal }), request);
+}
+/** switchBack once validated, from the colour state just read (its callers read it once). */
+async function switchBackFrom(deps, state, request) {
     const { target, log, signal } = deps;
-    await target.validateBlueGreen();
-    const state = await target.state({ signal });
     const to = state.idle;
     if (!to)
         throw new errors/* OperationFailedError */.Bp(`No previous colour of ${state.name} to switch back to: the live service selects ${state.live.workload} and nothing else runs.`);
@@ -48085,7 +48088,7 @@ async function rollBackColour(deps, request) {
     const started = Date.now();
     let switched;
     try {
-        switched = await switchBack(deps, {
+        switched = await switchBackFrom(deps, state, {
             healthTimeoutMs: request.healthTimeoutMs,
             keepPreviousMs: 0,
             dryRun: request.dryRun,

@@ -182,9 +182,13 @@ export type SwitchBackResult =
 
 /** The live entry point back on the previous colour (scaled up again first if it was already at zero). */
 export async function switchBack(deps: BlueGreenDeps, request: SwitchBackRequest): Promise<SwitchBackResult> {
+  await deps.target.validateBlueGreen();
+  return switchBackFrom(deps, await deps.target.state({ signal: deps.signal }), request);
+}
+
+/** switchBack once validated, from the colour state just read (its callers read it once). */
+async function switchBackFrom(deps: BlueGreenDeps, state: ColourState, request: SwitchBackRequest): Promise<SwitchBackResult> {
   const { target, log, signal } = deps;
-  await target.validateBlueGreen();
-  const state = await target.state({ signal });
   const to = state.idle;
   if (!to)
     throw new OperationFailedError(
@@ -317,7 +321,7 @@ export async function rollBackColour(deps: BlueGreenDeps & Pick<RollbackDeps, 'n
   const started = Date.now();
   let switched: SwitchBackResult;
   try {
-    switched = await switchBack(deps, {
+    switched = await switchBackFrom(deps, state, {
       healthTimeoutMs: request.healthTimeoutMs,
       keepPreviousMs: 0,
       dryRun: request.dryRun,

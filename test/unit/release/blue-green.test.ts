@@ -277,7 +277,7 @@ describe('rollBackColour (the rollback action on a blue-green workload)', () => 
       checks: { report: { passed: true } },
     });
     expect(result.kind === 'rolled-back' && result.problem).toBeFalsy();
-    expect(target.calls).toEqual(['validate', 'validate', 'mark web-blue cleared', 'switch blue', 'scale web-green=0']);
+    expect(target.calls).toEqual(['validate', 'mark web-blue cleared', 'switch blue', 'scale web-green=0']);
     expect(d.record.entries.at(-1)).toMatchObject({
       action: 'rollback',
       result: 'rolled-back',
