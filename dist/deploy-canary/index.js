@@ -41805,13 +41805,24 @@ function config_renderQuery(check, selector, windowSeconds, names = DEFAULT_METR
 function checkUnit(check) {
     return check.template === 'success-rate' ? '%' : check.template === 'latency' ? 'ms' : '';
 }
+/**
+ * judge: compare — the margin of a Mann-Whitney check when `max-increase` is not set: 10 % of the
+ * baseline. Two healthy containers of one image differ by a few per cent (placement, warm-up), and
+ * with 4–8 samples a side a margin of 0 turns that into a "significant" rise (docs/decisions/0041).
+ * The error rate's margin stays 0 points: its test is on counts, and 1 % against 0.3 % must abort.
+ */
+const DEFAULT_COMPARE_MARGIN_PERCENT = 10;
+/** judge: compare — the margin in effect: % of the baseline for samples, points of error rate for a success rate. */
+function compareMargin(check) {
+    return check.maxIncrease ?? (check.template === 'success-rate' ? 0 : DEFAULT_COMPARE_MARGIN_PERCENT);
+}
 /** `>= 99%`, `<= 250ms`, `<= 5`, with `, at most 20% worse than stable` when set. */
 function describeThreshold(check, against = 'stable') {
     const unit = checkUnit(check);
     const base = `${check.comparison} ${formatNumber(check.threshold)}${unit}`;
     if (against === 'baseline') {
         // judge: compare — the margin of the statistical test (points of error rate for a success rate).
-        const margin = check.maxIncrease ?? 0;
+        const margin = compareMargin(check);
         return `${base}, not worse than the baseline${margin > 0 ? ` by more than ${formatNumber(margin)}${check.template === 'success-rate' ? ' points of errors' : '%'}` : ''}`;
     }
     return check.maxIncrease !== undefined ? `${base}, at most ${formatNumber(check.maxIncrease)}% worse than stable` : base;
@@ -42375,7 +42386,7 @@ function formatP(p) {
  * `judge: compare`: the canary against a baseline started with it (same image as stable, same
  * traffic share), per metric, over everything measured since the canary took traffic.
  * - latency and custom queries: Mann-Whitney U on per-sample values (Kayenta's default judge)
- *   with the margin `max-increase` (% of the baseline) built into the null hypothesis;
+ *   with the margin `max-increase` (% of the baseline, default 10 %) built into the null hypothesis;
  * - success rate: the error rates as two proportions, the margin in percentage points.
  * Each look tests at the alpha its place in the canary may spend (statistics.ts), so the chance
  * of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
@@ -42411,7 +42422,7 @@ function compareSamples(check, canary, baseline, s) {
             reason: `no data to compare: ${c.length} canary and ${b.length} ${ctl} samples (at least ${MIN_SAMPLES} each)`,
         };
     }
-    const m = (check.maxIncrease ?? 0) / 100;
+    const m = compareMargin(check) / 100;
     const worse = higherIsWorse(check);
     // H0: the canary is at most m worse than the baseline; the baseline is scaled by the margin.
     const test = worse
@@ -42453,7 +42464,7 @@ function compareErrorRates(check, n, s) {
             reason: `no data to compare: ${n.canaryRequests} canary and ${n.baselineRequests} ${ctl} requests`,
         };
     }
-    const margin = (check.maxIncrease ?? 0) / 100;
+    const margin = compareMargin(check) / 100;
     const test = twoProportionsGreater(n.canaryErrors, n.canaryRequests, n.baselineErrors, n.baselineRequests, margin, alpha);
     const ok = !(test.pValue < alpha);
     const marginText = margin > 0 ? ` by more than ${formatNumber(margin * 100)} points` : '';

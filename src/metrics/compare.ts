@@ -2,12 +2,12 @@
  * `judge: compare`: the canary against a baseline started with it (same image as stable, same
  * traffic share), per metric, over everything measured since the canary took traffic.
  * - latency and custom queries: Mann-Whitney U on per-sample values (Kayenta's default judge)
- *   with the margin `max-increase` (% of the baseline) built into the null hypothesis;
+ *   with the margin `max-increase` (% of the baseline, default 10 %) built into the null hypothesis;
  * - success rate: the error rates as two proportions, the margin in percentage points.
  * Each look tests at the alpha its place in the canary may spend (statistics.ts), so the chance
  * of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
  */
-import { DEFAULT_METRIC_NAMES, checkUnit, formatNumber, renderQuery, type MetricCheck, type MetricNames } from './config.js';
+import { DEFAULT_METRIC_NAMES, checkUnit, compareMargin, formatNumber, renderQuery, type MetricCheck, type MetricNames } from './config.js';
 import { joinMatchers } from './preflight.js';
 import type { PrometheusClient } from './prometheus.js';
 import { alphaForLook, formatP, hodgesLehmann, mannWhitneyGreater, median, twoProportionsGreater, type SpendingFunction } from './statistics.js';
@@ -77,7 +77,7 @@ export function compareSamples(check: MetricCheck, canary: readonly number[], ba
       reason: `no data to compare: ${c.length} canary and ${b.length} ${ctl} samples (at least ${MIN_SAMPLES} each)`,
     };
   }
-  const m = (check.maxIncrease ?? 0) / 100;
+  const m = compareMargin(check) / 100;
   const worse = higherIsWorse(check);
   // H0: the canary is at most m worse than the baseline; the baseline is scaled by the margin.
   const test = worse
@@ -126,7 +126,7 @@ export function compareErrorRates(check: MetricCheck, n: SuccessCounts, s: Compa
       reason: `no data to compare: ${n.canaryRequests} canary and ${n.baselineRequests} ${ctl} requests`,
     };
   }
-  const margin = (check.maxIncrease ?? 0) / 100;
+  const margin = compareMargin(check) / 100;
   const test = twoProportionsGreater(n.canaryErrors, n.canaryRequests, n.baselineErrors, n.baselineRequests, margin, alpha);
   const ok = !(test.pValue < alpha);
   const marginText = margin > 0 ? ` by more than ${formatNumber(margin * 100)} points` : '';

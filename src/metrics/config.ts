@@ -285,13 +285,26 @@ export function checkUnit(check: MetricCheck): '%' | 'ms' | '' {
   return check.template === 'success-rate' ? '%' : check.template === 'latency' ? 'ms' : '';
 }
 
+/**
+ * judge: compare — the margin of a Mann-Whitney check when `max-increase` is not set: 10 % of the
+ * baseline. Two healthy containers of one image differ by a few per cent (placement, warm-up), and
+ * with 4–8 samples a side a margin of 0 turns that into a "significant" rise (docs/decisions/0041).
+ * The error rate's margin stays 0 points: its test is on counts, and 1 % against 0.3 % must abort.
+ */
+export const DEFAULT_COMPARE_MARGIN_PERCENT = 10;
+
+/** judge: compare — the margin in effect: % of the baseline for samples, points of error rate for a success rate. */
+export function compareMargin(check: MetricCheck): number {
+  return check.maxIncrease ?? (check.template === 'success-rate' ? 0 : DEFAULT_COMPARE_MARGIN_PERCENT);
+}
+
 /** `>= 99%`, `<= 250ms`, `<= 5`, with `, at most 20% worse than stable` when set. */
 export function describeThreshold(check: MetricCheck, against: 'stable' | 'baseline' = 'stable'): string {
   const unit = checkUnit(check);
   const base = `${check.comparison} ${formatNumber(check.threshold)}${unit}`;
   if (against === 'baseline') {
     // judge: compare — the margin of the statistical test (points of error rate for a success rate).
-    const margin = check.maxIncrease ?? 0;
+    const margin = compareMargin(check);
     return `${base}, not worse than the baseline${margin > 0 ? ` by more than ${formatNumber(margin)}${check.template === 'success-rate' ? ' points of errors' : '%'}` : ''}`;
   }
   return check.maxIncrease !== undefined ? `${base}, at most ${formatNumber(check.maxIncrease)}% worse than stable` : base;
