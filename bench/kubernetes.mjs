@@ -9,11 +9,18 @@
 //  2. abort: a check that always fails (Prometheus `vector(1)` with max 0) — time from the failing verdict
 //     to 100 % on stable, as the bundle reports it. Goal ≤ 1 s.
 //
-//   node bench/kubernetes.mjs [--runs 3]
+//   node bench/kubernetes.mjs [--runs 3] [--trace]
+//
+// Run it on a quiet machine: under load (other benches, builds) the bundle's step suffers more than the
+// raw one (a Node process with timers and pipes beside each kubectl), e.g. 1.21× at load 3–7 against
+// 0.96–0.99× quiet for the same code.
+//
+// --trace: one more bundle run with a kubectl wrapper on PATH, printed as a timeline (the bundle's
+// log lines and each kubectl call with its duration), to see where a step's time goes.
 //
 // Needs the bundles (node scripts/build.mjs deploy-canary), kubectl on PATH and prometheus on PATH.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { actionNode } from '../scripts/action-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, trace: { type: 'boolean', default: false } } });
 const runs = Number(args.runs);
 const dir = mkdtempSync(join(tmpdir(), 'dk-bench-k8s-'));
 const children = [];
@@ -147,7 +154,7 @@ function raw() {
 }
 
 /** Runs the bundle; `steps` are the times its "Step i/n:" lines arrived (each printed once the step's weight is set). */
-function bundle(inputs) {
+function bundle(inputs, extraEnv = {}) {
   const runDir = mkdtempSync(join(dir, 'run-'));
   const files = { GITHUB_OUTPUT: join(runDir, 'out'), GITHUB_STATE: join(runDir, 'state'), GITHUB_STEP_SUMMARY: join(runDir, 'summary') };
   for (const f of Object.values(files)) writeFileSync(f, '');
@@ -155,23 +162,60 @@ function bundle(inputs) {
   const inputEnv = Object.fromEntries(Object.entries(all).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, String(v)]));
   const started = performance.now();
   const child = spawn(actionNode(), [join(root, 'dist/deploy-canary/index.js')], {
-    env: { ...env(), ...files, ...inputEnv, RUNNER_TEMP: runDir, GITHUB_ACTIONS: 'true' },
+    env: { ...env(), ...files, ...inputEnv, RUNNER_TEMP: runDir, GITHUB_ACTIONS: 'true', ...extraEnv },
   });
   let log = '';
   let pending = '';
   const steps = [];
+  const lines = [];
   const read = (chunk) => {
     log += chunk;
     pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (/^Step \d+\/\d+: /.test(line)) steps.push(performance.now());
+    const complete = pending.split('\n');
+    pending = complete.pop() ?? '';
+    for (const line of complete) {
+      lines.push([Date.now(), line]);
+      if (/^Step \d+\/\d+: /.test(line)) steps.push(performance.now());
+    }
   };
   child.stdout.on('data', read);
   child.stderr.on('data', (c) => (log += c));
   return new Promise((resolve) => {
-    child.on('close', (status) => resolve({ ms: performance.now() - started, status, log, steps, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') }));
+    child.on('close', (status) =>
+      resolve({ ms: performance.now() - started, status, log, lines, steps, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') }),
+    );
   });
+}
+
+/** One bundle run with a kubectl wrapper on PATH that logs each call's start and end (ms since the epoch). */
+async function trace() {
+  const bin = join(dir, 'trace-bin');
+  const calls = join(dir, 'trace-calls');
+  mkdirSync(bin, { recursive: true });
+  const real = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(
+    join(bin, 'kubectl'),
+    `#!/bin/sh\ns=$(date +%s%3N)\n${JSON.stringify(real)} "$@"\nrc=$?\necho "$s $(date +%s%3N) $*" >> ${JSON.stringify(calls)}\nexit $rc\n`,
+    {
+      mode: 0o755,
+    },
+  );
+  writeFileSync(calls, '');
+  fresh();
+  const run = await bundle({ image: 'registry.local/web:2', steps: '25,50,100', interval: '1s', metrics: '[]' }, { PATH: `${bin}:${process.env.PATH}` });
+  const events = [
+    ...run.lines.map(([t, line]) => ({ t, text: `log  ${line.slice(0, 110)}` })),
+    ...readFileSync(calls, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [s, e, ...argv] = l.split(' ');
+        return { t: Number(s), text: `kubectl ${argv.join(' ').slice(0, 100)} (${Number(e) - Number(s)} ms)` };
+      }),
+  ].sort((a, b) => a.t - b.t);
+  const t0 = events[0]?.t ?? 0;
+  console.log(`trace (status ${run.status}):`);
+  for (const e of events) console.log(`  ${String(e.t - t0).padStart(6)} ms  ${e.text}`);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -204,6 +248,8 @@ try {
   console.log(
     `  whole canary (steps 25,50,100 + promote): raw kubectl ${(r / 1000).toFixed(2)} s, bundle less its intervals ${(b / 1000).toFixed(2)} s → ${(b / r).toFixed(2)}× (the bundle also validates, labels the stable pods, checks the Service and writes the record)`,
   );
+
+  if (args.trace) await trace();
 
   const prometheus = await startPrometheus();
   const aborts = [];

@@ -117,8 +117,9 @@ export class Kubectl {
     return this.json(['create', '-f', '-'], { input: JSON.stringify(object), signal: o.signal, what: `create ${describe([object])}` });
   }
 
-  async patch(kind: string, name: string, type: 'strategic' | 'merge' | 'json', patch: unknown, o: { signal?: AbortSignal } = {}): Promise<KObject> {
-    return this.json(['patch', kind, name, '--type', type, '-p', JSON.stringify(patch)], { signal: o.signal, what: `patch ${kind} ${name}` });
+  /** `kubectl patch`; prints nothing back (no caller reads the object, and a canary step is a patch: its cost counts). */
+  async patch(kind: string, name: string, type: 'strategic' | 'merge' | 'json', patch: unknown, o: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.run(['patch', kind, name, '--type', type, '-p', JSON.stringify(patch)], { signal: o.signal, what: `patch ${kind} ${name}` });
   }
 
   /** Deletes; true when something was deleted. Does not wait for the objects to be gone unless asked. */

@@ -45221,8 +45221,9 @@ class Kubectl {
     async create(object, o = {}) {
         return this.json(['create', '-f', '-'], { input: JSON.stringify(object), signal: o.signal, what: `create ${describe([object])}` });
     }
+    /** `kubectl patch`; prints nothing back (no caller reads the object, and a canary step is a patch: its cost counts). */
     async patch(kind, name, type, patch, o = {}) {
-        return this.json(['patch', kind, name, '--type', type, '-p', JSON.stringify(patch)], { signal: o.signal, what: `patch ${kind} ${name}` });
+        await this.run(['patch', kind, name, '--type', type, '-p', JSON.stringify(patch)], { signal: o.signal, what: `patch ${kind} ${name}` });
     }
     /** Deletes; true when something was deleted. Does not wait for the objects to be gone unless asked. */
     async delete(kind, name, o = {}) {
