@@ -6,7 +6,7 @@
 //   node scripts/reliability.mjs --run     run the corpora and the fault tests (bash scripts/test.sh), then write
 //   node scripts/reliability.mjs           write from the last run's test-results/
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -105,10 +105,11 @@ function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-function readDir(dir) {
+/** The JSON files of `dir` written since `since` (ms): files an older run (the demo, a single file) left are not this run's. */
+function readDir(dir, since = 0) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && statSync(join(dir, f)).mtimeMs >= since)
     .sort()
     .map((f) => readJson(join(dir, f)));
 }
@@ -259,8 +260,10 @@ function main() {
     console.error(`${relative(root, reportFile)} is missing: run node scripts/reliability.mjs --run`);
     process.exit(1);
   }
-  const figures = [...readDir(join(results, 'reliability')).map((f) => ({ ...f, kind: Array.isArray(f.cases) ? 'injection' : 'bad-input' }))];
-  const text = render(readJson(reportFile), figures, readDir(join(results, 'secret-scan')));
+  const report = readJson(reportFile);
+  const since = report.startTime ?? 0;
+  const figures = [...readDir(join(results, 'reliability'), since).map((f) => ({ ...f, kind: Array.isArray(f.cases) ? 'injection' : 'bad-input' }))];
+  const text = render(report, figures, readDir(join(results, 'secret-scan'), since));
   writeFileSync(doc, text);
   console.log(`wrote ${relative(root, doc)}`);
   process.exit(status);
