@@ -6,6 +6,7 @@ import { rollingDeploy } from '../../src/release/rolling.js';
 import { deployBlueGreen, retirePrevious, switchBack } from '../../src/release/blue-green.js';
 import type { BlueGreenRun } from '../../src/release/blue-green-report.js';
 import { manifestWorkloads } from '../../src/targets/kubernetes/manifests.js';
+import { splitWeights } from '../../src/traffic/router.js';
 import { createBlueGreen, createRouter, createTarget, factoryContext, kubectlFor } from '../shared/deployment.js';
 import { connectKubernetes, loadManifests } from '../shared/kubernetes.js';
 import { readGitHubDeployment, trackOnGitHub, type GitHubDeploymentSettings } from '../shared/github-deployment.js';
@@ -121,7 +122,12 @@ async function run(ctx: ActionContext, settings: CanarySettings, github: GitHubD
 function analyserFor(settings: CanaryDeploySettings): JudgedAnalyser {
   const client = settings.checks.length ? new PrometheusClient(settings.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
   const baselineSelector = settings.analysis.baseline ? settings.selectors.baseline : undefined;
-  return new JudgedAnalyser(client, { ...settings, baselineSelector, steps: settings.plan.steps.length, intervalMs: settings.plan.intervalMs });
+  // The control is the baseline (same share as the canary, none at 100 %) or, without one, stable.
+  const shares = settings.plan.steps.map((weight) => {
+    const split = splitWeights(weight, baselineSelector !== undefined);
+    return { canary: split.canary, control: baselineSelector !== undefined ? split.baseline : split.stable };
+  });
+  return new JudgedAnalyser(client, { ...settings, baselineSelector, steps: settings.plan.steps.length, shares, intervalMs: settings.plan.intervalMs });
 }
 
 function deployState(ctx: ActionContext, settings: CanaryDeploySettings, stableImage: string): DeployState {

@@ -42374,6 +42374,45 @@ function alphaForLook(look, looks, alpha, kind = 'pocock') {
         return 0;
     return alphaSpent(look / looks, alpha, kind) - alphaSpent((look - 1) / looks, alpha, kind);
 }
+/**
+ * The information fraction t of every planned look (steps × count, in order), from the plan's
+ * shares alone, so it is fixed before the canary starts. A two-sample test's information grows
+ * like n₁n₂/(n₁ + n₂). For `counts` (error rates) n is the requests a track has taken, in
+ * proportion to its share × time; for `samples` (latency, queries) it is the sample intervals in
+ * which the track took any traffic. The control's n stops growing once it gets no traffic (the
+ * baseline at 100 %), so the last look adds less than its share of the time. Where the plan gives
+ * no information at all, the fractions fall back to look / looks.
+ */
+function informationFractions(steps, count, basis) {
+    const per = Math.max(1, Math.floor(count));
+    const grow = (share) => (basis === 'counts' ? Math.max(0, share) : share > 0 ? 1 : 0) / per;
+    const info = [];
+    let nc = 0;
+    let nb = 0;
+    for (const step of steps) {
+        for (let k = 0; k < per; k++) {
+            nc += grow(step.canary);
+            nb += grow(step.control);
+            info.push(nc > 0 && nb > 0 ? (nc * nb) / (nc + nb) : 0);
+        }
+    }
+    const total = info.at(-1) ?? 0;
+    if (!(total > 0))
+        return info.map((_, i) => (i + 1) / info.length);
+    return info.map((v) => Math.min(1, v / total));
+}
+/**
+ * The level of look `look` (1-based) when the looks' information fractions are `fractions`:
+ * α(t_k) − α(t_{k−1}). The levels of all looks add up to `alpha`, as with `alphaForLook`; a look
+ * that adds no information gets nothing, and looks beyond the plan get 0.
+ */
+function alphaForFraction(look, fractions, alpha, kind = 'pocock') {
+    if (look < 1 || look > fractions.length)
+        return 0;
+    const t = fractions[look - 1];
+    const before = look > 1 ? fractions[look - 2] : 0;
+    return Math.max(0, alphaSpent(t, alpha, kind) - alphaSpent(before, alpha, kind));
+}
 /** A p-value or a level for people: 1.2e-4, 0.018, 0.5. */
 function formatP(p) {
     if (!Number.isFinite(p))
@@ -42388,8 +42427,8 @@ function formatP(p) {
  * - latency and custom queries: Mann-Whitney U on per-sample values (Kayenta's default judge)
  *   with the margin `max-increase` (% of the baseline, default 10 %) built into the null hypothesis;
  * - success rate: the error rates as two proportions, the margin in percentage points.
- * Each look tests at the alpha its place in the canary may spend (statistics.ts), so the chance
- * of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
+ * Each look tests at the alpha its share of the canary's information may spend (statistics.ts),
+ * so the chance of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
  */
 
 
@@ -42401,12 +42440,13 @@ const MIN_SAMPLES = 3;
 function higherIsWorse(check) {
     return check.comparison === '<=' || check.comparison === '<';
 }
-function levelOf(s) {
-    return alphaForLook(s.look, s.looks, s.alpha, s.spending);
+function levelOf(s, basis) {
+    const fractions = s.information?.[basis];
+    return fractions ? alphaForFraction(s.look, fractions, s.alpha, s.spending) : alphaForLook(s.look, s.looks, s.alpha, s.spending);
 }
 /** Pure: Mann-Whitney of canary samples against baseline samples, the margin relative to the baseline. */
 function compareSamples(check, canary, baseline, s) {
-    const alpha = levelOf(s);
+    const alpha = levelOf(s, 'samples');
     const ctl = s.control ?? 'baseline';
     const c = canary.filter(Number.isFinite);
     const b = baseline.filter(Number.isFinite);
@@ -42448,7 +42488,7 @@ function compareSamples(check, canary, baseline, s) {
 }
 /** Pure: the error rates as two proportions; `max-increase` is the allowed rise in percentage points. */
 function compareErrorRates(check, n, s) {
-    const alpha = levelOf(s);
+    const alpha = levelOf(s, 'counts');
     const ctl = s.control ?? 'baseline';
     const rate = (errors, requests) => (requests > 0 ? 100 * (1 - errors / requests) : null);
     const canary = rate(n.canaryErrors, n.canaryRequests);
@@ -42974,11 +43014,12 @@ function lookOf(index, k, steps, count) {
 /**
  * The canary analysis with everything of issue #13: the preset's names, the pre-flight before the
  * canary starts (stable) and at every step (canary, and baseline under `compare`), the threshold
- * or compare judge with alpha spent look by look, and `count` measurements per step combined with
+ * or compare judge with alpha spent by each look's share of the information, and `count` measurements per step combined with
  * `consecutive-errors`. The canary use case drives it: `validate` before anything starts, `begin`
  * when traffic first reaches the canary, then per step `measure` at each of `measurementOffsets`
  * (or `analyse` once), `combine` for the step's verdict.
  */
+
 
 
 
@@ -42991,6 +43032,7 @@ class JudgedAnalyser {
     checks;
     since;
     names;
+    information;
     constructor(client, options) {
         this.client = client;
         this.options = options;
@@ -42998,6 +43040,12 @@ class JudgedAnalyser {
         this.names = options.analysis.names;
         if (!client && options.checks.length)
             throw new Error('JudgedAnalyser: checks need a Prometheus client');
+        const { shares } = options;
+        const count = options.analysis.measurement.count;
+        this.information =
+            shares && shares.length === options.steps
+                ? { counts: informationFractions(shares, count, 'counts'), samples: informationFractions(shares, count, 'samples') }
+                : undefined;
     }
     /** Before anything starts: Prometheus answers, every query parses, and the stable series can be judged. */
     async validate(signal) {
@@ -43031,7 +43079,14 @@ class JudgedAnalyser {
         this.begin(new Date(now.getTime() - options.intervalMs));
         const { look, looks } = lookOf(step.index, k, options.steps, a.measurement.count);
         const control = a.control === 'baseline' && options.baselineSelector ? 'baseline' : 'stable';
-        const settings = { alpha: a.alpha, spending: a.spending, look, looks, control };
+        const settings = {
+            alpha: a.alpha,
+            spending: a.spending,
+            look,
+            looks,
+            control,
+            ...(this.information ? { information: this.information } : {}),
+        };
         return analysis_analyseStep(client, options.checks, options.selectors, {
             windowSeconds: options.windowSeconds,
             noData: options.noData,
@@ -50259,6 +50314,7 @@ const BLUE_GREEN_STATE = 'blue-green';
 
 
 
+
 runAction(async (ctx) => {
     const read = readSettings(ctx.inputs, ctx.run.workspace, (value) => ctx.mask(value));
     const github = readGitHubDeployment(ctx.inputs, ctx.run);
@@ -50361,7 +50417,12 @@ async function run(ctx, settings, github, post) {
 function analyserFor(settings) {
     const client = settings.checks.length ? new PrometheusClient(settings.prometheusUrl, { inputName: 'prometheus-url' }) : undefined;
     const baselineSelector = settings.analysis.baseline ? settings.selectors.baseline : undefined;
-    return new JudgedAnalyser(client, { ...settings, baselineSelector, steps: settings.plan.steps.length, intervalMs: settings.plan.intervalMs });
+    // The control is the baseline (same share as the canary, none at 100 %) or, without one, stable.
+    const shares = settings.plan.steps.map((weight) => {
+        const split = splitWeights(weight, baselineSelector !== undefined);
+        return { canary: split.canary, control: baselineSelector !== undefined ? split.baseline : split.stable };
+    });
+    return new JudgedAnalyser(client, { ...settings, baselineSelector, steps: settings.plan.steps.length, shares, intervalMs: settings.plan.intervalMs });
 }
 function deployState(ctx, settings, stableImage) {
     return {

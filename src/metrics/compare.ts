@@ -4,13 +4,23 @@
  * - latency and custom queries: Mann-Whitney U on per-sample values (Kayenta's default judge)
  *   with the margin `max-increase` (% of the baseline, default 10 %) built into the null hypothesis;
  * - success rate: the error rates as two proportions, the margin in percentage points.
- * Each look tests at the alpha its place in the canary may spend (statistics.ts), so the chance
- * of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
+ * Each look tests at the alpha its share of the canary's information may spend (statistics.ts),
+ * so the chance of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
  */
 import { DEFAULT_METRIC_NAMES, checkUnit, compareMargin, formatNumber, renderQuery, type MetricCheck, type MetricNames } from './config.js';
 import { joinMatchers } from './preflight.js';
 import type { PrometheusClient } from './prometheus.js';
-import { alphaForLook, formatP, hodgesLehmann, mannWhitneyGreater, median, twoProportionsGreater, type SpendingFunction } from './statistics.js';
+import {
+  alphaForFraction,
+  alphaForLook,
+  formatP,
+  hodgesLehmann,
+  mannWhitneyGreater,
+  median,
+  twoProportionsGreater,
+  type InformationBasis,
+  type SpendingFunction,
+} from './statistics.js';
 
 export interface CompareSettings {
   /** The chance of a false abort allowed over the whole canary. Default 0.05. */
@@ -19,6 +29,11 @@ export interface CompareSettings {
   /** This look (1-based) of the planned looks (steps × count). */
   look: number;
   looks: number;
+  /**
+   * The information fraction of every planned look, per basis (statistics.informationFractions):
+   * alpha is spent by information, not by look count. Without it, t = look / looks.
+   */
+  information?: Record<InformationBasis, readonly number[]>;
   /** What the canary is compared with, for messages: `baseline` (default) or `stable`. */
   control?: 'baseline' | 'stable';
 }
@@ -55,13 +70,14 @@ function higherIsWorse(check: MetricCheck): boolean {
   return check.comparison === '<=' || check.comparison === '<';
 }
 
-function levelOf(s: CompareSettings): number {
-  return alphaForLook(s.look, s.looks, s.alpha, s.spending);
+function levelOf(s: CompareSettings, basis: InformationBasis): number {
+  const fractions = s.information?.[basis];
+  return fractions ? alphaForFraction(s.look, fractions, s.alpha, s.spending) : alphaForLook(s.look, s.looks, s.alpha, s.spending);
 }
 
 /** Pure: Mann-Whitney of canary samples against baseline samples, the margin relative to the baseline. */
 export function compareSamples(check: MetricCheck, canary: readonly number[], baseline: readonly number[], s: CompareSettings): CompareOutcome {
-  const alpha = levelOf(s);
+  const alpha = levelOf(s, 'samples');
   const ctl = s.control ?? 'baseline';
   const c = canary.filter(Number.isFinite);
   const b = baseline.filter(Number.isFinite);
@@ -110,7 +126,7 @@ export function compareSamples(check: MetricCheck, canary: readonly number[], ba
 
 /** Pure: the error rates as two proportions; `max-increase` is the allowed rise in percentage points. */
 export function compareErrorRates(check: MetricCheck, n: SuccessCounts, s: CompareSettings): CompareOutcome {
-  const alpha = levelOf(s);
+  const alpha = levelOf(s, 'counts');
   const ctl = s.control ?? 'baseline';
   const rate = (errors: number, requests: number): number | null => (requests > 0 ? 100 * (1 - errors / requests) : null);
   const canary = rate(n.canaryErrors, n.canaryRequests);

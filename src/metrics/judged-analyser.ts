@@ -1,7 +1,7 @@
 /**
  * The canary analysis with everything of issue #13: the preset's names, the pre-flight before the
  * canary starts (stable) and at every step (canary, and baseline under `compare`), the threshold
- * or compare judge with alpha spent look by look, and `count` measurements per step combined with
+ * or compare judge with alpha spent by each look's share of the information, and `count` measurements per step combined with
  * `consecutive-errors`. The canary use case drives it: `validate` before anything starts, `begin`
  * when traffic first reaches the canary, then per step `measure` at each of `measurementOffsets`
  * (or `analyse` once), `combine` for the step's verdict.
@@ -15,6 +15,7 @@ import { lookOf } from './from-inputs.js';
 import { combineMeasurements, measurementTimes, type InconclusivePolicy } from './measurements.js';
 import { assertJudgeable } from './preflight.js';
 import type { PrometheusClient } from './prometheus.js';
+import { informationFractions, type StepShares } from './statistics.js';
 
 export interface JudgedAnalyserOptions {
   checks: MetricCheck[];
@@ -25,6 +26,11 @@ export interface JudgedAnalyserOptions {
   noData: NoDataPolicy;
   /** Number of steps in the plan (the looks are steps × count). */
   steps: number;
+  /**
+   * Each step's traffic shares of the canary and its control, from the router's split: alpha is
+   * then spent by information fraction (statistics.informationFractions) rather than look / looks.
+   */
+  shares?: readonly StepShares[];
   intervalMs: number;
   analysis: Pick<AnalysisOptions, 'names' | 'judge' | 'alpha' | 'spending' | 'sampleSeconds' | 'measurement' | 'inconclusive' | 'control'>;
 }
@@ -33,6 +39,7 @@ export class JudgedAnalyser implements CanaryAnalyser {
   readonly checks: readonly string[];
   private since: Date | undefined;
   private readonly names: MetricNames;
+  private readonly information: CompareSettings['information'];
 
   constructor(
     private readonly client: PrometheusClient | undefined,
@@ -41,6 +48,12 @@ export class JudgedAnalyser implements CanaryAnalyser {
     this.checks = options.checks.map((c) => c.name);
     this.names = options.analysis.names;
     if (!client && options.checks.length) throw new Error('JudgedAnalyser: checks need a Prometheus client');
+    const { shares } = options;
+    const count = options.analysis.measurement.count;
+    this.information =
+      shares && shares.length === options.steps
+        ? { counts: informationFractions(shares, count, 'counts'), samples: informationFractions(shares, count, 'samples') }
+        : undefined;
   }
 
   /** Before anything starts: Prometheus answers, every query parses, and the stable series can be judged. */
@@ -76,7 +89,14 @@ export class JudgedAnalyser implements CanaryAnalyser {
     this.begin(new Date(now.getTime() - options.intervalMs));
     const { look, looks } = lookOf(step.index, k, options.steps, a.measurement.count);
     const control = a.control === 'baseline' && options.baselineSelector ? 'baseline' : 'stable';
-    const settings: CompareSettings = { alpha: a.alpha, spending: a.spending, look, looks, control };
+    const settings: CompareSettings = {
+      alpha: a.alpha,
+      spending: a.spending,
+      look,
+      looks,
+      control,
+      ...(this.information ? { information: this.information } : {}),
+    };
     return analyseStep(client, options.checks, options.selectors, {
       windowSeconds: options.windowSeconds,
       noData: options.noData,

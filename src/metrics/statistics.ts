@@ -192,6 +192,54 @@ export function alphaForLook(look: number, looks: number, alpha: number, kind: S
   return alphaSpent(look / looks, alpha, kind) - alphaSpent((look - 1) / looks, alpha, kind);
 }
 
+/** One step's traffic shares in percent: the canary's and its control's (baseline, or stable without one). */
+export interface StepShares {
+  canary: number;
+  control: number;
+}
+
+/** What a test's information grows with: requests (two proportions) or samples in time (Mann-Whitney). */
+export type InformationBasis = 'counts' | 'samples';
+
+/**
+ * The information fraction t of every planned look (steps × count, in order), from the plan's
+ * shares alone, so it is fixed before the canary starts. A two-sample test's information grows
+ * like n₁n₂/(n₁ + n₂). For `counts` (error rates) n is the requests a track has taken, in
+ * proportion to its share × time; for `samples` (latency, queries) it is the sample intervals in
+ * which the track took any traffic. The control's n stops growing once it gets no traffic (the
+ * baseline at 100 %), so the last look adds less than its share of the time. Where the plan gives
+ * no information at all, the fractions fall back to look / looks.
+ */
+export function informationFractions(steps: readonly StepShares[], count: number, basis: InformationBasis): number[] {
+  const per = Math.max(1, Math.floor(count));
+  const grow = (share: number): number => (basis === 'counts' ? Math.max(0, share) : share > 0 ? 1 : 0) / per;
+  const info: number[] = [];
+  let nc = 0;
+  let nb = 0;
+  for (const step of steps) {
+    for (let k = 0; k < per; k++) {
+      nc += grow(step.canary);
+      nb += grow(step.control);
+      info.push(nc > 0 && nb > 0 ? (nc * nb) / (nc + nb) : 0);
+    }
+  }
+  const total = info.at(-1) ?? 0;
+  if (!(total > 0)) return info.map((_, i) => (i + 1) / info.length);
+  return info.map((v) => Math.min(1, v / total));
+}
+
+/**
+ * The level of look `look` (1-based) when the looks' information fractions are `fractions`:
+ * α(t_k) − α(t_{k−1}). The levels of all looks add up to `alpha`, as with `alphaForLook`; a look
+ * that adds no information gets nothing, and looks beyond the plan get 0.
+ */
+export function alphaForFraction(look: number, fractions: readonly number[], alpha: number, kind: SpendingFunction = 'pocock'): number {
+  if (look < 1 || look > fractions.length) return 0;
+  const t = fractions[look - 1]!;
+  const before = look > 1 ? fractions[look - 2]! : 0;
+  return Math.max(0, alphaSpent(t, alpha, kind) - alphaSpent(before, alpha, kind));
+}
+
 /** A p-value or a level for people: 1.2e-4, 0.018, 0.5. */
 export function formatP(p: number): string {
   if (!Number.isFinite(p)) return String(p);

@@ -47643,8 +47643,8 @@ async function assertJudgeable(client, checks, selector, options = {}) {
  * - latency and custom queries: Mann-Whitney U on per-sample values (Kayenta's default judge)
  *   with the margin `max-increase` (% of the baseline, default 10 %) built into the null hypothesis;
  * - success rate: the error rates as two proportions, the margin in percentage points.
- * Each look tests at the alpha its place in the canary may spend (statistics.ts), so the chance
- * of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
+ * Each look tests at the alpha its share of the canary's information may spend (statistics.ts),
+ * so the chance of a false abort over the whole canary stays at most `alpha` (docs/decisions/0041).
  */
 
 
@@ -47656,12 +47656,13 @@ const MIN_SAMPLES = 3;
 function higherIsWorse(check) {
     return check.comparison === '<=' || check.comparison === '<';
 }
-function levelOf(s) {
-    return alphaForLook(s.look, s.looks, s.alpha, s.spending);
+function levelOf(s, basis) {
+    const fractions = s.information?.[basis];
+    return fractions ? alphaForFraction(s.look, fractions, s.alpha, s.spending) : alphaForLook(s.look, s.looks, s.alpha, s.spending);
 }
 /** Pure: Mann-Whitney of canary samples against baseline samples, the margin relative to the baseline. */
 function compareSamples(check, canary, baseline, s) {
-    const alpha = levelOf(s);
+    const alpha = levelOf(s, 'samples');
     const ctl = s.control ?? 'baseline';
     const c = canary.filter(Number.isFinite);
     const b = baseline.filter(Number.isFinite);
@@ -47703,7 +47704,7 @@ function compareSamples(check, canary, baseline, s) {
 }
 /** Pure: the error rates as two proportions; `max-increase` is the allowed rise in percentage points. */
 function compareErrorRates(check, n, s) {
-    const alpha = levelOf(s);
+    const alpha = levelOf(s, 'counts');
     const ctl = s.control ?? 'baseline';
     const rate = (errors, requests) => (requests > 0 ? 100 * (1 - errors / requests) : null);
     const canary = rate(n.canaryErrors, n.canaryRequests);

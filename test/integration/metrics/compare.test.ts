@@ -8,6 +8,8 @@ import { JudgedAnalyser } from '../../../src/metrics/judged-analyser.js';
 import { presetByName } from '../../../src/metrics/presets.js';
 import { PrometheusClient } from '../../../src/metrics/prometheus.js';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
+import { alphaForFraction, formatP, informationFractions } from '../../../src/metrics/statistics.js';
+import { splitWeights } from '../../../src/traffic/router.js';
 import { startInstrumentedApp, type InstrumentedApp } from '../../support/instrumented-app.js';
 import { startPrometheus, type TestPrometheus } from '../../support/prometheus.js';
 
@@ -116,6 +118,7 @@ describe('judge: compare against real Prometheus', () => {
   });
 
   it('JudgedAnalyser: validates the stable series, then judges looks against the baseline and combines them', async () => {
+    const SHARES = [10, 25, 50, 100].map((w) => ({ canary: w, control: splitWeights(w, true).baseline }));
     const analysis = {
       names: presetByName('default').names,
       judge: 'compare' as const,
@@ -134,6 +137,7 @@ describe('judge: compare against real Prometheus', () => {
         windowSeconds: 4,
         noData: 'fail',
         steps: 4,
+        shares: SHARES,
         intervalMs: 10_000,
         analysis: { ...analysis, names },
       });
@@ -142,8 +146,13 @@ describe('judge: compare against real Prometheus', () => {
     bad.begin(since);
     expect(bad.measurementOffsets).toEqual([5000, 10_000]);
     const looks = [await bad.measure({ index: 0, weight: 10 }, 0), await bad.measure({ index: 0, weight: 10 }, 1)];
-    expect(looks[0]!.results[0]!.reason).toMatch(/at look 1 of 8\)/);
-    expect(looks[1]!.results[0]!.reason).toMatch(/at look 2 of 8\)/);
+    // Alpha is spent by each look's share of the plan's information, per basis (requests, samples).
+    const level = (look: number, basis: 'counts' | 'samples'): string =>
+      `α=${formatP(alphaForFraction(look, informationFractions(SHARES, 2, basis), 0.05))} at look ${look} of 8)`;
+    expect(looks[0]!.results[0]!.reason).toContain(level(1, 'counts'));
+    expect(looks[1]!.results[0]!.reason).toContain(level(2, 'counts'));
+    expect(looks[1]!.results[1]!.reason).toContain(level(2, 'samples'));
+    expect(level(2, 'counts')).not.toBe(level(2, 'samples'));
     const step = bad.combine(looks);
     expect(step.verdict).toBe('fail');
     expect(bad.describeFailure(step)).toMatch(/^success-rate: .*error rate higher.*; latency: .*higher than the baseline/);

@@ -3,7 +3,7 @@ import { judgeMetric, type StepAnalysis, type MetricResult } from '../../../src/
 import { compareErrorRates, compareSamples, type CompareSettings } from '../../../src/metrics/compare.js';
 import type { MetricCheck } from '../../../src/metrics/config.js';
 import { afterVerdict, combineMeasurements, measurementTimes, parseInconclusivePolicy, validateMeasurementPolicy } from '../../../src/metrics/measurements.js';
-import { alphaForLook } from '../../../src/metrics/statistics.js';
+import { alphaForLook, informationFractions, type StepShares } from '../../../src/metrics/statistics.js';
 import { ConfigurationError } from '../../../src/runtime/errors.js';
 
 const SR: MetricCheck = { name: 'success-rate', template: 'success-rate', threshold: 90, comparison: '>=' };
@@ -128,6 +128,65 @@ describe('compareErrorRates (two proportions)', () => {
       }
     }
     expect(aborts / 2000).toBeLessThan(0.05);
+  });
+});
+
+describe('alpha spent by information (the plan 25, 50, 100 % with a baseline)', () => {
+  const shares: StepShares[] = [
+    { canary: 25, control: 25 },
+    { canary: 50, control: 50 },
+    { canary: 100, control: 0 },
+  ];
+  const information = { counts: informationFractions(shares, 1, 'counts'), samples: informationFractions(shares, 1, 'samples') };
+  const byInfo = (k: number): CompareSettings => ({ ...look(k, 3), information });
+  // The bench's 1 % canary at the second look, 50 rps, 30 s intervals: 11/1132 against 3/1132, p ≈ 0.022.
+  const secondLook = { canaryRequests: 1132, canaryErrors: 11, baselineRequests: 1132, baselineErrors: 3 };
+
+  it('the 1 % canary of the bench aborts at the second look; by look count it did not', () => {
+    const counted = compareErrorRates(SR, secondLook, look(2, 3));
+    expect(counted.ok).toBe(true);
+    expect(counted.pValue!).toBeGreaterThan(counted.alpha);
+    const informed = compareErrorRates(SR, secondLook, byInfo(2));
+    expect(informed.ok).toBe(false);
+    expect(informed.pValue!).toBeCloseTo(counted.pValue!, 12);
+    expect(informed.alpha).toBeGreaterThan(informed.pValue!);
+    expect(informed.reason).toMatch(/α=0\.023 at look 2 of 3\)$/);
+  });
+
+  it('latency spends by samples, not requests: look 1 gets 0.027', () => {
+    const r = compareSamples(LAT, noisy(4, 130, 0.05), noisy(4, 100, 0.05, 7), byInfo(1));
+    expect(r.alpha).toBeCloseTo(0.05 * Math.log(1 + (Math.E - 1) * (5 / 12)), 12);
+    expect(r.ok).toBe(false);
+  });
+
+  it('2000 simulated healthy canaries of that plan at 0.3 % errors: false aborts stay below alpha', () => {
+    // 50 rps, 30 s a step: 1500 requests shared as the plan says; the baseline gets none at 100 %.
+    let x = 4242;
+    const rand = (): number => ((x = (x * 16807) % 2147483647), x / 2147483647);
+    const errors = (n: number): number => {
+      let e = 0;
+      for (let i = 0; i < n; i++) if (rand() < 0.003) e++;
+      return e;
+    };
+    let aborts = 0;
+    for (let c = 0; c < 2000; c++) {
+      const n = { canaryRequests: 0, canaryErrors: 0, baselineRequests: 0, baselineErrors: 0 };
+      for (let k = 1; k <= shares.length; k++) {
+        const share = shares[k - 1]!;
+        const nc = (1500 * share.canary) / 100;
+        const nb = (1500 * share.control) / 100;
+        n.canaryRequests += nc;
+        n.canaryErrors += errors(nc);
+        n.baselineRequests += nb;
+        n.baselineErrors += errors(nb);
+        if (compareErrorRates(SR, n, byInfo(k)).ok === false) {
+          aborts++;
+          break;
+        }
+      }
+    }
+    expect(aborts / 2000).toBeLessThan(0.05);
+    expect(aborts).toBeGreaterThan(0);
   });
 });
 

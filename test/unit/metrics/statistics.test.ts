@@ -1,9 +1,11 @@
 // Reference values computed with SciPy 1.17 (scipy.stats.mannwhitneyu, norm) on this machine.
 import { describe, expect, it } from 'vitest';
 import {
+  alphaForFraction,
   alphaForLook,
   alphaSpent,
   hodgesLehmann,
+  informationFractions,
   mannWhitneyGreater,
   median,
   normalCdf,
@@ -103,5 +105,86 @@ describe('alpha spending over the looks', () => {
     expect(alphaForLook(0, 6, 0.05)).toBe(0);
     // Pocock spends more early than late: an early look can stop a bad canary.
     expect(alphaForLook(1, 4, 0.05)).toBeGreaterThan(alphaForLook(4, 4, 0.05));
+  });
+});
+
+describe('alpha spent by information fraction', () => {
+  // Steps 25, 50, 100 % with a baseline: it gets the canary's share, and nothing at 100 %.
+  const withBaseline = [
+    { canary: 25, control: 25 },
+    { canary: 50, control: 50 },
+    { canary: 100, control: 0 },
+  ];
+
+  it('requests: n₁n₂/(n₁+n₂) of the cumulative shares — 12.5, 37.5, 52.5 of 52.5', () => {
+    const t = informationFractions(withBaseline, 1, 'counts');
+    [5 / 21, 15 / 21, 1].forEach((v, i) => expect(t[i]).toBeCloseTo(v, 12));
+  });
+
+  it('samples: intervals in which each side took traffic — 0.5, 1, 1.2 of 1.2', () => {
+    const t = informationFractions(withBaseline, 1, 'samples');
+    [5 / 12, 10 / 12, 1].forEach((v, i) => expect(t[i]).toBeCloseTo(v, 12));
+  });
+
+  it('against stable (no baseline): stable’s share shrinks as the canary’s grows', () => {
+    const t = informationFractions(
+      [
+        { canary: 25, control: 75 },
+        { canary: 50, control: 50 },
+        { canary: 100, control: 0 },
+      ],
+      1,
+      'counts',
+    );
+    const info = [(25 * 75) / 100, (75 * 125) / 200, (175 * 125) / 300];
+    info.forEach((v, i) => expect(t[i]).toBeCloseTo(v / info[2]!, 12));
+  });
+
+  it('count measurements per step are that many looks, each a share of the step', () => {
+    const t = informationFractions(withBaseline, 2, 'counts');
+    expect(t).toHaveLength(6);
+    // Halfway through step 1 both sides have 12.5: information 6.25 of 52.5.
+    expect(t[0]).toBeCloseTo(6.25 / 52.5, 12);
+    expect(t[1]).toBeCloseTo(12.5 / 52.5, 12);
+    expect(t[5]).toBe(1);
+    for (let i = 1; i < t.length; i++) expect(t[i]!).toBeGreaterThanOrEqual(t[i - 1]!);
+  });
+
+  it('equal shares at every step: the same levels as spending by look count', () => {
+    const even = Array.from({ length: 4 }, () => ({ canary: 10, control: 10 }));
+    for (const basis of ['counts', 'samples'] as const) {
+      const t = informationFractions(even, 1, basis);
+      for (let k = 1; k <= 4; k++) expect(alphaForFraction(k, t, 0.05)).toBeCloseTo(alphaForLook(k, 4, 0.05), 12);
+    }
+  });
+
+  it('a plan that gives the control no traffic falls back to look / looks', () => {
+    expect(
+      informationFractions(
+        [
+          { canary: 100, control: 0 },
+          { canary: 100, control: 0 },
+        ],
+        1,
+        'counts',
+      ),
+    ).toEqual([0.5, 1]);
+  });
+
+  it('the levels add up to alpha; the second look of 25, 50, 100 spends 0.023 instead of 0.016', () => {
+    for (const basis of ['counts', 'samples'] as const) {
+      for (const kind of ['pocock', 'obrien-fleming'] as const) {
+        const t = informationFractions(withBaseline, 2, basis);
+        const levels = t.map((_, i) => alphaForFraction(i + 1, t, 0.05, kind));
+        expect(levels.reduce((sum, v) => sum + v, 0)).toBeCloseTo(0.05, 12);
+        for (const l of levels) expect(l).toBeGreaterThan(0);
+      }
+    }
+    const t = informationFractions(withBaseline, 1, 'counts');
+    expect(alphaForFraction(2, t, 0.05)).toBeCloseTo(0.05 * (Math.log(1 + (Math.E - 1) * (15 / 21)) - Math.log(1 + (Math.E - 1) * (5 / 21))), 12);
+    expect(alphaForFraction(2, t, 0.05)).toBeGreaterThan(0.0225);
+    expect(alphaForLook(2, 3, 0.05)).toBeLessThan(0.017);
+    expect(alphaForFraction(4, t, 0.05)).toBe(0);
+    expect(alphaForFraction(0, t, 0.05)).toBe(0);
   });
 });
