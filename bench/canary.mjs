@@ -199,8 +199,9 @@ function runBundle(action, inputs) {
     child.on('close', (code) => {
       const out = readFileSync(join(tmp, 'out'), 'utf8');
       const result = /^result<<(.+)\n(.*)\n/m.exec(out)?.[2];
+      const analysis = /^analysis<<(.+)\n([\s\S]*?)\n\1$/m.exec(out)?.[2];
       rmSync(tmp, { recursive: true, force: true });
-      resolve({ code, result, lines, ms: Date.now() - started });
+      resolve({ code, result, lines, ms: Date.now() - started, analysis: analysis ? JSON.parse(analysis) : [] });
     });
   });
 }
@@ -318,6 +319,11 @@ async function main() {
             .map((x) => x.l)
             .join(' ');
           console.log(`  ${scenario.what}, ${judge}: NOT caught — ${run.result} [${steps.join(' ')}] ${why}`);
+          // What each look saw: a miss is read off its p-values (compare) or values (threshold).
+          for (const step of run.analysis) {
+            const seen = step.metrics.map((m) => `${m.name} ${m.pValue !== undefined ? `p=${m.pValue ?? '-'} α=${m.alpha} (${m.difference})` : `${m.value}`}`);
+            console.log(`      step ${step.step} at ${step.weight}%: ${seen.join('; ')}`);
+          }
         }
       }
     }
