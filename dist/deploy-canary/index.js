@@ -42370,9 +42370,11 @@ function alphaSpent(t, alpha, kind = 'pocock') {
  * planned number (a repeated step) get nothing left: they can no longer abort on statistics alone.
  */
 function alphaForLook(look, looks, alpha, kind = 'pocock') {
-    if (!(looks >= 1) || look < 1 || look > looks)
-        return 0;
-    return alphaSpent(look / looks, alpha, kind) - alphaSpent((look - 1) / looks, alpha, kind);
+    return looks >= 1 ? alphaForFraction(look, evenFractions(looks), alpha, kind) : 0;
+}
+/** t = look / looks for each of `looks` looks: every look the same share. */
+function evenFractions(looks) {
+    return Array.from({ length: looks }, (_, i) => (i + 1) / looks);
 }
 /**
  * The information fraction t of every planned look (steps × count, in order), from the plan's
@@ -42398,7 +42400,7 @@ function informationFractions(steps, count, basis) {
     }
     const total = info.at(-1) ?? 0;
     if (!(total > 0))
-        return info.map((_, i) => (i + 1) / info.length);
+        return evenFractions(info.length);
     return info.map((v) => Math.min(1, v / total));
 }
 /**
@@ -43014,8 +43016,8 @@ function lookOf(index, k, steps, count) {
 /**
  * The canary analysis with everything of issue #13: the preset's names, the pre-flight before the
  * canary starts (stable) and at every step (canary, and baseline under `compare`), the threshold
- * or compare judge with alpha spent by each look's share of the information, and `count` measurements per step combined with
- * `consecutive-errors`. The canary use case drives it: `validate` before anything starts, `begin`
+ * or compare judge with alpha spent by each look's share of the information, and `count`
+ * measurements per step combined with `consecutive-errors`. The canary use case drives it: `validate` before anything starts, `begin`
  * when traffic first reaches the canary, then per step `measure` at each of `measurementOffsets`
  * (or `analyse` once), `combine` for the step's verdict.
  */

@@ -1,8 +1,8 @@
 /**
  * The canary analysis with everything of issue #13: the preset's names, the pre-flight before the
  * canary starts (stable) and at every step (canary, and baseline under `compare`), the threshold
- * or compare judge with alpha spent by each look's share of the information, and `count` measurements per step combined with
- * `consecutive-errors`. The canary use case drives it: `validate` before anything starts, `begin`
+ * or compare judge with alpha spent by each look's share of the information, and `count`
+ * measurements per step combined with `consecutive-errors`. The canary use case drives it: `validate` before anything starts, `begin`
  * when traffic first reaches the canary, then per step `measure` at each of `measurementOffsets`
  * (or `analyse` once), `combine` for the step's verdict.
  */

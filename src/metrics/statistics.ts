@@ -188,8 +188,12 @@ export function alphaSpent(t: number, alpha: number, kind: SpendingFunction = 'p
  * planned number (a repeated step) get nothing left: they can no longer abort on statistics alone.
  */
 export function alphaForLook(look: number, looks: number, alpha: number, kind: SpendingFunction = 'pocock'): number {
-  if (!(looks >= 1) || look < 1 || look > looks) return 0;
-  return alphaSpent(look / looks, alpha, kind) - alphaSpent((look - 1) / looks, alpha, kind);
+  return looks >= 1 ? alphaForFraction(look, evenFractions(looks), alpha, kind) : 0;
+}
+
+/** t = look / looks for each of `looks` looks: every look the same share. */
+function evenFractions(looks: number): number[] {
+  return Array.from({ length: looks }, (_, i) => (i + 1) / looks);
 }
 
 /** One step's traffic shares in percent: the canary's and its control's (baseline, or stable without one). */
@@ -224,7 +228,7 @@ export function informationFractions(steps: readonly StepShares[], count: number
     }
   }
   const total = info.at(-1) ?? 0;
-  if (!(total > 0)) return info.map((_, i) => (i + 1) / info.length);
+  if (!(total > 0)) return evenFractions(info.length);
   return info.map((v) => Math.min(1, v / total));
 }
 
