@@ -6,7 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../harness/run-action.js';
 import { runProgram } from '../../src/exec/run.js';
+import { alphaForFraction, informationFractions } from '../../src/metrics/statistics.js';
 import { parseUpstream } from '../../src/traffic/nginx-upstream.js';
+import { splitWeights } from '../../src/traffic/router.js';
 import { serviceContainers, startCanaryStage, type CanaryStage } from '../support/compose.js';
 import { ensureFixtureAppVersion } from '../support/fixture-app.js';
 import { startLoad } from '../support/load.js';
@@ -148,12 +150,23 @@ describe('deploy-canary with baseline: true on compose + nginx + Prometheus (rea
     expect(run.outputs.result).toBe('aborted');
     expect(run.errors.join('\n')).toMatch(/Canary of app aborted: analysis failed at \d+%: success-rate: .*baseline/);
     const analysis = JSON.parse(run.outputs.analysis!) as Array<{
+      step: number;
       verdict: string;
-      metrics: Array<{ name: string; verdict: string; pValue: number; alpha: number; reason: string }>;
+      metrics: Array<{ name: string; verdict: string; pValue: number; alpha?: number; reason: string }>;
     }>;
+    // Alpha is spent by the plan's information (10, 50, 100 % with the baseline's shares), each check by its own basis.
+    const shares = [10, 50, 100].map((w) => ({ canary: w, control: splitWeights(w, true).baseline }));
+    const levels = analysis.flatMap((step) =>
+      step.metrics.filter((m) => m.alpha !== undefined).map((m) => ({ step: step.step, name: m.name, alpha: m.alpha! })),
+    );
+    expect(levels.map((l) => l.name)).toContain('success-rate');
+    for (const l of levels) {
+      const fractions = informationFractions(shares, 1, l.name === 'success-rate' ? 'counts' : 'samples');
+      expect(l.alpha).toBeCloseTo(alphaForFraction(l.step, fractions, 0.05), 12);
+    }
     const failed = analysis.at(-1)!.metrics.find((m) => m.name === 'success-rate')!;
     expect(failed.verdict).toBe('fail');
-    expect(failed.pValue).toBeLessThan(failed.alpha);
+    expect(failed.pValue).toBeLessThan(failed.alpha!);
     expect(failed.reason).toMatch(/baseline/);
     expect(run.summary).toMatch(/\| Baseline \| app-baseline .*: removed \|/);
     expect(await serviceContainers(s.project.project, 'app-baseline')).toEqual([]);
